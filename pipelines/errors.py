@@ -1,0 +1,56 @@
+"""Why an uploaded document could not be turned into text, in words its uploader can act on.
+
+Each error carries a stable ``code`` for API clients and a message meant for an end user.
+"""
+
+from __future__ import annotations
+
+
+class DocumentError(Exception):
+    code: str = "document_error"
+    message: str = "The document could not be read."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+class EmptyDocument(DocumentError):
+    code = "empty_document"
+    message = "The document is empty: it contains no text."
+
+
+class UnreadablePdf(DocumentError):
+    code = "unreadable_pdf"
+    message = "The file is not a readable PDF: it is corrupt, truncated or not a PDF at all."
+
+
+class EncryptedPdf(DocumentError):
+    code = "encrypted_pdf"
+    message = "The PDF is password-protected; upload a copy without a password."
+
+
+class NoTextLayer(DocumentError):
+    code = "no_text_layer"
+    message = (
+        "The PDF has no text layer: it is probably a scanned document (page images only). "
+        "Run OCR on it, or upload the original text version of the report."
+    )
+
+
+class TooManyPages(DocumentError):
+    code = "too_many_pages"
+    message = "The PDF has too many pages."
+
+    def __init__(self, pages: int, max_pages: int) -> None:
+        super().__init__(f"The PDF has {pages} pages; at most {max_pages} are accepted.")
+        self.pages, self.max_pages = pages, max_pages
+
+
+class UnsupportedType(DocumentError):
+    code = "unsupported_type"
+    message = "This file type is not supported; upload a PDF, a .txt or a .md file."
+
+
+class UndecodableText(DocumentError):
+    code = "undecodable_text"
+    message = "The document's text could not be decoded; save it as UTF-8 and upload it again."

@@ -1,0 +1,27 @@
+"""Layout patterns of ANCOLS / Miilos reports, as data.
+
+They cover the three shapes the reports reach us in: PDF text with hard-wrapped lines,
+markdown conversions (``#`` headings, ``**bold**``, ``|`` tables, ``<sup>`` footnotes) and
+tab-separated table dumps.
+"""
+
+import re
+
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# "2.2.1 Gouvernance", "1. PREAMBULE", "1.PREAMBULE", "4.2.3.1 - Attributions"
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*([A-ZÀ-ÖØ-Þ«\"].{1,150})$")
+# A table-of-contents entry ends with its page number, often after dot leaders.
+TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\t|\s{2,})\s*\d{1,3}\s*$")
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t")
+RULE = re.compile(r"^\s*(?:-{3,}|_{1,}|\*{3,}|={3,})\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")
+FOOTNOTE = re.compile(r"^\s*(?:<sup>\s*\d+\s*</sup>|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\^\d+\]:?|\(\d{1,2}\)\s)")
+BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$")
+TERMINAL = re.compile(r"[.!?;:…»\"]\s*(?:\*\*)?\s*$")
+
+# Unnumbered titles that open a top-level part of a report.
+TOP_LEVEL_TITLES = re.compile(
+    r"^(?:synth[èe]se|pr[ée]ambule|annexes?|fiche r[ée]capitulative|sommaire|conclusions?"
+    r"|points? forts?|points? faibles?|irr[ée]gularit[ée]s|r[ée]ponses? de l)",
+    re.IGNORECASE,
+)

@@ -1,0 +1,289 @@
+"""PDF bytes → SourceText: each page's running prose, with the page furniture set aside.
+
+Report PDFs repeat a header, a footer and a page number on every page, split words at line
+ends and mark paragraphs with vertical space rather than characters. The rest of the
+pipeline wants prose, so all of that is undone here; the furniture is kept as metadata.
+
+Rules, in the order they apply:
+
+* Furniture — a line in the top or bottom tenth of a page is a running header or footer when,
+  digits masked, it stands at the same height on enough pages (all of a 2–3 page document,
+  at least 3 pages and 40 % of a longer one), so a body line printed twice is kept. A page
+  number there ("12", "- 12 -", "Page 12 / 40", "12/40") need only recur at the same height
+  on two pages, or stand on the single page of a one-page document.
+* Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
+  paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
+  or following a short line and starting with a capital starts a new line ("\\n"); any
+  other line continues its paragraph after a space.
+* Hyphens — a hyphen ending a line between two lower-case letters splits a word and is
+  dropped (loge-|ments → logements), unless the halves make a compound: the part before is a
+  usual compound head (non-, sous-, peut-…), the part after a usual tail (-ci, -là, -même),
+  a half already holds a hyphen (c'est-à-|dire), or the document prints the hyphenated word
+  whole elsewhere (procès-verbaux). Other line-end hyphens are real (Saint-|Étienne,
+  2018-|2022) and kept. Halves are joined without a space; a soft hyphen always marks a split.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import statistics
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipelines.errors import (
+    DocumentError,
+    EmptyDocument,
+    EncryptedPdf,
+    NoTextLayer,
+    TooManyPages,
+    UndecodableText,
+    UnreadablePdf,
+)
+from pipelines.types import Furniture, PageSpan, SourceText
+
+# French compounds commonly cut at their hyphen: with these as the part before or after a
+# line-end hyphen, it is kept (non-|conforme, sous-|location, peut-|être, ceux-|ci).
+COMPOUND_HEADS = frozenset(
+    {"ci", "non", "sous", "peut", "demi", "socio", "avant", "après", "arrière", "vice"}
+)
+COMPOUND_TAILS = frozenset({"ci", "là", "même", "mêmes"})
+
+BAND = 0.1  # share of the page height, top and bottom, where headers and footers sit
+SAME_HEIGHT = 4.0  # pt: a running header is printed at the same height on every page
+
+_PLAIN = str.maketrans(
+    {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u2010": "-", "\u2011": "-"}
+)
+_PAGE_NUMBER = re.compile(
+    r"(?:page|p\.)?\s*[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|sur|of)\s*\d{1,4})?", re.IGNORECASE
+)
+_BLOCK_START = re.compile(
+    r"""[-–—*]\s                                   # dash or star bullet
+      | [•►▪●◦■□➢➤→✓]                             # symbol bullet
+      | \d{1,2}(?:\.\d{1,2})+\.?\s*[A-ZÀ-ÖØ-Þ]    # 3.2.1 Loyers
+      | \d{1,2}[.)]\s*[A-ZÀ-ÖØ-Þ]                 # 1. PREAMBULE, 2) Les…
+      | [a-z]\)\s | [IVX]{1,4}\.\s                # a) …, II. …
+    """,
+    re.VERBOSE,
+)
+_LINE_END_HYPHEN = re.compile(r"(\S*\w)-$")
+_FIRST_WORD = re.compile(r"[\w-]+")
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+
+
+@dataclass(frozen=True)
+class _Norms:
+    """What is ordinary in this document, to tell a paragraph break from a line break."""
+
+    paragraph_gap: float  # a larger gap between two lines ends a paragraph
+    short_line: float  # a line ending left of this x stops short of the right margin
+    compounds: frozenset[str]  # hyphenated words printed whole somewhere: "procès-verbaux"
+
+
+def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
+    """The body text of a PDF, pages joined by blank lines, furniture kept aside.
+
+    Raises a ``DocumentError`` for anything that is not a readable PDF with a text layer.
+    """
+    if not data or data.isspace():
+        raise EmptyDocument()
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadablePdf("The file is not a PDF.")
+    try:
+        pages, heights, has_images = _read(data, max_pages)
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfminer fails on broken files with any exception type
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise EncryptedPdf() from exc
+        raise UnreadablePdf() from exc
+
+    bodies, furniture = _split_furniture(pages, heights)
+    if not any(bodies):
+        raise NoTextLayer() if has_images else EmptyDocument()
+    norms = _norms(bodies)
+    text, starts = "", []
+    for body in bodies:
+        page_text = _page_text(body, norms)
+        if page_text and text:
+            text += "\n\n"  # the blank line between two pages belongs to the first one
+        starts.append(len(text))
+        text += page_text
+    ends = starts[1:] + [len(text)]
+    spans = [PageSpan(n, start, end) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
+    return SourceText(text=text, media_type="application/pdf", pages=spans, furniture=furniture)
+
+
+def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], list[float], bool]:
+    """Lines of every page (top to bottom), page heights, and whether any page holds an image."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        if len(pdf.pages) > max_pages:
+            raise TooManyPages(len(pdf.pages), max_pages)
+        if not pdf.pages:
+            raise EmptyDocument("The PDF has no pages.")
+        pages, heights, has_images, chars, cids = [], [], False, 0, 0
+        for page in pdf.pages:
+            places = {(c["text"], round(c["x0"]), round(c["top"])) for c in page.chars}
+            # Fake bold prints characters twice, a hair apart; deduping costs, so only then.
+            printed = page.dedupe_chars() if len(places) < len(page.chars) else page
+            chars += len(printed.chars)
+            cids += sum(char["text"].startswith("(cid:") for char in printed.chars)
+            has_images = has_images or bool(page.images)
+            pages.append([
+                _Line(text, raw["top"], raw["bottom"], raw["x0"], raw["x1"])
+                for raw in printed.extract_text_lines(
+                    return_chars=False, x_tolerance_ratio=0.15, expand_ligatures=True
+                )
+                if (text := _clean(raw["text"]))
+            ])
+            heights.append(float(page.height))
+            page.close()  # drop the page's parsed objects: reports can run to hundreds of pages
+    if cids > chars / 2:
+        raise UndecodableText(
+            "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
+            "export the report to PDF again, or run OCR on it."
+        )
+    return pages, heights, has_images
+
+
+def _clean(text: str) -> str:
+    """NFC, plain spaces (collapsed) and hyphens; ligatures were expanded by pdfplumber."""
+    return unicodedata.normalize("NFC", " ".join(text.translate(_PLAIN).split()))
+
+
+def _split_furniture(
+    pages: list[list[_Line]], heights: list[float]
+) -> tuple[list[list[_Line]], list[Furniture]]:
+    """Body lines of each page, and the headers, footers and page numbers taken out of them."""
+
+    def band(line: _Line, height: float) -> str | None:
+        if line.bottom <= height * BAND:
+            return "header"
+        if line.top >= height * (1 - BAND):
+            return "footer"
+        return None
+
+    def key(line: _Line, side: str) -> tuple[str, str]:
+        return side, re.sub(r"\d+", "#", line.text.casefold())
+
+    places: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
+    for number, (lines, height) in enumerate(zip(pages, heights), start=1):
+        for line in lines:
+            if side := band(line, height):
+                places[key(line, side)].append((number, line.top))
+    usual_top = {k: statistics.median(top for _, top in found) for k, found in places.items()}
+    repeats = {
+        k: len({page for page, top in found if abs(top - usual_top[k]) <= SAME_HEIGHT})
+        for k, found in places.items()
+    }
+    needed = max(2, min(len(pages), 3), math.ceil(0.4 * len(pages)))
+
+    bodies: list[list[_Line]] = []
+    furniture: list[Furniture] = []
+    for number, (lines, height) in enumerate(zip(pages, heights), start=1):
+        body = []
+        for line in lines:
+            side = band(line, height)
+            k = key(line, side) if side else None
+            in_place = k is not None and abs(line.top - usual_top[k]) <= SAME_HEIGHT
+            numbered = in_place and (repeats[k] >= 2 or len(pages) == 1)
+            if numbered and _PAGE_NUMBER.fullmatch(line.text):
+                furniture.append(Furniture(number, "page_number", line.text))
+            elif in_place and repeats[k] >= needed:
+                furniture.append(Furniture(number, side, line.text))
+            else:
+                body.append(line)
+        bodies.append(body)
+    return bodies, furniture
+
+
+def _norms(bodies: list[list[_Line]]) -> _Norms:
+    """Measured on the whole document: one page holds too few lines to know what is usual.
+
+    The gap under a line that runs to the right margin is a line break inside a paragraph,
+    so those gaps give the ordinary spacing, whether text is single- or double-spaced and
+    even when most paragraphs are one line long.
+    """
+    lines = [line for body in bodies for line in body]
+    lefts, rights = sorted(line.x0 for line in lines), sorted(line.x1 for line in lines)
+    left, right = lefts[len(lefts) // 20], rights[len(rights) * 19 // 20]
+    short_line = right - 0.15 * (right - left)
+    pairs = [(a, b) for body in bodies for a, b in zip(body, body[1:]) if b.top > a.bottom - 1]
+    inside = [b.top - a.bottom for a, b in pairs if a.x1 >= short_line]
+    every = sorted(b.top - a.bottom for a, b in pairs)
+    usual_gap = statistics.median(inside) if inside else every[len(every) // 4] if every else 0.0
+    height = statistics.median(line.bottom - line.top for line in lines)
+    compounds = frozenset(
+        word.casefold() for line in lines for word in re.findall(r"[^\W\d_]+-[^\W\d_]+", line.text)
+    )
+    return _Norms(max(usual_gap, 0.0) + 0.4 * height, short_line, compounds)
+
+
+def _page_text(lines: list[_Line], norms: _Norms) -> str:
+    text = ""
+    for previous, line in zip([None, *lines], lines):
+        if previous is None:
+            text = line.text
+        elif line.top - previous.bottom > norms.paragraph_gap:
+            text += "\n\n" + line.text
+        elif _starts_block(previous, line, norms):
+            text += "\n" + line.text
+        else:
+            text = _continue(text, line.text, norms.compounds)
+    return unicodedata.normalize("NFC", text.replace("\u00ad", ""))
+
+
+def _starts_block(previous: _Line, line: _Line, norms: _Norms) -> bool:
+    """A heading or list item, or a capital after a line that stopped short of the margin.
+
+    A line ending in a hyphen is unfinished however short it is (…à Saint-|Étienne).
+    """
+    if _BLOCK_START.match(line.text):
+        return True
+    return (
+        previous.x1 < norms.short_line
+        and line.text[0].isupper()
+        and not _LINE_END_HYPHEN.search(previous.text)
+    )
+
+
+def _continue(text: str, line: str, compounds: frozenset[str]) -> str:
+    """``text`` followed by the next line of its paragraph, mending a word split at the line end.
+
+    The rule and its exceptions are spelled out in the module docstring.
+    """
+    if text.endswith("\u00ad"):
+        return text[:-1] + line
+    split = _LINE_END_HYPHEN.search(text)
+    if not split:
+        return f"{text} {line}"
+    before = split.group(1)  # what the hyphen ends: "loge", "Saint", "(non", "c'est-à"
+    after = _FIRST_WORD.match(line)
+    after = after.group() if after else ""
+    head = re.search(r"[^\W\d_]*$", before).group().casefold()
+    tail = after.casefold()
+    is_word_split = (
+        before[-1].islower()
+        and line[0].islower()
+        and "-" not in before + after
+        and head not in COMPOUND_HEADS
+        and tail not in COMPOUND_TAILS
+        and f"{head}-{tail}" not in compounds
+    )
+    return text[:-1] + line if is_word_split else text + line

@@ -1,0 +1,58 @@
+"""The whole pipeline as one pure function: bytes → ProcessedDocument.
+
+Each step is a function of the previous step's output, so a step can be tested, replaced or
+run on another machine (e.g. as a Ray stage) on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from spacy.language import Language
+
+from models.kinds.rules import KindPrediction, SentenceContext
+from models.themes import tagger
+from pipelines import layout
+from pipelines.doctype import read_meta
+from pipelines.extract import extract
+from pipelines.links import link_rebuttals
+from pipelines.sections import outline, section_path
+from pipelines.segments import group
+from pipelines.sentences import split_sentences
+from pipelines.types import ProcessedDocument, Segment, SourceText
+
+KindModel = Callable[[Sequence[SentenceContext]], list[KindPrediction]]
+
+
+def process_bytes(data: bytes, filename: str, *, nlp: Language, kind_model: KindModel, max_pages: int) -> ProcessedDocument:
+    return process_text(extract(data, filename, max_pages=max_pages), nlp=nlp, kind_model=kind_model)
+
+
+def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) -> ProcessedDocument:
+    text = source.text
+    meta = read_meta(text)
+    blocks = layout.blocks(text)
+    sections = outline(text, blocks)
+    sentences = split_sentences(nlp, text, blocks)
+    paths = [tuple(section_path(sections, s.start)) for s in sentences]
+    contexts = [
+        SentenceContext(text=text[s.start:s.end], block=blocks[s.block].kind, doc_type=meta.doc_type,
+                        section_path=path, previous=text[sentences[i - 1].start:sentences[i - 1].end] if i else "")
+        for i, (s, path) in enumerate(zip(sentences, paths))
+    ]
+    segments = group(text, blocks, sentences, kind_model(contexts))
+    for segment in segments:
+        _place(segment, source, sections)
+    link_rebuttals(segments)
+    return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments)
+
+
+def _place(segment: Segment, source: SourceText, sections) -> None:
+    """Section path, pages and themes of a segment."""
+    segment.section_path = section_path(sections, segment.start)
+    segment.page_start = source.page_at(segment.start)
+    segment.page_end = source.page_at(max(segment.start, segment.end - 1))
+    if segment.kind != "other":
+        ranked = tagger.tag(segment.text, tuple(segment.section_path))
+        segment.themes = [theme for theme, _ in ranked]
+        segment.theme_scores = dict(ranked)

@@ -1,0 +1,122 @@
+"""The data that flows through the pipeline: bytes → SourceText → Blocks → Sections → Segments.
+
+Every span is a pair of character offsets into ``SourceText.text``; for a ``.txt``/``.md``
+upload that text is the uploaded bytes decoded unchanged, so a client can highlight a
+passage in its own copy of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["observation", "recommendation", "rebuttal", "other"]
+KINDS: tuple[Kind, ...] = ("observation", "recommendation", "rebuttal", "other")
+
+THEMES: tuple[str, ...] = (
+    "gouvernance", "commande_publique", "patrimoine", "vacance", "loyers_charges",
+    "occupation_sociale", "attributions", "impayes", "qualite_service", "developpement",
+    "ventes", "comptabilite", "finances",
+)
+
+DocType = Literal["report", "reply"]
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "footnote", "rule"]
+FurnitureKind = Literal["header", "footer", "page_number"]
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """Where page ``number`` (1-based) lies in the document text."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Running header, footer or page number removed from a PDF page's text, kept as metadata."""
+
+    page: int
+    kind: FurnitureKind
+    text: str
+
+
+@dataclass
+class SourceText:
+    """A document's text as the service knows it, with its page map (empty for plain text)."""
+
+    text: str
+    media_type: str
+    pages: list[PageSpan] = field(default_factory=list)
+    furniture: list[Furniture] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """Page number holding character ``offset`` (None for plain text)."""
+        for page in self.pages:
+            if offset < page.end:
+                return page.number
+        return self.pages[-1].number if self.pages else None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A layout unit of the text: a heading, a paragraph, a list item, a table row…"""
+
+    kind: BlockKind
+    start: int
+    end: int
+    level: int = 0  # heading depth (1 = top); 0 for non-headings
+
+
+@dataclass
+class Section:
+    """A node of the report outline, opened by a heading and closed by the next one of equal or higher rank."""
+
+    id: int
+    title: str
+    level: int
+    start: int
+    end: int
+    parent: int | None = None
+
+
+@dataclass
+class DocumentMeta:
+    """What the document is and whom it concerns, read from its first pages."""
+
+    doc_type: DocType = "report"
+    title: str | None = None
+    report_number: str | None = None
+    organism: str | None = None
+    year: int | None = None
+
+
+@dataclass
+class Segment:
+    """A citable passage: one sentence or a run of same-kind sentences inside one block."""
+
+    id: int  # position in the document, 0-based
+    start: int
+    end: int
+    text: str
+    block: BlockKind
+    kind: Kind = "other"
+    kind_scores: dict[str, float] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    theme_scores: dict[str, float] = field(default_factory=dict)
+    section_path: list[str] = field(default_factory=list)
+    page_start: int | None = None
+    page_end: int | None = None
+    responds_to: list[int] = field(default_factory=list)
+    stance: str | None = None
+
+
+@dataclass
+class ProcessedDocument:
+    """Everything the pipeline learned about one document, ready to be indexed."""
+
+    source: SourceText
+    meta: DocumentMeta
+    sections: list[Section]
+    segments: list[Segment]

@@ -1,0 +1,109 @@
+"""``ancols``: ingest files or folders, search from the terminal, serve the HTTP API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from pipelines.errors import DocumentError
+from service.runtime import Runtime
+from service.settings import Settings
+
+SUFFIXES = {".pdf", ".txt", ".md", ".markdown"}
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """Files to ingest: the given files, and the PDF/text files found under given folders."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise SystemExit(f"ancols: {path} does not exist")
+    return out
+
+
+def ingest(runtime: Runtime, paths: list[Path]) -> int:
+    """Ingest every file, reporting bad ones without stopping; returns the number of failures."""
+    failures = 0
+    files = collect(paths)
+    with tqdm(files, unit="doc", desc="ingest", file=sys.stderr) as bar:
+        for path in bar:
+            bar.set_postfix_str(path.name[:40])
+            try:
+                added = runtime.ingest(path.read_bytes(), path.name)
+            except DocumentError as exc:
+                failures += 1
+                tqdm.write(f"✗ {path}: {exc} [{exc.code}]", file=sys.stderr)
+                continue
+            state = "already stored" if added.duplicate else f"{added.segment_count} segments"
+            tqdm.write(f"✓ {path.name} → {added.id} ({state})", file=sys.stderr)
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ancols", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, help="store directory (default: $ANCOLS_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_ingest = sub.add_parser("ingest", help="ingest PDF/.txt/.md files or folders")
+    p_ingest.add_argument("paths", nargs="+", type=Path)
+    p_search = sub.add_parser("search", help="search the stored passages")
+    p_search.add_argument("query")
+    p_search.add_argument("-k", type=int, default=10)
+    p_search.add_argument("--mode", choices=["lexical", "semantic", "hybrid"])
+    p_search.add_argument("--json", action="store_true", help="print JSON lines")
+    p_serve = sub.add_parser("serve", help="run the HTTP API")
+    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
+    p_serve.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these files/folders first")
+    sub.add_parser("reindex", help="recompute vectors and indexes from the stored documents")
+    args = parser.parse_args(argv)
+
+    overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+    settings = Settings(**overrides)
+    runtime = Runtime.from_settings(settings)
+    try:
+        if args.command == "ingest":
+            return 1 if ingest(runtime, args.paths) else 0
+        if args.command == "search":
+            return _search(runtime, args)
+        if args.command == "reindex":
+            print(f"re-embedded {runtime.store.reembed()} segments", file=sys.stderr)
+            return 0
+        if args.ingest:
+            ingest(runtime, args.ingest)
+        import uvicorn
+
+        from service.app import create_app
+
+        uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port)
+        return 0
+    finally:
+        runtime.close()
+
+
+def _search(runtime: Runtime, args: argparse.Namespace) -> int:
+    from index.search import Filters
+
+    params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
+    outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
+    for rank, hit in enumerate(outcome.hits, 1):
+        row = outcome.rows[hit.id]
+        if args.json:
+            print(json.dumps({"rank": rank, "score": hit.score, **row}, ensure_ascii=False))
+        else:
+            where = " › ".join(row["section_path"][-2:])
+            print(f"{rank:>2}. [{row['kind']}] {hit.score:.3f}  {row['document_id']}  p.{row['page_start'] or '-'}  {where}")
+            print(f"    {' '.join(row['text'].split())[:300]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

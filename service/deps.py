@@ -1,0 +1,35 @@
+"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from service.errors import Unauthorized
+from service.runtime import Runtime
+from service.settings import Settings
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+def require_write_access(settings: Annotated[Settings, Depends(get_settings_dep)],
+                         x_api_key: Annotated[str | None, Header()] = None) -> None:
+    """When an API key is configured, writes must present it (compared in constant time)."""
+    if settings.api_key is None:
+        return
+    expected = settings.api_key.get_secret_value().encode()
+    if x_api_key is None or not hmac.compare_digest(x_api_key.encode(), expected):
+        raise Unauthorized("A valid X-API-Key header is required for this operation.")
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+WriteAccess = Depends(require_write_access)

@@ -1,0 +1,19 @@
+"""Classify a free-standing passage, as the pipeline would inside a document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.deps import RuntimeDep
+from service.routers.search import clean_query
+from service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
+
+router = APIRouter(tags=["classify"])
+
+
+@router.post("/classify", response_model=ClassifyResponse, responses={422: {"model": ErrorResponse}})
+def classify(body: ClassifyRequest, runtime: RuntimeDep) -> ClassifyResponse:
+    text = clean_query(body.text, 20_000)
+    prediction, themes = runtime.classify(text, doc_type=body.doc_type, section_path=tuple(body.section_path))
+    return ClassifyResponse(kind=prediction.kind, scores=prediction.scores,
+                            themes=[ThemeScore(theme=t, score=s) for t, s in themes])

@@ -1,0 +1,78 @@
+"""Documents: upload, list, read back (text, pages, segments), delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile, status
+from starlette.concurrency import run_in_threadpool
+
+from service.deps import RuntimeDep, SettingsDep, WriteAccess
+from service.errors import NotFound, PayloadTooLarge
+from service.routers.segments import segment_out
+from service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentOut, DocumentText,
+                             ErrorResponse, SegmentList)
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+ERRORS = {404: {"model": ErrorResponse}}
+UPLOAD_ERRORS = {413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+Limit = Annotated[int, Query(ge=1, le=100_000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, refused as soon as they pass ``limit`` (never read whole first)."""
+    chunks, size = [], 0
+    while chunk := await file.read(1 << 20):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DocumentCreated,
+             responses=UPLOAD_ERRORS, dependencies=[WriteAccess])
+async def upload(file: Annotated[UploadFile, File(description="A PDF, .txt or .md file")],
+                 runtime: RuntimeDep, settings: SettingsDep) -> DocumentCreated:
+    data = await read_upload(file, settings.max_upload_bytes)
+    filename = file.filename or "upload"
+    added = await run_in_threadpool(runtime.ingest, data, filename)
+    return DocumentCreated(id=added.id, filename=filename, segment_count=added.segment_count, duplicate=added.duplicate)
+
+
+@router.get("", response_model=DocumentList)
+def list_documents(runtime: RuntimeDep, limit: Limit = 50, offset: Offset = 0) -> DocumentList:
+    rows, total = runtime.store.meta.documents(limit=limit, offset=offset)
+    return DocumentList(documents=[DocumentOut(**r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def _document(runtime, doc_id: str, *, with_text: bool = False) -> dict:
+    row = runtime.store.meta.document(doc_id, with_text=with_text)
+    if row is None:
+        raise NotFound(f"No document {doc_id!r}.")
+    return row
+
+
+@router.get("/{doc_id}", response_model=DocumentDetail, responses=ERRORS)
+def get_document(doc_id: str, runtime: RuntimeDep) -> DocumentDetail:
+    return DocumentDetail(**_document(runtime, doc_id))
+
+
+@router.get("/{doc_id}/text", response_model=DocumentText, responses=ERRORS)
+def get_text(doc_id: str, runtime: RuntimeDep) -> DocumentText:
+    row = _document(runtime, doc_id, with_text=True)
+    return DocumentText(id=doc_id, media_type=row["media_type"], text=row["text"], pages=row["pages"])
+
+
+@router.get("/{doc_id}/segments", response_model=SegmentList, responses=ERRORS)
+def get_segments(doc_id: str, runtime: RuntimeDep, limit: Limit = 1000, offset: Offset = 0) -> SegmentList:
+    _document(runtime, doc_id)
+    rows, total = runtime.store.meta.segments_of(doc_id, limit=limit, offset=offset)
+    return SegmentList(segments=[segment_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.delete("/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS, dependencies=[WriteAccess])
+def delete_document(doc_id: str, runtime: RuntimeDep) -> None:
+    if not runtime.store.delete(doc_id):
+        raise NotFound(f"No document {doc_id!r}.")

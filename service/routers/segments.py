@@ -1,0 +1,55 @@
+"""Segments one at a time, with their neighbours and links both ways."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from service.deps import RuntimeDep
+from service.errors import NotFound
+from service.schemas import ErrorResponse, SegmentOut
+
+router = APIRouter(tags=["segments"])
+
+
+def segment_id(document_id: str, position: int) -> str:
+    return f"{document_id}:{position}"
+
+
+def segment_out(row: dict) -> SegmentOut:
+    doc = row["document_id"]
+    return SegmentOut(
+        id=segment_id(doc, row["seq"]), document_id=doc, position=row["seq"], start=row["start"], end=row["end"],
+        page=row["page_start"], page_end=row["page_end"], block=row["block"], kind=row["kind"],
+        kind_scores=row["kind_scores"], themes=row["themes"], theme_scores=row["theme_scores"],
+        section_path=row["section_path"], text=row["text"],
+        responds_to=[segment_id(doc, p) for p in row["responds_to"]], stance=row["stance"],
+    )
+
+
+class SegmentContext(BaseModel):
+    segment: SegmentOut
+    previous: SegmentOut | None
+    next: SegmentOut | None
+    responds_to: list[SegmentOut]
+    answered_by: list[SegmentOut]
+
+
+@router.get("/segments/{segment_id}", response_model=SegmentContext, responses={404: {"model": ErrorResponse}})
+def get_segment(segment_id: str, runtime: RuntimeDep) -> SegmentContext:
+    doc_id, _, position = segment_id.rpartition(":")
+    meta = runtime.store.meta
+    row = meta.segment_by_seq(doc_id, int(position)) if position.isdigit() else None
+    if row is None:
+        raise NotFound(f"No segment {segment_id!r}.")
+    seq = row["seq"]
+    neighbours = [meta.segment_by_seq(doc_id, seq + d) for d in (-1, 1)]
+    targets = [meta.segment_by_seq(doc_id, p) for p in row["responds_to"]]
+    answered = meta.segments_answering(doc_id, seq)
+    return SegmentContext(
+        segment=segment_out(row),
+        previous=segment_out(neighbours[0]) if neighbours[0] else None,
+        next=segment_out(neighbours[1]) if neighbours[1] else None,
+        responds_to=[segment_out(t) for t in targets if t],
+        answered_by=[segment_out(a) for a in answered],
+    )

@@ -1,0 +1,54 @@
+"""The loaded parts of the service (spaCy, classifiers, embedder, store), wired from Settings.
+
+Both the HTTP app and the CLI go through this one object, so they ingest and search alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from index.search import SearchParams
+from index.store import Added, Store
+from models.embedding import load_embedder
+from models.kinds import load_kind_model
+from models.kinds.rules import SentenceContext
+from models.themes import tagger
+from pipelines.process import KindModel, process_bytes
+from pipelines.sentences import load_sentencizer
+from pipelines.types import ProcessedDocument
+from service.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    nlp: Language
+    kind_model: KindModel
+    store: Store
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        embedder = load_embedder(settings.embedding_model, query_prefix=settings.query_prefix,
+                                 passage_prefix=settings.passage_prefix, batch_size=settings.embedding_batch_size)
+        params = SearchParams(mode=settings.search_mode, fusion=settings.fusion,
+                              lexical_weight=settings.lexical_weight, candidates=settings.candidates)
+        return cls(settings=settings, nlp=load_sentencizer(settings.spacy_model), kind_model=load_kind_model(),
+                   store=Store(settings.data_dir, embedder, params))
+
+    def process(self, data: bytes, filename: str) -> ProcessedDocument:
+        return process_bytes(data, filename, nlp=self.nlp, kind_model=self.kind_model,
+                             max_pages=self.settings.max_pdf_pages)
+
+    def ingest(self, data: bytes, filename: str) -> Added:
+        return self.store.add(self.process(data, filename), filename=filename, data=data)
+
+    def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
+        """Kind and themes of a free-standing passage."""
+        prediction = self.kind_model([SentenceContext(text=text, block="paragraph", doc_type=doc_type,
+                                                      section_path=section_path)])[0]
+        return prediction, tagger.tag(text, section_path)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,26 @@
+"""Make the repository's packages and the tests' helpers (``pdfgen``) importable from any test."""
+
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+for folder in (TESTS.parent, TESTS):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import pytest
+
+CORPUS = TESTS.parent.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared corpus; its absence is a failure, never a skip."""
+    if not any(CORPUS.glob("*.txt")):
+        pytest.fail(f"the shared corpus is missing at {CORPUS}: the end-to-end tests need it")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_texts(corpus_dir) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))}

@@ -1,0 +1,37 @@
+"""Inline gold for readable tests: ``"<rec theme=vacance>La société doit…</rec> <obs>Le taux…</obs>"``.
+
+``parse`` returns the plain text and the expected spans, so a test states text and labels in
+one place and a reviewer can read both at a glance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TAGS = {"obs": "observation", "rec": "recommendation", "reb": "rebuttal", "other": "other"}
+TAG = re.compile(r"<(obs|rec|reb|other)(?:\s+theme=(\w+))?>(.*?)</\1>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    start: int
+    end: int
+    kind: str
+    theme: str | None
+
+
+def parse(marked: str) -> tuple[str, list[GoldSpan]]:
+    text, spans, last = [], [], 0
+    length = 0
+    for match in TAG.finditer(marked):
+        before = marked[last:match.start()]
+        text.append(before)
+        length += len(before)
+        inner = match.group(3)
+        spans.append(GoldSpan(length, length + len(inner), TAGS[match.group(1)], match.group(2)))
+        text.append(inner)
+        length += len(inner)
+        last = match.end()
+    text.append(marked[last:])
+    return "".join(text), spans

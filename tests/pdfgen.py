@@ -1,0 +1,277 @@
+"""Realistic report PDFs for the extraction tests, built with fpdf2 from real corpus text.
+
+The PDFs carry what real ANCOLS reports carry and the extractor has to undo: a running
+header, a footer and a page number on every page, headings, list items and words
+hyphenated at line ends. Lines are broken here rather than by fpdf2 so that the test knows
+exactly what was printed on which page (``RenderedPdf.lines``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from PIL import Image
+
+from pipelines.pdf_text import COMPOUND_HEADS
+
+PAGE_BREAK = "\f"  # a paragraph that is only this starts a new page
+
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+_LATIN1_FALLBACK = str.maketrans({
+    "œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "€": "EUR",
+    "►": ">", "•": "-", "–": "-", "—": "-", "…": "...", "\u202f": " ", "ﬁ": "fi", "ﬂ": "fl",
+})
+
+BODY_SIZE, LINE_H, PARA_GAP = 10.5, 5.0, 3.0  # pt, mm, mm
+HEADING_SIZE, HEADING_H = 12.0, 6.0
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæ")
+
+
+class Heading(str):
+    """A paragraph to print as a bold heading."""
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    """One line as printed: ``cut`` says how it continues on the next line.
+
+    "" — the line ends between words; "word" — a word was split and a hyphen added;
+    "compound" — the line ends after the hyphen of a hyphenated word (Saint-|Étienne).
+    """
+
+    page: int
+    paragraph: int
+    text: str
+    cut: str = ""
+
+
+@dataclass
+class RenderedPdf:
+    data: bytes
+    lines: list[PrintedLine]
+    page_count: int
+
+
+def _font_files() -> tuple[Path, Path] | None:
+    for folder in _FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            return regular, bold
+    return None
+
+
+class _ReportPdf(FPDF):
+    def __init__(self, header_text: str, footer_text: str, page_label: str) -> None:
+        super().__init__(format="A4", unit="mm")
+        fonts = _font_files()
+        if fonts:  # a Unicode TTF prints œ, ’, €, ►, ﬁ as they are
+            self.add_font("Body", "", str(fonts[0]))
+            self.add_font("Body", "B", str(fonts[1]))
+            self.body_font = "Body"
+        else:  # core fonts are latin-1 only: degrade the few characters they lack
+            self.body_font = "Helvetica"
+        self.header_text, self.footer_text = header_text, footer_text
+        self.page_label = page_label
+        self.set_margins(20, 25, 20)
+        self.set_auto_page_break(True, margin=25)
+
+    def printable(self, text: str) -> str:
+        if self.body_font == "Body":
+            return text
+        return text.translate(_LATIN1_FALLBACK).encode("latin-1", "replace").decode("latin-1")
+
+    def header(self) -> None:
+        self.set_font(self.body_font, "", 8)
+        self.set_y(10)
+        self.cell(0, 4, self.printable(self.header_text), align="C")
+        self.line(20, 15, 190, 15)
+        self.set_y(self.t_margin)
+
+    def footer(self) -> None:
+        self.set_font(self.body_font, "", 8)
+        self.set_y(-18)
+        self.cell(0, 4, self.printable(self.footer_text), align="L")
+        self.set_y(-13)
+        self.cell(0, 4, self.page_label.format(n=self.page_no(), total="{nb}"), align="C")
+
+
+def _split_word(
+    pdf: FPDF, word: str, room: float, hyphenate: bool
+) -> tuple[str, str, str] | None:
+    """Longest head of ``word`` that fits in ``room`` mm: (head, tail, cut kind) or None.
+
+    Breaks after an existing hyphen first, as word processors do; otherwise, if allowed,
+    splits an all-lower-case word (never at a head the extractor reads as a compound).
+    """
+    for i in range(len(word) - 1, 1, -1):
+        fits = pdf.get_string_width(word[:i]) <= room
+        if word[i - 1] == "-" and word[i - 2].isalnum() and fits:
+            return word[:i], word[i:], "compound"
+    if not (hyphenate and len(word) >= 8 and word.isalpha() and word.islower()):
+        return None
+    for i in range(len(word) - 3, 3, -1):
+        fits = pdf.get_string_width(word[:i] + "-") <= room
+        if fits and _syllable_break(word, i) and word[:i] not in COMPOUND_HEADS:
+            return word[:i] + "-", word[i:], "word"
+    return None
+
+
+def _syllable_break(word: str, i: int) -> bool:
+    """Roughly where French typesetting may split: before a consonant followed by a vowel
+    (dimi-nution, accrois-sement), keeping ch, ph, th, gn and consonant + l/r together."""
+    before, consonant, vowel = word[i - 1], word[i], word[i + 1]
+    if consonant in _VOWELS or vowel not in _VOWELS:
+        return False
+    if before in _VOWELS:
+        return True
+    return before + consonant not in {"ch", "ph", "th", "gn"} and consonant not in "lr"
+
+
+def _wrap(pdf: FPDF, text: str, width: float, hyphenate: bool) -> list[tuple[str, str]]:
+    """(line, cut) pairs; an explicit "\\n" in ``text`` forces a line break there."""
+    lines: list[tuple[str, str]] = []
+    for forced in text.split("\n"):
+        words, current = forced.split(), ""
+        while words:
+            word = words.pop(0)
+            candidate = f"{current} {word}" if current else word
+            if pdf.get_string_width(candidate) <= width:
+                current = candidate
+                continue
+            prefix = f"{current} " if current else ""
+            split = _split_word(pdf, word, width - pdf.get_string_width(prefix), hyphenate)
+            if split:
+                head, tail, cut = split
+                lines.append((prefix + head, cut))
+                words.insert(0, tail)
+                current = ""
+            elif current:
+                lines.append((current, ""))
+                current = word
+            else:  # a single word wider than the line: print it anyway
+                lines.append((word, ""))
+        if current:
+            lines.append((current, ""))
+    return lines
+
+
+def render_pdf(
+    paragraphs: list[str],
+    *,
+    header: str,
+    footer: str,
+    hyphenate: bool = True,
+    page_label: str = "Page {n} / {total}",
+    user_password: str | None = None,
+    fake_bold: bool = False,
+) -> RenderedPdf:
+    """Print ``paragraphs`` (``Heading``s in bold, ``PAGE_BREAK`` to start a page) as a report.
+
+    ``fake_bold`` prints headings twice, a hair apart, as some PDF producers fake bold type.
+    """
+    pdf = _ReportPdf(header, footer, page_label)
+    if user_password is not None:
+        pdf.set_encryption(owner_password="owner-password", user_password=user_password)
+    pdf.add_page()
+    width = pdf.epw
+    printed: list[PrintedLine] = []
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph == PAGE_BREAK:
+            pdf.add_page()
+            continue
+        heading = isinstance(paragraph, Heading)
+        style = "B" if heading and not fake_bold else ""
+        pdf.set_font(pdf.body_font, style, HEADING_SIZE if heading else BODY_SIZE)
+        height = HEADING_H if heading else LINE_H
+        if heading:
+            pdf.ln(2)
+        for text, cut in _wrap(pdf, pdf.printable(paragraph), width, hyphenate and not heading):
+            pdf.cell(width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if heading and fake_bold:  # on the baseline fpdf2 gave the cell just printed
+                baseline = pdf.get_y() - height / 2 + 0.3 * pdf.font_size
+                pdf.text(pdf.l_margin + pdf.c_margin + 0.1, baseline, text)
+            printed.append(PrintedLine(pdf.page_no(), index, text, cut))
+        pdf.ln(PARA_GAP)
+    return RenderedPdf(bytes(pdf.output()), printed, pdf.page_no())
+
+
+def make_pdf(paragraphs: list[str], *, header: str, footer: str, hyphenate: bool = True) -> bytes:
+    return render_pdf(paragraphs, header=header, footer=footer, hyphenate=hyphenate).data
+
+
+def encrypted_pdf(paragraphs: list[str], *, user_password: str = "secret") -> bytes:
+    """A PDF that needs ``user_password`` to open (empty: anyone may open it, as many reports)."""
+    return render_pdf(
+        paragraphs, header="RAPPORT CONFIDENTIEL", footer="ANCOLS", user_password=user_password
+    ).data
+
+
+def scanned_pdf(pages: int = 2) -> bytes:
+    """Pages holding only an image and a frame, like a scan without OCR: no text layer at all."""
+    scan = Image.new("L", (600, 850), 255)
+    for y in range(100, 800, 30):  # grey bands standing in for lines of print
+        scan.paste(40, (60, y, 540, y + 12))
+    buffer = io.BytesIO()
+    scan.save(buffer, format="PNG")
+    pdf = FPDF(format="A4")
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.rect(10, 10, 190, 277)
+        pdf.image(io.BytesIO(buffer.getvalue()), x=15, y=15, w=180)
+    return bytes(pdf.output())
+
+
+def undecodable_pdf(paragraphs: list[str]) -> bytes:
+    """A PDF whose fonts keep no map from glyphs to characters, so only glyph ids can be read.
+
+    The keys are renamed in place (same length), which keeps the file's byte offsets valid.
+    """
+    data = make_pdf(paragraphs, header="RAPPORT", footer="ANCOLS")
+    return data.replace(b"/ToUnicode", b"/NoUnicode").replace(b"/FontFile2", b"/NoFontFil")
+
+
+def truncated_pdf(data: bytes, keep: float = 0.6) -> bytes:
+    """The first ``keep`` share of a PDF, as left by an interrupted download."""
+    return data[: int(len(data) * keep)]
+
+
+_MARKUP = re.compile(r"</?\w+[^>]*>|\*\*?|__")
+_SUPERSCRIPT = re.compile(r"\^\{([^}]*)\}")  # 1^{er} → 1er
+_BULLET = re.compile(r"^\s*(?:[-•►–]|\d+[.)])\s+")
+_NUMBERED_HEADING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s*[A-ZÀ-Ý][^.]{0,100}")
+
+
+def corpus_paragraphs(path: str | Path, limit_chars: int) -> list[str]:
+    """Paragraphs of a corpus text, markdown removed, until ``limit_chars`` characters are taken.
+
+    Blank lines separate paragraphs; inside one, each list item stays its own paragraph and
+    other lines are joined. Markdown and numbered headings (2.2.1 Statuts) become ``Heading``s;
+    tables and images are dropped.
+    """
+    paragraphs: list[str] = []
+    total = 0
+    for chunk in re.split(r"\n\s*\n", Path(path).read_text(encoding="utf-8")):
+        lines = [_MARKUP.sub("", _SUPERSCRIPT.sub(r"\1", line)) for line in chunk.splitlines()]
+        lines = [line.strip() for line in lines]
+        lines = [line for line in lines if line and not line.startswith(("|", "!["))]
+        if not lines or "\t" in chunk or set("".join(lines)) <= set("_-"):
+            continue
+        if lines[0].startswith("#"):
+            items = [Heading(lines[0].lstrip("#").strip())]
+        elif len(lines) == 1 and _NUMBERED_HEADING.fullmatch(lines[0]):
+            items = [Heading(lines[0])]
+        elif any(_BULLET.match(line) for line in lines[1:]):
+            items = lines
+        else:
+            items = [" ".join(" ".join(lines).split())]
+        for item in items:
+            paragraphs.append(item)
+            total += len(item)
+        if total >= limit_chars:
+            break
+    return paragraphs

@@ -1,0 +1,71 @@
+from pipelines.layout import blocks
+from pipelines.sections import outline, section_path
+
+MARKDOWN_REPORT = """# FICHE RECAPITULATIVE DU RAPPORT N° 2016-047
+
+| Indicateurs | Organisme | Référence région |
+|---|---|---|
+| Logements vacants | 6,0% | 3,4% |
+
+### 2.2 GOUVERNANCE ET MANAGEMENT
+
+#### 2.2.1 Gouvernance
+
+Lozère Habitations est une société administrée par un conseil d'administration composé de dix membres.
+Ce dernier se réunit en moyenne trois fois dans l'année.
+
+- la réalisation de prestations comptables,
+- la prise à bail de tous locaux
+
+<sup>1</sup> Source INSEE 2011
+
+#### 2.2.2 Organisation
+
+Au 31 décembre 2013, l'organisme est composé de vingt-huit salariés.
+"""
+
+# A PDF dump hard-wraps every printed line and puts a blank line after each.
+WRAPPED_LETTER = """Un rapport de contrôle sur la Coop'lvry Habitat a été effectué par l'ANCOLS en 2024 sur la période 
+
+2018-2022. Une réunion de restitution a eu lieu le 27 mars 2024. 
+
+Lors de la séance du 16 décembre 2024, le conseil d'administration de la Coop a pris acte des 
+
+observations et a voté le texte suivant. 
+"""
+
+
+def kinds_and_text(text):
+    return [(b.kind, text[b.start:b.end]) for b in blocks(text)]
+
+
+def test_markdown_report_blocks_are_typed():
+    found = kinds_and_text(MARKDOWN_REPORT)
+    assert found[0] == ("heading", "# FICHE RECAPITULATIVE DU RAPPORT N° 2016-047")
+    assert [k for k, _ in found[1:4]] == ["table_row"] * 3
+    paragraph = next(t for k, t in found if k == "paragraph")
+    # Two lines of one paragraph are one block; offsets cover both lines.
+    assert paragraph.startswith("Lozère Habitations") and paragraph.endswith("trois fois dans l'année.")
+    assert [t for k, t in found if k == "list_item"] == ["- la réalisation de prestations comptables,",
+                                                       "- la prise à bail de tous locaux"]
+    assert ("footnote", "<sup>1</sup> Source INSEE 2011") in found
+
+
+def test_hard_wrapped_lines_are_joined_until_a_sentence_ends():
+    found = kinds_and_text(WRAPPED_LETTER)
+    assert [k for k, _ in found] == ["paragraph", "paragraph"]
+    assert found[0][1].endswith("le 27 mars 2024.")
+    assert "2018-2022" in found[0][1]
+    assert found[1][1].startswith("Lors de la séance") and found[1][1].endswith("le texte suivant.")
+
+
+def test_outline_nests_numbered_headings():
+    text = MARKDOWN_REPORT
+    sections = outline(text, blocks(text))
+    titles = [(s.title, s.level) for s in sections]
+    assert ("2.2 GOUVERNANCE ET MANAGEMENT", 2) in titles
+    assert ("2.2.1 Gouvernance", 3) in titles
+    offset = text.index("vingt-huit salariés")
+    assert section_path(sections, offset)[-2:] == ["2.2 GOUVERNANCE ET MANAGEMENT", "2.2.2 Organisation"]
+    offset = text.index("conseil d'administration composé")
+    assert section_path(sections, offset)[-1] == "2.2.1 Gouvernance"

@@ -1,0 +1,299 @@
+"""extract_pdf on report-like PDFs printed from real ANCOLS report text."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pdfgen import (
+    PAGE_BREAK,
+    Heading,
+    RenderedPdf,
+    corpus_paragraphs,
+    encrypted_pdf,
+    make_pdf,
+    render_pdf,
+    scanned_pdf,
+    truncated_pdf,
+    undecodable_pdf,
+)
+
+from pipelines.errors import (
+    DocumentError,
+    EmptyDocument,
+    EncryptedPdf,
+    NoTextLayer,
+    TooManyPages,
+    UndecodableText,
+    UnreadablePdf,
+    UnsupportedType,
+)
+from pipelines.pdf_text import extract_pdf
+from pipelines.types import SourceText
+
+REPO = Path(__file__).resolve().parents[2]
+REPORT = REPO.parent / "shared" / "corpus" / "004_964ee9d999fa8f65.txt"
+HEADER = "RAPPORT DE CONTRÔLE N° 2017-101 – Le Toit Forézien"
+FOOTER = "ANCOLS – Rapport définitif"
+
+
+def flat(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def report_paragraphs(limit_chars: int) -> list[str]:
+    assert REPORT.is_file(), f"corpus file missing: {REPORT}"
+    return corpus_paragraphs(REPORT, limit_chars)
+
+
+def on_pages(*pages: list[str]) -> list[str]:
+    """Paragraphs printed so that each list starts a new page."""
+    source: list[str] = []
+    for page in pages:
+        source += ([PAGE_BREAK] if source else []) + page
+    return source
+
+
+def extract(source: list[str], **options) -> SourceText:
+    rendered = render_pdf(source, header=HEADER, footer=FOOTER, **options)
+    return extract_pdf(rendered.data, max_pages=10)
+
+
+def printed_parts(rendered: RenderedPdf) -> list[tuple[int, str]]:
+    """(page, text) of each paragraph's part on each page, lines joined as the extractor should."""
+    parts: dict[tuple[int, int], str] = {}
+    cuts: dict[tuple[int, int], str] = {}
+    for line in rendered.lines:
+        key = (line.paragraph, line.page)
+        if key not in parts:
+            parts[key] = line.text
+        elif cuts[key] == "word":
+            parts[key] = parts[key][:-1] + line.text
+        elif cuts[key] == "compound":
+            parts[key] += line.text
+        else:
+            parts[key] += " " + line.text
+        cuts[key] = line.cut
+    return [(page, text) for (_, page), text in parts.items()]
+
+
+def page_text(source: SourceText, number: int) -> str:
+    span = source.pages[number - 1]
+    return source.text[span.start : span.end]
+
+
+def assert_printed_text_on_its_page(rendered: RenderedPdf, extracted: SourceText) -> None:
+    for page, text in printed_parts(rendered):
+        assert flat(text) in flat(page_text(extracted, page)), f"page {page}: {text[:60]!r}"
+
+
+@pytest.fixture(scope="module")
+def report() -> RenderedPdf:
+    return render_pdf(report_paragraphs(11_000), header=HEADER, footer=FOOTER)
+
+
+@pytest.fixture(scope="module")
+def extracted(report: RenderedPdf) -> SourceText:
+    return extract_pdf(report.data, max_pages=50)
+
+
+def test_every_printed_paragraph_is_found_on_the_page_it_was_printed_on(report, extracted):
+    assert report.page_count >= 5
+    assert {page for page, _ in printed_parts(report)} == set(range(1, report.page_count + 1))
+    assert_printed_text_on_its_page(report, extracted)
+
+
+def test_page_spans_tile_the_text(report, extracted):
+    pages = extracted.pages
+    assert [p.number for p in pages] == list(range(1, report.page_count + 1))
+    assert pages[0].start == 0 and pages[-1].end == len(extracted.text)
+    assert all(a.end == b.start for a, b in zip(pages, pages[1:]))
+    assert extracted.media_type == "application/pdf"
+
+
+def test_headers_footers_and_page_numbers_are_moved_to_furniture(report, extracted):
+    assert HEADER not in extracted.text and FOOTER not in extracted.text
+    assert not re.search(r"Page \d+ / \d+", extracted.text)
+    total = report.page_count
+    for n in range(1, total + 1):
+        kept = {(f.kind, f.text) for f in extracted.furniture if f.page == n}
+        number = f"Page {n} / {total}"
+        assert kept == {("header", HEADER), ("footer", FOOTER), ("page_number", number)}
+
+
+def test_words_hyphenated_at_line_ends_are_rejoined(report, extracted):
+    lines = report.lines
+    splits = [
+        (a.text.split()[-1], re.match(r"\w+", b.text).group())
+        for a, b in zip(lines, lines[1:])
+        if a.cut == "word" and a.page == b.page
+    ]
+    assert len(splits) >= 5
+    for head, tail in splits:
+        assert head[:-1] + tail in extracted.text
+        assert head + tail not in extracted.text and f"{head} {tail}" not in extracted.text
+
+
+@pytest.mark.parametrize("fake_bold", [False, True], ids=["bold-font", "fake-bold"])
+def test_paragraphs_headings_and_list_items_keep_their_breaks(fake_bold):
+    paragraphs = report_paragraphs(60_000)
+    first = next(
+        i for i, p in enumerate(paragraphs)
+        if isinstance(p, Heading) and all(
+            300 < len(q) < 900 and not isinstance(q, Heading) for q in paragraphs[i + 1 : i + 3]
+        )
+    )
+    heading, body, more, last = paragraphs[first : first + 4]
+    items = "\n".join([p for p in paragraphs if p.startswith("- ")][:3])
+    signature = "Le Directeur Général,\nPascal Martin-Gousset"  # no gap: only a short line ends it
+
+    source = on_pages([heading, body, items, more, signature], [last])
+
+    text = extract(source, fake_bold=fake_bold).text
+
+    assert text == "\n\n".join([heading, body, items, more, signature, last])
+
+
+def test_paragraph_breaks_when_most_paragraphs_are_one_line_long():
+    cover = [p for p in report_paragraphs(2_000) if len(p) < 60][:24]  # the report's cover page
+    wrapped = next(p for p in report_paragraphs(8_000) if 200 < len(p) < 450)
+
+    text = extract(on_pages(cover[:12] + [wrapped], cover[12:])).text
+
+    assert text == "\n\n".join(cover[:12] + [wrapped] + cover[12:])
+
+
+def test_real_hyphens_at_line_ends_are_kept():
+    printed = (
+        "Le patrimoine situé à Saint-\nÉtienne compte 1 200 loge-\nments sur la période 2018-\n"
+        "2022 ; leur sous-\nlocation est non-\nconforme, c'est-à-\ndire interdite, et ceux-\n"
+        "ci le savent. Les procès-verbaux du conseil l'indiquent ; ces procès-\nverbaux sont datés."
+    )
+
+    text = extract(report_paragraphs(1_500) + [printed]).text
+
+    assert text.endswith(
+        "\n\nLe patrimoine situé à Saint-Étienne compte 1 200 logements sur la période 2018-2022 ; "
+        "leur sous-location est non-conforme, c'est-à-dire interdite, et ceux-ci le savent. "
+        "Les procès-verbaux du conseil l'indiquent ; ces procès-verbaux sont datés."
+    )
+
+
+def test_text_is_nfc_without_ligatures():
+    printed = "La situation ﬁnancière est saine ; les ﬂux sont e\u0301quilibre\u0301s."
+
+    text = extract(report_paragraphs(1_500) + [printed]).text
+
+    assert "La situation financière est saine ; les flux sont équilibrés." in text
+    assert text == unicodedata.normalize("NFC", text)
+    assert not set("ﬁﬂﬀﬃﬄﬅﬆ\u00ad") & set(text)
+
+
+@pytest.mark.parametrize("pages", [2, 3])
+def test_furniture_is_found_in_short_documents(pages):
+    chunks = report_paragraphs(3_000)
+    source = on_pages(*(chunks[i * 3 : i * 3 + 3] for i in range(pages)))
+    rendered = render_pdf(source, header=HEADER, footer=FOOTER)
+    assert rendered.page_count == pages
+
+    extracted = extract_pdf(rendered.data, max_pages=5)
+
+    assert HEADER not in extracted.text and FOOTER not in extracted.text
+    assert len(extracted.furniture) == 3 * pages
+    assert_printed_text_on_its_page(rendered, extracted)
+
+
+@pytest.mark.parametrize("pages", [3, 5])
+def test_a_body_line_printed_twice_at_the_top_of_a_page_is_kept(pages):
+    chunks = report_paragraphs(6_000)
+    repeated = "Sans objet."  # opens pages 2 and 3, in the band where headers sit
+    bodies = [chunks[2 * i : 2 * i + 2] for i in range(pages)]
+    for i in (1, 2):
+        bodies[i] = [repeated] + bodies[i]
+
+    assert extract(on_pages(*bodies)).text.count(repeated) == 2
+
+
+@pytest.mark.parametrize("label", ["Page {n} / {total}", "- {n} -", "{n}/{total}", "{n}"])
+def test_page_number_styles(label):
+    chunks = report_paragraphs(3_000)
+    source = on_pages(chunks[:3], chunks[3:6], chunks[6:9])
+    rendered = render_pdf(source, header=HEADER, footer=FOOTER, page_label=label)
+
+    extracted = extract_pdf(rendered.data, max_pages=5)
+
+    numbers = [(f.page, f.text) for f in extracted.furniture if f.kind == "page_number"]
+    assert numbers == [(n, label.format(n=n, total=3)) for n in (1, 2, 3)]
+    assert_printed_text_on_its_page(rendered, extracted)
+
+
+def test_a_lone_number_in_the_body_is_not_a_page_number():
+    chunks = report_paragraphs(3_000)
+    source = on_pages(chunks[:3], ["24"] + chunks[3:6], chunks[6:9])  # 24 opens page 2, in the band
+
+    extracted = extract(source)
+
+    assert page_text(extracted, 2).startswith("24\n\n")
+    assert [f.page for f in extracted.furniture if f.kind == "page_number"] == [1, 2, 3]
+
+
+def test_owner_only_encryption_is_readable():
+    source = report_paragraphs(1_500)
+    text = extract_pdf(encrypted_pdf(source, user_password=""), max_pages=5).text
+    assert flat(source[0]) in flat(text)
+
+
+@pytest.fixture(scope="module")
+def small_pdf() -> bytes:
+    return make_pdf(report_paragraphs(3_000), header=HEADER, footer=FOOTER)
+
+
+def noise(seed: int) -> bytes:
+    return random.Random(seed).randbytes(4096)
+
+
+@pytest.mark.parametrize(
+    ("make", "error"),
+    [
+        pytest.param(lambda pdf: b"", EmptyDocument, id="empty"),
+        pytest.param(lambda pdf: b" \n\t ", EmptyDocument, id="blank"),
+        pytest.param(lambda pdf: noise(0), UnreadablePdf, id="random-bytes"),
+        pytest.param(lambda pdf: b"%PDF-1.7\n" + noise(1), UnreadablePdf, id="pdf-then-noise"),
+        pytest.param(lambda pdf: truncated_pdf(pdf), UnreadablePdf, id="truncated"),
+        pytest.param(lambda pdf: encrypted_pdf(["Rapport."]), EncryptedPdf, id="encrypted"),
+        pytest.param(lambda pdf: scanned_pdf(), NoTextLayer, id="scanned"),
+        pytest.param(lambda pdf: undecodable_pdf(["Rapport."] * 5), UndecodableText, id="no-cmap"),
+    ],
+)
+def test_bad_input_raises_the_matching_error(small_pdf, make, error):
+    with pytest.raises(error):
+        extract_pdf(make(small_pdf), max_pages=5)
+
+
+def test_scanned_pdf_is_named_as_such():
+    with pytest.raises(NoTextLayer, match="scanned"):
+        extract_pdf(scanned_pdf(), max_pages=5)
+
+
+def test_too_many_pages(report):
+    with pytest.raises(TooManyPages, match=f"{report.page_count} pages; at most 2"):
+        extract_pdf(report.data, max_pages=2)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (EmptyDocument, "empty_document"),
+        (UnreadablePdf, "unreadable_pdf"),
+        (EncryptedPdf, "encrypted_pdf"),
+        (NoTextLayer, "no_text_layer"),
+        (TooManyPages, "too_many_pages"),
+        (UnsupportedType, "unsupported_type"),
+        (UndecodableText, "undecodable_text"),
+    ],
+)
+def test_errors_carry_a_stable_code(error, code):
+    assert issubclass(error, DocumentError) and error.code == code

@@ -1,0 +1,102 @@
+"""The document endpoints through HTTP, on real report text."""
+
+import pytest
+
+from pdfgen import corpus_paragraphs, make_pdf
+
+TOIT = "004_964ee9d999fa8f65.txt"
+
+
+@pytest.fixture(scope="module")
+def uploaded(client, corpus_dir):
+    data = (corpus_dir / TOIT).read_bytes()
+    response = client.post("/documents", files={"file": (TOIT, data, "text/plain")})
+    assert response.status_code == 201, response.text
+    return response.json(), data.decode("utf-8")
+
+
+def test_text_upload_keeps_the_text_unchanged(client, uploaded):
+    created, original = uploaded
+    body = client.get(f"/documents/{created['id']}/text").json()
+    assert body["text"] == original
+
+
+def test_segment_offsets_index_the_uploaded_text(client, uploaded):
+    created, original = uploaded
+    segments = client.get(f"/documents/{created['id']}/segments", params={"limit": 100000}).json()["segments"]
+    assert len(segments) == created["segment_count"] > 100
+    for s in segments:
+        assert original[s["start"]:s["end"]] == s["text"]
+    kinds = {s["kind"] for s in segments}
+    assert {"observation", "recommendation", "other"} <= kinds
+    amiante = next(s for s in segments if "prescriptions concernant l'amiante" in s["text"])
+    assert amiante["kind"] == "recommendation"
+
+
+def test_document_metadata(client, uploaded):
+    created, _ = uploaded
+    doc = client.get(f"/documents/{created['id']}").json()
+    assert doc["meta"]["doc_type"] == "report"
+    assert doc["meta"]["report_number"] == "2017-101"
+    assert any(s["title"].startswith("SYNTHESE") for s in doc["sections"])
+    listing = client.get("/documents").json()
+    assert created["id"] in [d["id"] for d in listing["documents"]]
+
+
+def test_same_bytes_twice_give_the_first_id(client, uploaded, corpus_dir):
+    created, _ = uploaded
+    again = client.post("/documents", files={"file": ("copy.txt", (corpus_dir / TOIT).read_bytes(), "text/plain")})
+    assert again.status_code == 201
+    assert again.json()["id"] == created["id"] and again.json()["duplicate"] is True
+
+
+def test_pdf_upload_has_pages_and_clean_text(client, corpus_dir):
+    paragraphs = corpus_paragraphs(corpus_dir / "002_6bf2bb461188af34.txt", limit_chars=9000)
+    pdf = make_pdf(paragraphs, header="RAPPORT DEFINITIF DE CONTRÔLE N° 2016-051", footer="ANCOLS – Rapport définitif")
+    created = client.post("/documents", files={"file": ("logidia.pdf", pdf, "application/pdf")})
+    assert created.status_code == 201, created.text
+    doc_id = created.json()["id"]
+    text = client.get(f"/documents/{doc_id}/text").json()
+    assert "RAPPORT DEFINITIF DE CONTRÔLE N° 2016-051" not in text["text"]
+    assert len(text["pages"]) >= 2
+    segments = client.get(f"/documents/{doc_id}/segments").json()["segments"]
+    assert all(s["page"] is not None for s in segments)
+    assert max(s["page_end"] for s in segments) == len(text["pages"])
+
+
+def test_delete_removes_the_document_everywhere(client, corpus_dir):
+    data = (corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes()
+    doc_id = client.post("/documents", files={"file": ("reply.txt", data, "text/plain")}).json()["id"]
+    query = {"q": "Coop'lvry Habitat conseil d'administration", "k": 50}
+    assert doc_id in {r["document_id"] for r in client.get("/search", params=query).json()["results"]}
+    assert client.delete(f"/documents/{doc_id}").status_code == 204
+    assert client.get(f"/documents/{doc_id}").status_code == 404
+    assert doc_id not in {r["document_id"] for r in client.get("/search", params=query).json()["results"]}
+    assert client.delete(f"/documents/{doc_id}").json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("name, data, status, code", [
+    ("empty.txt", b"", 422, "empty_document"),
+    ("fake.pdf", b"this is not a pdf at all", 422, "unreadable_pdf"),
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 415, "unsupported_type"),
+    ("archive.zip", b"PK\x03\x04" + b"\x00" * 64, 415, "unsupported_type"),
+    ("binary.txt", bytes(range(256)) * 8, 415, "unsupported_type"),
+])
+def test_bad_uploads_get_a_clear_4xx(client, name, data, status, code):
+    response = client.post("/documents", files={"file": (name, data, "application/octet-stream")})
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+
+
+def test_upload_over_the_size_limit_is_refused(client):
+    response = client.post("/documents", files={"file": ("big.txt", b"a" * (3 * 1024 * 1024), "text/plain")})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_latin1_text_is_decoded(client):
+    text = "La société doit réduire la vacance de ses logements, qui atteint 6,3 % à la fin de l'exercice."
+    response = client.post("/documents", files={"file": ("latin1.txt", text.encode("cp1252"), "text/plain")})
+    assert response.status_code == 201
+    body = client.get(f"/documents/{response.json()['id']}/text").json()
+    assert body["text"] == text

@@ -1,0 +1,78 @@
+"""Search, classify and segment endpoints through HTTP."""
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def corpus_ids(client, corpus_dir):
+    ids = {}
+    for path in sorted(corpus_dir.glob("*.txt")):
+        response = client.post("/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
+        assert response.status_code == 201, response.text
+        ids[path.name] = response.json()["id"]
+    return ids
+
+
+def test_vacancy_query_finds_the_toit_forezien_passages(client, corpus_ids, corpus_texts):
+    """The Toit Forézien report (004) is the one whose commercial vacancy is high."""
+    toit = corpus_ids["004_964ee9d999fa8f65.txt"]
+    results = client.get("/search", params={"q": "vacance commerciale élevée", "k": 10}).json()["results"]
+    top = results[:5]
+    assert sum(r["document_id"] == toit for r in top) >= 3
+    text = corpus_texts["004_964ee9d999fa8f65.txt"]
+    first = next(r for r in results if r["document_id"] == toit)
+    assert text[first["start"]:first["end"]] == first["text"]
+    assert "vacan" in first["text"].lower()
+    assert first["highlights"] and all(text[a:b].lower().startswith("vacan") or text[a:b].lower().startswith("commerc")
+                                       or text[a:b].lower().startswith("élev") for a, b in first["highlights"])
+
+
+def test_filters_and_facets(client, corpus_ids):
+    params = {"q": "la société doit respecter les règles de la commande publique", "k": 20, "kind": "recommendation"}
+    body = client.get("/search", params=params).json()
+    assert body["results"] and all(r["kind"] == "recommendation" for r in body["results"])
+    assert set(body["facets"]["kind"]) == {"recommendation"}
+    reply = corpus_ids["000_ad04bc466fc4cae0.txt"]
+    only = client.get("/search", params={"q": "conseil d'administration", "document_id": reply}).json()["results"]
+    assert only and {r["document_id"] for r in only} == {reply}
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_every_mode_answers(client, corpus_ids, mode):
+    body = client.get("/search", params={"q": "impayés en hausse", "k": 5, "mode": mode}).json()
+    assert body["mode"] == mode and len(body["results"]) == 5
+    assert body["results"][0]["score"] >= body["results"][-1]["score"]
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00\x01\x02", "vacance " * 2000])
+def test_absurd_queries_are_refused_clearly(client, q):
+    response = client.get("/search", params={"q": q})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] in {"bad_query", "invalid_request"}
+
+
+def test_classify(client):
+    rec = client.post("/classify", json={"text": "La société doit mettre fin au cumul du mandat social et du contrat de travail du directeur général."}).json()
+    assert rec["kind"] == "recommendation"
+    assert rec["themes"][0]["theme"] == "gouvernance"
+    reb = client.post("/classify", json={"text": "Dans sa réponse, l'organisme conteste le calcul du taux de vacance."}).json()
+    assert reb["kind"] == "rebuttal"
+    assert client.post("/classify", json={"text": ""}).status_code == 422
+
+
+def test_segment_shows_links_both_ways(client, corpus_ids):
+    lozere = corpus_ids["003_12d7f4ee594b802f.txt"]
+    segments = client.get(f"/documents/{lozere}/segments", params={"limit": 100000}).json()["segments"]
+    rebuttal = next(s for s in segments if s["kind"] == "rebuttal" and s["responds_to"])
+    detail = client.get(f"/segments/{rebuttal['id']}").json()
+    answered = detail["responds_to"][0]
+    assert answered["kind"] in {"observation", "recommendation"}
+    back = client.get(f"/segments/{answered['id']}").json()
+    assert rebuttal["id"] in [s["id"] for s in back["answered_by"]]
+    assert detail["previous"]["position"] == rebuttal["position"] - 1
+    assert client.get("/segments/nope:1").status_code == 404
+
+
+def test_health_counts(client, corpus_ids):
+    health = client.get("/health").json()
+    assert health["documents"] >= len(corpus_ids) and health["segments"] > 1000
