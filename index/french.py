@@ -1,4 +1,5 @@
-"""French word lists for the lexical index, as data."""
+"""French word lists for the lexical index, as data: changing one changes what is indexed, so
+``analyzer.ANALYZER_VERSION`` must be bumped with it (the store re-analyses its passages then)."""
 
 # Function words only: content words such as "élevé" or "haut" must stay searchable.
 STOPWORDS = frozenset("""
@@ -34,8 +35,16 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("délai anormalement long", "délai dépassé"),
     ("conteste", "contestation", "dans sa réponse", "fait valoir", "en réponse"),
     ("directeur général", "DG"),
-    ("mandat social", "contrat de travail", "cumul"),
     ("charges locatives", "charges récupérables", "provisions de charges", "régularisation des charges"),
     ("sécurité", "ascenseurs", "amiante", "gaz", "incendie"),
     ("groupe", "GIE", "filiale", "sociétés du groupe"),
 )
+
+# Phrasings that say which kind of passage a query is after: a query about the organism contesting
+# or answering wants its rebuttals, one asking for recommendations wants those. Phrases are matched
+# after analysis, so each must keep a distinctive word once stopwords go ("en réponse" would be
+# just "réponse", which also means an answer to a housing request).
+KIND_INTENTS: dict[str, tuple[str, ...]] = {
+    "rebuttal": ("conteste", "contester", "contestation", "désaccord", "réponse de l'organisme", "fait valoir"),
+    "recommendation": ("recommandation", "recommandations", "préconisation", "préconisations", "préconise"),
+}

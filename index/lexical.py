@@ -2,7 +2,7 @@
 
 bm25s builds a static sparse matrix, so the index is rebuilt from the stored analysed terms
 when the set of segments changes; that costs a fraction of a second per 10k segments and
-keeps the scorer a maintained library's rather than ours.
+keeps the scorer a maintained library's rather than ours. Parameters: index/ranking.py.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import numpy as np
 import bm25s
 
 from index.analyzer import analyze_query
-
-SYNONYM_WEIGHT = 0.35  # a synonym is evidence, but weaker than the user's own word
+from index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
 
 class LexicalIndex:
     """BM25 scores for the segment ids it was built on."""
 
-    def __init__(self, ids: np.ndarray, terms: list[list[str]], *, k1: float = 1.2, b: float = 0.75):
+    def __init__(self, ids: np.ndarray, terms: list[list[str]], *, k1: float = BM25_K1, b: float = BM25_B):
         self.ids = np.asarray(ids, dtype=np.int64)
         self._bm25: bm25s.BM25 | None = None
         if len(self.ids):

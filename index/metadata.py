@@ -197,11 +197,15 @@ class MetadataStore:
             db.executemany("UPDATE segments SET vector = ? WHERE id = ?",
                            [(np.asarray(v, dtype=np.float32).tobytes(), i) for i, v in zip(ids, vectors)])
 
+    def replace_terms(self, ids: list[int], terms: list[list[str]]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE segments SET terms = ? WHERE id = ?", [(" ".join(t), i) for i, t in zip(ids, terms)])
+
     def column_rows(self) -> list[tuple]:
-        """(id, kind, themes JSON, document id, document meta JSON) per segment, ids ascending."""
+        """(id, kind, themes JSON, document id, document meta JSON, block) per segment, ids ascending."""
         with self._lock:
             return self._db.execute(
-                "SELECT s.id, s.kind, json_extract(s.body, '$.themes'), s.document_id, d.meta"
+                "SELECT s.id, s.kind, json_extract(s.body, '$.themes'), s.document_id, d.meta, s.block"
                 " FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY s.id").fetchall()
 
 

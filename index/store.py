@@ -11,21 +11,26 @@ import hashlib
 import json
 import threading
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from index.analyzer import analyze
+from index.analyzer import ANALYZER_VERSION, analyze
 from index.lexical import LexicalIndex
 from index.metadata import MetadataStore
+from index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
 from index.search import Columns, Filters, Hit, SearchParams, Snapshot, search
 from index.vectors import VectorIndex
 from pipelines.types import ProcessedDocument
 
 FINGERPRINT_KEY = "embedding_fingerprint"
+LEXICAL_KEY = "lexical_fingerprint"
+# What the stored analysed terms depend on: the analyzer and what passage_context feeds it.
+# Bump CONTEXT_VERSION when passage_context changes; the store then re-analyses every passage.
+CONTEXT_VERSION = "heading+text-1"
+LEXICAL_FINGERPRINT = f"{ANALYZER_VERSION}|{CONTEXT_VERSION}"
 
 
 class Embedder(Protocol):
@@ -53,7 +58,15 @@ class SearchOutcome:
 
 
 def passage_context(text: str, section_path: list[str]) -> str:
-    """What the indexes see of a segment: its text under its innermost heading."""
+    """What the indexes see of a segment: its text under its innermost heading.
+
+    The heading says what a short sentence or table row is about ("Taux de vacance | 5,4 | 7,5"
+    under "Vacance et mobilité"): indexing it lifts nDCG@10 on dev from 0.700 to 0.726 (lexical)
+    and 0.375 to 0.426 (semantic). Measured and not kept, for splitting the query halves: the whole
+    section path (lexical odd +0.015, even −0.03), the neighbouring sentences of the section and the
+    section's whole text as extra BM25 fields (recall@20 +0.03–0.04, nDCG@10 up on one half and
+    down on the other).
+    The returned span is the segment's own, always."""
     return f"{section_path[-1]}\n{text}" if section_path else text
 
 
@@ -67,6 +80,8 @@ class Store:
         if stored is not None and stored != embedder.fingerprint:
             self.reembed()
         self.meta.set_setting(FINGERPRINT_KEY, embedder.fingerprint)
+        if self.meta.get_setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
+            self.reanalyze()
         self._snapshot = self._build_snapshot()
 
     def close(self) -> None:
@@ -108,6 +123,15 @@ class Store:
             self._snapshot = self._build_snapshot()
         return len(ids)
 
+    def reanalyze(self) -> int:
+        """Recompute every stored passage's analysed terms (after an analyzer or context change)."""
+        with self._write:
+            rows = self.meta.segment_texts()
+            self.meta.replace_terms([r[0] for r in rows], [analyze(passage_context(text, path)) for _, text, path in rows])
+            self.meta.set_setting(LEXICAL_KEY, LEXICAL_FINGERPRINT)
+            self._snapshot = self._build_snapshot()
+        return len(rows)
+
     # -- reads ----------------------------------------------------------------------------
     @property
     def snapshot(self) -> Snapshot:
@@ -119,8 +143,8 @@ class Store:
         vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
         hits, mask = search(snap, query, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        hits = _distinct(hits, rows)[:k]
-        return SearchOutcome(hits, rows, _facets(snap.columns, mask), int(mask.sum()))
+        hits = _distinct(hits, rows, k)
+        return SearchOutcome(hits, rows, snap.columns.facets(mask), int(mask.sum()))
 
     def _build_snapshot(self) -> Snapshot:
         ids, terms, vectors = self.meta.index_rows()
@@ -139,25 +163,17 @@ def _columns(rows: list[tuple]) -> Columns:
         organism=np.array([m.get("organism") for m in metas], dtype=object),
         doc_type=np.array([m.get("doc_type") for m in metas], dtype=object),
         year=np.array([m.get("year") or -1 for m in metas], dtype=np.int64),
+        block=np.array([r[5] for r in rows], dtype=object),
     )
 
 
-def _facets(columns: Columns, mask: np.ndarray) -> dict[str, dict[str, int]]:
-    """Counts per kind, theme and organism among the segments the filters let through."""
-    themes: Counter[str] = Counter()
-    for keep, segment_themes in zip(mask, columns.themes):
-        if keep and segment_themes:
-            themes[segment_themes[0]] += 1
-    return {
-        "kind": dict(Counter(columns.kind[mask].tolist())),
-        "theme": dict(themes),
-        "organism": dict(Counter(o or "inconnu" for o in columns.organism[mask].tolist())),
-    }
-
-
-def _distinct(hits: list[Hit], rows: dict[int, dict]) -> list[Hit]:
-    """Drop hits whose text repeats one already ranked (running headers, repeated table rows)."""
+def _distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:
+    """Drop repeats: a hit whose text (case and spacing aside) is already ranked, or whose analysed
+    words overlap those of NEAR_DUPLICATE_COPIES ranked hits by Jaccard ≥ NEAR_DUPLICATE_JACCARD
+    (running headers, the synthesis restating a finding of the body). The text alone is compared,
+    not the heading it is indexed under: a restated finding sits under another heading. Stops at ``k``."""
     seen: set[str] = set()
+    kept: list[frozenset[str]] = []
     out = []
     for hit in hits:
         row = rows.get(hit.id)
@@ -166,6 +182,16 @@ def _distinct(hits: list[Hit], rows: dict[int, dict]) -> list[Hit]:
         key = " ".join(row["text"].lower().split())
         if key in seen:
             continue
+        terms = frozenset(analyze(row["text"]))
+        if terms and sum(1 for other in kept if _jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD) >= NEAR_DUPLICATE_COPIES:
+            continue
         seen.add(key)
+        kept.append(terms)
         out.append(hit)
+        if len(out) == k:
+            break
     return out
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -71,8 +71,8 @@ def load_embedder(
     batch_size: int = 64,
     threads: int | None = None,
 ) -> Embedder:
-    """``threads`` caps the compute threads: per model for the shipped USE encoder, process-wide
-    (``torch.set_num_threads``) for torch models. None keeps each backend's default."""
+    """``threads`` sets the compute threads: per model for the shipped USE encoder (default 1, see
+    ``USEEncoder``), process-wide (``torch.set_num_threads``) for torch models. None keeps the default."""
     shipped = SHIPPED_DIR / DEFAULT_MODEL
     if name_or_path == DEFAULT_MODEL or Path(name_or_path).resolve() == shipped.resolve():
         name_or_path = DEFAULT_MODEL

@@ -3,11 +3,19 @@
 A reply letter speaks in the organism's voice from start to end, so the document type
 decides the kind of most of its sentences; it is read from the opening page, where a
 report announces itself ("Rapport définitif de contrôle n° …") and a letter greets its reader.
+
+The organism's name is read where reports and letters put it (after or before its legal form
+— "Société anonyme d'HLM «Lozère Habitations»", "Le Toit Forézien Société coopérative
+d'intérêt collectif…", "Raison sociale : …", or "le rapport de contrôle sur la Coop'lvry
+Habitat" in a letter), then each candidate is cut to the form the document itself repeats
+most ("Espace Domicile", not "Espace Domicile Trignac (44)").
 """
 
 from __future__ import annotations
 
+import math
 import re
+from functools import lru_cache
 
 from pipelines.types import DocumentMeta
 
@@ -15,28 +23,47 @@ HEAD_CHARS = 3000
 # A report's title stands at the start of a line; a letter only mentions "un rapport de contrôle".
 REPORT_TITLE = re.compile(r"^\W*(?:rapport\s+(?:d[ée]finitif\s+|provisoire\s+)?(?:de\s+contr[ôo]le|n\s*°)"
                           r"|fiche\s+r[ée]capitulative)", re.IGNORECASE | re.MULTILINE)
+REPLY_TITLE = re.compile(r"^\W*(?:r[ée]ponses?\s+(?:de\s+l['’]organisme|au\s+rapport)|objet\s*:\s*r[ée]ponse)",
+                         re.IGNORECASE | re.MULTILINE)
 LETTER_OPENING = re.compile(r"^\W*(?:Monsieur|Madame|Mesdames|Messieurs)\b[^\n]{0,80},\s*$", re.MULTILINE)
 FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.IGNORECASE)
 REPORT_NUMBER = re.compile(r"\bn\s*°\s*(\d{4})\s*-\s*(\d{2,3})\b", re.IGNORECASE)
-ORGANISM = re.compile(
-    r"(?:SA\s+d['’]HLM|Soci[ée]t[ée]\s+anonyme\s+d['’]HLM|SCIC\s+d['’]HLM|OPH|Office\s+public\s+de\s+l['’]habitat"
-    r"|Soci[ée]t[ée]\s+coop[ée]rative[^\n«]{0,80}?mod[ée]r[ée])\s+[«\"]?\s*([A-ZÀ-Þ][^»\"\n(*,]{2,60}?)\s*(?:[»\"(*,\n]|$)"
-)
 YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
+
+# The legal forms of social landlords, as they open or close an organism's name.
+LEGAL_FORM = (r"(?i:\b(?:soci[ée]t[ée]\s+anonyme\s+(?:d['’]\s*)?(?:HLM|habitations?\s+[àa]\s+loyer\s+mod[ée]r[ée])"
+              r"|SA\s+(?:d['’]\s*)?HLM|SCIC\s+(?:d['’]\s*)?HLM|soci[ée]t[ée]\s+coop[ée]rative[^\n«»]{0,80}?mod[ée]r[ée]"
+              r"|office\s+public\s+de\s+l['’]habitat|OPH|SEM|ESH|entreprise\s+sociale\s+pour\s+l['’]habitat)\b)")
+_WORD = r"[A-ZÀ-Þ][\w'’.\-]*"
+_NAME = _WORD + r"(?:[ \t]+(?:(?:d['’]|de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|le[ \t]+|les[ \t]+|l['’]|et[ \t]+|sur[ \t]+)?" + _WORD + r"))*"
+NAME_AFTER_FORM = re.compile(LEGAL_FORM + r"[ \t]*(?:[«\"“][ \t]*([^»\"”\n]{2,60}?)[ \t]*[»\"”]|(" + _NAME + r"))")
+NAME_BEFORE_FORM = re.compile(r"(?:^|(?i:\bn\s*°\s*\d{4}\s*-\s*\d{2,3}))[ \t*#]*(" + _NAME + r")[ \t]*[-–,]?[ \t]*" + LEGAL_FORM,
+                              re.MULTILINE)
+RAISON_SOCIALE = re.compile(r"(?i:raison\s+sociale)[^:\n]{0,60}:[ \t]*(" + _NAME + ")")
+# A letter names its organism as the object of the control or of its officers' titles.
+NAME_IN_LETTER = re.compile(r"\b(?:sur|de|pour|par)\s+(?:la\s+|le\s+|l['’])(" + _NAME + ")")
+NOT_A_NAME = re.compile(
+    r"^(?:ancols|agence|miilos|minist[èe]re|conseil|direct(?:eur|rice)|pr[ée]sident|monsieur|madame|commission|comit[ée]"
+    r"|[ée]tat|r[ée]publique|france|caisse|cglls|ush|union|f[ée]d[ée]ration|pr[ée]fe|ville|commune|loi|code|article"
+    r"|rapport|fiche|synth[èe]se|soci[ée]t[ée]|organisme|office|coop[ée]rative|grande|d[ée]fense|paroi|nombre|adresse"
+    r"|indicateurs?|r[ée]f[ée]rence|source|ressources|n°)\b",
+    re.IGNORECASE)
+TRAILER = re.compile(r"\s*(?:\(\s*\d{2,3}\s*\)|[-–]\s*\(?[\w\s-]*\d{2,3}\)?|[-–]\s*[A-ZÀ-Þ]{2,}|\(.*)\s*$")
+STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "et", "sur"})
 
 
 def read_meta(text: str) -> DocumentMeta:
     """Document type and identity, from the first pages of ``text``."""
     head = text[:HEAD_CHARS]
     number = REPORT_NUMBER.search(head)
-    organism = ORGANISM.search(head)
     years = [int(y) for y in YEAR.findall(head)]
     title_line = next((line.strip(" #*") for line in head.splitlines() if line.strip(" #*")), None)
+    kind = doc_type(text)
     return DocumentMeta(
-        doc_type=doc_type(text),
+        doc_type=kind,
         title=title_line[:200] if title_line else None,
         report_number=f"{number.group(1)}-{number.group(2)}" if number else None,
-        organism=organism.group(1).strip() if organism else None,
+        organism=organism(text, letter=kind == "reply"),
         year=int(number.group(1)) if number else (max(years) if years else None),
     )
 
@@ -44,6 +71,8 @@ def read_meta(text: str) -> DocumentMeta:
 def doc_type(text: str) -> str:
     """``reply`` for a letter written by the organism, ``report`` otherwise."""
     head = text[:HEAD_CHARS]
+    if REPLY_TITLE.search(head[:1500]):
+        return "reply"
     greets = LETTER_OPENING.search(head[:800]) is not None
     announces_report = REPORT_TITLE.search(head) is not None
     first_person = len(FIRST_PERSON.findall(text[:20000]))
@@ -52,3 +81,42 @@ def doc_type(text: str) -> str:
     if not announces_report and first_person >= 10:
         return "reply"
     return "report"
+
+
+def organism(text: str, *, letter: bool = False) -> str | None:
+    """The organism's name as the document most often writes it, or None."""
+    head = text[:HEAD_CHARS]
+    candidates = [m.group(1) or m.group(2) for m in NAME_AFTER_FORM.finditer(head)]
+    candidates += [m.group(1) for m in NAME_BEFORE_FORM.finditer(head)]
+    candidates += [m.group(1) for m in RAISON_SOCIALE.finditer(head)]
+    if letter or not candidates:
+        candidates += [m.group(1) for m in NAME_IN_LETTER.finditer(head)]
+    best, best_score = None, 0.0
+    for candidate in candidates:
+        for name in _forms(candidate):
+            score = _count(text, name) * math.sqrt(len(name.split()))
+            if score > best_score:
+                best, best_score = name, score
+    return best
+
+
+def _forms(candidate: str) -> list[str]:
+    """The candidate and its leading word runs, without department trailers and dangling articles."""
+    name = TRAILER.sub("", re.sub(r"\s+", " ", candidate.strip(" *«»\"“”"))).strip(" -–,.")
+    words = name.split()
+    forms = []
+    for n in range(1, len(words) + 1):
+        form = " ".join(words[:n])
+        if words[n - 1].lower() in STOPWORDS or NOT_A_NAME.match(form) or len(form) < 3:
+            continue
+        forms.append(form)
+    return forms
+
+
+def _count(text: str, name: str) -> int:
+    return len(_pattern(name).findall(text))
+
+
+@lru_cache(maxsize=256)
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w'’-])" + re.escape(name) + r"(?![\w'’-])", re.IGNORECASE)

@@ -54,3 +54,8 @@ class UnsupportedType(DocumentError):
 class UndecodableText(DocumentError):
     code = "undecodable_text"
     message = "The document's text could not be decoded; save it as UTF-8 and upload it again."
+
+
+class PdfTooComplex(DocumentError):
+    code = "pdf_too_complex"
+    message = "The PDF is too large or too complex to read within the service's time and memory limits."

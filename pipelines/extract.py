@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from pipelines.errors import EmptyDocument, UndecodableText, UnreadablePdf, UnsupportedType
-from pipelines.pdf_text import extract_pdf
+from pipelines.sandbox import Limits, extract_pdf_bounded
 from pipelines.types import SourceText
 
 TEXT_SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown", "": "text/plain"}
@@ -28,13 +28,13 @@ BINARY_MAGIC = {
 }
 
 
-def extract(data: bytes, filename: str, *, max_pages: int) -> SourceText:
+def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limits()) -> SourceText:
     """The document text of an upload; raises a ``DocumentError`` for what cannot be read."""
     if not data.strip():
         raise EmptyDocument(f"{filename!r} is empty.")
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(b"%PDF-") or data[:1024].lstrip().startswith(b"%PDF-"):
-        return extract_pdf(data, max_pages=max_pages)
+        return extract_pdf_bounded(data, max_pages=max_pages, limits=limits)
     if suffix == ".pdf":
         raise UnreadablePdf(f"{filename!r} is named .pdf but is not a PDF file.")
     for magic, what in BINARY_MAGIC.items():

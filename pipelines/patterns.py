@@ -9,7 +9,9 @@ import re
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 # "2.2.1 Gouvernance", "1. PREAMBULE", "1.PREAMBULE", "4.2.3.1 - Attributions"
-NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*([A-ZÀ-ÖØ-Þ«\"].{1,150})$")
+# A markdown conversion may wrap the title in emphasis ("6.2 **ANALYSE FINANCIERE**") and keep a
+# long one whole (plain lines are further capped by layout._looks_like_title).
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*((?:\*\*|__)?\s*[A-ZÀ-ÖØ-Þ«\"].{1,250})$")
 # A table-of-contents entry ends with its page number, often after dot leaders.
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\t|\s{2,})\s*\d{1,3}\s*$")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t")

@@ -106,12 +106,14 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
         raise UnreadablePdf("The file is not a PDF.")
     try:
         pages, heights, has_images = _read(data, max_pages)
-    except DocumentError:
+    except (DocumentError, MemoryError):
         raise
     except Exception as exc:  # pdfminer fails on broken files with any exception type
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise EncryptedPdf() from exc
+        if isinstance(cause, MemoryError):
+            raise cause from exc
         raise UnreadablePdf() from exc
 
     bodies, furniture = _split_furniture(pages, heights)

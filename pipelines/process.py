@@ -16,6 +16,7 @@ from pipelines import layout
 from pipelines.doctype import read_meta
 from pipelines.extract import extract
 from pipelines.links import link_rebuttals
+from pipelines.sandbox import Limits
 from pipelines.sections import outline, section_path
 from pipelines.segments import group
 from pipelines.sentences import split_sentences
@@ -24,8 +25,9 @@ from pipelines.types import ProcessedDocument, Segment, SourceText
 KindModel = Callable[[Sequence[SentenceContext]], list[KindPrediction]]
 
 
-def process_bytes(data: bytes, filename: str, *, nlp: Language, kind_model: KindModel, max_pages: int) -> ProcessedDocument:
-    return process_text(extract(data, filename, max_pages=max_pages), nlp=nlp, kind_model=kind_model)
+def process_bytes(data: bytes, filename: str, *, nlp: Language, kind_model: KindModel, max_pages: int,
+                  limits: Limits = Limits()) -> ProcessedDocument:
+    return process_text(extract(data, filename, max_pages=max_pages, limits=limits), nlp=nlp, kind_model=kind_model)
 
 
 def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) -> ProcessedDocument:
@@ -37,22 +39,21 @@ def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) ->
     paths = [tuple(section_path(sections, s.start)) for s in sentences]
     contexts = [
         SentenceContext(text=text[s.start:s.end], block=blocks[s.block].kind, doc_type=meta.doc_type,
-                        section_path=path, previous=text[sentences[i - 1].start:sentences[i - 1].end] if i else "")
+                        section_path=path, previous=text[sentences[i - 1].start:sentences[i - 1].end] if i else "",
+                        next=text[sentences[i + 1].start:sentences[i + 1].end] if i + 1 < len(sentences) else "",
+                        start=s.start, end=s.end, block_start=blocks[s.block].start, block_end=blocks[s.block].end)
         for i, (s, path) in enumerate(zip(sentences, paths))
     ]
     segments = group(text, blocks, sentences, kind_model(contexts))
     for segment in segments:
         _place(segment, source, sections)
+    tagger.tag_segments(segments, contexts)
     link_rebuttals(segments)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments)
 
 
 def _place(segment: Segment, source: SourceText, sections) -> None:
-    """Section path, pages and themes of a segment."""
+    """Section path and pages of a segment."""
     segment.section_path = section_path(sections, segment.start)
     segment.page_start = source.page_at(segment.start)
     segment.page_end = source.page_at(max(segment.start, segment.end - 1))
-    if segment.kind != "other":
-        ranked = tagger.tag(segment.text, tuple(segment.section_path))
-        segment.themes = [theme for theme, _ in ranked]
-        segment.theme_scores = dict(ranked)

@@ -6,31 +6,64 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from service import errors
-from service.routers import classify, documents, health, search, segments
+from service.jobs import JobManager
+from service.limits import BodyLimitMiddleware
+from service.observability import Metrics, ObservabilityMiddleware, setup_logging
+from service.routers import chat, classify, documents, health, jobs, metrics, search, segments, web
 from service.runtime import Runtime
 from service.settings import Settings, get_settings
+
+
+def store_gauges(app: FastAPI):
+    def read() -> list[tuple[str, str, dict[str, str], float]]:
+        runtime = getattr(app.state, "runtime", None)
+        if runtime is None:
+            return []
+        out = [("ancols_documents", "Documents in the store.", {}, runtime.store.meta.documents(limit=1, offset=0)[1]),
+               ("ancols_segments", "Segments in the search snapshot.", {}, len(runtime.store.snapshot.columns.ids))]
+        manager = getattr(app.state, "jobs", None)
+        if manager is not None:
+            counts = manager.db.counts()
+            out += [("ancols_jobs", "Ingestion jobs by status.", {"status": s}, counts.get(s, 0))
+                    for s in ("queued", "running", "done", "failed")]
+        return out
+    return read
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """An app over ``runtime`` (built from ``settings`` at start-up when not given)."""
     settings = settings or (runtime.settings if runtime else get_settings())
+    setup_logging(settings.log_format, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         owned = runtime is None
         app.state.runtime = runtime or Runtime.from_settings(settings)
+        rt = app.state.runtime
+        app.state.jobs = JobManager(rt.settings.data_dir, rt.ingest, max_file_bytes=rt.settings.max_upload_bytes)
+        app.state.jobs.start()  # unfinished jobs of an earlier run resume first
         yield
+        await run_in_threadpool(app.state.jobs.close)
         if owned:
             app.state.runtime.close()
 
     app = FastAPI(title="ancols-nlp", version="0.1.0", lifespan=lifespan,
                   description="Search and classify ANCOLS control reports and organisms' replies.")
+    app.state.metrics = Metrics()
+    app.state.metrics.gauges.append(store_gauges(app))
+    # Outermost last: request id/log/metrics see everything, CORS headers reach the 413s too.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes * settings.max_job_files)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-                           allow_headers=["*"])
+                           allow_headers=["*"], expose_headers=["X-Request-ID", "Location"])
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     errors.install(app)
-    for router in (documents.router, segments.router, search.router, classify.router, health.router):
+    for router in (documents.router, jobs.router, segments.router, search.router, chat.router, classify.router,
+                   health.router, metrics.router, web.router):
         app.include_router(router)
+    app.mount("/static", web.static_files(), name="static")
     return app

@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
         from service.app import create_app
 
-        uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port)
+        # The app logs one structured line per request itself (service/observability.py).
+        uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, access_log=False)
         return 0
     finally:
         runtime.close()

@@ -16,6 +16,7 @@ from models.kinds import load_kind_model
 from models.kinds.rules import SentenceContext
 from models.themes import tagger
 from pipelines.process import KindModel, process_bytes
+from pipelines.sandbox import Limits
 from pipelines.sentences import load_sentencizer
 from pipelines.types import ProcessedDocument
 from service.settings import Settings
@@ -38,8 +39,9 @@ class Runtime:
                    store=Store(settings.data_dir, embedder, params))
 
     def process(self, data: bytes, filename: str) -> ProcessedDocument:
+        limits = Limits(seconds=self.settings.max_pdf_seconds, memory_mb=self.settings.max_pdf_memory_mb)
         return process_bytes(data, filename, nlp=self.nlp, kind_model=self.kind_model,
-                             max_pages=self.settings.max_pdf_pages)
+                             max_pages=self.settings.max_pdf_pages, limits=limits)
 
     def ingest(self, data: bytes, filename: str) -> Added:
         return self.store.add(self.process(data, filename), filename=filename, data=data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 KindName = Literal["observation", "recommendation", "rebuttal", "other"]
 
@@ -148,8 +148,12 @@ class ThemeScore(BaseModel):
 
 class ClassifyResponse(BaseModel):
     kind: KindName
-    scores: dict[str, float]
+    scores: dict[str, float] = Field(description="Calibrated probability of each kind (they sum to 1). The kind is "
+                                                 "chosen with class-balanced costs, so a rare kind (recommendation) can "
+                                                 "win without the highest probability.")
     themes: list[ThemeScore]
+    stance: Literal["contests", "commits", "accepts", "explains"] | None = Field(
+        default=None, description="For a rebuttal: its stance towards the finding it answers; null otherwise.")
 
 
 class Health(BaseModel):
@@ -158,3 +162,131 @@ class Health(BaseModel):
     segments: int
     embedding_model: str
     vector_index: str
+
+
+# -- jobs -------------------------------------------------------------------------------------
+JobStatus = Literal["queued", "running", "done", "failed"]
+JobFileStatus = Literal["pending", "running", "done", "failed"]
+
+
+class JobFileError(BaseModel):
+    code: str = Field(examples=["unreadable_pdf"])
+    message: str
+
+
+class JobFileOut(BaseModel):
+    n: int = Field(description="Position of the file in the upload, from 0.")
+    filename: str = Field(description="The name the client gave (metadata only).")
+    size: int
+    status: JobFileStatus
+    document_id: str | None = None
+    segment_count: int | None = None
+    duplicate: bool | None = None
+    error: JobFileError | None = Field(None, description="Why this file could not be ingested (the job goes on).")
+
+
+class JobProgress(BaseModel):
+    total: int
+    done: int = Field(description="Files finished, successfully or not.")
+    failed: int
+    current_file: str | None = None
+
+
+class JobOut(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "id": "3f2c9a0e6b1d4c8f9e7a5b3c1d2e4f60", "status": "running", "created_at": "2024-05-02T09:14:03Z",
+        "started_at": "2024-05-02T09:14:03Z", "finished_at": None, "error": None,
+        "progress": {"total": 2, "done": 1, "failed": 1, "current_file": "rapport-2017-101.pdf"},
+        "files": [
+            {"n": 0, "filename": "scan.pdf", "size": 48213, "status": "failed",
+             "error": {"code": "scanned_pdf", "message": "The PDF has no text layer."}},
+            {"n": 1, "filename": "rapport-2017-101.pdf", "size": 912344, "status": "running"},
+        ]}]}}
+
+    id: str
+    status: JobStatus
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    progress: JobProgress
+    files: list[JobFileOut]
+    error: str | None = Field(None, description="Set only when the job itself failed (never for one bad file).")
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+    total: int
+    limit: int
+    offset: int
+
+
+# -- chat -------------------------------------------------------------------------------------
+class ChatMessage(BaseModel):
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(max_length=20_000)
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, (str, int)) else value
+
+
+class ChatFilters(BaseModel):
+    """The search filters; each list field also accepts a single value."""
+
+    model_config = {"extra": "forbid"}
+
+    kind: list[KindName] = Field(default_factory=list)
+    theme: list[str] = Field(default_factory=list)
+    document_id: list[str] = Field(default_factory=list)
+    organism: list[str] = Field(default_factory=list)
+    doc_type: list[Literal["report", "reply"]] = Field(default_factory=list)
+    year_min: int | None = None
+    year_max: int | None = None
+
+    @field_validator("kind", "theme", "document_id", "organism", "doc_type", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        return _as_list(value)
+
+
+class ChatRequest(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "messages": [{"role": "user", "content": "Que dit le contrôle sur la vacance commerciale ?"}],
+        "filters": {"kind": [], "organism": []}, "k": 8, "stream": False}]}}
+
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    filters: ChatFilters = Field(default_factory=ChatFilters)
+    k: int = Field(8, ge=1, le=30, description="How many passages to retrieve.")
+    stream: bool = Field(False, description="Answer as Server-Sent Events: delta…, citations, done.")
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The number used in the answer's [n] markers (citations[n-1]).")
+    segment_id: str
+    document_id: str
+    organism: str | None = None
+    report_number: str | None = None
+    doc_type: str | None = None
+    page: int | None = None
+    start: int = Field(description="Document offset of the passage (GET /documents/{id}/text).")
+    end: int
+    kind: KindName
+    section_path: list[str] = Field(default_factory=list)
+    text: str
+
+
+class ChatResponse(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{
+        "answer": "Le Toit Forézien (rapport n° 2017-101) — le contrôle constate : « La vacance commerciale est "
+                  "élevée » [1].",
+        "citations": [{"n": 1, "segment_id": "f0e034a57c404de2:212", "document_id": "f0e034a57c404de2",
+                       "organism": "Le Toit Forézien", "report_number": "2017-101", "doc_type": "report",
+                       "page": 14, "start": 40210, "end": 40388, "kind": "observation", "section_path": [],
+                       "text": "La vacance commerciale est élevée."}],
+        "generated_by": "offline", "llm_error": None, "query": "vacance commerciale"}]}}
+
+    answer: str = Field(description="French text; each sentence ends with [n] markers referring to citations[n-1].")
+    citations: list[Citation]
+    generated_by: Literal["offline", "llm"]
+    llm_error: str | None = Field(None, description="Set when the configured LLM failed and the offline answer was used.")
+    query: str = Field(description="The search query the passages were retrieved with.")

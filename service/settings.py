@@ -28,13 +28,31 @@ class Settings(BaseSettings):
 
     max_upload_mb: float = Field(50.0, gt=0)
     max_pdf_pages: int = Field(2000, ge=1)
+    max_pdf_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for reading one PDF.")
+    max_pdf_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the PDF reader process.")
     max_query_chars: int = Field(2000, ge=10)
     api_key: SecretStr | None = Field(None, description="When set, write endpoints require the X-API-Key header.")
     cors_origins: list[str] = Field(default_factory=list)
+    max_body_kb: int = Field(1024, ge=1, description="Largest non-upload request body (JSON), in KiB.")
+    max_job_files: int = Field(100, ge=1, le=10_000, description="Most files one POST /jobs may carry.")
+
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) that writes chat answers; unset = offline answers.")
+    llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer token for the LLM endpoint, if it needs one.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Timeout of one LLM call (connect, and between streamed chunks).")
+    llm_max_tokens: int = Field(800, ge=16, le=32_000)
+    llm_temperature: float = Field(0.1, ge=0.0, le=2.0)
+
+    log_format: Literal["json", "text"] = Field("json", description="Service logs: one JSON object per line, or plain text.")
+    log_level: str = "INFO"
 
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_kb * 1024
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,11 @@ class SentenceContext:
     doc_type: str = "report"
     section_path: tuple[str, ...] = ()
     previous: str = ""
+    next: str = ""
+    start: int = 0  # offsets of the sentence and of its block in the document text
+    end: int = 0
+    block_start: int = 0
+    block_end: int = 0
 
 
 @dataclass(frozen=True)

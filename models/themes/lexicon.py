@@ -47,6 +47,8 @@ LEXICON: dict[str, list[str]] = {
     "comptabilite": [
         r"comptab", r"comptes annuels", r"provision", r"amortissement", r"commissaire aux comptes", r"bilan", r"[ée]critures?",
         r"\bPGE\b", r"immobilisation", r"inventaire", r"m[ée]thode", r"contrats? d.[ée]change de taux", r"swap",
+        r"\bc/\s?\d{3}", r"d[ée]pr[ée]ciation", r"retraitement", r"cl[ôo]ture des comptes", r"tenue des comptes",
+        r"annexes? (?:des comptes|r[ée]glementaires)", r"comptes? de (?:bilan|r[ée]sultat)", r"plan comptable",
     ],
     "finances": [
         r"financ", r"autofinancement", r"\bCAF\b", r"endettement", r"dette", r"annuit[ée]", r"fonds propres", r"fonds de roulement",

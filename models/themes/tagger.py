@@ -1,19 +1,29 @@
-"""Theme tagging from the passage's words and its section headings.
+"""Themes of a passage, from the report outline and the passage's own words.
 
-The report outline is thematic ("4.3 Attributions des logements"), so a heading match weighs
-more than a word in the passage; the innermost heading weighs most.
+``tag_segments`` labels a whole document's segments with the trained theme model
+(``model.py``: words, thematic headings, neighbours and sentence embeddings); when its
+artefact is missing it falls back to ``tag``, the transparent lexicon tagger below, where a
+heading match weighs more than a word in the passage and the innermost heading weighs most.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from bisect import bisect_left
 import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 from models.themes.lexicon import LEXICON
 
+log = logging.getLogger(__name__)
+
 TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
+_UNSET = object()
+_override: object = _UNSET  # a theme model forced by ``using`` (evaluation)
 
 
 def fold(text: str) -> str:
@@ -27,25 +37,87 @@ def _compiled() -> dict[str, re.Pattern[str]]:
     return {theme: re.compile("|".join(fold(p) for p in stems), re.IGNORECASE) for theme, stems in LEXICON.items()}
 
 
+def lexicon_counts(text: str) -> dict[str, int]:
+    """Lexicon hits per theme in ``text`` (themes without a hit are absent)."""
+    folded = fold(text)
+    counts = {theme: len(pattern.findall(folded)) for theme, pattern in _compiled().items()}
+    return {theme: hits for theme, hits in counts.items() if hits}
+
+
 def theme_scores(text: str, section_path: tuple[str, ...] = ()) -> dict[str, float]:
     """Evidence per theme; themes without evidence are absent."""
-    scores: dict[str, float] = {}
-    folded = fold(text)
-    for theme, pattern in _compiled().items():
-        hits = len(pattern.findall(folded))
-        if hits:
-            scores[theme] = TEXT_WEIGHT * min(hits, 3)
-    for weight, heading in zip(HEADING_WEIGHTS, reversed(section_path)):
-        folded_heading = fold(heading)
-        for theme, pattern in _compiled().items():
-            if pattern.search(folded_heading):
-                scores[theme] = scores.get(theme, 0.0) + weight
+    scores = {theme: TEXT_WEIGHT * min(hits, 3) for theme, hits in lexicon_counts(text).items()}
+    heads = [set(lexicon_counts(heading)) for heading in reversed(section_path)]
+    for weight, themes in zip(HEADING_WEIGHTS, heads):
+        for theme in themes:
+            scores[theme] = scores.get(theme, 0.0) + weight
+    if heads:  # what the innermost heading adds to its parent ("4.5 Vente de patrimoine" under "4. Patrimoine")
+        for theme in heads[0] - (heads[1] if len(heads) > 1 else set()):
+            scores[theme] += HEADING_WEIGHTS[0]
     return scores
 
 
 def tag(text: str, section_path: tuple[str, ...] = (), *, limit: int = 3) -> list[tuple[str, float]]:
-    """Best themes first, with scores normalised to sum to 1."""
+    """Lexicon themes of a free-standing passage, best first, scores normalised to sum to 1."""
     scores = theme_scores(text, section_path)
     total = sum(scores.values())
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
     return [(theme, round(score / total, 4)) for theme, score in ranked]
+
+
+def tag_passage(text: str, section_path: tuple[str, ...] = (), *, limit: int = 3) -> list[tuple[str, float]]:
+    """Themes of one free-standing passage: the trained model without neighbours, else the lexicon."""
+    model = current_model()
+    if model is None:
+        return tag(text, section_path, limit=limit)
+    from models.themes.features import ThemeItem
+
+    return model.tag_document([ThemeItem(text, tuple(section_path))], limit=limit)[0]
+
+
+@lru_cache(maxsize=1)
+def _shipped_model():
+    from models.themes.model import load_model
+
+    return load_model()
+
+
+def current_model():
+    """The theme model ``tag_segments`` uses: the one forced by ``using``, else the shipped one (None: lexicon)."""
+    return _shipped_model() if _override is _UNSET else _override
+
+
+@contextmanager
+def using(model) -> Iterator[None]:
+    """Tag with ``model`` (None: the lexicon tagger) inside the block; for evaluation, not thread-safe."""
+    global _override
+    previous, _override = _override, model
+    try:
+        yield
+    finally:
+        _override = previous
+
+
+def tag_segments(segments: Sequence, contexts: Sequence = (), *, limit: int = 3) -> None:
+    """Fill ``themes``/``theme_scores`` of a document's segments that carry a statement (kind != other).
+
+    ``contexts`` (the sentences' ``SentenceContext``, with offsets) let the model reuse the
+    sentence embeddings the kind model computed; without them each segment is embedded whole."""
+    todo = [s for s in segments if s.kind != "other"]
+    if not todo:
+        return
+    model = current_model()
+    if model is None:
+        ranked = [tag(s.text, tuple(s.section_path), limit=limit) for s in todo]
+    else:
+        from models.themes.features import ThemeItem
+
+        starts = [c.start for c in contexts]
+        items = []
+        for s in todo:
+            lo, hi = bisect_left(starts, s.start), bisect_left(starts, s.end)
+            items.append(ThemeItem(s.text, tuple(s.section_path), tuple(c.text for c in contexts[lo:hi])))
+        ranked = model.tag_document(items, limit=limit)
+    for segment, themes in zip(todo, ranked):
+        segment.themes = [theme for theme, _ in themes]
+        segment.theme_scores = dict(themes)

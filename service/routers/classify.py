@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from models.kinds.stance import stance
+from models.themes import tagger
 from service.deps import RuntimeDep
 from service.routers.search import clean_query
 from service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
@@ -14,6 +16,9 @@ router = APIRouter(tags=["classify"])
 @router.post("/classify", response_model=ClassifyResponse, responses={422: {"model": ErrorResponse}})
 def classify(body: ClassifyRequest, runtime: RuntimeDep) -> ClassifyResponse:
     text = clean_query(body.text, 20_000)
-    prediction, themes = runtime.classify(text, doc_type=body.doc_type, section_path=tuple(body.section_path))
+    section_path = tuple(body.section_path)
+    prediction, _ = runtime.classify(text, doc_type=body.doc_type, section_path=section_path)
+    themes = tagger.tag_passage(text, section_path)
     return ClassifyResponse(kind=prediction.kind, scores=prediction.scores,
-                            themes=[ThemeScore(theme=t, score=s) for t, s in themes])
+                            themes=[ThemeScore(theme=t, score=s) for t, s in themes],
+                            stance=stance(text) if prediction.kind == "rebuttal" else None)

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 ERRORS = {404: {"model": ErrorResponse}}
 UPLOAD_ERRORS = {413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
 Limit = Annotated[int, Query(ge=1, le=100_000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**31)]
 
 
 async def read_upload(file: UploadFile, limit: int) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -39,7 +41,8 @@ class SegmentContext(BaseModel):
 def get_segment(segment_id: str, runtime: RuntimeDep) -> SegmentContext:
     doc_id, _, position = segment_id.rpartition(":")
     meta = runtime.store.meta
-    row = meta.segment_by_seq(doc_id, int(position)) if position.isdigit() else None
+    valid = re.fullmatch(r"[0-9]{1,9}", position) is not None  # ASCII digits only: "²".isdigit() is True
+    row = meta.segment_by_seq(doc_id, int(position)) if valid else None
     if row is None:
         raise NotFound(f"No segment {segment_id!r}.")
     seq = row["seq"]

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Search quality and latency on the dev set, straight through ``Store.search`` (no HTTP).
+
+Ingests ``--corpus/*.txt`` once into ``--data`` (a store dir that is reused when it already
+holds them), then runs every dev query in the lexical, semantic and hybrid modes and scores
+the results with the functions of ``shared/eval/score.py`` — the same passage-to-unit
+crediting as the HTTP scorer. Figures are printed for all queries and for the odd and even
+halves (1st, 3rd, … vs 2nd, 4th, … query of the file), so a change can be tuned on one half and checked on the other.
+
+Latency is the ``Store.search`` call with the query vector already computed (the embedding
+is timed separately): that is the part the index owns. Wall time is shown with the calling
+thread's CPU time, which stays meaningful when other processes share the cores.
+
+    python bench/search_eval.py --data /tmp/searchdata [--json out.json] [--per-query]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from index.search import Filters  # noqa: E402
+from service.runtime import Runtime  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+MODES = ("lexical", "semantic", "hybrid")
+
+
+def load_score(path: Path):
+    spec = importlib.util.spec_from_file_location("ancols_eval_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class CachedQueryEmbedder:
+    """The store's embedder, with query vectors computed ahead so the timed search excludes them."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.fingerprint = inner.fingerprint
+        self.dimension = inner.dimension
+        self.cache: dict[str, object] = {}
+
+    def encode_passages(self, texts):
+        return self.inner.encode_passages(texts)
+
+    def encode_query(self, text):
+        if text not in self.cache:
+            self.cache[text] = self.inner.encode_query(text)
+        return self.cache[text]
+
+
+def ingest(runtime: Runtime, corpus: Path) -> dict[str, str]:
+    """Document id per corpus file stem, ingesting only the files the store lacks."""
+    ids = {}
+    for path in sorted(corpus.glob("*.txt")):
+        data = path.read_bytes()
+        existing = runtime.store.meta.find_by_sha(hashlib.sha256(data).hexdigest())
+        if existing:
+            ids[path.stem] = existing
+            continue
+        t = time.perf_counter()
+        ids[path.stem] = runtime.ingest(data, path.name).id
+        print(f"ingested {path.name} in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+    return ids
+
+
+def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3):
+    store = runtime.store
+    params = replace(store.params, mode=mode)
+    per_q, lat, cpu = {}, [], []
+    for qid, text in queries.items():
+        rel = qrels.get(qid)
+        if not rel:
+            continue
+        store.embedder.encode_query(text)  # warm the cache: the timed call excludes the embedding
+        for _ in range(repeats):
+            t, c = time.perf_counter(), time.thread_time()
+            out = store.search(text, k=20, filters=Filters(), params=params)
+            lat.append(time.perf_counter() - t)
+            cpu.append(time.thread_time() - c)
+        res = [{"document_id": by_id.get(out.rows[h.id]["document_id"]), "start": out.rows[h.id]["start"],
+                "end": out.rows[h.id]["end"]} for h in out.hits]
+        gains, _ = score.score_query(res[:k], units, rel)
+        ideal = sorted(rel.values(), reverse=True)[:k]
+        nd = score.dcg(gains) / score.dcg(ideal) if ideal else 0.0
+        _, cov = score.score_query(res[:20], units, rel)
+        top = [u for u, g in rel.items() if g == 2] or list(rel)
+        rc = sum(1 for u in top if u in cov) / len(top)
+        rr = next((1 / (i + 1) for i, g in enumerate(gains) if g > 0), 0.0)
+        per_q[qid] = {"ndcg": nd, "recall": rc, "rr": rr}
+    return per_q, sorted(lat), sorted(cpu)
+
+
+def summary(per_q: dict[str, dict], keep=lambda q: True) -> dict[str, float]:
+    rows = [v for q, v in per_q.items() if keep(q)]
+    return {m: round(statistics.mean(r[m] for r in rows), 3) if rows else 0.0 for m in ("ndcg", "recall", "rr")}
+
+
+def main(argv=None) -> int:
+    shared = REPO.parent / "shared"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
+    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
+    ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev")
+    ap.add_argument("--queries", type=Path)
+    ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+    ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    ap.add_argument("--per-query", action="store_true")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args(argv)
+    score = load_score(a.score)
+
+    runtime = Runtime.from_settings(Settings(data_dir=a.data))
+    try:
+        ids = ingest(runtime, a.corpus)
+        by_id = {v: k for k, v in ids.items()}
+        units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")}
+                 for d in ids if (a.gold / f"{d}.units.tsv").exists()}
+        queries = {r[0]: r[1] for r in score.read_tsv(a.queries or a.gold / "queries.tsv")}
+        position = {q: n + 1 for n, q in enumerate(queries)}  # 1-based rank in the file: odd/even halves
+        qrels: dict[str, dict] = {}
+        for d in ids:
+            qp = a.gold / f"{d}.qrels.tsv"
+            if qp.exists():
+                for q, u, g in score.read_tsv(qp):
+                    qrels.setdefault(q, {})[(d, u)] = int(g)
+
+        cached = CachedQueryEmbedder(runtime.store.embedder)
+        runtime.store.embedder = cached
+        emb = []
+        for text in queries.values():
+            t = time.perf_counter()
+            cached.encode_query(text)
+            emb.append(time.perf_counter() - t)
+        report = {"segments": len(runtime.store.snapshot.columns.ids),
+                  "query_embedding_ms_p50": round(1000 * statistics.median(emb), 1), "modes": {}}
+        print(f"{report['segments']} segments; query embedding p50 {report['query_embedding_ms_p50']} ms (excluded below)")
+        print(f"{'mode':9} {'half':5} {'nDCG@10':>8} {'R@20':>6} {'MRR':>6}")
+        for mode in a.modes:
+            per_q, lat, cpu = evaluate(runtime, score, queries, qrels, units, by_id, mode)
+            halves = {"all": summary(per_q), "odd": summary(per_q, lambda q: position[q] % 2 == 1),
+                      "even": summary(per_q, lambda q: position[q] % 2 == 0)}
+            p50, cpu50 = round(1000 * lat[len(lat) // 2], 2), round(1000 * cpu[len(cpu) // 2], 2)
+            for half, s in halves.items():
+                print(f"{mode:9} {half:5} {s['ndcg']:8.3f} {s['recall']:6.3f} {s['rr']:6.3f}"
+                      + (f"   search p50 {p50} ms wall, {cpu50} ms CPU" if half == "all" else ""))
+            report["modes"][mode] = {**halves, "latency_ms_p50": p50, "cpu_ms_p50": cpu50,
+                                     "per_query": {q: {m: round(v, 3) for m, v in r.items()} for q, r in per_q.items()}}
+            if a.per_query:
+                print("   " + " ".join(f"{q}:{r['ndcg']:.2f}" for q, r in per_q.items()))
+        if a.json:
+            a.json.write_text(json.dumps(report, indent=1))
+    finally:
+        runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

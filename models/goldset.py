@@ -1,0 +1,105 @@
+"""The annotated dev documents, aligned on the pipeline's own sentences, for training and evaluating models.
+
+Gold comes as numbered units (sentences or lines of the original text, see
+``shared/eval/ANNOTATION.md``); the models see the pipeline's sentences. Each sentence takes the
+label of the units covering most of its characters (majority overlap), so a model is trained on
+exactly what it will be asked at ingestion time.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.kinds.rules import KindPrediction, SentenceContext
+from pipelines.process import process_text
+from pipelines.sentences import load_sentencizer
+from pipelines.types import ProcessedDocument, SourceText
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+GOLD = SHARED / "eval" / "dev"
+
+
+@dataclass
+class GoldDocument:
+    """One corpus document, its gold units (empty when unlabelled) and the pipeline's view of it."""
+
+    name: str
+    text: str
+    units: dict[str, tuple[int, int]]
+    labels: dict[str, tuple[str, str]]  # unit id → (kind, theme)
+    contexts: list[SentenceContext] = field(default_factory=list)
+    kinds: list[str | None] = field(default_factory=list)  # gold kind of each sentence (None: not annotated)
+    themes: list[str | None] = field(default_factory=list)  # gold theme of each sentence (None: none / other)
+    processed: ProcessedDocument | None = None
+
+    @property
+    def labelled(self) -> bool:
+        return bool(self.labels)
+
+
+class _Recorder:
+    """A kind model that only remembers what the pipeline asked it (and answers ``other``)."""
+
+    def __init__(self) -> None:
+        self.contexts: list[SentenceContext] = []
+
+    def __call__(self, contexts):
+        self.contexts = list(contexts)
+        return [KindPrediction("other", {"other": 1.0}) for _ in contexts]
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row]
+
+
+def load(names: list[str] | None = None, *, labelled_only: bool = True, corpus: Path = CORPUS,
+         gold: Path = GOLD) -> list[GoldDocument]:
+    """The dev documents (sorted by name), with their sentences' contexts and aligned gold labels."""
+    nlp = load_sentencizer()
+    docs = []
+    for path in sorted(corpus.glob("*.txt")):
+        name = path.stem
+        if names is not None and name not in names:
+            continue
+        units_path, labels_path = gold / f"{name}.units.tsv", gold / f"{name}.labels.tsv"
+        units = {r[0]: (int(r[1]), int(r[2])) for r in read_tsv(units_path)} if units_path.exists() else {}
+        labels = {r[0]: (r[1], r[2]) for r in read_tsv(labels_path)} if labels_path.exists() else {}
+        if labelled_only and not labels:
+            continue
+        text = path.read_text(encoding="utf-8")
+        recorder = _Recorder()
+        processed = process_text(SourceText(text, "text/plain"), nlp=nlp, kind_model=recorder)
+        doc = GoldDocument(name, text, units, labels, recorder.contexts, processed=processed)
+        doc.kinds, doc.themes = align(recorder.contexts, units, labels)
+        docs.append(doc)
+    return docs
+
+
+def align(contexts: list[SentenceContext], units: dict[str, tuple[int, int]],
+          labels: dict[str, tuple[str, str]]) -> tuple[list[str | None], list[str | None]]:
+    """Kind and theme of each sentence by majority character overlap with the gold units."""
+    spans = sorted((start, end, uid) for uid, (start, end) in units.items() if uid in labels)
+    kinds, themes = [], []
+    first = 0
+    for ctx in contexts:
+        while first < len(spans) and spans[first][1] <= ctx.start:
+            first += 1
+        kind_votes: Counter[str] = Counter()
+        theme_votes: Counter[str] = Counter()
+        for start, end, uid in spans[first:]:
+            if start >= ctx.end:
+                break
+            overlap = min(end, ctx.end) - max(start, ctx.start)
+            if overlap > 0:
+                kind, theme = labels[uid]
+                kind_votes[kind] += overlap
+                if kind != "other" and theme != "none":
+                    theme_votes[theme] += overlap
+        kinds.append(kind_votes.most_common(1)[0][0] if kind_votes else None)
+        themes.append(theme_votes.most_common(1)[0][0] if theme_votes and kinds[-1] != "other" else None)
+    return kinds, themes

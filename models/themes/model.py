@@ -1,0 +1,100 @@
+"""The trained theme model: one multinomial logistic regression over a document's passages.
+
+Inputs (``features.py``): lexicon hits of the passage, of its innermost thematic heading and
+of that heading's thematic parent, a window of neighbouring passages, the sentence embedding of
+the passage, of its neighbours and of its thematic heading. On top of the learned weights come
+two fixed priors: the thematic headings' lexicon evidence (``heading_prior``) and the lexicon
+tagger's scores (``hyper.lexicon_prior``, ``tagger.theme_scores``). The outline and the lexicon
+are knowledge of every ANCOLS report; a handful of annotated ones cannot teach every heading's
+weight (leave-one-document-out, the priors add 2 points of top-1 accuracy on held-out reports).
+
+Artefact: ``artefacts/theme_model.npz`` (weights) + ``theme_model.json`` (classes, prior, features).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models.themes.features import THEMES, Embed, ThemeItem, featurize, heading_evidence
+from models.themes.tagger import theme_scores
+
+log = logging.getLogger(__name__)
+
+ARTEFACTS = Path(__file__).parent / "artefacts"
+NAME = "theme_model"
+
+
+def default_embed(texts: list[str]) -> np.ndarray:
+    from models.sentence_memo import embed
+
+    return embed(texts)
+
+
+@dataclass
+class ThemeModelParams:
+    coef: np.ndarray  # (13, n_inputs), rows in THEMES order
+    intercept: np.ndarray  # (13,)
+    heading_prior: float
+    config: dict
+
+    def save(self, folder: Path = ARTEFACTS, name: str = NAME) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / f"{name}.npz", coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float64))
+        meta = {"heading_prior": self.heading_prior, "config": self.config}
+        (folder / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                             encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path = ARTEFACTS, name: str = NAME) -> ThemeModelParams:
+        with np.load(folder / f"{name}.npz") as arrays:
+            coef, intercept = arrays["coef"].astype(np.float64), arrays["intercept"]
+        meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        return cls(coef=coef, intercept=intercept, heading_prior=meta["heading_prior"], config=meta["config"])
+
+
+class LinearThemeModel:
+    def __init__(self, params: ThemeModelParams, embed: Embed | None = None) -> None:
+        if tuple(params.config["themes"]) != THEMES:
+            raise ValueError("the theme model artefact was trained on other themes: retrain it (python -m models.themes.train)")
+        self.params = params
+        self.embed = embed or default_embed
+
+    def probabilities(self, items: Sequence[ThemeItem]) -> np.ndarray:
+        """(n, 13) theme probabilities, columns in ``THEMES`` order."""
+        if not items:
+            return np.zeros((0, len(THEMES)))
+        p = self.params
+        z = featurize(items, self.embed) @ p.coef.T + p.intercept + p.heading_prior * heading_evidence(items)
+        lexicon_prior = p.config.get("hyper", {}).get("lexicon_prior", 0.0)
+        if lexicon_prior:
+            z += lexicon_prior * np.array([[scores.get(t, 0.0) for t in THEMES]
+                                           for scores in (theme_scores(it.text, it.section_path) for it in items)])
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def tag_document(self, items: Sequence[ThemeItem], *, limit: int = 3) -> list[list[tuple[str, float]]]:
+        """Best themes (with probabilities) for each passage of one document, in order."""
+        probs = self.probabilities(items)
+        out = []
+        for row in probs:
+            best = np.argsort(-row)[:limit]
+            out.append([(THEMES[i], round(float(row[i]), 4)) for i in best])
+        return out
+
+
+def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearThemeModel | None:
+    """The shipped theme model, or None (with a warning: the lexicon tagger takes over)."""
+    try:
+        return LinearThemeModel(ThemeModelParams.load(folder), embed)
+    except FileNotFoundError:
+        log.warning("theme model artefact missing in %s: falling back to the lexicon tagger", folder)
+    except (ValueError, KeyError) as exc:
+        log.warning("theme model artefact unusable (%s): falling back to the lexicon tagger", exc)
+    return None

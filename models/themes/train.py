@@ -1,0 +1,119 @@
+"""Train the theme model on the annotated dev documents and save its artefact.
+
+    python -m models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts]
+
+Training passages are the segments the pipeline would build from the *gold* kinds (same-kind
+sentences of one block), each labelled with the theme of the gold units covering most of it.
+Deterministic: lbfgs logistic regression, no sampling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from models import goldset
+from models.kinds.rules import KindPrediction
+from models.kinds.train import CachedEmbed, embedder_fingerprint
+from models.themes.features import THEMES, Embed, ThemeItem, featurize
+from models.themes.model import ARTEFACTS, LinearThemeModel, ThemeModelParams
+from pipelines.segments import group
+from pipelines.sentences import Sentence
+from pipelines.types import Block
+
+log = logging.getLogger(__name__)
+
+# Chosen by leave-one-document-out theme accuracy on the dev documents (see MODEL_CARD.md).
+HYPER = {"C": 1.0, "heading_prior": 3.0, "lexicon_prior": 1.0}
+SEED = 0
+
+
+@dataclass
+class DocPassages:
+    name: str
+    items: list[ThemeItem]  # every non-other gold segment, in order
+    themes: list[str]  # gold theme per item, "" when its units carry none
+
+
+def gold_passages(doc: goldset.GoldDocument) -> DocPassages:
+    """The document cut into segments as the pipeline would with the gold kinds."""
+    blocks: list[Block] = []
+    index: dict[tuple[int, int], int] = {}
+    sentences = []
+    for ctx in doc.contexts:
+        key = (ctx.block_start, ctx.block_end)
+        if key not in index:
+            index[key] = len(blocks)
+            blocks.append(Block(ctx.block, ctx.block_start, ctx.block_end))  # type: ignore[arg-type]
+        sentences.append(Sentence(ctx.start, ctx.end, index[key]))
+    kinds = [KindPrediction(k or "other", {}) for k in doc.kinds]  # type: ignore[arg-type]
+    path_at = {ctx.start: ctx.section_path for ctx in doc.contexts}
+    starts = [ctx.start for ctx in doc.contexts]
+    spans = sorted((start, end, uid) for uid, (start, end) in doc.units.items() if uid in doc.labels)
+    items, themes = [], []
+    for segment in group(doc.text, blocks, sentences, kinds):
+        if segment.kind == "other":
+            continue
+        votes: Counter[str] = Counter()
+        for start, end, uid in spans:
+            if start >= segment.end:
+                break
+            overlap = min(end, segment.end) - max(start, segment.start)
+            kind, theme = doc.labels[uid]
+            if overlap > 0 and kind != "other" and theme != "none":
+                votes[theme] += overlap
+        lo, hi = bisect_left(starts, segment.start), bisect_left(starts, segment.end)
+        items.append(ThemeItem(segment.text, tuple(path_at[segment.start]), tuple(c.text for c in doc.contexts[lo:hi])))
+        themes.append(votes.most_common(1)[0][0] if votes else "")
+    return DocPassages(doc.name, items, themes)
+
+
+def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> ThemeModelParams:
+    xs, ys = [], []
+    for doc in docs:
+        keep = np.array([t != "" for t in doc.themes])
+        xs.append(featurize(doc.items, embed)[keep])
+        ys.extend(t for t in doc.themes if t)
+    clf = LogisticRegression(C=hyper["C"], max_iter=5000, random_state=SEED).fit(np.vstack(xs), ys)
+    classes = list(clf.classes_)
+    coef = np.zeros((len(THEMES), clf.coef_.shape[1]))
+    intercept = np.full(len(THEMES), -10.0)  # a theme never seen in training is never predicted
+    for row, theme in enumerate(THEMES):
+        if theme in classes:
+            coef[row], intercept[row] = clf.coef_[classes.index(theme)], clf.intercept_[classes.index(theme)]
+    return ThemeModelParams(coef=coef, intercept=intercept, heading_prior=hyper["heading_prior"],
+                            config={"themes": list(THEMES), "hyper": dict(hyper), "trained_on": [d.name for d in docs],
+                                    "rows": dict(Counter(ys))})
+
+
+def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed, hyper: dict = HYPER) -> dict[str, LinearThemeModel]:
+    """For each document, a theme model trained on the others."""
+    passages = [gold_passages(d) for d in docs]
+    return {held.name: LinearThemeModel(fit([p for p in passages if p is not held], embed, hyper), embed)
+            for held in passages}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cache", type=Path, help="npz file memoising sentence embeddings between runs")
+    ap.add_argument("--out", type=Path, default=ARTEFACTS)
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    passages = [gold_passages(d) for d in goldset.load()]
+    params = fit(passages, CachedEmbed(path=a.cache))
+    params.config["embedder"] = embedder_fingerprint()
+    params.save(a.out)
+    log.info("trained on %s: %s", params.config["trained_on"], params.config["rows"])
+    log.info("saved to %s", a.out)
+
+
+if __name__ == "__main__":
+    main()

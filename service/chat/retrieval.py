@@ -1,0 +1,278 @@
+"""From a conversation to the passages an answer may use.
+
+The search query is the last user message with its conversational frame removed ("que dit le
+contrôle sur…", "qu'a répondu l'organisme…"); a short follow-up ("et l'organisme, qu'a-t-il
+répondu ?") is completed with the previous user turn. Words that ask for a kind of passage
+(répondu/réponse → rebuttal, recommandations → recommendation, constats → observation) make
+those passages come first. Only passages that share enough words with the query, or are close
+enough in meaning, are kept; table rows, headings and footnotes are left out. A finding is
+completed with the organism's linked answer, and an answer with the finding it answers.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from index.analyzer import TOKEN, analyze, query_kinds
+from index.search import Filters
+from index.store import passage_context
+from service.runtime import Runtime
+
+# Words of the question itself, not of what it is about (dropped from the search query).
+FRAME_WORDS = (
+    "dit disent dire dis quel quels quelle quelles quoi comment pourquoi combien parle parlent parler résume "
+    "résumer résumé explique expliquer indique indiquent sait savoir peux pouvez donne donner liste lister "
+    "montre montrer cite citer ancols miilos rapport rapports contrôle contrôles contrôleur organisme organismes "
+    "société sujet propos concernant concerne point points répondu répond répondent réponse réponses répondre "
+    "conteste contesté contestent recommandations recommandation recommande recommandé recommandent préconise "
+    "préconisations constats constat constate constaté observations observation observe relevé"
+).split()
+
+INTENT_WORDS = {
+    "rebuttal": "répondu répond répondent réponse réponses répondre conteste contesté contestent objection".split(),
+    "recommendation": ("recommandations recommandation recommande recommandé recommandent préconise "
+                       "préconisations").split(),
+    "observation": "constats constat constate constaté observations observation observe".split(),
+}
+
+LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
+MIN_CHARS = 30
+SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
+
+
+@lru_cache(maxsize=1)
+def _frame_terms() -> frozenset[str]:
+    return frozenset(t for w in FRAME_WORDS for t in analyze(w))
+
+
+@lru_cache(maxsize=1)
+def _intent_terms() -> dict[str, frozenset[str]]:
+    return {kind: frozenset(t for w in words for t in analyze(w)) for kind, words in INTENT_WORDS.items()}
+
+
+def content_words(text: str) -> str:
+    """``text`` without its question frame: the words that say what it is about."""
+    frame = _frame_terms()
+    kept = []
+    for match in TOKEN.finditer(text):
+        terms = analyze(match.group())
+        if terms and not all(t in frame for t in terms):
+            kept.append(match.group())
+    return " ".join(kept)
+
+
+def intent_kinds(text: str) -> tuple[str, ...]:
+    terms = set(analyze(text))
+    kinds = [kind for kind, wanted in _intent_terms().items() if terms & wanted]
+    kinds += [k for k in query_kinds(text) if k not in kinds]
+    return tuple(kinds)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def known_organisms(runtime: Runtime) -> list[str]:
+    """Organism names of the stored documents (from the current search snapshot)."""
+    column = getattr(runtime.store.snapshot.columns, "organism", None)
+    if column is None:
+        return []
+    return sorted({o for o in np.asarray(column, dtype=object).tolist() if isinstance(o, str) and o.strip()})
+
+
+def mentioned_organisms(text: str, organisms: list[str]) -> tuple[tuple[str, ...], str]:
+    """The known organisms the text names (accents and case aside), and the text without their names."""
+    tokens = [m.group() for m in TOKEN.finditer(text)]
+    folded = [fold(t) for t in tokens]
+    found = []
+    for name in sorted(organisms, key=len, reverse=True):
+        key = [fold(t) for t in TOKEN.findall(name)]
+        if not key or len(" ".join(key)) < 4:
+            continue
+        for i in range(len(folded) - len(key) + 1):
+            if folded[i:i + len(key)] == key:
+                found.append(name)
+                del tokens[i:i + len(key)], folded[i:i + len(key)]
+                break
+    return tuple(found), " ".join(tokens)
+
+
+@dataclass(frozen=True)
+class ChatQuery:
+    text: str  # what is searched
+    question: str  # the last user message, as asked
+    kinds: tuple[str, ...] = ()  # kinds the question asks for, first
+    organisms: tuple[str, ...] = ()  # organisms the question names (used as a filter)
+
+
+def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
+    """The search query for the last user turn (completed with the previous one when too short)."""
+    question = user_turns[-1].strip()
+    content = content_words(question)
+    kinds = intent_kinds(question)
+    named, rest = mentioned_organisms(content, list(organisms))
+    if len(analyze(rest)) < SHORT_FOLLOW_UP and len(user_turns) > 1:
+        previous = content_words(user_turns[-2]) or user_turns[-2]
+        before, previous_rest = mentioned_organisms(previous, list(organisms))
+        named = named or before
+        content, rest = f"{previous} {content}".strip(), f"{previous_rest} {rest}".strip()
+        if not kinds:
+            kinds = intent_kinds(user_turns[-2])
+    if named and analyze(rest):
+        content = rest  # the organism becomes a filter; the query keeps what is asked about it
+    text = content or " ".join(question.split())
+    return ChatQuery(text=text, question=question, kinds=kinds, organisms=named)
+
+
+@dataclass
+class Passage:
+    row: dict
+    doc: dict
+    score: float = 0.0
+    lexical: float | None = None
+    dense: float | None = None
+    coverage: float = 0.0
+    linked: bool = False  # added because of a rebuttal link, not by the search
+    n: int = 0
+    quote: str = ""
+
+    @property
+    def uid(self) -> int:
+        return self.row["uid"]
+
+    @property
+    def kind(self) -> str:
+        return self.row["kind"]
+
+    @property
+    def segment_id(self) -> str:
+        return f"{self.row['document_id']}:{self.row['seq']}"
+
+    @property
+    def meta(self) -> dict:
+        return self.doc.get("meta") or {}
+
+
+def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
+    """Each query term's weight: the best BM25 score of its word searched alone (0 when no passage has it).
+
+    Rare words weigh more than common ones ("inoccupés" more than "logements"), and a word no
+    stored passage contains weighs nothing.
+    """
+    store = runtime.store
+    lexical = replace(store.params, mode="lexical")
+    weights: dict[str, float] = {}
+    for match in TOKEN.finditer(text):
+        terms = [t for t in analyze(match.group()) if t not in weights]
+        if not terms:
+            continue
+        outcome = store.search(match.group(), k=1, filters=Filters(), params=lexical)
+        best = max((h.lexical or h.score or 0.0 for h in outcome.hits), default=0.0)
+        for t in terms:
+            weights[t] = float(best)
+    return weights
+
+
+def known_share(weights: dict[str, float]) -> float:
+    """How much of the query the stored passages know at all (share of its terms found somewhere)."""
+    return sum(w > 0 for w in weights.values()) / len(weights) if weights else 0.0
+
+
+def coverage(weights: dict[str, float], row: dict) -> float:
+    """Weighted share of the query's terms that the passage (with its heading) contains."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    terms = set(analyze(passage_context(row["text"], row.get("section_path") or [])))
+    return sum(w for t, w in weights.items() if t in terms) / total
+
+
+def is_relevant(cov: float, dense: float | None) -> bool:
+    dense = dense or 0.0
+    return cov >= 0.6 or dense >= 0.5 or (cov >= 0.3 and dense >= 0.4)
+
+
+def prose(text: str) -> float:
+    """Share of letters and spaces (tables, formulas and codes score low)."""
+    return sum(c.isalpha() or c.isspace() for c in text) / max(1, len(text))
+
+
+def is_useful(row: dict) -> bool:
+    text = row["text"].strip()
+    formula = "\\text{" in text or text.count("$") >= 2
+    return (row.get("block") not in LEFT_OUT_BLOCKS and len(text) >= MIN_CHARS and prose(text) >= 0.7
+            and not formula)
+
+
+class DocCache(dict):
+    def __init__(self, runtime: Runtime):
+        super().__init__()
+        self.runtime = runtime
+
+    def get_doc(self, doc_id: str) -> dict:
+        if doc_id not in self:
+            row = self.runtime.store.meta.document(doc_id) or {"id": doc_id, "meta": {}, "filename": doc_id}
+            self[doc_id] = {"id": row["id"], "meta": row.get("meta") or {}, "filename": row.get("filename")}
+        return self[doc_id]
+
+
+def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> list[Passage]:
+    """Relevant passages, best first, then the linked findings/answers (at most k + k//2 in all)."""
+    store = runtime.store
+    weights = term_weights(runtime, query.text)
+    if known_share(weights) < 0.5:  # mostly words that no stored passage contains: off topic
+        return []
+    docs = DocCache(runtime)
+    if query.organisms and not filters.organism:
+        filters = replace(filters, organism=query.organisms)
+    searches = []
+    if query.kinds and not filters.kind:
+        searches.append(replace(filters, kind=query.kinds))
+    searches.append(filters)
+
+    chosen: dict[int, Passage] = {}
+    for f in searches:
+        outcome = store.search(query.text, k=max(3 * k, 20), filters=f)
+        for hit in outcome.hits:
+            if len(chosen) >= k:
+                break
+            row = outcome.rows.get(hit.id)
+            if row is None or hit.id in chosen or not is_useful(row):
+                continue
+            cov = coverage(weights, row)
+            if not is_relevant(cov, hit.dense):
+                continue
+            chosen[hit.id] = Passage(row=row, doc=docs.get_doc(row["document_id"]), score=hit.score,
+                                     lexical=hit.lexical, dense=hit.dense, coverage=cov)
+    passages = list(chosen.values())
+    if filters.kind:  # the user asked for these kinds only
+        return passages
+    return passages + linked_passages(runtime, passages, docs, limit=max(1, k // 2))
+
+
+def linked_passages(runtime: Runtime, passages: list[Passage], docs: DocCache, *, limit: int) -> list[Passage]:
+    """For each finding, the organism's answer to it; for each answer, the finding it answers."""
+    meta = runtime.store.meta
+    have = {p.uid for p in passages}
+    out: list[Passage] = []
+    for p in passages:
+        if len(out) >= limit:
+            break
+        doc_id, seq = p.row["document_id"], p.row["seq"]
+        if p.kind in ("observation", "recommendation"):
+            candidates = meta.segments_answering(doc_id, seq)
+        elif p.kind == "rebuttal":
+            candidates = [meta.segment_by_seq(doc_id, s) for s in p.row.get("responds_to") or []]
+        else:
+            continue
+        for row in candidates:
+            if row and row["uid"] not in have and is_useful(row):
+                have.add(row["uid"])
+                out.append(Passage(row=row, doc=docs.get_doc(doc_id), linked=True))
+                break
+    return out

@@ -1,0 +1,64 @@
+"""Ingestion jobs: upload many files at once (202 + job id), then follow the job."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import status as http
+from starlette.concurrency import run_in_threadpool
+
+from service.deps import SettingsDep, WriteAccess
+from service.errors import NotFound, PayloadTooLarge
+from service.jobs import JobManager
+from service.schemas import ErrorResponse, JobList, JobOut, JobStatus
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+def get_jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+JobsDep = Annotated[JobManager, Depends(get_jobs)]
+
+
+@router.post("", status_code=http.HTTP_202_ACCEPTED, response_model=JobOut, dependencies=[WriteAccess],
+             responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+             summary="Ingest several files in the background")
+async def create_job(request: Request, response: Response, jobs: JobsDep, settings: SettingsDep,
+                     files: Annotated[list[UploadFile], File(description="PDF, .txt or .md files (field repeated)")]
+                     ) -> JobOut:
+    """The files are stored and the job recorded before this answers 202; follow it with ``GET /jobs/{id}``.
+
+    A file that cannot be ingested (too large, unsupported, unreadable…) is reported in the job's
+    ``files[n].error`` and the other files go on.
+    """
+    if len(files) > settings.max_job_files:
+        raise PayloadTooLarge(f"A job takes at most {settings.max_job_files} files; {len(files)} were sent.")
+    job_id, folder = await run_in_threadpool(jobs.new_job_dir)
+    try:
+        uploads = [await run_in_threadpool(jobs.write_file, folder, n, f.filename, f.file) for n, f in enumerate(files)]
+        await run_in_threadpool(jobs.commit, job_id, folder, uploads)
+    except BaseException:
+        await run_in_threadpool(jobs.abandon, folder)
+        raise
+    response.headers["Location"] = str(request.url_for("get_job", job_id=job_id))
+    return JobOut(**jobs.db.get(job_id))
+
+
+@router.get("", response_model=JobList)
+def list_jobs(jobs: JobsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+              offset: Annotated[int, Query(ge=0, le=2**31)] = 0, status: JobStatus | None = None) -> JobList:
+    """Jobs, newest first."""
+    rows, total = jobs.db.list(limit=limit, offset=offset, status=status)
+    return JobList(jobs=[JobOut(**r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{job_id}", response_model=JobOut, responses={404: {"model": ErrorResponse}})
+def get_job(job_id: str, jobs: JobsDep) -> JobOut:
+    """Status, progress (files done / total, current file) and each file's result."""
+    row = jobs.db.get(job_id)
+    if row is None:
+        raise NotFound(f"No job {job_id!r}.")
+    return JobOut(**row)

@@ -1,0 +1,601 @@
+/* ANCOLS — interface web : recherche, documents, import (jobs), assistant (chat en flux SSE).
+   Aucun outil de construction : du JavaScript tel que le navigateur le lit. */
+"use strict";
+
+const KIND_LABELS = {
+  observation: "Constat",
+  recommendation: "Recommandation",
+  rebuttal: "Réponse de l'organisme",
+  other: "Autre",
+};
+const KIND_SHORT = { observation: "Constat", recommendation: "Recommandation", rebuttal: "Réponse", other: "Autre" };
+const THEME_LABELS = {
+  gouvernance: "Gouvernance", commande_publique: "Commande publique", patrimoine: "Patrimoine", vacance: "Vacance",
+  loyers_charges: "Loyers et charges", occupation_sociale: "Occupation sociale", attributions: "Attributions",
+  impayes: "Impayés", qualite_service: "Qualité de service", finances: "Finances", developpement: "Développement",
+  comptabilite: "Comptabilité", ventes: "Ventes",
+};
+const JOB_STATUS = { queued: "En attente", running: "En cours", done: "Terminé", failed: "Échec" };
+const FILE_STATUS = { pending: "en attente", running: "en cours", done: "importé", failed: "erreur" };
+const FILE_ERRORS = {
+  empty_document: "Document vide",
+  unreadable_pdf: "PDF illisible (corrompu, tronqué ou pas un PDF)",
+  encrypted_pdf: "PDF protégé par un mot de passe",
+  no_text_layer: "PDF scanné, sans texte (aucune couche texte)",
+  too_many_pages: "Trop de pages",
+  unsupported_type: "Type de fichier non pris en charge (PDF, .txt ou .md)",
+  undecodable_text: "Texte illisible : enregistrez-le en UTF-8",
+  pdf_too_complex: "PDF trop lourd ou trop complexe à lire",
+  payload_too_large: "Fichier trop volumineux",
+  interrupted: "Import interrompu à plusieurs reprises",
+  upload_lost: "Fichier reçu introuvable sur le disque",
+  internal_error: "Erreur inattendue (consignée dans le journal)",
+};
+const plural = (n, one, many) => `${fmt.format(n)} ${n === 1 ? one : many}`;
+const score = (x) => x.toLocaleString("fr-FR", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const fmt = new Intl.NumberFormat("fr-FR");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const themeLabel = (t) => THEME_LABELS[t] || (t.charAt(0).toUpperCase() + t.slice(1)).replaceAll("_", " ");
+const kindBadge = (kind, short = true) =>
+  el("span", { class: `badge kind-${kind}`, text: (short ? KIND_SHORT : KIND_LABELS)[kind] || kind });
+const chips = (themes) => el("div", { class: "chips" }, (themes || []).map((t) => el("span", { class: "chip", text: themeLabel(t) })));
+
+function apiKeyHeaders() {
+  const key = localStorage.getItem("ancols-api-key");
+  return key ? { "X-API-Key": key } : {};
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, options);
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = body && body.error ? body.error.message : `Erreur HTTP ${response.status}`;
+    throw new Error(message);
+  }
+  return body;
+}
+
+function docLink(documentId, position) {
+  return `#document/${encodeURIComponent(documentId)}` + (position === undefined ? "" : `/${position}`);
+}
+
+function whereText(meta) {
+  const parts = [];
+  if (meta.organism) parts.push(meta.organism);
+  if (meta.report_number) parts.push(`rapport n° ${meta.report_number}`);
+  if (meta.doc_type === "reply") parts.push("lettre de réponse");
+  if (meta.page) parts.push(`p. ${meta.page}`);
+  return parts.join(" · ");
+}
+
+/* ------------------------------------------------------------------ navigation */
+const views = ["search", "documents", "document", "upload", "chat"];
+
+function route() {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
+  const [name, ...rest] = hash.split("/");
+  const view = { recherche: "search", documents: "documents", document: "document", importer: "upload", assistant: "chat" }[name] || "search";
+  for (const v of views) $(`#view-${v}`).hidden = v !== view;
+  document.querySelectorAll(".tab").forEach((tab) => {
+    tab.classList.toggle("active", tab.dataset.view === view || (view === "document" && tab.dataset.view === "documents"));
+  });
+  if (view === "documents") loadDocuments();
+  if (view === "document" && rest[0]) openDocument(rest[0], rest[1] !== undefined ? Number(rest[1]) : null);
+  if (view === "upload") loadJobs();
+  if (view === "chat") $("#chat-input").focus();
+}
+
+async function refreshStatus() {
+  try {
+    const health = await api("/health");
+    $("#store-status").textContent = `${plural(health.documents, "document", "documents")} · ${plural(health.segments, "passage", "passages")}`;
+  } catch (err) {
+    $("#store-status").textContent = "service indisponible";
+  }
+}
+
+/* ------------------------------------------------------------------ recherche */
+const filterSelects = { kind: "#f-kind", theme: "#f-theme", organism: "#f-organism" };
+
+function fillSelect(select, values, labeller) {
+  const current = select.value;
+  const first = select.options[0];
+  select.replaceChildren(first);
+  const names = new Set(values);
+  if (current) names.add(current);
+  [...names].sort((a, b) => labeller(a).localeCompare(labeller(b), "fr")).forEach((v) =>
+    select.append(el("option", { value: v, text: labeller(v) })));
+  select.value = current;
+}
+
+function highlighted(text, start, spans) {
+  const parts = (spans || [])
+    .map(([a, b]) => [Math.max(0, a - start), Math.min(text.length, b - start)])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  const out = [];
+  let at = 0;
+  for (const [a, b] of parts) {
+    if (a < at) continue;
+    if (a > at) out.push(text.slice(at, a));
+    out.push(el("mark", { text: text.slice(a, b) }));
+    at = b;
+  }
+  out.push(text.slice(at));
+  return out;
+}
+
+function renderFacets(facets) {
+  const box = $("#facets");
+  box.replaceChildren();
+  const groups = [["kind", "Type", (k) => KIND_SHORT[k] || k], ["theme", "Thème", themeLabel], ["organism", "Organisme", (o) => o]];
+  for (const [name, title, labeller] of groups) {
+    const counts = (facets || {})[name] || {};
+    const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+    if (!entries.length) continue;
+    box.append(el("h4", { text: title }));
+    const selected = $(filterSelects[name]).value;
+    for (const [value, count] of entries.slice(0, 12)) {
+      box.append(el("button", {
+        type: "button", class: `facet${selected === value ? " on" : ""}`, dataset: { facet: name, value },
+        onclick: () => { const s = $(filterSelects[name]); s.value = s.value === value ? "" : value; runSearch(); },
+      }, el("span", {}, name === "kind" ? kindBadge(value) : labeller(value)), el("span", { class: "count", text: fmt.format(count) })));
+    }
+  }
+}
+
+function resultCard(r) {
+  const head = el("div", { class: "result-head" },
+    kindBadge(r.kind),
+    r.organism ? el("span", { class: "org", text: r.organism }) : null,
+    el("span", { class: "muted", text: whereText({ report_number: r.report_number, doc_type: r.doc_type, page: r.page }) }),
+    el("span", { class: "score", title: "Score de pertinence", text: `score ${score(r.score)}` }));
+  const crumbs = r.section_path && r.section_path.length ? el("p", { class: "crumbs", text: r.section_path.slice(-3).join(" › ") }) : null;
+  const actions = el("div", { class: "actions" },
+    el("a", { href: docLink(r.document_id, r.position), class: "open-doc", text: "Voir dans le document" }),
+    r.responds_to && r.responds_to.length
+      ? el("a", { href: docLink(r.document_id, r.position), text: "Voir le constat visé" }) : null);
+  return el("article", { class: `result kind-${r.kind}`, dataset: { id: r.id } }, head, crumbs,
+    el("p", { class: "text" }, highlighted(r.text, r.start, r.highlights)), chips(r.themes), actions);
+}
+
+let searchSeq = 0;
+async function runSearch() {
+  const q = $("#q").value.trim();
+  if (!q) return;
+  const params = new URLSearchParams({ q, k: "20", mode: $("#mode").value });
+  for (const [name, sel] of Object.entries(filterSelects)) if ($(sel).value) params.append(name, $(sel).value);
+  const seq = ++searchSeq;
+  $("#results-info").textContent = "Recherche…";
+  try {
+    const body = await api(`/search?${params}`);
+    if (seq !== searchSeq) return;
+    const results = $("#results");
+    results.replaceChildren(...body.results.map(resultCard));
+    if (!body.results.length) results.append(el("div", { class: "empty", text: "Aucun passage ne correspond. Essayez d'autres mots ou retirez des filtres." }));
+    $("#results-info").textContent = `${fmt.format(body.results.length)} passages les plus pertinents pour « ${body.query} »`;
+    renderFacets(body.facets);
+    fillSelect($("#f-theme"), Object.keys(body.facets.theme || {}), themeLabel);
+    fillSelect($("#f-organism"), Object.keys(body.facets.organism || {}).filter((o) => o !== "inconnu"), (o) => o);
+  } catch (err) {
+    $("#results-info").replaceChildren(el("span", { class: "error", text: err.message }));
+  }
+}
+
+/* ------------------------------------------------------------------ documents */
+async function loadDocuments() {
+  const box = $("#documents");
+  try {
+    const body = await api("/documents?limit=500");
+    if (!body.documents.length) {
+      box.replaceChildren(el("div", { class: "empty" }, "Aucun document pour l'instant. ", el("a", { href: "#importer", text: "Importer des fichiers" })));
+      return;
+    }
+    const rows = body.documents.map((d) => el("tr", {},
+      el("td", {}, el("a", { href: docLink(d.id), text: d.meta.title || d.filename })),
+      el("td", { text: d.meta.organism || "—" }),
+      el("td", { text: d.meta.doc_type === "reply" ? "Réponse" : "Rapport" }),
+      el("td", { text: d.meta.report_number || "—" }),
+      el("td", { text: d.meta.year || "—" }),
+      el("td", { text: fmt.format(d.segment_count) })));
+    box.replaceChildren(el("table", {},
+      el("thead", {}, el("tr", {}, ["Titre", "Organisme", "Type", "N° de rapport", "Année", "Passages"].map((h) => el("th", { text: h })))),
+      el("tbody", {}, rows)));
+  } catch (err) {
+    box.replaceChildren(el("p", { class: "error", text: err.message }));
+  }
+}
+
+const docState = { id: null, segments: [] };
+
+async function openDocument(id, position) {
+  if (docState.id !== id) {
+    docState.id = id;
+    $("#doc-title").textContent = "Chargement…";
+    $("#doc-meta").textContent = "";
+    $("#doc-text").replaceChildren();
+    try {
+      const [doc, text, segs] = await Promise.all([
+        api(`/documents/${encodeURIComponent(id)}`),
+        api(`/documents/${encodeURIComponent(id)}/text`),
+        api(`/documents/${encodeURIComponent(id)}/segments?limit=100000`),
+      ]);
+      if (docState.id !== id) return;
+      renderDocument(doc, text.text, segs.segments);
+    } catch (err) {
+      docState.id = null;
+      $("#doc-title").textContent = "Document introuvable";
+      $("#doc-meta").replaceChildren(el("span", { class: "error", text: err.message }));
+      return;
+    }
+  }
+  if (position !== null && !Number.isNaN(position)) selectSegment(position, true);
+}
+
+function renderDocument(doc, text, segments) {
+  docState.segments = segments;
+  $("#doc-title").textContent = doc.meta.title || doc.filename;
+  const meta = [doc.meta.doc_type === "reply" ? "Lettre de réponse" : "Rapport de contrôle", doc.meta.organism,
+    doc.meta.report_number && `n° ${doc.meta.report_number}`, doc.meta.year,
+    doc.pages.length ? plural(doc.pages.length, "page", "pages") : null, plural(segments.length, "passage", "passages"), doc.filename];
+  $("#doc-meta").textContent = meta.filter(Boolean).join(" · ");
+  const counts = {};
+  segments.forEach((s) => { counts[s.kind] = (counts[s.kind] || 0) + 1; });
+  $("#doc-legend").replaceChildren(...["observation", "recommendation", "rebuttal", "other"].map((k) =>
+    el("span", {}, kindBadge(k, false), " ", el("span", { class: "muted", text: fmt.format(counts[k] || 0) }))));
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const s of segments) {
+    if (s.start < at) continue;
+    if (s.start > at) frag.append(text.slice(at, s.start));
+    frag.append(el("span", {
+      class: `seg k-${s.kind}`, id: `seg-${s.position}`, dataset: { pos: s.position, kind: s.kind },
+      title: KIND_LABELS[s.kind], text: text.slice(s.start, s.end),
+    }));
+    at = s.end;
+  }
+  frag.append(text.slice(at));
+  const box = $("#doc-text");
+  box.replaceChildren(frag);
+  box.scrollTop = 0;
+  $("#doc-side").replaceChildren(el("p", { class: "muted", text: "Cliquez sur un passage coloré pour voir son type, ses thèmes et, pour une réponse de l'organisme, le constat auquel elle répond." }));
+}
+
+function scoreRows(scores) {
+  return el("div", { class: "scores" }, Object.entries(scores || {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => [
+    el("span", { text: KIND_SHORT[k] || themeLabel(k) }),
+    el("div", { class: "scorebar" }, el("div", { style: `width:${Math.round(Math.max(0, Math.min(1, v)) * 100)}%` })),
+    el("span", { class: "muted", text: v.toFixed(2) })]));
+}
+
+function linkedButton(seg, verb) {
+  return el("button", { type: "button", class: "linked", onclick: () => selectSegment(seg.position, true, true) },
+    kindBadge(seg.kind), " ", verb, el("blockquote", { text: seg.text.length > 320 ? seg.text.slice(0, 320) + "…" : seg.text }));
+}
+
+function scrollToSegment(node) {
+  // Scroll the text panel only (not the page), the passage in the middle.
+  const box = $("#doc-text");
+  const top = node.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+  box.scrollTo({ top: Math.max(0, top - box.clientHeight / 3), behavior: "smooth" });
+}
+
+async function selectSegment(position, scroll, flash = false) {
+  const node = document.getElementById(`seg-${position}`);
+  document.querySelectorAll(".seg.selected, .seg.target").forEach((n) => n.classList.remove("selected", "target"));
+  if (!node) return;
+  node.classList.add(flash ? "target" : "selected");
+  if (scroll) scrollToSegment(node);
+  const side = $("#doc-side");
+  try {
+    const ctx = await api(`/segments/${encodeURIComponent(docState.id)}:${position}`);
+    const s = ctx.segment;
+    const parts = [
+      el("div", { class: "result-head" }, kindBadge(s.kind, false), el("span", { class: "muted", text: s.page ? `p. ${s.page}` : "" })),
+      s.section_path.length ? el("p", { class: "crumbs", text: s.section_path.join(" › ") }) : null,
+      el("h4", { text: "Type de passage" }), scoreRows(s.kind_scores),
+      s.themes.length ? [el("h4", { text: "Thèmes" }), chips(s.themes)] : null,
+    ];
+    if (ctx.responds_to.length) {
+      parts.push(el("h4", { text: "Répond à" }), ctx.responds_to.map((t) => linkedButton(t, "")));
+      ctx.responds_to.forEach((t) => { const n = document.getElementById(`seg-${t.position}`); if (n) n.classList.add("target"); });
+    }
+    if (ctx.answered_by.length) parts.push(el("h4", { text: "Réponse de l'organisme" }), ctx.answered_by.map((t) => linkedButton(t, "")));
+    if (s.kind === "rebuttal" && !ctx.responds_to.length) parts.push(el("p", { class: "muted", text: "Aucun constat lié n'a été trouvé pour cette réponse." }));
+    side.replaceChildren(...parts.flat().filter(Boolean));
+  } catch (err) {
+    side.replaceChildren(el("p", { class: "error", text: err.message }));
+  }
+}
+
+/* ------------------------------------------------------------------ import (jobs) */
+let pollTimer = null;
+
+function chosenFiles() { return [...$("#files").files]; }
+
+function showChosen() {
+  const files = chosenFiles();
+  $("#chosen").replaceChildren(...files.map((f) => el("li", {}, `📄 ${f.name} `, el("span", { class: "muted", text: `(${fmt.format(Math.ceil(f.size / 1024))} Ko)` }))));
+  $("#dropzone span").textContent = files.length ? `${plural(files.length, "fichier choisi", "fichiers choisis")} — cliquez pour changer` : "ou cliquez pour les choisir (plusieurs à la fois)";
+  $("#upload-btn").disabled = files.length === 0;
+}
+
+function fileLine(f) {
+  const status = el("span", { class: `st ${f.status}`, text: FILE_STATUS[f.status] || f.status });
+  let detail = null;
+  if (f.status === "done") {
+    detail = el("span", {}, `${fmt.format(f.segment_count)} passages${f.duplicate ? " (déjà présent)" : ""} · `,
+      el("a", { href: docLink(f.document_id), text: "ouvrir" }));
+  } else if (f.error) {
+    detail = el("span", { class: "error", title: f.error.message, dataset: { code: f.error.code } },
+      `${FILE_ERRORS[f.error.code] || f.error.message} `, el("code", { text: f.error.code }));
+  }
+  return el("li", { dataset: { status: f.status } }, status, el("strong", { text: f.filename }), detail);
+}
+
+function renderJob(job) {
+  const p = job.progress;
+  const pct = p.total ? Math.round((p.done / p.total) * 100) : 0;
+  $("#job").hidden = false;
+  $("#job-bar").style.width = `${pct}%`;
+  $(".progress").setAttribute("aria-valuenow", String(pct));
+  const status = $("#job-status");
+  status.dataset.status = job.status;
+  status.dataset.jobId = job.id;
+  let text = `${JOB_STATUS[job.status]} — ${p.done}/${p.total} ${p.total === 1 ? "fichier" : "fichiers"}`;
+  if (job.status === "running" && p.current_file) text += ` · ${p.current_file}`;
+  if (p.failed) text += ` · ${p.failed} en erreur`;
+  if (job.error) text += ` · ${job.error}`;
+  status.textContent = text;
+  $("#job .job-head strong").textContent = job.status === "done" || job.status === "failed" ? "Import terminé" : "Import en cours";
+  $("#job-files").replaceChildren(...job.files.map(fileLine));
+}
+
+async function pollJob(id) {
+  clearTimeout(pollTimer);
+  try {
+    const job = await api(`/jobs/${encodeURIComponent(id)}`);
+    renderJob(job);
+    if (job.status === "queued" || job.status === "running") {
+      pollTimer = setTimeout(() => pollJob(id), 700);
+    } else {
+      refreshStatus();
+      loadJobs();
+    }
+  } catch (err) {
+    $("#job-status").textContent = err.message;
+    pollTimer = setTimeout(() => pollJob(id), 2000);
+  }
+}
+
+async function uploadFiles(event) {
+  event.preventDefault();
+  const files = chosenFiles();
+  if (!files.length) return;
+  const key = $("#api-key").value.trim();
+  if (key) localStorage.setItem("ancols-api-key", key); else localStorage.removeItem("ancols-api-key");
+  const form = new FormData();
+  files.forEach((f) => form.append("files", f, f.name));
+  $("#upload-btn").disabled = true;
+  try {
+    const job = await api("/jobs", { method: "POST", body: form, headers: apiKeyHeaders() });
+    renderJob(job);
+    $("#files").value = "";
+    showChosen();
+    pollJob(job.id);
+  } catch (err) {
+    $("#job").hidden = false;
+    $("#job-status").dataset.status = "failed";
+    $("#job-status").textContent = err.message;
+    $("#upload-btn").disabled = false;
+  }
+}
+
+async function loadJobs() {
+  try {
+    const body = await api("/jobs?limit=10");
+    $("#jobs").replaceChildren(...body.jobs.map((j) => el("li", {},
+      el("span", { class: `st ${j.status}`, text: JOB_STATUS[j.status] }),
+      el("span", { text: `${j.files.map((f) => f.filename).join(", ")}` }),
+      el("span", { class: "muted", text: `${j.progress.done - j.progress.failed}/${j.progress.total} importé(s) · ${j.created_at.replace("T", " ").replace("Z", " UTC")}` }))));
+    if (!body.jobs.length) $("#jobs").replaceChildren(el("li", { class: "muted", text: "Aucun import pour l'instant." }));
+  } catch (err) {
+    $("#jobs").replaceChildren(el("li", { class: "error", text: err.message }));
+  }
+}
+
+/* ------------------------------------------------------------------ assistant (chat) */
+const conversation = [];
+
+function parseSSE(buffer, onEvent) {
+  // Returns what is left after the last complete event (events end with a blank line).
+  const blocks = buffer.split(/\r?\n\r?\n/);
+  const rest = blocks.pop();
+  for (const block of blocks) {
+    let event = "message";
+    const data = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    }
+    if (data.length) onEvent(event, JSON.parse(data.join("\n")));
+  }
+  return rest;
+}
+
+function citedParagraphs(text, citations) {
+  const byN = new Map(citations.map((c) => [c.n, c]));
+  return text.split(/\n{2,}/).filter((p) => p.trim()).map((paragraph) => {
+    const p = el("p");
+    let at = 0;
+    for (const m of paragraph.matchAll(/\[(\d+)\]/g)) {
+      p.append(paragraph.slice(at, m.index));
+      const c = byN.get(Number(m[1]));
+      p.append(c ? el("a", {
+        class: "cite", href: docLink(c.document_id, Number(c.segment_id.split(":").pop())),
+        title: `${KIND_LABELS[c.kind]} — ${whereText(c)}`, text: m[1],
+      }) : m[0]);
+      at = m.index + m[0].length;
+    }
+    p.append(paragraph.slice(at));
+    return p;
+  });
+}
+
+function sourcesBlock(citations) {
+  if (!citations.length) return null;
+  return el("details", { class: "sources", open: true },
+    el("summary", { text: `Sources (${citations.length})` }),
+    citations.map((c) => el("div", { class: "source" },
+      el("span", { class: "num", text: `[${c.n}]` }),
+      el("div", {},
+        el("div", { class: "where" }, kindBadge(c.kind),
+          el("a", { href: docLink(c.document_id, Number(c.segment_id.split(":").pop())), text: whereText(c) || c.document_id })),
+        el("div", { class: "excerpt", text: c.text.length > 240 ? c.text.slice(0, 240).trim() + "…" : c.text })))));
+}
+
+function addMessage(role, content) {
+  const bubble = el("div", { class: "bubble" });
+  if (content) bubble.textContent = content;
+  const msg = el("div", { class: `msg ${role}` }, bubble);
+  $("#chat-log").append(msg);
+  msg.scrollIntoView({ block: "end" });
+  return bubble;
+}
+
+async function sendChat(event) {
+  event.preventDefault();
+  const input = $("#chat-input");
+  const question = input.value.trim();
+  if (!question) return;
+  input.value = "";
+  conversation.push({ role: "user", content: question });
+  const asked = addMessage("user", question).parentElement;
+  const bubble = addMessage("assistant", "");
+  const answer = el("div", { class: "answer typing" });
+  bubble.append(answer);
+  $("#chat-send").disabled = true;
+  const filters = {};
+  if ($("#chat-kind").value) filters.kind = [$("#chat-kind").value];
+  if ($("#chat-organism").value) filters.organism = [$("#chat-organism").value];
+  let text = "";
+  let citations = [];
+  let done = null;
+  try {
+    const response = await fetch("/chat", {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify({ messages: conversation, filters, k: 8, stream: true }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      throw new Error(body && body.error ? body.error.message : `Erreur HTTP ${response.status}`);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const onEvent = (name, data) => {
+      if (name === "delta") { text += data.text; answer.textContent = text; }
+      else if (name === "reset") { text = ""; answer.textContent = ""; }
+      else if (name === "citations") citations = data.citations;
+      else if (name === "done") done = data;
+    };
+    for (;;) {
+      const { value, done: finished } = await reader.read();
+      if (finished) break;
+      buffer = parseSSE(buffer + decoder.decode(value, { stream: true }), onEvent);
+      $("#chat-log").scrollTop = $("#chat-log").scrollHeight;
+    }
+    parseSSE(buffer + decoder.decode() + "\n\n", onEvent);
+    answer.classList.remove("typing");
+    answer.replaceChildren(...citedParagraphs(text, citations));
+    const sources = sourcesBlock(citations);
+    if (sources) bubble.append(sources);
+    if (done && done.llm_error) {
+      bubble.append(el("p", { class: "note warn", text: `Le modèle de langue n'a pas pu répondre (${done.llm_error}) : voici la réponse construite à partir des passages.` }));
+    } else if (done && done.generated_by === "llm") {
+      bubble.append(el("p", { class: "note", text: "Réponse rédigée par le modèle de langue à partir des passages cités." }));
+    }
+    bubble.dataset.done = "true";
+    conversation.push({ role: "assistant", content: text });
+  } catch (err) {
+    answer.classList.remove("typing");
+    answer.replaceChildren(el("span", { class: "error", text: err.message }));
+    bubble.dataset.done = "error";
+    conversation.pop();
+  } finally {
+    $("#chat-send").disabled = false;
+    // Show the question and the start of its answer (the answer may be longer than the panel).
+    const log = $("#chat-log");
+    const top = asked.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop - 8;
+    log.scrollTop = bubble.offsetHeight + asked.offsetHeight > log.clientHeight ? top : log.scrollHeight;
+  }
+}
+
+async function loadChatOrganisms() {
+  try {
+    const body = await api("/documents?limit=500");
+    const organisms = [...new Set(body.documents.map((d) => d.meta.organism).filter(Boolean))];
+    fillSelect($("#chat-organism"), organisms, (o) => o);
+  } catch (err) { /* the select stays with "Tous" */ }
+}
+
+/* ------------------------------------------------------------------ start */
+function init() {
+  $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(); });
+  Object.values(filterSelects).forEach((sel) => $(sel).addEventListener("change", runSearch));
+  $("#mode").addEventListener("change", runSearch);
+  $("#f-reset").addEventListener("click", () => { Object.values(filterSelects).forEach((s) => { $(s).value = ""; }); runSearch(); });
+
+  $("#doc-text").addEventListener("click", (e) => {
+    const seg = e.target.closest(".seg");
+    if (seg) selectSegment(Number(seg.dataset.pos), false);
+  });
+
+  $("#files").addEventListener("change", showChosen);
+  const zone = $("#dropzone");
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    $("#files").files = e.dataTransfer.files;
+    showChosen();
+  });
+  $("#upload-form").addEventListener("submit", uploadFiles);
+  $("#api-key").value = localStorage.getItem("ancols-api-key") || "";
+
+  $("#chat-form").addEventListener("submit", sendChat);
+  $("#chat-input").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("#chat-form").requestSubmit(); }
+  });
+  $("#chat-clear").addEventListener("click", () => {
+    conversation.length = 0;
+    $("#chat-log").replaceChildren($("#chat-log .intro") || "");
+  });
+
+  window.addEventListener("hashchange", route);
+  route();
+  refreshStatus();
+  loadChatOrganisms();
+}
+
+document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,55 @@
+"""Helpers for the index tests: documents built from real report sentences, and a small
+deterministic embedder (hashed bag of analysed words) so no model has to load."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from index.analyzer import analyze
+from pipelines.types import DocumentMeta, ProcessedDocument, Section, Segment, SourceText
+
+
+class HashEmbedder:
+    """Unit vectors of hashed analysed words: texts sharing words are close, as a real model's would be."""
+
+    fingerprint = "hash-bow@test|dim=64"
+    dimension = 64
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dimension, dtype=np.float32)
+        for term in analyze(text):
+            v[int(hashlib.md5(term.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = np.linalg.norm(v)
+        return v / norm if norm else v
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def make_document(items: list[tuple], *, organism: str = "SA HLM Test", year: int = 2017,
+                  doc_type: str = "report") -> ProcessedDocument:
+    """A processed document from (text, kind, block, heading[, themes]) tuples, laid out one per paragraph."""
+    text, segments, sections = "", [], []
+    for n, item in enumerate(items):
+        body, kind, block, heading = item[:4]
+        themes = list(item[4]) if len(item) > 4 else []
+        start = len(text)
+        text += body + "\n\n"
+        segments.append(Segment(id=n, start=start, end=start + len(body), text=body, block=block, kind=kind,
+                                themes=themes, section_path=[heading] if heading else []))
+        if heading and (not sections or sections[-1].title != heading):
+            sections.append(Section(id=len(sections), title=heading, level=1, start=start, end=start))
+    source = SourceText(text=text, media_type="text/plain")
+    meta = DocumentMeta(doc_type=doc_type, title="Rapport de contrôle", organism=organism, year=year)
+    return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments)
+
+
+@pytest.fixture
+def embedder() -> HashEmbedder:
+    return HashEmbedder()

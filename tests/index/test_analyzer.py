@@ -1,0 +1,52 @@
+"""French analysis: elision, compounds, accents, stemming, numbers, stopwords, synonyms, intents."""
+
+from index.analyzer import analyze, analyze_query, query_kinds, words
+
+
+def test_elisions_are_cut_and_compounds_split():
+    assert words("l'organisme qu'il d’HLM jusqu'à") == ["organisme", "il", "hlm", "à"]
+    assert analyze("le non-respect des règles") == analyze("non respect règles")
+    assert analyze("procès-verbaux") == analyze("procès verbaux")
+
+
+def test_case_and_accents_do_not_split_a_word():
+    assert analyze("Élevée") == analyze("élevée") == ["elev"]
+    assert analyze("RÉHABILITATION") == analyze("réhabilitation")
+    assert all(t.isascii() for t in analyze("La vacance demeure à un niveau très élevé"))
+
+
+def test_inflections_share_a_stem():
+    assert analyze("logement") == analyze("logements")
+    assert analyze("impayé") == analyze("impayés") == analyze("impayées")
+    assert analyze("élevé") == analyze("élevés") == analyze("élevée")
+    assert analyze("charges locatives") == analyze("charge locative")
+
+
+def test_function_words_are_dropped_content_words_kept():
+    terms = analyze("La vacance demeure à un niveau très élevé (6,3 %) dans le département")
+    assert "la" not in terms and "a" not in terms and "tres" not in terms
+    assert {"vacanc", "niveau", "elev", "depart"} <= set(terms)
+
+
+def test_numbers_are_kept_whole():
+    assert "6,3" in analyze("la vacance demeure à un niveau très élevé (6,3 %)")
+    assert analyze("Taux de vacance | 5,4 | 7,5 | 2015") == ["taux", "vacanc", "5,4", "7,5", "2015"]
+    assert "17,8" in analyze("les fonds propres disponibles s'élevaient à 17,8 M€")
+
+
+def test_synonyms_extend_queries_only():
+    terms, extra = analyze_query("vacance commerciale élevée")
+    assert terms == ["vacanc", "commercial", "elev"]
+    assert "vac" in extra  # "logements vacants"
+    assert "vac" not in analyze("vacance commerciale élevée")
+    terms, extra = analyze_query("impayés en hausse")
+    assert {"creanc", "locat"} <= set(extra)  # créances locatives
+    assert analyze_query("fonctionnement du conseil") == (["fonction", "conseil"], [])
+
+
+def test_query_wording_can_ask_for_a_kind():
+    assert query_kinds("l'organisme conteste les constats du rapport") == ("rebuttal",)
+    assert query_kinds("contestation de l'observation sur les loyers") == ("rebuttal",)
+    assert query_kinds("recommandations sur la commande publique") == ("recommendation",)
+    assert query_kinds("vacance commerciale élevée") == ()
+    assert query_kinds("réponse aux demandes de logement") == ()  # an answer to applicants, not a rebuttal

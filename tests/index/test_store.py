@@ -1,0 +1,164 @@
+"""The store end to end on real report sentences: modes, priors, filters, facets, duplicates, deletion,
+re-analysis after an analyzer change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.ranking import NEAR_DUPLICATE_COPIES
+from index.search import Filters, SearchParams
+from index.store import LEXICAL_FINGERPRINT, LEXICAL_KEY, Store
+from tests.index.conftest import make_document
+
+VACANCY = "3.1.4 Vacance et mobilité"
+REPORT_A = [
+    ("3.1.4 Vacance et mobilité", "other", "heading", VACANCY),
+    ("Bien qu'inférieure à celle de l'ensemble des logements sociaux du département de la Loire depuis 2016, la vacance "
+     "commerciale demeure à un niveau très élevé (6,3 %).", "observation", "paragraph", VACANCY, ["vacance"]),
+    ("| Taux de vacance | 5,4 | 7,5 | 8,7 | 9 | 7 |", "other", "table_row", VACANCY),
+    ("La société doit réduire la vacance commerciale de son parc.", "recommendation", "paragraph", VACANCY, ["vacance"]),
+    ("En 2015, les coûts de gestion se sont élevés à 2,8 M€, soit 21,1 % du produit total.", "observation", "paragraph",
+     "6.2 Coûts de gestion", ["finances"]),
+    ("Le Toit Forézien - Rapport de contrôle n° 2017-054", "other", "paragraph", "6.2 Coûts de gestion"),
+    ("Le Toit Forézien - Rapport de contrôle n° 2017-054", "other", "paragraph", "6.2 Coûts de gestion"),
+]
+REPORT_B = [
+    ("La vacance globale est stable sur la période 2013-2015, autour de 2,2 % du parc en moyenne, et la vacance "
+     "commerciale est parfaitement maîtrisée.", "observation", "paragraph", "3.1.2 Données sur la vacance", ["vacance"]),
+    ("Dans sa réponse, l'organisme conteste le constat sur la vacance commerciale et fait valoir la livraison récente "
+     "de programmes neufs.", "rebuttal", "paragraph", "3.1.2 Données sur la vacance", ["vacance"]),
+    ("Le conseil d'administration s'est réuni entre 10 et 11 fois par an, ce qui est une fréquence exceptionnellement "
+     "élevée pour un organisme HLM.", "observation", "paragraph", "2.2.3 Conseil d'administration", ["gouvernance"]),
+]
+
+
+@pytest.fixture
+def store(tmp_path, embedder):
+    s = Store(tmp_path / "data", embedder)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def two_reports(store):
+    a = store.add(make_document(REPORT_A, organism="Le Toit Forézien", year=2018), filename="a.txt", data=b"a")
+    b = store.add(make_document(REPORT_B, organism="Logidia", year=2016), filename="b.txt", data=b"b")
+    return a.id, b.id
+
+
+def _texts(store, query, **kw):
+    out = store.search(query, k=kw.pop("k", 10), filters=kw.pop("filters", Filters()), **kw)
+    return [out.rows[h.id]["text"] for h in out.hits], out
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_every_mode_finds_the_answer_first(store, two_reports, mode):
+    texts, out = _texts(store, "vacance commerciale élevée", params=SearchParams(mode=mode))
+    # The test embedder is a bag of hashed words: good enough to rank the answer in the top 3.
+    assert any("demeure à un niveau très élevé" in t for t in texts[:1 if mode != "semantic" else 3])
+    if mode == "hybrid":
+        assert out.hits[0].lexical is not None and out.hits[0].dense is not None
+
+
+def test_headings_and_other_segments_are_damped_not_dropped(store, two_reports):
+    texts, _ = _texts(store, "vacance et mobilité", params=SearchParams(mode="lexical"))
+    assert texts[-1] == "3.1.4 Vacance et mobilité"  # the heading itself comes last, after passages beneath it
+    texts, _ = _texts(store, "taux de vacance", params=SearchParams(mode="lexical"))
+    assert any(t.startswith("| Taux de vacance") for t in texts[:3])  # the table row with the figures still shows
+
+
+def test_a_query_about_contesting_gets_the_rebuttal_first(store, two_reports):
+    texts, _ = _texts(store, "l'organisme conteste le constat sur la vacance")
+    assert texts[0].startswith("Dans sa réponse, l'organisme conteste")
+
+
+def test_filters(store, two_reports):
+    a, b = two_reports
+    q = "vacance commerciale"
+    _, out = _texts(store, q, filters=Filters(kind=("recommendation",)))
+    assert [out.rows[h.id]["kind"] for h in out.hits] == ["recommendation"]
+    _, out = _texts(store, q, filters=Filters(document_id=(b,)))
+    assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+    _, out = _texts(store, q, filters=Filters(theme=("gouvernance",)), params=SearchParams(mode="lexical"))
+    assert out.hits == [] and out.total == 1
+    _, out = _texts(store, q, filters=Filters(theme=("gouvernance",)))  # hybrid: semantic neighbours only
+    assert all(out.rows[h.id]["themes"] == ["gouvernance"] for h in out.hits)
+    _, out = _texts(store, q, filters=Filters(year_min=2017))
+    assert {out.rows[h.id]["document_id"] for h in out.hits} == {a}
+    _, out = _texts(store, q, filters=Filters(year_max=2016))
+    assert {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+    _, out = _texts(store, q, filters=Filters(organism=("logidia",)))
+    assert {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+
+
+def test_facets_count_what_the_filters_let_through(store, two_reports):
+    _, out = _texts(store, "vacance")
+    assert out.total == len(REPORT_A) + len(REPORT_B)
+    assert out.facets["kind"] == {"other": 4, "observation": 4, "recommendation": 1, "rebuttal": 1}
+    assert out.facets["theme"] == {"vacance": 4, "finances": 1, "gouvernance": 1}
+    assert out.facets["organism"] == {"Le Toit Forézien": 7, "Logidia": 3}
+    _, out = _texts(store, "vacance", filters=Filters(kind=("observation",)))
+    assert out.total == 4 and out.facets["kind"] == {"observation": 4}
+
+
+def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store, embedder):
+    finding = "doit en outre composer avec des coûts de gestion élevés liés notamment à des effectifs importants."
+    doc = make_document([
+        ("Le Toit Forézien - Rapport de contrôle n° 2017-054 - coûts de gestion", "other", "paragraph", "Synthèse"),
+        ("LE TOIT FORÉZIEN  -  Rapport de contrôle n° 2017-054 - coûts de gestion", "other", "paragraph", "Synthèse"),
+        ("Elle " + finding, "recommendation", "paragraph", "Synthèse"),
+        ("La société " + finding, "recommendation", "paragraph", "5.6 Conclusion"),
+        ("Désormais, elle " + finding, "recommendation", "paragraph", "6. Conclusion générale"),
+        ("Enfin, elle " + finding, "observation", "list_item", "Points faibles"),
+        ("Les coûts de gestion sont élevés au regard des ratios professionnels.", "observation", "paragraph", "5.2"),
+    ])
+    store.add(doc, filename="c.txt", data=b"c")
+    texts, _ = _texts(store, "coûts de gestion élevés")
+    assert sum("Rapport de contrôle" in t for t in texts) == 1  # same text but for case and spacing
+    assert sum("effectifs importants" in t for t in texts) == NEAR_DUPLICATE_COPIES  # same words, other headings
+    assert any(t.startswith("Les coûts de gestion sont élevés") for t in texts)  # shares words, says something else
+
+
+def test_delete_removes_from_both_indexes(store, two_reports):
+    a, b = two_reports
+    before = store.snapshot
+    assert len(before.lexical) == len(before.vectors) == len(REPORT_A) + len(REPORT_B)
+    assert store.delete(a) and not store.delete(a)
+    snap = store.snapshot
+    assert len(snap.lexical) == len(snap.vectors) == len(REPORT_B)
+    for mode in ("lexical", "semantic", "hybrid"):
+        _, out = _texts(store, "vacance commerciale élevée", params=SearchParams(mode=mode))
+        assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+    gone = [int(i) for i in before.columns.ids if int(i) not in set(snap.columns.ids.tolist())]
+    ids, _ = snap.vectors.search(np.ones(snap.vectors.dimension, dtype=np.float32), 100)
+    assert not set(gone) & set(ids.tolist())
+
+
+def test_terms_are_rebuilt_when_the_analysis_changes(tmp_path, embedder):
+    store = Store(tmp_path / "data", embedder)
+    store.add(make_document(REPORT_B), filename="b.txt", data=b"b")
+    assert store.meta.get_setting(LEXICAL_KEY) == LEXICAL_FINGERPRINT
+    with store.meta.transaction() as db:  # as an older analyzer would have left them
+        db.execute("UPDATE segments SET terms = 'obsolete'")
+    store.meta.set_setting(LEXICAL_KEY, "fr-0|old")
+    store.close()
+    store = Store(tmp_path / "data", embedder)
+    try:
+        assert store.meta.get_setting(LEXICAL_KEY) == LEXICAL_FINGERPRINT
+        texts, _ = _texts(store, "conseil d'administration", params=SearchParams(mode="lexical"))
+        assert texts and texts[0].startswith("Le conseil d'administration")
+    finally:
+        store.close()
+
+
+def test_same_bytes_twice_and_empty_store(store, two_reports, tmp_path, embedder):
+    again = store.add(make_document(REPORT_A), filename="a2.txt", data=b"a")
+    assert again.duplicate and again.id == two_reports[0]
+    empty = Store(tmp_path / "empty", embedder)
+    try:
+        for mode in ("lexical", "semantic", "hybrid"):
+            _, out = _texts(empty, "vacance", params=SearchParams(mode=mode))
+            assert out.hits == [] and out.total == 0
+    finally:
+        empty.close()

@@ -1,0 +1,95 @@
+"""Themes from the report outline and the passage's words, with the gold written inline."""
+
+import logging
+
+import pytest
+
+from gold import parse
+from models.kinds import load_kind_model
+from models.themes import load_theme_model, tagger
+from models.themes.features import ThemeItem, thematic_headings
+from models.themes.model import LinearThemeModel, load_model
+from pipelines.process import process_text
+from pipelines.sentences import load_sentencizer
+from pipelines.types import THEMES, SourceText
+
+# Neutral sentences: only the heading above them says what they are about.
+REPORT = """Rapport définitif de contrôle n°2014-098 Septembre 2015
+
+### 4. PATRIMOINE
+
+#### 4.5 VENTE DE PATRIMOINE
+
+<obs theme=ventes>Sur la période examinée, la société a cédé 14 logements à leurs occupants, conformément à sa programmation.</obs>
+
+## 6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE
+
+### 6.1 Tenue des comptes sur la periode 2011–2015
+
+# 6.1.1 Identification des nouveaux travaux de gros entretien programmés entrant dans le périmètre de la provision et calcul de son montant ré-estimé au 1<sup>er</sup> janvier 2016 - c/1572
+
+<obs theme=comptabilite>Le montant retenu a été recalculé programme par programme à partir des dates des derniers travaux.</obs>
+
+### 6.2 **ANALYSE FINANCIERE**
+
+<obs theme=finances>L'autofinancement net s'est établi à 110 k€ en 2013, soit 1,8 % des loyers.</obs>
+"""
+
+
+@pytest.fixture(scope="module")
+def processed():
+    text, gold = parse(REPORT)
+    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
+    return text, gold, doc
+
+
+def covering(doc, span):
+    return max(doc.segments, key=lambda s: min(s.end, span.end) - max(s.start, span.start))
+
+
+def test_the_trained_model_is_shipped():
+    assert isinstance(load_theme_model(), LinearThemeModel)
+
+
+def test_themes_follow_the_innermost_thematic_heading(processed):
+    text, gold, doc = processed
+    for span in gold:
+        segment = covering(doc, span)
+        assert segment.kind != "other", text[span.start:span.end]
+        assert segment.themes[0] == span.theme, (text[span.start:span.end], segment.section_path)
+
+
+def test_long_and_emphasised_numbered_headings_nest_in_the_outline(processed):
+    _, gold, doc = processed
+    accounts = covering(doc, gold[1])
+    assert accounts.section_path[-2] == "6.1 Tenue des comptes sur la periode 2011–2015"
+    finance = covering(doc, gold[2])
+    assert finance.section_path == ["6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE", "6.2 ANALYSE FINANCIERE"]
+
+
+def test_generic_headings_are_skipped():
+    assert thematic_headings(("SYNTHESE",)) == []
+    assert thematic_headings(("3. PATRIMOINE", "3.6 CONCLUSION", )) == ["3. PATRIMOINE"]
+    assert thematic_headings(("Points faibles", "Conclusion")) == []
+
+
+def test_scores_are_probabilities_best_first():
+    model = load_theme_model()
+    ranked = model.tag_document([ThemeItem("Le taux d'impayés atteint 13 % des loyers quittancés.", ("4.4 TRAITEMENT DES IMPAYES",))])[0]
+    assert ranked[0][0] == "impayes"
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert all(theme in THEMES for theme, _ in ranked)
+
+
+def test_lexicon_fallback_when_no_model(processed):
+    text, gold, _ = processed
+    with tagger.using(None):
+        doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
+    assert covering(doc, gold[0]).themes[0] == "ventes"
+
+
+def test_missing_artefact_warns(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert load_model(tmp_path) is None
+    assert "falling back to the lexicon tagger" in caplog.text

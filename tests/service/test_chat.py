@@ -1,0 +1,308 @@
+"""POST /chat: cited answers from the stored passages (offline, or from an OpenAI-compatible model)."""
+
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from service.app import create_app
+
+TOIT = "004_964ee9d999fa8f65.txt"
+REPLY = "000_ad04bc466fc4cae0.txt"
+MARKER = re.compile(r"\[(\d+)\]")
+QUESTION = "Que dit le contrôle sur la vacance commerciale élevée ?"
+
+
+@pytest.fixture(scope="module")
+def docs(runtime, corpus_dir):
+    return {name: runtime.ingest((corpus_dir / name).read_bytes(), name).id for name in (TOIT, REPLY)}
+
+
+def ask(client, *turns, **extra):
+    messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
+    response = client.post("/chat", json={"messages": messages, **extra})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def sentences(answer: str) -> list[str]:
+    """The answer's sentences: every one ends with its markers and a period."""
+    out = []
+    for paragraph in answer.split("\n\n"):
+        out += [s for s in re.split(r"(?<=\]\.)\s+", paragraph.strip()) if s]
+    return out
+
+
+def check_citations(body, client):
+    citations = body["citations"]
+    assert [c["n"] for c in citations] == list(range(1, len(citations) + 1))
+    cited = {int(n) for n in MARKER.findall(body["answer"])}
+    assert cited == set(range(1, len(citations) + 1))  # every marker points at a citation, every citation is used
+    texts = {}
+    for c in citations:
+        if c["document_id"] not in texts:
+            texts[c["document_id"]] = client.get(f"/documents/{c['document_id']}/text").json()["text"]
+        assert texts[c["document_id"]][c["start"]:c["end"]] == c["text"]
+        assert c["segment_id"].startswith(c["document_id"] + ":")
+
+
+def test_offline_answer_cites_every_sentence(client, docs):
+    body = ask(client, QUESTION)
+    assert body["generated_by"] == "offline" and body["llm_error"] is None
+    assert "vacance commerciale" in body["query"] and "dit" not in body["query"].split()
+    assert body["citations"] and body["citations"][0]["document_id"] == docs[TOIT]
+    for sentence in sentences(body["answer"]):
+        assert re.search(r"(\[\d+\])+\.$", sentence), sentence
+    check_citations(body, client)
+    assert "vacance commerciale" in body["answer"].lower()
+    assert body["answer"].startswith("Pour ") and "le contrôle constate" in body["answer"]
+
+
+def test_answer_groups_findings_before_the_organisms_answers(client, docs):
+    body = ask(client, "Qu'a répondu l'organisme sur la vacance ?")
+    kinds = [c["kind"] for c in body["citations"]]
+    assert "rebuttal" in kinds
+    assert "répond" in body["answer"]
+    # Within one document's group, findings come before answers (citations are numbered in answer order).
+    toit = [c["kind"] for c in body["citations"] if c["document_id"] == docs[TOIT]]
+    order = {"observation": 0, "recommendation": 1, "rebuttal": 2, "other": 3}
+    assert [order[k] for k in toit] == sorted(order[k] for k in toit)
+    check_citations(body, client)
+
+
+def test_a_follow_up_question_uses_the_previous_turn(client, docs):
+    first = ask(client, "vacance commerciale élevée")
+    body = ask(client, "vacance commerciale élevée", first["answer"], "Et qu'a répondu l'organisme ?")
+    assert "vacance" in body["query"]
+    assert any(c["kind"] == "rebuttal" for c in body["citations"])
+    check_citations(body, client)
+
+
+def test_nothing_relevant_is_said_plainly(client, docs):
+    body = ask(client, "Quelle est la recette de la tarte aux pommes ?")
+    assert body["citations"] == []
+    assert "aucun passage" in body["answer"]
+    assert MARKER.search(body["answer"]) is None
+
+
+def test_filters_restrict_the_passages(client, docs):
+    only_recs = ask(client, "vacance", filters={"kind": "recommendation"})
+    assert only_recs["citations"] and {c["kind"] for c in only_recs["citations"]} == {"recommendation"}
+    reply_only = ask(client, "recouvrement des impayés", filters={"document_id": [docs[REPLY]]})
+    assert reply_only["citations"] and {c["document_id"] for c in reply_only["citations"]} == {docs[REPLY]}
+    assert len(ask(client, "vacance", k=2, filters={"kind": ["observation"]})["citations"]) <= 2
+
+
+def parse_sse(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_streaming_sends_deltas_then_citations_then_done(client, docs):
+    whole = ask(client, QUESTION)
+    messages = [{"role": "user", "content": QUESTION}]
+    with client.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    events = parse_sse(text)
+    names = [name for name, _ in events]
+    assert names[-2:] == ["citations", "done"] and set(names[:-2]) == {"delta"} and len(names) > 3
+    streamed = "".join(data["text"] for name, data in events if name == "delta")
+    assert streamed == whole["answer"] == events[-1][1]["answer"]
+    assert events[-2][1]["citations"] == whole["citations"]
+    assert events[-1][1]["generated_by"] == "offline"
+
+
+@pytest.mark.parametrize("payload, status, code", [
+    ({"messages": []}, 422, "invalid_request"),
+    ({}, 422, "invalid_request"),
+    ({"messages": [{"role": "user", "content": "vacance"}], "k": 0}, 422, "invalid_request"),
+    ({"messages": [{"role": "user", "content": "vacance"}], "k": 500}, 422, "invalid_request"),
+    ({"messages": [{"role": "robot", "content": "vacance"}]}, 422, "invalid_request"),
+    ({"messages": [{"role": "user", "content": "vacance"}], "filters": {"colour": "red"}}, 422, "invalid_request"),
+    ({"messages": [{"role": "user", "content": "vacance"}], "filters": {"kind": "opinion"}}, 422, "invalid_request"),
+    ({"messages": [{"role": "user", "content": "vacance"}, {"role": "assistant", "content": "…"}]}, 422, "bad_query"),
+    ({"messages": [{"role": "user", "content": "\x00\x01  "}]}, 422, "bad_query"),
+    ({"messages": [{"role": "user", "content": "vacance " * 400}]}, 422, "bad_query"),
+    ({"messages": [{"role": "user", "content": "x" * 30_000}]}, 422, "invalid_request"),
+])
+def test_bad_chat_requests_get_a_clear_4xx(client, payload, status, code):
+    for stream in (False, True):
+        body = {**payload, "stream": stream} if payload else payload
+        response = client.post("/chat", json=body)
+        assert response.status_code == status, response.text
+        assert response.json()["error"]["code"] == code
+
+
+def test_malformed_or_oversized_bodies(client):
+    response = client.post("/chat", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    huge = json.dumps({"messages": [{"role": "user", "content": "vacance"}] * 40_000}).encode()
+    assert len(huge) > 1024 * 1024
+    response = client.post("/chat", content=huge, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_openapi_documents_the_chat_and_jobs(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/chat", "/jobs", "/jobs/{job_id}", "/metrics"} <= set(spec["paths"])
+    chat = spec["paths"]["/chat"]["post"]
+    assert "text/event-stream" in chat["responses"]["200"]["content"]
+    assert spec["components"]["schemas"]["ChatRequest"].get("examples")
+    assert "202" in spec["paths"]["/jobs"]["post"]["responses"]
+
+
+# -- an OpenAI-compatible model, faked on 127.0.0.1 ----------------------------------------------------
+CANNED = ["Le contrôle relève ", "une vacance commerciale très élevée [1]. ", "L'organisme dit la suivre de près [2]."]
+
+
+class FakeLLM:
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.headers: list[dict] = []
+        app = FastAPI()
+
+        @app.post("/v1/chat/completions")
+        async def completions(request: Request):
+            body = await request.json()
+            self.requests.append(body)
+            self.headers.append(dict(request.headers))
+            last = body["messages"][-1]["content"]
+            if body["model"] == "broken":
+                return JSONResponse({"error": {"message": "overloaded"}}, status_code=503)
+            if "Passages" not in last or "[1]" not in last or body["messages"][0]["role"] != "system":
+                return JSONResponse({"error": {"message": "no passages"}}, status_code=400)
+            if not body.get("stream"):
+                return {"id": "x", "object": "chat.completion", "model": body["model"],
+                        "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(CANNED)},
+                                     "finish_reason": "stop"}]}
+
+            async def chunks():
+                for i, piece in enumerate(CANNED):
+                    if body["model"] == "cutoff" and i == 1:
+                        yield "data: {this is not json\n\n"
+                        return
+                    chunk = {"id": "x", "object": "chat.completion.chunk",
+                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                    yield f"data: {json.dumps(chunk)}\n\n"
+                yield "data: [DONE]\n\n"
+            return StreamingResponse(chunks(), media_type="text/event-stream")
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the fake LLM server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}/v1"
+
+
+@pytest.fixture(scope="module")
+def fake_llm():
+    with FakeLLM() as server:
+        yield server
+
+
+def llm_client(runtime, tmp_path, **settings):
+    changed = runtime.settings.model_copy(update={"data_dir": tmp_path, **settings})
+    return TestClient(create_app(runtime=replace(runtime, settings=changed)))
+
+
+def test_llm_answer_from_the_same_numbered_passages(runtime, docs, fake_llm, tmp_path):
+    offline = None
+    with TestClient(create_app(runtime=runtime)) as c:
+        offline = ask(c, QUESTION)
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="ok",
+                    llm_api_key=SecretStr("sk-test")) as c:
+        body = ask(c, QUESTION)
+    assert body["generated_by"] == "llm" and body["llm_error"] is None
+    assert body["answer"] == "".join(CANNED)
+    assert body["citations"] == offline["citations"]
+    sent = fake_llm.requests[-1]
+    assert sent["model"] == "ok" and sent["stream"] is False
+    system, last = sent["messages"][0]["content"], sent["messages"][-1]["content"]
+    assert "français" in system and "[1]" in system
+    for c in body["citations"]:  # every numbered passage went to the model
+        assert f"[{c['n']}]" in last
+        assert " ".join(c["text"].split())[:200] in last
+    assert QUESTION in last
+    assert fake_llm.headers[-1]["authorization"] == "Bearer sk-test"
+
+
+def test_llm_tokens_are_streamed_through(runtime, docs, fake_llm, tmp_path):
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="ok") as c:
+        messages = [{"role": "user", "content": QUESTION}]
+        with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
+            events = parse_sse("".join(response.iter_text()))
+    deltas = [data["text"] for name, data in events if name == "delta"]
+    assert deltas == CANNED
+    assert [name for name, _ in events][-2:] == ["citations", "done"]
+    assert events[-1][1]["generated_by"] == "llm" and events[-1][1]["answer"] == "".join(CANNED)
+    assert fake_llm.requests[-1]["stream"] is True
+
+
+def test_conversation_history_goes_to_the_model(runtime, docs, fake_llm, tmp_path):
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="ok") as c:
+        ask(c, "vacance commerciale élevée", "Réponse précédente [1].", "Et qu'a répondu l'organisme ?")
+    roles = [m["role"] for m in fake_llm.requests[-1]["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+
+
+@pytest.mark.parametrize("model", ["broken", "unreachable"])
+def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, tmp_path, model):
+    base = fake_llm.base_url
+    if model == "unreachable":
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            base = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    with TestClient(create_app(runtime=runtime)) as c:
+        offline = ask(c, QUESTION)
+    with llm_client(runtime, tmp_path, llm_base_url=base, llm_model=model, llm_timeout_s=5) as c:
+        body = ask(c, QUESTION)
+        messages = [{"role": "user", "content": QUESTION}]
+        with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
+            events = parse_sse("".join(response.iter_text()))
+    assert body["generated_by"] == "offline" and body["llm_error"]
+    assert body["answer"] == offline["answer"] and body["citations"] == offline["citations"]
+    assert events[-1][1]["generated_by"] == "offline" and events[-1][1]["llm_error"]
+    assert "".join(d["text"] for n, d in events if n == "delta") == offline["answer"]
+
+
+def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fake_llm, tmp_path):
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="cutoff") as c:
+        messages = [{"role": "user", "content": QUESTION}]
+        with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
+            events = parse_sse("".join(response.iter_text()))
+    names = [n for n, _ in events]
+    reset = names.index("reset")
+    assert names[0] == "delta" and events[0][1]["text"] == CANNED[0] and reset == 1
+    after = "".join(d["text"] for n, d in events[reset:] if n == "delta")
+    assert after == events[-1][1]["answer"] and events[-1][1]["generated_by"] == "offline"
+    assert events[-1][1]["llm_error"]

@@ -1,0 +1,203 @@
+"""The web page in a real browser: Debian's headless Chromium, driven by Selenium, against the real service.
+
+The service runs as ``ancols serve`` (uvicorn) in a subprocess over a temporary data
+directory. The test uploads a report and a broken file through the page, waits for the job,
+searches, opens a document and a rebuttal's link, and chats. Screenshots go under pytest's
+tmp dir (paths printed) and to /tmp/ancols-ui*.png.
+
+Chromium missing is a failure, not a skip: CI installs it (.ci/run).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+TOIT = "004_964ee9d999fa8f65.txt"
+REPO = Path(__file__).resolve().parents[2]
+LEAD_SCREENSHOT = Path("/tmp/ancols-ui.png")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("web-data")
+    log_path = data / "server.log"
+    port = free_port()
+    env = {**os.environ, "ANCOLS_LOG_FORMAT": "text"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "service.cli", "--data-dir", str(data), "serve",
+                                 "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 240
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the service did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.5)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not path.exists():
+            pytest.fail(f"{path} is missing: install Debian's chromium and chromium-driver (see .ci/run)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail("selenium is missing: pip install -e '.[test]'")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,1000", "--lang=fr-FR"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def texts(driver, selector: str) -> list[str]:
+    """The text of every element matching ``selector``, read at once (no stale elements)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());", selector)
+
+
+def screenshot(driver, tmp_path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    assert driver.save_screenshot(str(path)), f"no screenshot at {path}"
+    lead = LEAD_SCREENSHOT if name == "ancols-ui" else LEAD_SCREENSHOT.with_name(f"{name}.png")
+    shutil.copyfile(path, lead)
+    print(f"screenshot: {path} (copy: {lead})")
+    return path
+
+
+def test_the_page_end_to_end(server, browser, corpus_dir, tmp_path):
+    try:
+        walk_through(server, browser, corpus_dir, tmp_path)
+    except Exception:
+        screenshot(browser, tmp_path, "ancols-ui-failure")
+        print(texts(browser, "body")[0][:3000])
+        raise
+
+
+def walk_through(server, browser, corpus_dir, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 30)
+    long_wait = WebDriverWait(driver, 300, poll_frequency=0.5)
+
+    # 1. Import: a report and a broken "PDF", through /jobs, with progress.
+    broken = tmp_path / "scan-illisible.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not a readable PDF")
+    driver.get(f"{server}/#importer")
+    files = wait.until(EC.presence_of_element_located((By.ID, "files")))
+    files.send_keys(f"{corpus_dir / TOIT}\n{broken}")
+    wait.until(EC.element_to_be_clickable((By.ID, "upload-btn"))).click()
+    wait.until(EC.visibility_of_element_located((By.ID, "job")))
+    long_wait.until(lambda d: d.find_element(By.ID, "job-status").get_attribute("data-status") in ("done", "failed"))
+    assert driver.find_element(By.ID, "job-status").get_attribute("data-status") == "done"
+    lines = driver.find_elements(By.CSS_SELECTOR, "#job-files li")
+    assert [li.get_attribute("data-status") for li in lines] == ["done", "failed"]
+    assert "PDF illisible" in lines[1].text and "unreadable_pdf" in lines[1].text
+    assert "passages" in lines[0].text
+    screenshot(driver, tmp_path, "ancols-ui-import")
+
+    # 2. Search: kind badges, highlighted words, facets.
+    driver.get(f"{server}/#recherche")
+    query = wait.until(EC.visibility_of_element_located((By.ID, "q")))
+    query.send_keys("vacance commerciale élevée", Keys.ENTER)
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results .result")))
+    results = driver.find_elements(By.CSS_SELECTOR, "#results .result")
+    assert len(results) >= 5
+    badges = driver.find_elements(By.CSS_SELECTOR, "#results .result .badge")
+    assert badges and {b.text for b in badges} <= {"Constat", "Recommandation", "Réponse", "Autre"}
+    assert "Constat" in {b.text for b in badges}
+    marks = [m.text.lower() for m in driver.find_elements(By.CSS_SELECTOR, "#results .result mark")]
+    assert marks and any(m.startswith("vacan") for m in marks)
+    assert driver.find_elements(By.CSS_SELECTOR, "#facets .facet")
+    assert driver.find_element(By.ID, "store-status").text.startswith("1 document · ")
+    screenshot(driver, tmp_path, "ancols-ui")
+
+    # A facet click filters by kind.
+    driver.find_element(By.CSS_SELECTOR, '#facets .facet[data-facet="kind"][data-value="observation"]').click()
+    wait.until(lambda d: d.find_element(By.ID, "f-kind").get_attribute("value") == "observation")
+    wait.until(lambda d: set(texts(d, "#results .result-head .badge")) == {"Constat"})
+
+    # 3. A document: segments coloured by kind; a rebuttal shows what it answers.
+    results = driver.find_elements(By.CSS_SELECTOR, "#results .result")
+    results[0].find_element(By.CSS_SELECTOR, "a.open-doc").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.k-observation")))
+    assert driver.find_elements(By.CSS_SELECTOR, "#doc-text .seg.k-recommendation")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.selected, #doc-text .seg.target")))
+    assert driver.find_element(By.ID, "doc-title").text
+    linked = driver.execute_script("""
+        const id = location.hash.split('/')[1];
+        return fetch(`/documents/${id}/segments?limit=100000`).then(r => r.json())
+          .then(b => (b.segments.find(s => s.kind === 'rebuttal' && s.responds_to.length) || {}).position);
+    """)
+    assert linked is not None, "the report has a rebuttal linked to a finding"
+    rebuttal = driver.find_element(By.ID, f"seg-{linked}")
+    driver.execute_script("""
+        const box = document.getElementById('doc-text');
+        box.scrollTop += arguments[0].getBoundingClientRect().top - box.getBoundingClientRect().top - 120;
+    """, rebuttal)
+    rebuttal.click()
+    wait.until(lambda d: "Répond à" in texts(d, "#doc-side")[0])
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.target")))
+    time.sleep(0.6)  # let the smooth scroll settle for the screenshot
+    screenshot(driver, tmp_path, "ancols-ui-document")
+
+    # 4. The assistant: a streamed answer with numbered citations and its sources.
+    driver.get(f"{server}/#assistant")
+    box = wait.until(EC.visibility_of_element_located((By.ID, "chat-input")))
+    box.send_keys("Que dit le contrôle sur la vacance commerciale ?", Keys.ENTER)
+    WebDriverWait(driver, 120).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.assistant .bubble[data-done]"))
+    bubble = driver.find_element(By.CSS_SELECTOR, ".msg.assistant .bubble[data-done]")
+    assert bubble.get_attribute("data-done") == "true", bubble.text
+    cites = bubble.find_elements(By.CSS_SELECTOR, ".answer a.cite")
+    sources = bubble.find_elements(By.CSS_SELECTOR, ".sources .source")
+    assert cites and sources and len({c.text for c in cites}) == len(sources)
+    assert "vacance" in bubble.find_element(By.CSS_SELECTOR, ".answer").text.lower()
+    screenshot(driver, tmp_path, "ancols-ui-chat")
+
+    # A citation opens the cited passage in its document.
+    cites[0].click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.selected")))
+    errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"] if hasattr(driver, "get_log") else []
+    assert not errors, errors
