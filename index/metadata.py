@@ -8,15 +8,12 @@ derived from these rows and can always be rebuilt from them.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from index.sqlite import Database
 from pipelines.types import ProcessedDocument
 
 SCHEMA = """
@@ -54,32 +51,11 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 _BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to", "stance")
 
 
-class MetadataStore:
-    """SQLite store; one connection guarded by a lock (SQLite serialises writers anyway)."""
+class MetadataStore(Database):
+    """The document store's tables; readers and the single writer share one connection."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        super().__init__(path, SCHEMA)
 
     # -- settings -------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:

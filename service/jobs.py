@@ -26,12 +26,12 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
+from index.sqlite import Database
 from index.store import Added
 from pipelines.errors import DocumentError
 
@@ -89,33 +89,11 @@ class Upload:
     error: tuple[str, str] | None = None
 
 
-class JobStore:
+class JobStore(Database):
     """The jobs' state in SQLite (one connection, one lock)."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        super().__init__(path, SCHEMA, rows_as_dicts=True)
 
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -123,7 +101,7 @@ class JobStore:
 
     # -- writes -------------------------------------------------------------------------------
     def create(self, job_id: str, files: list[Upload]) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("INSERT INTO jobs (id, status, created_at) VALUES (?, 'queued', ?)", (job_id, now()))
             db.executemany(
                 "INSERT INTO job_files (job_id, n, filename, size, status, error_code, error_message)"
@@ -132,27 +110,27 @@ class JobStore:
                   f.error[0] if f.error else None, f.error[1] if f.error else None) for n, f in enumerate(files)])
 
     def start(self, job_id: str) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE jobs SET status='running', started_at=COALESCE(started_at, ?) WHERE id=?",
                        (now(), job_id))
 
     def file_running(self, job_id: str, n: int) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE job_files SET status='running', attempts=attempts+1 WHERE job_id=? AND n=?", (job_id, n))
             db.execute("UPDATE jobs SET current=? WHERE id=?", (n, job_id))
 
     def file_done(self, job_id: str, n: int, added: Added) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE job_files SET status='done', document_id=?, segment_count=?, duplicate=?"
                        " WHERE job_id=? AND n=?", (added.id, added.segment_count, int(added.duplicate), job_id, n))
 
     def file_failed(self, job_id: str, n: int, code: str, message: str) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE job_files SET status='failed', error_code=?, error_message=? WHERE job_id=? AND n=?",
                        (code, message, job_id, n))
 
     def finish(self, job_id: str, status: str, error: str | None = None) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE jobs SET status=?, finished_at=?, current=NULL, error=? WHERE id=?",
                        (status, now(), error, job_id))
 

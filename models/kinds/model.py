@@ -20,18 +20,17 @@ calibration, priors and the feature names they were trained with.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from models.artefacts import load_or_fallback
 from models.kinds.features import FEATURE_NAMES, annex_flags, featurize
 from models.kinds.rules import KindPrediction, SentenceContext
 from pipelines.types import KINDS
 
-log = logging.getLogger(__name__)
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 NAME = "kind_model"
@@ -192,10 +191,4 @@ def inherit_from_introduction(contexts: Sequence[SentenceContext], rows: list[in
 
 def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearKindModel | None:
     """The shipped model, or None (with a warning) when its artefact is missing or stale."""
-    try:
-        return LinearKindModel(KindModelParams.load(folder), embed)
-    except FileNotFoundError:
-        log.warning("kind model artefact missing in %s: falling back to the rule classifier", folder)
-    except (ValueError, KeyError) as exc:
-        log.warning("kind model artefact unusable (%s): falling back to the rule classifier", exc)
-    return None
+    return load_or_fallback(lambda: LinearKindModel(KindModelParams.load(folder), embed), f"kind model in {folder}", "the rule classifier")

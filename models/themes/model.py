@@ -14,17 +14,16 @@ Artefact: ``artefacts/theme_model.npz`` (weights) + ``theme_model.json`` (classe
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from models.artefacts import load_or_fallback
 from models.themes.features import THEMES, Embed, ThemeItem, featurize, heading_evidence
 from models.themes.tagger import theme_scores
 
-log = logging.getLogger(__name__)
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 NAME = "theme_model"
@@ -91,10 +90,4 @@ class LinearThemeModel:
 
 def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearThemeModel | None:
     """The shipped theme model, or None (with a warning: the lexicon tagger takes over)."""
-    try:
-        return LinearThemeModel(ThemeModelParams.load(folder), embed)
-    except FileNotFoundError:
-        log.warning("theme model artefact missing in %s: falling back to the lexicon tagger", folder)
-    except (ValueError, KeyError) as exc:
-        log.warning("theme model artefact unusable (%s): falling back to the lexicon tagger", exc)
-    return None
+    return load_or_fallback(lambda: LinearThemeModel(ThemeModelParams.load(folder), embed), f"theme model in {folder}", "the lexicon tagger")
