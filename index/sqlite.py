@@ -13,6 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+class CorruptStore(RuntimeError):
+    """The database file is damaged: said plainly, with what to do, instead of a traceback."""
+
+
 class Database:
     def __init__(self, path: Path, schema: str, *, rows_as_dicts: bool = False):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,10 +24,19 @@ class Database:
         self._lock = threading.RLock()
         if rows_as_dicts:
             self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(schema)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            verdict = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+            self._db.executescript(schema)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise CorruptStore(
+                f"{path} is damaged ({exc}). Restore it from a backup, or move it aside and ingest the "
+                "documents again: a new store is created in its place.") from exc
 
     def close(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from index.sqlite import CorruptStore
 from pipelines.errors import DocumentError
 from service.runtime import Runtime
 from service.settings import Settings
@@ -68,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     settings = Settings(**overrides)
-    runtime = Runtime.from_settings(settings)
+    try:
+        runtime = Runtime.from_settings(settings)
+    except CorruptStore as exc:
+        print(f"ancols: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.command == "ingest":
             return 1 if ingest(runtime, args.paths) else 0

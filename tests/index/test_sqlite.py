@@ -1,0 +1,31 @@
+"""A damaged store file is reported plainly, and the CLI exits with that message instead of a traceback."""
+
+import pytest
+
+from index.sqlite import CorruptStore
+from index.metadata import MetadataStore
+from service import cli
+
+
+def damage(path):
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the page header and schema of page 1
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_database_is_named_with_what_to_do(tmp_path):
+    path = tmp_path / "ancols.sqlite3"
+    store = MetadataStore(path)
+    store.set_setting("embedding_fingerprint", "x")
+    store.close()
+    damage(path)
+    with pytest.raises(CorruptStore, match="is damaged.*ingest the documents again"):
+        MetadataStore(path)
+
+
+def test_the_cli_reports_a_damaged_store(tmp_path, capsys):
+    path = tmp_path / "ancols.sqlite3"
+    MetadataStore(path).close()
+    damage(path)
+    assert cli.main(["--data-dir", str(tmp_path), "search", "vacance"]) == 2
+    assert "is damaged" in capsys.readouterr().err
