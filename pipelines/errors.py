@@ -45,6 +45,10 @@ class TooManyPages(DocumentError):
         super().__init__(f"The PDF has {pages} pages; at most {max_pages} are accepted.")
         self.pages, self.max_pages = pages, max_pages
 
+    def __reduce__(self):
+        """Rebuilt from its two numbers when it crosses from the PDF reader process."""
+        return type(self), (self.pages, self.max_pages)
+
 
 class UnsupportedType(DocumentError):
     code = "unsupported_type"

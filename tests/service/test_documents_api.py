@@ -100,3 +100,35 @@ def test_latin1_text_is_decoded(client):
     assert response.status_code == 201
     body = client.get(f"/documents/{response.json()['id']}/text").json()
     assert body["text"] == text
+
+
+@pytest.fixture(scope="module")
+def report_paragraphs(corpus_dir):
+    return corpus_paragraphs(corpus_dir / "001_d290a1a4feb3bef7.txt", limit_chars=3000)
+
+
+def test_hostile_or_unreadable_pdfs_get_a_clear_422(client, report_paragraphs):
+    from pdfgen import encrypted_pdf, scanned_pdf, truncated_pdf
+
+    cases = {
+        "encrypted.pdf": (encrypted_pdf(report_paragraphs), "encrypted_pdf"),
+        "scan.pdf": (scanned_pdf(), "no_text_layer"),
+        "truncated.pdf": (truncated_pdf(make_pdf(report_paragraphs, header="H", footer="F")), "unreadable_pdf"),
+    }
+    for name, (data, code) in cases.items():
+        response = client.post("/documents", files={"file": (name, data, "application/pdf")})
+        assert response.status_code == 422, (name, response.text)
+        assert response.json()["error"]["code"] == code, name
+    assert "scanned" in client.post("/documents", files={"file": ("scan.pdf", scanned_pdf(), "application/pdf")}).json()["error"]["message"]
+
+
+def test_too_many_pages_is_refused(runtime, client, report_paragraphs):
+    pdf = make_pdf(report_paragraphs * 6, header="H", footer="F")
+    limit = runtime.settings.max_pdf_pages
+    runtime.settings.max_pdf_pages = 2
+    try:
+        response = client.post("/documents", files={"file": ("long.pdf", pdf, "application/pdf")})
+    finally:
+        runtime.settings.max_pdf_pages = limit
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_many_pages"
