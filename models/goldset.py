@@ -8,7 +8,9 @@ exactly what it will be asked at ingestion time.
 
 from __future__ import annotations
 
+import argparse
 import csv
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,3 +105,12 @@ def align(contexts: list[SentenceContext], units: dict[str, tuple[int, int]],
         kinds.append(kind_votes.most_common(1)[0][0] if kind_votes else None)
         themes.append(theme_votes.most_common(1)[0][0] if theme_votes and kinds[-1] != "other" else None)
     return kinds, themes
+
+
+def training_arguments(doc: str | None, argv: list[str] | None, artefacts: Path) -> argparse.Namespace:
+    """The command line shared by the training scripts (``--cache``, ``--out``), with logging set up."""
+    ap = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    ap.add_argument("--cache", type=Path, help="npz file memoising sentence embeddings between runs")
+    ap.add_argument("--out", type=Path, default=artefacts)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return ap.parse_args(argv)

@@ -35,3 +35,20 @@ def parse(marked: str) -> tuple[str, list[GoldSpan]]:
         last = match.end()
     text.append(marked[last:])
     return "".join(text), spans
+
+
+def process_marked(marked: str):
+    """Run the text pipeline on inline-gold text: (plain text, gold spans, processed document)."""
+    from models.kinds import load_kind_model
+    from pipelines.process import process_text
+    from pipelines.sentences import load_sentencizer
+    from pipelines.types import SourceText
+
+    text, gold = parse(marked)
+    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
+    return text, gold, doc
+
+
+def covering(doc, span: GoldSpan):
+    """The segment that covers most of ``span``, as the scorer picks it."""
+    return max(doc.segments, key=lambda s: min(s.end, span.end) - max(s.start, span.start))

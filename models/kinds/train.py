@@ -11,7 +11,6 @@ model that saw the sentence.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import logging
 from collections import Counter
@@ -203,11 +202,7 @@ def embedder_fingerprint() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cache", type=Path, help="npz file memoising sentence embeddings between runs")
-    ap.add_argument("--out", type=Path, default=ARTEFACTS)
-    a = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    a = goldset.training_arguments(__doc__, argv, ARTEFACTS)
     docs = goldset.load()
     sets = examples(docs, CachedEmbed(path=a.cache))
     params = train(sets)

@@ -9,13 +9,11 @@ Deterministic: lbfgs logistic regression, no sampling.
 
 from __future__ import annotations
 
-import argparse
 import logging
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -102,11 +100,7 @@ def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed, hyper: dic
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cache", type=Path, help="npz file memoising sentence embeddings between runs")
-    ap.add_argument("--out", type=Path, default=ARTEFACTS)
-    a = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    a = goldset.training_arguments(__doc__, argv, ARTEFACTS)
     passages = [gold_passages(d) for d in goldset.load()]
     params = fit(passages, CachedEmbed(path=a.cache))
     params.config["embedder"] = embedder_fingerprint()

@@ -4,14 +4,11 @@ import logging
 
 import pytest
 
-from gold import parse
-from models.kinds import load_kind_model
+from gold import covering, process_marked
 from models.themes import load_theme_model, tagger
 from models.themes.features import ThemeItem, thematic_headings
 from models.themes.model import LinearThemeModel, load_model
-from pipelines.process import process_text
-from pipelines.sentences import load_sentencizer
-from pipelines.types import THEMES, SourceText
+from pipelines.types import THEMES
 
 # Neutral sentences: only the heading above them says what they are about.
 REPORT = """Rapport définitif de contrôle n°2014-098 Septembre 2015
@@ -38,13 +35,7 @@ REPORT = """Rapport définitif de contrôle n°2014-098 Septembre 2015
 
 @pytest.fixture(scope="module")
 def processed():
-    text, gold = parse(REPORT)
-    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
-    return text, gold, doc
-
-
-def covering(doc, span):
-    return max(doc.segments, key=lambda s: min(s.end, span.end) - max(s.start, span.start))
+    return process_marked(REPORT)
 
 
 def test_the_trained_model_is_shipped():
@@ -83,9 +74,9 @@ def test_scores_are_probabilities_best_first():
 
 
 def test_lexicon_fallback_when_no_model(processed):
-    text, gold, _ = processed
+    _, gold, _ = processed
     with tagger.using(None):
-        doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
+        _, _, doc = process_marked(REPORT)
     assert covering(doc, gold[0]).themes[0] == "ventes"
 
 

@@ -2,11 +2,7 @@
 
 import pytest
 
-from gold import parse
-from models.kinds import load_kind_model
-from pipelines.process import process_text
-from pipelines.sentences import load_sentencizer
-from pipelines.types import SourceText
+from gold import covering, process_marked
 
 REPORT = """Rapport définitif de contrôle n°2016-047 Novembre 2017
 
@@ -24,13 +20,7 @@ REPORT = """Rapport définitif de contrôle n°2016-047 Novembre 2017
 
 @pytest.fixture(scope="module")
 def processed():
-    text, gold = parse(REPORT)
-    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
-    return text, gold, doc
-
-
-def covering(doc, span):
-    return max(doc.segments, key=lambda s: min(s.end, span.end) - max(s.start, span.start))
+    return process_marked(REPORT)
 
 
 def test_each_gold_sentence_gets_its_kind_and_theme(processed):
