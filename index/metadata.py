@@ -112,6 +112,16 @@ class MetadataStore(Database):
                                    f" FROM documents d WHERE id = ?", (doc_id,)).fetchone()
         return _document_row(row) if row else None
 
+    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, dict]:
+        """``{id: {"id", "filename", "meta"}}`` of the given documents: what a search result or a citation shows."""
+        ids = list(doc_ids)
+        if not ids:
+            return {}
+        with self._lock:
+            rows = self._db.execute(f"SELECT id, filename, meta FROM documents WHERE id IN ({','.join('?' * len(ids))})",
+                                    ids).fetchall()
+        return {r[0]: {"id": r[0], "filename": r[1], "meta": json.loads(r[2])} for r in rows}
+
     def documents(self, *, limit: int, offset: int) -> tuple[list[dict], int]:
         with self._lock:
             total = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]

@@ -216,8 +216,8 @@ class DocCache(dict):
 
     def get_doc(self, doc_id: str) -> dict:
         if doc_id not in self:
-            row = self.runtime.store.meta.document(doc_id) or {"id": doc_id, "meta": {}, "filename": doc_id}
-            self[doc_id] = {"id": row["id"], "meta": row.get("meta") or {}, "filename": row.get("filename")}
+            head = self.runtime.store.meta.document_heads([doc_id]).get(doc_id)
+            self[doc_id] = head or {"id": doc_id, "meta": {}, "filename": doc_id}
         return self[doc_id]
 
 

@@ -40,11 +40,11 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
     outcome = runtime.store.search(query, k=min(k, settings.max_results), filters=filters, params=params)
-    docs: dict[str, dict] = {}
+    rows = [outcome.rows[hit.id] for hit in outcome.hits]
+    heads = runtime.store.meta.document_heads({row["document_id"] for row in rows})
     results = []
-    for hit in outcome.hits:
-        row = outcome.rows[hit.id]
-        doc = docs.setdefault(row["document_id"], runtime.store.meta.document(row["document_id"]) or {"meta": {}})
+    for hit, row in zip(outcome.hits, rows):
+        doc = heads.get(row["document_id"], {"meta": {}})
         results.append(SearchResult(
             **segment_out(row).model_dump(), score=hit.score,
             scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
