@@ -47,6 +47,16 @@ class FakeIngest:
         return Added(id=f"doc-{len(self.calls)}", segment_count=len(data), duplicate=False)
 
 
+def restart_until_done(data_dir, job_id):
+    """A new manager over ``data_dir`` (as after a crash); waits for ``job_id`` to finish."""
+    ingest = FakeIngest()
+    manager = JobManager(data_dir, ingest, max_file_bytes=1000)
+    manager.start()
+    job = wait_for(lambda: (j := manager.db.get(job_id))["status"] == "done" and j, timeout=10)
+    manager.close()
+    return ingest, job
+
+
 def test_a_job_is_on_disk_and_in_sqlite_before_the_worker_runs(tmp_path):
     manager = JobManager(tmp_path, FakeIngest(), max_file_bytes=1000)
     job_id = manager.submit([("../../etc/passwd", b"alpha"), ("b.txt", b"beta")])
@@ -72,11 +82,7 @@ def test_unfinished_jobs_resume_after_a_crash(tmp_path):
     first.db.file_running(job_id, 1)
     first.db.close()
 
-    ingest = FakeIngest()
-    second = JobManager(tmp_path, ingest, max_file_bytes=1000)
-    second.start()
-    job = wait_for(lambda: (j := second.db.get(job_id))["status"] == "done" and j, timeout=10)
-    second.close()
+    ingest, job = restart_until_done(tmp_path, job_id)
     assert [name for _, name in ingest.calls] == ["b.txt", "c.txt"]  # file 0 is not redone
     assert [f["status"] for f in job["files"]] == ["done", "done", "done"]
     assert job["files"][0]["document_id"] == "doc-a"
@@ -90,11 +96,7 @@ def test_a_file_that_keeps_killing_the_process_is_given_up(tmp_path):
     for _ in range(MAX_ATTEMPTS):
         first.db.file_running(job_id, 0)
     first.db.close()
-    ingest = FakeIngest()
-    second = JobManager(tmp_path, ingest, max_file_bytes=1000)
-    second.start()
-    job = wait_for(lambda: (j := second.db.get(job_id))["status"] == "done" and j, timeout=10)
-    second.close()
+    ingest, job = restart_until_done(tmp_path, job_id)
     assert job["files"][0]["status"] == "failed" and job["files"][0]["error"]["code"] == "interrupted"
     assert job["files"][1]["status"] == "done"
     assert [name for _, name in ingest.calls] == ["ok.txt"]
