@@ -145,7 +145,7 @@ def main(argv=None) -> int:
             t = time.perf_counter()
             cached.encode_query(text)
             emb.append(time.perf_counter() - t)
-        report = {"segments": len(runtime.store.snapshot.columns.ids),
+        report = {"segments": runtime.store.stats().segments,
                   "query_embedding_ms_p50": round(1000 * statistics.median(emb), 1), "modes": {}}
         print(f"{report['segments']} segments; query embedding p50 {report['query_embedding_ms_p50']} ms (excluded below)")
         print(f"{'mode':9} {'half':5} {'nDCG@10':>8} {'R@20':>6} {'MRR':>6}")

@@ -11,63 +11,19 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
-from index.analyzer import ANALYZER_VERSION, analyze
+from index.analyzer import analyze
+from index.interface import Added, Embedder, SearchOutcome, StoreStats
 from index.lexical import LexicalIndex
 from index.metadata import MetadataStore
-from index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
-from index.search import Columns, Filters, Hit, SearchParams, Snapshot, search
+from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, document_contexts,
+                            passage_context, passage_vectors)
+from index.search import Columns, Filters, SearchParams, Snapshot, search
 from index.vectors import VectorIndex
 from pipelines.types import ProcessedDocument
-
-FINGERPRINT_KEY = "embedding_fingerprint"
-LEXICAL_KEY = "lexical_fingerprint"
-# What the stored analysed terms depend on: the analyzer and what passage_context feeds it.
-# Bump CONTEXT_VERSION when passage_context changes; the store then re-analyses every passage.
-CONTEXT_VERSION = "heading+text-1"
-LEXICAL_FINGERPRINT = f"{ANALYZER_VERSION}|{CONTEXT_VERSION}"
-
-
-class Embedder(Protocol):
-    fingerprint: str
-    dimension: int
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
-
-    def encode_query(self, text: str) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class Added:
-    id: str
-    segment_count: int
-    duplicate: bool
-
-
-@dataclass(frozen=True)
-class SearchOutcome:
-    hits: list[Hit]
-    rows: dict[int, dict]
-    facets: dict[str, dict[str, int]]
-    total: int
-
-
-def passage_context(text: str, section_path: list[str]) -> str:
-    """What the indexes see of a segment: its text under its innermost heading.
-
-    The heading says what a short sentence or table row is about ("Taux de vacance | 5,4 | 7,5"
-    under "Vacance et mobilité"): indexing it lifts nDCG@10 on dev from 0.700 to 0.726 (lexical)
-    and 0.375 to 0.426 (semantic). Measured and not kept, for splitting the query halves: the whole
-    section path (lexical odd +0.015, even −0.03), the neighbouring sentences of the section and the
-    section's whole text as extra BM25 fields (recall@20 +0.03–0.04, nDCG@10 up on one half and
-    down on the other).
-    The returned span is the segment's own, always."""
-    return f"{section_path[-1]}\n{text}" if section_path else text
 
 
 class Store:
@@ -76,10 +32,10 @@ class Store:
         self.params = params or SearchParams()
         self.meta = MetadataStore(Path(data_dir) / "ancols.sqlite3")
         self._write = threading.Lock()
-        stored = self.meta.get_setting(FINGERPRINT_KEY)
+        stored = self.meta.get_setting(EMBEDDING_KEY)
         if stored is not None and stored != embedder.fingerprint:
             self.reembed()
-        self.meta.set_setting(FINGERPRINT_KEY, embedder.fingerprint)
+        self.meta.set_setting(EMBEDDING_KEY, embedder.fingerprint)
         if self.meta.get_setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
             self.reanalyze()
         self._snapshot = self._build_snapshot()
@@ -88,15 +44,18 @@ class Store:
         self.meta.close()
 
     # -- writes ---------------------------------------------------------------------------
-    def add(self, doc: ProcessedDocument, *, filename: str, data: bytes) -> Added:
-        """Index a processed document; the same bytes uploaded twice give back the first id."""
+    def add(self, doc: ProcessedDocument, *, filename: str, data: bytes, vectors: np.ndarray | None = None) -> Added:
+        """Index a processed document; the same bytes uploaded twice give back the first id.
+
+        ``vectors`` are the passages' embeddings when a distributed ingestion already computed them."""
         sha = hashlib.sha256(data).hexdigest()
         existing = self.meta.find_by_sha(sha)
         if existing:
             row = self.meta.document(existing)
             return Added(existing, row["segment_count"] if row else 0, True)
-        contexts = [passage_context(s.text, s.section_path) for s in doc.segments]
-        vectors = self.embedder.encode_passages(contexts) if contexts else np.zeros((0, self.embedder.dimension), np.float32)
+        contexts = document_contexts(doc)
+        if vectors is None:
+            vectors = passage_vectors(self.embedder, contexts)
         terms = [analyze(c) for c in contexts]
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
@@ -117,9 +76,9 @@ class Store:
             rows = self.meta.segment_texts()
             ids = [r[0] for r in rows]
             texts = [passage_context(text, path) for _, text, path in rows]
-            vectors = self.embedder.encode_passages(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
+            vectors = passage_vectors(self.embedder, texts)
             self.meta.replace_vectors(ids, vectors)
-            self.meta.set_setting(FINGERPRINT_KEY, self.embedder.fingerprint)
+            self.meta.set_setting(EMBEDDING_KEY, self.embedder.fingerprint)
             self._snapshot = self._build_snapshot()
         return len(ids)
 
@@ -137,13 +96,21 @@ class Store:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
+    def stats(self) -> StoreStats:
+        snap = self._snapshot
+        return StoreStats(documents=self.meta.documents(limit=1, offset=0)[1], segments=len(snap.columns.ids),
+                          vector_index=snap.vectors.kind)
+
+    def organisms(self) -> list[str]:
+        return sorted({o for o in self._snapshot.columns.organism.tolist() if isinstance(o, str) and o.strip()})
+
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         snap = self._snapshot
         params = params or self.params
         vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
         hits, mask = search(snap, query, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        hits = _distinct(hits, rows, k)
+        hits = distinct(hits, rows, k)
         return SearchOutcome(hits, rows, snap.columns.facets(mask), int(mask.sum()))
 
     def _build_snapshot(self) -> Snapshot:
@@ -167,31 +134,3 @@ def _columns(rows: list[tuple]) -> Columns:
     )
 
 
-def _distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:
-    """Drop repeats: a hit whose text (case and spacing aside) is already ranked, or whose analysed
-    words overlap those of NEAR_DUPLICATE_COPIES ranked hits by Jaccard ≥ NEAR_DUPLICATE_JACCARD
-    (running headers, the synthesis restating a finding of the body). The text alone is compared,
-    not the heading it is indexed under: a restated finding sits under another heading. Stops at ``k``."""
-    seen: set[str] = set()
-    kept: list[frozenset[str]] = []
-    out = []
-    for hit in hits:
-        row = rows.get(hit.id)
-        if row is None:
-            continue
-        key = " ".join(row["text"].lower().split())
-        if key in seen:
-            continue
-        terms = frozenset(analyze(row["text"]))
-        if terms and sum(1 for other in kept if _jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD) >= NEAR_DUPLICATE_COPIES:
-            continue
-        seen.add(key)
-        kept.append(terms)
-        out.append(hit)
-        if len(out) == k:
-            break
-    return out
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0

@@ -22,8 +22,9 @@ def store_gauges(app: FastAPI):
         runtime = getattr(app.state, "runtime", None)
         if runtime is None:
             return []
-        out = [("ancols_documents", "Documents in the store.", {}, runtime.store.meta.documents(limit=1, offset=0)[1]),
-               ("ancols_segments", "Segments in the search snapshot.", {}, len(runtime.store.snapshot.columns.ids))]
+        stats = runtime.store.stats()
+        out = [("ancols_documents", "Documents in the store.", {}, stats.documents),
+               ("ancols_segments", "Segments in the search index.", {}, stats.segments)]
         manager = getattr(app.state, "jobs", None)
         if manager is not None:
             counts = manager.db.counts()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from index.sqlite import Database
-from index.store import Added
+from index.interface import Added
 from pipelines.errors import DocumentError
 
 log = logging.getLogger("ancols.jobs")

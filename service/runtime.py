@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 
 from index.search import SearchParams
-from index.store import Added, Store
+from index.interface import Added, Embedder, SegmentStore
+from index.store import Store
 from models.embedding import load_embedder
 from models.kinds import load_kind_model
 from models.kinds.rules import SentenceContext
@@ -27,7 +28,7 @@ class Runtime:
     settings: Settings
     nlp: Language
     kind_model: KindModel
-    store: Store
+    store: SegmentStore
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -36,7 +37,7 @@ class Runtime:
         params = SearchParams(mode=settings.search_mode, fusion=settings.fusion,
                               lexical_weight=settings.lexical_weight, candidates=settings.candidates)
         return cls(settings=settings, nlp=load_sentencizer(settings.spacy_model), kind_model=load_kind_model(),
-                   store=Store(settings.data_dir, embedder, params))
+                   store=open_store(settings, embedder, params))
 
     def process(self, data: bytes, filename: str) -> ProcessedDocument:
         limits = Limits(seconds=self.settings.max_pdf_seconds, memory_mb=self.settings.max_pdf_memory_mb)
@@ -54,3 +55,8 @@ class Runtime:
 
     def close(self) -> None:
         self.store.close()
+
+
+def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:
+    """The store the settings name: the embedded default keeps everything under ``data_dir``."""
+    return Store(settings.data_dir, embedder, params)

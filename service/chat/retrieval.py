@@ -15,11 +15,10 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import numpy as np
 
 from index.analyzer import TOKEN, analyze, query_kinds
 from index.search import Filters
-from index.store import passage_context
+from index.passages import passage_context
 from service.runtime import Runtime
 
 # Words of the question itself, not of what it is about (dropped from the search query).
@@ -78,11 +77,8 @@ def fold(text: str) -> str:
 
 
 def known_organisms(runtime: Runtime) -> list[str]:
-    """Organism names of the stored documents (from the current search snapshot)."""
-    column = getattr(runtime.store.snapshot.columns, "organism", None)
-    if column is None:
-        return []
-    return sorted({o for o in np.asarray(column, dtype=object).tolist() if isinstance(o, str) and o.strip()})
+    """Organism names of the stored documents."""
+    return runtime.store.organisms()
 
 
 def mentioned_organisms(text: str, organisms: list[str]) -> tuple[tuple[str, ...], str]:

@@ -12,7 +12,6 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=Health)
 def health(runtime: RuntimeDep) -> Health:
-    store = runtime.store
-    snap = store.snapshot
-    return Health(status="ok", documents=store.meta.documents(limit=1, offset=0)[1], segments=len(snap.columns.ids),
-                  embedding_model=store.embedder.fingerprint, vector_index=snap.vectors.kind)
+    stats = runtime.store.stats()
+    return Health(status="ok", documents=stats.documents, segments=stats.segments,
+                  embedding_model=runtime.store.embedder.fingerprint, vector_index=stats.vector_index)

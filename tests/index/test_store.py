@@ -8,7 +8,8 @@ import pytest
 
 from index.ranking import NEAR_DUPLICATE_COPIES
 from index.search import Filters, SearchParams
-from index.store import LEXICAL_FINGERPRINT, LEXICAL_KEY, Store
+from index.passages import LEXICAL_FINGERPRINT, LEXICAL_KEY
+from index.store import Store
 from tests.index.conftest import make_document
 
 VACANCY = "3.1.4 Vacance et mobilité"

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from index.store import Added
+from index.interface import Added
 from pipelines.errors import DocumentError
 from service.app import create_app
 from service.jobs import MAX_ATTEMPTS, JobManager
