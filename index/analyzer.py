@@ -25,7 +25,10 @@ from index.french import KIND_INTENTS, STOPWORDS, SYNONYMS
 ANALYZER_VERSION = "fr-1"
 
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
-ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
+# An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it).
+ELISION = re.compile(r"(?<![\w'’-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=[^\W\d_])")
+# A number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and '.
+WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
 def _fold(word: str) -> str:
@@ -42,16 +45,10 @@ def _folded_stopwords() -> frozenset[str]:
     return frozenset(_fold(w) for w in STOPWORDS)
 
 
-COMPOUND = re.compile(r"[-'’]")
-
-
 def words(text: str) -> list[str]:
-    """Lower-cased words with elisions cut and compound words split."""
-    out = []
-    for match in TOKEN.finditer(text.lower()):
-        word = ELISION.sub("", match.group())
-        out.extend(part for part in COMPOUND.split(word) if part)
-    return out
+    """Lower-cased words with elisions cut and compound words split (one regex pass each: this
+    runs on every passage at ingestion and on every result shown)."""
+    return WORD_PART.findall(ELISION.sub("", text.lower()))
 
 
 @lru_cache(maxsize=200_000)
@@ -91,17 +88,24 @@ def _intent_table() -> dict[str, list[tuple[str, ...]]]:
 
 def analyze_query(text: str) -> tuple[list[str], list[str]]:
     """A query's own terms, and the extra terms its domain synonyms bring."""
+    terms, extra = _query_terms(text)
+    return list(terms), list(extra)
+
+
+@lru_cache(maxsize=4096)
+def _query_terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Cached: one search analyses its query several times (lexical scores, intents, highlights)."""
     terms = analyze(text)
     extra: list[str] = []
     for phrase, expansion in _synonym_table():
         if _contains(terms, phrase):
             extra.extend(t for t in expansion if t not in terms and t not in extra)
-    return terms, extra
+    return tuple(terms), tuple(extra)
 
 
 def query_kinds(text: str) -> tuple[str, ...]:
     """Segment kinds the query asks for by its wording (e.g. "l'organisme conteste" → rebuttal); () if none."""
-    terms = analyze(text)
+    terms = list(_query_terms(text)[0])
     return tuple(kind for kind, phrases in _intent_table().items() if any(_contains(terms, p) for p in phrases))
 
 

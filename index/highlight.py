@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from index.analyzer import TOKEN, analyze, analyze_query
 
 
-def highlights(text: str, offset: int, query: str) -> list[tuple[int, int]]:
-    """Document offsets of words of ``text`` (which starts at ``offset``) whose index term the query asks for."""
-    terms, extra = analyze_query(query)
-    wanted = set(terms) | set(extra)
-    spans = []
-    for match in TOKEN.finditer(text):
-        if wanted.intersection(analyze(match.group())):
-            spans.append((offset + match.start(), offset + match.end()))
-    return spans
+class Highlighter:
+    """Built once per query (its analysis is the costly part), applied to every result."""
+
+    def __init__(self, query: str):
+        terms, extra = analyze_query(query)
+        self.wanted = frozenset(terms) | frozenset(extra)
+
+    def __call__(self, text: str, offset: int) -> list[tuple[int, int]]:
+        """Document offsets of words of ``text`` (which starts at ``offset``) whose index term the query asks for."""
+        return [(offset + m.start(), offset + m.end()) for m in TOKEN.finditer(text)
+                if not self.wanted.isdisjoint(_token_terms(m.group()))]
+
+
+@lru_cache(maxsize=100_000)
+def _token_terms(token: str) -> tuple[str, ...]:
+    """Index terms of one surface token: the same word recurs across passages and queries."""
+    return tuple(analyze(token))

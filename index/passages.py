@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from index.analyzer import ANALYZER_VERSION, analyze
@@ -55,7 +57,7 @@ def distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:
         key = " ".join(row["text"].lower().split())
         if key in seen:
             continue
-        terms = frozenset(analyze(row["text"]))
+        terms = text_terms(row["text"])
         if terms and sum(1 for other in kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD) >= NEAR_DUPLICATE_COPIES:
             continue
         seen.add(key)
@@ -68,3 +70,9 @@ def distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+@lru_cache(maxsize=20_000)
+def text_terms(text: str) -> frozenset[str]:
+    """A passage's analysed words: the same top passages come back across queries."""
+    return frozenset(analyze(text))

@@ -34,6 +34,12 @@ class Embedder:
     query_prefix: str = ""
     passage_prefix: str = ""
     batch_size: int = 64
+    query_cache_size: int = 4096
+
+    def __post_init__(self) -> None:
+        # A frontend asks the same query again for each page, filter and facet click, and the
+        # query vector is most of a warm search's CPU time: remember the recent ones.
+        object.__setattr__(self, "_cached_query", lru_cache(maxsize=self.query_cache_size)(self._query_vector))
 
     @property
     def fingerprint(self) -> str:
@@ -49,7 +55,13 @@ class Embedder:
         return self._encode(texts, self.passage_prefix)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([text], self.query_prefix)[0]
+        """The query's vector (read-only: it is shared by every search for the same text)."""
+        return self._cached_query(text)
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        vector = self._encode([text], self.query_prefix)[0]
+        vector.setflags(write=False)
+        return vector
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         vectors = self.model.encode(

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from index.highlight import highlights
+from index.highlight import Highlighter
 from index.search import Filters
 from service.deps import RuntimeDep, SettingsDep
 from service.errors import BadQuery
@@ -42,6 +42,7 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
     outcome = runtime.store.search(query, k=min(k, settings.max_results), filters=filters, params=params)
     rows = [outcome.rows[hit.id] for hit in outcome.hits]
     heads = runtime.store.meta.document_heads({row["document_id"] for row in rows})
+    highlight = Highlighter(query)
     results = []
     for hit, row in zip(outcome.hits, rows):
         doc = heads.get(row["document_id"], {"meta": {}})
@@ -49,7 +50,7 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
             **segment_out(row).model_dump(), score=hit.score,
             scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
             organism=doc["meta"].get("organism"), report_number=doc["meta"].get("report_number"),
-            doc_type=doc["meta"].get("doc_type"), highlights=highlights(row["text"], row["start"], query),
+            doc_type=doc["meta"].get("doc_type"), highlights=highlight(row["text"], row["start"]),
         ))
     return SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
                           total_candidates=outcome.total)

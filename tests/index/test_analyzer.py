@@ -7,6 +7,10 @@ def test_elisions_are_cut_and_compounds_split():
     assert words("l'organisme qu'il d’HLM jusqu'à") == ["organisme", "il", "hlm", "à"]
     assert analyze("le non-respect des règles") == analyze("non respect règles")
     assert analyze("procès-verbaux") == analyze("procès verbaux")
+    # Only a word's own start is elided: inside a compound the pieces are kept as they are.
+    assert words("aujourd'hui c'est-à-dire presqu'île après-l'avis") == [
+        "aujourd", "hui", "est", "à", "dire", "presqu", "île", "après", "l", "avis"]
+    assert words("T3 de 6,3 % en 2016-2017") == ["t", "3", "de", "6,3", "en", "2016", "2017"]
 
 
 def test_case_and_accents_do_not_split_a_word():
