@@ -86,6 +86,10 @@ def ingest(store: SegmentStore, settings: Settings, files: list[Path],
     ray.init(address="local" if local else address, num_cpus=settings.ray_num_cpus if local else None,
              include_dashboard=False, logging_level="WARNING", log_to_driver=False)
     try:
+        cpus = ray.cluster_resources().get("CPU", 0)
+        if cpus < settings.ray_workers * 2 * ACTOR_CPUS:  # a pool short of CPUs waits for its actors forever
+            raise SystemExit(f"ancols: ANCOLS_RAY_WORKERS={settings.ray_workers} needs {settings.ray_workers} "
+                             f"logical CPUs; the Ray cluster has {cpus:g} (set ANCOLS_RAY_NUM_CPUS for a local Ray)")
         context = DataContext.get_current()
         context.execution_options.preserve_order = True  # report and store files in the plain path's order
         context.enable_progress_bars = False  # the CLI shows its own
