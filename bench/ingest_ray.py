@@ -3,7 +3,9 @@
 The shared corpus is rendered as PDFs (tests/pdfgen.py: running headers, footers, page numbers),
 then each mode ingests them into a fresh data directory, ``--runs`` times in turn so that the
 machine's noise falls on every mode alike; the medians and their ratios to plain are printed.
-Times are the whole command's, as a user waits for it: models loading and Ray's start included.
+Times are the whole command's, as a user waits for it: models loading and Ray's start included;
+each round also times every mode on one short document, whose median is that fixed cost, and the
+``net`` rates leave it out.
 Every mode runs in a loopback-only network namespace (``unshare -n``, root), where Ray must run.
 
     python bench/ingest_ray.py [--corpus ../shared/corpus] [--chars 60000] [--runs 3] [--cpus N]
@@ -33,10 +35,12 @@ LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', 
 MODES = {"plain": None, "ray, 1 worker": 1, "ray, 2 workers": 2}
 
 
-def render(corpus: Path, chars: int, out: Path) -> None:
-    for text in sorted(corpus.glob("*.txt")):
+def render(texts: list[Path], chars: int, out: Path) -> Path:
+    out.mkdir()
+    for text in texts:
         pdf = make_pdf(corpus_paragraphs(text, chars), header="Rapport de contrôle", footer="ANCOLS")
         (out / f"{text.stem}.pdf").write_bytes(pdf)
+    return out
 
 
 def run(inbox: Path, data_dir: Path, workers: int | None, cpus: int) -> float:
@@ -74,27 +78,32 @@ def main() -> None:
         raise SystemExit("bench: run as root: Ray runs in a loopback-only network namespace (unshare -n)")
 
     with tempfile.TemporaryDirectory(prefix="ancols-bench-ray-") as tmp:
-        inbox = Path(tmp) / "inbox"
-        inbox.mkdir()
-        render(args.corpus, args.chars, inbox)
+        texts = sorted(args.corpus.glob("*.txt"))
+        inbox = render(texts, args.chars, Path(tmp) / "inbox")
+        one = render(texts[:1], 3000, Path(tmp) / "one")
         times: dict[str, list[float]] = {mode: [] for mode in MODES}
+        fixed: dict[str, list[float]] = {mode: [] for mode in MODES}
         stored: dict[str, tuple[int, int, int]] = {}
         for n in range(args.runs):
             for mode, workers in MODES.items():
                 data_dir = Path(tmp) / f"{mode}-{n}".replace(" ", "").replace(",", "-")
                 times[mode].append(run(inbox, data_dir, workers, args.cpus))
                 stored[mode] = counts(data_dir)
-                print(f"run {n + 1} {mode}: {times[mode][-1]:.1f} s", file=sys.stderr)
+                fixed[mode].append(run(one, data_dir.with_name(data_dir.name + "-one"), workers, args.cpus))
+                print(f"run {n + 1} {mode}: {times[mode][-1]:.1f} s, one short document {fixed[mode][-1]:.1f} s",
+                      file=sys.stderr)
     if len(set(stored.values())) != 1:
         raise SystemExit(f"bench: the modes stored different counts: {stored}")
     docs, pages, segments = stored["plain"]
     plain = statistics.median(times["plain"])
     rows = []
     for mode, seconds in times.items():
-        median = statistics.median(seconds)
+        median, start = statistics.median(seconds), statistics.median(fixed[mode])
         rows.append({"mode": mode, "median_s": round(median, 1), "runs_s": [round(s, 1) for s in seconds],
                      "pages_per_s": round(pages / median, 2), "docs_per_s": round(docs / median, 3),
-                     "segments_per_s": round(segments / median, 1), "speedup_vs_plain": round(plain / median, 2)})
+                     "segments_per_s": round(segments / median, 1), "speedup_vs_plain": round(plain / median, 2),
+                     "one_document_s": round(start, 1),
+                     "net_pages_per_s": round(pages / (median - start), 2) if median > start else None})
     print(json.dumps({"documents": docs, "pages": pages, "segments": segments, "ray_cpus": args.cpus,
                       "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                       "modes": rows}, indent=2))
