@@ -78,6 +78,9 @@ def ingest(store: SegmentStore, settings: Settings, files: list[Path],
            address: str | None = None) -> Iterator[tuple[Path, Added | DocumentError]]:
     """Each file with what became of it, in the given order, as the cluster finishes it.
 
+    The driver reads the files and ships their bytes in the dataset: the cluster needs no shared
+    filesystem, and the driver's memory holds the whole batch of files once.
+
     ``address`` is a running cluster's (``ray start --head`` prints it; its nodes need this package
     installed); None starts a local Ray with ``settings.ray_num_cpus`` logical CPUs, stopped at the end."""
     if not files:
