@@ -13,7 +13,7 @@ COPY pipelines ./pipelines
 COPY models ./models
 COPY index ./index
 COPY service ./service
-RUN pip install .
+RUN pip install '.[ray]'
 
 VOLUME /data
 EXPOSE 8000

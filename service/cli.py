@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from index.interface import Added
 from index.sqlite import CorruptStore
 from pipelines.errors import DocumentError
 from service.runtime import Runtime
@@ -31,22 +32,36 @@ def collect(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest(runtime: Runtime, paths: list[Path]) -> int:
-    """Ingest every file, reporting bad ones without stopping; returns the number of failures."""
+def ingest(runtime: Runtime, paths: list[Path], *, ray_address: str | None = None, use_ray: bool = False) -> int:
+    """Ingest every file, reporting bad ones without stopping; returns the number of failures.
+
+    ``use_ray`` runs the stages on Ray (``service.ray_ingest``): on the cluster at ``ray_address``,
+    or on a local Ray when it is None."""
     failures = 0
     files = collect(paths)
-    with tqdm(files, unit="doc", desc="ingest", file=sys.stderr) as bar:
-        for path in bar:
-            bar.set_postfix_str(path.name[:40])
-            try:
-                added = runtime.ingest(path.read_bytes(), path.name)
-            except DocumentError as exc:
+    if use_ray:
+        from service.ray_ingest import ingest as ray_ingest  # Ray is slow to import: only when asked
+
+        outcomes = ray_ingest(runtime.store, runtime.settings, files, ray_address)
+    else:
+        outcomes = ((path, _ingest_one(runtime, path)) for path in files)
+    with tqdm(total=len(files), unit="doc", desc="ingest", file=sys.stderr) as bar:
+        for path, outcome in outcomes:
+            bar.update()
+            if isinstance(outcome, DocumentError):
                 failures += 1
-                tqdm.write(f"✗ {path}: {exc} [{exc.code}]", file=sys.stderr)
+                tqdm.write(f"✗ {path}: {outcome} [{outcome.code}]", file=sys.stderr)
                 continue
-            state = "already stored" if added.duplicate else f"{added.segment_count} segments"
-            tqdm.write(f"✓ {path.name} → {added.id} ({state})", file=sys.stderr)
+            state = "already stored" if outcome.duplicate else f"{outcome.segment_count} segments"
+            tqdm.write(f"✓ {path.name} → {outcome.id} ({state})", file=sys.stderr)
     return failures
+
+
+def _ingest_one(runtime: Runtime, path: Path) -> Added | DocumentError:
+    try:
+        return runtime.ingest(path.read_bytes(), path.name)
+    except DocumentError as exc:
+        return exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_ingest = sub.add_parser("ingest", help="ingest PDF/.txt/.md files or folders")
     p_ingest.add_argument("paths", nargs="+", type=Path)
+    p_ingest.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                          help="run the stages on the Ray cluster at ADDRESS, or on a local Ray without one "
+                               "(after the paths: `ancols ingest DIR --ray`)")
     p_search = sub.add_parser("search", help="search the stored passages")
     p_search.add_argument("query")
     p_search.add_argument("-k", type=int, default=10)
@@ -76,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command == "ingest":
-            return 1 if ingest(runtime, args.paths) else 0
+            return 1 if ingest(runtime, args.paths, ray_address=args.ray or None, use_ray=args.ray is not None) else 0
         if args.command == "search":
             return _search(runtime, args)
         if args.command == "reindex":

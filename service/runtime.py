@@ -32,17 +32,14 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        embedder = load_embedder(settings.embedding_model, query_prefix=settings.query_prefix,
-                                 passage_prefix=settings.passage_prefix, batch_size=settings.embedding_batch_size)
+        embedder = embedder_for(settings)
         params = SearchParams(mode=settings.search_mode, fusion=settings.fusion,
                               lexical_weight=settings.lexical_weight, candidates=settings.candidates)
         return cls(settings=settings, nlp=load_sentencizer(settings.spacy_model), kind_model=load_kind_model(),
                    store=open_store(settings, embedder, params))
 
     def process(self, data: bytes, filename: str) -> ProcessedDocument:
-        limits = Limits(seconds=self.settings.max_pdf_seconds, memory_mb=self.settings.max_pdf_memory_mb)
-        return process_bytes(data, filename, nlp=self.nlp, kind_model=self.kind_model,
-                             max_pages=self.settings.max_pdf_pages, limits=limits)
+        return process_document(self.settings, self.nlp, self.kind_model, data, filename)
 
     def ingest(self, data: bytes, filename: str) -> Added:
         return self.store.add(self.process(data, filename), filename=filename, data=data)
@@ -55,6 +52,18 @@ class Runtime:
 
     def close(self) -> None:
         self.store.close()
+
+
+def process_document(settings: Settings, nlp: Language, kind_model: KindModel, data: bytes,
+                     filename: str) -> ProcessedDocument:
+    """The one way a document is processed, on this machine or in a Ray worker (``service.ray_ingest``)."""
+    limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb)
+    return process_bytes(data, filename, nlp=nlp, kind_model=kind_model, max_pages=settings.max_pdf_pages, limits=limits)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    return load_embedder(settings.embedding_model, query_prefix=settings.query_prefix,
+                         passage_prefix=settings.passage_prefix, batch_size=settings.embedding_batch_size)
 
 
 def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(800, ge=16, le=32_000)
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0)
 
+    ray_workers: int = Field(1, ge=1, le=256, description="`ingest --ray`: document-processing actors, and as many embedder actors; each pair reserves one logical CPU.")
+    ray_num_cpus: int | None = Field(None, ge=1, description="`ingest --ray` without an address: logical CPUs of the local Ray it starts (default: the machine's).")
+
     log_format: Literal["json", "text"] = Field("json", description="Service logs: one JSON object per line, or plain text.")
     log_level: str = "INFO"
 
