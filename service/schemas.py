@@ -101,7 +101,7 @@ class SegmentOut(BaseModel):
     theme_scores: dict[str, float]
     section_path: list[str]
     text: str
-    responds_to: list[str]
+    responds_to: list[str] = Field(description='Findings this rebuttal answers ("<document_id>:<position>"): in its own report, or, for a reply letter, in the report it answers.')
     stance: str | None = None
 
 
