@@ -90,6 +90,11 @@ class DocumentMeta:
     report_number: str | None = None
     organism: str | None = None
     year: int | None = None
+    legal_form: str | None = None  # "SA d'HLM", "ESH", "OPH", "SEM", "coopérative d'HLM"
+    department_code: str | None = None  # INSEE: "44", "2A", "974"
+    department: str | None = None
+    date: str | None = None  # ISO: a report's month ("2017-11"), a letter's day ("2024-12-20")
+    control_period: str | None = None  # the years under review: "2011-2015"
 
 
 @dataclass

@@ -25,6 +25,11 @@ class DocumentMetaOut(BaseModel):
     report_number: str | None = None
     organism: str | None = None
     year: int | None = None
+    legal_form: str | None = Field(None, description="SA d'HLM, ESH, OPH, SEM or coopérative d'HLM.")
+    department_code: str | None = Field(None, description='INSEE code of the département: "44", "2A", "974".')
+    department: str | None = None
+    date: str | None = Field(None, description='ISO date of the report (month, "2017-11") or of the letter (day).')
+    control_period: str | None = Field(None, description='Years under review, "2011-2015".')
 
 
 class PageOut(BaseModel):

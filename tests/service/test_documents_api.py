@@ -38,6 +38,9 @@ def test_document_metadata(client, uploaded):
     doc = client.get(f"/documents/{created['id']}").json()
     assert doc["meta"]["doc_type"] == "report"
     assert doc["meta"]["report_number"] == "2017-101"
+    assert {k: doc["meta"][k] for k in ("legal_form", "department_code", "department", "date", "control_period")} == {
+        "legal_form": "coopérative d'HLM", "department_code": "42", "department": "Loire", "date": "2019-04",
+        "control_period": "2013-2017"}
     assert any(s["title"].startswith("SYNTHESE") for s in doc["sections"])
     listing = client.get("/documents").json()
     assert created["id"] in [d["id"] for d in listing["documents"]]
