@@ -55,6 +55,13 @@ CREATE TABLE IF NOT EXISTS links (
     PRIMARY KEY (rebuttal, finding)
 );
 CREATE INDEX IF NOT EXISTS links_finding ON links(finding);
+-- The fiche récapitulative's indicator rows (pipelines.indicators), in table order.
+CREATE TABLE IF NOT EXISTS indicators (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (document_id, seq)
+);
 """
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
@@ -100,6 +107,8 @@ class MetadataStore(Database):
                      " ".join(seg_terms), np.asarray(vector, dtype=np.float32).tobytes()),
                 )
                 ids.append(int(cur.lastrowid))
+            db.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (?, ?, ?)",
+                           [(doc_id, i, json.dumps(asdict(row), ensure_ascii=False)) for i, row in enumerate(doc.indicators)])
             _link_replies(db, doc_id)
         return ids
 
@@ -163,6 +172,11 @@ class MetadataStore(Database):
             row = self._db.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? AND seq = ?",
                                    (doc_id, seq)).fetchone()
         return _segment_row(row) if row else None
+
+    def indicators_of(self, doc_id: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM indicators WHERE document_id = ? ORDER BY seq", (doc_id,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def index_rows(self) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
         """(ids, analysed terms, vectors) of every segment, to rebuild the derived indexes."""

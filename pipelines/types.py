@@ -97,6 +97,20 @@ class DocumentMeta:
     control_period: str | None = None  # the years under review: "2011-2015"
 
 
+@dataclass(frozen=True)
+class Indicator:
+    """One row of a report's fiche récapitulative (``pipelines.indicators``); values as the report writes them ("0,9 %", "nc"), None when blank."""
+
+    category: str | None
+    name: str
+    organism: str | None
+    regional: str | None
+    national: str | None
+    unit: str | None
+    year: int | None
+    source: str | None  # the table's note for the row ("RPLS au 1/1/2015")
+
+
 @dataclass
 class Segment:
     """A citable passage: one sentence or a run of same-kind sentences inside one block."""
@@ -125,3 +139,4 @@ class ProcessedDocument:
     meta: DocumentMeta
     sections: list[Section]
     segments: list[Segment]
+    indicators: list[Indicator] = field(default_factory=list)

@@ -110,6 +110,24 @@ class SegmentOut(BaseModel):
     stance: str | None = None
 
 
+class IndicatorOut(BaseModel):
+    """One row of the fiche récapitulative, values as the report writes them (None when blank)."""
+
+    category: str | None = None
+    name: str
+    organism: str | None = Field(None, description='The organism\'s value, e.g. "0,9 %".')
+    regional: str | None = Field(None, description="The regional reference.")
+    national: str | None = Field(None, description="The national (France métropolitaine) reference.")
+    unit: str | None = None
+    year: int | None = None
+    source: str | None = Field(None, description='The table\'s note for the row, e.g. "RPLS au 1/1/2015".')
+
+
+class IndicatorList(BaseModel):
+    document_id: str
+    indicators: list[IndicatorOut]
+
+
 class SegmentList(BaseModel):
     segments: list[SegmentOut]
     total: int
