@@ -1,6 +1,7 @@
 """Documents and segments in SQLite: the source of truth of the embedded store.
 
-A document, its segments, their vectors and analysed terms are written in one transaction,
+A document, its segments, their vectors and analysed terms, its indicator rows and the links
+between a reply letter and the report it answers are written in one transaction,
 so a crash leaves a document either complete or absent; the FAISS and BM25 indexes are
 derived from these rows and can always be rebuilt from them.
 """
