@@ -103,7 +103,7 @@ def tag_segments(segments: Sequence, contexts: Sequence = (), *, limit: int = 3)
 
     A table row or a footnote is about something too ("Taux de vacance | 5,4 %"), and a sentence the
     kind model wrongly calls ``other`` keeps its theme: on held-out dev documents this lifts top-1
-    theme accuracy from 0.757 to 0.781.
+    theme accuracy from 0.757 to 0.78 (models/themes/MODEL_CARD.md).
 
     ``contexts`` (the sentences' ``SentenceContext``, with offsets) let the model reuse the
     sentence embeddings the kind model computed; without them each segment is embedded whole."""
