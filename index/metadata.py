@@ -1,6 +1,7 @@
 """Documents and segments in SQLite: the source of truth of the embedded store.
 
-A document, its segments, their vectors and analysed terms are written in one transaction,
+A document, its segments, their vectors and analysed terms, its indicator rows and the links
+between a reply letter and the report it answers are written in one transaction,
 so a crash leaves a document either complete or absent; the FAISS and BM25 indexes are
 derived from these rows and can always be rebuilt from them.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index.sqlite import Database
+from pipelines.reply_links import DocumentHead, Passage, answered_report, link_reply, same_organism
 from pipelines.types import ProcessedDocument
 
 SCHEMA = """
@@ -45,6 +47,22 @@ CREATE TABLE IF NOT EXISTS segments (
 );
 CREATE INDEX IF NOT EXISTS segments_document ON segments(document_id);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- A reply letter's rebuttal → the report finding it answers (pipelines.reply_links); gone with either segment.
+CREATE TABLE IF NOT EXISTS links (
+    rebuttal INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    finding INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    basis TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (rebuttal, finding)
+);
+CREATE INDEX IF NOT EXISTS links_finding ON links(finding);
+-- The fiche récapitulative's indicator rows (pipelines.indicators), in table order.
+CREATE TABLE IF NOT EXISTS indicators (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (document_id, seq)
+);
 """
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
@@ -90,6 +108,9 @@ class MetadataStore(Database):
                      " ".join(seg_terms), np.asarray(vector, dtype=np.float32).tobytes()),
                 )
                 ids.append(int(cur.lastrowid))
+            db.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (?, ?, ?)",
+                           [(doc_id, i, json.dumps(asdict(row), ensure_ascii=False)) for i, row in enumerate(doc.indicators)])
+            _link_replies(db, doc_id)
         return ids
 
     def delete_document(self, doc_id: str) -> bool:
@@ -153,6 +174,11 @@ class MetadataStore(Database):
                                    (doc_id, seq)).fetchone()
         return _segment_row(row) if row else None
 
+    def indicators_of(self, doc_id: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM indicators WHERE document_id = ? ORDER BY seq", (doc_id,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
     def index_rows(self) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
         """(ids, analysed terms, vectors) of every segment, to rebuild the derived indexes."""
         with self._lock:
@@ -163,12 +189,14 @@ class MetadataStore(Database):
         return ids, terms, vectors
 
     def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
-        """Segments of the document whose ``responds_to`` names segment ``seq``."""
+        """Rebuttals answering segment ``seq``: those of the document naming it in ``responds_to``, then a reply's."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? AND kind = 'rebuttal'"
-                " AND EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.responds_to')) WHERE value = ?) ORDER BY seq",
-                (doc_id, seq)).fetchall()
+                f"SELECT {_SEGMENT_COLS} FROM segments WHERE (document_id = ? AND kind = 'rebuttal'"
+                " AND EXISTS (SELECT 1 FROM json_each(json_extract(body, '$.responds_to')) WHERE value = ?))"
+                " OR id IN (SELECT l.rebuttal FROM links l JOIN segments f ON f.id = l.finding"
+                " WHERE f.document_id = ? AND f.seq = ?) ORDER BY document_id != ?, document_id, seq",
+                (doc_id, seq, doc_id, seq, doc_id)).fetchall()
         return [_segment_row(r) for r in rows]
 
     def segment_texts(self) -> list[tuple[int, str, list[str]]]:
@@ -195,12 +223,41 @@ class MetadataStore(Database):
                 " FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY s.id").fetchall()
 
 
-_SEGMENT_COLS = 'id, document_id, seq, start, "end", block, kind, body'
+# The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs.
+_SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body, (SELECT json_group_array(json_array(f.document_id, f.seq))'
+                 " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
+
+
+def _link_replies(db, doc_id: str) -> None:
+    """(Re)link the reply letters the new document concerns: itself if it is a reply, else its organism's
+    replies that now answer it. Runs inside the add's transaction."""
+    heads = [DocumentHead(r[0], m.get("doc_type", "report"), m.get("organism"), m.get("year"))
+             for r in db.execute("SELECT id, meta FROM documents").fetchall() for m in [json.loads(r[1])]]
+    new = next(h for h in heads if h.ref == doc_id)
+    replies = [new] if new.doc_type == "reply" else [
+        h for h in heads if h.doc_type == "reply" and same_organism(h.organism, new.organism)]
+    for reply in replies:
+        report = answered_report(reply, heads)
+        if report is None or (reply is not new and report.ref != doc_id):
+            continue
+        db.execute("DELETE FROM links WHERE rebuttal IN (SELECT id FROM segments WHERE document_id = ?)", (reply.ref,))
+        links = link_reply(_passages(db, reply.ref), _passages(db, report.ref))
+        db.executemany("INSERT INTO links(rebuttal, finding, basis, score) VALUES (?, ?, ?, ?)",
+                       [(link.rebuttal, link.finding, link.basis, link.score) for link in links])
+
+
+def _passages(db, doc_id: str) -> list[Passage]:
+    rows = db.execute("SELECT id, kind, body, vector FROM segments WHERE document_id = ?"
+                      " ORDER BY seq", (doc_id,)).fetchall()
+    bodies = [json.loads(r[2]) for r in rows]
+    return [Passage(r[0], r[1], b["text"], tuple(b["section_path"]), np.frombuffer(r[3], dtype=np.float32))
+            for r, b in zip(rows, bodies)]
 
 
 def _segment_row(row) -> dict:
     out = {"uid": row[0], "document_id": row[1], "seq": row[2], "start": row[3], "end": row[4], "block": row[5], "kind": row[6]}
     out.update(json.loads(row[7]))
+    out["linked_findings"] = [tuple(pair) for pair in json.loads(row[8])]
     return out
 
 

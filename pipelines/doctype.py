@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import asdict
 from functools import lru_cache
 
+from pipelines.identity import read_identity
 from pipelines.types import DocumentMeta
 
 HEAD_CHARS = 3000
@@ -53,7 +55,8 @@ STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'",
 
 
 def read_meta(text: str) -> DocumentMeta:
-    """Document type and identity, from the first pages of ``text``."""
+    """Document type and identity, from the first pages of ``text`` (legal form, département, date and
+    control period: ``pipelines.identity``)."""
     head = text[:HEAD_CHARS]
     number = REPORT_NUMBER.search(head)
     years = [int(y) for y in YEAR.findall(head)]
@@ -65,6 +68,7 @@ def read_meta(text: str) -> DocumentMeta:
         report_number=f"{number.group(1)}-{number.group(2)}" if number else None,
         organism=organism(text, letter=kind == "reply"),
         year=int(number.group(1)) if number else (max(years) if years else None),
+        **asdict(read_identity(text, letter=kind == "reply")),
     )
 
 

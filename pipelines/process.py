@@ -15,6 +15,7 @@ from models.themes import tagger
 from pipelines import layout
 from pipelines.doctype import read_meta
 from pipelines.extract import extract
+from pipelines.indicators import indicators
 from pipelines.links import link_rebuttals
 from pipelines.sandbox import Limits
 from pipelines.sections import outline, section_path
@@ -49,7 +50,7 @@ def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) ->
         _place(segment, source, sections)
     tagger.tag_segments(segments, contexts)
     link_rebuttals(segments)
-    return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments)
+    return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments, indicators=indicators(text))
 
 
 def _place(segment: Segment, source: SourceText, sections) -> None:

@@ -2,8 +2,8 @@
 
 Only prose blocks are split; a heading or table row is one unit. The statistical ``senter``
 is used alone (no parser): it is about 50× faster and good enough on report prose. Its
-usual slips on this register (a split after "cf." or before a closing parenthesis) are
-undone by joining a fragment that cannot start a sentence to the one before it.
+usual slips on this register (a split after "cf." or before a closing parenthesis, or after
+a bullet) are undone by joining a fragment that cannot start a sentence to the one before it.
 """
 
 from __future__ import annotations
@@ -68,5 +68,7 @@ def _cannot_start_sentence(head: str, previous: str) -> bool:
     if first.islower() or first in ",;:)]»%":
         return True
     tail = previous.rstrip()
+    if not any(c.isalnum() for c in tail):  # "- ►" split off its list item ("- ► Structure financière solide")
+        return True
     # "… (cf. § 2.3.2)" and "M. Dupont": an abbreviation, not a full stop.
     return tail.endswith((" cf.", "(cf.", " M.", " MM.", " art.", " n°", " p.", " al.")) or len(head) < 3

@@ -90,6 +90,25 @@ class DocumentMeta:
     report_number: str | None = None
     organism: str | None = None
     year: int | None = None
+    legal_form: str | None = None  # "SA d'HLM", "ESH", "OPH", "SEM", "coopérative d'HLM"
+    department_code: str | None = None  # INSEE: "44", "2A", "974"
+    department: str | None = None
+    date: str | None = None  # ISO: a report's month ("2017-11"), a letter's day ("2024-12-20")
+    control_period: str | None = None  # the years under review: "2011-2015"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of a report's fiche récapitulative (``pipelines.indicators``); values as the report writes them ("0,9 %", "nc"), None when blank."""
+
+    category: str | None
+    name: str
+    organism: str | None
+    regional: str | None
+    national: str | None
+    unit: str | None
+    year: int | None
+    source: str | None  # the table's note for the row ("RPLS au 1/1/2015")
 
 
 @dataclass
@@ -120,3 +139,4 @@ class ProcessedDocument:
     meta: DocumentMeta
     sections: list[Section]
     segments: list[Segment]
+    indicators: list[Indicator] = field(default_factory=list)

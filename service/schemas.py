@@ -25,6 +25,11 @@ class DocumentMetaOut(BaseModel):
     report_number: str | None = None
     organism: str | None = None
     year: int | None = None
+    legal_form: str | None = Field(None, description="SA d'HLM, ESH, OPH, SEM or coopérative d'HLM.")
+    department_code: str | None = Field(None, description='INSEE code of the département: "44", "2A", "974".')
+    department: str | None = None
+    date: str | None = Field(None, description='ISO date of the report (month, "2017-11") or of the letter (day).')
+    control_period: str | None = Field(None, description='Years under review, "2011-2015".')
 
 
 class PageOut(BaseModel):
@@ -101,8 +106,26 @@ class SegmentOut(BaseModel):
     theme_scores: dict[str, float]
     section_path: list[str]
     text: str
-    responds_to: list[str]
+    responds_to: list[str] = Field(description='Findings this rebuttal answers ("<document_id>:<position>"): in its own report, or, for a reply letter, in the report it answers.')
     stance: str | None = None
+
+
+class IndicatorOut(BaseModel):
+    """One row of the fiche récapitulative, values as the report writes them (None when blank)."""
+
+    category: str | None = None
+    name: str
+    organism: str | None = Field(None, description='The organism\'s value, e.g. "0,9 %".')
+    regional: str | None = Field(None, description="The regional reference.")
+    national: str | None = Field(None, description="The national (France métropolitaine) reference.")
+    unit: str | None = None
+    year: int | None = None
+    source: str | None = Field(None, description='The table\'s note for the row, e.g. "RPLS au 1/1/2015".')
+
+
+class IndicatorList(BaseModel):
+    document_id: str
+    indicators: list[IndicatorOut]
 
 
 class SegmentList(BaseModel):

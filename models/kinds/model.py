@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from models.artefacts import load_or_fallback
-from models.kinds.features import FEATURE_NAMES, annex_flags, featurize
+from models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
 from models.kinds.rules import KindPrediction, SentenceContext
 from pipelines.types import KINDS
 
@@ -161,14 +161,23 @@ class LinearKindModel:
             q[reply] = [p.priors["reply"][k] for k in STATEMENT_KINDS]
             choice[reply] = int(np.argmax([p.priors["reply"][k] for k in STATEMENT_KINDS]))
         q, choice = inherit_from_introduction(contexts, todo, q, choice)
+        listed = np.array([listed_finding(contexts[i]) for i in todo])
+        p_other = np.where(listed, 0.0, p_other)
         probs[todo, :3] = (1.0 - p_other)[:, None] * q
         probs[todo, 3] = p_other
         for row, i in enumerate(todo):
-            kinds[i] = "other" if z1[row] >= 0 else STATEMENT_KINDS[choice[row]]
+            kinds[i] = "other" if z1[row] >= 0 and not listed[row] else STATEMENT_KINDS[choice[row]]
         return kinds, probs
 
     def probabilities(self, contexts: Sequence[SentenceContext]) -> np.ndarray:
         return self.predict(contexts)[1]
+
+
+def listed_finding(ctx: SentenceContext) -> bool:
+    """An item of a Points forts / Points faibles / Irrégularités list: a finding by the annotation guide, never
+    ``other`` (the model let the last, longest items of such lists slip to ``other``)."""
+    return (ctx.block == "list_item" and bool(ctx.section_path) and len(WORD.findall(ctx.text)) >= 2
+            and SECTION_CUES["sec_points"].search(ctx.section_path[-1]) is not None)
 
 
 def inherit_from_introduction(contexts: Sequence[SentenceContext], rows: list[int], q: np.ndarray,

@@ -99,25 +99,28 @@ def using(model) -> Iterator[None]:
 
 
 def tag_segments(segments: Sequence, contexts: Sequence = (), *, limit: int = 3) -> None:
-    """Fill ``themes``/``theme_scores`` of a document's segments that carry a statement (kind != other).
+    """Fill ``themes``/``theme_scores`` of every segment of a document, ``other`` ones included.
+
+    A table row or a footnote is about something too ("Taux de vacance | 5,4 %"), and a sentence the
+    kind model wrongly calls ``other`` keeps its theme: on held-out dev documents this lifts top-1
+    theme accuracy from 0.757 to 0.78 (models/themes/MODEL_CARD.md).
 
     ``contexts`` (the sentences' ``SentenceContext``, with offsets) let the model reuse the
     sentence embeddings the kind model computed; without them each segment is embedded whole."""
-    todo = [s for s in segments if s.kind != "other"]
-    if not todo:
+    if not segments:
         return
     model = current_model()
     if model is None:
-        ranked = [tag(s.text, tuple(s.section_path), limit=limit) for s in todo]
+        ranked = [tag(s.text, tuple(s.section_path), limit=limit) for s in segments]
     else:
         from models.themes.features import ThemeItem
 
         starts = [c.start for c in contexts]
         items = []
-        for s in todo:
+        for s in segments:
             lo, hi = bisect_left(starts, s.start), bisect_left(starts, s.end)
             items.append(ThemeItem(s.text, tuple(s.section_path), tuple(c.text for c in contexts[lo:hi])))
         ranked = model.tag_document(items, limit=limit)
-    for segment, themes in zip(todo, ranked):
+    for segment, themes in zip(segments, ranked):
         segment.themes = [theme for theme, _ in themes]
         segment.theme_scores = dict(themes)

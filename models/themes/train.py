@@ -37,7 +37,7 @@ SEED = 0
 @dataclass
 class DocPassages:
     name: str
-    items: list[ThemeItem]  # every non-other gold segment, in order
+    items: list[ThemeItem]  # every gold segment (other ones too: they are tagged at ingestion), in order
     themes: list[str]  # gold theme per item, "" when its units carry none
 
 
@@ -58,8 +58,6 @@ def gold_passages(doc: goldset.GoldDocument) -> DocPassages:
     spans = sorted((start, end, uid) for uid, (start, end) in doc.units.items() if uid in doc.labels)
     items, themes = [], []
     for segment in group(doc.text, blocks, sentences, kinds):
-        if segment.kind == "other":
-            continue
         votes: Counter[str] = Counter()
         for start, end, uid in spans:
             if start >= segment.end:

@@ -1,4 +1,4 @@
-"""Documents: upload, list, read back (text, pages, segments), delete."""
+"""Documents: upload, list, read back (text, pages, segments, indicators), delete."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from service.deps import RuntimeDep, SettingsDep, WriteAccess
 from service.errors import NotFound, PayloadTooLarge
 from service.routers.segments import segment_out
 from service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentOut, DocumentText,
-                             ErrorResponse, SegmentList)
+                             ErrorResponse, IndicatorList, SegmentList)
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 ERRORS = {404: {"model": ErrorResponse}}
@@ -70,6 +70,13 @@ def get_segments(doc_id: str, runtime: RuntimeDep, limit: Limit = 1000, offset: 
     _document(runtime, doc_id)
     rows, total = runtime.store.meta.segments_of(doc_id, limit=limit, offset=offset)
     return SegmentList(segments=[segment_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{doc_id}/indicators", response_model=IndicatorList, responses=ERRORS)
+def get_indicators(doc_id: str, runtime: RuntimeDep) -> IndicatorList:
+    """The fiche récapitulative's indicators (empty for a letter, or a table the text extraction scattered)."""
+    _document(runtime, doc_id)
+    return IndicatorList(document_id=doc_id, indicators=runtime.store.meta.indicators_of(doc_id))
 
 
 @router.delete("/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS, dependencies=[WriteAccess])

@@ -1,4 +1,4 @@
-"""Segments one at a time, with their neighbours and links both ways."""
+"""Segments one at a time, with their neighbours and links both ways (inside a report, and from a reply letter to its report)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def segment_out(row: dict) -> SegmentOut:
         page=row["page_start"], page_end=row["page_end"], block=row["block"], kind=row["kind"],
         kind_scores=row["kind_scores"], themes=row["themes"], theme_scores=row["theme_scores"],
         section_path=row["section_path"], text=row["text"],
-        responds_to=[segment_id(doc, p) for p in row["responds_to"]], stance=row["stance"],
+        responds_to=[segment_id(doc, p) for p in row["responds_to"]] + [segment_id(d, p) for d, p in row["linked_findings"]],
+        stance=row["stance"],
     )
 
 
@@ -48,6 +49,7 @@ def get_segment(segment_id: str, runtime: RuntimeDep) -> SegmentContext:
     seq = row["seq"]
     neighbours = [meta.segment_by_seq(doc_id, seq + d) for d in (-1, 1)]
     targets = [meta.segment_by_seq(doc_id, p) for p in row["responds_to"]]
+    targets += [meta.segment_by_seq(d, p) for d, p in row["linked_findings"]]
     answered = meta.segments_answering(doc_id, seq)
     return SegmentContext(
         segment=segment_out(row),

@@ -163,3 +163,14 @@ def test_same_bytes_twice_and_empty_store(store, two_reports, tmp_path, embedder
             assert out.hits == [] and out.total == 0
     finally:
         empty.close()
+
+
+def test_indicators_are_stored_with_their_document_and_leave_with_it(store, corpus_texts):
+    from pipelines.indicators import indicators
+
+    doc = make_document(REPORT_A, organism="Le Toit Forézien", year=2018)
+    doc.indicators = indicators(corpus_texts["004_964ee9d999fa8f65.txt"])
+    doc_id = store.add(doc, filename="toit.txt", data=b"toit").id
+    rows = store.meta.indicators_of(doc_id)
+    assert [r["name"] for r in rows] == [i.name for i in doc.indicators] and rows[0]["organism"] == "6,0%"
+    assert store.delete(doc_id) and store.meta.indicators_of(doc_id) == []

@@ -126,3 +126,18 @@ def test_rules_fallback_on_the_annotation_guide_examples():
     assert rules.rule_kind(SentenceContext("L'Agence maintient que la procédure d'attribution est irrégulière.", "paragraph")) == "observation"
     assert rules.rule_kind(SentenceContext("Il appartient à la société de régulariser la situation.", "paragraph")) == "recommendation"
     assert rules.rule_kind(SentenceContext("2.2 Gouvernance", "heading")) == "other"
+
+
+@pytest.mark.parametrize("name, first, count", [("001_d290a1a4feb3bef7.txt", "#### **Points forts:**", 7 + 3 + 2),
+                                                ("004_964ee9d999fa8f65.txt", "POINTS FORTS:", 5 + 4 + 2)])
+def test_points_forts_faibles_and_irregularities_are_statement_segments(kind_model, corpus_texts, name, first, count):
+    """Each bullet of the fiche's lists is its own finding segment, including 004's "- ►" bullets and
+    the last, longest items the model alone used to call other."""
+    text = corpus_texts[name]
+    start = text.index(first)
+    end = text.index("Précédent rapport de contrôle", start)
+    doc = process_text(SourceText(text[:end], "text/plain"), nlp=load_sentencizer(), kind_model=kind_model)
+    items = [s for s in doc.segments if s.start >= start and s.block == "list_item"]
+    assert len(items) == count
+    assert all(s.kind in ("observation", "recommendation") for s in items), [(s.kind, s.text) for s in items]
+    assert all(sum(c.isalpha() for c in s.text) > 10 for s in items)  # no bullet left alone

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from gold import covering, process_marked
+from gold import GoldSpan, covering, process_marked
 from models.themes import load_theme_model, tagger
 from models.themes.features import ThemeItem, thematic_headings
 from models.themes.model import LinearThemeModel, load_model
@@ -84,3 +84,12 @@ def test_missing_artefact_warns(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         assert load_model(tmp_path) is None
     assert "falling back to the lexicon tagger" in caplog.text
+
+
+def test_table_rows_and_other_segments_get_themes_too(corpus_texts):
+    """A fiche récapitulative row is ``other`` for its kind but still about something."""
+    text = corpus_texts["001_d290a1a4feb3bef7.txt"]
+    _, _, doc = process_marked(text[:3000])
+    row_start = text.index("Logements vacants (hors vacance technique)")
+    row = covering(doc, GoldSpan(row_start, row_start + 40, "other", "vacance"))
+    assert row.kind == "other" and row.themes[0] == "vacance", (row.text, row.themes)

@@ -43,3 +43,28 @@ def test_letter_names_the_controlled_organism_not_the_agency():
 
 def test_reply_title_makes_a_reply_even_without_a_salutation():
     assert doc_type("# Réponse de l'organisme au rapport définitif n° 2017-101\n\nLa société conteste…") == "reply"
+
+
+IDENTITY = {  # legal form, département code and name, date, control period
+    "000_ad04bc466fc4cae0.txt": ("coopérative d'HLM", None, None, "2024-12-20", "2018-2022"),
+    "001_d290a1a4feb3bef7.txt": ("SA d'HLM", "44", "Loire-Atlantique", "2017-11", "2011-2015"),
+    "002_6bf2bb461188af34.txt": ("SA d'HLM", "01", "Ain", "2017-09", "2011-2015"),
+    "003_12d7f4ee594b802f.txt": ("SA d'HLM", "48", "Lozère", "2015-09", "2009-2013"),
+    "004_964ee9d999fa8f65.txt": ("coopérative d'HLM", "42", "Loire", "2019-04", "2013-2017"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITY))
+def test_corpus_legal_form_departement_date_and_period(corpus_texts, name):
+    """003 names a forecast period (2012-2021) more often than the reviewed one; 004 cites its previous
+    report's date (août 2012) before its own."""
+    meta = read_meta(corpus_texts[name])
+    assert (meta.legal_form, meta.department_code, meta.department, meta.date, meta.control_period) == IDENTITY[name]
+
+
+def test_office_public_and_overseas_departement():
+    text = ("RAPPORT DE CONTRÔLE N° 2020-033 Mars 2022\nOffice public de l'habitat de la Réunion Saint-Denis (974)\n\n"
+            "Le contrôle porte sur les exercices 2015 à 2020. L'OPH gère 9 000 logements.")
+    meta = read_meta(text)
+    assert (meta.legal_form, meta.department_code, meta.department, meta.date, meta.control_period) == (
+        "OPH", "974", "La Réunion", "2022-03", "2015-2020")

@@ -38,7 +38,13 @@ def test_document_metadata(client, uploaded):
     doc = client.get(f"/documents/{created['id']}").json()
     assert doc["meta"]["doc_type"] == "report"
     assert doc["meta"]["report_number"] == "2017-101"
+    assert {k: doc["meta"][k] for k in ("legal_form", "department_code", "department", "date", "control_period")} == {
+        "legal_form": "coopérative d'HLM", "department_code": "42", "department": "Loire", "date": "2019-04",
+        "control_period": "2013-2017"}
     assert any(s["title"].startswith("SYNTHESE") for s in doc["sections"])
+    rows = client.get(f"/documents/{created['id']}/indicators").json()["indicators"]
+    vacant = next(r for r in rows if r["name"].startswith("Logements vacants au 31/12/2016"))
+    assert (vacant["organism"], vacant["regional"], vacant["national"], vacant["year"]) == ("6,0%", "3,4%", "3,0%", 2016)
     listing = client.get("/documents").json()
     assert created["id"] in [d["id"] for d in listing["documents"]]
 
