@@ -109,10 +109,12 @@ class PgStore:
         dim = self.embedder.dimension
         with self.servers.write() as conn:
             conn.execute("DROP INDEX IF EXISTS segments_embedding")
+            conn.execute("ALTER TABLE segments ALTER COLUMN embedding DROP NOT NULL")
             conn.execute(f"ALTER TABLE segments ALTER COLUMN embedding TYPE vector({dim}) USING NULL")
             with conn.cursor() as cur:
                 cur.executemany("UPDATE segments SET embedding = %s WHERE id = %s",
                                 [(np.asarray(v, dtype=np.float32), i) for (i, _, _), v in zip(rows, vectors)])
+            conn.execute("ALTER TABLE segments ALTER COLUMN embedding SET NOT NULL")
             conn.execute("CREATE INDEX segments_embedding ON segments USING hnsw (embedding vector_cosine_ops)")
             _set(conn, EMBEDDING_KEY, self.embedder.fingerprint)
         return len(rows)
