@@ -16,9 +16,10 @@ from contextlib import contextmanager
 
 import psycopg
 from pgvector.psycopg import register_vector
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 _POLL_S = 0.005
+_CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
 
 
 def _lsn(text: str) -> int:
@@ -48,17 +49,34 @@ class Servers:
 
     @contextmanager
     def read(self) -> Iterator[psycopg.Connection]:
-        """A connection that sees every write made through this process: a caught-up replica, else the primary."""
-        if self.replicas:
-            start = next(self._turn)
-            for n in range(len(self.replicas)):
-                pool = self.replicas[(start + n) % len(self.replicas)]
-                with pool.connection() as conn:
-                    if self._caught_up(conn):
-                        yield conn
-                        return
-        with self.primary.connection() as conn:
+        """A connection that sees every write made through this process: a caught-up replica, else the primary.
+
+        A replica that is down or lagging past ``wait_s`` is skipped, so reads survive losing every replica."""
+        pool, conn = self._replica()
+        if conn is None:
+            with self.primary.connection() as conn:
+                yield conn
+            return
+        try:
             yield conn
+        finally:
+            pool.putconn(conn)
+
+    def _replica(self) -> tuple[ConnectionPool | None, psycopg.Connection | None]:
+        start = next(self._turn)
+        for n in range(len(self.replicas)):
+            pool = self.replicas[(start + n) % len(self.replicas)]
+            try:
+                conn = pool.getconn(timeout=_CONNECT_S)
+            except PoolTimeout:
+                continue
+            try:
+                if self._caught_up(conn):
+                    return pool, conn
+            except psycopg.OperationalError:
+                pass
+            pool.putconn(conn)
+        return None, None
 
     def _caught_up(self, conn: psycopg.Connection) -> bool:
         wanted = self._written

@@ -130,3 +130,16 @@ def test_searches_go_to_the_replica_and_see_the_uploaders_writes(postgres, repli
             assert _count(server, "SELECT count(*) FROM documents") == 0
     finally:
         store.close()
+
+
+def test_reads_fall_back_to_the_primary_when_the_replica_is_unreachable(postgres, embedder):
+    dsn = new_database(postgres)
+    store = PgStore(dsn, embedder, replicas=(f"postgresql://postgres@127.0.0.1:{free_port()}/postgres",))
+    try:
+        with store.servers.read() as conn:
+            assert not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        added = store.add(make_document(REPORT_B), filename="b.txt", data=b"b")
+        out = store.search("conseil d'administration", k=3, filters=Filters())
+        assert out.hits and out.rows[out.hits[0].id]["document_id"] == added.id
+    finally:
+        store.close()
