@@ -17,6 +17,7 @@ import psycopg
 
 from index.analyzer import analyze_query, query_kinds
 from index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, KIND_PRIOR, OFF_INTENT_PRIOR, SYNONYM_WEIGHT
+from index.postgres.reader import storable
 from index.search import Filters
 
 # pgvector's bound on hnsw.ef_search; below it a filtered scan keeps widening (iterative scan).
@@ -36,18 +37,20 @@ def _quoted(term: str) -> str:
 
 
 def where(f: Filters) -> tuple[str, dict]:
-    """A WHERE clause over ``segments s`` and its parameters, as ``Columns.mask``."""
+    """A WHERE clause over ``segments s`` and its parameters, as ``Columns.mask``.
+
+    A value holding NUL, which no stored text can, is dropped: a filter of only such values matches nothing."""
     clauses, args = ["TRUE"], {}
     for column in ("kind", "document_id", "doc_type"):
         if getattr(f, column):
             clauses.append(f"s.{column} = ANY(%(f_{column})s)")
-            args[f"f_{column}"] = list(getattr(f, column))
+            args[f"f_{column}"] = _kept(getattr(f, column))
     if f.organism:
         clauses.append("lower(coalesce(s.organism, '')) = ANY(%(f_organism)s)")
-        args["f_organism"] = [o.casefold() for o in f.organism]
+        args["f_organism"] = _kept(o.casefold() for o in f.organism)
     if f.theme:
         clauses.append("s.themes && %(f_theme)s::text[]")
-        args["f_theme"] = list(f.theme)
+        args["f_theme"] = _kept(f.theme)
     if f.year_min is not None:
         clauses.append("s.year >= %(f_year_min)s")
         args["f_year_min"] = f.year_min
@@ -55,6 +58,10 @@ def where(f: Filters) -> tuple[str, dict]:
         clauses.append("s.year <= %(f_year_max)s AND s.year >= 0")
         args["f_year_max"] = f.year_max
     return " AND ".join(clauses), args
+
+
+def _kept(values) -> list[str]:
+    return [v for v in values if storable(v)]
 
 
 def prior(query: str) -> str:

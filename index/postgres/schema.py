@@ -5,6 +5,8 @@ The segments' filter columns (organism, doc_type, year) are copied from their do
 facets and the HNSW scan read one table. ``terms`` holds the project's own analysed terms
 (index/analyzer.py) as a ``tsvector`` whose positions count each term's occurrences: BM25 is then
 computed in SQL with the same analysis and statistics as the embedded store (see README, design note).
+PostgreSQL text cannot hold NUL, which an uploaded text may: the document text is kept as UTF-8
+bytes and the JSON fields as text (JSON escapes NUL as \u0000, which ``jsonb`` would refuse).
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ MIGRATIONS: list[str] = [
         sha256 TEXT NOT NULL UNIQUE,
         size BIGINT NOT NULL,
         created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
-        text TEXT NOT NULL,
-        meta JSONB NOT NULL,
-        pages JSONB NOT NULL,
-        furniture JSONB NOT NULL,
-        sections JSONB NOT NULL
+        text BYTEA NOT NULL,
+        meta TEXT NOT NULL,
+        pages TEXT NOT NULL,
+        furniture TEXT NOT NULL,
+        sections TEXT NOT NULL
     );
     CREATE TABLE segments (
         id BIGSERIAL PRIMARY KEY,
@@ -42,7 +44,7 @@ MIGRATIONS: list[str] = [
         organism TEXT,
         doc_type TEXT,
         year INTEGER NOT NULL,
-        body JSONB NOT NULL,
+        body TEXT NOT NULL,
         terms TSVECTOR NOT NULL,
         length INTEGER NOT NULL,
         embedding VECTOR({dim}) NOT NULL,

@@ -23,7 +23,7 @@ from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, dis
                             passage_context, passage_vectors)
 from index.metadata import _BODY_FIELDS
 from index.postgres import retrieval
-from index.postgres.reader import PgReader
+from index.postgres.reader import PgReader, storable
 from index.postgres.schema import migrate
 from index.postgres.servers import Servers
 from index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
@@ -61,12 +61,14 @@ class PgStore:
         terms = [analyze(c) for c in contexts]
         doc_id = uuid.uuid4().hex[:16]
         source, meta = doc.source, doc.meta
+        organism = meta.organism.replace("\0", "") if meta.organism else meta.organism  # a filter column: no NUL
         try:
             with self.servers.write() as conn:
                 conn.execute(
                     "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture, sections)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (doc_id, filename, source.media_type, sha, len(data), source.text, _json(asdict(meta)),
+                    (doc_id, filename.replace("\0", ""), source.media_type, sha, len(data), source.text.encode("utf-8"),
+                     _json(asdict(meta)),
                      _json([asdict(p) for p in source.pages]), _json([asdict(f) for f in source.furniture]),
                      _json([asdict(s) for s in doc.sections])))
                 with conn.cursor() as cur:
@@ -74,7 +76,7 @@ class PgStore:
                         'INSERT INTO segments(document_id, seq, start, "end", block, kind, themes, organism, doc_type,'
                         " year, body, terms, length, embedding)"
                         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s)",
-                        [(doc_id, s.id, s.start, s.end, s.block, s.kind, list(s.themes), meta.organism, meta.doc_type,
+                        [(doc_id, s.id, s.start, s.end, s.block, s.kind, list(s.themes), organism, meta.doc_type,
                           meta.year or -1, _json({f: getattr(s, f) for f in _BODY_FIELDS}),
                           retrieval.tsvector_literal(t), _length(t), np.asarray(v, dtype=np.float32))
                          for s, v, t in zip(doc.segments, vectors, terms)])
@@ -96,6 +98,8 @@ class PgStore:
         return Added(doc_id, count, True)
 
     def delete(self, doc_id: str) -> bool:
+        if not storable(doc_id):
+            return False
         with self.servers.write() as conn:
             lengths = [r[0] for r in conn.execute("DELETE FROM segments WHERE document_id = %s RETURNING length",
                                                   (doc_id,)).fetchall()]
@@ -133,8 +137,9 @@ class PgStore:
 
     def _segment_texts(self) -> list[tuple[int, str, list[str]]]:
         with self.servers.primary.connection() as conn:
-            rows = conn.execute("SELECT id, body->>'text', body->'section_path' FROM segments ORDER BY id").fetchall()
-        return [(int(i), text, path) for i, text, path in rows]
+            rows = conn.execute("SELECT id, body FROM segments ORDER BY id").fetchall()
+        bodies = [(int(i), json.loads(body)) for i, body in rows]
+        return [(i, b["text"], b["section_path"]) for i, b in bodies]
 
     def _setting(self, key: str) -> str | None:
         with self.servers.primary.connection() as conn:
