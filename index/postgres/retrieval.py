@@ -126,7 +126,8 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
 
 def vectors(conn: psycopg.Connection, ids: list[int]) -> np.ndarray:
     """The stored vectors of ``ids``, in that order."""
-    found = dict(conn.execute("SELECT id, embedding FROM segments WHERE id = ANY(%s)", (ids,)).fetchall())
+    # Binary results: pgvector's loader then reads the floats as they are instead of parsing their text.
+    found = dict(conn.execute("SELECT id, embedding FROM segments WHERE id = ANY(%s)", (ids,), binary=True).fetchall())
     return np.stack([found[i].to_numpy() for i in ids]).astype(np.float32)
 
 
