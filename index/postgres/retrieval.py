@@ -3,7 +3,7 @@
 Each mirrors its embedded counterpart (index/search.py ``Columns``, index/lexical.py, index/ranking.py)
 so the fusion in index/search.py sees the same scores from either backend:
 - BM25 is bm25s' default ("lucene": idf = ln(1 + (N − df + ½)/(df + ½)), tf/(tf + k1·(1 − b + b·len/avglen)))
-  over the same analysed terms, N and average length kept in ``corpus``; a query term counts as often
+  over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
   as it occurs, a synonym with SYNONYM_WEIGHT;
 - priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and OFF_INTENT_PRIOR off the kinds the query asks for.
 """
@@ -20,7 +20,7 @@ from index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, KIND_PRIOR, OFF_INTENT_P
 from index.postgres.reader import storable
 from index.search import Filters
 
-# pgvector's bound on hnsw.ef_search; below it a filtered scan keeps widening (iterative scan).
+# pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000
 
 
@@ -94,19 +94,18 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
         args["ids"] = ids
     rows = conn.execute(f"""
         WITH q AS (
-            SELECT w.term, w.weight, ln(1 + (c.segments - df.n + 0.5) / (df.n + 0.5)) AS idf,
+            SELECT w.term, w.weight, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
                    c.length::float8 / greatest(c.segments, 1) AS avglen
-            FROM unnest(%(terms)s::text[], %(queries)s::tsquery[], %(weights)s::float8[]) AS w(term, query, weight)
+            FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w(term, weight)
             CROSS JOIN corpus c
-            CROSS JOIN LATERAL (SELECT count(*) AS n FROM segments WHERE terms @@ w.query) df
-            WHERE df.n > 0)
+            JOIN term_df df ON df.term = w.term)
         SELECT s.id, sum(q.weight * q.idf * cardinality(u.positions)
                          / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * s.length / q.avglen))) * {prior(query)}
         FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u(lexeme, positions, weights)
         JOIN q ON q.term = u.lexeme
         WHERE s.terms @@ %(any)s::tsquery AND {clause}
         GROUP BY s.id ORDER BY 2 DESC, s.id {'LIMIT %(limit)s' if limit is not None else ''}""",
-        {**args, "terms": terms, "queries": [_quoted(t) for t in terms], "weights": [float(weights[t]) for t in terms],
+        {**args, "terms": terms, "weights": [float(weights[t]) for t in terms],
          "any": " | ".join(_quoted(t) for t in terms), "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
     return {int(i): float(s) for i, s in rows if s > 0}
 
@@ -116,8 +115,7 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
     """(id, cosine, segment prior) of the ``n`` nearest filtered passages, by the HNSW index."""
     clause, args = where(filters)
     conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(n, _MAX_EF_SEARCH))}")
-    if filters.active():
-        conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+    conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")  # past ef_search: filters, n > 1000
     rows = conn.execute(f"SELECT s.id, 1 - (s.embedding <=> %(v)s), {prior(query)} FROM segments s WHERE {clause}"
                         " ORDER BY s.embedding <=> %(v)s LIMIT %(n)s",
                         {**args, "v": np.asarray(vector, dtype=np.float32).reshape(-1), "n": n}).fetchall()

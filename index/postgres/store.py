@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from dataclasses import asdict
 
 import numpy as np
@@ -24,7 +25,7 @@ from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, dis
 from index.metadata import _BODY_FIELDS
 from index.postgres import retrieval
 from index.postgres.reader import PgReader, storable
-from index.postgres.schema import migrate
+from index.postgres.schema import RECOUNT_TERMS, migrate
 from index.postgres.servers import Servers
 from index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
 from pipelines.types import ProcessedDocument
@@ -82,6 +83,7 @@ class PgStore:
                          for s, v, t in zip(doc.segments, vectors, terms)])
                 conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",
                              (len(terms), sum(map(_length, terms))))
+                _count_terms(conn, terms, +1)
         except psycopg.errors.UniqueViolation:  # the same bytes, uploaded concurrently through another process
             existing = self._existing(sha)
             if existing:
@@ -101,9 +103,11 @@ class PgStore:
         if not storable(doc_id):
             return False
         with self.servers.write() as conn:
-            lengths = [r[0] for r in conn.execute("DELETE FROM segments WHERE document_id = %s RETURNING length",
-                                                  (doc_id,)).fetchall()]
-            conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s", (len(lengths), sum(lengths)))
+            rows = conn.execute("DELETE FROM segments WHERE document_id = %s RETURNING length, tsvector_to_array(terms)",
+                                (doc_id,)).fetchall()
+            conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s",
+                         (len(rows), sum(r[0] for r in rows)))
+            _count_terms(conn, [r[1] for r in rows], -1)
             return conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,)).rowcount > 0
 
     def reembed(self) -> int:
@@ -132,6 +136,8 @@ class PgStore:
                 cur.executemany("UPDATE segments SET terms = %s::tsvector, length = %s WHERE id = %s",
                                 [(retrieval.tsvector_literal(t), _length(t), i) for (i, _, _), t in zip(rows, terms)])
             conn.execute("UPDATE corpus SET segments = %s, length = %s", (len(terms), sum(map(_length, terms))))
+            conn.execute("TRUNCATE term_df")
+            conn.execute(RECOUNT_TERMS)
             _set(conn, LEXICAL_KEY, LEXICAL_FINGERPRINT)
         return len(rows)
 
@@ -196,6 +202,19 @@ def _json(value) -> str:
 def _length(terms: list[str]) -> int:
     """A passage's BM25 length; an empty one counts as one term, as in the embedded index."""
     return max(len(terms), 1)
+
+
+def _count_terms(conn: psycopg.Connection, terms: list[list[str]], sign: int) -> None:
+    """Add (``sign`` +1) or remove (-1) passages' terms to the document frequencies, in term order so
+    concurrent writers lock the rows they share in the same order (no deadlock)."""
+    counts = sorted(Counter(t for passage in terms for t in set(passage)).items())
+    if not counts:
+        return
+    conn.execute("INSERT INTO term_df SELECT * FROM unnest(%s::text[], %s::int[]) ON CONFLICT (term)"
+                 " DO UPDATE SET df = term_df.df + excluded.df",
+                 ([t for t, _ in counts], [sign * n for _, n in counts]))
+    if sign < 0:
+        conn.execute("DELETE FROM term_df WHERE term = ANY(%s) AND df <= 0", ([t for t, _ in counts],))
 
 
 def _set(conn: psycopg.Connection, key: str, value: str) -> None:
