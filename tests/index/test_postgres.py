@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from index.passages import EMBEDDING_KEY
+from index.passages import EMBEDDING_KEY, LEXICAL_KEY
 from index.postgres.schema import MIGRATIONS, migrate
 from index.postgres.store import PgStore
 from index.search import Filters, SearchParams
@@ -75,6 +75,22 @@ def test_delete_is_gone_from_every_mode_and_the_statistics(both):
     embedded.delete(next(d["id"] for d in embedded.meta.documents(limit=10, offset=0)[0] if d["filename"] == first["filename"]))
     for query in QUERIES:
         assert _answer(postgres, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
+
+
+def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
+    embedded, postgres = both
+    dsn = postgres.servers.primary.conninfo
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as an older analyzer would have left them
+        conn.execute("UPDATE segments SET terms = 'obsolete:1', length = 1")
+        conn.execute("UPDATE term_df SET df = 1")
+        conn.execute("UPDATE settings SET value = 'fr-0|old' WHERE key = %s", (LEXICAL_KEY,))
+    postgres.close()
+    reopened = PgStore(dsn, embedder)
+    try:
+        for query in QUERIES:
+            assert _answer(reopened, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
+    finally:
+        reopened.close()
 
 
 class WiderEmbedder(HashEmbedder):
