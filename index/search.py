@@ -159,12 +159,21 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
         den = _rescore(snapshot, query_vector, lex, mask, params.candidates, filtered=filters.active())
         if lex_all.size:  # dense-only candidates keep their (low) lexical score, not an invented 0
             lex = {i: lex[i] if i in lex else float(lex_all[snapshot.position[i]]) for i in den}
-        if params.fusion == "rrf":
-            fused = fusion.rrf(_ranked(lex), _ranked(den), k=params.rrf_k)
-        else:
-            fused = fusion.weighted(lex, den, lexical_weight=params.lexical_weight)
+        fused = fuse(lex, den, params)
+    return best_hits(fused, lex, den, k), mask
+
+
+def fuse(lex: dict[int, float], den: dict[int, float], params: SearchParams) -> dict[int, float]:
+    """The hybrid score of each pooled candidate."""
+    if params.fusion == "rrf":
+        return fusion.rrf(_ranked(lex), _ranked(den), k=params.rrf_k)
+    return fusion.weighted(lex, den, lexical_weight=params.lexical_weight)
+
+
+def best_hits(fused: dict[int, float], lex: dict[int, float], den: dict[int, float], k: int) -> list[Hit]:
+    """The ``k`` best, ties broken by id so every backend ranks alike."""
     ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    return [Hit(i, float(s), lex.get(i), den.get(i)) for i, s in ranked], mask
+    return [Hit(i, float(s), lex.get(i), den.get(i)) for i, s in ranked]
 
 
 def _query_prior(snapshot: Snapshot, query: str) -> np.ndarray:
@@ -204,7 +213,12 @@ def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], mask
     pool += [i for i in _dense(snapshot, vector, mask, n, filtered=filtered) if i not in lex]
     if not pool:
         return {}
-    vectors = snapshot.vectors.get(np.array(pool, dtype=np.int64))
+    return feedback_scores(pool, snapshot.vectors.get(np.array(pool, dtype=np.int64)), lex, vector)
+
+
+def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float], vector: np.ndarray) -> dict[int, float]:
+    """Cosines of the ``pool`` passages (``vectors``, in pool order) with the query vector moved towards
+    the best lexical passages."""
     best = sorted(lex, key=lambda i: -lex[i])[:DENSE_FEEDBACK_PASSAGES]
     query = np.asarray(vector, dtype=np.float32).reshape(-1)
     if best:

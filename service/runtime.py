@@ -68,4 +68,10 @@ def embedder_for(settings: Settings) -> Embedder:
 
 def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:
     """The store the settings name: the embedded default keeps everything under ``data_dir``."""
+    if settings.store == "postgres":
+        from index.postgres.store import PgStore  # the PostgreSQL client is only loaded when asked for
+
+        return PgStore(settings.pg_dsn.get_secret_value(), embedder, params,
+                       replicas=tuple(r.get_secret_value() for r in settings.pg_replicas),
+                       replica_wait_s=settings.pg_replica_wait_s, pool_size=settings.pg_pool_size)
     return Store(settings.data_dir, embedder, params)

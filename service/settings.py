@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANCOLS_", env_file=None, extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where the embedded store keeps its files.")
+    data_dir: Path = Field(Path("data"), description="Where the embedded store keeps its files (and the job queue, whatever the store).")
+    store: Literal["embedded", "postgres"] = Field("embedded", description="embedded: SQLite + BM25 + FAISS under data_dir; postgres: a PostgreSQL server with pgvector.")
+    pg_dsn: SecretStr | None = Field(None, description="libpq URL of the PostgreSQL primary (store=postgres), e.g. postgresql://ancols@db:5432/ancols.")
+    pg_replicas: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="Comma-separated libpq URLs of streaming replicas that serve searches.")
+    pg_replica_wait_s: float = Field(2.0, ge=0, description="How long a read waits for a replica to replay this process's last write before using the primary.")
+    pg_pool_size: int = Field(4, ge=1, le=100, description="Connections per PostgreSQL server.")
     embedding_model: str = Field("use-multilingual-v3", description="Shipped offline model, or any sentence-transformers name/path.")
     query_prefix: str = Field("", description='Prefix for queries, e.g. "query: " for e5 models.')
     passage_prefix: str = Field("", description='Prefix for passages, e.g. "passage: " for e5 models.')
@@ -48,6 +53,17 @@ class Settings(BaseSettings):
 
     log_format: Literal["json", "text"] = Field("json", description="Service logs: one JSON object per line, or plain text.")
     log_level: str = "INFO"
+
+    @field_validator("pg_replicas", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _postgres_needs_a_dsn(self) -> Settings:
+        if self.store == "postgres" and self.pg_dsn is None:
+            raise ValueError("ANCOLS_STORE=postgres needs ANCOLS_PG_DSN (the primary's libpq URL)")
+        return self
 
     @property
     def max_upload_bytes(self) -> int:

@@ -1,6 +1,7 @@
 """Make the repository's packages and the tests' helpers (``pdfgen``) importable from any test."""
 
 import sys
+import tempfile
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -24,3 +25,15 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus_texts(corpus_dir) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL with pgvector on 127.0.0.1 in a temporary directory, stopped after the session."""
+    from index.postgres.embedded import LocalPostgres
+    from live import free_port
+
+    # Not under pytest's basetemp: concurrent pytest runs of the same user prune each other's old basetemps.
+    with tempfile.TemporaryDirectory(prefix="ancols-pg-") as folder:
+        with LocalPostgres.primary(Path(folder) / "primary", free_port()) as server:
+            yield server

@@ -1,14 +1,19 @@
 import pytest
 from fastapi.testclient import TestClient
+from pg import new_database
 
 from service.app import create_app
 from service.runtime import Runtime
 from service.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory):
-    rt = Runtime.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), max_upload_mb=2))
+@pytest.fixture(scope="module", params=["embedded", "postgres"])
+def runtime(request, tmp_path_factory):
+    """The service on each store backend: every API test runs against both."""
+    backend = {"store": request.param}
+    if request.param == "postgres":
+        backend["pg_dsn"] = new_database(request.getfixturevalue("postgres"))
+    rt = Runtime.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), max_upload_mb=2, **backend))
     yield rt
     rt.close()
 

@@ -100,6 +100,23 @@ def test_upload_over_the_size_limit_is_refused(client):
     assert response.json()["error"]["code"] == "payload_too_large"
 
 
+def test_nul_bytes_in_a_text_or_an_id_are_kept_or_not_found_never_a_500(client):
+    # One stray NUL, under the share of control bytes that marks a file as binary.
+    text = "La société doit réduire la vacance\x00 de ses logements, qui atteint 6,3 % à la fin de l'exercice.\n\n" + \
+           "Le conseil d'administration s'est réuni quatre fois par an sur la période contrôlée.\n\n" * 2
+    response = client.post("/documents", files={"file": ("nul.txt", text.encode(), "text/plain")})
+    assert response.status_code == 201
+    doc_id = response.json()["id"]
+    assert client.get(f"/documents/{doc_id}/text").json()["text"] == text
+    assert client.get(f"/documents/{doc_id}/segments").json()["segments"][0]["text"].startswith("La société")
+    found = client.get("/search", params={"q": "réduire la vacance", "document_id": doc_id}).json()["results"]
+    assert found and found[0]["document_id"] == doc_id
+    assert client.get("/search", params={"q": "vacance", "theme": "\x00"}).json()["results"] == []
+    assert client.get("/documents/a%00b").status_code == 404
+    assert client.delete("/documents/a%00b").status_code == 404
+    assert client.delete(f"/documents/{doc_id}").status_code == 204
+
+
 def test_latin1_text_is_decoded(client):
     text = "La société doit réduire la vacance de ses logements, qui atteint 6,3 % à la fin de l'exercice."
     response = client.post("/documents", files={"file": ("latin1.txt", text.encode("cp1252"), "text/plain")})

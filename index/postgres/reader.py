@@ -1,0 +1,94 @@
+"""Document and segment lookups in PostgreSQL, as the same row dicts as the embedded store's."""
+
+from __future__ import annotations
+
+import json
+
+from index.metadata import _document_row, _segment_row
+from index.postgres.servers import Servers
+
+_SEGMENT_COLS = 'id, document_id, seq, start, "end", block, kind, body'
+# Formatted as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ'), so both backends show the same created_at.
+_DOCUMENT_COLS = ("id, filename, media_type, sha256, size,"
+                  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                  " meta, pages, furniture, sections")
+_SEGMENT_COUNT = "(SELECT count(*) FROM segments s WHERE s.document_id = d.id)"
+
+
+def storable(value: str) -> bool:
+    """Whether PostgreSQL text can hold ``value`` (not NUL): an id or label that cannot is never stored."""
+    return "\0" not in value
+
+
+class PgReader:
+    def __init__(self, servers: Servers):
+        self._servers = servers
+
+    def find_by_sha(self, sha256: str) -> str | None:
+        """Asked of the primary: it decides whether an upload is a duplicate."""
+        with self._servers.primary.connection() as conn:
+            row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def document(self, doc_id: str, *, with_text: bool = False) -> dict | None:
+        if not storable(doc_id):
+            return None
+        with self._servers.read() as conn:
+            row = conn.execute(f"SELECT {_DOCUMENT_COLS}, {'text' if with_text else 'NULL'}, {_SEGMENT_COUNT}"
+                               " FROM documents d WHERE id = %s", (doc_id,)).fetchone()
+        return _document(row) if row else None
+
+    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, dict]:
+        ids = [i for i in doc_ids if storable(i)]
+        if not ids:
+            return {}
+        with self._servers.read() as conn:
+            rows = conn.execute("SELECT id, filename, meta FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
+        return {r[0]: {"id": r[0], "filename": r[1], "meta": json.loads(r[2])} for r in rows}
+
+    def documents(self, *, limit: int, offset: int) -> tuple[list[dict], int]:
+        with self._servers.read() as conn:
+            total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, NULL, {_SEGMENT_COUNT} FROM documents d"
+                                " ORDER BY created_at, id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
+        return [_document(r) for r in rows], total
+
+    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[dict], int]:
+        if not storable(doc_id):
+            return [], 0
+        with self._servers.read() as conn:
+            total = conn.execute("SELECT count(*) FROM segments WHERE document_id = %s", (doc_id,)).fetchone()[0]
+            rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s ORDER BY seq"
+                                " LIMIT %s OFFSET %s", (doc_id, limit, offset)).fetchall()
+        return [_segment_row(r) for r in rows], total
+
+    def segments_by_id(self, ids: list[int]) -> dict[int, dict]:
+        if not ids:
+            return {}
+        with self._servers.read() as conn:
+            rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE id = ANY(%s)", (list(ids),)).fetchall()
+        return {r[0]: _segment_row(r) for r in rows}
+
+    def segment_by_seq(self, doc_id: str, seq: int) -> dict | None:
+        if not storable(doc_id):
+            return None
+        with self._servers.read() as conn:
+            row = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s AND seq = %s",
+                               (doc_id, seq)).fetchone()
+        return _segment_row(row) if row else None
+
+    def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
+        if not storable(doc_id):
+            return []
+        with self._servers.read() as conn:
+            rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s AND kind = 'rebuttal'"
+                                " AND EXISTS (SELECT 1 FROM json_array_elements_text(body::json->'responds_to') r WHERE r = %s)"
+                                " ORDER BY seq", (doc_id, str(seq))).fetchall()
+        return [_segment_row(r) for r in rows]
+
+
+def _document(row) -> dict:
+    out = _document_row(row)
+    if out["text"] is not None:
+        out["text"] = bytes(out["text"]).decode("utf-8")
+    return out

@@ -1,0 +1,153 @@
+"""The search primitives of the PostgreSQL store as SQL: filters, priors, BM25, the HNSW scan, facets.
+
+Each mirrors its embedded counterpart (index/search.py ``Columns``, index/lexical.py, index/ranking.py)
+so the fusion in index/search.py sees the same scores from either backend:
+- BM25 is bm25s' default ("lucene": idf = ln(1 + (N − df + ½)/(df + ½)), tf/(tf + k1·(1 − b + b·len/avglen)))
+  over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
+  as it occurs, a synonym with SYNONYM_WEIGHT;
+- priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and OFF_INTENT_PRIOR off the kinds the query asks for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import psycopg
+
+from index.analyzer import analyze_query, query_kinds
+from index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, KIND_PRIOR, OFF_INTENT_PRIOR, SYNONYM_WEIGHT
+from index.postgres.reader import storable
+from index.search import Filters
+
+# pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
+_MAX_EF_SEARCH = 1000
+
+
+def tsvector_literal(terms: list[str]) -> str:
+    """Analysed terms as a tsvector whose positions count each term's occurrences (its BM25 tf)."""
+    positions: dict[str, list[int]] = {}
+    for n, term in enumerate(terms, start=1):
+        positions.setdefault(term, []).append(min(n, 16383))
+    return " ".join(f"{_quoted(t)}:{','.join(map(str, p))}" for t, p in positions.items())
+
+
+def _quoted(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def where(f: Filters) -> tuple[str, dict]:
+    """A WHERE clause over ``segments s`` and its parameters, as ``Columns.mask``.
+
+    A value holding NUL, which no stored text can, is dropped: a filter of only such values matches nothing."""
+    clauses, args = ["TRUE"], {}
+    for column in ("kind", "document_id", "doc_type"):
+        if getattr(f, column):
+            clauses.append(f"s.{column} = ANY(%(f_{column})s)")
+            args[f"f_{column}"] = _kept(getattr(f, column))
+    if f.organism:
+        clauses.append("lower(coalesce(s.organism, '')) = ANY(%(f_organism)s)")
+        args["f_organism"] = _kept(o.casefold() for o in f.organism)
+    if f.theme:
+        clauses.append("s.themes && %(f_theme)s::text[]")
+        args["f_theme"] = _kept(f.theme)
+    if f.year_min is not None:
+        clauses.append("s.year >= %(f_year_min)s")
+        args["f_year_min"] = f.year_min
+    if f.year_max is not None:
+        clauses.append("s.year <= %(f_year_max)s AND s.year >= 0")
+        args["f_year_max"] = f.year_max
+    return " AND ".join(clauses), args
+
+
+def _kept(values) -> list[str]:
+    return [v for v in values if storable(v)]
+
+
+def prior(query: str) -> str:
+    """The segment prior of ``ranking.segment_prior`` with the query's kind intent, as an SQL expression."""
+    parts = [_case("s.kind", KIND_PRIOR), _case("s.block", BLOCK_PRIOR)]
+    wanted = query_kinds(query)
+    if wanted:
+        kinds = ", ".join(_quoted(k) for k in wanted)
+        parts.append(f"(CASE WHEN s.kind IN ({kinds}) THEN 1.0 ELSE {float(OFF_INTENT_PRIOR)} END)")
+    return " * ".join(parts)
+
+
+def _case(column: str, weights: dict[str, float]) -> str:
+    whens = " ".join(f"WHEN {_quoted(v)} THEN {float(w)}" for v, w in weights.items())
+    return f"(CASE {column} {whens} ELSE 1.0 END)"
+
+
+def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
+         ids: list[int] | None = None) -> dict[int, float]:
+    """Prior-weighted BM25 of the matching segments: the ``limit`` best, or those among ``ids``."""
+    own, extra = analyze_query(query)
+    weights = Counter(own)
+    weights.update({t: SYNONYM_WEIGHT for t in extra})
+    if not weights:
+        return {}
+    terms = list(weights)
+    clause, args = where(filters)
+    if ids is not None:
+        clause += " AND s.id = ANY(%(ids)s)"
+        args["ids"] = ids
+    rows = conn.execute(f"""
+        WITH q AS (
+            SELECT w.term, w.weight, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
+                   c.length::float8 / greatest(c.segments, 1) AS avglen
+            FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w(term, weight)
+            CROSS JOIN corpus c
+            JOIN term_df df ON df.term = w.term)
+        SELECT s.id, sum(q.weight * q.idf * cardinality(u.positions)
+                         / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * s.length / q.avglen))) * {prior(query)}
+        FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u(lexeme, positions, weights)
+        JOIN q ON q.term = u.lexeme
+        WHERE s.terms @@ %(any)s::tsquery AND {clause}
+        GROUP BY s.id ORDER BY 2 DESC, s.id {'LIMIT %(limit)s' if limit is not None else ''}""",
+        {**args, "terms": terms, "weights": [float(weights[t]) for t in terms],
+         "any": " | ".join(_quoted(t) for t in terms), "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
+    return {int(i): float(s) for i, s in rows if s > 0}
+
+
+def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int,
+          query: str) -> list[tuple[int, float, float]]:
+    """(id, cosine, segment prior) of the ``n`` nearest filtered passages, by the HNSW index."""
+    clause, args = where(filters)
+    conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(n, _MAX_EF_SEARCH))}")
+    conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")  # past ef_search: filters, n > 1000
+    rows = conn.execute(f"SELECT s.id, 1 - (s.embedding <=> %(v)s), {prior(query)} FROM segments s WHERE {clause}"
+                        " ORDER BY s.embedding <=> %(v)s LIMIT %(n)s",
+                        {**args, "v": np.asarray(vector, dtype=np.float32).reshape(-1), "n": n}).fetchall()
+    return [(int(i), float(c), float(p)) for i, c, p in rows]
+
+
+def vectors(conn: psycopg.Connection, ids: list[int]) -> np.ndarray:
+    """The stored vectors of ``ids``, in that order."""
+    # Binary results: pgvector's loader then reads the floats as they are instead of parsing their text.
+    found = dict(conn.execute("SELECT id, embedding FROM segments WHERE id = ANY(%s)", (ids,), binary=True).fetchall())
+    return np.stack([found[i].to_numpy() for i in ids]).astype(np.float32)
+
+
+def facets(conn: psycopg.Connection, filters: Filters) -> tuple[dict[str, dict[str, int]], int]:
+    """Counts per kind, first theme and organism of the filtered segments, and their number."""
+    clause, args = where(filters)
+    rows = conn.execute(f"""
+        SELECT s.kind, s.themes[1], coalesce(nullif(s.organism, ''), 'inconnu'), count(*),
+               GROUPING(s.kind), GROUPING(s.themes[1])
+        FROM segments s WHERE {clause}
+        GROUP BY GROUPING SETS ((s.kind), (s.themes[1]), (coalesce(nullif(s.organism, ''), 'inconnu')), ())""",
+        args).fetchall()
+    out: dict[str, dict[str, int]] = {"kind": {}, "theme": {}, "organism": {}}
+    total = 0
+    for kind, theme, organism, count, no_kind, no_theme in rows:
+        if kind is not None and not no_kind:
+            out["kind"][kind] = count
+        elif not no_theme:
+            if theme is not None:
+                out["theme"][theme] = count
+        elif organism is not None:
+            out["organism"][organism] = count
+        else:
+            total = count
+    return {name: dict(sorted(counts.items())) for name, counts in out.items()}, total

@@ -1,0 +1,83 @@
+"""Schema migrations of the PostgreSQL store, applied in order, each once, on the primary.
+
+A new schema change is a new entry at the end of ``MIGRATIONS``, never an edit of an applied one.
+The segments' filter columns (organism, doc_type, year) are copied from their document so filters,
+facets and the HNSW scan read one table. ``terms`` holds the project's own analysed terms
+(index/analyzer.py) as a ``tsvector`` whose positions count each term's occurrences: BM25 is then
+computed in SQL with the same analysis and statistics as the embedded store (see README, design note).
+PostgreSQL text cannot hold NUL, which an uploaded text may: the document text is kept as UTF-8
+bytes and the JSON fields as text (JSON escapes NUL as \u0000, which ``jsonb`` would refuse).
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+# Any constant: serialises concurrent migrators (several service processes starting at once).
+_LOCK = 0x616E636F6C73
+
+# Every stored term's document frequency, from the terms themselves (backfill and re-analysis).
+RECOUNT_TERMS = "INSERT INTO term_df SELECT word, ndoc FROM ts_stat('SELECT terms FROM segments')"
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        filename TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        size BIGINT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        text BYTEA NOT NULL,
+        meta TEXT NOT NULL,
+        pages TEXT NOT NULL,
+        furniture TEXT NOT NULL,
+        sections TEXT NOT NULL
+    );
+    CREATE TABLE segments (
+        id BIGSERIAL PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        block TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        themes TEXT[] NOT NULL,
+        organism TEXT,
+        doc_type TEXT,
+        year INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        terms TSVECTOR NOT NULL,
+        length INTEGER NOT NULL,
+        embedding VECTOR({dim}) NOT NULL,
+        UNIQUE (document_id, seq)
+    );
+    CREATE INDEX segments_terms ON segments USING gin (terms);
+    CREATE INDEX segments_embedding ON segments USING hnsw (embedding vector_cosine_ops);
+    CREATE INDEX segments_kind ON segments (kind);
+    CREATE INDEX segments_themes ON segments USING gin (themes);
+    CREATE TABLE corpus (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), segments BIGINT NOT NULL, length BIGINT NOT NULL);
+    INSERT INTO corpus VALUES (TRUE, 0, 0);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # BM25's document frequencies kept up to date by the writes: counting them per query with the
+    # GIN index cost 10 ms a term on dev, and grows with the corpus.
+    f"""
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+    {RECOUNT_TERMS};
+    """,
+]
+
+
+def migrate(conn: psycopg.Connection, dimension: int) -> int:
+    """Apply the migrations this database lacks; returns how many ran. ``dimension`` sizes a new vector column."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                     " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        done = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+        for version, sql in enumerate(MIGRATIONS[done:], start=done + 1):
+            conn.execute(sql.replace("{dim}", str(int(dimension))))
+            conn.execute("INSERT INTO schema_migrations(version) VALUES (%s)", (version,))
+    return len(MIGRATIONS) - done

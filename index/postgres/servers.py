@@ -1,0 +1,103 @@
+"""Where a statement runs: writes on the primary, reads spread over streaming replicas.
+
+Read-your-writes: after each commit the primary's WAL position is remembered, and a replica
+serves a read only once it has replayed up to it (waiting at most ``wait_s``); otherwise the
+read goes to the primary. So whoever uploaded through this process finds the document at once,
+and a delete is gone from every answer this process gives as soon as it returns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+_POLL_S = 0.005
+_CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
+
+
+def _lsn(text: str) -> int:
+    high, low = text.split("/")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+class Servers:
+    def __init__(self, dsn: str, replicas: list[str], *, wait_s: float, pool_size: int):
+        self.primary = _pool(dsn, pool_size)
+        self.replicas = [_pool(r, pool_size) for r in replicas]
+        self.wait_s = wait_s
+        self._written = 0  # highest WAL position of a commit made through this process
+        self._lock = threading.Lock()
+        self._turn = itertools.count()
+
+    @contextmanager
+    def write(self) -> Iterator[psycopg.Connection]:
+        """One transaction on the primary; its commit position is remembered for the reads that follow."""
+        with self.primary.connection() as conn:
+            with conn.transaction():
+                yield conn
+            if self.replicas:
+                position = _lsn(conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0])
+                with self._lock:
+                    self._written = max(self._written, position)
+
+    @contextmanager
+    def read(self) -> Iterator[psycopg.Connection]:
+        """A connection that sees every write made through this process: a caught-up replica, else the primary.
+
+        A replica that is down or lagging past ``wait_s`` is skipped, so reads survive losing every replica."""
+        pool, conn = self._replica()
+        if conn is None:
+            with self.primary.connection() as conn:
+                yield conn
+            return
+        try:
+            yield conn
+        finally:
+            pool.putconn(conn)
+
+    def _replica(self) -> tuple[ConnectionPool | None, psycopg.Connection | None]:
+        start = next(self._turn)
+        for n in range(len(self.replicas)):
+            pool = self.replicas[(start + n) % len(self.replicas)]
+            try:
+                conn = pool.getconn(timeout=_CONNECT_S)
+            except PoolTimeout:
+                continue
+            try:
+                if self._caught_up(conn):
+                    return pool, conn
+            except psycopg.OperationalError:
+                pass
+            pool.putconn(conn)
+        return None, None
+
+    def _caught_up(self, conn: psycopg.Connection) -> bool:
+        wanted = self._written
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            replayed = conn.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0]
+            if replayed is not None and _lsn(replayed) >= wanted:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL_S)
+
+    def close(self) -> None:
+        for pool in (self.primary, *self.replicas):
+            pool.close()
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    register_vector(conn)
+
+
+def _pool(dsn: str, size: int) -> ConnectionPool:
+    return ConnectionPool(dsn, min_size=1, max_size=size, kwargs={"autocommit": True}, configure=_configure,
+                          open=True, name=dsn.rsplit("@", 1)[-1])

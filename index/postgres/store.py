@@ -1,0 +1,222 @@
+"""The PostgreSQL store: the same ``SegmentStore`` as the embedded default, on a server (and its replicas).
+
+Rows, analysed terms and vectors of a document are written in one transaction on the primary; there
+is no derived in-memory index, so any number of service processes can share the database. Search
+runs its SQL primitives (index/postgres/retrieval.py) on a replica that has replayed this process's
+writes, and combines them with the embedded store's own fusion (index/search.py), so both backends
+rank alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from dataclasses import asdict
+
+import numpy as np
+import psycopg
+
+from index.analyzer import analyze
+from index.interface import Added, Embedder, SearchOutcome, StoreStats
+from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, document_contexts,
+                            passage_context, passage_vectors)
+from index.metadata import _BODY_FIELDS
+from index.postgres import retrieval
+from index.postgres.reader import PgReader, storable
+from index.postgres.schema import RECOUNT_TERMS, migrate
+from index.postgres.servers import Servers
+from index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
+from pipelines.types import ProcessedDocument
+
+
+class PgStore:
+    def __init__(self, dsn: str, embedder: Embedder, params: SearchParams | None = None, *,
+                 replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4):
+        self.embedder = embedder
+        self.params = params or SearchParams()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            migrate(conn, embedder.dimension)
+        self.servers = Servers(dsn, list(replicas), wait_s=replica_wait_s, pool_size=pool_size)
+        self.meta = PgReader(self.servers)
+        if self._setting(EMBEDDING_KEY) not in (None, embedder.fingerprint):
+            self.reembed()
+        self._set_setting(EMBEDDING_KEY, embedder.fingerprint)
+        if self._setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
+            self.reanalyze()
+
+    def close(self) -> None:
+        self.servers.close()
+
+    # -- writes ---------------------------------------------------------------------------
+    def add(self, doc: ProcessedDocument, *, filename: str, data: bytes, vectors: np.ndarray | None = None) -> Added:
+        """Index a processed document; the same bytes uploaded twice give back the first id."""
+        sha = hashlib.sha256(data).hexdigest()
+        existing = self._existing(sha)
+        if existing:
+            return existing
+        contexts = document_contexts(doc)
+        if vectors is None:
+            vectors = passage_vectors(self.embedder, contexts)
+        terms = [analyze(c) for c in contexts]
+        doc_id = uuid.uuid4().hex[:16]
+        source, meta = doc.source, doc.meta
+        organism = meta.organism.replace("\0", "") if meta.organism else meta.organism  # a filter column: no NUL
+        try:
+            with self.servers.write() as conn:
+                conn.execute(
+                    "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture, sections)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (doc_id, filename.replace("\0", ""), source.media_type, sha, len(data), source.text.encode("utf-8"),
+                     _json(asdict(meta)),
+                     _json([asdict(p) for p in source.pages]), _json([asdict(f) for f in source.furniture]),
+                     _json([asdict(s) for s in doc.sections])))
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        'INSERT INTO segments(document_id, seq, start, "end", block, kind, themes, organism, doc_type,'
+                        " year, body, terms, length, embedding)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s)",
+                        [(doc_id, s.id, s.start, s.end, s.block, s.kind, list(s.themes), organism, meta.doc_type,
+                          meta.year or -1, _json({f: getattr(s, f) for f in _BODY_FIELDS}),
+                          retrieval.tsvector_literal(t), _length(t), np.asarray(v, dtype=np.float32))
+                         for s, v, t in zip(doc.segments, vectors, terms)])
+                conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",
+                             (len(terms), sum(map(_length, terms))))
+                _count_terms(conn, terms, +1)
+        except psycopg.errors.UniqueViolation:  # the same bytes, uploaded concurrently through another process
+            existing = self._existing(sha)
+            if existing:
+                return existing
+            raise
+        return Added(doc_id, len(doc.segments), False)
+
+    def _existing(self, sha: str) -> Added | None:
+        doc_id = self.meta.find_by_sha(sha)
+        if doc_id is None:
+            return None
+        with self.servers.primary.connection() as conn:
+            count = conn.execute("SELECT count(*) FROM segments WHERE document_id = %s", (doc_id,)).fetchone()[0]
+        return Added(doc_id, count, True)
+
+    def delete(self, doc_id: str) -> bool:
+        if not storable(doc_id):
+            return False
+        with self.servers.write() as conn:
+            rows = conn.execute("DELETE FROM segments WHERE document_id = %s RETURNING length, tsvector_to_array(terms)",
+                                (doc_id,)).fetchall()
+            conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s",
+                         (len(rows), sum(r[0] for r in rows)))
+            _count_terms(conn, [r[1] for r in rows], -1)
+            return conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,)).rowcount > 0
+
+    def reembed(self) -> int:
+        """Recompute every stored vector with the current embedder (after a model change, whatever its dimension)."""
+        rows = self._segment_texts()
+        vectors = passage_vectors(self.embedder, [passage_context(text, path) for _, text, path in rows])
+        dim = self.embedder.dimension
+        with self.servers.write() as conn:
+            conn.execute("DROP INDEX IF EXISTS segments_embedding")
+            conn.execute("ALTER TABLE segments ALTER COLUMN embedding DROP NOT NULL")
+            conn.execute(f"ALTER TABLE segments ALTER COLUMN embedding TYPE vector({dim}) USING NULL")
+            with conn.cursor() as cur:
+                cur.executemany("UPDATE segments SET embedding = %s WHERE id = %s",
+                                [(np.asarray(v, dtype=np.float32), i) for (i, _, _), v in zip(rows, vectors)])
+            conn.execute("ALTER TABLE segments ALTER COLUMN embedding SET NOT NULL")
+            conn.execute("CREATE INDEX segments_embedding ON segments USING hnsw (embedding vector_cosine_ops)")
+            _set(conn, EMBEDDING_KEY, self.embedder.fingerprint)
+        return len(rows)
+
+    def reanalyze(self) -> int:
+        """Recompute every stored passage's analysed terms (after an analyzer or context change)."""
+        rows = self._segment_texts()
+        terms = [analyze(passage_context(text, path)) for _, text, path in rows]
+        with self.servers.write() as conn:
+            with conn.cursor() as cur:
+                cur.executemany("UPDATE segments SET terms = %s::tsvector, length = %s WHERE id = %s",
+                                [(retrieval.tsvector_literal(t), _length(t), i) for (i, _, _), t in zip(rows, terms)])
+            conn.execute("UPDATE corpus SET segments = %s, length = %s", (len(terms), sum(map(_length, terms))))
+            conn.execute("TRUNCATE term_df")
+            conn.execute(RECOUNT_TERMS)
+            _set(conn, LEXICAL_KEY, LEXICAL_FINGERPRINT)
+        return len(rows)
+
+    def _segment_texts(self) -> list[tuple[int, str, list[str]]]:
+        with self.servers.primary.connection() as conn:
+            rows = conn.execute("SELECT id, body FROM segments ORDER BY id").fetchall()
+        bodies = [(int(i), json.loads(body)) for i, body in rows]
+        return [(i, b["text"], b["section_path"]) for i, b in bodies]
+
+    def _setting(self, key: str) -> str | None:
+        with self.servers.primary.connection() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_setting(self, key: str, value: str) -> None:
+        with self.servers.write() as conn:
+            _set(conn, key, value)
+
+    # -- reads ----------------------------------------------------------------------------
+    def stats(self) -> StoreStats:
+        with self.servers.read() as conn:
+            documents, segments = conn.execute(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM segments)").fetchone()
+        return StoreStats(documents=documents, segments=segments, vector_index="pgvector-hnsw")
+
+    def organisms(self) -> list[str]:
+        with self.servers.read() as conn:
+            rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()
+        return sorted(r[0] for r in rows)
+
+    def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
+        """As ``index.search.search``: the same candidates, priors and fusion, each list drawn by SQL."""
+        params = params or self.params
+        vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
+        n = params.candidates
+        with self.servers.read() as conn, conn.transaction():
+            facets, total = retrieval.facets(conn, filters)
+            lex = retrieval.bm25(conn, query, filters, limit=n) if params.mode != "semantic" else {}
+            den: dict[int, float] = {}
+            if params.mode == "semantic" and vector is not None:
+                nearest = retrieval.dense(conn, vector, filters, n, query)
+                den = {i: cosine for i, cosine, _ in nearest}
+                fused = {i: cosine * prior for i, cosine, prior in nearest}
+            elif params.mode == "hybrid" and vector is not None and total:
+                pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, query) if i not in lex]
+                den = feedback_scores(pool, retrieval.vectors(conn, pool), lex, vector) if pool else {}
+                missing = [i for i in den if i not in lex]
+                lex = {**lex, **retrieval.bm25(conn, query, filters, ids=missing)} if missing else lex
+                lex = {i: lex.get(i, 0.0) for i in den}
+                fused = fuse(lex, den, params)
+            else:
+                fused = lex
+        hits = best_hits(fused, lex, den, k * 3)
+        rows = self.meta.segments_by_id([h.id for h in hits])
+        return SearchOutcome(distinct(hits, rows, k), rows, facets, total)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _length(terms: list[str]) -> int:
+    """A passage's BM25 length; an empty one counts as one term, as in the embedded index."""
+    return max(len(terms), 1)
+
+
+def _count_terms(conn: psycopg.Connection, terms: list[list[str]], sign: int) -> None:
+    """Add (``sign`` +1) or remove (-1) passages' terms to the document frequencies, in term order so
+    concurrent writers lock the rows they share in the same order (no deadlock)."""
+    counts = sorted(Counter(t for passage in terms for t in set(passage)).items())
+    if not counts:
+        return
+    conn.execute("INSERT INTO term_df SELECT * FROM unnest(%s::text[], %s::int[]) ON CONFLICT (term)"
+                 " DO UPDATE SET df = term_df.df + excluded.df",
+                 ([t for t, _ in counts], [sign * n for _, n in counts]))
+    if sign < 0:
+        conn.execute("DELETE FROM term_df WHERE term = ANY(%s) AND df <= 0", ([t for t, _ in counts],))
+
+
+def _set(conn: psycopg.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO settings(key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (key, value))

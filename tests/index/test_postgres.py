@@ -1,0 +1,165 @@
+"""The PostgreSQL store on a real server: the same answers as the embedded store, migrations, a model
+change, and read scale-out over a streaming replica with read-your-writes."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from index.passages import EMBEDDING_KEY, LEXICAL_KEY
+from index.postgres.schema import MIGRATIONS, migrate
+from index.postgres.store import PgStore
+from index.search import Filters, SearchParams
+from index.store import Store
+from live import free_port
+from pg import new_database
+from tests.index.conftest import HashEmbedder, make_document
+from tests.index.test_store import REPORT_A, REPORT_B
+
+QUERIES = ["vacance commerciale élevée", "l'organisme conteste le constat", "conseil d'administration",
+           "coûts de gestion", "logements vacants", "taux de vacance 2016"]
+FILTERS = [Filters(), Filters(kind=("observation",)), Filters(theme=("vacance",)), Filters(organism=("logidia",)),
+           Filters(year_min=2017), Filters(year_max=2017), Filters(doc_type=("reply",))]
+
+
+@pytest.fixture
+def both(tmp_path, embedder, postgres):
+    """The embedded and the PostgreSQL store holding the same two reports."""
+    stores = Store(tmp_path / "data", embedder), PgStore(new_database(postgres), embedder)
+    for store in stores:
+        store.add(make_document(REPORT_A, organism="Le Toit Forézien", year=2018), filename="a.txt", data=b"a")
+        store.add(make_document(REPORT_B, organism="Logidia", year=2016), filename="b.txt", data=b"b")
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def _answer(store, query, filters, mode):
+    """Hits as (score, text), best first; equal scores (to 4 places, float32 against float64) in text order."""
+    out = store.search(query, k=10, filters=filters, params=SearchParams(mode=mode))
+    hits = sorted((-round(h.score, 4), out.rows[h.id]["text"]) for h in out.hits)
+    return hits, out.facets, out.total
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_same_hits_scores_and_facets_as_the_embedded_store(both, mode):
+    embedded, postgres = both
+    for query in QUERIES:
+        for filters in FILTERS:
+            assert _answer(postgres, query, filters, mode) == _answer(embedded, query, filters, mode), (query, filters)
+
+
+def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
+    embedded, postgres = both
+    for store in both:
+        assert store.add(make_document(REPORT_A), filename="again.txt", data=b"a").duplicate
+    assert postgres.organisms() == embedded.organisms() == ["Le Toit Forézien", "Logidia"]
+    assert postgres.stats().segments == embedded.stats().segments
+    doc_pg, doc_em = (next(d for d in s.meta.documents(limit=10, offset=0)[0] if d["filename"] == "b.txt") for s in both)
+    strip = lambda row: {k: v for k, v in row.items() if k not in ("id", "created_at")}  # noqa: E731
+    assert strip(doc_pg) == strip(doc_em)
+    seg_pg, seg_em = (s.meta.segments_of(d["id"], limit=50, offset=0) for s, d in zip(both, (doc_pg, doc_em)))
+    assert [strip(r) | {"uid": 0, "document_id": ""} for r in seg_pg[0]] == \
+           [strip(r) | {"uid": 0, "document_id": ""} for r in seg_em[0]]
+
+
+def test_delete_is_gone_from_every_mode_and_the_statistics(both):
+    embedded, postgres = both
+    first, second = postgres.meta.documents(limit=10, offset=0)[0]
+    assert postgres.delete(first["id"]) and not postgres.delete(first["id"])
+    for mode in ("lexical", "semantic", "hybrid"):
+        out = postgres.search("vacance commerciale", k=10, filters=Filters(), params=SearchParams(mode=mode))
+        assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {second["id"]}
+    assert postgres.stats().segments == second["segment_count"]
+    # BM25's corpus size, lengths and document frequencies follow the delete: same scores as the embedded store.
+    embedded.delete(next(d["id"] for d in embedded.meta.documents(limit=10, offset=0)[0] if d["filename"] == first["filename"]))
+    for query in QUERIES:
+        assert _answer(postgres, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
+
+
+def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
+    embedded, postgres = both
+    dsn = postgres.servers.primary.conninfo
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as an older analyzer would have left them
+        conn.execute("UPDATE segments SET terms = 'obsolete:1', length = 1")
+        conn.execute("UPDATE term_df SET df = 1")
+        conn.execute("UPDATE settings SET value = 'fr-0|old' WHERE key = %s", (LEXICAL_KEY,))
+    postgres.close()
+    reopened = PgStore(dsn, embedder)
+    try:
+        for query in QUERIES:
+            assert _answer(reopened, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
+    finally:
+        reopened.close()
+
+
+class WiderEmbedder(HashEmbedder):
+    fingerprint = "hash-bow@test|dim=96"
+    dimension = 96
+
+
+def test_migrations_run_once_and_a_model_change_reembeds(postgres, embedder):
+    dsn = new_database(postgres)
+    store = PgStore(dsn, embedder)
+    store.add(make_document(REPORT_B), filename="b.txt", data=b"b")
+    store.close()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert migrate(conn, embedder.dimension) == 0
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+    store = PgStore(dsn, WiderEmbedder())
+    try:
+        with psycopg.connect(dsn) as conn:
+            assert conn.execute("SELECT DISTINCT vector_dims(embedding) FROM segments").fetchall() == [(96,)]
+            assert conn.execute("SELECT value FROM settings WHERE key = %s", (EMBEDDING_KEY,)).fetchone()[0] == \
+                   WiderEmbedder.fingerprint
+        out = store.search("conseil d'administration", k=3, filters=Filters(), params=SearchParams(mode="semantic"))
+        assert out.rows[out.hits[0].id]["text"].startswith("Le conseil d'administration")
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def replica(postgres):
+    """A hot standby of the session's server, streaming over loopback."""
+    with postgres.replica(postgres.data_dir.parent / "replica", free_port()) as server:
+        yield server
+
+
+def _count(dsn: str, sql: str, *args) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(sql, args).fetchone()[0]
+
+
+def test_searches_go_to_the_replica_and_see_the_uploaders_writes(postgres, replica, embedder):
+    dsn = new_database(postgres)
+    replica_dsn = replica.dsn.rsplit("/", 1)[0] + "/" + dsn.rsplit("/", 1)[1]
+    store = PgStore(dsn, embedder, replicas=(replica_dsn,))
+    try:
+        with store.servers.read() as conn:
+            assert conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]  # reads are served by the standby
+        added = store.add(make_document(REPORT_B, organism="Logidia"), filename="b.txt", data=b"b")
+        # At once, with no sleep: the read waits for the replica to replay the upload's commit.
+        out = store.search("conseil d'administration", k=3, filters=Filters(), params=SearchParams(mode="hybrid"))
+        assert out.hits and out.rows[out.hits[0].id]["document_id"] == added.id
+        assert store.meta.document(added.id)["segment_count"] == len(REPORT_B)
+        assert store.delete(added.id)
+        assert store.search("conseil d'administration", k=3, filters=Filters()).hits == []
+        assert store.meta.document(added.id) is None
+        for server in (dsn, replica_dsn):
+            assert _count(server, "SELECT count(*) FROM segments WHERE document_id = %s", added.id) == 0
+            assert _count(server, "SELECT count(*) FROM documents") == 0
+    finally:
+        store.close()
+
+
+def test_reads_fall_back_to_the_primary_when_the_replica_is_unreachable(postgres, embedder):
+    dsn = new_database(postgres)
+    store = PgStore(dsn, embedder, replicas=(f"postgresql://postgres@127.0.0.1:{free_port()}/postgres",))
+    try:
+        with store.servers.read() as conn:
+            assert not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        added = store.add(make_document(REPORT_B), filename="b.txt", data=b"b")
+        out = store.search("conseil d'administration", k=3, filters=Filters())
+        assert out.hits and out.rows[out.hits[0].id]["document_id"] == added.id
+    finally:
+        store.close()
