@@ -153,15 +153,6 @@ class MetadataStore(Database):
                                    (doc_id, seq)).fetchone()
         return _segment_row(row) if row else None
 
-    def index_rows(self) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
-        """(ids, analysed terms, vectors) of every segment, to rebuild the derived indexes."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, terms, vector FROM segments ORDER BY id").fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        terms = [r[1].split() for r in rows]
-        vectors = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
-        return ids, terms, vectors
-
     def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
         """Segments of the document whose ``responds_to`` names segment ``seq``."""
         with self._lock:
@@ -186,13 +177,6 @@ class MetadataStore(Database):
     def replace_terms(self, ids: list[int], terms: list[list[str]]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE segments SET terms = ? WHERE id = ?", [(" ".join(t), i) for i, t in zip(ids, terms)])
-
-    def column_rows(self) -> list[tuple]:
-        """(id, kind, themes JSON, document id, document meta JSON, block) per segment, ids ascending."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT s.id, s.kind, json_extract(s.body, '$.themes'), s.document_id, d.meta, s.block"
-                " FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY s.id").fetchall()
 
 
 _SEGMENT_COLS = 'id, document_id, seq, start, "end", block, kind, body'
