@@ -59,12 +59,14 @@ def save(root: Path, part: Part, manifest: Manifest) -> Path:
     return final
 
 
-def load(root: Path, *, store: str, embedding: str, lexical: str) -> tuple[Part, Manifest] | None:
-    """The newest usable base, or None."""
+def load(root: Path, *, store: str, embedding: str, lexical: str, exact_limit: int) -> tuple[Part, Manifest] | None:
+    """The newest usable base, or None; one whose vector index is not the kind ``exact_limit`` asks for is stale."""
     for directory in sorted(root.glob("base-*"), key=_number, reverse=True):
         try:
             manifest = Manifest(**json.loads((directory / "manifest.json").read_text()))
-            if (manifest.format, manifest.store, manifest.embedding, manifest.lexical) != (FORMAT, store, embedding, lexical):
+            exact = manifest.vector_index == "flat"
+            if ((manifest.format, manifest.store, manifest.embedding, manifest.lexical) != (FORMAT, store, embedding, lexical)
+                    or exact != (manifest.segments <= exact_limit)):
                 log.info("snapshot %s is stale; rebuilding from the rows", directory.name)
                 continue
             part = Part(Columns.load(directory / "columns"), TermMatrix.load(directory / "terms"),

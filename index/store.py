@@ -61,7 +61,8 @@ class Store:
         if self.meta.get_setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
             self.reanalyze()
         if self._base is None:
-            loaded = persisted.load(self._bases, store=self._id, embedding=embedder.fingerprint, lexical=LEXICAL_FINGERPRINT)
+            loaded = persisted.load(self._bases, store=self._id, embedding=embedder.fingerprint, lexical=LEXICAL_FINGERPRINT,
+                                    exact_limit=exact_limit)
             self._base = loaded[0] if loaded else self._build_base()
         self._snapshot = self._derive(self._base)
         self._maybe_merge()

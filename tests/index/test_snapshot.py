@@ -12,15 +12,14 @@ from index.search import Filters, SearchParams
 from index.store import Store
 from tests.index.conftest import make_document
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 QUERIES = ("vacance commerciale élevée", "conseil d'administration", "impayés de loyers", "coûts de gestion",
            "attributions de logements", "l'organisme conteste le constat")
 
 
-def corpus_documents(count: int = 6, size: int = 60) -> list[tuple[bytes, object]]:
+def corpus_documents(corpus: Path, count: int = 6, size: int = 60) -> list[tuple[bytes, object]]:
     """(bytes, document) of ``count`` documents of ``size`` real paragraphs each, from two corpus files."""
     paragraphs = []
-    for path in sorted(CORPUS.glob("*.txt"))[:2]:
+    for path in sorted(corpus.glob("*.txt"))[:2]:
         paragraphs += [p.strip() for p in path.read_text().split("\n\n") if len(p.strip()) > 40]
     docs = []
     for n in range(count):
@@ -43,8 +42,8 @@ def add_all(store: Store, docs) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def docs():
-    return corpus_documents()
+def docs(corpus_dir):
+    return corpus_documents(corpus_dir)
 
 
 @pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
