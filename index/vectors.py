@@ -66,7 +66,7 @@ class VectorIndex:
         ids = np.asarray(ids, dtype=np.int64)
         if not ids.size:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._index.reconstruct(int(i)) for i in ids])
+        return self._index.reconstruct_batch(ids)
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, cosine scores) of the ``k`` nearest segments among ``allowed`` ids (all if None), best first."""

@@ -69,12 +69,19 @@ def test_base_plus_delta_ranks_as_a_rebuilt_store(tmp_path, embedder, docs, mode
         rebuilt.close()
 
 
-def test_reopening_loads_the_saved_base(tmp_path, embedder, docs):
-    store = Store(tmp_path / "data", embedder)
-    add_all(store, docs[:4])
+def saved_store(path: Path, embedder, docs, mode: str) -> dict[str, list]:
+    """Store ``docs`` into a base saved at ``path``, close it; the rankings it gave."""
+    store = Store(path, embedder)
+    add_all(store, docs)
     store.merge()
-    before = {q: ranking(store, q, "hybrid") for q in QUERIES}
-    store.close()
+    try:
+        return {q: ranking(store, q, mode) for q in QUERIES}
+    finally:
+        store.close()
+
+
+def test_reopening_loads_the_saved_base(tmp_path, embedder, docs):
+    before = saved_store(tmp_path / "data", embedder, docs[:4], "hybrid")
     bases = sorted((tmp_path / "data" / "snapshot").glob("base-*"))
     assert len(bases) == 1
     reopened = Store(tmp_path / "data", embedder)
@@ -88,11 +95,7 @@ def test_reopening_loads_the_saved_base(tmp_path, embedder, docs):
 
 @pytest.mark.parametrize("damage", ["truncated vectors", "missing manifest", "other store"])
 def test_a_damaged_or_foreign_base_is_rebuilt_from_the_rows(tmp_path, embedder, docs, damage):
-    store = Store(tmp_path / "data", embedder)
-    add_all(store, docs[:2])
-    store.merge()
-    before = {q: ranking(store, q, "lexical") for q in QUERIES}
-    store.close()
+    before = saved_store(tmp_path / "data", embedder, docs[:2], "lexical")
     base = next((tmp_path / "data" / "snapshot").glob("base-*"))
     if damage == "truncated vectors":
         (base / "vectors.faiss").write_bytes((base / "vectors.faiss").read_bytes()[:1000])
