@@ -118,8 +118,9 @@ def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, prior: np.ndarray
     # The lexical index's rows are the columns' rows. Only matching rows are ranked: a query's
     # terms reach a fraction of a million segments, and partitioning all of them costs milliseconds.
     scores *= prior
-    scores[~mask] = 0.0
-    matched = np.flatnonzero(scores)
+    if mask is not snapshot.live or snapshot.dead:  # unfiltered, nothing deleted: every row may match
+        scores[~mask] = 0.0
+    matched = np.flatnonzero(scores > 0)
     top = matched[np.argpartition(-scores[matched], n)[:n]] if matched.size > n else matched
     ids = snapshot.columns.ids[top].tolist()
     return dict(zip(ids, scores[top].tolist())), scores
