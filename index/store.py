@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 class Store:
     def __init__(self, data_dir: Path, embedder: Embedder, params: SearchParams | None = None, *,
-                 merge_fraction: float = MERGE_FRACTION, exact_limit: int = EXACT_LIMIT):
+                 merge_fraction: float = MERGE_FRACTION, exact_limit: int = EXACT_LIMIT, concurrency: int = 4):
         self.embedder = embedder
         self.params = params or SearchParams()
         self._path = Path(data_dir) / "ancols.sqlite3"
@@ -48,6 +48,7 @@ class Store:
         self.meta = MetadataStore(self._path)
         self._write = threading.Lock()
         self._saving = threading.Lock()
+        self._searching = threading.BoundedSemaphore(concurrency)
         self._merge_fraction, self._exact_limit = merge_fraction, exact_limit
         self._merging: threading.Thread | None = None
         self._epoch = 0  # bumped when every row changes (re-embedding, re-analysis): an older merge is dropped
@@ -201,8 +202,11 @@ class Store:
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         snap = self._snapshot
         params = params or self.params
-        vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
-        hits, mask = search(snap, query, vector, k * 3, filters, params)
+        # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
+        # million segments, and on a few cores more of them only queue for the CPU while holding memory.
+        with self._searching:
+            vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
+            hits, mask = search(snap, query, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
         hits = distinct(hits, rows, k)
         facets = snap.columns.facets(mask) if filters.active() else snap.unfiltered_facets

@@ -60,4 +60,4 @@ class Runtime:
 def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:
     """The store the settings name: the embedded default keeps everything under ``data_dir``."""
     return Store(settings.data_dir, embedder, params, merge_fraction=settings.delta_merge_fraction,
-                 exact_limit=settings.exact_vector_limit)
+                 exact_limit=settings.exact_vector_limit, concurrency=settings.search_concurrency)
