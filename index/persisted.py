@@ -74,7 +74,7 @@ def load(root: Path, *, store: str, embedding: str, lexical: str, exact_limit: i
             if not len(part.columns) == len(part.terms) == len(part.vectors) == manifest.segments:
                 raise ValueError("its parts disagree in length")
             return part, manifest
-        except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        except (OSError, EOFError, ValueError, TypeError, KeyError, RuntimeError) as exc:
             log.warning("snapshot %s is unusable (%s); rebuilding from the rows", directory.name, exc)
     return None
 
