@@ -25,10 +25,20 @@ if str(REPO) not in sys.path:
 
 from bench.load import queries  # noqa: E402
 from bench.search_eval import CachedQueryEmbedder  # noqa: E402
-from index.search import Filters  # noqa: E402
-from index.store import Store  # noqa: E402
+from index.interface import SegmentStore  # noqa: E402
+from index.search import Filters, SearchParams  # noqa: E402
 from models.embedding import load_embedder  # noqa: E402
+from service.runtime import open_store  # noqa: E402
 from service.settings import Settings  # noqa: E402
+
+
+def timed_open(data: Path, embedder) -> tuple[SegmentStore, dict]:
+    """The store at ``data`` as the service opens it, and how long that took."""
+    t = time.perf_counter()
+    store = open_store(Settings(data_dir=data), embedder, SearchParams())
+    stats = store.stats()
+    return store, {"open_seconds": round(time.perf_counter() - t, 1), "segments": stats.segments,
+                   "vector_index": stats.vector_index}
 
 
 def main(argv=None) -> int:
@@ -38,15 +48,12 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--queries", type=Path, default=REPO.parent / "shared" / "eval" / "dev" / "queries.tsv")
     a = ap.parse_args(argv)
-    settings = Settings(data_dir=a.data)
-    embedder = CachedQueryEmbedder(load_embedder(settings.embedding_model))
+    embedder = CachedQueryEmbedder(load_embedder(Settings().embedding_model))
     texts = sorted({q["q"] for q in queries(a.queries, seed=0)})
     for text in texts:
         embedder.encode_query(text)
-    t = time.perf_counter()
-    store = Store(a.data, embedder, exact_limit=settings.exact_vector_limit)
-    report = {"open_seconds": round(time.perf_counter() - t, 1), "segments": store.stats().segments,
-              "vector_index": store.stats().vector_index, "queries": len(texts), "modes": {}}
+    store, report = timed_open(a.data, embedder)
+    report.update(queries=len(texts), modes={})
     try:
         for mode in a.modes:
             params = replace(store.params, mode=mode)

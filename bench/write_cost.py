@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.store_latency import timed_open  # noqa: E402
 from bench.synth import CITIES, FORMS, Source, synth_document  # noqa: E402
-from index.store import Store  # noqa: E402
 from models.embedding import load_embedder  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
@@ -38,12 +38,8 @@ def main(argv=None) -> int:
     ap.add_argument("--segments", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args(argv)
-    settings = Settings(data_dir=a.data)
-    embedder = load_embedder(settings.embedding_model)
-    t = time.perf_counter()
-    store = Store(a.data, embedder, merge_fraction=settings.delta_merge_fraction, exact_limit=settings.exact_vector_limit)
-    report = {"open_seconds": round(time.perf_counter() - t, 1), "segments": store.stats().segments,
-              "vector_index": store.stats().vector_index, "add_seconds": [], "delete_seconds": []}
+    store, report = timed_open(a.data, load_embedder(Settings().embedding_model))
+    report.update(add_seconds=[], delete_seconds=[])
     source = Source(a.source / "ancols.sqlite3")
     rng = np.random.default_rng(1)
     organisms = [form.format(city) for city in CITIES for form in FORMS]
