@@ -179,15 +179,6 @@ class MetadataStore(Database):
             rows = self._db.execute("SELECT body FROM indicators WHERE document_id = ? ORDER BY seq", (doc_id,)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def index_rows(self) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
-        """(ids, analysed terms, vectors) of every segment, to rebuild the derived indexes."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, terms, vector FROM segments ORDER BY id").fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        terms = [r[1].split() for r in rows]
-        vectors = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
-        return ids, terms, vectors
-
     def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
         """Rebuttals answering segment ``seq``: those of the document naming it in ``responds_to``, then a reply's."""
         with self._lock:
@@ -214,13 +205,6 @@ class MetadataStore(Database):
     def replace_terms(self, ids: list[int], terms: list[list[str]]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE segments SET terms = ? WHERE id = ?", [(" ".join(t), i) for i, t in zip(ids, terms)])
-
-    def column_rows(self) -> list[tuple]:
-        """(id, kind, themes JSON, document id, document meta JSON, block) per segment, ids ascending."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT s.id, s.kind, json_extract(s.body, '$.themes'), s.document_id, d.meta, s.block"
-                " FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY s.id").fetchall()
 
 
 # The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs.

@@ -16,17 +16,17 @@ Ranking (constants and the measurements behind them: index/ranking.py):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from index import fusion
 from index.analyzer import query_kinds
-from index.lexical import LexicalIndex
-from index.ranking import DENSE_FEEDBACK_MIX, DENSE_FEEDBACK_PASSAGES, OFF_INTENT_PRIOR, segment_prior
-from index.vectors import VectorIndex
+from index.ranking import DENSE_FEEDBACK_MIX, DENSE_FEEDBACK_PASSAGES, OFF_INTENT_PRIOR
+
+if TYPE_CHECKING:
+    from index.snapshot import Snapshot
 
 Mode = Literal["lexical", "semantic", "hybrid"]
 Fusion = Literal["weighted", "rrf"]
@@ -48,82 +48,11 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Columns:
-    """Per-segment attributes aligned with ``ids`` (ascending), for filters, facets and priors."""
-
-    ids: np.ndarray
-    kind: np.ndarray
-    themes: list[list[str]]
-    document_id: np.ndarray
-    organism: np.ndarray
-    doc_type: np.ndarray
-    year: np.ndarray  # -1 when unknown
-    block: np.ndarray | None = None  # layout block kind ("heading", "table_row"…); None = unknown
-
-    def mask(self, f: Filters) -> np.ndarray:
-        keep = np.ones(len(self.ids), dtype=bool)
-        if f.kind:
-            keep &= np.isin(self.kind, f.kind)
-        if f.document_id:
-            keep &= np.isin(self.document_id, f.document_id)
-        if f.organism:
-            wanted = {o.casefold() for o in f.organism}
-            keep &= np.array([(o or "").casefold() in wanted for o in self.organism], dtype=bool)
-        if f.doc_type:
-            keep &= np.isin(self.doc_type, f.doc_type)
-        if f.theme:
-            wanted_themes = set(f.theme)
-            keep &= np.array([bool(wanted_themes.intersection(t)) for t in self.themes], dtype=bool)
-        if f.year_min is not None:
-            keep &= self.year >= f.year_min
-        if f.year_max is not None:
-            keep &= (self.year <= f.year_max) & (self.year >= 0)
-        return keep
-
-    @cached_property
-    def facet_codes(self) -> dict[str, tuple[list[str], np.ndarray]]:
-        """Per facet (kind, first theme, organism): its labels and each segment's label index (-1 = none)."""
-        out = {}
-        for name, values in (("kind", list(self.kind)), ("theme", [t[0] if t else None for t in self.themes]),
-                             ("organism", [o or "inconnu" for o in self.organism])):
-            labels = sorted({v for v in values if v is not None})
-            index = {v: n for n, v in enumerate(labels)}
-            out[name] = (labels, np.array([index.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64))
-        return out
-
-    def facets(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts per kind, first theme and organism among the segments ``mask`` lets through."""
-        out = {}
-        for name, (labels, codes) in self.facet_codes.items():
-            picked = codes[mask]
-            counts = np.bincount(picked[picked >= 0], minlength=len(labels))
-            out[name] = {label: int(c) for label, c in zip(labels, counts) if c}
-        return out
-
-    def priors(self) -> np.ndarray:
-        blocks = self.block if self.block is not None else [""] * len(self.ids)
-        return np.array([segment_prior(k, b) for k, b in zip(self.kind, blocks)], dtype=np.float32)
-
-
-@dataclass(frozen=True)
 class Hit:
     id: int
     score: float
     lexical: float | None = None
     dense: float | None = None
-
-
-@dataclass
-class Snapshot:
-    columns: Columns
-    lexical: LexicalIndex
-    vectors: VectorIndex
-    position: dict[int, int] = field(default_factory=dict)  # segment id → row in columns
-    prior: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-
-    def __post_init__(self) -> None:
-        self.position = {int(i): n for n, i in enumerate(self.columns.ids)}
-        self.prior = self.columns.priors()
 
 
 @dataclass(frozen=True)
@@ -138,11 +67,11 @@ class SearchParams:
 def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: int,
            filters: Filters, params: SearchParams) -> tuple[list[Hit], np.ndarray]:
     """Best-first hits and the filter mask they were drawn from (for facets)."""
-    mask = snapshot.columns.mask(filters)
+    mask = snapshot.columns.mask(filters) & snapshot.live if filters.active() else snapshot.live
     if not len(snapshot.columns.ids):
         return [], mask
     prior = _query_prior(snapshot, query)
-    use_dense = params.mode != "lexical" and query_vector is not None and len(snapshot.vectors) > 0
+    use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
     lex_all = np.zeros(0, dtype=np.float32)
@@ -154,11 +83,12 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
         if not use_dense:
             return [], mask
         den = _dense(snapshot, query_vector, mask, params.candidates, filtered=filters.active())
-        fused = {i: s * float(prior[snapshot.position[i]]) for i, s in den.items()}
+        fused = dict(zip(den, (np.array(list(den.values())) * prior[snapshot.rows_of(list(den))]).tolist()))
     else:
         den = _rescore(snapshot, query_vector, lex, mask, params.candidates, filtered=filters.active())
         if lex_all.size:  # dense-only candidates keep their (low) lexical score, not an invented 0
-            lex = {i: lex[i] if i in lex else float(lex_all[snapshot.position[i]]) for i in den}
+            rows = snapshot.rows_of(list(den))
+            lex = {i: lex[i] if i in lex else float(lex_all[r]) for i, r in zip(den, rows.tolist())}
         fused = fuse(lex, den, params)
     return best_hits(fused, lex, den, k), mask
 
@@ -181,7 +111,7 @@ def _query_prior(snapshot: Snapshot, query: str) -> np.ndarray:
     wanted = query_kinds(query)
     if not wanted:
         return snapshot.prior
-    return snapshot.prior * np.where(np.isin(snapshot.columns.kind, wanted), 1.0, OFF_INTENT_PRIOR).astype(np.float32)
+    return snapshot.prior * np.where(snapshot.columns.has_kind(wanted), 1.0, OFF_INTENT_PRIOR).astype(np.float32)
 
 
 def _ranked(scores: dict[int, float]) -> list[int]:
@@ -194,16 +124,19 @@ def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, prior: np.ndarray
     scores = snapshot.lexical.scores(query)
     if scores.size == 0:
         return {}, scores
-    # The lexical index is built on the same ascending ids as the columns.
-    scores = np.where(mask, scores * prior, 0.0).astype(np.float32)
-    top = np.argpartition(-scores, n)[:n] if scores.size > n else np.arange(scores.size)
-    return {int(snapshot.lexical.ids[i]): float(scores[i]) for i in top if scores[i] > 0}, scores
+    # The lexical index's rows are the columns' rows. Only matching rows are ranked: a query's
+    # terms reach a fraction of a million segments, and partitioning all of them costs milliseconds.
+    scores *= prior
+    if mask is not snapshot.live or snapshot.dead:  # unfiltered, nothing deleted: every row may match
+        scores[~mask] = 0.0
+    matched = np.flatnonzero(scores > 0)
+    top = matched[np.argpartition(-scores[matched], n)[:n]] if matched.size > n else matched
+    ids = snapshot.columns.ids[top].tolist()
+    return dict(zip(ids, scores[top].tolist())), scores
 
 
 def _dense(snapshot: Snapshot, vector: np.ndarray, mask: np.ndarray, n: int, *, filtered: bool) -> dict[int, float]:
-    allowed = snapshot.columns.ids[mask] if filtered else None
-    ids, scores = snapshot.vectors.search(vector, n, allowed)
-    return dict(zip(ids.tolist(), scores.tolist()))
+    return snapshot.nearest(vector, n, mask if filtered else None)
 
 
 def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], mask: np.ndarray, n: int,
@@ -213,7 +146,7 @@ def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], mask
     pool += [i for i in _dense(snapshot, vector, mask, n, filtered=filtered) if i not in lex]
     if not pool:
         return {}
-    return feedback_scores(pool, snapshot.vectors.get(np.array(pool, dtype=np.int64)), lex, vector)
+    return feedback_scores(pool, snapshot.vectors_of(pool), lex, vector)
 
 
 def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float], vector: np.ndarray) -> dict[int, float]:

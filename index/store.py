@@ -1,46 +1,75 @@
 """The embedded store: SQLite rows + derived BM25 and FAISS indexes, behind one small interface.
 
-Writes go through one lock (single writer): the SQLite transaction commits first, then a
-new search snapshot is built from the committed rows and swapped in. A crash between the two
-loses nothing, because snapshots are always derived from SQLite when the store opens.
+Writes go through one lock (single writer): the SQLite transaction commits first, then a new
+search snapshot is derived from the committed rows and swapped in whole. The snapshot is a
+persisted base plus a small in-memory delta of the documents stored since, minus the documents
+deleted since (index/snapshot.py), so a write costs in proportion to the delta, not to the
+store. When the delta (or the deleted share of the base) outgrows ``merge_fraction`` of the
+base, a background thread builds a new base from one consistent read of SQLite, saves it
+(index/persisted.py) and swaps it in. A crash at any point loses nothing: SQLite is the source
+of truth and a base on disk is only used for the documents it holds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
 import threading
 import uuid
 from pathlib import Path
 
 import numpy as np
 
+from index import persisted
 from index.analyzer import analyze
 from index.interface import Added, Embedder, SearchOutcome, StoreStats
-from index.lexical import LexicalIndex
 from index.metadata import MetadataStore
 from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, document_contexts,
                             passage_context, passage_vectors)
-from index.search import Columns, Filters, SearchParams, Snapshot, search
-from index.vectors import VectorIndex
+from index.rows import reading
+from index.search import Filters, SearchParams, search
+from index.snapshot import Part, Snapshot
+from index.vectors import EXACT_LIMIT
 from pipelines.types import ProcessedDocument
+
+STORE_ID_KEY = "store_id"
+MERGE_FRACTION = 0.1
+MERGE_MIN_SEGMENTS = 2_000  # below this, a delta is cheaper to rebuild on each write than to merge
+log = logging.getLogger(__name__)
 
 
 class Store:
-    def __init__(self, data_dir: Path, embedder: Embedder, params: SearchParams | None = None):
+    def __init__(self, data_dir: Path, embedder: Embedder, params: SearchParams | None = None, *,
+                 merge_fraction: float = MERGE_FRACTION, exact_limit: int = EXACT_LIMIT, concurrency: int = 4):
         self.embedder = embedder
         self.params = params or SearchParams()
-        self.meta = MetadataStore(Path(data_dir) / "ancols.sqlite3")
+        self._path = Path(data_dir) / "ancols.sqlite3"
+        self._bases = Path(data_dir) / "snapshot"
+        self.meta = MetadataStore(self._path)
         self._write = threading.Lock()
+        self._saving = threading.Lock()
+        self._searching = threading.BoundedSemaphore(concurrency)
+        self._merge_fraction, self._exact_limit = merge_fraction, exact_limit
+        self._merging: threading.Thread | None = None
+        self._epoch = 0  # bumped when every row changes (re-embedding, re-analysis): an older merge is dropped
+        self._base: Part | None = None
+        self._id = self.meta.get_setting(STORE_ID_KEY) or uuid.uuid4().hex
+        self.meta.set_setting(STORE_ID_KEY, self._id)
         stored = self.meta.get_setting(EMBEDDING_KEY)
         if stored is not None and stored != embedder.fingerprint:
             self.reembed()
         self.meta.set_setting(EMBEDDING_KEY, embedder.fingerprint)
         if self.meta.get_setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
             self.reanalyze()
-        self._snapshot = self._build_snapshot()
+        if self._base is None:
+            loaded = persisted.load(self._bases, store=self._id, embedding=embedder.fingerprint, lexical=LEXICAL_FINGERPRINT,
+                                    exact_limit=exact_limit)
+            self._base = loaded[0] if loaded else self._build_base()
+        self._snapshot = self._derive(self._base)
+        self._maybe_merge()
 
     def close(self) -> None:
+        self.wait_for_merge()
         self.meta.close()
 
     # -- writes ---------------------------------------------------------------------------
@@ -60,14 +89,16 @@ class Store:
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
             self.meta.add_document(doc_id, filename, sha, len(data), doc, vectors, terms)
-            self._snapshot = self._build_snapshot()
+            self._snapshot = self._derive(self._base)
+            self._maybe_merge()
         return Added(doc_id, len(doc.segments), False)
 
     def delete(self, doc_id: str) -> bool:
         with self._write:
             removed = self.meta.delete_document(doc_id)
             if removed:
-                self._snapshot = self._build_snapshot()
+                self._snapshot = self._derive(self._base)
+                self._maybe_merge()
         return removed
 
     def reembed(self) -> int:
@@ -79,7 +110,7 @@ class Store:
             vectors = passage_vectors(self.embedder, texts)
             self.meta.replace_vectors(ids, vectors)
             self.meta.set_setting(EMBEDDING_KEY, self.embedder.fingerprint)
-            self._snapshot = self._build_snapshot()
+            self._replace_base()
         return len(ids)
 
     def reanalyze(self) -> int:
@@ -88,8 +119,72 @@ class Store:
             rows = self.meta.segment_texts()
             self.meta.replace_terms([r[0] for r in rows], [analyze(passage_context(text, path)) for _, text, path in rows])
             self.meta.set_setting(LEXICAL_KEY, LEXICAL_FINGERPRINT)
-            self._snapshot = self._build_snapshot()
+            self._replace_base()
         return len(rows)
+
+    # -- the derived indexes ----------------------------------------------------------------
+    def _build_base(self) -> Part:
+        """A base of every committed row, saved to disk."""
+        with reading(self._path) as rows:
+            data = rows.rows()
+        part = Part.build(data, self.embedder.dimension, exact_limit=self._exact_limit)
+        manifest = persisted.Manifest(store=self._id, embedding=self.embedder.fingerprint, lexical=LEXICAL_FINGERPRINT,
+                                      segments=len(data.ids), max_segment_id=int(data.ids.max(initial=0)),
+                                      vector_index=part.vectors.kind)
+        with self._saving:  # a merge and a re-embedding may finish together
+            persisted.prune(self._bases, keep=persisted.save(self._bases, part, manifest))
+        return part
+
+    def _replace_base(self) -> None:
+        """Under the write lock, after every row changed."""
+        self._epoch += 1
+        self._base = self._build_base()
+        self._snapshot = self._derive(self._base)
+
+    def _derive(self, base: Part) -> Snapshot:
+        """The snapshot of the committed rows: ``base``, plus documents stored since, minus those deleted since."""
+        with reading(self._path) as rows:
+            live = rows.document_ids()
+            new = live - base.documents
+            delta = rows.rows(new) if new else None
+        if delta is None:
+            return Snapshot(base, None, base.documents - live)
+        part = Part.build(delta, self.embedder.dimension, labels=base.columns.labels, exact_limit=len(delta.ids))
+        return Snapshot(base, part, base.documents - live)
+
+    def _maybe_merge(self) -> None:
+        """Start a background merge when the delta or the deleted share outgrows the base."""
+        snap = self._snapshot
+        changed = len(snap.columns) - len(snap.base.columns) + snap.dead
+        if changed <= max(MERGE_MIN_SEGMENTS, self._merge_fraction * len(snap.base.columns)):
+            return
+        if self._merging is not None and self._merging.is_alive():
+            return
+        self._merging = threading.Thread(target=self._merge, args=(self._epoch,), name="store-merge", daemon=True)
+        self._merging.start()
+
+    def _merge(self, epoch: int) -> None:
+        try:
+            base = self._build_base()
+        except Exception:  # a failed merge leaves the current snapshot serving; the next write retries
+            log.exception("merging the delta into a new base failed")
+            return
+        with self._write:
+            if epoch == self._epoch:
+                self._base = base
+                self._snapshot = self._derive(base)
+
+    def merge(self) -> None:
+        """Fold the delta and the deletions into a new base now, on the caller's thread."""
+        self.wait_for_merge()
+        with self._write:
+            self._replace_base()
+
+    def wait_for_merge(self) -> None:
+        """Block until a background merge in progress (if any) is swapped in."""
+        merging = self._merging
+        if merging is not None:
+            merging.join()
 
     # -- reads ----------------------------------------------------------------------------
     @property
@@ -98,39 +193,21 @@ class Store:
 
     def stats(self) -> StoreStats:
         snap = self._snapshot
-        return StoreStats(documents=self.meta.documents(limit=1, offset=0)[1], segments=len(snap.columns.ids),
-                          vector_index=snap.vectors.kind)
+        return StoreStats(documents=self.meta.documents(limit=1, offset=0)[1], segments=snap.segments,
+                          vector_index=snap.kind)
 
     def organisms(self) -> list[str]:
-        return sorted({o for o in self._snapshot.columns.organism.tolist() if isinstance(o, str) and o.strip()})
+        return self._snapshot.columns.organisms(self._snapshot.live)
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         snap = self._snapshot
         params = params or self.params
-        vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
-        hits, mask = search(snap, query, vector, k * 3, filters, params)
+        # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
+        # million segments, and on a few cores more of them only queue for the CPU while holding memory.
+        with self._searching:
+            vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
+            hits, mask = search(snap, query, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
         hits = distinct(hits, rows, k)
-        return SearchOutcome(hits, rows, snap.columns.facets(mask), int(mask.sum()))
-
-    def _build_snapshot(self) -> Snapshot:
-        ids, terms, vectors = self.meta.index_rows()
-        dim = vectors.shape[1] if len(ids) else self.embedder.dimension
-        return Snapshot(columns=_columns(self.meta.column_rows()), lexical=LexicalIndex(ids, terms),
-                        vectors=VectorIndex(dim, ids, vectors))
-
-
-def _columns(rows: list[tuple]) -> Columns:
-    metas = [json.loads(r[4]) for r in rows]
-    return Columns(
-        ids=np.array([r[0] for r in rows], dtype=np.int64),
-        kind=np.array([r[1] for r in rows], dtype=object),
-        themes=[json.loads(r[2]) for r in rows],
-        document_id=np.array([r[3] for r in rows], dtype=object),
-        organism=np.array([m.get("organism") for m in metas], dtype=object),
-        doc_type=np.array([m.get("doc_type") for m in metas], dtype=object),
-        year=np.array([m.get("year") or -1 for m in metas], dtype=np.int64),
-        block=np.array([r[5] for r in rows], dtype=object),
-    )
-
-
+        facets = snap.columns.facets(mask) if filters.active() else snap.unfiltered_facets
+        return SearchOutcome(hits, rows, facets, int(mask.sum()))

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(0.7, ge=0.0, le=1.0)
     candidates: int = Field(200, ge=10, le=10_000)
     max_results: int = Field(100, ge=1, le=1000)
+    delta_merge_fraction: float = Field(0.1, gt=0, description="Merge the store's delta of new (and deleted) segments into its saved base past this share of the base.")
+    search_concurrency: int = Field(4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
+    exact_vector_limit: int = Field(100_000, ge=0, description="Up to this many segments, dense search is exact (flat); beyond, IVF-SQ8.")
 
     max_upload_mb: float = Field(50.0, gt=0)
     max_pdf_pages: int = Field(2000, ge=1)

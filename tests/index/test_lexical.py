@@ -3,7 +3,7 @@
 import numpy as np
 
 from index.analyzer import analyze
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, TermMatrix
 
 SENTENCES = [
     # 0: answers "vacance commerciale élevée" directly
@@ -29,12 +29,12 @@ SENTENCES = [
 
 
 def _index() -> LexicalIndex:
-    return LexicalIndex(np.arange(10, 10 + len(SENTENCES)), [analyze(s) for s in SENTENCES])
+    return LexicalIndex([TermMatrix.build([analyze(s) for s in SENTENCES])])
 
 
 def _ranking(index: LexicalIndex, query: str) -> list[int]:
     scores = index.scores(query)
-    return [int(index.ids[i]) - 10 for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
 
 
 def test_the_passage_answering_the_query_comes_first():
@@ -62,5 +62,16 @@ def test_a_figure_is_searchable():
 
 
 def test_empty_index():
-    index = LexicalIndex(np.zeros(0, dtype=np.int64), [])
+    index = LexicalIndex([TermMatrix.build([])])
     assert len(index) == 0 and index.scores("vacance").size == 0
+
+
+def test_a_split_index_scores_as_one_built_from_scratch(tmp_path):
+    """Base and delta share their statistics: the rows score exactly as in one index (and once saved and loaded)."""
+    terms = [analyze(s) for s in SENTENCES]
+    TermMatrix.build(terms[:4]).save(tmp_path / "base")
+    split = LexicalIndex([TermMatrix.load(tmp_path / "base"), TermMatrix.build(terms[4:])])
+    whole = _index()
+    for query in ("vacance commerciale élevée", "impayés", "coûts de gestion élevés", "6,3 %"):
+        assert np.allclose(split.scores(query), whole.scores(query), rtol=1e-5)
+        assert whole.scores(query).max() > 0

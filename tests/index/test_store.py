@@ -124,16 +124,19 @@ def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store,
 def test_delete_removes_from_both_indexes(store, two_reports):
     a, b = two_reports
     before = store.snapshot
-    assert len(before.lexical) == len(before.vectors) == len(REPORT_A) + len(REPORT_B)
+    assert len(before.lexical) == before.segments == len(REPORT_A) + len(REPORT_B)
     assert store.delete(a) and not store.delete(a)
     snap = store.snapshot
-    assert len(snap.lexical) == len(snap.vectors) == len(REPORT_B)
+    assert snap.segments == store.stats().segments == len(REPORT_B)
     for mode in ("lexical", "semantic", "hybrid"):
         _, out = _texts(store, "vacance commerciale élevée", params=SearchParams(mode=mode))
         assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {b}
-    gone = [int(i) for i in before.columns.ids if int(i) not in set(snap.columns.ids.tolist())]
-    ids, _ = snap.vectors.search(np.ones(snap.vectors.dimension, dtype=np.float32), 100)
-    assert not set(gone) & set(ids.tolist())
+        assert out.total == len(REPORT_B) and sum(out.facets["kind"].values()) == len(REPORT_B)
+    gone = set(before.columns.ids.tolist()) - set(snap.columns.ids[snap.live].tolist())
+    assert len(gone) == len(REPORT_A)
+    nearest = snap.nearest(np.ones(store.embedder.dimension, dtype=np.float32), 100, None)
+    assert nearest and not gone & set(nearest)
+    assert store.organisms() == ["Logidia"]
 
 
 def test_terms_are_rebuilt_when_the_analysis_changes(tmp_path, embedder):

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Search load on loopback: N concurrent clients against ``ancols serve``, bounded in requests and seconds.
+
+Either point it at a running service on 127.0.0.1 (``--url``), or let it start one on a store
+(``--serve DIR``: ``python -m service.cli serve`` on a free loopback port, stopped at the end),
+in which case the service's resident memory (VmRSS, and its peak VmHWM, from /proc) is reported
+too. Each mode of ``--modes`` runs ``--runs`` times in the same session, one after the other, so
+the modes can be compared as ratios on a noisy machine; medians over the runs are printed.
+
+Queries are the dev queries plus variants a user would type: the first words only, a word
+added, and a share of requests with a filter (a kind, a year range). Requests cycle through
+this list in a seeded random order. Only loopback addresses are accepted.
+
+    python bench/load.py --serve /tmp/store1m --modes lexical hybrid --clients 32 --requests 2000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+MAX_REQUESTS = 100_000
+MAX_SECONDS = 600.0
+FILTERS = ({"kind": "recommendation"}, {"year_min": 2015}, {"kind": "observation", "year_max": 2020})
+
+
+def queries(path: Path, seed: int, filtered_share: float = 0.2) -> list[dict]:
+    """Query parameter sets: each dev query, its first three words, and it with a word added; some filtered."""
+    texts = [line.split("\t")[1].strip() for line in path.read_text().splitlines() if "\t" in line]
+    variants = []
+    for text in texts:
+        words = text.split()
+        variants += [text, " ".join(words[:3]), f"{text} organisme"]
+    rng = random.Random(seed)
+    out = []
+    for text in variants:
+        params = {"q": text, "k": 10}
+        if rng.random() < filtered_share:
+            params.update(rng.choice(FILTERS))
+        out.append(params)
+    rng.shuffle(out)
+    return out
+
+
+async def run(url: str, mode: str, requests: list[dict], clients: int, count: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    issued = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal issued
+        while issued < count and time.perf_counter() < deadline:
+            params = {**requests[issued % len(requests)], "mode": mode}
+            issued += 1
+            t = time.perf_counter()
+            try:
+                r = await http.get("/search", params=params)
+                if r.status_code == 200:
+                    latencies.append(time.perf_counter() - t)
+                else:
+                    errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60.0) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else float("nan")
+
+    return {"mode": mode, "ok": len(ordered), "errors": errors, "seconds": round(elapsed, 1),
+            "throughput_rps": round(len(ordered) / elapsed, 1), "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident and peak resident memory of a process, from /proc (Linux)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = round(int(value.split()[0]) / 1024, 1)
+    return fields
+
+
+class Service:
+    """``ancols serve`` on a free loopback port, for the duration of a ``with`` block."""
+
+    def __init__(self, data_dir: Path, startup_seconds: float, env: dict[str, str]):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir, self.startup_seconds, self.env = data_dir, startup_seconds, env
+
+    def __enter__(self) -> Service:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "ANCOLS_LOG_LEVEL": "WARNING", **self.env}
+        started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "--data-dir", str(self.data_dir), "serve",
+                                      "--port", str(self.port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+        while time.perf_counter() - started < self.startup_seconds:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the service exited with code {self.proc.returncode} while starting")
+            try:
+                self.health = httpx.get(self.url + "/health", timeout=5).json()
+                self.startup = round(time.perf_counter() - started, 1)
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        self.proc.terminate()
+        raise RuntimeError(f"the service did not answer within {self.startup_seconds} s")
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    target = ap.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="a running service on loopback, e.g. http://127.0.0.1:8000")
+    target.add_argument("--serve", type=Path, help="start a service on this store directory")
+    ap.add_argument("--env", nargs="*", default=[], help="ANCOLS_*=value settings for the started service")
+    ap.add_argument("--modes", nargs="+", default=["lexical", "hybrid"], choices=["lexical", "semantic", "hybrid"])
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--requests", type=int, default=1000, help=f"per run (at most {MAX_REQUESTS})")
+    ap.add_argument("--seconds", type=float, default=60.0, help=f"per run (at most {MAX_SECONDS})")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=64, help="requests per mode before the timed runs")
+    ap.add_argument("--queries", type=Path, default=REPO.parent / "shared" / "eval" / "dev" / "queries.tsv")
+    ap.add_argument("--startup-seconds", type=float, default=600.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args(argv)
+    if a.url and urlparse(a.url).hostname not in LOOPBACK:
+        ap.error("only loopback addresses are load-tested")
+    if not (0 < a.requests <= MAX_REQUESTS and 0 < a.seconds <= MAX_SECONDS and 0 < a.clients <= 1024):
+        ap.error(f"--requests must be in 1..{MAX_REQUESTS}, --seconds in (0, {MAX_SECONDS}], --clients in 1..1024")
+    requests = queries(a.queries, a.seed)
+    env = dict(item.split("=", 1) for item in a.env)
+
+    def measure(url: str) -> dict:
+        report: dict = {"clients": a.clients, "requests_per_run": a.requests, "runs": {}, "median": {}}
+        for mode in a.modes:
+            asyncio.run(run(url, mode, requests, a.clients, a.warmup, a.seconds))
+        for n in range(a.runs):
+            for mode in a.modes:  # interleaved, so a burst of load from elsewhere hits every mode alike
+                result = asyncio.run(run(url, mode, requests, a.clients, a.requests, a.seconds))
+                report["runs"].setdefault(mode, []).append(result)
+                print(json.dumps({"run": n + 1, **result}), file=sys.stderr)
+        for mode, results in report["runs"].items():
+            report["median"][mode] = {key: statistics.median(r[key] for r in results)
+                                      for key in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")}
+            report["median"][mode]["errors"] = sum(sum(r["errors"].values()) for r in results)
+        return report
+
+    if a.url:
+        report = measure(a.url)
+    else:
+        with Service(a.serve, a.startup_seconds, env) as service:
+            idle = memory_mb(service.proc.pid)
+            report = measure(service.url)
+            report.update(health=service.health, startup_seconds=service.startup, memory_idle_mb=idle,
+                          memory_after_mb=memory_mb(service.proc.pid))
+    print(json.dumps({k: v for k, v in report.items() if k != "runs"}, indent=1))
+    if a.json:
+        a.json.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""What a search reads: a large persisted base plus a small delta of newer documents, minus deleted ones.
+
+Rebuilding every derived index on each write cost minutes at a million segments. Instead the
+base (built from all rows at some point, saved to disk) stays as it is; a write derives a new
+snapshot from it in proportion to the change: documents stored since the base went into a
+small delta part (built in memory from their SQLite rows), documents deleted since are masked
+out of the base (a tombstone mask). Rows are the base's then the delta's, each part ids
+ascending; a segment id freed by a deletion and reused by SQLite may sit in both parts, dead
+in the base and live in the delta, so lookups by id prefer the delta.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from index.columns import Columns
+from index.lexical import LexicalIndex, TermMatrix
+from index.rows import IndexRows
+from index.vectors import VectorIndex
+
+
+@dataclass(frozen=True)
+class Part:
+    columns: Columns
+    terms: TermMatrix
+    vectors: VectorIndex
+
+    @classmethod
+    def build(cls, rows: IndexRows, dimension: int, *, labels: dict[str, list[str]] | None = None,
+              exact_limit: int | None = None) -> Part:
+        limit = {} if exact_limit is None else {"exact_limit": exact_limit}
+        return cls(Columns.from_rows(rows.columns, labels), TermMatrix.build(rows.terms),
+                   VectorIndex.build(dimension, rows.ids, rows.vectors, **limit))
+
+    @cached_property
+    def documents(self) -> set[str]:
+        used = np.unique(self.columns.codes["document_id"])
+        return {self.columns.labels["document_id"][c] for c in used.tolist()}
+
+
+class Snapshot:
+    """Immutable once built: a write builds a new one and swaps it in whole."""
+
+    def __init__(self, base: Part, delta: Part | None = None, deleted: set[str] = frozenset()):
+        self.base, self.delta = base, delta
+        self.columns = base.columns if delta is None else Columns(
+            ids=np.concatenate([base.columns.ids, delta.columns.ids]),
+            year=np.concatenate([base.columns.year, delta.columns.year]),
+            themes=np.concatenate([base.columns.themes, delta.columns.themes]),
+            codes={k: np.concatenate([v, delta.columns.codes[k]]) for k, v in base.columns.codes.items()},
+            labels=delta.columns.labels)
+        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []))
+        n_base = len(base.columns)
+        self.live = np.ones(len(self.columns), dtype=bool)
+        if deleted:
+            gone = [n for n, d in enumerate(base.columns.labels["document_id"]) if d in deleted]
+            self.live[:n_base] = ~np.isin(base.columns.codes["document_id"], gone)
+        self.dead = int(n_base - self.live[:n_base].sum())
+        self.prior = self.columns.priors
+
+    @property
+    def kind(self) -> str:
+        return self.base.vectors.kind
+
+    @property
+    def segments(self) -> int:
+        return int(self.live.sum())
+
+    @cached_property
+    def unfiltered_facets(self) -> dict[str, dict[str, int]]:
+        return self.columns.facets(self.live)
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Row of each (live) segment id."""
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = _find(self.base.columns.ids, ids)
+        if self.delta is not None:
+            in_delta = _find(self.delta.columns.ids, ids)
+            rows = np.where(in_delta >= 0, in_delta + len(self.base.columns), rows)
+        return rows
+
+    def nearest(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """Cosine of the ``n`` nearest live segments (among ``allowed`` rows when given), best first."""
+        n_base = len(self.base.columns)
+        found: dict[int, float] = {}
+        if allowed is None:
+            ids, scores = self.base.vectors.search(vector, n + min(self.dead, 3 * n))
+            keep = self.live[_find(self.base.columns.ids, ids)] if self.dead else np.ones(len(ids), dtype=bool)
+            found.update(zip(ids[keep].tolist(), scores[keep].tolist()))
+        else:
+            ids, scores = self.base.vectors.search(vector, n, self.columns.ids[:n_base][allowed[:n_base]])
+            found.update(zip(ids.tolist(), scores.tolist()))
+        if self.delta is not None:
+            wanted = None if allowed is None else self.delta.columns.ids[allowed[n_base:]]
+            ids, scores = self.delta.vectors.search(vector, n, wanted)
+            found.update(zip(ids.tolist(), scores.tolist()))  # a reused id is the delta's
+        return dict(sorted(found.items(), key=lambda kv: -kv[1])[:n])
+
+    def vectors_of(self, ids: list[int]) -> np.ndarray:
+        rows = self.rows_of(np.array(ids, dtype=np.int64))
+        n_base = len(self.base.columns)
+        out = np.zeros((len(ids), self.base.vectors.dimension), dtype=np.float32)
+        from_base = rows < n_base
+        if from_base.any():
+            out[from_base] = self.base.vectors.get(np.asarray(ids)[from_base])
+        if (~from_base).any():
+            out[~from_base] = self.delta.vectors.get(np.asarray(ids)[~from_base])
+        return out
+
+
+def _find(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Position of each of ``ids`` in ``sorted_ids``, -1 when absent."""
+    at = np.searchsorted(sorted_ids, ids)
+    at_clipped = np.minimum(at, max(len(sorted_ids) - 1, 0))
+    hit = (at < len(sorted_ids)) & (sorted_ids[at_clipped] == ids) if len(sorted_ids) else np.zeros(len(ids), bool)
+    return np.where(hit, at, -1)
