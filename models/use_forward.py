@@ -16,6 +16,7 @@ the embedder's revision.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,12 @@ class UseForward:
         self.b2 = [torch.from_numpy(a) for a in numpy_backend.b2]
         self.cnn_W, self.cnn_b = mat(w["cnn_W"]), w["cnn_b"]
         self.d0, self.d1, self.d2, self.d3, self.p1, self.p3 = (mat(w[k]) for k in ("d0", "d1", "d2", "d3", "p1", "p3"))
+        # Per piece, the layers before the n-gram windows: [embedding | normalised projection].
+        # Filled on first sight (a corpus of reports uses some 10k of the 128k pieces, ~50 MB);
+        # rows never written are never paged in.
+        self.pieces = torch.empty(len(self.table), 512 + self.proj_W.shape[1])
+        self.known = torch.zeros(len(self.table), dtype=torch.bool)
+        self.learning = threading.Lock()
 
     def _matrix(self, weight: torch.Tensor) -> torch.Tensor:
         return weight.to(self.dtype).contiguous()
@@ -87,17 +94,31 @@ class UseForward:
             out[first:] = self._batch(ids[first:]).numpy()
         return out
 
+    def _learn(self, flat: torch.Tensor) -> None:
+        """Fill ``pieces`` for the pieces of ``flat`` not seen yet: what a token gives the windows
+        depends on the token alone."""
+        with self.learning:
+            new = torch.unique(flat)
+            new = new[~self.known[new]]
+            if not len(new):
+                return
+            chunk = new % self.chunks
+            emb = self.table[new].float()
+            emb *= self.scale[chunk, None]
+            emb += self.lo[chunk, None]
+            x = self._mm(emb, self.proj_W) + self.proj_b
+            x = F.layer_norm(x, (x.shape[1],), self.ln_g_all, self.ln_b_all, self.eps)
+            self.pieces[new] = torch.cat([emb, x], dim=1)
+            self.known[new] = True
+
     def _batch(self, group: list[list[int]]) -> torch.Tensor:
         """The sentences of ``group`` as one flat run of tokens; n-gram windows stop at sentence bounds."""
         lens = torch.tensor([len(g) for g in group])
         flat = torch.tensor([t for g in group for t in g])
         n = len(flat)
-        chunk = flat % self.chunks
-        emb = self.table[flat].float()
-        emb *= self.scale[chunk, None]
-        emb += self.lo[chunk, None]
-        x = self._mm(emb, self.proj_W) + self.proj_b
-        x = F.layer_norm(x, (x.shape[1],), self.ln_g_all, self.ln_b_all, self.eps)
+        self._learn(flat)
+        rows = self.pieces[flat]
+        emb, x = rows[:, :512], rows[:, 512:]
 
         sentence = torch.repeat_interleave(torch.arange(len(group)), lens)
         starts = torch.cumsum(lens, 0) - lens
