@@ -8,8 +8,6 @@ so a model directory holds configuration only and never needs the Hub.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -60,8 +58,10 @@ class USEEncoder(InputModule):
 
     def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
         """One call per batch: the speed comes from packing many sentences per matrix product."""
-        with _torch_threads(self.threads):
-            features["sentence_embedding"] = torch.from_numpy(self.use.encode(features["texts"]))
+        if torch.get_num_threads() != self.threads:
+            # Process-wide, and costly to switch (the thread pool is rebuilt), so set, not restored.
+            torch.set_num_threads(self.threads)
+        features["sentence_embedding"] = torch.from_numpy(self.use.encode(features["texts"]))
         return features
 
     def get_embedding_dimension(self) -> int:
@@ -94,13 +94,3 @@ class USEEncoder(InputModule):
         )
         return cls(**{**config, **(model_kwargs or {})})
 
-
-@contextmanager
-def _torch_threads(threads: int) -> Iterator[None]:
-    """torch's thread count is process-wide: set it for this model's forward pass only."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
