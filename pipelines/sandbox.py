@@ -1,8 +1,8 @@
 """Run PDF extraction in a child process bounded in time and memory.
 
-pdfminer will follow a decompression bomb or a deeply nested object graph for as long and
+A PDF parser will follow a decompression bomb or a deeply nested object graph for as long and
 as far as it is allowed to; in the service process that would take every request down with
-it. A forkserver child (started once, with pdfplumber preloaded, before torch or FAISS spawn
+it. A forkserver child (started once, with the PDF reader preloaded, before torch or FAISS spawn
 threads) is forked per document, given an address-space cap, and killed at the deadline.
 """
 
@@ -41,7 +41,7 @@ def _child(conn: Connection, data: bytes, max_pages: int, memory_mb: int) -> Non
         conn.send(("error", exc))
     except MemoryError:
         conn.send(("error", PdfTooComplex(f"Reading this PDF needs more than {memory_mb} MB of memory.")))
-    except Exception as exc:  # pdfminer has many failure modes; none may escape as a crash
+    except Exception as exc:  # a PDF parser has many failure modes; none may escape as a crash
         conn.send(("error", PdfTooComplex(f"This PDF could not be processed ({type(exc).__name__}).")))
     finally:
         conn.close()

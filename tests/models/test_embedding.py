@@ -86,5 +86,5 @@ def test_empty_passage_list():
 
 
 def test_threads_reach_the_encoder():
-    assert load_embedder().model[0].use.threads == 1
-    assert load_embedder(threads=2).model[0].use.threads == 2
+    assert load_embedder().model[0].threads == 1
+    assert load_embedder(threads=2).model[0].threads == 2

