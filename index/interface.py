@@ -48,7 +48,7 @@ class StoreStats:
 
 
 class DocumentReader(Protocol):
-    """Row lookups the API serves (documents, segments, links)."""
+    """Row lookups the API serves (documents, segments, links, indicators)."""
 
     def find_by_sha(self, sha256: str) -> str | None: ...
 
@@ -65,6 +65,8 @@ class DocumentReader(Protocol):
     def segment_by_seq(self, doc_id: str, seq: int) -> dict | None: ...
 
     def segments_answering(self, doc_id: str, seq: int) -> list[dict]: ...
+
+    def indicators_of(self, doc_id: str) -> list[dict]: ...
 
 
 class SegmentStore(Protocol):

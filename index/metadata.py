@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index.sqlite import Database
-from pipelines.reply_links import DocumentHead, Passage, answered_report, link_reply, same_organism
+from pipelines.reply_links import DocumentHead, Passage, relink
 from pipelines.types import ProcessedDocument
 
 SCHEMA = """
@@ -213,19 +213,10 @@ _SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body, (SELECT
 
 
 def _link_replies(db, doc_id: str) -> None:
-    """(Re)link the reply letters the new document concerns: itself if it is a reply, else its organism's
-    replies that now answer it. Runs inside the add's transaction."""
-    heads = [DocumentHead(r[0], m.get("doc_type", "report"), m.get("organism"), m.get("year"))
-             for r in db.execute("SELECT id, meta FROM documents").fetchall() for m in [json.loads(r[1])]]
-    new = next(h for h in heads if h.ref == doc_id)
-    replies = [new] if new.doc_type == "reply" else [
-        h for h in heads if h.doc_type == "reply" and same_organism(h.organism, new.organism)]
-    for reply in replies:
-        report = answered_report(reply, heads)
-        if report is None or (reply is not new and report.ref != doc_id):
-            continue
-        db.execute("DELETE FROM links WHERE rebuttal IN (SELECT id FROM segments WHERE document_id = ?)", (reply.ref,))
-        links = link_reply(_passages(db, reply.ref), _passages(db, report.ref))
+    """Replace the links of the replies the new document concerns (``relink``), inside the add's transaction."""
+    heads = [DocumentHead.of(r[0], json.loads(r[1])) for r in db.execute("SELECT id, meta FROM documents").fetchall()]
+    for reply, links in relink(doc_id, heads, lambda ref: _passages(db, ref)).items():
+        db.execute("DELETE FROM links WHERE rebuttal IN (SELECT id FROM segments WHERE document_id = ?)", (reply,))
         db.executemany("INSERT INTO links(rebuttal, finding, basis, score) VALUES (?, ?, ?, ?)",
                        [(link.rebuttal, link.finding, link.basis, link.score) for link in links])
 
@@ -233,9 +224,13 @@ def _link_replies(db, doc_id: str) -> None:
 def _passages(db, doc_id: str) -> list[Passage]:
     rows = db.execute("SELECT id, kind, body, vector FROM segments WHERE document_id = ?"
                       " ORDER BY seq", (doc_id,)).fetchall()
-    bodies = [json.loads(r[2]) for r in rows]
-    return [Passage(r[0], r[1], b["text"], tuple(b["section_path"]), np.frombuffer(r[3], dtype=np.float32))
-            for r, b in zip(rows, bodies)]
+    return [stored_passage(r[0], r[1], r[2], np.frombuffer(r[3], dtype=np.float32)) for r in rows]
+
+
+def stored_passage(uid: int, kind: str, body: str, vector: np.ndarray) -> Passage:
+    """A stored segment (its JSON ``body`` as written by ``add_document``) as reply linking sees it."""
+    fields = json.loads(body)
+    return Passage(uid, kind, fields["text"], tuple(fields["section_path"]), vector)
 
 
 def _segment_row(row) -> dict:

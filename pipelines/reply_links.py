@@ -5,15 +5,15 @@ what it cites when it cites something ("la recommandation n°3", "l'observation 
 resolved against the report's numbered findings and section numbers, and otherwise by meaning:
 the report finding whose stored vector is closest, when the cosine reaches ``MIN_SIMILARITY``.
 
-Pure functions over plain data, so every store backend (SQLite here, PostgreSQL later) links the
-same way.
+Pure functions over plain data, down to which replies to (re)link (``relink``), so every store
+backend (SQLite, PostgreSQL) links the same way.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -68,6 +68,11 @@ class DocumentHead:
     doc_type: str
     organism: str | None
     year: int | None
+
+    @classmethod
+    def of(cls, ref: Hashable, meta: Mapping) -> DocumentHead:
+        """From a stored document's metadata (``asdict(DocumentMeta)``); a document without a type is a report."""
+        return cls(ref, meta.get("doc_type", "report"), meta.get("organism"), meta.get("year"))
 
 
 def fold_name(name: str) -> str:
@@ -152,3 +157,21 @@ def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *,
         if is_finding[best] and cosines[best] >= min_similarity:
             links.append(CrossLink(rebuttal.ref, findings[best].ref, "similarity", round(float(cosines[best]), 4)))
     return links
+
+
+def relink(new: Hashable, documents: Sequence[DocumentHead],
+           passages: Callable[[Hashable], Sequence[Passage]]) -> dict[Hashable, list[CrossLink]]:
+    """The links each concerned reply should now have, after document ``new`` was added to ``documents``.
+
+    Concerned: ``new`` itself if it is a reply, else its organism's replies whose answered report is now
+    ``new``. A store replaces the listed replies' links with these, in the add's transaction, and reads
+    a document's passages through ``passages``; so every backend links the same replies the same way."""
+    head = next(d for d in documents if d.ref == new)
+    replies = [head] if head.doc_type == "reply" else [
+        d for d in documents if d.doc_type == "reply" and same_organism(d.organism, head.organism)]
+    out = {}
+    for reply in replies:
+        report = answered_report(reply, documents)
+        if report is not None and (reply is head or report.ref == new):
+            out[reply.ref] = link_reply(passages(reply.ref), passages(report.ref))
+    return out

@@ -7,7 +7,10 @@ import json
 from index.metadata import _document_row, _segment_row
 from index.postgres.servers import Servers
 
-_SEGMENT_COLS = 'id, document_id, seq, start, "end", block, kind, body'
+# The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs (JSON text).
+_SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body,'
+                 " (SELECT coalesce(json_agg(json_build_array(f.document_id, f.seq) ORDER BY l.finding), '[]')::text"
+                 " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 # Formatted as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ'), so both backends show the same created_at.
 _DOCUMENT_COLS = ("id, filename, media_type, sha256, size,"
                   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
@@ -78,13 +81,24 @@ class PgReader:
         return _segment_row(row) if row else None
 
     def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
+        """Rebuttals answering segment ``seq``: those of the document naming it in ``responds_to``, then a reply's."""
         if not storable(doc_id):
             return []
         with self._servers.read() as conn:
-            rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s AND kind = 'rebuttal'"
-                                " AND EXISTS (SELECT 1 FROM json_array_elements_text(body::json->'responds_to') r WHERE r = %s)"
-                                " ORDER BY seq", (doc_id, str(seq))).fetchall()
+            rows = conn.execute(
+                f"SELECT {_SEGMENT_COLS} FROM segments WHERE (document_id = %s AND kind = 'rebuttal'"
+                " AND EXISTS (SELECT 1 FROM json_array_elements_text(body::json->'responds_to') r WHERE r = %s))"
+                " OR id IN (SELECT l.rebuttal FROM links l JOIN segments f ON f.id = l.finding"
+                " WHERE f.document_id = %s AND f.seq = %s) ORDER BY document_id <> %s, document_id, seq",
+                (doc_id, str(seq), doc_id, seq, doc_id)).fetchall()
         return [_segment_row(r) for r in rows]
+
+    def indicators_of(self, doc_id: str) -> list[dict]:
+        if not storable(doc_id):
+            return []
+        with self._servers.read() as conn:
+            rows = conn.execute("SELECT body FROM indicators WHERE document_id = %s ORDER BY seq", (doc_id,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
 
 def _document(row) -> dict:

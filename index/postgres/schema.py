@@ -67,6 +67,25 @@ MIGRATIONS: list[str] = [
     CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
     {RECOUNT_TERMS};
     """,
+    # As the embedded store's tables (index/metadata.py): a reply letter's rebuttal → the report finding it
+    # answers, gone with either segment; the fiche récapitulative's indicator rows, gone with the document.
+    # Documents stored before keep no links nor indicators until uploaded again.
+    """
+    CREATE TABLE links (
+        rebuttal BIGINT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        finding BIGINT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        basis TEXT NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (rebuttal, finding)
+    );
+    CREATE INDEX links_finding ON links (finding);
+    CREATE TABLE indicators (
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (document_id, seq)
+    );
+    """,
 ]
 
 

@@ -1,10 +1,11 @@
 """The PostgreSQL store: the same ``SegmentStore`` as the embedded default, on a server (and its replicas).
 
-Rows, analysed terms and vectors of a document are written in one transaction on the primary; there
-is no derived in-memory index, so any number of service processes can share the database. Search
-runs its SQL primitives (index/postgres/retrieval.py) on a replica that has replayed this process's
-writes, and combines them with the embedded store's own fusion (index/search.py), so both backends
-rank alike.
+Rows, analysed terms, vectors and indicator rows of a document, and the links between a reply letter
+and the report it answers (pipelines/reply_links.py, as in the embedded store), are written in one
+transaction on the primary; there is no derived in-memory index, so any number of service processes
+can share the database. Search runs its SQL primitives (index/postgres/retrieval.py) on a replica that
+has replayed this process's writes, and combines them with the embedded store's own fusion
+(index/search.py), so both backends rank alike.
 """
 
 from __future__ import annotations
@@ -22,13 +23,19 @@ from index.analyzer import analyze
 from index.interface import Added, Embedder, SearchOutcome, StoreStats
 from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, document_contexts,
                             passage_context, passage_vectors)
-from index.metadata import _BODY_FIELDS
+from index.metadata import _BODY_FIELDS, stored_passage
 from index.postgres import retrieval
 from index.postgres.reader import PgReader, storable
 from index.postgres.schema import RECOUNT_TERMS, migrate
 from index.postgres.servers import Servers
 from index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
+from pipelines.reply_links import DocumentHead, Passage, relink
 from pipelines.types import ProcessedDocument
+
+# Any constant: adds and deletes take it first, one at a time, so a document links against every
+# document committed before it (a reply and its report uploaded at once through two processes still
+# link) and a report is never deleted under a reply being linked to it.
+_WRITE_LOCK = 0x616E636F6C4C
 
 
 class PgStore:
@@ -65,6 +72,7 @@ class PgStore:
         organism = meta.organism.replace("\0", "") if meta.organism else meta.organism  # a filter column: no NUL
         try:
             with self.servers.write() as conn:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 conn.execute(
                     "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture, sections)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -84,6 +92,10 @@ class PgStore:
                 conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",
                              (len(terms), sum(map(_length, terms))))
                 _count_terms(conn, terms, +1)
+                with conn.cursor() as cur:
+                    cur.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (%s, %s, %s)",
+                                    [(doc_id, i, _json(asdict(row))) for i, row in enumerate(doc.indicators)])
+                _link_replies(conn, doc_id)
         except psycopg.errors.UniqueViolation:  # the same bytes, uploaded concurrently through another process
             existing = self._existing(sha)
             if existing:
@@ -103,6 +115,7 @@ class PgStore:
         if not storable(doc_id):
             return False
         with self.servers.write() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
             rows = conn.execute("DELETE FROM segments WHERE document_id = %s RETURNING length, tsvector_to_array(terms)",
                                 (doc_id,)).fetchall()
             conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s",
@@ -193,6 +206,24 @@ class PgStore:
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
         return SearchOutcome(distinct(hits, rows, k), rows, facets, total)
+
+
+def _link_replies(conn: psycopg.Connection, doc_id: str) -> None:
+    """Replace the links of the replies the new document concerns (``relink``), inside the add's transaction."""
+    rows = conn.execute("SELECT id, meta FROM documents").fetchall()
+    heads = [DocumentHead.of(i, json.loads(meta)) for i, meta in rows]
+    for reply, links in relink(doc_id, heads, lambda ref: _passages(conn, ref)).items():
+        conn.execute("DELETE FROM links WHERE rebuttal IN (SELECT id FROM segments WHERE document_id = %s)", (reply,))
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO links(rebuttal, finding, basis, score) VALUES (%s, %s, %s, %s)",
+                            [(link.rebuttal, link.finding, link.basis, link.score) for link in links])
+
+
+def _passages(conn: psycopg.Connection, doc_id: str) -> list[Passage]:
+    # Binary results: the vectors' floats as stored, as retrieval.vectors reads them.
+    rows = conn.execute("SELECT id, kind, body, embedding FROM segments WHERE document_id = %s ORDER BY seq",
+                        (doc_id,), binary=True).fetchall()
+    return [stored_passage(i, kind, body, embedding.to_numpy()) for i, kind, body, embedding in rows]
 
 
 def _json(value) -> str:

@@ -3,6 +3,9 @@ change, and read scale-out over a streaming replica with read-your-writes."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import asdict
+
 import psycopg
 import pytest
 
@@ -91,6 +94,61 @@ def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, 
             assert _answer(reopened, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
     finally:
         reopened.close()
+
+
+# A reply letter to REPORT_A: a rebuttal citing its section, one answering a finding by meaning, a courtesy line.
+REPLY_A = [
+    ("Au point 3.1.4, la société conteste le niveau de vacance commerciale retenu par l'Agence.", "rebuttal",
+     "paragraph", "Réponse de l'organisme"),
+    ("Les coûts de gestion se sont élevés en 2015 du fait d'une réorganisation ponctuelle.", "rebuttal", "paragraph",
+     "Réponse de l'organisme"),
+    ("Nous vous prions d'agréer nos salutations distinguées.", "other", "paragraph", "Réponse de l'organisme"),
+]
+
+
+def _links(store) -> dict[tuple[str, int], list[tuple[str, int]]]:
+    """Every stored segment's cross-document links both ways, documents named by filename."""
+    docs = {d["id"]: d["filename"] for d in store.meta.documents(limit=10, offset=0)[0]}
+    out = {}
+    for doc_id, name in docs.items():
+        for row in store.meta.segments_of(doc_id, limit=50, offset=0)[0]:
+            findings = [(docs[d], seq) for d, seq in row["linked_findings"]]
+            answers = [(docs[a["document_id"]], a["seq"]) for a in store.meta.segments_answering(doc_id, row["seq"])]
+            if findings or answers:
+                out[(name, row["seq"])] = findings + answers
+    return out
+
+
+def test_reply_links_and_indicators_as_the_embedded_store(tmp_path, embedder, postgres, corpus_texts):
+    from pipelines.indicators import indicators
+
+    stores = Store(tmp_path / "data", embedder), PgStore(new_database(postgres), embedder)
+    report = make_document(REPORT_A, organism="Le Toit Forézien", year=2018)
+    report.indicators = indicators(corpus_texts["004_964ee9d999fa8f65.txt"])
+    later = make_document(REPORT_A[:5], organism="LE TOIT FOREZIEN", year=2019)
+    try:
+        for store in stores:  # the reply first: it is linked when its report arrives
+            store.add(make_document(REPLY_A, organism="Le Toit Forézien", year=2019, doc_type="reply"),
+                      filename="reply.txt", data=b"reply")
+            store.add(report, filename="a.txt", data=b"a")
+        embedded, pg = (_links(store) for store in stores)
+        assert pg == embedded
+        # The cited section's closest finding (its recommendation), and the costs observation by meaning.
+        assert pg[("reply.txt", 0)] == [("a.txt", 3)] and pg[("a.txt", 3)] == [("reply.txt", 0)]
+        assert pg[("reply.txt", 1)] == [("a.txt", 4)]
+        assert [s.meta.indicators_of(s.meta.find_by_sha(hashlib.sha256(b"a").hexdigest())) for s in stores] == \
+               [[asdict(row) for row in report.indicators]] * 2
+        for store in stores:  # a later report of the same organism: the reply now answers it
+            store.add(later, filename="later.txt", data=b"later")
+        assert _links(stores[1]) == _links(stores[0]) and set(_links(stores[1])) == {
+            ("reply.txt", 0), ("reply.txt", 1), ("later.txt", 3), ("later.txt", 4)}
+        for store in stores:
+            doc_id = store.meta.find_by_sha(hashlib.sha256(b"later").hexdigest())
+            assert store.delete(doc_id) and store.meta.indicators_of(doc_id) == []
+            assert _links(store) == {}
+    finally:
+        for store in stores:
+            store.close()
 
 
 class WiderEmbedder(HashEmbedder):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pipelines.reply_links import (DocumentHead, Passage, answered_report, cited_findings, link_reply,
+from pipelines.reply_links import (DocumentHead, Passage, answered_report, cited_findings, link_reply, relink,
                                    same_organism)
 
 
@@ -43,3 +43,23 @@ def test_citation_then_section_then_similarity_above_the_threshold():
     links = {(link.rebuttal, link.finding, link.basis) for link in link_reply(rebuttals, findings)}
     assert links == {("a", 2, "reference"), ("b", 1, "reference"), ("c", 3, "similarity")}
     assert link_reply(rebuttals, []) == []
+
+
+def test_a_new_document_relinks_the_replies_that_now_answer_it():
+    docs = [DocumentHead("r2018", "report", "Coop'Ivry Habitat", 2018),
+            DocumentHead("a", "reply", "Coop'lvry Habitat", 2019),
+            DocumentHead("b", "reply", "Coop'Ivry Habitat", 2017), DocumentHead("c", "reply", "Logidia", 2019)]
+    passages = {"r2018": [_passage(1, "observation", "Les coûts de gestion sont élevés.", [1, 0])],
+                "r2016": [_passage(2, "observation", "La vacance est élevée.", [0, 1])],
+                "a": [_passage("a1", "rebuttal", "Nos coûts de gestion baissent.", [1, 0.1])],
+                "b": [_passage("b1", "rebuttal", "La vacance baisse déjà.", [0.1, 1])],
+                "c": [_passage("c1", "rebuttal", "Nos coûts baissent.", [1, 0])]}
+    pairs = lambda links: {r: [(x.rebuttal, x.finding) for x in v] for r, v in links.items()}  # noqa: E731
+    # A report: its organism's replies answering it (not b, dated before it; not c, another organism's).
+    assert pairs(relink("r2018", docs, passages.__getitem__)) == {"a": [("a1", 1)]}
+    # A reply: itself, against its report.
+    assert pairs(relink("a", docs, passages.__getitem__)) == {"a": [("a1", 1)]}
+    assert relink("c", docs, passages.__getitem__) == {}
+    # An older report: only the reply it is now the latest report for.
+    docs.append(DocumentHead("r2016", "report", "COOP'IVRY HABITAT", 2016))
+    assert pairs(relink("r2016", docs, passages.__getitem__)) == {"b": [("b1", 2)]}
