@@ -49,6 +49,7 @@ def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) ->
     for segment in segments:
         _place(segment, source, sections)
     tagger.tag_segments(segments, contexts)
+    tagger.tag_sections(sections, segments)
     link_rebuttals(segments)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments, indicators=indicators(text))
 

@@ -79,6 +79,8 @@ class Section:
     start: int
     end: int
     parent: int | None = None
+    themes: list[str] = field(default_factory=list)  # best first, from the segments it holds
+    theme_scores: dict[str, float] = field(default_factory=dict)  # each theme's share of its text
 
 
 @dataclass

@@ -51,6 +51,8 @@ class SectionOut(BaseModel):
     start: int
     end: int
     parent: int | None = None
+    themes: list[str] = Field(default_factory=list, description="What the section's text is mostly about, best first.")
+    theme_scores: dict[str, float] = Field(default_factory=dict, description="Each theme's share of the section's text.")
 
 
 class DocumentOut(BaseModel):

@@ -124,3 +124,22 @@ def tag_segments(segments: Sequence, contexts: Sequence = (), *, limit: int = 3)
     for segment, themes in zip(segments, ranked):
         segment.themes = [theme for theme, _ in themes]
         segment.theme_scores = dict(themes)
+
+
+def tag_sections(sections: Sequence, segments: Sequence, *, limit: int = 3, floor: float = 0.15) -> None:
+    """Fill ``themes``/``theme_scores`` of every section from the segments it holds, subsections included.
+
+    A section's theme is what most of its text is about: each segment's theme scores count in
+    proportion to its length, and a theme is kept when it holds at least ``floor`` of the total, so a
+    passing mention does not label a whole chapter."""
+    starts = [s.start for s in segments]
+    for section in sections:
+        weights: dict[str, float] = {}
+        for segment in segments[bisect_left(starts, section.start):bisect_left(starts, section.end)]:
+            for theme, score in segment.theme_scores.items():
+                weights[theme] = weights.get(theme, 0.0) + score * (segment.end - segment.start)
+        total = sum(weights.values())
+        ranked = sorted(((t, w / total) for t, w in weights.items() if total and w / total >= floor),
+                        key=lambda tw: -tw[1])[:limit]
+        section.themes = [t for t, _ in ranked]
+        section.theme_scores = {t: round(share, 3) for t, share in ranked}

@@ -93,3 +93,23 @@ def test_table_rows_and_other_segments_get_themes_too(corpus_texts):
     row_start = text.index("Logements vacants (hors vacance technique)")
     row = covering(doc, GoldSpan(row_start, row_start + 40, "other", "vacance"))
     assert row.kind == "other" and row.themes[0] == "vacance", (row.text, row.themes)
+
+
+def test_sections_take_the_themes_of_the_text_they_hold(corpus_texts):
+    from models.kinds import load_kind_model
+    from pipelines.process import process_text
+    from pipelines.sentences import load_sentencizer
+    from pipelines.types import SourceText
+
+    doc = process_text(SourceText(text=corpus_texts["001_d290a1a4feb3bef7.txt"], media_type="text/plain"),
+                       nlp=load_sentencizer(), kind_model=load_kind_model())
+    by_title = {s.title.split(" ", 1)[-1].casefold(): s for s in doc.sections}
+    assert by_title["traitement des impayes"].themes[0] == "impayes"
+    assert by_title["analyse financiere"].themes[0] == "finances"
+    assert by_title["maintenance du parc"].themes[0] == "patrimoine"
+    for section in doc.sections:
+        shares = [section.theme_scores[t] for t in section.themes]
+        assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 1e-6
+    # A chapter sums up its subsections: the themes of its largest parts are its own.
+    chapter = next(s for s in doc.sections if s.level == 1 and "STRATEGIE PATRIMONIALE" in s.title)
+    assert {"patrimoine", "developpement"} <= set(chapter.themes)

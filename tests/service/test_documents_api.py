@@ -42,6 +42,7 @@ def test_document_metadata(client, uploaded):
         "legal_form": "coopérative d'HLM", "department_code": "42", "department": "Loire", "date": "2019-04",
         "control_period": "2013-2017"}
     assert any(s["title"].startswith("SYNTHESE") for s in doc["sections"])
+    assert sum(1 for s in doc["sections"] if s["themes"]) > len(doc["sections"]) // 2
     rows = client.get(f"/documents/{created['id']}/indicators").json()["indicators"]
     vacant = next(r for r in rows if r["name"].startswith("Logements vacants au 31/12/2016"))
     assert (vacant["organism"], vacant["regional"], vacant["national"], vacant["year"]) == ("6,0%", "3,4%", "3,0%", 2016)
