@@ -14,6 +14,7 @@ import pytest
 from pdfgen import corpus_paragraphs, make_pdf, truncated_pdf
 
 from index.metadata import MetadataStore
+from index.rows import reading
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
@@ -30,9 +31,11 @@ def run_ingest(folder: Path, data_dir: Path, *, ray: bool) -> subprocess.Complet
 
 def stored(data_dir: Path) -> dict[str, tuple[dict, list[dict], np.ndarray]]:
     """filename → (document row, segment rows, segment vectors), without the ids each store draws."""
+    with reading(data_dir / "ancols.sqlite3") as reader:
+        rows = reader.rows()
+    ids, vectors = rows.ids, rows.vectors
     meta = MetadataStore(data_dir / "ancols.sqlite3")
     try:
-        ids, _, vectors = meta.index_rows()
         row_of = {int(i): n for n, i in enumerate(ids)}
         out = {}
         for doc in meta.documents(limit=100, offset=0)[0]:
