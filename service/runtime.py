@@ -63,7 +63,8 @@ def process_document(settings: Settings, nlp: Language, kind_model: KindModel, d
 
 def embedder_for(settings: Settings) -> Embedder:
     return load_embedder(settings.embedding_model, query_prefix=settings.query_prefix,
-                         passage_prefix=settings.passage_prefix, batch_size=settings.embedding_batch_size)
+                         passage_prefix=settings.passage_prefix, batch_size=settings.embedding_batch_size,
+                         threads=settings.embedding_threads)
 
 
 def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     query_prefix: str = Field("", description='Prefix for queries, e.g. "query: " for e5 models.')
     passage_prefix: str = Field("", description='Prefix for passages, e.g. "passage: " for e5 models.')
     embedding_batch_size: int = Field(64, ge=1, le=4096)
+    embedding_threads: int | None = Field(None, ge=1, le=256, description="Compute threads of the embedder (default 1 for the shipped model: a second thread doubles its speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
     spacy_model: str = "fr_core_news_sm"
 
     search_mode: Literal["lexical", "semantic", "hybrid"] = "hybrid"

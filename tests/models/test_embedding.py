@@ -88,3 +88,10 @@ def test_empty_passage_list():
 def test_threads_reach_the_encoder():
     assert load_embedder().model[0].threads == 1
     assert load_embedder(threads=2).model[0].threads == 2
+
+
+def test_threads_are_a_setting():
+    from service.runtime import embedder_for
+    from service.settings import Settings
+
+    assert embedder_for(Settings(embedding_threads=2)).model[0].threads == 2
