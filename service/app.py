@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         app.state.runtime = runtime or Runtime.from_settings(settings)
         rt = app.state.runtime
+        await run_in_threadpool(rt.warm)
         app.state.jobs = JobManager(rt.settings.data_dir, rt.ingest, max_file_bytes=rt.settings.max_upload_bytes)
         app.state.jobs.start()  # unfinished jobs of an earlier run resume first
         yield

@@ -6,6 +6,7 @@ Both the HTTP app and the CLI go through this one object, so they ingest and sea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.language import Language
 
@@ -26,8 +27,6 @@ from service.settings import Settings
 @dataclass
 class Runtime:
     settings: Settings
-    nlp: Language
-    kind_model: KindModel
     store: SegmentStore
 
     @classmethod
@@ -35,8 +34,21 @@ class Runtime:
         embedder = embedder_for(settings)
         params = SearchParams(mode=settings.search_mode, fusion=settings.fusion,
                               lexical_weight=settings.lexical_weight, candidates=settings.candidates)
-        return cls(settings=settings, nlp=load_sentencizer(settings.spacy_model), kind_model=load_kind_model(),
-                   store=open_store(settings, embedder, params))
+        return cls(settings=settings, store=open_store(settings, embedder, params))
+
+    # Loaded on first use: `ancols search`, `reindex` and the `ingest --ray` driver never process a
+    # document; the service loads them at start-up (``warm``) so no request pays for it.
+    @cached_property
+    def nlp(self) -> Language:
+        return load_sentencizer(self.settings.spacy_model)
+
+    @cached_property
+    def kind_model(self) -> KindModel:
+        return load_kind_model()
+
+    def warm(self) -> None:
+        """Load what processing a document needs now rather than on the first upload."""
+        _ = self.nlp, self.kind_model
 
     def process(self, data: bytes, filename: str) -> ProcessedDocument:
         return process_document(self.settings, self.nlp, self.kind_model, data, filename)
