@@ -12,6 +12,9 @@ is timed separately): that is the part the index owns. Wall time is shown with t
 thread's CPU time, which stays meaningful when other processes share the cores.
 
     python bench/search_eval.py --data /tmp/searchdata [--json out.json] [--per-query]
+
+The store is the one the ``ANCOLS_*`` settings name, so the PostgreSQL store's lexical options compare
+on one database with ``ANCOLS_STORE=postgres ANCOLS_PG_DSN=... ANCOLS_PG_LEXICAL=bm25|french``.
 """
 
 from __future__ import annotations

@@ -103,6 +103,22 @@ def _query_terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(terms), tuple(extra)
 
 
+def query_phrases(text: str) -> tuple[list[str], list[str]]:
+    """A query's content words as written, and the phrases of the synonym groups it contains, for an
+    analysis done elsewhere (PostgreSQL's French configuration): the same words and expansions as
+    ``analyze_query``, unanalysed."""
+    terms = list(_query_terms(text)[0])
+    synonyms = [phrase for group in _synonym_groups() if any(_contains(terms, a) for _, a in group)
+                for phrase, analysed in group if not _contains(terms, analysed)]
+    return list(dict.fromkeys(w for w in words(text) if _term(w))), list(dict.fromkeys(synonyms))
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> list[list[tuple[str, tuple[str, ...]]]]:
+    """Each synonym group as (phrase, analysed phrase) pairs."""
+    return [[(phrase, a) for phrase in group if (a := tuple(analyze(phrase)))] for group in SYNONYMS]
+
+
 def query_kinds(text: str) -> tuple[str, ...]:
     """Segment kinds the query asks for by its wording (e.g. "l'organisme conteste" → rebuttal); () if none."""
     terms = list(_query_terms(text)[0])

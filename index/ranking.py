@@ -18,6 +18,8 @@ BM25_K1 = 1.2
 BM25_B = 0.4
 # A synonym from index/french.py is evidence, but weaker than the user's own word.
 SYNONYM_WEIGHT = 0.35
+# ANCOLS_PG_LEXICAL=french: ts_rank_cd's normalisation, 1 (÷ 1 + log length) | 32 (rank/(rank + 1)).
+FTS_NORMALIZATION = 1 | 32
 
 # -- priors on what a segment is (multiply the lexical score; the semantic score in semantic mode) -
 # Findings, recommendations and the organism's replies are what users look for; "other" segments

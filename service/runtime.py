@@ -86,6 +86,7 @@ def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> 
 
         return PgStore(settings.pg_dsn.get_secret_value(), embedder, params,
                        replicas=tuple(r.get_secret_value() for r in settings.pg_replicas),
-                       replica_wait_s=settings.pg_replica_wait_s, pool_size=settings.pg_pool_size)
+                       replica_wait_s=settings.pg_replica_wait_s, pool_size=settings.pg_pool_size,
+                       lexical=settings.pg_lexical)
     return Store(settings.data_dir, embedder, params, merge_fraction=settings.delta_merge_fraction,
                  exact_limit=settings.exact_vector_limit, concurrency=settings.search_concurrency)

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     pg_replicas: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="Comma-separated libpq URLs of streaming replicas that serve searches.")
     pg_replica_wait_s: float = Field(2.0, ge=0, description="How long a read waits for a replica to replay this process's last write before using the primary.")
     pg_pool_size: int = Field(4, ge=1, le=100, description="Connections per PostgreSQL server.")
+    pg_lexical: Literal["bm25", "french"] = Field("bm25", description="Lexical search of the postgres store: bm25 over the project's own analysis (as the embedded store), or french = PostgreSQL full-text search (french configuration + unaccent, query-time domain synonyms, ts_rank_cd).")
     embedding_model: str = Field("use-multilingual-v3", description="Shipped offline model, or any sentence-transformers name/path.")
     query_prefix: str = Field("", description='Prefix for queries, e.g. "query: " for e5 models.')
     passage_prefix: str = Field("", description='Prefix for passages, e.g. "passage: " for e5 models.')

@@ -6,17 +6,21 @@ so the fusion in index/search.py sees the same scores from either backend:
   over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
   as it occurs, a synonym with SYNONYM_WEIGHT;
 - priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and OFF_INTENT_PRIOR off the kinds the query asks for.
+``french`` is the alternative lexical strategy (ANCOLS_PG_LEXICAL=french): PostgreSQL's own French
+analysis and cover-density rank instead of the project's terms and BM25, with no embedded counterpart.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
 
 import numpy as np
 import psycopg
 
-from index.analyzer import analyze_query, query_kinds
-from index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, KIND_PRIOR, OFF_INTENT_PRIOR, SYNONYM_WEIGHT
+from index.analyzer import analyze_query, query_kinds, query_phrases
+from index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
+                           SYNONYM_WEIGHT)
 from index.postgres.reader import storable
 from index.search import Filters
 
@@ -88,10 +92,7 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
     if not weights:
         return {}
     terms = list(weights)
-    clause, args = where(filters)
-    if ids is not None:
-        clause += " AND s.id = ANY(%(ids)s)"
-        args["ids"] = ids
+    clause, args = _scope(filters, ids)
     rows = conn.execute(f"""
         WITH q AS (
             SELECT w.term, w.weight, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
@@ -104,10 +105,52 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
         FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u(lexeme, positions, weights)
         JOIN q ON q.term = u.lexeme
         WHERE s.terms @@ %(any)s::tsquery AND {clause}
-        GROUP BY s.id ORDER BY 2 DESC, s.id {'LIMIT %(limit)s' if limit is not None else ''}""",
+        GROUP BY s.id ORDER BY 2 DESC, s.id {_limit(limit)}""",
         {**args, "terms": terms, "weights": [float(weights[t]) for t in terms],
          "any": " | ".join(_quoted(t) for t in terms), "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
     return {int(i): float(s) for i, s in rows if s > 0}
+
+
+def french(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
+           ids: list[int] | None = None) -> dict[int, float]:
+    """Prior-weighted cover density (``ts_rank_cd``) of the segments matching any of the query's words or
+    synonym phrases under the ``ancols_fr`` configuration (unaccent, then the Snowball stemmer): the ``limit``
+    best, or those among ``ids``. Synonyms are OR groups built here, ranked apart with SYNONYM_WEIGHT, so the
+    server needs no thesaurus file; the query's function words are dropped by the project's list."""
+    own, synonyms = query_phrases(query)
+    if not own and not synonyms:
+        return {}
+    clause, args = _scope(filters, ids)
+    rows = conn.execute(f"""
+        SELECT s.id, (ts_rank_cd(s.fts, q.own, %(norm)s) + %(synonym)s * ts_rank_cd(s.fts, q.extra, %(norm)s))
+                     * {prior(query)}
+        FROM segments s, (SELECT to_tsquery('ancols_fr', %(own)s) AS own, to_tsquery('ancols_fr', %(extra)s) AS extra) q
+        WHERE s.fts @@ (q.own || q.extra) AND {clause}
+        ORDER BY 2 DESC, s.id {_limit(limit)}""",
+        {**args, "own": _any(own), "extra": _any(synonyms), "norm": FTS_NORMALIZATION, "synonym": SYNONYM_WEIGHT,
+         "limit": limit}).fetchall()
+    return {int(i): float(s) for i, s in rows if s > 0}
+
+
+# The lexical strategies a PgStore can search with (ANCOLS_PG_LEXICAL).
+LEXICAL: dict[str, Callable[..., dict[int, float]]] = {"bm25": bm25, "french": french}
+
+
+def _any(phrases: list[str]) -> str:
+    """``to_tsquery`` text matching any of the phrases, each one quoted (its words in sequence)."""
+    return " | ".join(map(_quoted, phrases))
+
+
+def _scope(filters: Filters, ids: list[int] | None) -> tuple[str, dict]:
+    clause, args = where(filters)
+    if ids is not None:
+        clause += " AND s.id = ANY(%(ids)s)"
+        args["ids"] = ids
+    return clause, args
+
+
+def _limit(limit: int | None) -> str:
+    return "LIMIT %(limit)s" if limit is not None else ""
 
 
 def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int,

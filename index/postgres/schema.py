@@ -7,11 +7,14 @@ facets and the HNSW scan read one table. ``terms`` holds the project's own analy
 computed in SQL with the same analysis and statistics as the embedded store (see README, design note).
 PostgreSQL text cannot hold NUL, which an uploaded text may: the document text is kept as UTF-8
 bytes and the JSON fields as text (JSON escapes NUL as \u0000, which ``jsonb`` would refuse).
+``fts`` is the same passage under PostgreSQL's French configuration, for the ``french`` lexical option.
 """
 
 from __future__ import annotations
 
 import psycopg
+
+from index.passages import LEXICAL_KEY
 
 # Any constant: serialises concurrent migrators (several service processes starting at once).
 _LOCK = 0x616E636F6C73
@@ -85,6 +88,18 @@ MIGRATIONS: list[str] = [
         body TEXT NOT NULL,
         PRIMARY KEY (document_id, seq)
     );
+    """,
+    # ANCOLS_PG_LEXICAL=french (retrieval.french): PostgreSQL's own French analysis of the passage context,
+    # accents folded before stemming; filled by the writes, and for the rows already stored by the
+    # re-analysis the store runs when it finds no lexical fingerprint. Kept whatever the setting, so
+    # switching it needs no rebuild.
+    f"""
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+    CREATE TEXT SEARCH CONFIGURATION ancols_fr (COPY = french);
+    ALTER TEXT SEARCH CONFIGURATION ancols_fr ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+    ALTER TABLE segments ADD COLUMN fts TSVECTOR;
+    CREATE INDEX segments_fts ON segments USING gin (fts);
+    DELETE FROM settings WHERE key = '{LEXICAL_KEY}';
     """,
 ]
 

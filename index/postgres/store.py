@@ -36,11 +36,17 @@ from pipelines.types import ProcessedDocument
 # document committed before it (a reply and its report uploaded at once through two processes still
 # link) and a report is never deleted under a reply being linked to it.
 _WRITE_LOCK = 0x616E636F6C4C
+# A passage context under PostgreSQL's French configuration (schema migration 4).
+_FTS = "to_tsvector('ancols_fr', %s)"
 
 
 class PgStore:
     def __init__(self, dsn: str, embedder: Embedder, params: SearchParams | None = None, *,
-                 replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4):
+                 replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4, lexical: str = "bm25"):
+        """``lexical`` names the lexical strategy (``retrieval.LEXICAL``): bm25, the embedded store's, or french."""
+        if lexical not in retrieval.LEXICAL:
+            raise ValueError(f"unknown lexical strategy {lexical!r}: one of {', '.join(retrieval.LEXICAL)}")
+        self.lexical = retrieval.LEXICAL[lexical]
         self.embedder = embedder
         self.params = params or SearchParams()
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -69,26 +75,26 @@ class PgStore:
         terms = [analyze(c) for c in contexts]
         doc_id = uuid.uuid4().hex[:16]
         source, meta = doc.source, doc.meta
-        organism = meta.organism.replace("\0", "") if meta.organism else meta.organism  # a filter column: no NUL
+        organism = _text(meta.organism) if meta.organism else meta.organism  # a filter column: no NUL
         try:
             with self.servers.write() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 conn.execute(
                     "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture, sections)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (doc_id, filename.replace("\0", ""), source.media_type, sha, len(data), source.text.encode("utf-8"),
+                    (doc_id, _text(filename), source.media_type, sha, len(data), source.text.encode("utf-8"),
                      _json(asdict(meta)),
                      _json([asdict(p) for p in source.pages]), _json([asdict(f) for f in source.furniture]),
                      _json([asdict(s) for s in doc.sections])))
                 with conn.cursor() as cur:
                     cur.executemany(
                         'INSERT INTO segments(document_id, seq, start, "end", block, kind, themes, organism, doc_type,'
-                        " year, body, terms, length, embedding)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s)",
+                        " year, body, terms, length, embedding, fts)"
+                        f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s, {_FTS})",
                         [(doc_id, s.id, s.start, s.end, s.block, s.kind, list(s.themes), organism, meta.doc_type,
                           meta.year or -1, _json({f: getattr(s, f) for f in _BODY_FIELDS}),
-                          retrieval.tsvector_literal(t), _length(t), np.asarray(v, dtype=np.float32))
-                         for s, v, t in zip(doc.segments, vectors, terms)])
+                          retrieval.tsvector_literal(t), _length(t), np.asarray(v, dtype=np.float32), _text(c))
+                         for s, v, t, c in zip(doc.segments, vectors, terms, contexts)])
                 conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",
                              (len(terms), sum(map(_length, terms))))
                 _count_terms(conn, terms, +1)
@@ -143,11 +149,13 @@ class PgStore:
     def reanalyze(self) -> int:
         """Recompute every stored passage's analysed terms (after an analyzer or context change)."""
         rows = self._segment_texts()
-        terms = [analyze(passage_context(text, path)) for _, text, path in rows]
+        contexts = [passage_context(text, path) for _, text, path in rows]
+        terms = [analyze(c) for c in contexts]
         with self.servers.write() as conn:
             with conn.cursor() as cur:
-                cur.executemany("UPDATE segments SET terms = %s::tsvector, length = %s WHERE id = %s",
-                                [(retrieval.tsvector_literal(t), _length(t), i) for (i, _, _), t in zip(rows, terms)])
+                cur.executemany(f"UPDATE segments SET terms = %s::tsvector, length = %s, fts = {_FTS} WHERE id = %s",
+                                [(retrieval.tsvector_literal(t), _length(t), _text(c), i)
+                                 for (i, _, _), t, c in zip(rows, terms, contexts)])
             conn.execute("UPDATE corpus SET segments = %s, length = %s", (len(terms), sum(map(_length, terms))))
             conn.execute("TRUNCATE term_df")
             conn.execute(RECOUNT_TERMS)
@@ -188,7 +196,7 @@ class PgStore:
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
             facets, total = retrieval.facets(conn, filters)
-            lex = retrieval.bm25(conn, query, filters, limit=n) if params.mode != "semantic" else {}
+            lex = self.lexical(conn, query, filters, limit=n) if params.mode != "semantic" else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
                 nearest = retrieval.dense(conn, vector, filters, n, query)
@@ -198,7 +206,7 @@ class PgStore:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, query) if i not in lex]
                 den = feedback_scores(pool, retrieval.vectors(conn, pool), lex, vector) if pool else {}
                 missing = [i for i in den if i not in lex]
-                lex = {**lex, **retrieval.bm25(conn, query, filters, ids=missing)} if missing else lex
+                lex = {**lex, **self.lexical(conn, query, filters, ids=missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
                 fused = fuse(lex, den, params)
             else:
@@ -224,6 +232,11 @@ def _passages(conn: psycopg.Connection, doc_id: str) -> list[Passage]:
     rows = conn.execute("SELECT id, kind, body, embedding FROM segments WHERE document_id = %s ORDER BY seq",
                         (doc_id,), binary=True).fetchall()
     return [stored_passage(i, kind, body, embedding.to_numpy()) for i, kind, body, embedding in rows]
+
+
+def _text(value: str) -> str:
+    """``value`` as PostgreSQL text, which cannot hold NUL."""
+    return value.replace("\0", "")
 
 
 def _json(value) -> str:

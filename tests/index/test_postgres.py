@@ -221,3 +221,96 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_unreachable(postgres
         assert out.hits and out.rows[out.hits[0].id]["document_id"] == added.id
     finally:
         store.close()
+
+
+# Arrears and vacancy as a report words them: accents, plurals, and "logements vacants" without "vacance".
+REPORT_C = [
+    ("Les impayés locatifs atteignent 12 % des loyers quittancés en 2016.", "observation", "paragraph",
+     "4.3 Recouvrement", ["finances"]),
+    ("Le nombre de logements vacants a doublé dans le quartier de la gare.", "observation", "paragraph",
+     "3.2 Occupation du parc", ["vacance"]),
+    ("L'organisme doit renforcer le suivi des locataires en difficulté.", "recommendation", "paragraph",
+     "4.3 Recouvrement", ["finances"]),
+]
+
+
+@pytest.fixture
+def french(postgres, embedder):
+    """A PostgreSQL store searching with PostgreSQL's French full-text search, holding three reports."""
+    store = PgStore(new_database(postgres), embedder, lexical="french")
+    store.add(make_document(REPORT_A, organism="Le Toit Forézien", year=2018), filename="a.txt", data=b"a")
+    store.add(make_document(REPORT_B, organism="Logidia", year=2016), filename="b.txt", data=b"b")
+    store.add(make_document(REPORT_C, organism="Logidia", year=2019), filename="c.txt", data=b"c")
+    yield store
+    store.close()
+
+
+def _french_texts(store, query, filters=Filters(), mode="lexical") -> list[str]:
+    out = store.search(query, k=10, filters=filters, params=SearchParams(mode=mode))
+    for hit in out.hits:  # each hit is a stored segment, its row read back from its document
+        row = out.rows[hit.id]
+        stored = store.meta.segments_of(row["document_id"], limit=50, offset=0)[0]
+        assert any(r["seq"] == row["seq"] and r["text"] == row["text"] for r in stored)
+    return [out.rows[h.id]["text"] for h in out.hits]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_french_search_folds_accents_and_inflections(french, mode):
+    arrears = REPORT_C[0][0]
+    for query in ("impayés", "IMPAYES", "impayé", "les Impayes locatif"):
+        assert _french_texts(french, query, mode=mode)[0] == arrears, query
+
+
+def test_french_search_expands_the_domain_synonyms_at_query_time(french):
+    vacant = REPORT_C[1][0]
+    with psycopg.connect(french.servers.primary.conninfo) as conn:  # "vacants" and "vacance" stem apart
+        lexemes = conn.execute("SELECT tsvector_to_array(fts) FROM segments WHERE body LIKE %s",
+                               ("%logements vacants%",)).fetchone()[0]
+        assert "vac" in lexemes and "vacanc" not in lexemes and \
+               conn.execute("SELECT to_tsvector('ancols_fr', 'vacance')::text").fetchone()[0] == "'vacanc':1"
+    texts = _french_texts(french, "vacance")
+    assert vacant in texts and texts[0] != vacant  # found through its synonym, ranked under the word itself
+    # "créances" is a synonym of "impayés": the arrears passage answers it without the word.
+    assert _french_texts(french, "créances")[0] == REPORT_C[0][0]
+    assert _french_texts(french, "de la") == []  # function words only: nothing to match, no error
+
+
+def test_french_search_keeps_the_filters(french):
+    query = "vacance commerciale"
+    everything = _french_texts(french, query)
+    files = {d["id"]: d["filename"] for d in french.meta.documents(limit=10, offset=0)[0]}
+    for filters, keep in [(Filters(kind=("recommendation",)), lambda r: r["kind"] == "recommendation"),
+                          (Filters(organism=("logidia",)), lambda r: files[r["document_id"]] in ("b.txt", "c.txt")),
+                          (Filters(year_min=2017), lambda r: files[r["document_id"]] in ("a.txt", "c.txt"))]:
+        out = french.search(query, k=10, filters=filters, params=SearchParams(mode="lexical"))
+        rows = [out.rows[h.id] for h in out.hits]
+        assert rows and all(map(keep, rows)), filters
+        assert len(rows) < len(everything)
+        assert [r["text"] for r in rows] == [t for t in everything if t in {r["text"] for r in rows}]
+
+
+def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embedder):
+    dsn = new_database(postgres)
+    before = PgStore(dsn, embedder)
+    before.add(make_document(REPORT_C), filename="c.txt", data=b"c")
+    before.close()
+    with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 3, rows kept
+        conn.execute("ALTER TABLE segments DROP COLUMN fts")
+        conn.execute("DROP TEXT SEARCH CONFIGURATION ancols_fr")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+    store = PgStore(dsn, embedder, lexical="french")
+    try:
+        assert _french_texts(store, "IMPAYES")[0] == REPORT_C[0][0]
+    finally:
+        store.close()
+
+
+def test_an_unknown_lexical_strategy_is_refused(embedder):
+    from pydantic import ValidationError
+
+    from service.settings import Settings
+
+    with pytest.raises(ValueError, match="bm25, french"):  # before connecting to anything
+        PgStore("postgresql://x@127.0.0.1:1/x", embedder, lexical="english")
+    with pytest.raises(ValidationError):
+        Settings(store="postgres", pg_dsn="postgresql://x@127.0.0.1/x", pg_lexical="english")
