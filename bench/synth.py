@@ -11,11 +11,15 @@ its source. Vectors are NOT re-embedded (1M texts would take ~35 min with the of
 this machine): a segment's vector is the normalised mean of its constituent real sentences'
 vectors. Terms are the real analyser's, on the new text under its heading.
 
-Rows are written straight into SQLite through ``MetadataStore.add_document`` (one transaction
-per document, as an upload would), then the store is opened once, which builds and saves its
-snapshot base. Build times and the size on disk are printed (and written with ``--json``).
+For the embedded store, rows are written straight into SQLite through ``MetadataStore.add_document``
+(one transaction per document, as an upload would), then the store is opened once, which builds and
+saves its snapshot base. For PostgreSQL (``--store postgres``), each document goes through the store
+interface, ``SegmentStore.add`` with its vectors, as an upload would. Build times and the size on disk
+are printed (and written with ``--json``).
 
     python bench/synth.py --source /tmp/searchdata --out /tmp/store1m --segments 1000000
+    python bench/synth.py --source /tmp/searchdata --store postgres --pg-dsn postgresql://postgres@127.0.0.1:5433/postgres \\
+        --segments 100000
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from index.analyzer import analyze  # noqa: E402
+from index.interface import SegmentStore  # noqa: E402
 from index.metadata import MetadataStore  # noqa: E402
 from index.rows import reading  # noqa: E402
 from pipelines.types import DocumentMeta, ProcessedDocument, Segment, SourceText  # noqa: E402
@@ -119,40 +124,87 @@ def _redraw(number: str, rng: np.random.Generator) -> str:
 
 
 
-def build(source_dir: Path, out: Path, segments: int, per_document: int, seed: int) -> dict:
+def documents(source_dir: Path, segments: int, per_document: int, seed: int):
+    """The synthetic documents of ``segments`` segments in all: (id, filename, doc, vectors, terms, bytes).
+
+    The same seed gives the same documents, whatever store they are written to."""
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     source = Source(source_dir / "ancols.sqlite3")
     organisms = [form.format(city) for city in CITIES for form in FORMS]
+    written, number = 0, 0
+    while written < segments:
+        size = min(segments - written, int(rng.integers(per_document // 2, per_document * 3 // 2 + 1)))
+        doc, vectors, terms, data = synth_document(source, rng, size, organisms, number)
+        yield rng.bytes(8).hex(), f"synth-{number:06d}.txt", doc, vectors, terms, data
+        written += size
+        number += 1
+        if number % 20 == 0:
+            print(f"{written} segments in {number} documents, {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+
+
+def build(source_dir: Path, out: Path, segments: int, per_document: int, seed: int) -> dict:
+    """The embedded store's fast path: rows straight into SQLite (its snapshot is built when it is opened)."""
+    t0 = time.perf_counter()
     meta = MetadataStore(out / "ancols.sqlite3")
     written, number = 0, 0
     try:
-        while written < segments:
-            size = min(segments - written, int(rng.integers(per_document // 2, per_document * 3 // 2 + 1)))
-            doc, vectors, terms, data = synth_document(source, rng, size, organisms, number)
-            meta.add_document(rng.bytes(8).hex(), f"synth-{number:06d}.txt",
-                              hashlib.sha256(data).hexdigest(), len(data), doc, vectors, terms)
-            written += size
+        for doc_id, filename, doc, vectors, terms, data in documents(source_dir, segments, per_document, seed):
+            meta.add_document(doc_id, filename, hashlib.sha256(data).hexdigest(), len(data), doc, vectors, terms)
+            written += len(doc.segments)
             number += 1
-            if number % 200 == 0:
-                print(f"{written} segments in {number} documents, {time.perf_counter() - t0:.0f}s", file=sys.stderr)
     finally:
         meta.close()
     return {"segments": written, "documents": number, "rows_seconds": round(time.perf_counter() - t0, 1)}
+
+
+def fill(store: SegmentStore, source_dir: Path, segments: int, per_document: int, seed: int) -> dict:
+    """Any store, through ``SegmentStore.add`` as an upload writes it (the store analyses the texts itself)."""
+    t0 = time.perf_counter()
+    written, number = 0, 0
+    for _, filename, doc, vectors, _, data in documents(source_dir, segments, per_document, seed):
+        written += store.add(doc, filename=filename, data=data, vectors=vectors).segment_count
+        number += 1
+    return {"segments": written, "documents": number, "rows_seconds": round(time.perf_counter() - t0, 1)}
+
+
+def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_document: int, seed: int) -> dict:
+    """A PostgreSQL store filled through ``fill``; its size on disk is the database's."""
+    import psycopg
+
+    from index.postgres.store import PgStore
+
+    store = PgStore(dsn, embedder)
+    try:
+        if store.stats().documents:
+            raise SystemExit("the PostgreSQL database already holds a store")
+        report = fill(store, source_dir, segments, per_document, seed)
+        report["vector_index"] = store.stats().vector_index
+    finally:
+        store.close()
+    with psycopg.connect(dsn) as conn:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    report["disk_mb"] = {"database": round(size / 2**20, 1)}
+    return report
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, required=True, help="store holding the processed corpus (ingested if empty)")
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    ap.add_argument("--out", type=Path, required=True, help="new store directory (must not hold a store)")
+    ap.add_argument("--store", choices=["embedded", "postgres"], default="embedded",
+                    help="embedded: rows straight into SQLite under --out; postgres: through the store interface")
+    ap.add_argument("--out", type=Path, help="new embedded store directory (must not hold a store)")
+    ap.add_argument("--pg-dsn", help="an empty PostgreSQL database (--store postgres)")
     ap.add_argument("--segments", type=int, default=1_000_000)
     ap.add_argument("--per-document", type=int, default=500, help="mean segments per synthetic document")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    if (a.out / "ancols.sqlite3").exists():
-        ap.error(f"{a.out} already holds a store")
+    if a.store == "embedded" and (a.out is None or (a.out / "ancols.sqlite3").exists()):
+        ap.error("--store embedded needs an --out directory that holds no store")
+    if a.store == "postgres" and not a.pg_dsn:
+        ap.error("--store postgres needs --pg-dsn")
     from service.runtime import Runtime
     from service.settings import Settings
     settings = Settings(data_dir=a.source)
@@ -161,16 +213,19 @@ def main(argv=None) -> int:
         if not runtime.store.stats().documents:
             for path in sorted(a.corpus.glob("*.txt")):
                 runtime.ingest(path.read_bytes(), path.name)
-        report = build(a.source, a.out, a.segments, a.per_document, a.seed)
-        t = time.perf_counter()
-        store = type(runtime.store)(a.out, runtime.store.embedder)
-        report["snapshot_seconds"] = round(time.perf_counter() - t, 1)
-        report["vector_index"] = store.stats().vector_index
-        store.close()
+        if a.store == "postgres":
+            report = to_postgres(a.pg_dsn, runtime.store.embedder, a.source, a.segments, a.per_document, a.seed)
+        else:
+            report = build(a.source, a.out, a.segments, a.per_document, a.seed)
+            t = time.perf_counter()
+            store = type(runtime.store)(a.out, runtime.store.embedder)
+            report["snapshot_seconds"] = round(time.perf_counter() - t, 1)
+            report["vector_index"] = store.stats().vector_index
+            store.close()
+            report["disk_mb"] = {p.name: round(sum(f.stat().st_size for f in ([p] if p.is_file() else p.rglob("*")))
+                                               / 2**20, 1) for p in a.out.iterdir()}
     finally:
         runtime.close()
-    report["disk_mb"] = {p.name: round(sum(f.stat().st_size for f in ([p] if p.is_file() else p.rglob("*"))) / 2**20, 1)
-                         for p in a.out.iterdir()}
     print(json.dumps(report))
     if a.json:
         a.json.write_text(json.dumps(report, indent=1))

@@ -1,5 +1,6 @@
 """The scale benchmark's tools at a tiny size: the synthetic store generator makes a sane store from real
-segments, and the load generator measures a live service on it without errors."""
+segments, the same one in PostgreSQL through the store interface, and the load generator measures a
+live service on it without errors."""
 
 from __future__ import annotations
 
@@ -9,23 +10,42 @@ import json
 import numpy as np
 
 from bench import load, synth
+from index.postgres.store import PgStore
 from index.search import Filters, SearchParams
 from index.store import Store
 from live import Server
+from pg import new_database
 from tests.index.conftest import HashEmbedder, make_document
 from tests.index.test_snapshot import corpus_documents
 
 
-def test_synthetic_store_and_load(tmp_path, corpus_dir):
-    embedder = HashEmbedder()
-    source = Store(tmp_path / "source", embedder)
+def _source(folder, corpus_dir) -> set[str]:
+    """A small source store of real corpus paragraphs and a table row; its segment texts."""
+    source = Store(folder, HashEmbedder())
     for n, (data, doc) in enumerate(corpus_documents(corpus_dir, count=2, size=80)):
         source.add(doc, filename=f"d{n}.txt", data=data)
     source.add(make_document([("| Taux de vacance | 5,4 | 7,5 |", "other", "table_row", "Vacance")]),
                filename="t.txt", data=b"t")
-    real = {r["text"] for d in source.meta.documents(limit=10, offset=0)[0]
-            for r in source.meta.segments_of(d["id"], limit=1000, offset=0)[0]}
-    source.close()
+    try:
+        return set(_texts(source))
+    finally:
+        source.close()
+
+
+def _texts(store) -> list[str]:
+    """Segment texts, documents by filename, segments in order."""
+    docs = sorted(store.meta.documents(limit=100, offset=0)[0], key=lambda d: d["filename"])
+    return [s["text"] for d in docs for s in store.meta.segments_of(d["id"], limit=1000, offset=0)[0]]
+
+
+def _ranking(store, query: str) -> list[tuple[str, float]]:
+    out = store.search(query, k=10, filters=Filters(), params=SearchParams(mode="lexical"))
+    return [(out.rows[h.id]["text"], round(h.score, 4)) for h in out.hits]
+
+
+def test_synthetic_store_and_load(tmp_path, corpus_dir):
+    embedder = HashEmbedder()
+    real = _source(tmp_path / "source", corpus_dir)
 
     report = synth.build(tmp_path / "source", tmp_path / "synth", segments=600, per_document=100, seed=1)
     assert report["segments"] == 600 and 4 <= report["documents"] <= 12
@@ -57,3 +77,21 @@ def test_synthetic_store_and_load(tmp_path, corpus_dir):
         json.dumps(result)
     finally:
         server.kill()
+
+
+def test_the_same_synthetic_documents_fill_postgresql_through_the_store_interface(tmp_path, corpus_dir, postgres):
+    _source(tmp_path / "source", corpus_dir)
+    embedded = synth.build(tmp_path / "source", tmp_path / "synth", segments=300, per_document=60, seed=2)
+    pg = PgStore(new_database(postgres), HashEmbedder())
+    store = Store(tmp_path / "synth", HashEmbedder())
+    try:
+        report = synth.fill(pg, tmp_path / "source", segments=300, per_document=60, seed=2)
+        assert report["segments"] == 300 and report["documents"] == embedded["documents"] >= 3
+        assert pg.stats().segments == 300 and _texts(pg) == _texts(store)
+        assert pg.organisms() == store.organisms()
+        # The fast path stores the terms the store's own analysis gives: both rank alike.
+        for query in ("vacance des logements", "conseil d'administration"):
+            assert _ranking(pg, query) == _ranking(store, query) != []
+    finally:
+        pg.close()
+        store.close()
