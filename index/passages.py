@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -40,6 +41,23 @@ def passage_vectors(embedder: Embedder, contexts: list[str]) -> np.ndarray:
 
 def document_contexts(doc: ProcessedDocument) -> list[str]:
     return [passage_context(s.text, s.section_path) for s in doc.segments]
+
+
+@dataclass(frozen=True)
+class IndexedPassages:
+    """What every store writes for a document's segments, in segment order."""
+
+    contexts: list[str]
+    vectors: np.ndarray
+    terms: list[list[str]]
+
+
+def indexed_passages(doc: ProcessedDocument, embedder: Embedder, vectors: np.ndarray | None = None) -> IndexedPassages:
+    """The segments' indexed texts, vectors (computed unless a distributed ingestion brings them) and terms."""
+    contexts = document_contexts(doc)
+    if vectors is None:
+        vectors = passage_vectors(embedder, contexts)
+    return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts])
 
 
 def distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:

@@ -24,7 +24,7 @@ from index import persisted
 from index.analyzer import analyze
 from index.interface import Added, Embedder, SearchOutcome, StoreStats
 from index.metadata import MetadataStore
-from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, document_contexts,
+from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
 from index.rows import reading
 from index.search import Filters, SearchParams, search
@@ -82,13 +82,10 @@ class Store:
         if existing:
             row = self.meta.document(existing)
             return Added(existing, row["segment_count"] if row else 0, True)
-        contexts = document_contexts(doc)
-        if vectors is None:
-            vectors = passage_vectors(self.embedder, contexts)
-        terms = [analyze(c) for c in contexts]
+        passages = indexed_passages(doc, self.embedder, vectors)
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
-            self.meta.add_document(doc_id, filename, sha, len(data), doc, vectors, terms)
+            self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms)
             self._snapshot = self._derive(self._base)
             self._maybe_merge()
         return Added(doc_id, len(doc.segments), False)

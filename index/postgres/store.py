@@ -21,7 +21,7 @@ import psycopg
 
 from index.analyzer import analyze
 from index.interface import Added, Embedder, SearchOutcome, StoreStats
-from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, document_contexts,
+from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
 from index.metadata import _BODY_FIELDS, stored_passage
 from index.postgres import retrieval
@@ -69,10 +69,8 @@ class PgStore:
         existing = self._existing(sha)
         if existing:
             return existing
-        contexts = document_contexts(doc)
-        if vectors is None:
-            vectors = passage_vectors(self.embedder, contexts)
-        terms = [analyze(c) for c in contexts]
+        passages = indexed_passages(doc, self.embedder, vectors)
+        contexts, vectors, terms = passages.contexts, passages.vectors, passages.terms
         doc_id = uuid.uuid4().hex[:16]
         source, meta = doc.source, doc.meta
         organism = _text(meta.organism) if meta.organism else meta.organism  # a filter column: no NUL
