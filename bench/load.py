@@ -2,7 +2,7 @@
 """Search load on loopback: N concurrent clients against ``ancols serve``, bounded in requests and seconds.
 
 Either point it at a running service on 127.0.0.1 (``--url``), or let it start one on a store
-(``--serve DIR``: ``python -m service.cli serve`` on a free loopback port, stopped at the end),
+(``--serve DIR``: ``python -m ancols_nlp.service.cli serve`` on a free loopback port, stopped at the end),
 in which case the service's resident memory (VmRSS, and its peak VmHWM, from /proc) is reported
 too. Each mode of ``--modes`` runs ``--runs`` times in the same session, one after the other, so
 the modes can be compared as ratios on a noisy machine; medians over the runs are printed.
@@ -114,7 +114,7 @@ class Service:
     def __enter__(self) -> Service:
         env = {**os.environ, "PYTHONPATH": str(REPO), "ANCOLS_LOG_LEVEL": "WARNING", **self.env}
         started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "--data-dir", str(self.data_dir), "serve",
+        self.proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(self.data_dir), "serve",
                                       "--port", str(self.port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
         while time.perf_counter() - started < self.startup_seconds:
             if self.proc.poll() is not None:

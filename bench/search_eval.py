@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from index.search import Filters  # noqa: E402
-from service.runtime import Runtime  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from ancols_nlp.index.search import Filters  # noqa: E402
+from ancols_nlp.service.runtime import Runtime  # noqa: E402
+from ancols_nlp.service.settings import Settings  # noqa: E402
 
 MODES = ("lexical", "semantic", "hybrid")
 

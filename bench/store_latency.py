@@ -25,11 +25,11 @@ if str(REPO) not in sys.path:
 
 from bench.load import queries  # noqa: E402
 from bench.search_eval import CachedQueryEmbedder  # noqa: E402
-from index.interface import SegmentStore  # noqa: E402
-from index.search import Filters, SearchParams  # noqa: E402
-from models.embedding import load_embedder  # noqa: E402
-from service.runtime import open_store  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from ancols_nlp.index.interface import SegmentStore  # noqa: E402
+from ancols_nlp.index.search import Filters, SearchParams  # noqa: E402
+from ancols_nlp.models.embedding import load_embedder  # noqa: E402
+from ancols_nlp.service.runtime import open_store  # noqa: E402
+from ancols_nlp.service.settings import Settings  # noqa: E402
 
 
 def timed_open(data: Path, embedder) -> tuple[SegmentStore, dict]:

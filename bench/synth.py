@@ -39,11 +39,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from index.analyzer import analyze  # noqa: E402
-from index.interface import SegmentStore  # noqa: E402
-from index.metadata import MetadataStore  # noqa: E402
-from index.rows import reading  # noqa: E402
-from pipelines.types import DocumentMeta, ProcessedDocument, Segment, SourceText  # noqa: E402
+from ancols_nlp.index.analyzer import analyze  # noqa: E402
+from ancols_nlp.index.interface import SegmentStore  # noqa: E402
+from ancols_nlp.index.metadata import MetadataStore  # noqa: E402
+from ancols_nlp.index.rows import reading  # noqa: E402
+from ancols_nlp.pipelines.types import DocumentMeta, ProcessedDocument, Segment, SourceText  # noqa: E402
 
 CITIES = ("Lyon", "Lille", "Nantes", "Rennes", "Brest", "Dijon", "Tours", "Metz", "Nancy", "Reims", "Amiens", "Rouen",
           "Caen", "Limoges", "Poitiers", "Angers", "Le Mans", "Orléans", "Besançon", "Grenoble", "Valence", "Nîmes",
@@ -172,7 +172,7 @@ def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_documen
     """A PostgreSQL store filled through ``fill``; its size on disk is the database's."""
     import psycopg
 
-    from index.postgres.store import PgStore
+    from ancols_nlp.index.postgres.store import PgStore
 
     store = PgStore(dsn, embedder)
     try:
@@ -205,8 +205,8 @@ def main(argv=None) -> int:
         ap.error("--store embedded needs an --out directory that holds no store")
     if a.store == "postgres" and not a.pg_dsn:
         ap.error("--store postgres needs --pg-dsn")
-    from service.runtime import Runtime
-    from service.settings import Settings
+    from ancols_nlp.service.runtime import Runtime
+    from ancols_nlp.service.settings import Settings
     settings = Settings(data_dir=a.source)
     runtime = Runtime.from_settings(settings)
     try:

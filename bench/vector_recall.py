@@ -30,8 +30,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.load import memory_mb, queries  # noqa: E402
-from models.embedding import load_embedder  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from ancols_nlp.models.embedding import load_embedder  # noqa: E402
+from ancols_nlp.service.settings import Settings  # noqa: E402
 
 PROBES = (8, 16, 32, 64, 128)
 

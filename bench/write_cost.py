@@ -27,8 +27,8 @@ if str(REPO) not in sys.path:
 
 from bench.store_latency import timed_open  # noqa: E402
 from bench.synth import CITIES, FORMS, Source, synth_document  # noqa: E402
-from models.embedding import load_embedder  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from ancols_nlp.models.embedding import load_embedder  # noqa: E402
+from ancols_nlp.service.settings import Settings  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from index.french import KIND_INTENTS, STOPWORDS, SYNONYMS
+from ancols_nlp.index.french import KIND_INTENTS, STOPWORDS, SYNONYMS
 
 ANALYZER_VERSION = "fr-1"
 

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.ranking import segment_prior
+from ancols_nlp.index.ranking import segment_prior
 
 if TYPE_CHECKING:
-    from index.search import Filters
+    from ancols_nlp.index.search import Filters
 
 # Coded attributes: name → numpy dtype of the code (-1 = none).
 _CODED = {"kind": np.int16, "document_id": np.int32, "organism": np.int32, "doc_type": np.int16, "block": np.int16,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index.analyzer import TOKEN, analyze, analyze_query
+from ancols_nlp.index.analyzer import TOKEN, analyze, analyze_query
 
 
 class Highlighter:

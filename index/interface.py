@@ -1,8 +1,8 @@
 """What the service needs of a store, whatever engine holds the rows.
 
-The embedded default (SQLite + BM25 + FAISS, ``index.store``) and server backends are
+The embedded default (SQLite + BM25 + FAISS, ``ancols_nlp.index.store``) and server backends are
 adapters behind these protocols: the routers, the CLI and the chat only speak to them.
-Row dicts are the same for every backend (see ``index.metadata._segment_row``/``_document_row``).
+Row dicts are the same for every backend (see ``ancols_nlp.index.metadata._segment_row``/``_document_row``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
-from index.search import Filters, Hit, SearchParams
-from pipelines.types import ProcessedDocument
+from ancols_nlp.index.search import Filters, Hit, SearchParams
+from ancols_nlp.pipelines.types import ProcessedDocument
 
 
 class Embedder(Protocol):

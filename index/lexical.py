@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analyzer import analyze_query
-from index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
+from ancols_nlp.index.analyzer import analyze_query
+from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
 EMPTY = "∅"  # the one term of a passage with no analysed word: it still has a length
 

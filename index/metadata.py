@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.sqlite import Database
-from pipelines.reply_links import DocumentHead, Passage, relink
-from pipelines.types import ProcessedDocument
+from ancols_nlp.index.sqlite import Database
+from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
+from ancols_nlp.pipelines.types import ProcessedDocument
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

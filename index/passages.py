@@ -7,11 +7,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.analyzer import ANALYZER_VERSION, analyze
-from index.interface import Embedder
-from index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
-from index.search import Hit
-from pipelines.types import ProcessedDocument
+from ancols_nlp.index.analyzer import ANALYZER_VERSION, analyze
+from ancols_nlp.index.interface import Embedder
+from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
+from ancols_nlp.index.search import Hit
+from ancols_nlp.pipelines.types import ProcessedDocument
 
 # Settings keys under which a store records what its vectors and terms were computed with.
 EMBEDDING_KEY = "embedding_fingerprint"

@@ -19,10 +19,10 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from index.columns import Columns
-from index.lexical import TermMatrix
-from index.snapshot import Part
-from index.vectors import VectorIndex
+from ancols_nlp.index.columns import Columns
+from ancols_nlp.index.lexical import TermMatrix
+from ancols_nlp.index.snapshot import Part
+from ancols_nlp.index.vectors import VectorIndex
 
 FORMAT = "ancols-base-1"
 log = logging.getLogger(__name__)

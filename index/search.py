@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from index import fusion
-from index.analyzer import query_kinds
-from index.ranking import DENSE_FEEDBACK_MIX, DENSE_FEEDBACK_PASSAGES, OFF_INTENT_PRIOR
+from ancols_nlp.index import fusion
+from ancols_nlp.index.analyzer import query_kinds
+from ancols_nlp.index.ranking import DENSE_FEEDBACK_MIX, DENSE_FEEDBACK_PASSAGES, OFF_INTENT_PRIOR
 
 if TYPE_CHECKING:
-    from index.snapshot import Snapshot
+    from ancols_nlp.index.snapshot import Snapshot
 
 Mode = Literal["lexical", "semantic", "hybrid"]
 Fusion = Literal["weighted", "rrf"]

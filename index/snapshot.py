@@ -16,10 +16,10 @@ from functools import cached_property
 
 import numpy as np
 
-from index.columns import Columns
-from index.lexical import LexicalIndex, TermMatrix
-from index.rows import IndexRows
-from index.vectors import VectorIndex
+from ancols_nlp.index.columns import Columns
+from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
+from ancols_nlp.index.rows import IndexRows
+from ancols_nlp.index.vectors import VectorIndex
 
 
 @dataclass(frozen=True)

@@ -20,17 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from index import persisted
-from index.analyzer import analyze
-from index.interface import Added, Embedder, SearchOutcome, StoreStats
-from index.metadata import MetadataStore
-from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
+from ancols_nlp.index import persisted
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
+from ancols_nlp.index.metadata import MetadataStore
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
-from index.rows import reading
-from index.search import Filters, SearchParams, search
-from index.snapshot import Part, Snapshot
-from index.vectors import EXACT_LIMIT
-from pipelines.types import ProcessedDocument
+from ancols_nlp.index.rows import reading
+from ancols_nlp.index.search import Filters, SearchParams, search
+from ancols_nlp.index.snapshot import Part, Snapshot
+from ancols_nlp.index.vectors import EXACT_LIMIT
+from ancols_nlp.pipelines.types import ProcessedDocument
 
 STORE_ID_KEY = "store_id"
 MERGE_FRACTION = 0.1

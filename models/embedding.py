@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 
-from models.use_encoder import USEEncoder
+from ancols_nlp.models.use_encoder import USEEncoder
 
 DEFAULT_MODEL = "use-multilingual-v3"
 SHIPPED_DIR = Path(__file__).parent / "embedder"

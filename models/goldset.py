@@ -15,14 +15,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.kinds.rules import KindPrediction, SentenceContext
-from pipelines.process import process_text
-from pipelines.sentences import load_sentencizer
-from pipelines.types import ProcessedDocument, SourceText
+from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import ProcessedDocument, SourceText
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS = SHARED / "corpus"
-GOLD = SHARED / "eval" / "dev"
+# Where the labelled material is when a script runs from the repository root (README); every script
+# takes ``--corpus``/``--gold`` to point elsewhere, nothing is found relative to the installed package.
+DEFAULT_CORPUS = Path("../shared/corpus")
+DEFAULT_GOLD = Path("../shared/eval/dev")
 
 
 @dataclass
@@ -59,8 +60,8 @@ def read_tsv(path: Path) -> list[list[str]]:
         return [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row]
 
 
-def load(names: list[str] | None = None, *, labelled_only: bool = True, corpus: Path = CORPUS,
-         gold: Path = GOLD) -> list[GoldDocument]:
+def load(corpus: Path, gold: Path, names: list[str] | None = None, *,
+         labelled_only: bool = True) -> list[GoldDocument]:
     """The dev documents (sorted by name), with their sentences' contexts and aligned gold labels."""
     nlp = load_sentencizer()
     docs = []
@@ -108,9 +109,16 @@ def align(contexts: list[SentenceContext], units: dict[str, tuple[int, int]],
 
 
 def training_arguments(doc: str | None, argv: list[str] | None, artefacts: Path) -> argparse.Namespace:
-    """The command line shared by the training scripts (``--cache``, ``--out``), with logging set up."""
+    """The command line shared by the training scripts (``--cache``, ``--out``, data paths), with logging set up."""
     ap = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    data_arguments(ap)
     ap.add_argument("--cache", type=Path, help="npz file memoising sentence embeddings between runs")
     ap.add_argument("--out", type=Path, default=artefacts)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     return ap.parse_args(argv)
+
+
+def data_arguments(ap: argparse.ArgumentParser) -> None:
+    """``--corpus`` and ``--gold``: the texts and their annotations, relative to the working directory."""
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the corpus texts (*.txt)")
+    ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="folder of the gold units and labels")

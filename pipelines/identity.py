@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pipelines.departements import DEPARTEMENTS
+from ancols_nlp.pipelines.departements import DEPARTEMENTS
 
 HEAD_CHARS = 3000
 DATE_HEAD_CHARS = 10_000  # a report's date can sit after its table of contents ("RAPPORT DE CONTRÔLE: avril 2019")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pipelines.types import Indicator
+from ancols_nlp.pipelines.types import Indicator
 
 HEADER = re.compile(r"^\W*indicateurs\b.*\borganisme\b", re.IGNORECASE)
 CATEGORY = re.compile(r"^\W*(?:patrimoine|populations?\s+log[ée]es|gestion\s+locative|structure\s+financi[èe]re)",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines import patterns as P
-from pipelines.types import Block, BlockKind
+from ancols_nlp.pipelines import patterns as P
+from ancols_nlp.pipelines.types import Block, BlockKind
 
 
 @dataclass(frozen=True)

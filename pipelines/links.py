@@ -2,13 +2,13 @@
 
 Inside a report the organism's answer follows the finding it answers, in the same section:
 it is linked to the nearest observation or recommendation before it there. Each rebuttal also
-gets its stance (contests, commits, accepts, explains) from French cues (``models.kinds.stance``).
+gets its stance (contests, commits, accepts, explains) from French cues (``ancols_nlp.models.kinds.stance``).
 """
 
 from __future__ import annotations
 
-from models.kinds.stance import stance
-from pipelines.types import Segment
+from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.pipelines.types import Segment
 
 FINDINGS = frozenset({"observation", "recommendation"})
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipelines.errors import (
+from ancols_nlp.pipelines.errors import (
     EmptyDocument,
     EncryptedPdf,
     NoTextLayer,
@@ -44,7 +44,7 @@ from pipelines.errors import (
     UndecodableText,
     UnreadablePdf,
 )
-from pipelines.types import Furniture, PageSpan, SourceText
+from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
 # line-end hyphen, it is kept (non-|conforme, sous-|location, peut-|être, ceux-|ci).

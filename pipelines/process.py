@@ -10,18 +10,18 @@ from collections.abc import Callable, Sequence
 
 from spacy.language import Language
 
-from models.kinds.rules import KindPrediction, SentenceContext
-from models.themes import tagger
-from pipelines import layout
-from pipelines.doctype import read_meta
-from pipelines.extract import extract
-from pipelines.indicators import indicators
-from pipelines.links import link_rebuttals
-from pipelines.sandbox import Limits
-from pipelines.sections import outline, section_path
-from pipelines.segments import group
-from pipelines.sentences import split_sentences
-from pipelines.types import ProcessedDocument, Segment, SourceText
+from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
+from ancols_nlp.models.themes import tagger
+from ancols_nlp.pipelines import layout
+from ancols_nlp.pipelines.doctype import read_meta
+from ancols_nlp.pipelines.extract import extract
+from ancols_nlp.pipelines.indicators import indicators
+from ancols_nlp.pipelines.links import link_rebuttals
+from ancols_nlp.pipelines.sandbox import Limits
+from ancols_nlp.pipelines.sections import outline, section_path
+from ancols_nlp.pipelines.segments import group
+from ancols_nlp.pipelines.sentences import split_sentences
+from ancols_nlp.pipelines.types import ProcessedDocument, Segment, SourceText
 
 KindModel = Callable[[Sequence[SentenceContext]], list[KindPrediction]]
 

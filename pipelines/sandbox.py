@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing.connection import Connection
 
-from pipelines.errors import DocumentError, PdfTooComplex
-from pipelines.pdf_text import extract_pdf
-from pipelines.types import SourceText
+from ancols_nlp.pipelines.errors import DocumentError, PdfTooComplex
+from ancols_nlp.pipelines.pdf_text import extract_pdf
+from ancols_nlp.pipelines.types import SourceText
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Limits:
 @lru_cache(maxsize=1)
 def _context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipelines.pdf_text"])
+    ctx.set_forkserver_preload(["ancols_nlp.pipelines.pdf_text"])
     return ctx
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines import patterns as P
-from pipelines.types import Block, Section
+from ancols_nlp.pipelines import patterns as P
+from ancols_nlp.pipelines.types import Block, Section
 
 
 def heading_title(raw: str) -> str:

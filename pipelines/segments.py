@@ -6,9 +6,9 @@ it grows past ``max_chars`` so a search hit stays small enough to cite.
 
 from __future__ import annotations
 
-from models.kinds.rules import KindPrediction
-from pipelines.sentences import Sentence
-from pipelines.types import Block, Segment
+from ancols_nlp.models.kinds.rules import KindPrediction
+from ancols_nlp.pipelines.sentences import Sentence
+from ancols_nlp.pipelines.types import Block, Segment
 
 MAX_CHARS = 600
 

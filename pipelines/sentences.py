@@ -14,7 +14,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from pipelines.types import Block, BlockKind
+from ancols_nlp.pipelines.types import Block, BlockKind
 
 PROSE: frozenset[BlockKind] = frozenset({"paragraph", "list_item"})
 

@@ -8,13 +8,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from service import errors
-from service.jobs import JobManager
-from service.limits import BodyLimitMiddleware
-from service.observability import Metrics, ObservabilityMiddleware, setup_logging
-from service.routers import chat, classify, documents, health, jobs, metrics, search, segments, web
-from service.runtime import Runtime
-from service.settings import Settings, get_settings
+from ancols_nlp.service import errors
+from ancols_nlp.service.jobs import JobManager
+from ancols_nlp.service.limits import BodyLimitMiddleware
+from ancols_nlp.service.observability import Metrics, ObservabilityMiddleware, setup_logging
+from ancols_nlp.service.routers import chat, classify, documents, health, jobs, metrics, search, segments, web
+from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.settings import Settings, get_settings
 
 
 def store_gauges(app: FastAPI):

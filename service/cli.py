@@ -10,11 +10,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from index.interface import Added
-from index.sqlite import CorruptStore
-from pipelines.errors import DocumentError
-from service.runtime import Runtime
-from service.settings import Settings
+from ancols_nlp.index.interface import Added
+from ancols_nlp.index.sqlite import CorruptStore
+from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.settings import Settings
 
 SUFFIXES = {".pdf", ".txt", ".md", ".markdown"}
 
@@ -35,12 +35,12 @@ def collect(paths: list[Path]) -> list[Path]:
 def ingest(runtime: Runtime, paths: list[Path], *, ray_address: str | None = None, use_ray: bool = False) -> int:
     """Ingest every file, reporting bad ones without stopping; returns the number of failures.
 
-    ``use_ray`` runs the stages on Ray (``service.ray_ingest``): on the cluster at ``ray_address``,
+    ``use_ray`` runs the stages on Ray (``ancols_nlp.service.ray_ingest``): on the cluster at ``ray_address``,
     or on a local Ray when it is None."""
     failures = 0
     files = collect(paths)
     if use_ray:
-        from service.ray_ingest import ingest as ray_ingest  # Ray is slow to import: only when asked
+        from ancols_nlp.service.ray_ingest import ingest as ray_ingest  # Ray is slow to import: only when asked
 
         outcomes = ray_ingest(runtime.store, runtime.settings, files, ray_address)
     else:
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             ingest(runtime, args.ingest)
         import uvicorn
 
-        from service.app import create_app
+        from ancols_nlp.service.app import create_app
 
         # The app logs one structured line per request itself (service/observability.py).
         uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, access_log=False)
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:
-    from index.search import Filters
+    from ancols_nlp.index.search import Filters
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)

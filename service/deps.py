@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from service.errors import Unauthorized
-from service.runtime import Runtime
-from service.settings import Settings
+from ancols_nlp.service.errors import Unauthorized
+from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.settings import Settings
 
 
 def get_runtime(request: Request) -> Runtime:

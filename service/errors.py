@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipelines import errors as doc_errors
+from ancols_nlp.pipelines import errors as doc_errors
 
 log = logging.getLogger("ancols.service")
 

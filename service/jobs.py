@@ -31,9 +31,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from index.sqlite import Database
-from index.interface import Added
-from pipelines.errors import DocumentError
+from ancols_nlp.index.sqlite import Database
+from ancols_nlp.index.interface import Added
+from ancols_nlp.pipelines.errors import DocumentError
 
 log = logging.getLogger("ancols.jobs")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import error_response
+from ancols_nlp.service.errors import error_response
 
 MULTIPART_SLACK = 1 << 20
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import error_response
+from ancols_nlp.service.errors import error_response
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("ancols_request_id", default=None)
 access_log = logging.getLogger("ancols.access")

@@ -19,14 +19,14 @@ import numpy as np
 import ray
 from ray.data import ActorPoolStrategy, DataContext
 
-from index.interface import Added, SegmentStore
-from index.passages import document_contexts, passage_vectors
-from models.kinds import load_kind_model
-from pipelines.errors import DocumentError
-from pipelines.sentences import load_sentencizer
-from pipelines.types import ProcessedDocument
-from service.runtime import embedder_for, process_document
-from service.settings import Settings
+from ancols_nlp.index.interface import Added, SegmentStore
+from ancols_nlp.index.passages import document_contexts, passage_vectors
+from ancols_nlp.models.kinds import load_kind_model
+from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import ProcessedDocument
+from ancols_nlp.service.runtime import embedder_for, process_document
+from ancols_nlp.service.settings import Settings
 
 # A processing actor and an embedder actor together reserve one logical CPU: a "worker".
 ACTOR_CPUS = 0.5

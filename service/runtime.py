@@ -10,18 +10,18 @@ from functools import cached_property
 
 from spacy.language import Language
 
-from index.search import SearchParams
-from index.interface import Added, Embedder, SegmentStore
-from index.store import Store
-from models.embedding import load_embedder
-from models.kinds import load_kind_model
-from models.kinds.rules import SentenceContext
-from models.themes import tagger
-from pipelines.process import KindModel, process_bytes
-from pipelines.sandbox import Limits
-from pipelines.sentences import load_sentencizer
-from pipelines.types import ProcessedDocument
-from service.settings import Settings
+from ancols_nlp.index.search import SearchParams
+from ancols_nlp.index.interface import Added, Embedder, SegmentStore
+from ancols_nlp.index.store import Store
+from ancols_nlp.models.embedding import load_embedder
+from ancols_nlp.models.kinds import load_kind_model
+from ancols_nlp.models.kinds.rules import SentenceContext
+from ancols_nlp.models.themes import tagger
+from ancols_nlp.pipelines.process import KindModel, process_bytes
+from ancols_nlp.pipelines.sandbox import Limits
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import ProcessedDocument
+from ancols_nlp.service.settings import Settings
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Runtime:
 
 def process_document(settings: Settings, nlp: Language, kind_model: KindModel, data: bytes,
                      filename: str) -> ProcessedDocument:
-    """The one way a document is processed, on this machine or in a Ray worker (``service.ray_ingest``)."""
+    """The one way a document is processed, on this machine or in a Ray worker (``ancols_nlp.service.ray_ingest``)."""
     limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb)
     return process_bytes(data, filename, nlp=nlp, kind_model=kind_model, max_pages=settings.max_pdf_pages, limits=limits)
 
@@ -82,7 +82,7 @@ def embedder_for(settings: Settings) -> Embedder:
 def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:
     """The store the settings name: the embedded default keeps everything under ``data_dir``."""
     if settings.store == "postgres":
-        from index.postgres.store import PgStore  # the PostgreSQL client is only loaded when asked for
+        from ancols_nlp.index.postgres.store import PgStore  # the PostgreSQL client is only loaded when asked for
 
         return PgStore(settings.pg_dsn.get_secret_value(), embedder, params,
                        replicas=tuple(r.get_secret_value() for r in settings.pg_replicas),

@@ -1,15 +1,12 @@
-"""Make the repository's packages and the tests' helpers (``pdfgen``) importable from any test."""
+"""Fixtures shared by every test. The tests import the installed ``ancols_nlp`` package; pytest puts this
+folder on ``sys.path`` (its rootdir-based import mode), which makes the helpers (``pdfgen``, ``live``) importable."""
 
-import sys
 import tempfile
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
-for folder in (TESTS.parent, TESTS):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
 import pytest
+
+TESTS = Path(__file__).resolve().parent
 
 CORPUS = TESTS.parent.parent / "shared" / "corpus"
 
@@ -30,7 +27,7 @@ def corpus_texts(corpus_dir) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL with pgvector on 127.0.0.1 in a temporary directory, stopped after the session."""
-    from index.postgres.embedded import LocalPostgres
+    from ancols_nlp.index.postgres.embedded import LocalPostgres
     from live import free_port
 
     # Not under pytest's basetemp: concurrent pytest runs of the same user prune each other's old basetemps.

@@ -39,10 +39,10 @@ def parse(marked: str) -> tuple[str, list[GoldSpan]]:
 
 def process_marked(marked: str):
     """Run the text pipeline on inline-gold text: (plain text, gold spans, processed document)."""
-    from models.kinds import load_kind_model
-    from pipelines.process import process_text
-    from pipelines.sentences import load_sentencizer
-    from pipelines.types import SourceText
+    from ancols_nlp.models.kinds import load_kind_model
+    from ancols_nlp.pipelines.process import process_text
+    from ancols_nlp.pipelines.sentences import load_sentencizer
+    from ancols_nlp.pipelines.types import SourceText
 
     text, gold = parse(marked)
     doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())

@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
-from pipelines.pdf_text import COMPOUND_HEADS
+from ancols_nlp.pipelines.pdf_text import COMPOUND_HEADS
 
 PAGE_BREAK = "\f"  # a paragraph that is only this starts a new page
 

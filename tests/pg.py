@@ -4,7 +4,7 @@ import uuid
 
 import psycopg
 
-from index.postgres.embedded import LocalPostgres
+from ancols_nlp.index.postgres.embedded import LocalPostgres
 
 
 def new_database(server: LocalPostgres) -> str:

@@ -4,7 +4,7 @@ For tests, demos and a single machine: a user with their own cluster only sets `
 PostgreSQL refuses to run as root, so under root the server runs as the wheel's own system user.
 A replica is a ``pg_basebackup -R`` copy of a running primary, streaming from it over loopback.
 
-    python -m index.postgres.embedded /tmp/ancols-pg 5433 [--replica /tmp/ancols-pg-replica 5434]
+    python -m ancols_nlp.index.postgres.embedded /tmp/ancols-pg 5433 [--replica /tmp/ancols-pg-replica 5434]
 """
 
 from __future__ import annotations

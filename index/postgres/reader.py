@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from index.metadata import _document_row, _segment_row
-from index.postgres.servers import Servers
+from ancols_nlp.index.metadata import _document_row, _segment_row
+from ancols_nlp.index.postgres.servers import Servers
 
 # The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs (JSON text).
 _SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body,'

@@ -18,11 +18,11 @@ from typing import Callable
 import numpy as np
 import psycopg
 
-from index.analyzer import analyze_query, query_kinds, query_phrases
-from index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
+from ancols_nlp.index.analyzer import analyze_query, query_kinds, query_phrases
+from ancols_nlp.index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
                            SYNONYM_WEIGHT)
-from index.postgres.reader import storable
-from index.search import Filters
+from ancols_nlp.index.postgres.reader import storable
+from ancols_nlp.index.search import Filters
 
 # pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000

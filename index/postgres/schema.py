@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import psycopg
 
-from index.passages import LEXICAL_KEY
+from ancols_nlp.index.passages import LEXICAL_KEY
 
 # Any constant: serialises concurrent migrators (several service processes starting at once).
 _LOCK = 0x616E636F6C73

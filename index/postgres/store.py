@@ -19,18 +19,18 @@ from dataclasses import asdict
 import numpy as np
 import psycopg
 
-from index.analyzer import analyze
-from index.interface import Added, Embedder, SearchOutcome, StoreStats
-from index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
-from index.metadata import _BODY_FIELDS, stored_passage
-from index.postgres import retrieval
-from index.postgres.reader import PgReader, storable
-from index.postgres.schema import RECOUNT_TERMS, migrate
-from index.postgres.servers import Servers
-from index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
-from pipelines.reply_links import DocumentHead, Passage, relink
-from pipelines.types import ProcessedDocument
+from ancols_nlp.index.metadata import _BODY_FIELDS, stored_passage
+from ancols_nlp.index.postgres import retrieval
+from ancols_nlp.index.postgres.reader import PgReader, storable
+from ancols_nlp.index.postgres.schema import RECOUNT_TERMS, migrate
+from ancols_nlp.index.postgres.servers import Servers
+from ancols_nlp.index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
+from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
+from ancols_nlp.pipelines.types import ProcessedDocument
 
 # Any constant: adds and deletes take it first, one at a time, so a document links against every
 # document committed before it (a reply and its report uploaded at once through two processes still
@@ -188,7 +188,7 @@ class PgStore:
         return sorted(r[0] for r in rows)
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
-        """As ``index.search.search``: the same candidates, priors and fusion, each list drawn by SQL."""
+        """As ``ancols_nlp.index.search.search``: the same candidates, priors and fusion, each list drawn by SQL."""
         params = params or self.params
         vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
         n = params.candidates

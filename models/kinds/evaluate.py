@@ -1,8 +1,8 @@
 """Offline evaluation of kinds and themes on the annotated dev documents, with the official scorer's functions.
 
-    python -m models.kinds.evaluate            # the shipped models, as the service runs them
-    python -m models.kinds.evaluate --lodo     # leave-one-document-out: each document scored by models that never saw it
-    python -m models.kinds.evaluate --rules    # the rule classifier (the fallback), for comparison
+    python -m ancols_nlp.models.kinds.evaluate            # the shipped models, as the service runs them
+    python -m ancols_nlp.models.kinds.evaluate --lodo     # leave-one-document-out: each document scored by models that never saw it
+    python -m ancols_nlp.models.kinds.evaluate --rules    # the rule classifier (the fallback), for comparison
 
 It runs ``process_text`` on each dev document (no HTTP service needed) and scores the segments
 with ``score_classification``/``summarize_conf`` of ``shared/eval/score.py``, so the figures are
@@ -17,10 +17,10 @@ import json
 import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+DEFAULT_SCORER = Path("../shared/eval/score.py")
 
 
-def load_scorer(path: Path = SHARED / "eval" / "score.py"):
+def load_scorer(path: Path):
     spec = importlib.util.spec_from_file_location("ancols_score", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -31,25 +31,25 @@ def segment_dicts(doc) -> list[dict]:
     return [{"kind": s.kind, "themes": s.themes, "start": s.start, "end": s.end} for s in doc.segments]
 
 
-def evaluate(kind_models: dict, theme_models: dict | None = None, *, names: list[str] | None = None,
-             show_errors: int = 0) -> dict:
+def evaluate(kind_models: dict, theme_models: dict | None = None, *, corpus: Path, gold: Path, scorer: Path,
+             names: list[str] | None = None, show_errors: int = 0) -> dict:
     """Score the dev documents; ``kind_models``/``theme_models`` map a document name to the model to use for it."""
-    from models import goldset
-    from models.themes import tagger
-    from pipelines.process import process_text
-    from pipelines.sentences import load_sentencizer
-    from pipelines.types import SourceText
+    from ancols_nlp.models import goldset
+    from ancols_nlp.models.themes import tagger
+    from ancols_nlp.pipelines.process import process_text
+    from ancols_nlp.pipelines.sentences import load_sentencizer
+    from ancols_nlp.pipelines.types import SourceText
 
-    score = load_scorer()
+    score = load_scorer(scorer)
     nlp = load_sentencizer()
     conf = {g: {p: 0 for p in score.KINDS} for g in score.KINDS}
     per_doc, hits, total = {}, 0, 0
-    for path in sorted(goldset.CORPUS.glob("*.txt")):
+    for path in sorted(corpus.glob("*.txt")):
         name = path.stem
-        labels_path = goldset.GOLD / f"{name}.labels.tsv"
+        labels_path = gold / f"{name}.labels.tsv"
         if not labels_path.exists() or (names and name not in names):
             continue
-        units = {r[0]: (int(r[1]), int(r[2])) for r in goldset.read_tsv(goldset.GOLD / f"{name}.units.tsv")}
+        units = {r[0]: (int(r[1]), int(r[2])) for r in goldset.read_tsv(gold / f"{name}.units.tsv")}
         labels = {r[0]: (r[1], r[2]) for r in goldset.read_tsv(labels_path)}
         text = path.read_text(encoding="utf-8")
         theme_model = (theme_models or {}).get(name)
@@ -107,39 +107,42 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, help="npz memo of sentence embeddings (speeds up --lodo)")
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong units per document")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the official scorer (score.py)")
+    from ancols_nlp.models import goldset
+
+    goldset.data_arguments(ap)
     a = ap.parse_args(argv)
+    from ancols_nlp.models.kinds import load_kind_model, rules
+    from ancols_nlp.models.themes import load_theme_model
 
-    from models import goldset
-    from models.kinds import load_kind_model, rules
-    from models.themes import load_theme_model
-
-    names = [p.stem for p in sorted(goldset.GOLD.glob("*.labels.tsv"))]
+    names = [p.stem for p in sorted(a.gold.glob("*.labels.tsv"))]
     names = [n.removesuffix(".labels") for n in names]
+    paths = {"corpus": a.corpus, "gold": a.gold, "scorer": a.scorer}
     if a.rules:
         title = "rules (fallback classifier, lexicon themes)"
-        result = evaluate({n: rules.predict for n in names}, {n: None for n in names}, show_errors=a.errors)
+        result = evaluate({n: rules.predict for n in names}, {n: None for n in names}, show_errors=a.errors, **paths)
     elif a.lodo:
         title = "leave-one-document-out"
-        kind_models, theme_models = leave_one_out_models(a.cache)
-        result = evaluate(kind_models, theme_models, show_errors=a.errors)
+        kind_models, theme_models = leave_one_out_models(a.corpus, a.gold, a.cache)
+        result = evaluate(kind_models, theme_models, show_errors=a.errors, **paths)
     else:
         title = "shipped models (in-sample on the dev documents they were trained on)"
         kind_model, theme_model = load_kind_model(), load_theme_model()
-        result = evaluate({n: kind_model for n in names}, {n: theme_model for n in names}, show_errors=a.errors)
+        result = evaluate({n: kind_model for n in names}, {n: theme_model for n in names}, show_errors=a.errors, **paths)
     print_report(title, result)
     if a.json:
         a.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
-def leave_one_out_models(cache: Path | None):
+def leave_one_out_models(corpus: Path, gold: Path, cache: Path | None):
     """Kind and theme models, one per annotated document, each trained without it."""
-    from models import goldset
-    from models.kinds import train as kind_train
-    from models.kinds.model import LinearKindModel
-    from models.themes import train as theme_train
+    from ancols_nlp.models import goldset
+    from ancols_nlp.models.kinds import train as kind_train
+    from ancols_nlp.models.kinds.model import LinearKindModel
+    from ancols_nlp.models.themes import train as theme_train
 
-    docs = goldset.load()
+    docs = goldset.load(corpus, gold)
     embed = kind_train.CachedEmbed(path=cache)
     sets = kind_train.examples(docs, embed)
     kind_models = {name: LinearKindModel(params, embed) for name, params in kind_train.leave_one_out(sets).items()}

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from models.kinds import cues
-from models.kinds.rules import SentenceContext, has_statement
+from ancols_nlp.models.kinds import cues
+from ancols_nlp.models.kinds.rules import SentenceContext, has_statement
 
 OTHER_CUES = ("salutation", "boilerplate", "table_ref", "source_note", "footnote_start", "date_line", "address",
               "person_line", "report_meta")

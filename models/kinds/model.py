@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models.artefacts import load_or_fallback
-from models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
-from models.kinds.rules import KindPrediction, SentenceContext
-from pipelines.types import KINDS
+from ancols_nlp.models.artefacts import load_or_fallback
+from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
+from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
+from ancols_nlp.pipelines.types import KINDS
 
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
@@ -55,7 +55,7 @@ def fixed_places(contexts: Sequence[SentenceContext]) -> list[str | None]:
 
 
 def default_embed(texts: list[str]) -> np.ndarray:
-    from models.sentence_memo import embed
+    from ancols_nlp.models.sentence_memo import embed
 
     return embed(texts)
 
@@ -125,7 +125,7 @@ class LinearKindModel:
 
     def __init__(self, params: KindModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["features"]) != FEATURE_NAMES:
-            raise ValueError("the kind model artefact was trained with other features: retrain it (python -m models.kinds.train)")
+            raise ValueError("the kind model artefact was trained with other features: retrain it (python -m ancols_nlp.models.kinds.train)")
         self.params = params
         self.embed = embed or default_embed
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from models.kinds import cues
-from pipelines.types import KINDS, Kind
+from ancols_nlp.models.kinds import cues
+from ancols_nlp.pipelines.types import KINDS, Kind
 
 NO_STATEMENT_BLOCKS = frozenset({"heading", "table_row", "footnote", "rule"})
 

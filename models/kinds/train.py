@@ -1,9 +1,9 @@
 """Train the kind model on the annotated dev documents and save its artefact.
 
-    python -m models.kinds.train [--cache /tmp/ancols-emb.npz] [--out models/kinds/artefacts]
+    python -m ancols_nlp.models.kinds.train [--cache /tmp/ancols-emb.npz] [--out models/kinds/artefacts]
 
 Gold unit labels are mapped onto the pipeline's own sentences (majority overlap, see
-``models.goldset``), so the model learns on exactly what it sees at ingestion. Training is
+``ancols_nlp.models.goldset``), so the model learns on exactly what it sees at ingestion. Training is
 deterministic (lbfgs logistic regressions, no sampling): the same gold and code give the same
 artefact. Calibration is fitted on leave-one-document-out logits, never on the logits of a
 model that saw the sentence.
@@ -22,9 +22,9 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
-from models import goldset
-from models.kinds.features import FEATURE_NAMES, featurize
-from models.kinds.model import ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design, fixed_places
+from ancols_nlp.models import goldset
+from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize
+from ancols_nlp.models.kinds.model import ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design, fixed_places
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class CachedEmbed:
         missing = sorted({t for t in texts if self.key(t) not in self.memo})
         if missing:
             if self._embed is None:
-                from models.kinds.model import default_embed
+                from ancols_nlp.models.kinds.model import default_embed
 
                 self._embed = default_embed
             for text, vector in zip(missing, self._embed(missing)):
@@ -196,14 +196,14 @@ def leave_one_out(sets: Sequence[DocExamples], hyper: dict = HYPER) -> dict[str,
 
 
 def embedder_fingerprint() -> str:
-    from models.embedding import load_embedder
+    from ancols_nlp.models.embedding import load_embedder
 
     return load_embedder().fingerprint
 
 
 def main(argv: list[str] | None = None) -> None:
     a = goldset.training_arguments(__doc__, argv, ARTEFACTS)
-    docs = goldset.load()
+    docs = goldset.load(a.corpus, a.gold)
     sets = examples(docs, CachedEmbed(path=a.cache))
     params = train(sets)
     params.config["embedder"] = embedder_fingerprint()

@@ -3,6 +3,6 @@
 
 def load_theme_model():
     """The trained theme model, or None when its artefact is missing (the lexicon tagger takes over, with a warning)."""
-    from models.themes.tagger import current_model
+    from ancols_nlp.models.themes.tagger import current_model
 
     return current_model()

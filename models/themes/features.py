@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.themes.lexicon import LEXICON
-from models.themes.tagger import lexicon_counts
+from ancols_nlp.models.themes.lexicon import LEXICON
+from ancols_nlp.models.themes.tagger import lexicon_counts
 
 THEMES: tuple[str, ...] = tuple(LEXICON)
 GENERIC_HEADING = re.compile(

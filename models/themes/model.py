@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.artefacts import load_or_fallback
-from models.themes.features import THEMES, Embed, ThemeItem, featurize, heading_evidence
-from models.themes.tagger import theme_scores
+from ancols_nlp.models.artefacts import load_or_fallback
+from ancols_nlp.models.themes.features import THEMES, Embed, ThemeItem, featurize, heading_evidence
+from ancols_nlp.models.themes.tagger import theme_scores
 
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
@@ -30,7 +30,7 @@ NAME = "theme_model"
 
 
 def default_embed(texts: list[str]) -> np.ndarray:
-    from models.sentence_memo import embed
+    from ancols_nlp.models.sentence_memo import embed
 
     return embed(texts)
 
@@ -60,7 +60,7 @@ class ThemeModelParams:
 class LinearThemeModel:
     def __init__(self, params: ThemeModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["themes"]) != THEMES:
-            raise ValueError("the theme model artefact was trained on other themes: retrain it (python -m models.themes.train)")
+            raise ValueError("the theme model artefact was trained on other themes: retrain it (python -m ancols_nlp.models.themes.train)")
         self.params = params
         self.embed = embed or default_embed
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
-from models.themes.lexicon import LEXICON
+from ancols_nlp.models.themes.lexicon import LEXICON
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,14 @@ def tag_passage(text: str, section_path: tuple[str, ...] = (), *, limit: int = 3
     model = current_model()
     if model is None:
         return tag(text, section_path, limit=limit)
-    from models.themes.features import ThemeItem
+    from ancols_nlp.models.themes.features import ThemeItem
 
     return model.tag_document([ThemeItem(text, tuple(section_path))], limit=limit)[0]
 
 
 @lru_cache(maxsize=1)
 def _shipped_model():
-    from models.themes.model import load_model
+    from ancols_nlp.models.themes.model import load_model
 
     return load_model()
 
@@ -113,7 +113,7 @@ def tag_segments(segments: Sequence, contexts: Sequence = (), *, limit: int = 3)
     if model is None:
         ranked = [tag(s.text, tuple(s.section_path), limit=limit) for s in segments]
     else:
-        from models.themes.features import ThemeItem
+        from ancols_nlp.models.themes.features import ThemeItem
 
         starts = [c.start for c in contexts]
         items = []

@@ -1,6 +1,6 @@
 """Train the theme model on the annotated dev documents and save its artefact.
 
-    python -m models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts]
+    python -m ancols_nlp.models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts]
 
 Training passages are the segments the pipeline would build from the *gold* kinds (same-kind
 sentences of one block), each labelled with the theme of the gold units covering most of it.
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from models import goldset
-from models.kinds.rules import KindPrediction
-from models.kinds.train import CachedEmbed, embedder_fingerprint
-from models.themes.features import THEMES, Embed, ThemeItem, featurize
-from models.themes.model import ARTEFACTS, LinearThemeModel, ThemeModelParams
-from pipelines.segments import group
-from pipelines.sentences import Sentence
-from pipelines.types import Block
+from ancols_nlp.models import goldset
+from ancols_nlp.models.kinds.rules import KindPrediction
+from ancols_nlp.models.kinds.train import CachedEmbed, embedder_fingerprint
+from ancols_nlp.models.themes.features import THEMES, Embed, ThemeItem, featurize
+from ancols_nlp.models.themes.model import ARTEFACTS, LinearThemeModel, ThemeModelParams
+from ancols_nlp.pipelines.segments import group
+from ancols_nlp.pipelines.sentences import Sentence
+from ancols_nlp.pipelines.types import Block
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed, hyper: dic
 
 def main(argv: list[str] | None = None) -> None:
     a = goldset.training_arguments(__doc__, argv, ARTEFACTS)
-    passages = [gold_passages(d) for d in goldset.load()]
+    passages = [gold_passages(d) for d in goldset.load(a.corpus, a.gold)]
     params = fit(passages, CachedEmbed(path=a.cache))
     params.config["embedder"] = embedder_fingerprint()
     params.save(a.out)

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
-from index.search import Filters
-from service.chat.compose import assign_quotes, number, offline_answer
-from service.chat.llm import LLMClient, LLMError, build_messages
-from service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve
-from service.errors import BadQuery
-from service.routers.search import clean_query
-from service.runtime import Runtime
-from service.schemas import ChatRequest, ChatResponse, Citation
+from ancols_nlp.index.search import Filters
+from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answer
+from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
+from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve
+from ancols_nlp.service.errors import BadQuery
+from ancols_nlp.service.routers.search import clean_query
+from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 
 log = logging.getLogger("ancols.chat")
 PARAGRAPH = "\n\n"

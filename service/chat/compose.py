@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from index.analyzer import analyze
-from service.chat.retrieval import Passage
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.service.chat.retrieval import Passage
 
 KIND_ORDER = ("observation", "recommendation", "rebuttal", "other")
 SENTENCE_END = re.compile(r"(?<=[.!?…;])(?<!\b[A-Z]\.)(?<!\bMM\.)(?<!\bMme\.)(?<!\bcf\.)(?<!\bart\.)(?<!\bp\.)"

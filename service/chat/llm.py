@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from service.chat.retrieval import Passage
-from service.settings import Settings
+from ancols_nlp.service.chat.retrieval import Passage
+from ancols_nlp.service.settings import Settings
 
 SYSTEM_PROMPT = (
     "Tu es l'assistant d'un service qui interroge les rapports de contrôle de l'ANCOLS sur les organismes de "

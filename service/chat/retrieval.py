@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 
-from index.analyzer import TOKEN, analyze, query_kinds
-from index.search import Filters
-from index.passages import passage_context
-from service.runtime import Runtime
+from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
+from ancols_nlp.index.search import Filters
+from ancols_nlp.index.passages import passage_context
+from ancols_nlp.service.runtime import Runtime
 
 # Words of the question itself, not of what it is about (dropped from the search query).
 FRAME_WORDS = (

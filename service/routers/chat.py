@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.chat import answer, answer_events, prepare
-from service.deps import RuntimeDep
-from service.schemas import ChatRequest, ChatResponse, ErrorResponse
+from ancols_nlp.service.chat import answer, answer_events, prepare
+from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.schemas import ChatRequest, ChatResponse, ErrorResponse
 
 router = APIRouter(tags=["chat"])
 

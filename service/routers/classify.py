@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from models.kinds.stance import stance
-from models.themes import tagger
-from service.deps import RuntimeDep
-from service.routers.search import clean_query
-from service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
+from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.models.themes import tagger
+from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.routers.search import clean_query
+from ancols_nlp.service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
 
 router = APIRouter(tags=["classify"])
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import RuntimeDep, SettingsDep, WriteAccess
-from service.errors import NotFound, PayloadTooLarge
-from service.routers.segments import segment_out
-from service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentOut, DocumentText,
+from ancols_nlp.service.deps import RuntimeDep, SettingsDep, WriteAccess
+from ancols_nlp.service.errors import NotFound, PayloadTooLarge
+from ancols_nlp.service.routers.segments import segment_out
+from ancols_nlp.service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentOut, DocumentText,
                              ErrorResponse, IndicatorList, SegmentList)
 
 router = APIRouter(prefix="/documents", tags=["documents"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import RuntimeDep
-from service.schemas import Health
+from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.schemas import Health
 
 router = APIRouter(tags=["health"])
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from fastapi import status as http
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import SettingsDep, WriteAccess
-from service.errors import NotFound, PayloadTooLarge
-from service.jobs import JobManager
-from service.schemas import ErrorResponse, JobList, JobOut, JobStatus
+from ancols_nlp.service.deps import SettingsDep, WriteAccess
+from ancols_nlp.service.errors import NotFound, PayloadTooLarge
+from ancols_nlp.service.jobs import JobManager
+from ancols_nlp.service.schemas import ErrorResponse, JobList, JobOut, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 

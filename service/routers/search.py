@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from index.highlight import Highlighter
-from index.search import Filters
-from service.deps import RuntimeDep, SettingsDep
-from service.errors import BadQuery
-from service.routers.segments import segment_out
-from service.schemas import ErrorResponse, ScoreBreakdown, SearchResponse, SearchResult
+from ancols_nlp.index.highlight import Highlighter
+from ancols_nlp.index.search import Filters
+from ancols_nlp.service.deps import RuntimeDep, SettingsDep
+from ancols_nlp.service.errors import BadQuery
+from ancols_nlp.service.routers.segments import segment_out
+from ancols_nlp.service.schemas import ErrorResponse, ScoreBreakdown, SearchResponse, SearchResult
 
 router = APIRouter(tags=["search"])
 Many = Annotated[list[str], Query()]

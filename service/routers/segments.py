@@ -7,9 +7,9 @@ import re
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from service.deps import RuntimeDep
-from service.errors import NotFound
-from service.schemas import ErrorResponse, SegmentOut
+from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.errors import NotFound
+from ancols_nlp.service.schemas import ErrorResponse, SegmentOut
 
 router = APIRouter(tags=["segments"])
 

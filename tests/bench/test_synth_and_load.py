@@ -10,9 +10,9 @@ import json
 import numpy as np
 
 from bench import load, synth
-from index.postgres.store import PgStore
-from index.search import Filters, SearchParams
-from index.store import Store
+from ancols_nlp.index.postgres.store import PgStore
+from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.store import Store
 from live import Server
 from pg import new_database
 from tests.index.conftest import HashEmbedder, make_document

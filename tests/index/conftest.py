@@ -8,8 +8,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from index.analyzer import analyze
-from pipelines.types import DocumentMeta, ProcessedDocument, Section, Segment, SourceText
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.pipelines.types import DocumentMeta, ProcessedDocument, Section, Segment, SourceText
 
 
 class HashEmbedder:

@@ -1,6 +1,6 @@
 """French analysis: elision, compounds, accents, stemming, numbers, stopwords, synonyms, intents."""
 
-from index.analyzer import analyze, analyze_query, query_kinds, words
+from ancols_nlp.index.analyzer import analyze, analyze_query, query_kinds, words
 
 
 def test_elisions_are_cut_and_compounds_split():

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from index.analyzer import analyze
-from index.lexical import LexicalIndex, TermMatrix
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 
 SENTENCES = [
     # 0: answers "vacance commerciale élevée" directly

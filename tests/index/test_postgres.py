@@ -4,16 +4,18 @@ change, and read scale-out over a streaming replica with read-your-writes."""
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import asdict
 
 import psycopg
+
 import pytest
 
-from index.passages import EMBEDDING_KEY, LEXICAL_KEY
-from index.postgres.schema import MIGRATIONS, migrate
-from index.postgres.store import PgStore
-from index.search import Filters, SearchParams
-from index.store import Store
+from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY
+from ancols_nlp.index.postgres.schema import MIGRATIONS, migrate
+from ancols_nlp.index.postgres.store import PgStore
+from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.store import Store
 from live import free_port
 from pg import new_database
 from tests.index.conftest import HashEmbedder, make_document
@@ -120,7 +122,7 @@ def _links(store) -> dict[tuple[str, int], list[tuple[str, int]]]:
 
 
 def test_reply_links_and_indicators_as_the_embedded_store(tmp_path, embedder, postgres, corpus_texts):
-    from pipelines.indicators import indicators
+    from ancols_nlp.pipelines.indicators import indicators
 
     stores = Store(tmp_path / "data", embedder), PgStore(new_database(postgres), embedder)
     report = make_document(REPORT_A, organism="Le Toit Forézien", year=2018)
@@ -190,7 +192,13 @@ def _count(dsn: str, sql: str, *args) -> int:
 
 def test_searches_go_to_the_replica_and_see_the_uploaders_writes(postgres, replica, embedder):
     dsn = new_database(postgres)
-    replica_dsn = replica.dsn.rsplit("/", 1)[0] + "/" + dsn.rsplit("/", 1)[1]
+    name = dsn.rsplit("/", 1)[1]
+    replica_dsn = replica.dsn.rsplit("/", 1)[0] + "/" + name
+    # CREATE DATABASE reaches the standby when it replays it: on a loaded machine, after the store opens.
+    deadline = time.monotonic() + 30
+    while not _count(replica.dsn, "SELECT count(*) FROM pg_database WHERE datname = %s", name):
+        assert time.monotonic() < deadline, "the new database never reached the replica"
+        time.sleep(0.1)
     store = PgStore(dsn, embedder, replicas=(replica_dsn,))
     try:
         with store.servers.read() as conn:
@@ -308,7 +316,7 @@ def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embe
 def test_an_unknown_lexical_strategy_is_refused(embedder):
     from pydantic import ValidationError
 
-    from service.settings import Settings
+    from ancols_nlp.service.settings import Settings
 
     with pytest.raises(ValueError, match="bm25, french"):  # before connecting to anything
         PgStore("postgresql://x@127.0.0.1:1/x", embedder, lexical="english")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index.search import Filters, SearchParams
-from index.store import Store
+from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
 
 QUERIES = ("vacance commerciale élevée", "conseil d'administration", "impayés de loyers", "coûts de gestion",

@@ -2,9 +2,9 @@
 
 import pytest
 
-from index.sqlite import CorruptStore
-from index.metadata import MetadataStore
-from service import cli
+from ancols_nlp.index.sqlite import CorruptStore
+from ancols_nlp.index.metadata import MetadataStore
+from ancols_nlp.service import cli
 
 
 def damage(path):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.ranking import NEAR_DUPLICATE_COPIES
-from index.search import Filters, SearchParams
-from index.passages import LEXICAL_FINGERPRINT, LEXICAL_KEY
-from index.store import Store
+from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES
+from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.passages import LEXICAL_FINGERPRINT, LEXICAL_KEY
+from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
 
 VACANCY = "3.1.4 Vacance et mobilité"
@@ -169,7 +169,7 @@ def test_same_bytes_twice_and_empty_store(store, two_reports, tmp_path, embedder
 
 
 def test_indicators_are_stored_with_their_document_and_leave_with_it(store, corpus_texts):
-    from pipelines.indicators import indicators
+    from ancols_nlp.pipelines.indicators import indicators
 
     doc = make_document(REPORT_A, organism="Le Toit Forézien", year=2018)
     doc.indicators = indicators(corpus_texts["004_964ee9d999fa8f65.txt"])

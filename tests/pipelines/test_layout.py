@@ -1,5 +1,5 @@
-from pipelines.layout import blocks
-from pipelines.sections import outline, section_path
+from ancols_nlp.pipelines.layout import blocks
+from ancols_nlp.pipelines.sections import outline, section_path
 
 MARKDOWN_REPORT = """# FICHE RECAPITULATIVE DU RAPPORT N° 2016-047
 

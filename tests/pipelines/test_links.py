@@ -2,9 +2,9 @@
 
 import pytest
 
-from models.kinds.stance import stance
-from pipelines.links import link_rebuttals
-from pipelines.types import Segment
+from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.pipelines.links import link_rebuttals
+from ancols_nlp.pipelines.types import Segment
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -21,7 +21,7 @@ from pdfgen import (
     undecodable_pdf,
 )
 
-from pipelines.errors import (
+from ancols_nlp.pipelines.errors import (
     DocumentError,
     EmptyDocument,
     EncryptedPdf,
@@ -31,8 +31,8 @@ from pipelines.errors import (
     UnreadablePdf,
     UnsupportedType,
 )
-from pipelines.pdf_text import extract_pdf
-from pipelines.types import SourceText
+from ancols_nlp.pipelines.pdf_text import extract_pdf
+from ancols_nlp.pipelines.types import SourceText
 
 REPO = Path(__file__).resolve().parents[2]
 REPORT = REPO.parent / "shared" / "corpus" / "004_964ee9d999fa8f65.txt"

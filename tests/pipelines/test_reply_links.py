@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pipelines.reply_links import (DocumentHead, Passage, answered_report, cited_findings, link_reply, relink,
+from ancols_nlp.pipelines.reply_links import (DocumentHead, Passage, answered_report, cited_findings, link_reply, relink,
                                    same_organism)
 
 

@@ -5,8 +5,8 @@ import zlib
 import pytest
 
 from pdfgen import corpus_paragraphs, make_pdf
-from pipelines.errors import PdfTooComplex
-from pipelines.sandbox import Limits, extract_pdf_bounded
+from ancols_nlp.pipelines.errors import PdfTooComplex
+from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded
 
 
 def bomb_pdf(inflated_mb: int) -> bytes:

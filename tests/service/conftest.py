@@ -2,9 +2,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pg import new_database
 
-from service.app import create_app
-from service.runtime import Runtime
-from service.settings import Settings
+from ancols_nlp.service.app import create_app
+from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.settings import Settings
 
 
 @pytest.fixture(scope="module", params=["embedded", "postgres"])

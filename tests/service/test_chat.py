@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from service.app import create_app
+from ancols_nlp.service.app import create_app
 
 TOIT = "004_964ee9d999fa8f65.txt"
 REPLY = "000_ad04bc466fc4cae0.txt"

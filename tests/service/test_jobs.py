@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from index.interface import Added
-from pipelines.errors import DocumentError
-from service.app import create_app
-from service.jobs import MAX_ATTEMPTS, JobManager
+from ancols_nlp.index.interface import Added
+from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.service.app import create_app
+from ancols_nlp.service.jobs import MAX_ATTEMPTS, JobManager
 
 REPLY = "000_ad04bc466fc4cae0.txt"
 

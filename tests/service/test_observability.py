@@ -7,8 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.observability import JsonFormatter
+from ancols_nlp.service.app import create_app
+from ancols_nlp.service.observability import JsonFormatter
 
 
 def test_request_id_is_echoed_or_generated(client):

@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 from pdfgen import corpus_paragraphs, make_pdf, truncated_pdf
 
-from index.metadata import MetadataStore
-from index.rows import reading
+from ancols_nlp.index.metadata import MetadataStore
+from ancols_nlp.index.rows import reading
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 
 
 def run_ingest(folder: Path, data_dir: Path, *, ray: bool) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "service.cli", "--data-dir", str(data_dir), "ingest", str(folder)]
+    command = [sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir), "ingest", str(folder)]
     if ray:
         command = [*LOOPBACK_ONLY, *command, "--ray"]
     # Two workers (2 processing + 2 embedder actors) on two logical CPUs, as on the CI machine.

@@ -5,7 +5,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from service.app import create_app
+from ancols_nlp.service.app import create_app
 
 EXAMPLES = 25
 

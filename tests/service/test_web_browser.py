@@ -39,7 +39,7 @@ def server(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "ANCOLS_LOG_FORMAT": "text"}
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "service.cli", "--data-dir", str(data), "serve",
+        proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data), "serve",
                                  "--host", "127.0.0.1", "--port", str(port)],
                                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
