@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from spacy.language import Language
 
 from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
+from ancols_nlp.models.kinds.stance import stance
 from ancols_nlp.models.themes import tagger
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.doctype import read_meta
@@ -50,7 +51,7 @@ def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) ->
         _place(segment, source, sections)
     tagger.tag_segments(segments, contexts)
     tagger.tag_sections(sections, segments)
-    link_rebuttals(segments)
+    link_rebuttals(segments, text, stance_of=stance)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments, indicators=indicators(text))
 
 
