@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS indicators (
 """
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
-_BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to", "stance")
+_BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to",
+                "link_confidence", "stance")
 
 
 class MetadataStore(Database):
@@ -207,8 +208,9 @@ class MetadataStore(Database):
             db.executemany("UPDATE segments SET terms = ? WHERE id = ?", [(" ".join(t), i) for i, t in zip(ids, terms)])
 
 
-# The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs.
-_SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body, (SELECT json_group_array(json_array(f.document_id, f.seq))'
+# The last column lists the report findings a reply's rebuttal answers, as [document id, seq, confidence] triples.
+_SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body,'
+                 " (SELECT json_group_array(json_array(f.document_id, f.seq, l.score))"
                  " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 
 
@@ -236,7 +238,10 @@ def stored_passage(uid: int, kind: str, body: str, vector: np.ndarray) -> Passag
 def _segment_row(row) -> dict:
     out = {"uid": row[0], "document_id": row[1], "seq": row[2], "start": row[3], "end": row[4], "block": row[5], "kind": row[6]}
     out.update(json.loads(row[7]))
-    out["linked_findings"] = [tuple(pair) for pair in json.loads(row[8])]
+    out.setdefault("link_confidence", [None] * len(out["responds_to"]))  # stored before links had a confidence
+    linked = json.loads(row[8])
+    out["linked_findings"] = [(doc, seq) for doc, seq, _ in linked]
+    out["linked_confidence"] = [confidence for _, _, confidence in linked]
     return out
 
 

@@ -43,6 +43,12 @@ ACCEPTS = re.compile(
     r"|\bpris\s+conscience|\bd['’]accord\s+avec", _I)
 
 # -- what an answer refers to ---------------------------------------------------------------------------------------
+_NUMBER = r"(?:n\s*[°º\"o]\s*|num[ée]ro\s+|)(\d{1,2})"
+# "Recommandation n°3", "recommandations n°4 et 5", "l'observation numéro 1", "Obs 2".
+CITED_FINDING = re.compile(r"\b(recommandation|observation|obs|reco)s?\s+" + _NUMBER + r"((?:\s*(?:,|et)\s*\d{1,2}\b)*)", _I)
+# A report labels a finding at its start: "Recommandation n° 3 : …", "Obs 2 : …".
+FINDING_LABEL = re.compile(r"^\W*(recommandation|observation|obs|reco)\s*" + _NUMBER + r"\b", _I)
+SECTION_NUMBER = re.compile(r"^\W*(\d{1,2}(?:\.\d{1,2}){0,5})\b")  # a heading's number: "3.2 Vacance"
 # "point 3.2", "§ 4.2.1", "paragraphe 3.1", "(cf. 5.2)".
 CITED_SECTION = re.compile(r"(?:\bpoints?|§|\bparagraphes?|\bcf\.?)\s*(\d{1,2}(?:\.\d{1,2}){1,4})\b", _I)
 CITED_PAGE = re.compile(r"\bpages?\s+(\d{1,3})\b", _I)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ancols_nlp.pipelines import answer_cues as C
+from ancols_nlp.pipelines.overlap import cosine, idf as term_idf, share, terms
+from ancols_nlp.pipelines.reply_links import in_section
 from ancols_nlp.pipelines.types import Segment
 
 FINDINGS = frozenset({"observation", "recommendation"})
@@ -95,7 +95,7 @@ def link_rebuttals(segments: list[Segment], text: str, *, stance_of: Stance,
         if segment.kind == "rebuttal":
             segment.stance = stance_of(segment.text)
     body = [i for i, s in enumerate(segments) if s.block != "footnote"]
-    idf = _idf([_terms(s.text) for s in segments])
+    idf = term_idf(terms(s.text) for s in segments)
     earlier: list[int] = []  # openers of the blocks already linked
     for block in answer_blocks([segments[i] for i in body]):
         members = [body[i] for i in block]
@@ -133,21 +133,21 @@ def rank_targets(segments: Sequence[Segment], block: Sequence[int], earlier: Seq
     candidates = _candidates(segments, block[0])
     if not candidates:
         return []
-    answer_terms = Counter(_terms(answer))
+    answer_terms = terms(answer)
     topic = _topic_terms(segments[i].text for i in block)
-    quotes = [set(_terms(q)) for m in C.QUOTED.finditer(answer) for q in m.groups() if q]
+    quotes = [terms(q) for m in C.QUOTED.finditer(answer) for q in m.groups() if q]
     cited_sections = C.CITED_SECTION.findall(answer)
     cited_pages = {int(p) for p in C.CITED_PAGE.findall(answer)}
     last_answer = max((e for e in earlier if e < block[0] and _scope(segments[e]) == _scope(opener)), default=-1)
     scored = []
     for rank, j in enumerate(reversed(candidates)):  # rank = findings between this one and the answer
         finding = segments[j]
-        terms = set(_terms(finding.text))
+        held = terms(finding.text)
         evidence = Evidence(
-            terms=_cosine(answer_terms, Counter(terms), idf),
-            topic=_share(topic, terms, idf) if topic else 0.0,
-            quote=max((_share(q, terms, idf) for q in quotes), default=0.0),
-            section=float(any(_in_section(finding, number) for number in cited_sections)),
+            terms=cosine(answer_terms, held, idf),
+            topic=share(topic, held, idf) if topic else 0.0,
+            quote=max((share(q, held, idf) for q in quotes), default=0.0),
+            section=float(any(in_section(finding.section_path, number) for number in cited_sections)),
             page=float(finding.page_start in cited_pages),
             salient=float(bool(C.SALIENT.search(finding.text))),
             opener=float(_opens_paragraph(text, finding)),
@@ -209,42 +209,6 @@ def _opens_paragraph(text: str, segment: Segment) -> bool:
     return not before or before.endswith("\n")
 
 
-def _in_section(segment: Segment, number: str) -> bool:
-    for heading in segment.section_path:
-        match = re.match(r"^\W*(\d{1,2}(?:\.\d{1,2}){0,5})\b", heading)
-        if match and (match.group(1) == number or match.group(1).startswith(number + ".")):
-            return True
-    return False
-
-
-# -- terms -----------------------------------------------------------------------------------------------------------
-_WORD = re.compile(r"\d+(?:[ ,.]\d+)*|[a-z]{4,}")
-STEM = 6  # a crude French stem: "attributions" and "attribution" meet, and so do "régularisé" and "régulariser"
-
-
-def _terms(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("œ", "oe"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return [w if w[0].isdigit() else w[:STEM] for w in _WORD.findall(folded)]
-
-
-def _idf(documents: Sequence[Sequence[str]]) -> dict[str, float]:
-    df = Counter(t for terms in documents for t in set(terms))
-    n = len(documents)
-    return {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
-
-
-def _cosine(a: Counter, b: Counter, idf: dict[str, float]) -> float:
-    dot = sum(idf.get(t, 0.0) ** 2 for t in a.keys() & b.keys())
-    norm = math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in a) * sum(idf.get(t, 0.0) ** 2 for t in b))
-    return dot / norm if norm else 0.0
-
-
-def _share(wanted: set[str], held: set[str], idf: dict[str, float]) -> float:
-    total = sum(idf.get(t, 0.0) for t in wanted)
-    return sum(idf.get(t, 0.0) for t in wanted & held) / total if total else 0.0
-
-
 def _topic_terms(texts) -> set[str]:
-    return {t for text in texts for m in [C.TOPIC.match(text)] if m for t in _terms(m.group(1))}
+    return {t for text in texts for m in [C.TOPIC.match(text)] if m for t in terms(m.group(1))}
 
