@@ -21,8 +21,10 @@ CONTESTS = re.compile(
     r"|\bd[ée]saccord|\br[ée]fut|\bs['’]oppos|\bn['’]est\s+pas\s+d['’]accord|\bcontredi|\bd[ée]ment"
     r"|\b(?:inexact|erron[ée]|infond[ée]|injustifi[ée])|\bregrett|\bs['’][ée]tonn|\brejet|\brecuse"
     r"|\bcontrairement\s+[àa]|\bn['’](?:est|était|a)\s+pas\s+(?:contraire|fond[ée]|av[ée]r[ée])|\bpas\s+de\s+nature\s+[àa]\s+remettre"
-    r"|\bne\s+remet\w*\s+pas\s+en\s+cause|\bne\s+(?:doi|saur|peu)\w*\s+(?:pas\s+)?remettre\s+en\s+cause|\bconsid[èe]re\s+(?:pour\s+sa\s+part\s+)?que\s+(?:le|la|les|ce|cette)"
-    r"\s+\w+\s+(?:n['’]|ne\s)", _I)
+    r"|\bne\s+remet\w*\s+pas\s+en\s+cause|\bne\s+(?:doi|saur|peu)\w*\s+(?:pas\s+)?remettre\s+en\s+cause"
+    # The organism's own view set against the finding: "l'organisme considère que …", "elle mésestime …".
+    r"|\b(?:estime|consid[èe]re|juge)n?t?\s+(?:pour\s+sa\s+part\s+|quant\s+[àa]\s+(?:elle|lui)\s+)?qu"
+    r"|\bm[ée]sestim|\bsous-estim|\bsurestim|\bne\s+tient\s+pas\s+compte", _I)
 # Concession that turns an explanation into a contest ("Toutefois, la société estime que …"), when nothing
 # in the passage commits or accepts.
 CONCEDES = re.compile(r"\b(?:toutefois|n[ée]anmoins|cependant|pour\s+autant|en\s+revanche|nuance)\b", _I)

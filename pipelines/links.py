@@ -30,9 +30,9 @@ Stance = Callable[[str], str]
 MAX_TARGETS = 3
 CO_TARGET = 0.7  # another finding is kept when its score reaches this share of the best one's
 # Confidence = logistic(a · score + b), Platt-fitted on the dev links of 001 and 003 (every finding of the
-# answered sections a candidate, 232 pairs); MIN_CONFIDENCE is the highest value keeping every dev answer linked.
+# answered sections a candidate, one row per gold rebuttal); MIN_CONFIDENCE is the highest value keeping every dev answer linked.
 # Both are refitted by ``bench/links_eval.py``, which reports them leave-one-document-out.
-CALIBRATION = (11.75, -7.13)
+CALIBRATION = (10.5, -6.57)
 MIN_CONFIDENCE = 0.1
 CALLED = 0.999  # a footnote's link to the finding that calls it
 
@@ -94,19 +94,28 @@ def link_rebuttals(segments: list[Segment], text: str, *, stance_of: Stance,
     for segment in segments:
         if segment.kind == "rebuttal":
             segment.stance = stance_of(segment.text)
-    body = [i for i, s in enumerate(segments) if s.block != "footnote"]
-    idf = term_idf(terms(s.text) for s in segments)
-    earlier: list[int] = []  # openers of the blocks already linked
-    for block in answer_blocks([segments[i] for i in body]):
-        members = [body[i] for i in block]
-        targets = rank_targets(segments, members, earlier, text, idf, weights)
-        targets = [t for t in targets if t.confidence >= min_confidence]
+    for members, targets in answer_targets(segments, text, weights=weights):
+        kept = [t for t in targets if t.confidence >= min_confidence]
         for i in members:
-            _assign(segments[i], targets)
-        earlier.append(members[0])
+            _assign(segments[i], kept)
     for i, segment in enumerate(segments):
         if segment.kind == "rebuttal" and segment.block == "footnote":
             _assign(segment, _through_call(segments, i))
+
+
+def answer_targets(segments: Sequence[Segment], text: str, *, weights: Weights = WEIGHTS, limit: int = MAX_TARGETS,
+                   co_target: float = CO_TARGET) -> list[tuple[list[int], list[Target]]]:
+    """Each answer block of the report's body (segment indices) with its ranked targets (``rank_targets``)."""
+    body = [i for i, s in enumerate(segments) if s.block != "footnote"]
+    idf = term_idf(terms(s.text) for s in segments)
+    earlier: list[int] = []  # openers of the blocks already linked
+    out = []
+    for block in answer_blocks([segments[i] for i in body]):
+        members = [body[i] for i in block]
+        out.append((members, rank_targets(segments, members, earlier, text, idf, weights, limit=limit,
+                                          co_target=co_target)))
+        earlier.append(members[0])
+    return out
 
 
 def answer_blocks(segments: Sequence[Segment]) -> list[list[int]]:
@@ -126,8 +135,11 @@ def answer_blocks(segments: Sequence[Segment]) -> list[list[int]]:
 
 
 def rank_targets(segments: Sequence[Segment], block: Sequence[int], earlier: Sequence[int], text: str,
-                 idf: dict[str, float], weights: Weights = WEIGHTS) -> list[Target]:
-    """The findings block ``block`` (segment indices) answers, best first, each with its confidence."""
+                 idf: dict[str, float], weights: Weights = WEIGHTS, *, limit: int = MAX_TARGETS,
+                 co_target: float = CO_TARGET) -> list[Target]:
+    """The findings block ``block`` (segment indices) answers, best first, each with its confidence.
+
+    At most ``limit``, those scoring at least ``co_target`` × the best one's (with 0: every candidate)."""
     opener = segments[block[0]]
     answer = " ".join(segments[i].text for i in block)
     candidates = _candidates(segments, block[0])
@@ -157,7 +169,7 @@ def rank_targets(segments: Sequence[Segment], block: Sequence[int], earlier: Seq
         scored.append((evidence.score(weights), j, evidence))
     scored.sort(key=lambda sje: (-sje[0], -sje[1]))
     best = scored[0][0]
-    return [Target(j, confidence(s), e) for s, j, e in scored[:MAX_TARGETS] if s >= CO_TARGET * best]
+    return [Target(j, confidence(s), e) for s, j, e in scored[:limit] if s >= co_target * best]
 
 
 def confidence(score: float, calibration: tuple[float, float] = CALIBRATION) -> float:

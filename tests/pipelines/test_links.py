@@ -122,6 +122,8 @@ def test_an_earlier_answer_is_not_answered_again():
     ("Contrairement à ce qu'indique le rapport, les contrats de maîtrise d'œuvre ont été mis en concurrence.",
      "contests"),
     ("La société indique que ces écarts ne sauraient remettre en cause la qualité de l'instruction.", "contests"),
+    ("L'organisme considère que ses frais de personnel tiennent à la présence de gardiens dans chaque résidence.",
+     "contests"),
     ("Dans sa réponse, l'organisme reconnaît que la convention initiale n'a pas été corrigée.", "accepts"),
     ("Lors de la séance du 16 décembre 2024, le conseil d'administration a pris acte des observations.", "accepts"),
     ("La société reconnaît l'omission et va mettre en place un contrôle des dossiers.", "accepts"),
