@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -64,25 +65,36 @@ def _ingest_one(runtime: Runtime, path: Path) -> Added | DocumentError:
         return exc
 
 
+def add_global_options(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    """Options every command takes, before or after its name (``ancols --data-dir D serve`` = ``ancols serve
+    --data-dir D``). Subcommands pass ``default=SUPPRESS`` so an option left out after the name keeps the value
+    given before it; one given after the name wins, since argparse copies the subcommand's values last."""
+    parser.add_argument("--data-dir", type=Path, default=default,
+                        help="store directory (default: $ANCOLS_DATA_DIR or ./data)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ancols", description=__doc__)
-    parser.add_argument("--data-dir", type=Path, help="store directory (default: $ANCOLS_DATA_DIR or ./data)")
+    add_global_options(parser)
+    after_command = argparse.ArgumentParser(add_help=False)
+    add_global_options(after_command, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_ingest = sub.add_parser("ingest", help="ingest PDF/.txt/.md files or folders")
+    add_command = partial(sub.add_parser, parents=[after_command])
+    p_ingest = add_command("ingest", help="ingest PDF/.txt/.md files or folders")
     p_ingest.add_argument("paths", nargs="+", type=Path)
     p_ingest.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                           help="run the stages on the Ray cluster at ADDRESS, or on a local Ray without one "
                                "(after the paths: `ancols ingest DIR --ray`)")
-    p_search = sub.add_parser("search", help="search the stored passages")
+    p_search = add_command("search", help="search the stored passages")
     p_search.add_argument("query")
     p_search.add_argument("-k", type=int, default=10)
     p_search.add_argument("--mode", choices=["lexical", "semantic", "hybrid"])
     p_search.add_argument("--json", action="store_true", help="print JSON lines")
-    p_serve = sub.add_parser("serve", help="run the HTTP API")
+    p_serve = add_command("serve", help="run the HTTP API")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these files/folders first")
-    sub.add_parser("reindex", help="recompute vectors and indexes from the stored documents")
+    add_command("reindex", help="recompute vectors and indexes from the stored documents")
     args = parser.parse_args(argv)
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
