@@ -62,7 +62,7 @@ def counts(data_dir: Path) -> tuple[int, int, int]:
     meta = MetadataStore(data_dir / "ancols.sqlite3")
     try:
         docs = meta.documents(limit=10_000, offset=0)[0]
-        return len(docs), sum(len(d["pages"]) for d in docs), sum(d["segment_count"] for d in docs)
+        return len(docs), sum(len(d.pages) for d in docs), sum(d.segment_count for d in docs)
     finally:
         meta.close()
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +39,9 @@ def stored(data_dir: Path) -> dict[str, tuple[dict, list[dict], np.ndarray]]:
     try:
         row_of = {int(i): n for n, i in enumerate(ids)}
         out = {}
-        for doc in meta.documents(limit=100, offset=0)[0]:
-            segments = meta.segments_of(doc["id"], limit=100_000, offset=0)[0]
+        for record in meta.documents(limit=100, offset=0)[0]:
+            doc = asdict(record)
+            segments = [asdict(s) for s in meta.segments_of(record.id, limit=100_000, offset=0)[0]]
             uids = [s.pop("uid") for s in segments]
             for s in segments:
                 del s["document_id"]
