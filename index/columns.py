@@ -40,7 +40,7 @@ class Columns:
     # -- building ---------------------------------------------------------------------------
     @classmethod
     def from_rows(cls, rows: list[tuple], labels: dict[str, list[str]] | None = None) -> Columns:
-        """From ``MetadataStore.column_rows`` tuples, coding new labels after those of ``labels``."""
+        """From ``IndexRows.columns`` tuples (index/rows.py), coding new labels after those of ``labels``."""
         labels = {name: list(values) for name, values in (labels or {}).items()}
         tables = {name: {v: n for n, v in enumerate(labels.setdefault(name, []))} for name in (*_CODED, "theme")}
         tables["first_theme"] = tables["theme"]

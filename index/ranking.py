@@ -99,7 +99,8 @@ def query_priors(priors: np.ndarray, query: str, has_kind: Callable[[tuple[str, 
 
 
 # -- dense feedback --------------------------------------------------------------------------------------
-def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float], vector: np.ndarray) -> dict[int, float]:
+def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float],
+                    vector: np.ndarray) -> dict[int, float]:
     """Cosines of the ``pool`` passages (``vectors``, in pool order) with the query vector moved towards
     the best lexical passages."""
     best = sorted(lex, key=lambda i: -lex[i])[:DENSE_FEEDBACK_PASSAGES]

@@ -22,12 +22,12 @@ import numpy as np
 
 from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
-from ancols_nlp.index.metadata import MetadataStore
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
-from ancols_nlp.index.rows import reading
 from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.index.rows import reading
 from ancols_nlp.index.search import search
 from ancols_nlp.index.snapshot import Part, Snapshot
 from ancols_nlp.index.vectors import EXACT_LIMIT
@@ -46,7 +46,7 @@ class Store:
         self.params = params or SearchParams()
         self._path = Path(data_dir) / "ancols.sqlite3"
         self._bases = Path(data_dir) / "snapshot"
-        self.meta = MetadataStore(self._path)
+        self.meta = DocumentStore(self._path)
         self._write = threading.Lock()
         self._saving = threading.Lock()
         self._searching = threading.BoundedSemaphore(concurrency)

@@ -27,7 +27,8 @@ def segment_out(row: SegmentRow) -> SegmentOut:
     )
 
 
-def search_result(hit: Hit, row: SegmentRow, doc: DocumentRef | None, highlights: list[tuple[int, int]]) -> SearchResult:
+def search_result(hit: Hit, row: SegmentRow, doc: DocumentRef | None,
+                  highlights: list[tuple[int, int]]) -> SearchResult:
     meta = doc.meta if doc else {}
     return SearchResult(**segment_out(row).model_dump(), score=hit.score,
                         scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),

@@ -77,7 +77,8 @@ def get_segments(doc_id: str, runtime: RuntimeDep, limit: Limit = 1000, offset: 
 def get_indicators(doc_id: str, runtime: RuntimeDep) -> IndicatorList:
     """The fiche récapitulative's indicators (empty for a letter, or a table the text extraction scattered)."""
     _document(runtime, doc_id)
-    return IndicatorList(document_id=doc_id, indicators=[indicator_out(i) for i in runtime.store.meta.indicators_of(doc_id)])
+    indicators = runtime.store.meta.indicators_of(doc_id)
+    return IndicatorList(document_id=doc_id, indicators=[indicator_out(i) for i in indicators])
 
 
 @router.delete("/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS, dependencies=[WriteAccess])

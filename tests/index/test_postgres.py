@@ -294,7 +294,7 @@ def test_french_search_keeps_the_filters(french):
         rows = [out.rows[h.id] for h in out.hits]
         assert rows and all(map(keep, rows)), filters
         assert len(rows) < len(everything)
-        assert [r["text"] for r in rows] == [t for t in everything if t in {r["text"] for r in rows}]
+        assert [r.text for r in rows] == [t for t in everything if t in {r.text for r in rows}]
 
 
 def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embedder):

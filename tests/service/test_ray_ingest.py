@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from pdfgen import corpus_paragraphs, make_pdf, truncated_pdf
 
-from ancols_nlp.index.metadata import MetadataStore
+from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.rows import reading
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def stored(data_dir: Path) -> dict[str, tuple[dict, list[dict], np.ndarray]]:
     with reading(data_dir / "ancols.sqlite3") as reader:
         rows = reader.rows()
     ids, vectors = rows.ids, rows.vectors
-    meta = MetadataStore(data_dir / "ancols.sqlite3")
+    meta = DocumentStore(data_dir / "ancols.sqlite3")
     try:
         row_of = {int(i): n for n, i in enumerate(ids)}
         out = {}

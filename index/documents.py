@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS indicators (
 
 
 
-class MetadataStore(Database):
+class DocumentStore(Database):
     """The document store's tables; readers and the single writer share one connection."""
 
     def __init__(self, path: Path):
