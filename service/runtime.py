@@ -10,8 +10,8 @@ from functools import cached_property
 
 from spacy.language import Language
 
-from ancols_nlp.index.search import SearchParams
 from ancols_nlp.index.interface import Added, Embedder, SegmentStore
+from ancols_nlp.index.query import SearchParams
 from ancols_nlp.index.store import Store
 from ancols_nlp.models.embedding import load_embedder
 from ancols_nlp.models.kinds import load_kind_model
@@ -57,10 +57,10 @@ class Runtime:
         return self.store.add(self.process(data, filename), filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
-        """Kind and themes of a free-standing passage."""
+        """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document."""
         prediction = self.kind_model([SentenceContext(text=text, block="paragraph", doc_type=doc_type,
                                                       section_path=section_path)])[0]
-        return prediction, tagger.tag(text, section_path)
+        return prediction, tagger.tag_passage(text, section_path)
 
     def close(self) -> None:
         self.store.close()
