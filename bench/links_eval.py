@@ -75,7 +75,8 @@ def score(items) -> dict:
     linked = [i for i in predicted if set(i[1]) & i[2]]
     top1 = [i for i in predicted if i[1][0] in i[2]]
     return {"gold_rebuttals": len(items), "found_as_rebuttal": len(found),
-            "link_recall": round(len(linked) / len(items), 3), "link_precision": round(len(linked) / max(1, len(predicted)), 3),
+            "link_recall": round(len(linked) / len(items), 3),
+            "link_precision": round(len(linked) / max(1, len(predicted)), 3),
             "top1_recall": round(len(top1) / len(items), 3),
             "targets_per_link": round(sum(len(i[1]) for i in predicted) / max(1, len(predicted)), 2),
             "stance_accuracy": round(sum(i[3] == i[4] for i in found) / max(1, len(found)), 3),
@@ -115,7 +116,7 @@ def selected(ranked, a: float, b: float, threshold: float) -> list[bool]:
 
 
 def fit(answers) -> tuple[float, float, float]:
-    """Calibration (a, b) of the scores, then the highest threshold of ``GRID`` keeping the most answers rightly linked."""
+    """Calibration (a, b) of the scores, then the highest ``GRID`` threshold keeping the most answers rightly linked."""
     pairs = [pair for ranked in answers for pair in ranked]
     model = LogisticRegression(C=1e6, max_iter=1000).fit(np.array([[s] for s, _ in pairs]), [r for _, r in pairs])
     a, b = float(model.coef_[0][0]), float(model.intercept_[0])

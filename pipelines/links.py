@@ -30,7 +30,8 @@ Stance = Callable[[str], str]
 MAX_TARGETS = 3
 CO_TARGET = 0.7  # another finding is kept when its score reaches this share of the best one's
 # Confidence = logistic(a · score + b), Platt-fitted on the dev links of 001 and 003 (every finding of the
-# answered sections a candidate, one row per gold rebuttal); MIN_CONFIDENCE is the highest value keeping every dev answer linked.
+# answered sections a candidate, one row per gold rebuttal); MIN_CONFIDENCE is the highest value keeping every
+# dev answer linked.
 # Both are refitted by ``bench/links_eval.py``, which reports them leave-one-document-out.
 CALIBRATION = (10.5, -6.57)
 MIN_CONFIDENCE = 0.1

@@ -130,7 +130,7 @@ def in_section(section_path: Sequence[str], number: str) -> bool:
 
 def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *, min_match: float = MIN_MATCH,
                max_ratio: float = MAX_RATIO) -> list[CrossLink]:
-    """Links of each rebuttal of a reply to the report findings it answers: cited, else quoted, else the clear best match.
+    """Links of each rebuttal of a reply to the report findings it answers: cited, else quoted, else clearly best.
 
     ``findings`` are the report's statements; a cited label ("Recommandation n°1 : …") is resolved on
     any of them, a section number, a quotation or a match only on observations and recommendations."""
@@ -183,7 +183,8 @@ def _quoted(text: str, finding_terms: Sequence[list[str]], is_finding: np.ndarra
             weights: dict[str, float]) -> tuple[int, float] | None:
     """The finding a rebuttal quotes (its index and the quoted share it holds), if any holds ``QUOTE_SHARE``."""
     quotes = [terms(q) for m in QUOTED.finditer(text) for q in m.groups() if q]
-    held = [(share(q, finding_terms[i], weights), i) for q in quotes for i in range(len(finding_terms)) if is_finding[i]]
+    held = [(share(q, finding_terms[i], weights), i)
+            for q in quotes for i in range(len(finding_terms)) if is_finding[i]]
     best = max(held, default=(0.0, -1))
     return (best[1], best[0]) if best[0] >= QUOTE_SHARE else None
 

@@ -115,7 +115,7 @@ def test_an_earlier_answer_is_not_answered_again():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Dans sa réponse, l'organisme conteste le fait que le détachement d'une personne ait eu une incidence.", "contests"),
+    ("Dans sa réponse, l'organisme conteste que le détachement d'une personne ait eu une incidence.", "contests"),
     ("La société ne partage pas l'analyse de l'Agence sur le niveau de ses loyers.", "contests"),
     ("Dans sa réponse, la société précise toutefois que la hausse de la vacance tient aux démolitions prévues.",
      "contests"),

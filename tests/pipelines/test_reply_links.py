@@ -90,7 +90,7 @@ PAIR_LETTER = """<reb>Conformément à la recommandation n°1, notre conseil se 
 <reb>S'agissant du point 4.1, nous avons chiffré notre plan d'entretien, qui sera soumis au conseil en juin.</reb>
 <reb>Le taux de 7,4 % cité par le rapport inclut les logements bloqués pour la démolition de la résidence des Tilleuls.\
 </reb>
-<reb>Vous écrivez que « les délais de remise en location dépassent 60 jours » : ils sont ramenés à 35 jours en 2024.</reb>
+<reb>Vous écrivez que « les délais de remise en location dépassent 60 jours » : ils sont de 35 jours en 2024.</reb>
 <reb>Les diagnostics amiante qui manquent encore seront achevés avant la fin de l'année.</reb>
 <reb>Nous tenons à remercier l'équipe de contrôle pour la qualité et la courtoisie des échanges.</reb>
 <reb>Notre association organise chaque été une fête des voisins très appréciée dans le quartier.</reb>
