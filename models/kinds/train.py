@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
-from ancols_nlp.models import goldset
+from ancols_nlp.models import goldset, sentence_memo
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize
 from ancols_nlp.models.kinds.model import ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design, fixed_places
 
@@ -52,9 +52,7 @@ class CachedEmbed:
         missing = sorted({t for t in texts if self.key(t) not in self.memo})
         if missing:
             if self._embed is None:
-                from ancols_nlp.models.kinds.model import default_embed
-
-                self._embed = default_embed
+                self._embed = sentence_memo.embed
             for text, vector in zip(missing, self._embed(missing)):
                 self.memo[self.key(text)] = vector
             if self.path is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ancols_nlp.models.kinds.stance import stance
-from ancols_nlp.models.themes import tagger
 from ancols_nlp.service.deps import RuntimeDep
 from ancols_nlp.service.routers.search import clean_query
 from ancols_nlp.service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
@@ -17,8 +16,7 @@ router = APIRouter(tags=["classify"])
 def classify(body: ClassifyRequest, runtime: RuntimeDep) -> ClassifyResponse:
     text = clean_query(body.text, 20_000)
     section_path = tuple(body.section_path)
-    prediction, _ = runtime.classify(text, doc_type=body.doc_type, section_path=section_path)
-    themes = tagger.tag_passage(text, section_path)
+    prediction, themes = runtime.classify(text, doc_type=body.doc_type, section_path=section_path)
     return ClassifyResponse(kind=prediction.kind, scores=prediction.scores,
                             themes=[ThemeScore(theme=t, score=s) for t, s in themes],
                             stance=stance(text) if prediction.kind == "rebuttal" else None)
