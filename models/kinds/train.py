@@ -37,7 +37,7 @@ class CachedEmbed:
     """Wraps an embedder with a text → vector memo, optionally persisted (npz) between runs."""
 
     def __init__(self, embed: Embed | None = None, path: Path | None = None) -> None:
-        self._embed = embed
+        self._embed = embed or sentence_memo.embed
         self.path = path
         self.memo: dict[str, np.ndarray] = {}
         if path is not None and path.exists():
@@ -51,8 +51,6 @@ class CachedEmbed:
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = sorted({t for t in texts if self.key(t) not in self.memo})
         if missing:
-            if self._embed is None:
-                self._embed = sentence_memo.embed
             for text, vector in zip(missing, self._embed(missing)):
                 self.memo[self.key(text)] = vector
             if self.path is not None:
