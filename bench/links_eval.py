@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from ancols_nlp.models.kinds import load_kind_model
-from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.models.shipped import load_models
 from ancols_nlp.pipelines import links
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
@@ -136,11 +135,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     gold = load_gold(args.gold)
-    nlp, kind_model = load_sentencizer(), load_kind_model()
+    nlp, models = load_sentencizer(), load_models()
     docs = {}
     for name in gold:
         text = (args.corpus / f"{name}.txt").read_text(encoding="utf-8")
-        docs[name] = (process_text(SourceText(text, "text/plain"), nlp=nlp, kind_model=kind_model).segments, text)
+        docs[name] = (process_text(SourceText(text, "text/plain"), nlp=nlp, models=models).segments, text)
     ours, old, candidates = evaluate(docs, gold)
     first, second = sorted(candidates)
     out = {"links": ours, "nearest_finding": old,

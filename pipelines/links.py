@@ -6,26 +6,27 @@ the same paragraph, and the follow-on sentences of an answer share its target. S
 (an opening rebuttal and the rebuttals that follow it) is scored against every finding of its
 section and of the parent section that comes before it, on what ties them: shared terms and numbers,
 the topic it announces ("Concernant …"), what it quotes or cites ("point 3.2", "page 12"), and how a
-finding reads (an irregularity, a prescription, a paragraph's first
-sentence); nearer findings, and those not already answered by an earlier block, weigh more. The best
-finding is kept with the others that come close to it (up to ``MAX_TARGETS``); below ``MIN_CONFIDENCE``
-there is no link rather than a wrong one. A footnote answers through its call.
+finding reads (an irregularity, a prescription, a paragraph's first sentence); nearer findings, and
+those not already answered by an earlier block, weigh more. The best finding is kept with the others
+that come close to it (up to ``MAX_TARGETS``); below ``MIN_CONFIDENCE`` there is no link rather than a
+wrong one. A footnote answers through its call. Each rebuttal's stance comes from the ``StanceReader``
+it is given (the service's reads the French cues, ``ancols_nlp.models.kinds.stance``).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ancols_nlp.pipelines import answer_cues as C
+from ancols_nlp.pipelines.protocols import StanceReader
 from ancols_nlp.pipelines.overlap import cosine, idf as term_idf, share, terms
 from ancols_nlp.pipelines.reply_links import in_section
 from ancols_nlp.pipelines.types import Segment
 
 FINDINGS = frozenset({"observation", "recommendation"})
-Stance = Callable[[str], str]
 
 MAX_TARGETS = 3
 CO_TARGET = 0.7  # another finding is kept when its score reaches this share of the best one's
@@ -89,12 +90,13 @@ class Target:
     evidence: Evidence | None = None
 
 
-def link_rebuttals(segments: list[Segment], text: str, *, stance_of: Stance,
+def link_rebuttals(segments: list[Segment], text: str, stance: StanceReader, *,
                    min_confidence: float = MIN_CONFIDENCE, weights: Weights = WEIGHTS) -> None:
-    """Fill ``responds_to``, ``link_confidence`` and ``stance`` of each rebuttal segment in place."""
+    """Fill ``responds_to``, ``link_confidence`` and ``stance`` of each rebuttal segment in place (``text``: the
+    document's, which the segments' offsets index)."""
     for segment in segments:
         if segment.kind == "rebuttal":
-            segment.stance = stance_of(segment.text)
+            segment.stance = stance(segment.text)
     for members, targets in answer_targets(segments, text, weights=weights):
         kept = [t for t in targets if t.confidence >= min_confidence]
         for i in members:

@@ -30,7 +30,7 @@ def linked(marked: str, **options) -> list[Segment]:
         segments.append(Segment(id=i, start=span.start, end=span.end, text=body, kind=span.kind,
                                 block="footnote" if body.startswith("<sup>") else "paragraph",
                                 section_path=[title for _, title in path]))
-    link_rebuttals(segments, text, stance_of=stance, **options)
+    link_rebuttals(segments, text, stance, **options)
     return segments
 
 
