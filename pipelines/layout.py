@@ -142,12 +142,16 @@ def blocks(text: str) -> list[Block]:
             out.append(Block(line.kind, line.start, line.end, line.level))
     if current is not None and last is not None:
         out.append(Block(current.kind, current.start, last.end))
-    return _promote_titles(text, out)
+    return out if form.wrap else _promote_titles(text, out)
 
 
 def _promote_titles(text: str, found: list[Block]) -> list[Block]:
     """An unnumbered title ("Le patrimoine immobilier", no final period) standing on its own line before the text
-    it names (a paragraph, a list, a table or a further title) is a heading."""
+    it names (a paragraph, a list, a table or a further title) is a heading.
+
+    Only where a line is a block of the source (HTML, Word, markdown exports): in a hard-wrapped dump a short
+    line is as often an address, a dateline or an aside, and a wrong heading misleads the themes of everything
+    under it (measured on the dev reply letter)."""
     out = list(found)
     named = False  # whether the block after the current one is text a title can name
     for i in range(len(out) - 1, -1, -1):
