@@ -24,6 +24,7 @@ from ancols_nlp.pipelines.types import Block, BlockKind
 OPEN_KINDS = frozenset({"paragraph", "list_item", "footnote"})  # blocks that further lines may carry on
 FULL_LINE = 0.7  # share of the wrap width from which a hard-wrapped line is a full one (its sentence goes on)
 WRAPPED_SHARE = 0.5  # share of full lines from which a document is hard-wrapped (0.88 in a PDF dump, < 0.3 else)
+MIN_WRAPPED_LINES = 8  # fewer prose lines say nothing of a wrap width
 MIN_END_NOTES = 3
 MIN_SENTENCE_WORDS = 6
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -112,7 +113,7 @@ def _end_notes(lines: list[Line]) -> list[Line]:
             note = P.END_NOTE.match(later.text)
             if note and int(note.group(1)) == expected:
                 expected += 1
-            elif later.kind not in ("paragraph", "list_item", "footnote"):
+            elif note or later.kind not in ("paragraph", "list_item", "footnote"):
                 ok = False
                 break
         if ok and expected > MIN_END_NOTES:
@@ -170,7 +171,7 @@ def shape(text: str, lines: list[Line]) -> Shape:
     gaps = [text.count("\n", a.end, b.start) for a, b in zip(lines, lines[1:])]
     separator = 1 if gaps and sum(g >= 2 for g in gaps) < 0.1 * len(gaps) else 2
     lengths = sorted(len(line.text) for line in lines if line.kind == "paragraph")
-    if not lengths:
+    if len(lengths) < MIN_WRAPPED_LINES:
         return Shape(separator, 0)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     near = sum(1 for n in lengths if n >= FULL_LINE * width)
