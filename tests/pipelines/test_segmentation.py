@@ -74,7 +74,8 @@ def test_html_export_table_its_title_and_source_are_not_a_finding():
 
 
 def test_a_row_holding_a_sentence_is_a_statement_beside_its_marks():
-    text = "Recommandations | Réalisée | Page\n\nMettre en conformité le règlement intérieur de la commission. | X | 25\n"
+    text = ("Recommandations | Réalisée | Page\n\n"
+            "Mettre en conformité le règlement intérieur de la commission. | X | 25\n")
     found = block_texts(text)
     assert found == [("table_row", "Recommandations | Réalisée | Page"),
                      ("paragraph", "Mettre en conformité le règlement intérieur de la commission."),
@@ -90,8 +91,9 @@ def test_word_export_one_paragraph_a_line():
 
 
 def test_a_line_break_inside_an_html_paragraph_is_not_a_paragraph_end():
-    text = ("Par lettres du président en date du 11 septembre 2015,\nM. Dupont a été informé de l'ouverture du contrôle."
-            "\n\nLes commissions d'attribution\n\nLa commission se réunit chaque mois.\n")
+    text = ("Par lettres du président en date du 11 septembre 2015,\n"
+            "M. Dupont a été informé de l'ouverture du contrôle.\n\n"
+            "Les commissions d'attribution\n\nLa commission se réunit chaque mois.\n")
     assert block_texts(text) == [
         ("paragraph", "Par lettres du président en date du 11 septembre 2015,\n"
                       "M. Dupont a été informé de l'ouverture du contrôle."),
@@ -116,7 +118,8 @@ def test_numbered_end_notes_are_notes_with_their_further_paragraphs():
             "1. Loi n° 46-188 du 14 février 1946 relative au personnel des exploitations minières.\n\n"
             "2. Le texte a été modifié en 2013.\n\nIl s'applique aux ayants droit.\n\n3. Cf. annexe 1.\n")
     found = block_texts(text)
-    assert found[:2] == [("heading", "1. PRÉSENTATION"), ("paragraph", "Le statut du mineur a été instauré en 19461.")]
+    assert found[:2] == [("heading", "1. PRÉSENTATION"),
+                         ("paragraph", "Le statut du mineur a été instauré en 19461.")]
     assert [k for k, _ in found[2:]] == ["footnote"] * 3
     assert found[3][1] == "2. Le texte a été modifié en 2013.\n\nIl s'applique aux ayants droit."
 
