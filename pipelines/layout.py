@@ -26,6 +26,7 @@ FULL_LINE = 0.7  # share of the wrap width from which a hard-wrapped line is a f
 WRAPPED_SHARE = 0.5  # share of full lines from which a document is hard-wrapped (0.88 in a PDF dump, < 0.3 else)
 MIN_WRAPPED_LINES = 8  # fewer prose lines say nothing of a wrap width
 MIN_END_NOTES = 3
+MIN_BARE_ITEMS = 2
 MIN_SENTENCE_WORDS = 6
 WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -59,7 +60,7 @@ def split_lines(text: str) -> list[Line]:
         end = start + len(stripped)
         kind, level = line_kind(stripped)
         lines.append(Line(start, end, stripped, kind, level))
-    return _end_notes(lines)
+    return _bare_items(_end_notes(lines))
 
 
 def line_kind(line: str) -> tuple[BlockKind, int]:
@@ -121,6 +122,23 @@ def _end_notes(lines: list[Line]) -> list[Line]:
     return lines
 
 
+def _bare_items(lines: list[Line]) -> list[Line]:
+    """Retype as list items the lines an HTML export leaves of a list without its bullets: after a line that
+    announces them (ending with ":"), lines that each end with ";" (the last one may end with ".")."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if line.kind != "paragraph" or not line.text.endswith(":"):
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].kind == "paragraph" and lines[end].text.endswith(";"):
+            end += 1
+        if end < len(lines) and lines[end].kind == "paragraph" and lines[end].text.endswith(".") and end > i + 1:
+            end += 1
+        if end - i - 1 >= MIN_BARE_ITEMS:
+            out[i + 1:end] = [Line(n.start, n.end, n.text, "list_item") for n in lines[i + 1:end]]
+    return out
+
+
 def blocks(text: str) -> list[Block]:
     """Group the typed lines of ``text`` into blocks; every non-blank character lies in exactly one."""
     out: list[Block] = []
@@ -143,7 +161,22 @@ def blocks(text: str) -> list[Block]:
             out.append(Block(line.kind, line.start, line.end, line.level))
     if current is not None and last is not None:
         out.append(Block(current.kind, current.start, last.end))
+    out = _table_legends(text, out)
     return out if form.wrap else _promote_titles(text, out)
+
+
+def _table_legends(text: str, found: list[Block]) -> list[Block]:
+    """The marked lines under a table ("(a) hors vacance technique", "* données provisoires") are its notes, not a
+    list: footnotes of the table. A "Source : …" line may stand between the rows and them."""
+    out = list(found)
+    under_table = False
+    for i, block in enumerate(found):
+        line = text[block.start:block.end]
+        if block.kind == "list_item" and under_table and P.LEGEND.match(line):
+            out[i] = Block("footnote", block.start, block.end)
+        elif not (block.kind == "footnote" or (under_table and _is_field(line))):
+            under_table = block.kind == "table_row"
+    return out
 
 
 def _promote_titles(text: str, found: list[Block]) -> list[Block]:

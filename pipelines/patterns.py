@@ -20,6 +20,8 @@ CELL_SEPARATOR = re.compile(r"\s*(?:\||\t)\s*")
 RULE = re.compile(r"^\s*(?:-{3,}|_{1,}|\*{3,}|={3,})\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")
 FOOTNOTE = re.compile(r"^\s*(?:<sup>\s*\d+\s*</sup>|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\^\d+\]:?|\(\d{1,2}\)\s)")
+# The call of a table's note: "(a) …", "* …", "** …".
+LEGEND = re.compile(r"^\s*(?:\([a-z]{1,2}\)|\*{1,3})\s")
 BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$")
 # A numbered end-note: "2. Le texte a été …", "25.A la date …" (a heading has no final period).
 END_NOTE = re.compile(r"^\s*(\d{1,3})\.\s*[A-ZÀ-Þ«\"]")

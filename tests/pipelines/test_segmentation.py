@@ -146,3 +146,37 @@ def test_title_glued_to_nothing(title):
     """A title followed by its paragraph after a blank line is a block of its own, whatever its case."""
     text = f"{title}\n\nLa société a vendu 159 logements en 2013.\n"
     assert block_texts(text)[0][1] == title
+
+
+def test_a_list_exported_without_bullets_is_a_list_sharing_its_introduction():
+    marked = ("<obs>Le conseil d'administration de l'établissement est composé de 31 membres :</obs>\n\n"
+              "<obs>6 administrateurs représentant la région ;</obs>\n\n"
+              "<obs>4 administrateurs représentant le département ;</obs>\n\n"
+              "<obs>3 administrateurs désignés par le préfet de région.</obs>\n\n"
+              "<obs>Le conseil se réunit quatre fois par an.</obs>\n")
+    text, _ = parse(marked)
+    assert [k for k, _ in block_texts(text)] == ["paragraph", "list_item", "list_item", "list_item", "paragraph"]
+    text, gold, doc = process_marked(marked)
+    for span in gold:
+        assert covering(doc, span).kind == span.kind, text[span.start:span.end]
+
+
+def test_the_marked_lines_under_a_table_are_its_notes():
+    marked = ("<obs>La vacance reste supérieure à la moyenne régionale sur toute la période examinée.</obs>\n\n"
+              "<other>Logements vacants (a) | 6,0 % | 3,4 %</other>\n\n"
+              "<other>Source : RPLS au 1/1/2017</other>\n\n"
+              "<other>(a) hors vacance technique</other>\n\n"
+              "<other>* données provisoires</other>\n\n"
+              "<obs>La société a engagé un plan de reconquête de la vacance en 2016.</obs>\n")
+    text, _ = parse(marked)
+    assert [k for k, _ in block_texts(text)] == ["paragraph", "table_row", "paragraph", "footnote", "footnote",
+                                                 "paragraph"]
+    text, gold, doc = process_marked(marked)
+    assert_nothing_swallowed(doc, gold)
+    for span in gold:
+        assert covering(doc, span).kind == span.kind, text[span.start:span.end]
+
+
+def test_a_list_after_a_paragraph_stays_a_list():
+    text = "La société doit :\n\n- réviser ses statuts ;\n\n- réunir son conseil.\n\n(a) une note hors tableau\n"
+    assert [k for k, _ in block_texts(text)] == ["paragraph", "list_item", "list_item", "list_item"]
