@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 
 from ancols_nlp.models import goldset
 from ancols_nlp.models.kinds import load_kind_model
+from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer, split_sentences
-from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.types import SourceText
 
 

@@ -1,4 +1,4 @@
-"""Text → layout blocks (headings, paragraphs, list items, table rows, footnotes).
+"""Text → layout blocks (headings, paragraphs, list items, table rows, footnotes and table notes).
 
 Works on the document text as it is (offsets never move): lines are typed one by one, then
 wrapped lines are joined back into paragraphs. Reports reach us in three shapes, told apart by
@@ -8,14 +8,15 @@ blank line between paragraphs and may break a line inside one (``<br>``, two tra
 Word export puts one paragraph on each line, without blank lines. A line ends its paragraph
 when the next one starts after the document's paragraph separator and the line closes a sentence,
 or stops short of the wrap width (a title, "Source : …", a signature), or when it is a title or
-a form field ("Président : M. X") itself.
+a form field ("Président : M. X") itself. Exports also lose marks that the later steps need back:
+cells joined by " | " or tabs are table rows, lines ending with ";" after an announcing ":" are a
+list, a numbered run at the end is the notes, a short title before its text is a heading.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from statistics import median
 
 from ancols_nlp.pipelines import patterns as P
 from ancols_nlp.pipelines.types import Block, BlockKind

@@ -142,7 +142,7 @@ def test_unnumbered_headings_of_one_style_are_siblings():
 
 
 @pytest.mark.parametrize("title", ["Ventes de logements", "Maisons & Cités Habitat"])
-def test_title_glued_to_nothing(title):
+def test_a_title_is_not_glued_to_its_paragraph(title):
     """A title followed by its paragraph after a blank line is a block of its own, whatever its case."""
     text = f"{title}\n\nLa société a vendu 159 logements en 2013.\n"
     assert block_texts(text)[0][1] == title
