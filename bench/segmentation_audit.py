@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from ancols_nlp.models import goldset
-from ancols_nlp.models.kinds import load_kind_model
+from ancols_nlp.models.shipped import load_models
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer, split_sentences
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     goldset.data_arguments(ap)
     ap.add_argument("--show", type=int, default=0, help="print up to N swallowed units per document (segments)")
     a = ap.parse_args(argv)
-    nlp, kind_model = load_sentencizer(), load_kind_model()
+    nlp, models = load_sentencizer(), load_models()
     totals = {"units": 0, "sentences": 0, "segments": 0}
     for path in sorted(a.corpus.glob("*.txt")):
         labels_path = a.gold / f"{path.stem}.labels.tsv"
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                  if r[0] in kinds}
         text = path.read_text(encoding="utf-8")
         sentences = split_sentences(nlp, text, layout.blocks(text))
-        doc = process_text(SourceText(text, "text/plain"), nlp=nlp, kind_model=kind_model)
+        doc = process_text(SourceText(text, "text/plain"), nlp=nlp, models=models)
         by_sentence = swallowed(units, kinds, [(s.start, s.end) for s in sentences])
         by_segment = swallowed(units, kinds, [(s.start, s.end) for s in doc.segments])
         print(f"{path.stem}: {len(units)} units, swallowed by a sentence {len(by_sentence)}, "
