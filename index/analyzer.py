@@ -8,19 +8,20 @@ are applied to queries only, as extra terms, so "vacance" also finds "logements 
 Measured and not kept: spelled-out numbers as digits ("trois" → "3") and a longer stopword
 list (depuis, après, selon…) — both within ±0.003 on dev.
 
-``ANALYZER_VERSION`` names this chain and its word lists: the store keeps analysed terms, and
-re-analyses every passage when the version it recorded differs.
+The word lists and the accent folding live in ``pipelines/french``. ``ANALYZER_VERSION`` names
+this chain and those lists: the store keeps analysed terms, and re-analyses every passage when the
+version it recorded differs.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import Stemmer
 
-from ancols_nlp.index.french import KIND_INTENTS, STOPWORDS, SYNONYMS
+from ancols_nlp.pipelines import french
+from ancols_nlp.pipelines.french import fold
 
 ANALYZER_VERSION = "fr-1"
 
@@ -31,10 +32,6 @@ ELISION = re.compile(r"(?<![\w'’-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu
 WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("french")
@@ -42,7 +39,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 @lru_cache(maxsize=1)
 def _folded_stopwords() -> frozenset[str]:
-    return frozenset(_fold(w) for w in STOPWORDS)
+    return frozenset(fold(w) for w in french.stopwords())
 
 
 def words(text: str) -> list[str]:
@@ -54,9 +51,9 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _term(word: str) -> str:
     """The index term of a lower-cased word, or "" for a function word."""
-    if _fold(word) in _folded_stopwords():
+    if fold(word) in _folded_stopwords():
         return ""
-    return _fold(_stemmer().stemWord(word))
+    return fold(_stemmer().stemWord(word))
 
 
 def analyze(text: str) -> list[str]:
@@ -72,7 +69,7 @@ def _phrases(groups) -> list[tuple[str, ...]]:
 def _synonym_table() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """(analysed phrase, analysed expansion terms) pairs, from the synonym groups."""
     table = []
-    for group in SYNONYMS:
+    for group in french.thesaurus():
         analysed = [tuple(analyze(phrase)) for phrase in group]
         for phrase in analysed:
             expansion = tuple(dict.fromkeys(t for other in analysed if other != phrase for t in other if t not in phrase))
@@ -83,7 +80,7 @@ def _synonym_table() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
 
 @lru_cache(maxsize=1)
 def _intent_table() -> dict[str, list[tuple[str, ...]]]:
-    return {kind: _phrases(cues) for kind, cues in KIND_INTENTS.items()}
+    return {kind: _phrases(cues) for kind, cues in french.kind_intents().items()}
 
 
 def analyze_query(text: str) -> tuple[list[str], list[str]]:
@@ -116,7 +113,7 @@ def query_phrases(text: str) -> tuple[list[str], list[str]]:
 @lru_cache(maxsize=1)
 def _synonym_groups() -> list[list[tuple[str, tuple[str, ...]]]]:
     """Each synonym group as (phrase, analysed phrase) pairs."""
-    return [[(phrase, a) for phrase in group if (a := tuple(analyze(phrase)))] for group in SYNONYMS]
+    return [[(phrase, a) for phrase in group if (a := tuple(analyze(phrase)))] for group in french.thesaurus()]
 
 
 def query_kinds(text: str) -> tuple[str, ...]:

@@ -12,13 +12,14 @@ backend (SQLite, PostgreSQL) links the same way.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
 import numpy as np
+
+from ancols_nlp.pipelines.french import fold
 
 FINDING_KINDS = frozenset({"observation", "recommendation"})
 # Cosine of stored passage vectors (shipped USE encoder) below which a rebuttal stays unlinked: on the
@@ -76,8 +77,7 @@ class DocumentHead:
 
 
 def fold_name(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.lower())
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return re.sub(r"[^a-z0-9]", "", fold(name))
 
 
 def same_organism(a: str | None, b: str | None) -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
 from ancols_nlp.models.themes.lexicon import LEXICON
+from ancols_nlp.pipelines.french import fold  # lower-case, accent-free: "Vacance" matches "VACANCE"
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +24,6 @@ TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
 _UNSET = object()
 _override: object = _UNSET  # a theme model forced by ``using`` (evaluation)
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free text, so the lexicon matches "Vacance" and "VACANCE"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

@@ -49,8 +49,9 @@ def test_synonyms_extend_queries_only():
 
 
 def test_query_wording_can_ask_for_a_kind():
-    assert query_kinds("l'organisme conteste les constats du rapport") == ("rebuttal",)
-    assert query_kinds("contestation de l'observation sur les loyers") == ("rebuttal",)
+    # The answer and the findings it contests (the chat's list and the search's are one).
+    assert query_kinds("l'organisme conteste les constats du rapport") == ("rebuttal", "observation")
+    assert query_kinds("contestation de l'observation sur les loyers") == ("rebuttal", "observation")
     assert query_kinds("recommandations sur la commande publique") == ("recommendation",)
     assert query_kinds("vacance commerciale élevée") == ()
     assert query_kinds("réponse aux demandes de logement") == ()  # an answer to applicants, not a rebuttal
