@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from ancols_nlp.index.columns import Columns
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
@@ -44,7 +45,9 @@ class Part:
 class Snapshot:
     """Immutable once built: a write builds a new one and swaps it in whole."""
 
-    def __init__(self, base: Part, delta: Part | None = None, deleted: set[str] = frozenset()):
+    def __init__(self, base: Part, delta: Part | None = None, deleted: set[str] = frozenset(),
+                 mined: Synonyms = NO_SYNONYMS):
+        """``mined``: the acronyms the live documents define, for query expansion."""
         self.base, self.delta = base, delta
         self.columns = base.columns if delta is None else Columns(
             ids=np.concatenate([base.columns.ids, delta.columns.ids]),
@@ -52,7 +55,7 @@ class Snapshot:
             themes=np.concatenate([base.columns.themes, delta.columns.themes]),
             codes={k: np.concatenate([v, delta.columns.codes[k]]) for k, v in base.columns.codes.items()},
             labels=delta.columns.labels)
-        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []))
+        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []), mined=mined)
         n_base = len(base.columns)
         self.live = np.ones(len(self.columns), dtype=bool)
         if deleted:

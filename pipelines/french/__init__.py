@@ -6,7 +6,8 @@ Classification (kind and stance cues), search (stopwords, thesaurus, kind intent
 - ``stopwords.txt``: function words dropped from index terms;
 - ``cues.toml``: regular expressions for kinds (rules and model features) and rebuttal stances;
 - ``intents.toml``: wording that asks for a kind of passage, and the chat's question frame;
-- ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries.
+- ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries, each with its source;
+- ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)").
 
 Changing a stopword, a thesaurus entry or an intent changes what is indexed or searched:
 ``index/analyzer.ANALYZER_VERSION`` must be bumped with it. Changing a feature cue means
@@ -18,11 +19,13 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
 _REFERENCE = re.compile(r"\{\{(\w+)\}\}")
+ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
 
 def fold(text: str) -> str:
@@ -47,16 +50,46 @@ def stopwords() -> frozenset[str]:
     return frozenset(_lines("stopwords.txt"))
 
 
-@cache
-def thesaurus() -> tuple[tuple[str, ...], ...]:
-    """Groups of interchangeable phrasings."""
-    return tuple(tuple(p.strip() for p in line.split("\t")[0].split("|")) for line in _lines("thesaurus.tsv"))
+@dataclass(frozen=True)
+class Group:
+    """Phrasings of one notion ("CAL", "commission d'attribution des logements") and where they come from."""
+
+    phrases: tuple[str, ...]
+    source: str
 
 
 @cache
-def kind_intents() -> dict[str, tuple[str, ...]]:
-    """Per kind, the phrases by which a query asks for passages of that kind."""
-    return {kind: tuple(phrases) for kind, phrases in _toml("intents.toml")["kinds"].items()}
+def thesaurus() -> tuple[Group, ...]:
+    """The thesaurus groups, in file order."""
+    rows = (line.split("\t") for line in _lines("thesaurus.tsv"))
+    return tuple(Group(tuple(p.strip() for p in phrases.split("|")), source.strip()) for phrases, source in rows)
+
+
+def is_acronym(phrase: str) -> bool:
+    """An acronym as written in reports: "CAL", "NPNRU", "SA" (2 to 10 capitals or digits, a capital first)."""
+    return ACRONYM.fullmatch(phrase) is not None
+
+
+def names_acronym(token: str, acronym: str) -> bool:
+    """Whether a query word names ``acronym``: written the same, or the same but for case when it is not a
+    function word too ("cal" names CAL; "ca" and "plus" do not name CA and PLUS)."""
+    return token == acronym or (token.lower() == acronym.lower() and fold(token) not in folded_stopwords())
+
+
+@cache
+def folded_stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in stopwords())
+
+
+@cache
+def _intents() -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile("|".join(patterns)) for kind, patterns in _toml("intents.toml")["kinds"].items()}
+
+
+def kind_intents(text: str) -> tuple[str, ...]:
+    """The kinds of passage a query or question asks for by its wording (``intents.toml``), in file order."""
+    folded = fold(text)
+    return tuple(kind for kind, pattern in _intents().items() if pattern.search(folded))
 
 
 @cache
