@@ -76,6 +76,10 @@ def main(argv=None) -> int:
                 for q, u, g in score.read_tsv(a.gold / f"{d}.qrels.tsv"):
                     qrels.setdefault(q, {})[(d, u)] = int(g)
         runtime.store.embedder = search_eval.CachedQueryEmbedder(runtime.store.embedder)
+        mined = runtime.store.snapshot.lexical.mined
+        named = sum(bool(expansion.thesaurus().named(q, expansion.expand(q).terms)) for q in queries.values())
+        changed = sum(expansion.expand(q, mined) != expansion.expand(q) for q in queries.values())
+        print(f"{len(queries)} queries: {named} name a thesaurus group, the mined acronyms change {changed} expansions")
         print(f"{'variant':20} {'mode':8} {'odd nDCG@10':>11} {'odd R@20':>8} {'even nDCG@10':>12} {'even R@20':>9}")
         for name, variant in variants(runtime).items():
             for mode in a.modes:
