@@ -5,6 +5,7 @@ import numpy as np
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import Synonyms, expand
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
+from ancols_nlp.index.passages import LEXICAL_KEY
 from ancols_nlp.index.search import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
@@ -89,3 +90,16 @@ def test_mined_acronyms_are_stored_with_their_document_and_leave_with_it(tmp_pat
 def _texts(store, query: str) -> list[str]:
     out = store.search(query, k=5, filters=Filters(), params=SearchParams(mode="lexical"))
     return [out.rows[h.id]["text"] for h in out.hits]
+
+
+def test_a_store_from_before_the_mining_mines_its_documents_on_opening(tmp_path, embedder):
+    store = Store(tmp_path / "data", embedder)
+    store.add(make_document(REPORT), filename="a.txt", data=b"a")
+    with store.meta.transaction() as db:  # as a store written before acronyms were mined
+        db.execute("DELETE FROM acronyms")
+    store.meta.set_setting(LEXICAL_KEY, "fr-1|heading+text-1")
+    store.close()
+    reopened = Store(tmp_path / "data", embedder)
+    assert reopened.meta.acronyms() == [("ZUS", "zone urbaine sensible")]
+    assert _texts(reopened, "ZUS") == [REPORT[0][0], REPORT[1][0]]
+    reopened.close()
