@@ -9,9 +9,9 @@ Classification (kind and stance cues), search (stopwords, thesaurus, kind intent
 - ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries, each with its source;
 - ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)").
 
-Changing a stopword, a thesaurus entry or an intent changes what is indexed or searched:
-``index/analyzer.ANALYZER_VERSION`` must be bumped with it. Changing a feature cue means
-retraining the kind model.
+Changing a stopword changes what is indexed: bump ``index/analyzer.ANALYZER_VERSION`` with it (the
+stores re-analyse); changing the mining, ``acronyms.ACRONYMS_VERSION`` (the stores mine again). The
+thesaurus and the intents act on queries only. Changing a feature cue means retraining the kind model.
 """
 
 from __future__ import annotations
