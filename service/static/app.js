@@ -178,16 +178,50 @@ function resultCard(r) {
     el("p", { class: "text" }, highlighted(r.text, r.start, r.highlights)), chips(r.themes), actions);
 }
 
-let searchSeq = 0;
-async function runSearch() {
-  const q = $("#q").value.trim();
-  if (!q) return;
-  const params = new URLSearchParams({ q, k: "20", mode: $("#mode").value });
+/* The search on screen lives in the address (?q=…&mode=…&kind=…), so it can be bookmarked, shared, reloaded and
+   walked with back/forward; the hash keeps the view. */
+let shownSearch = "";
+
+function formSearch() {
+  const params = new URLSearchParams({ q: $("#q").value.trim(), mode: $("#mode").value });
   for (const [name, sel] of Object.entries(filterSelects)) if ($(sel).value) params.append(name, $(sel).value);
+  return params;
+}
+
+function setSelect(select, value, labeller) {
+  // Theme and organism options come from a search's facets: one read from the address may not be there yet.
+  if (value && labeller && ![...select.options].some((o) => o.value === value)) {
+    select.append(el("option", { value, text: labeller(value) }));
+  }
+  select.value = value;
+  if (select.selectedIndex < 0) select.selectedIndex = 0;
+}
+
+let searchSeq = 0;
+let searchIntro = null;
+function restoreSearch() {
+  const params = new URLSearchParams(location.search);
+  $("#q").value = params.get("q") || "";
+  setSelect($("#mode"), params.get("mode") || "");
+  const labellers = { theme: themeLabel, organism: (o) => o };
+  for (const [name, sel] of Object.entries(filterSelects)) setSelect($(sel), params.get(name) || "", labellers[name]);
+  if ($("#q").value.trim()) { runSearch("replaceState"); return; }
+  shownSearch = "";
+  searchSeq++;
+  $("#results").replaceChildren(searchIntro);
+  $("#results-info").textContent = "";
+  $("#facets").replaceChildren();
+}
+
+async function runSearch(record = "pushState") {
+  const state = formSearch();
+  if (!state.get("q")) return;
+  shownSearch = state.toString();
+  if (location.search !== `?${shownSearch}`) history[record](null, "", `?${shownSearch}${location.hash}`);
   const seq = ++searchSeq;
   $("#results-info").textContent = "Recherche…";
   try {
-    const body = await api(`/search?${params}`);
+    const body = await api(`/search?${shownSearch}&k=20`);
     if (seq !== searchSeq) return;
     const results = $("#results");
     results.replaceChildren(...body.results.map(resultCard));
@@ -561,8 +595,8 @@ async function loadChatOrganisms() {
 /* ------------------------------------------------------------------ start */
 function init() {
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(); });
-  Object.values(filterSelects).forEach((sel) => $(sel).addEventListener("change", runSearch));
-  $("#mode").addEventListener("change", runSearch);
+  Object.values(filterSelects).forEach((sel) => $(sel).addEventListener("change", () => runSearch()));
+  $("#mode").addEventListener("change", () => runSearch());
   $("#f-reset").addEventListener("click", () => { Object.values(filterSelects).forEach((s) => { $(s).value = ""; }); runSearch(); });
 
   $("#doc-text").addEventListener("click", (e) => {
@@ -593,7 +627,10 @@ function init() {
   });
 
   window.addEventListener("hashchange", route);
+  window.addEventListener("popstate", () => { if (location.search.slice(1) !== shownSearch) restoreSearch(); });
   route();
+  searchIntro = $("#results .empty");
+  restoreSearch();
   refreshStatus();
   loadChatOrganisms();
 }

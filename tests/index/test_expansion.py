@@ -6,7 +6,7 @@ from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import Synonyms, expand
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 from ancols_nlp.index.passages import LEXICAL_KEY
-from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
 
@@ -78,7 +78,7 @@ def test_mined_acronyms_are_stored_with_their_document_and_leave_with_it(tmp_pat
     assert store.meta.acronyms() == [("ZUS", "zone urbaine sensible")]
     lexical = SearchParams(mode="lexical")
     out = store.search("vacance en ZUS", k=5, filters=Filters(), params=lexical)
-    assert out.rows[out.hits[0].id]["text"] == REPORT[1][0]  # reached through the long form
+    assert out.rows[out.hits[0].id].text == REPORT[1][0]  # reached through the long form
     store.close()
     reopened = Store(tmp_path / "data", embedder)  # the snapshot of a reopened store knows them too
     assert _texts(reopened, "ZUS") == [REPORT[0][0], REPORT[1][0]]
@@ -89,7 +89,7 @@ def test_mined_acronyms_are_stored_with_their_document_and_leave_with_it(tmp_pat
 
 def _texts(store, query: str) -> list[str]:
     out = store.search(query, k=5, filters=Filters(), params=SearchParams(mode="lexical"))
-    return [out.rows[h.id]["text"] for h in out.hits]
+    return [out.rows[h.id].text for h in out.hits]
 
 
 def test_a_store_from_before_the_mining_mines_its_documents_on_opening(tmp_path, embedder):
