@@ -15,7 +15,6 @@ backend (SQLite, PostgreSQL) links the same way.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -24,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from ancols_nlp.pipelines.answer_cues import CITED_FINDING, CITED_SECTION, FINDING_LABEL, QUOTED, SECTION_NUMBER
+from ancols_nlp.pipelines.french import fold
 from ancols_nlp.pipelines.overlap import cosine, idf, share, terms
 
 FINDING_KINDS = frozenset({"observation", "recommendation"})
@@ -81,8 +81,7 @@ class DocumentHead:
 
 
 def fold_name(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.lower())
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return re.sub(r"[^a-z0-9]", "", fold(name))
 
 
 def same_organism(a: str | None, b: str | None) -> bool:
