@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+
+from ancols_nlp.pipelines.french import fold
 
 _WORD = re.compile(r"\d+(?:[ ,.]\d+)*|[a-z]{4,}")
 STEM = 6  # "attributions" and "attribution" meet, and so do "régularisé" and "régulariser"
@@ -20,8 +21,7 @@ STEM = 6  # "attributions" and "attribution" meet, and so do "régularisé" and 
 
 def terms(text: str) -> list[str]:
     """A passage's terms: accent-free lower-case words of four letters or more, cut to ``STEM``; numbers whole."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("œ", "oe"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = fold(text.replace("œ", "oe").replace("Œ", "oe"))
     return [w if w[0].isdigit() else w[:STEM] for w in _WORD.findall(folded)]
 
 
