@@ -12,7 +12,9 @@ until the next merge, so scores drift by their share of the base. Parameters: in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +72,73 @@ class TermMatrix:
         return cls(vocab, length=np.load(directory / "length.npy"), **arrays)
 
 
+WeightedTerms = tuple[tuple[str, float], ...]
+# Pruning compares float64 bounds with float32 scores: it keeps a row unless its bound is this much below.
+SLACK = 1e-6
+
+
+def query_terms(query: str) -> WeightedTerms:
+    """The query's own analysed terms (weight 1) and those its domain synonyms bring (``SYNONYM_WEIGHT``)."""
+    own, extra = analyze_query(query)
+    return tuple((t, 1.0) for t in own) + tuple((t, SYNONYM_WEIGHT) for t in extra)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The best rows of a query and their scores, in no particular order."""
+
+    rows: np.ndarray  # int64
+    scores: np.ndarray  # float32
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """One query term's postings in one part: rows of the part, ascending, and each one's BM25 contribution."""
+
+    rows: np.ndarray  # int32
+    saturation: np.ndarray  # float32, length-normalised frequency
+    idf: np.float32  # with the term's query weight
+    bound: float  # the largest contribution
+
+    def weights(self, at: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return self.idf * self.saturation[at]
+
+    def lookup(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``rows`` (ascending) hold the term, and their contributions."""
+        at = np.searchsorted(self.rows, rows)
+        held = at < len(self.rows)
+        held[held] = self.rows[at[held]] == rows[held]
+        return held, self.weights(at[held])
+
+
+class _Accumulators:
+    """Per-row score arrays of one part, all zeros, lent to one query at a time.
+
+    A query adds its postings' contributions into one and sets the rows it touched back to zero:
+    no array over every row is allocated, cleared or scanned per query. A query that fails midway
+    does not give its array back. There are as many as queries ever ran at once (the store bounds that)."""
+
+    def __init__(self, rows: int):
+        self._rows = rows
+        self._free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def borrow(self) -> Iterator[np.ndarray]:
+        with self._lock:
+            acc = self._free.pop() if self._free else None
+        if acc is None:
+            acc = np.zeros(self._rows, dtype=np.float64)
+        yield acc
+        with self._lock:
+            self._free.append(acc)
+
+
 class LexicalIndex:
-    """BM25 scores over the rows of its parts, concatenated in order."""
+    """BM25 scores over the rows of its parts, concatenated in order.
+
+    A query touches the postings of its own terms only, never an array over every row: its cost
+    follows its terms' document frequencies, whatever the size of the store (issue 16)."""
 
     def __init__(self, parts: list[TermMatrix], *, k1: float = BM25_K1, b: float = BM25_B):
         self.parts = parts
@@ -83,27 +150,138 @@ class LexicalIndex:
         # Each posting's length-normalised frequency, for these statistics: computed once per snapshot
         # (26M postings at 1M segments, a fraction of a second), it leaves a query one multiply per posting.
         self._saturation = [p.tf / (p.tf + norm[np.asarray(p.row) + o]) for p, o in zip(parts, self.offsets)]
+        # The largest of each term's, for the bound that lets a query skip rows that cannot rank.
+        self._scratch = [_Accumulators(len(p)) for p in parts]
+        self._peak = [np.maximum.reduceat(s, p.start[:-1]) if len(s) else s for p, s in zip(parts, self._saturation)]
 
     def __len__(self) -> int:
         return self.n
 
-    def scores(self, query: str) -> np.ndarray:
-        """One score per row (zeros when nothing matches)."""
-        if not self.n:
-            return np.zeros(0, dtype=np.float32)
-        terms, extra = analyze_query(query)
-        rows, weights = [], []
-        for term, weight in [(t, 1.0) for t in terms] + [(t, SYNONYM_WEIGHT) for t in extra]:
-            found = [(p, o, s, p.vocab[term]) for p, o, s in zip(self.parts, self.offsets, self._saturation)
-                     if term in p.vocab]
-            if not found:
+    def _postings(self, terms: WeightedTerms) -> list[list[_Postings]]:
+        """Each part's postings of the query terms (a term repeated in the query counts each time)."""
+        found: list[list[_Postings]] = [[] for _ in self.parts]
+        for term, weight in terms:
+            tids = [p.vocab.get(term) for p in self.parts]
+            df = sum(p.df(t) for p, t in zip(self.parts, tids) if t is not None)
+            if not df or not weight:
                 continue
-            df = sum(p.df(tid) for p, _, _, tid in found)
             idf = np.float32(weight * np.log1p((self.n - df + 0.5) / (df + 0.5)))
-            for part, offset, saturation, tid in found:
-                a, z = part.start[tid], part.start[tid + 1]
-                rows.append(part.row[a:z] + offset if offset else part.row[a:z])
-                weights.append(idf * saturation[a:z])
+            for n, (part, tid) in enumerate(zip(self.parts, tids)):
+                if tid is not None:  # every term of a part's vocabulary has postings there
+                    a, z = part.start[tid], part.start[tid + 1]
+                    found[n].append(_Postings(part.row[a:z], self._saturation[n][a:z], idf,
+                                              float(idf * self._peak[n][tid])))
+        return found
+
+    def top(self, terms: WeightedTerms, n: int, prior: np.ndarray | None = None,
+            allowed: np.ndarray | None = None, *, prior_bound: float | None = None) -> Matches:
+        """The ``n`` best rows with a score above 0: BM25 times ``prior`` (per row), among ``allowed`` rows.
+
+        ``prior_bound`` is an upper bound of ``prior`` (its maximum when not given)."""
+        if prior is not None and prior_bound is None:
+            prior_bound = float(prior.max(initial=0.0))
+        rows, scores = [], []
+        for postings, a, z, pool in zip(self._postings(terms), self.offsets[:-1], self.offsets[1:], self._scratch):
+            if postings:
+                with pool.borrow() as acc:
+                    r, s = _top(postings, n, None if prior is None else prior[a:z],
+                                None if allowed is None else allowed[a:z], 1.0 if prior is None else prior_bound, acc)
+                rows.append(r.astype(np.int64) + a)
+                scores.append(s)
         if not rows:
-            return np.zeros(self.n, dtype=np.float32)
-        return np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=self.n).astype(np.float32)
+            return Matches(np.zeros(0, np.int64), np.zeros(0, np.float32))
+        rows, scores = np.concatenate(rows), np.concatenate(scores)
+        if len(rows) > n:
+            best = np.argpartition(-scores, n)[:n]
+            rows, scores = rows[best], scores[best]
+        return Matches(rows, scores)
+
+    def scores_of(self, terms: WeightedTerms, rows: np.ndarray) -> np.ndarray:
+        """BM25 of the given rows (0 where no term matches), without prior."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.float64)
+        for postings, a, z in zip(self._postings(terms), self.offsets[:-1], self.offsets[1:]):
+            inside = np.flatnonzero((rows >= a) & (rows < z))
+            order = inside[np.argsort(rows[inside])]
+            local = (rows[order] - a).astype(np.int32)
+            for p in postings:
+                held, weights = p.lookup(local)
+                out[order[held]] += weights
+        return out.astype(np.float32)
+
+
+def _top(postings: list[_Postings], n: int, prior: np.ndarray | None, allowed: np.ndarray | None,
+         prior_bound: float, acc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` best rows of one part (max-score, term at a time), summed in ``acc`` (zeros, left zeros).
+
+    Terms go by decreasing bound (largest contribution). The first ones are added over all their
+    postings, their rows becoming the candidates; once the n-th best candidate scores above what the
+    remaining terms could give a row they alone hold, no other row can rank: the remaining terms
+    (the long, low-idf lists) are added to the candidates only, and a candidate that cannot reach the
+    n-th best score any more is dropped."""
+    postings = sorted(postings, key=lambda p: -p.bound)
+    rest = np.cumsum([p.bound for p in postings][::-1])[::-1].tolist() + [0.0]
+    left = np.cumsum([len(p.rows) for p in postings][::-1])[::-1].tolist()
+    found: list[np.ndarray] = []
+    count, i = 0, 0
+    while i < len(postings):
+        # Checking costs a pass over the candidates: worth it while the postings left are longer.
+        if count >= n and count < left[i]:
+            found = [np.concatenate(found)]
+            if prior_bound * rest[i] < _nth(_weighted(found[0], acc[found[0]], prior), n) * (1 - SLACK):
+                break
+        rows, weights = _allowed(postings[i].rows, postings[i].weights(), allowed)
+        held = acc[rows]
+        found.append(rows[held == 0])
+        count += len(found[-1])
+        acc[rows] = held + weights
+        i += 1
+    rows = np.concatenate(found) if found else np.zeros(0, np.int32)
+    for i in range(i, len(postings)):
+        rows = _survivors(rows, acc, prior, n, rest[i])
+        _add_to(postings[i], rows, acc)
+    scores = _weighted(rows, acc[rows].astype(np.float32), prior)
+    acc[rows] = 0.0
+    matched = np.flatnonzero(scores > 0)
+    if len(matched) > n:
+        matched = matched[np.argpartition(-scores[matched], n)[:n]]
+    return rows[matched], scores[matched]
+
+
+def _survivors(rows: np.ndarray, acc: np.ndarray, prior: np.ndarray | None, n: int, rest: float) -> np.ndarray:
+    """The candidates that may still reach the n-th best score with ``rest`` more; the others leave ``acc``."""
+    scores = acc[rows]
+    threshold = _nth(_weighted(rows, scores, prior), n) * (1 - SLACK)
+    keep = _weighted(rows, scores + rest, prior) >= threshold
+    acc[rows[~keep]] = 0.0
+    return rows[keep]
+
+
+def _add_to(postings: _Postings, rows: np.ndarray, acc: np.ndarray) -> None:
+    """Add a term's contributions to the candidate ``rows`` (those with a score in ``acc``), and no other row."""
+    if len(rows) * 16 < len(postings.rows):  # few candidates: a binary search each beats a pass over the list
+        rows = np.sort(rows)
+        held, weights = postings.lookup(rows)
+        acc[rows[held]] += weights
+    else:
+        scores = acc[postings.rows]
+        held = np.flatnonzero(scores > 0)
+        acc[postings.rows[held]] = scores[held] + postings.weights(held)
+
+
+def _allowed(rows: np.ndarray, weights: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    if allowed is None:
+        return rows, weights
+    keep = allowed[rows]
+    return rows[keep], weights[keep]
+
+
+def _weighted(rows: np.ndarray, scores: np.ndarray, prior: np.ndarray | None) -> np.ndarray:
+    return scores if prior is None else scores * prior[rows]
+
+
+def _nth(scores: np.ndarray, n: int) -> float:
+    """The n-th largest score (0 when there are fewer)."""
+    if len(scores) < n or n <= 0:
+        return 0.0
+    return float(np.partition(scores, len(scores) - n)[len(scores) - n])
