@@ -128,7 +128,10 @@ def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, data):
         allowed[:] = True
     cut = int(split * rows)
     parts = [TermMatrix.build(docs[:cut]), TermMatrix.build(docs[cut:])] if 0 < cut < rows else [TermMatrix.build(docs)]
-    found = LexicalIndex(parts).top(tuple(query), n, prior, allowed)
+    plain = data.draw(st.booleans())  # no prior, no mask: the paths without them
+    found = LexicalIndex(parts).top(tuple(query), n, None if plain else prior, None if plain else allowed)
+    if plain:
+        prior, allowed = np.ones(rows, np.float32), np.ones(rows, bool)
     expected = _reference(docs, query, prior, allowed)
     best = np.sort(expected[expected > 0])[::-1][:n]
     assert len(found.rows) == len(best) == len(set(found.rows.tolist()))
