@@ -205,19 +205,34 @@ def _top(postings: list[_Postings], n: int, prior: np.ndarray | None, allowed: n
         # Only rows holding several of the merged terms can score above the bound of the terms left.
         if m == len(postings) or prior_bound * (rest[0] - rest[m]) > MERGE_MARGIN * rest[m]:
             rows, acc = _union(postings[:m], allowed)
-            weight = np.float32(1.0) if prior is None else prior[rows]
-            if m == len(postings) or prior_bound * rest[m] < _nth(acc * weight, n) * (1 - SLACK):
+            threshold = _nth_above(rows, acc, prior, n, rest[m])
+            if m == len(postings) or prior_bound * rest[m] < threshold * (1 - SLACK):
                 break
         m += 1
     for p, left in zip(postings[m:], rest[m:]):
-        keep = (acc + left) * weight >= _nth(acc * weight, n) * (1 - SLACK)
-        rows, acc, weight = rows[keep], acc[keep], (weight if prior is None else weight[keep])
+        keep = (acc + left) * prior_bound >= threshold * (1 - SLACK)
+        rows, acc = rows[keep], acc[keep]
         _add_to(p, rows, acc)
-    scores = acc.astype(np.float32) * weight
+        threshold = max(threshold, _nth_above(rows, acc, prior, n, threshold / prior_bound))
+    # The n best are among the rows whose unweighted score may reach the n-th best weighted one.
+    best = np.flatnonzero(acc * prior_bound >= threshold * (1 - SLACK))
+    rows, scores = rows[best], acc[best].astype(np.float32)
+    if prior is not None:
+        scores *= prior[rows]
     matched = np.flatnonzero(scores > 0)
     if len(matched) > n:
         matched = matched[np.argpartition(-scores[matched], n)[:n]]
     return rows[matched], scores[matched]
+
+
+def _nth_above(rows: np.ndarray, acc: np.ndarray, prior: np.ndarray | None, n: int, above: float) -> float:
+    """The n-th best prior-weighted score when it is above ``above`` times the prior bound, else a lower bound of
+    it: with priors at most that bound, only rows whose unweighted score is above ``above`` can be, so only
+    their priors are read."""
+    sub = np.flatnonzero(acc > above)
+    if len(sub) < n:
+        return 0.0
+    return _nth(acc[sub] if prior is None else acc[sub] * prior[rows[sub]], n)
 
 
 def _union(postings: list[_Postings], allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
