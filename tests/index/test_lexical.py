@@ -117,10 +117,11 @@ QUERY = st.lists(st.tuples(st.sampled_from(WORDS + ["absent"]), st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(docs=DOCS, query=QUERY, n=st.integers(1, 12), split=st.floats(0, 1), data=st.data())
-def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, data):
+@given(docs=DOCS, query=QUERY, n=st.integers(1, 12), split=st.floats(0, 1), dense=st.sampled_from([0.0, 1e9]),
+       data=st.data())
+def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, dense, data):
     """Ids and scores of the top n equal a dense computation's, with synonyms' weights, priors, a filter
-    mask and a base + delta split (whose statistics must stay shared)."""
+    mask and a base + delta split (whose statistics must stay shared), on the dense and the sparse path."""
     rows = len(docs)
     prior = np.array(data.draw(st.lists(st.sampled_from([0.2, 0.7, 1.0]), min_size=rows, max_size=rows)), np.float32)
     allowed = np.array(data.draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
@@ -129,7 +130,8 @@ def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, data):
     cut = int(split * rows)
     parts = [TermMatrix.build(docs[:cut]), TermMatrix.build(docs[cut:])] if 0 < cut < rows else [TermMatrix.build(docs)]
     plain = data.draw(st.booleans())  # no prior, no mask: the paths without them
-    found = LexicalIndex(parts).top(tuple(query), n, None if plain else prior, None if plain else allowed)
+    index = LexicalIndex(parts, dense_share=dense)
+    found = index.top(tuple(query), n, None if plain else prior, None if plain else allowed)
     if plain:
         prior, allowed = np.ones(rows, np.float32), np.ones(rows, bool)
     expected = _reference(docs, query, prior, allowed)
