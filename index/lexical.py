@@ -10,7 +10,7 @@ until the next merge, so scores drift by their share of the base. Parameters: in
 
 A search asks for the n best rows (``LexicalIndex.top``) and reads the postings of its own terms
 only: max-score, term at a time, over arrays as long as those postings, so its cost does not grow
-with the number of rows stored; a query whose postings reach a quarter of the rows sums them over a
+with the number of rows stored; a query whose postings reach a tenth of the rows sums them over a
 dense array instead, a cost then bounded by theirs (issue 16; ``bench/lexical_anchor.py`` measures it
 against Tantivy).
 """
@@ -85,9 +85,11 @@ SLACK = 1e-6
 MERGE_MARGIN = 1.5
 # A query whose postings reach this share of a part's rows is summed over a dense per-row array (one
 # bincount, a few ns a posting), whose extra cost is then bounded by its postings'. Measured on synthetic
-# passages, one thread, CPU ms (min of 5) for the top 200, dense / sparse / this share: 100k rows, dev
-# queries 0.38 / 0.99 / 0.44; 1M rows, sampled 2–4-word queries 2.40 / 1.13 / 1.03, dev queries 3.74 / 4.43 / 4.11.
-DENSE_SHARE = 0.25
+# passages, one thread, CPU ms (min of 5, median over queries) dense / sparse / share 0.25 / share 0.1:
+# 1M rows, top 10: dev queries 1.94 / 3.15 / 2.09 / 1.68, sampled 2–4-word queries 1.12 / 0.63 / 0.67 / 0.99
+# (in all 121 / 102 / 97 / 94); top 200: dev 2.32 / 4.03 / 2.40 / 2.01, sampled (in all) 144 / 136 / 127 / 110;
+# 100k rows, top 200: dev 0.16 / 0.66 / 0.18 / 0.18, sampled 0.11 / 0.14 / 0.13 / 0.12.
+DENSE_SHARE = 0.1
 
 
 def query_terms(query: str) -> WeightedTerms:
@@ -246,7 +248,10 @@ def _dense_top(postings: list[_Postings], n: int, prior: np.ndarray | None, allo
         scores *= prior
     if allowed is not None:
         scores[~allowed] = 0.0
-    return _best(np.flatnonzero(scores > 0), scores, n)
+    # The rows of the rarest term score high: their n-th best bounds the n-th best from below, so that
+    # only the rows above it are ranked, not every matching one.
+    floor = _nth(scores[max(postings, key=lambda p: p.bound).rows], n)
+    return _best(np.flatnonzero(scores >= floor if floor > 0 else scores > 0), scores, n)
 
 
 def _best(rows: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
