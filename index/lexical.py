@@ -10,8 +10,8 @@ until the next merge, so scores drift by their share of the base. Parameters: in
 
 A search asks for the n best rows (``LexicalIndex.top``) and reads the postings of its own terms
 only: max-score, term at a time, over arrays as long as those postings, so its cost does not grow
-with the number of rows stored; a query whose postings reach a tenth of the rows sums them over a
-dense array instead, a cost then bounded by theirs (issue 16; ``bench/lexical_anchor.py`` measures it
+with the number of rows stored; a query whose postings (its longest list aside) reach a tenth of the
+rows sums them over a dense array instead, a cost then bounded by theirs (issue 16; ``bench/lexical_anchor.py`` measures it
 against Tantivy).
 """
 
@@ -83,12 +83,13 @@ SLACK = 1e-6
 # suffice right where the bounds first allow it mostly fails (the n-th best is far below the sum of the
 # merged bounds): the check waits for a margin (1.0 → 1.5: dev queries at 1M, 5–14% less CPU).
 MERGE_MARGIN = 1.5
-# A query whose postings reach this share of a part's rows is summed over a dense per-row array (one
-# bincount, a few ns a posting), whose extra cost is then bounded by its postings'. Measured on synthetic
-# passages, one thread, CPU ms (min of 5, median over queries) dense / sparse / share 0.25 / share 0.1:
-# 1M rows, top 10: dev queries 1.94 / 3.15 / 2.09 / 1.68, sampled 2–4-word queries 1.12 / 0.63 / 0.67 / 0.99
-# (in all 121 / 102 / 97 / 94); top 200: dev 2.32 / 4.03 / 2.40 / 2.01, sampled (in all) 144 / 136 / 127 / 110;
-# 100k rows, top 200: dev 0.16 / 0.66 / 0.18 / 0.18, sampled 0.11 / 0.14 / 0.13 / 0.12.
+# A query whose postings, its longest list aside, reach this share of a part's rows is summed over a dense
+# per-row array (one bincount, a few ns a posting), whose extra cost is then bounded by its postings'. The
+# longest list is aside because the sparse path mostly looks it up for its candidates instead of merging it.
+# Measured on synthetic passages, one thread, CPU ms (min of 5, median over queries), dense only / sparse
+# only / share 0.05 / 0.1: 1M rows, top 10: dev queries 1.91 / 3.17 / 2.13 / 1.89, sampled 2–4-word queries
+# 0.91 / 0.58 / 0.57 / 0.58; top 200: dev 2.62 / 4.21 / 2.56 / 2.54, sampled 1.30 / 1.03 / 0.99 / 0.92;
+# 100k rows, top 200: dev 0.17 / 0.65 / 0.18 / 0.19, sampled 0.12 / 0.14 / 0.13 / 0.14.
 DENSE_SHARE = 0.1
 
 
@@ -176,7 +177,8 @@ class LexicalIndex:
             if postings:
                 weigh = None if prior is None else prior[a:z]
                 keep = None if allowed is None else allowed[a:z]
-                if sum(len(p.rows) for p in postings) >= self.dense_share * (z - a):
+                lengths = [len(p.rows) for p in postings]
+                if sum(lengths) - max(lengths) >= self.dense_share * (z - a):
                     r, s = _dense_top(postings, n, weigh, keep, z - a)
                 else:
                     r, s = _top(postings, n, weigh, keep, 1.0 if prior is None else prior_bound)
