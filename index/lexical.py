@@ -11,8 +11,8 @@ until the next merge, so scores drift by their share of the base. Parameters: in
 A search asks for the n best rows (``LexicalIndex.top``) and reads the postings of its own terms
 only: max-score, term at a time, over arrays as long as those postings, so its cost does not grow
 with the number of rows stored; a query whose postings (its longest list aside) reach a tenth of the
-rows sums them over a dense array instead, a cost then bounded by theirs (issue 16; ``bench/lexical_anchor.py`` measures it
-against Tantivy).
+rows sums them over a dense array instead, a cost then bounded by theirs (issue 16;
+``bench/lexical_anchor.py`` measures it against Tantivy).
 """
 
 from __future__ import annotations
