@@ -181,8 +181,8 @@ def main(argv=None) -> int:
                           f" project {p['median_ms']:.3f} ({p['p95_ms']:.3f}) wall, {p['cpu_median_ms']:.3f}"
                           f" ({p['cpu_p95_ms']:.3f}) CPU; Tantivy {t['median_ms']:.3f} ({t['p95_ms']:.3f}) wall,"
                           f" {t['cpu_median_ms']:.3f} ({t['cpu_p95_ms']:.3f}) CPU; ratio {r['ratio_median_ms']:.2f}"
-                          f" ({r['ratio_p95_ms']:.2f}) wall, {r['ratio_cpu_median_ms']:.2f} ({r['ratio_cpu_p95_ms']:.2f})"
-                          " CPU")
+                          f" ({r['ratio_p95_ms']:.2f}) wall, {r['ratio_cpu_median_ms']:.2f}"
+                          f" ({r['ratio_cpu_p95_ms']:.2f}) CPU")
     finally:
         if a.cache is None:
             shutil.rmtree(cache, ignore_errors=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -93,8 +94,11 @@ MERGE_MARGIN = 1.5
 DENSE_SHARE = 0.1
 
 
+@lru_cache(maxsize=4096)
 def query_terms(query: str) -> WeightedTerms:
-    """The query's own analysed terms (weight 1) and those its domain synonyms bring (``SYNONYM_WEIGHT``)."""
+    """The query's own analysed terms (weight 1) and those its domain synonyms bring (``SYNONYM_WEIGHT``).
+
+    Cached: a hybrid search reads them twice (its top n, then the dense-only candidates)."""
     own, extra = analyze_query(query)
     return tuple((t, 1.0) for t in own) + tuple((t, SYNONYM_WEIGHT) for t in extra)
 
