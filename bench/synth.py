@@ -85,23 +85,11 @@ class Source:
 def synth_document(source: Source, rng: np.random.Generator, size: int, organisms: list[str], number: int,
                    join: float = JOIN):
     """One synthetic document: (ProcessedDocument, vectors, terms, bytes)."""
-    doc_ids = list(source.documents)
-    run = source.documents[doc_ids[rng.integers(len(doc_ids))]]
-    first = int(rng.integers(max(1, len(run) - size)))
-    picked = [run[(first + i) % len(run)] for i in range(size)]
+    picked = run(source, rng, size)
     text, segments, vectors, terms = "", [], [], []
     for seq, n in enumerate(picked):
         s = source.segments[n]
-        body, vector, seg_terms = s["text"], source.vectors[n].copy(), list(s["terms"])
-        if s["block"] == "table_row":
-            body = NUMBER.sub(lambda m: _redraw(m.group(), rng), body)
-            seg_terms = analyze(body)
-        elif s["block"] in JOINED_BLOCKS and s["kind"] in source.by_kind and rng.random() < join:
-            other = int(rng.choice(source.by_kind[s["kind"]]))
-            body = f"{body} {source.segments[other]['text']}"
-            vector += source.vectors[other]
-            seg_terms += source.segments[other]["terms"]
-        vector /= max(float(np.linalg.norm(vector)), 1e-9)
+        body, vector, seg_terms = recombined(source, rng, n, join)
         start = len(text)
         text += body + "\n\n"
         segments.append(Segment(id=seq, start=start, end=start + len(body), text=body, block=s["block"], kind=s["kind"],
@@ -116,6 +104,31 @@ def synth_document(source: Source, rng: np.random.Generator, size: int, organism
     doc = ProcessedDocument(source=SourceText(text=text, media_type="text/plain"), meta=meta, sections=[],
                             segments=segments)
     return doc, np.stack(vectors).astype(np.float32), terms, text.encode()
+
+
+def run(source: Source, rng: np.random.Generator, size: int) -> list[int]:
+    """``size`` consecutive real segments of one source document (wrapping around), by index."""
+    doc_ids = list(source.documents)
+    segments = source.documents[doc_ids[rng.integers(len(doc_ids))]]
+    first = int(rng.integers(max(1, len(segments) - size)))
+    return [segments[(first + i) % len(segments)] for i in range(size)]
+
+
+def recombined(source: Source, rng: np.random.Generator, n: int,
+               join: float = JOIN) -> tuple[str, np.ndarray, list[str]]:
+    """Real segment ``n`` made new: (text, unit vector, analysed terms without its heading)."""
+    s = source.segments[n]
+    body, vector, seg_terms = s["text"], source.vectors[n].copy(), list(s["terms"])
+    if s["block"] == "table_row":
+        body = NUMBER.sub(lambda m: _redraw(m.group(), rng), body)
+        seg_terms = analyze(body)
+    elif s["block"] in JOINED_BLOCKS and s["kind"] in source.by_kind and rng.random() < join:
+        other = int(rng.choice(source.by_kind[s["kind"]]))
+        body = f"{body} {source.segments[other]['text']}"
+        vector += source.vectors[other]
+        seg_terms += source.segments[other]["terms"]
+    vector /= max(float(np.linalg.norm(vector)), 1e-9)
+    return body, vector, seg_terms
 
 
 def _redraw(number: str, rng: np.random.Generator) -> str:

@@ -37,9 +37,8 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
-    lex_all = np.zeros(0, dtype=np.float32)
     if params.mode in ("lexical", "hybrid"):
-        lex, lex_all = _lexical(snapshot, query, mask, prior, params.candidates)
+        lex = _lexical(snapshot, query, mask, prior, params.candidates)
     if params.mode == "lexical" or (params.mode == "hybrid" and not use_dense):
         fused = lex
     elif params.mode == "semantic":
@@ -49,28 +48,29 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
         fused = dict(zip(den, (np.array(list(den.values())) * prior[snapshot.rows_of(list(den))]).tolist()))
     else:
         den = _rescore(snapshot, query_vector, lex, mask, params.candidates, filtered=filters.active())
-        if lex_all.size:  # dense-only candidates keep their (low) lexical score, not an invented 0
-            rows = snapshot.rows_of(list(den))
-            lex = {i: lex[i] if i in lex else float(lex_all[r]) for i, r in zip(den, rows.tolist())}
+        if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
+            lex = _pool_lexical(snapshot, query, prior, lex, list(den))
         fused = fuse(lex, den, params)
     return best_hits(fused, lex, den, k), mask
 
 
-def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, prior: np.ndarray,
-             n: int) -> tuple[dict[int, float], np.ndarray]:
-    """The ``n`` best matching segments, and the (masked, prior-weighted) score of every row."""
-    scores = snapshot.lexical.scores(query)
-    if scores.size == 0:
-        return {}, scores
-    # The lexical index's rows are the columns' rows. Only matching rows are ranked: a query's
-    # terms reach a fraction of a million segments, and partitioning all of them costs milliseconds.
-    scores *= prior
-    if mask is not snapshot.live or snapshot.dead:  # unfiltered, nothing deleted: every row may match
-        scores[~mask] = 0.0
-    matched = np.flatnonzero(scores > 0)
-    top = matched[np.argpartition(-scores[matched], n)[:n]] if matched.size > n else matched
-    ids = snapshot.columns.ids[top].tolist()
-    return dict(zip(ids, scores[top].tolist())), scores
+def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, prior: np.ndarray, n: int) -> dict[int, float]:
+    """The ``n`` best matching segments and their (prior-weighted) scores.
+
+    The lexical index's rows are the columns' rows; it reads the postings of the query's terms only."""
+    allowed = mask if mask is not snapshot.live or snapshot.dead else None  # else every row may match
+    bound = snapshot.prior_bound if prior is snapshot.prior else None
+    found = snapshot.lexical.top(snapshot.lexical.query(query), n, prior, allowed, prior_bound=bound)
+    return dict(zip(snapshot.columns.ids[found.rows].tolist(), found.scores.tolist()))
+
+
+def _pool_lexical(snapshot: Snapshot, query: str, prior: np.ndarray, lex: dict[int, float],
+                  pool: list[int]) -> dict[int, float]:
+    """The lexical score of every pooled candidate: the top's, or computed for the dense-only ones alone."""
+    others = [i for i in pool if i not in lex]
+    rows = snapshot.rows_of(others)
+    scores = dict(zip(others, (snapshot.lexical.scores_of(snapshot.lexical.query(query), rows) * prior[rows]).tolist()))
+    return {i: lex[i] if i in lex else scores[i] for i in pool}
 
 
 def _dense(snapshot: Snapshot, vector: np.ndarray, mask: np.ndarray, n: int, *, filtered: bool) -> dict[int, float]:

@@ -59,6 +59,7 @@ class Snapshot:
             self.live[:n_base] = ~np.isin(base.columns.codes["document_id"], gone)
         self.dead = int(n_base - self.live[:n_base].sum())
         self.prior = column_priors(self.columns)
+        self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
 
     @property
     def kind(self) -> str:

@@ -1,7 +1,5 @@
 """Query expansion by phrases: the thesaurus, acronyms as written, and acronyms mined from stored documents."""
 
-import numpy as np
-
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import Synonyms, expand
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
@@ -25,8 +23,8 @@ SENTENCES = [
 
 
 def _ranking(index: LexicalIndex, query: str) -> list[int]:
-    scores = index.scores(query)
-    return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    found = index.top(index.query(query), len(index))
+    return [int(r) for _, r in sorted(zip((-found.scores).tolist(), found.rows.tolist()))]
 
 
 def _index(mined: Synonyms | None = None) -> LexicalIndex:

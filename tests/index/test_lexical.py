@@ -1,9 +1,16 @@
-"""BM25 ranking on sentences taken from the ANCOLS control reports of the shared corpus."""
+"""BM25 ranking on sentences taken from the ANCOLS control reports of the shared corpus, and the top-n
+search checked against a brute-force dense BM25 on random corpora."""
+
+import math
+from collections import Counter
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
+from ancols_nlp.index.lexical import EMPTY, LexicalIndex, LexicalQuery, TermMatrix
+from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
 SENTENCES = [
     # 0: answers "vacance commerciale élevée" directly
@@ -33,8 +40,16 @@ def _index() -> LexicalIndex:
 
 
 def _ranking(index: LexicalIndex, query: str) -> list[int]:
-    scores = index.scores(query)
-    return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    found = index.top(index.query(query), len(index))
+    return [int(found.rows[i]) for i in np.lexsort((found.rows, -found.scores))]
+
+
+def _dense(index: LexicalIndex, query: str) -> np.ndarray:
+    """Every row's score, from the top-n search asked for all rows."""
+    found = index.top(index.query(query), len(index))
+    scores = np.zeros(len(index), dtype=np.float32)
+    scores[found.rows] = found.scores
+    return scores
 
 
 def test_the_passage_answering_the_query_comes_first():
@@ -43,12 +58,15 @@ def test_the_passage_answering_the_query_comes_first():
     assert ranking.index(0) < ranking.index(1) < ranking.index(3)
 
 
-def test_scores_are_aligned_with_ids_and_zero_without_a_match():
+def test_only_matching_rows_are_found():
     index = _index()
-    scores = index.scores("enquête sur l'occupation du parc social")
-    assert scores.shape == (len(SENTENCES),)
-    assert index.scores("zzzz inexistant").max() == 0.0
-    assert index.scores("").max() == 0.0
+    terms = index.query("enquête sur l'occupation du parc social")
+    holding = {n for n, s in enumerate(SENTENCES) if {t for t, _ in terms.terms} & set(analyze(s))}
+    found = index.top(terms, 10)
+    assert set(found.rows.tolist()) == holding == {0, 1} and (found.scores > 0).all()  # "sociaux", "parc"
+    assert index.top(index.query("zzzz inexistant"), 10).rows.size == 0
+    assert index.top(index.query(""), 10).rows.size == 0
+    assert sorted(index.top(index.query("vacance"), 10).rows.tolist()) == [0, 1, 2]
 
 
 def test_synonyms_find_other_wordings_but_below_the_users_own_word():
@@ -63,7 +81,7 @@ def test_a_figure_is_searchable():
 
 def test_empty_index():
     index = LexicalIndex([TermMatrix.build([])])
-    assert len(index) == 0 and index.scores("vacance").size == 0
+    assert len(index) == 0 and index.top(index.query("vacance"), 10).rows.size == 0
 
 
 def test_a_split_index_scores_as_one_built_from_scratch(tmp_path):
@@ -73,5 +91,63 @@ def test_a_split_index_scores_as_one_built_from_scratch(tmp_path):
     split = LexicalIndex([TermMatrix.load(tmp_path / "base"), TermMatrix.build(terms[4:])])
     whole = _index()
     for query in ("vacance commerciale élevée", "impayés", "coûts de gestion élevés", "6,3 %"):
-        assert np.allclose(split.scores(query), whole.scores(query), rtol=1e-5)
-        assert whole.scores(query).max() > 0
+        assert np.allclose(_dense(split, query), _dense(whole, query), rtol=1e-5)
+        assert _dense(whole, query).max() > 0
+
+
+def _reference(docs: list[list[str]], terms, prior: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Dense BM25 (the Lucene variant of index/lexical.py) of every row, from the raw terms, times the prior."""
+    docs = [d or [EMPTY] for d in docs]
+    counts = [Counter(d) for d in docs]
+    average = sum(map(len, docs)) / len(docs)
+    out = np.zeros(len(docs))
+    for term, weight in terms:
+        df = sum(term in c for c in counts)
+        idf = weight * math.log1p((len(docs) - df + 0.5) / (df + 0.5))
+        for row, c in enumerate(counts):
+            if c[term]:
+                out[row] += idf * c[term] / (c[term] + BM25_K1 * (1 - BM25_B + BM25_B * len(docs[row]) / average))
+    return np.where(allowed, out * prior, 0.0)
+
+
+WORDS = ["vacanc", "commercial", "elev", "log", "loyer", "impay", "gestion", "cout"]
+DOCS = st.lists(st.lists(st.sampled_from(WORDS), max_size=12), min_size=1, max_size=40)
+QUERY = st.lists(st.tuples(st.sampled_from(WORDS + ["absent"]), st.sampled_from([1.0, SYNONYM_WEIGHT])),
+                 max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(docs=DOCS, query=QUERY, n=st.integers(1, 12), split=st.floats(0, 1), dense=st.sampled_from([0.0, 1e9]),
+       data=st.data())
+def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, dense, data):
+    """Ids and scores of the top n equal a dense computation's, with synonyms' weights, priors, a filter
+    mask and a base + delta split (whose statistics must stay shared), on the dense and the sparse path."""
+    rows = len(docs)
+    prior = np.array(data.draw(st.lists(st.sampled_from([0.2, 0.7, 1.0]), min_size=rows, max_size=rows)), np.float32)
+    allowed = np.array(data.draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
+    if data.draw(st.booleans()):
+        allowed[:] = True
+    cut = int(split * rows)
+    parts = [TermMatrix.build(docs[:cut]), TermMatrix.build(docs[cut:])] if 0 < cut < rows else [TermMatrix.build(docs)]
+    plain = data.draw(st.booleans())  # no prior, no mask: the paths without them
+    index = LexicalIndex(parts, dense_share=dense)
+    found = index.top(LexicalQuery(tuple(query)), n, None if plain else prior, None if plain else allowed)
+    if plain:
+        prior, allowed = np.ones(rows, np.float32), np.ones(rows, bool)
+    expected = _reference(docs, query, prior, allowed)
+    best = np.sort(expected[expected > 0])[::-1][:n]
+    assert len(found.rows) == len(best) == len(set(found.rows.tolist()))
+    assert np.allclose(np.sort(found.scores)[::-1], best, rtol=1e-5, atol=1e-6)
+    assert np.allclose(found.scores, expected[found.rows], rtol=1e-5, atol=1e-6)
+    assert allowed[found.rows].all()
+
+
+def test_scores_of_given_rows_match_the_search():
+    """The hybrid's dense-only candidates get the lexical score a search would have given them."""
+    index = _index()
+    terms = index.query("vacance commerciale élevée")
+    found = index.top(terms, len(index))
+    rows = np.array([6, 4, 0, 2, 3])
+    expected = dict(zip(found.rows.tolist(), found.scores.tolist()))
+    assert np.allclose(index.scores_of(terms, rows), [expected.get(r, 0.0) for r in rows.tolist()], rtol=1e-6)
+    assert index.scores_of(terms, rows)[1] == 0.0  # sentence 4 holds none of the words
