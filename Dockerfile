@@ -8,7 +8,7 @@ ENV PIP_NO_CACHE_DIR=1 ANCOLS_DATA_DIR=/data
 
 WORKDIR /app
 RUN pip install torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md __init__.py ./
 COPY pipelines ./pipelines
 COPY models ./models
 COPY index ./index

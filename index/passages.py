@@ -10,7 +10,9 @@ import numpy as np
 from ancols_nlp.index.analyzer import ANALYZER_VERSION, analyze
 from ancols_nlp.index.interface import Embedder
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
-from ancols_nlp.index.search import Hit
+from ancols_nlp.index.query import Hit
+from ancols_nlp.index.records import SegmentRow
+from ancols_nlp.pipelines.french.acronyms import ACRONYMS_VERSION, Acronym, mine_acronyms
 from ancols_nlp.pipelines.types import ProcessedDocument
 
 # Settings keys under which a store records what its vectors and terms were computed with.
@@ -18,8 +20,9 @@ EMBEDDING_KEY = "embedding_fingerprint"
 LEXICAL_KEY = "lexical_fingerprint"
 # What the stored analysed terms depend on: the analyzer and what passage_context feeds it.
 # Bump CONTEXT_VERSION when passage_context changes; the store then re-analyses every passage.
+# The mined acronyms are stored with the terms (the same re-analysis mines them again).
 CONTEXT_VERSION = "heading+text-1"
-LEXICAL_FINGERPRINT = f"{ANALYZER_VERSION}|{CONTEXT_VERSION}"
+LEXICAL_FINGERPRINT = f"{ANALYZER_VERSION}|{CONTEXT_VERSION}|{ACRONYMS_VERSION}"
 
 def passage_context(text: str, section_path: list[str]) -> str:
     """What the indexes see of a segment: its text under its innermost heading.
@@ -50,17 +53,19 @@ class IndexedPassages:
     contexts: list[str]
     vectors: np.ndarray
     terms: list[list[str]]
+    acronyms: tuple[Acronym, ...]  # those the document defines, for query expansion
 
 
 def indexed_passages(doc: ProcessedDocument, embedder: Embedder, vectors: np.ndarray | None = None) -> IndexedPassages:
-    """The segments' indexed texts, vectors (computed unless a distributed ingestion brings them) and terms."""
+    """The segments' indexed texts, vectors (computed unless a distributed ingestion brings them) and terms, and
+    the acronyms the document defines."""
     contexts = document_contexts(doc)
     if vectors is None:
         vectors = passage_vectors(embedder, contexts)
-    return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts])
+    return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts], mine_acronyms(doc.source.text))
 
 
-def distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:
+def distinct(hits: list[Hit], rows: dict[int, SegmentRow], k: int) -> list[Hit]:
     """Drop repeats: a hit whose text (case and spacing aside) is already ranked, or whose analysed
     words overlap those of NEAR_DUPLICATE_COPIES ranked hits by Jaccard ≥ NEAR_DUPLICATE_JACCARD
     (running headers, the synthesis restating a finding of the body). The text alone is compared,
@@ -72,10 +77,10 @@ def distinct(hits: list[Hit], rows: dict[int, dict], k: int) -> list[Hit]:
         row = rows.get(hit.id)
         if row is None:
             continue
-        key = " ".join(row["text"].lower().split())
+        key = " ".join(row.text.lower().split())
         if key in seen:
             continue
-        terms = text_terms(row["text"])
+        terms = text_terms(row.text)
         if terms and sum(1 for other in kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD) >= NEAR_DUPLICATE_COPIES:
             continue
         seen.add(key)

@@ -129,7 +129,8 @@ class Segment:
     section_path: list[str] = field(default_factory=list)
     page_start: int | None = None
     page_end: int | None = None
-    responds_to: list[int] = field(default_factory=list)
+    responds_to: list[int] = field(default_factory=list)  # findings this rebuttal answers (their ``id``), best first
+    link_confidence: list[float] = field(default_factory=list)  # of each ``responds_to`` link, in (0, 1)
     stance: str | None = None
 
 
@@ -142,3 +143,40 @@ class ProcessedDocument:
     sections: list[Section]
     segments: list[Segment]
     indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """What a kind classifier may look at: the sentence and where it stands."""
+
+    text: str
+    block: str
+    doc_type: str = "report"
+    section_path: tuple[str, ...] = ()
+    previous: str = ""
+    next: str = ""
+    start: int = 0  # offsets of the sentence and of its block in the document text
+    end: int = 0
+    block_start: int = 0
+    block_end: int = 0
+
+
+@dataclass(frozen=True)
+class KindPrediction:
+    """A sentence's kind, with a score per kind."""
+
+    kind: Kind
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ThemeItem:
+    """A passage to tag, in document order; ``sentences`` are its sentences' texts (default: the passage)."""
+
+    text: str
+    section_path: tuple[str, ...] = ()
+    sentences: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return self.sentences or (self.text,)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -64,25 +65,36 @@ def _ingest_one(runtime: Runtime, path: Path) -> Added | DocumentError:
         return exc
 
 
+def add_global_options(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    """Options every command takes, before or after its name (``ancols --data-dir D serve`` = ``ancols serve
+    --data-dir D``). Subcommands pass ``default=SUPPRESS`` so an option left out after the name keeps the value
+    given before it; one given after the name wins, since argparse copies the subcommand's values last."""
+    parser.add_argument("--data-dir", type=Path, default=default,
+                        help="store directory (default: $ANCOLS_DATA_DIR or ./data)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ancols", description=__doc__)
-    parser.add_argument("--data-dir", type=Path, help="store directory (default: $ANCOLS_DATA_DIR or ./data)")
+    add_global_options(parser)
+    after_command = argparse.ArgumentParser(add_help=False)
+    add_global_options(after_command, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_ingest = sub.add_parser("ingest", help="ingest PDF/.txt/.md files or folders")
+    add_command = partial(sub.add_parser, parents=[after_command])
+    p_ingest = add_command("ingest", help="ingest PDF/.txt/.md files or folders")
     p_ingest.add_argument("paths", nargs="+", type=Path)
     p_ingest.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                           help="run the stages on the Ray cluster at ADDRESS, or on a local Ray without one "
                                "(after the paths: `ancols ingest DIR --ray`)")
-    p_search = sub.add_parser("search", help="search the stored passages")
+    p_search = add_command("search", help="search the stored passages")
     p_search.add_argument("query")
     p_search.add_argument("-k", type=int, default=10)
     p_search.add_argument("--mode", choices=["lexical", "semantic", "hybrid"])
     p_search.add_argument("--json", action="store_true", help="print JSON lines")
-    p_serve = sub.add_parser("serve", help="run the HTTP API")
+    p_serve = add_command("serve", help="run the HTTP API")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these files/folders first")
-    sub.add_parser("reindex", help="recompute vectors and indexes from the stored documents")
+    add_command("reindex", help="recompute vectors and indexes from the stored documents")
     args = parser.parse_args(argv)
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
@@ -114,18 +126,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:
-    from ancols_nlp.index.search import Filters
+    from ancols_nlp.index.query import Filters
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
     for rank, hit in enumerate(outcome.hits, 1):
         row = outcome.rows[hit.id]
         if args.json:
-            print(json.dumps({"rank": rank, "score": hit.score, **row}, ensure_ascii=False))
+            print(json.dumps({"rank": rank, "score": hit.score, **asdict(row)}, ensure_ascii=False))
         else:
-            where = " › ".join(row["section_path"][-2:])
-            print(f"{rank:>2}. [{row['kind']}] {hit.score:.3f}  {row['document_id']}  p.{row['page_start'] or '-'}  {where}")
-            print(f"    {' '.join(row['text'].split())[:300]}")
+            where = " › ".join(row.section_path[-2:])
+            print(f"{rank:>2}. [{row.kind}] {hit.score:.3f}  {row.document_id}  p.{row.page_start or '-'}  {where}")
+            print(f"    {' '.join(row.text.split())[:300]}")
     return 0
 
 

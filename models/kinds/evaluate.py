@@ -17,6 +17,17 @@ import json
 import sys
 from pathlib import Path
 
+from ancols_nlp.models import goldset
+from ancols_nlp.models.kinds import train as kind_train
+from ancols_nlp.models.kinds.model import LinearKindModel
+from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.models.shipped import fallback_models, load_models
+from ancols_nlp.models.themes import train as theme_train
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.protocols import Models
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import SourceText
+
 DEFAULT_SCORER = Path("../shared/eval/score.py")
 
 
@@ -31,15 +42,9 @@ def segment_dicts(doc) -> list[dict]:
     return [{"kind": s.kind, "themes": s.themes, "start": s.start, "end": s.end} for s in doc.segments]
 
 
-def evaluate(kind_models: dict, theme_models: dict | None = None, *, corpus: Path, gold: Path, scorer: Path,
+def evaluate(models: dict[str, Models], *, corpus: Path, gold: Path, scorer: Path,
              names: list[str] | None = None, show_errors: int = 0) -> dict:
-    """Score the dev documents; ``kind_models``/``theme_models`` map a document name to the model to use for it."""
-    from ancols_nlp.models import goldset
-    from ancols_nlp.models.themes import tagger
-    from ancols_nlp.pipelines.process import process_text
-    from ancols_nlp.pipelines.sentences import load_sentencizer
-    from ancols_nlp.pipelines.types import SourceText
-
+    """Score the dev documents; ``models`` maps a document name to the models to process it with."""
     score = load_scorer(scorer)
     nlp = load_sentencizer()
     conf = {g: {p: 0 for p in score.KINDS} for g in score.KINDS}
@@ -52,9 +57,7 @@ def evaluate(kind_models: dict, theme_models: dict | None = None, *, corpus: Pat
         units = {r[0]: (int(r[1]), int(r[2])) for r in goldset.read_tsv(gold / f"{name}.units.tsv")}
         labels = {r[0]: (r[1], r[2]) for r in goldset.read_tsv(labels_path)}
         text = path.read_text(encoding="utf-8")
-        theme_model = (theme_models or {}).get(name)
-        with tagger.using(theme_model):
-            doc = process_text(SourceText(text, "text/plain"), nlp=nlp, kind_model=kind_models[name])
+        doc = process_text(SourceText(text, "text/plain"), nlp=nlp, models=models[name])
         c, h, t = score.score_classification({u: units[u] for u in labels}, labels, segment_dicts(doc))
         for g in score.KINDS:
             for p in score.KINDS:
@@ -108,46 +111,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong units per document")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the official scorer (score.py)")
-    from ancols_nlp.models import goldset
-
     goldset.data_arguments(ap)
     a = ap.parse_args(argv)
-    from ancols_nlp.models.kinds import load_kind_model, rules
-    from ancols_nlp.models.themes import load_theme_model
-
     names = [p.stem for p in sorted(a.gold.glob("*.labels.tsv"))]
     names = [n.removesuffix(".labels") for n in names]
     paths = {"corpus": a.corpus, "gold": a.gold, "scorer": a.scorer}
     if a.rules:
         title = "rules (fallback classifier, lexicon themes)"
-        result = evaluate({n: rules.predict for n in names}, {n: None for n in names}, show_errors=a.errors, **paths)
+        result = evaluate(dict.fromkeys(names, fallback_models()), show_errors=a.errors, **paths)
     elif a.lodo:
         title = "leave-one-document-out"
-        kind_models, theme_models = leave_one_out_models(a.corpus, a.gold, a.cache)
-        result = evaluate(kind_models, theme_models, show_errors=a.errors, **paths)
+        result = evaluate(leave_one_out_models(a.corpus, a.gold, a.cache), show_errors=a.errors, **paths)
     else:
         title = "shipped models (in-sample on the dev documents they were trained on)"
-        kind_model, theme_model = load_kind_model(), load_theme_model()
-        result = evaluate({n: kind_model for n in names}, {n: theme_model for n in names}, show_errors=a.errors, **paths)
+        result = evaluate(dict.fromkeys(names, load_models()), show_errors=a.errors, **paths)
     print_report(title, result)
     if a.json:
         a.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
-def leave_one_out_models(corpus: Path, gold: Path, cache: Path | None):
-    """Kind and theme models, one per annotated document, each trained without it."""
-    from ancols_nlp.models import goldset
-    from ancols_nlp.models.kinds import train as kind_train
-    from ancols_nlp.models.kinds.model import LinearKindModel
-    from ancols_nlp.models.themes import train as theme_train
-
+def leave_one_out_models(corpus: Path, gold: Path, cache: Path | None) -> dict[str, Models]:
+    """Kind and theme models, one pair per annotated document, each trained without it."""
     docs = goldset.load(corpus, gold)
     embed = kind_train.CachedEmbed(path=cache)
-    sets = kind_train.examples(docs, embed)
-    kind_models = {name: LinearKindModel(params, embed) for name, params in kind_train.leave_one_out(sets).items()}
-    theme_models = theme_train.leave_one_out(docs, embed)
-    return kind_models, theme_models
+    kinds = kind_train.leave_one_out(kind_train.examples(docs, embed))
+    themes = theme_train.leave_one_out(docs, embed)
+    return {name: Models(kinds=LinearKindModel(params, embed), themes=themes[name], stance=stance)
+            for name, params in kinds.items()}
 
 
 if __name__ == "__main__":

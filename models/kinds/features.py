@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ancols_nlp.models.kinds import cues
-from ancols_nlp.models.kinds.rules import SentenceContext, has_statement
+from ancols_nlp.models.kinds.rules import has_statement
+from ancols_nlp.pipelines.types import SentenceContext
 
 OTHER_CUES = ("salutation", "boilerplate", "table_ref", "source_note", "footnote_start", "date_line", "address",
               "person_line", "report_meta")

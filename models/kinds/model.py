@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
-from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
-from ancols_nlp.pipelines.types import KINDS
+from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
 
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
@@ -52,12 +52,6 @@ def fixed_place(ctx: SentenceContext, in_annex: bool) -> str | None:
 
 def fixed_places(contexts: Sequence[SentenceContext]) -> list[str | None]:
     return [fixed_place(ctx, flag) for ctx, flag in zip(contexts, annex_flags(contexts))]
-
-
-def default_embed(texts: list[str]) -> np.ndarray:
-    from ancols_nlp.models.sentence_memo import embed
-
-    return embed(texts)
 
 
 @dataclass
@@ -121,13 +115,13 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 class LinearKindModel:
-    """Callable ``list[SentenceContext] -> list[KindPrediction]``, one document per call (it reads document context)."""
+    """A ``KindClassifier``: one document per call (it reads document context)."""
 
     def __init__(self, params: KindModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["features"]) != FEATURE_NAMES:
             raise ValueError("the kind model artefact was trained with other features: retrain it (python -m ancols_nlp.models.kinds.train)")
         self.params = params
-        self.embed = embed or default_embed
+        self.embed = embed or sentence_memo.embed
 
     def __call__(self, contexts: Sequence[SentenceContext]) -> list[KindPrediction]:
         kinds, probs = self.predict(contexts)

@@ -178,16 +178,50 @@ function resultCard(r) {
     el("p", { class: "text" }, highlighted(r.text, r.start, r.highlights)), chips(r.themes), actions);
 }
 
-let searchSeq = 0;
-async function runSearch() {
-  const q = $("#q").value.trim();
-  if (!q) return;
-  const params = new URLSearchParams({ q, k: "20", mode: $("#mode").value });
+/* The search on screen lives in the address (?q=…&mode=…&kind=…), so it can be bookmarked, shared, reloaded and
+   walked with back/forward; the hash keeps the view. */
+let shownSearch = "";
+
+function formSearch() {
+  const params = new URLSearchParams({ q: $("#q").value.trim(), mode: $("#mode").value });
   for (const [name, sel] of Object.entries(filterSelects)) if ($(sel).value) params.append(name, $(sel).value);
+  return params;
+}
+
+function setSelect(select, value, labeller) {
+  // Theme and organism options come from a search's facets: one read from the address may not be there yet.
+  if (value && labeller && ![...select.options].some((o) => o.value === value)) {
+    select.append(el("option", { value, text: labeller(value) }));
+  }
+  select.value = value;
+  if (select.selectedIndex < 0) select.selectedIndex = 0;
+}
+
+let searchSeq = 0;
+let searchIntro = null;
+function restoreSearch() {
+  const params = new URLSearchParams(location.search);
+  $("#q").value = params.get("q") || "";
+  setSelect($("#mode"), params.get("mode") || "");
+  const labellers = { theme: themeLabel, organism: (o) => o };
+  for (const [name, sel] of Object.entries(filterSelects)) setSelect($(sel), params.get(name) || "", labellers[name]);
+  if ($("#q").value.trim()) { runSearch("replaceState"); return; }
+  shownSearch = "";
+  searchSeq++;
+  $("#results").replaceChildren(searchIntro);
+  $("#results-info").textContent = "";
+  $("#facets").replaceChildren();
+}
+
+async function runSearch(record = "pushState") {
+  const state = formSearch();
+  if (!state.get("q")) return;
+  shownSearch = state.toString();
+  if (location.search !== `?${shownSearch}`) history[record](null, "", `?${shownSearch}${location.hash}`);
   const seq = ++searchSeq;
   $("#results-info").textContent = "Recherche…";
   try {
-    const body = await api(`/search?${params}`);
+    const body = await api(`/search?${shownSearch}&k=20`);
     if (seq !== searchSeq) return;
     const results = $("#results");
     results.replaceChildren(...body.results.map(resultCard));
@@ -292,6 +326,18 @@ function linkedButton(seg, verb) {
     kindBadge(seg.kind), " ", verb, el("blockquote", { text: seg.text.length > 320 ? seg.text.slice(0, 320) + "…" : seg.text }));
 }
 
+const STANCES = { contests: "conteste", commits: "s'engage", accepts: "reconnaît", explains: "explique" };
+
+// "confiance 0,82" for the link from rebuttal `answer` to finding id `finding`, "" when it has none.
+function confidenceText(answer, finding) {
+  const c = (answer.link_confidence || [])[answer.responds_to.indexOf(finding)];
+  return typeof c === "number" ? `confiance ${c.toFixed(2).replace(".", ",")}` : "";
+}
+
+function linkNote(...parts) {
+  return el("span", { class: "muted", text: parts.filter(Boolean).join(" · ") });
+}
+
 function scrollToSegment(node) {
   // Scroll the text panel only (not the page), the passage in the middle.
   const box = $("#doc-text");
@@ -315,11 +361,18 @@ async function selectSegment(position, scroll, flash = false) {
       el("h4", { text: "Type de passage" }), scoreRows(s.kind_scores),
       s.themes.length ? [el("h4", { text: "Thèmes" }), chips(s.themes)] : null,
     ];
+    if (s.stance) {
+      parts.push(el("h4", { text: "Position" }), el("p", { class: "stance", text: STANCES[s.stance] || s.stance }));
+    }
     if (ctx.responds_to.length) {
-      parts.push(el("h4", { text: "Répond à" }), ctx.responds_to.map((t) => linkedButton(t, "")));
+      parts.push(el("h4", { text: "Répond à" }),
+        ctx.responds_to.map((t) => linkedButton(t, linkNote(confidenceText(s, t.id)))));
       ctx.responds_to.forEach((t) => { const n = document.getElementById(`seg-${t.position}`); if (n) n.classList.add("target"); });
     }
-    if (ctx.answered_by.length) parts.push(el("h4", { text: "Réponse de l'organisme" }), ctx.answered_by.map((t) => linkedButton(t, "")));
+    if (ctx.answered_by.length) {
+      parts.push(el("h4", { text: "Réponse de l'organisme" }),
+        ctx.answered_by.map((a) => linkedButton(a, linkNote(STANCES[a.stance], confidenceText(a, s.id)))));
+    }
     if (s.kind === "rebuttal" && !ctx.responds_to.length) parts.push(el("p", { class: "muted", text: "Aucun constat lié n'a été trouvé pour cette réponse." }));
     side.replaceChildren(...parts.flat().filter(Boolean));
   } catch (err) {
@@ -561,8 +614,8 @@ async function loadChatOrganisms() {
 /* ------------------------------------------------------------------ start */
 function init() {
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(); });
-  Object.values(filterSelects).forEach((sel) => $(sel).addEventListener("change", runSearch));
-  $("#mode").addEventListener("change", runSearch);
+  Object.values(filterSelects).forEach((sel) => $(sel).addEventListener("change", () => runSearch()));
+  $("#mode").addEventListener("change", () => runSearch());
   $("#f-reset").addEventListener("click", () => { Object.values(filterSelects).forEach((s) => { $(s).value = ""; }); runSearch(); });
 
   $("#doc-text").addEventListener("click", (e) => {
@@ -593,7 +646,10 @@ function init() {
   });
 
   window.addEventListener("hashchange", route);
+  window.addEventListener("popstate", () => { if (location.search.slice(1) !== shownSearch) restoreSearch(); });
   route();
+  searchIntro = $("#results .empty");
+  restoreSearch();
   refreshStatus();
   loadChatOrganisms();
 }

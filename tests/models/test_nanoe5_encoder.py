@@ -75,7 +75,7 @@ def test_search_uses_e5_while_the_classifiers_keep_their_use_embedder(tmp_path):
     runtime = Runtime.from_settings(Settings(data_dir=tmp_path, embedding_model=E5_MODEL))
     try:
         assert runtime.store.embedder.dimension == 384
-        assert runtime.kind_model.params.config["embedder"] == load_embedder().fingerprint
+        assert runtime.models.kinds.params.config["embedder"] == load_embedder().fingerprint
         prediction, _ = runtime.classify("La société doit mettre en place un plan de réduction de la vacance.")
         assert prediction.kind == "recommendation"
     finally:
@@ -95,7 +95,7 @@ Le conseil d'administration n'a pas délibéré sur la politique des loyers.
 
 
 def test_a_store_built_with_use_is_reembedded_in_384_dimensions_when_search_switches_to_e5(tmp_path):
-    from ancols_nlp.index.search import Filters
+    from ancols_nlp.index.query import Filters
     from ancols_nlp.service.runtime import Runtime
     from ancols_nlp.service.settings import Settings
 
@@ -106,7 +106,7 @@ def test_a_store_built_with_use_is_reembedded_in_384_dimensions_when_search_swit
     try:
         semantic = replace(e5.store.params, mode="semantic")
         outcome = e5.store.search("logements inoccupés", k=1, filters=Filters(), params=semantic)
-        assert "vacance commerciale" in outcome.rows[outcome.hits[0].id]["text"]
+        assert "vacance commerciale" in outcome.rows[outcome.hits[0].id].text
         assert e5.store.meta.get_setting(EMBEDDING_KEY) == load_embedder(E5_MODEL).fingerprint
     finally:
         e5.close()

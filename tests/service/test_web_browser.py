@@ -2,20 +2,20 @@
 
 The service runs as ``ancols serve`` (uvicorn) in a subprocess over a temporary data
 directory. The test uploads a report and a broken file through the page, waits for the job,
-searches, opens a document and a rebuttal's link, and chats. Screenshots go under pytest's
-tmp dir (paths printed) and to /tmp/ancols-ui*.png.
+searches (and finds the search again in the address: reload, back/forward, a shared link), opens a
+document and a rebuttal's link, and chats. Screenshots go under the test's tmp_path (paths printed).
 
 Chromium missing is a failure, not a skip: CI installs it (.ci/run).
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
@@ -23,7 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 TOIT = "004_964ee9d999fa8f65.txt"
 REPO = Path(__file__).resolve().parents[2]
-LEAD_SCREENSHOT = Path("/tmp/ancols-ui.png")
+QUERY = "vacance commerciale élevée"
 
 
 def free_port() -> int:
@@ -96,9 +96,7 @@ def texts(driver, selector: str) -> list[str]:
 def screenshot(driver, tmp_path, name: str) -> Path:
     path = tmp_path / f"{name}.png"
     assert driver.save_screenshot(str(path)), f"no screenshot at {path}"
-    lead = LEAD_SCREENSHOT if name == "ancols-ui" else LEAD_SCREENSHOT.with_name(f"{name}.png")
-    shutil.copyfile(path, lead)
-    print(f"screenshot: {path} (copy: {lead})")
+    print(f"screenshot: {path}")
     return path
 
 
@@ -109,6 +107,43 @@ def test_the_page_end_to_end(server, browser, corpus_dir, tmp_path):
         screenshot(browser, tmp_path, "ancols-ui-failure")
         print(texts(browser, "body")[0][:3000])
         raise
+
+
+def result_ids(driver) -> list[str]:
+    return driver.execute_script("return [...document.querySelectorAll('#results .result')].map(e => e.dataset.id);")
+
+
+def search_in_the_address(driver, server, wait, tmp_path, unfiltered: list[str]):
+    """The search on screen is in the URL: a reload shows it again, back/forward walk the searches, a link opens one."""
+    from selenium.webdriver.common.by import By
+
+    def shown(d) -> dict:
+        return {"q": d.find_element(By.ID, "q").get_attribute("value"),
+                **{name: d.find_element(By.ID, f"f-{name}").get_attribute("value") for name in ("kind", "theme")}}
+
+    assert parse_qs(driver.execute_script("return location.search;")[1:]) == {
+        "q": [QUERY], "mode": ["hybrid"], "kind": ["observation"]}
+    observations = result_ids(driver)
+    driver.refresh()
+    wait.until(lambda d: result_ids(d) == observations)
+    assert shown(driver) == {"q": QUERY, "kind": "observation", "theme": ""}
+    assert driver.find_elements(By.CSS_SELECTOR, '#facets .facet.on[data-facet="kind"][data-value="observation"]')
+
+    driver.back()  # the search before the facet click
+    wait.until(lambda d: result_ids(d) == unfiltered)
+    assert shown(driver) == {"q": QUERY, "kind": "", "theme": ""}
+    driver.forward()
+    wait.until(lambda d: result_ids(d) == observations)
+    assert shown(driver)["kind"] == "observation"
+
+    # A shared link: the theme is not among the options before a search has filled them.
+    driver.get(f"{server}/?{urlencode({'q': 'vacance', 'kind': 'recommendation', 'theme': 'vacance'})}")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .result"))
+    assert shown(driver) == {"q": "vacance", "kind": "recommendation", "theme": "vacance"}
+    assert set(texts(driver, "#results .result-head .badge")) == {"Recommandation"}
+    assert all("Vacance" in chips for chips in texts(driver, "#results .result .chips"))
+    assert parse_qs(driver.execute_script("return location.search;")[1:])["mode"] == ["hybrid"]
+    screenshot(driver, tmp_path, "ancols-ui-shared-link")
 
 
 def walk_through(server, browser, corpus_dir, tmp_path):
@@ -140,7 +175,7 @@ def walk_through(server, browser, corpus_dir, tmp_path):
     # 2. Search: kind badges, highlighted words, facets.
     driver.get(f"{server}/#recherche")
     query = wait.until(EC.visibility_of_element_located((By.ID, "q")))
-    query.send_keys("vacance commerciale élevée", Keys.ENTER)
+    query.send_keys(QUERY, Keys.ENTER)
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results .result")))
     results = driver.find_elements(By.CSS_SELECTOR, "#results .result")
     assert len(results) >= 5
@@ -154,9 +189,11 @@ def walk_through(server, browser, corpus_dir, tmp_path):
     screenshot(driver, tmp_path, "ancols-ui")
 
     # A facet click filters by kind.
+    unfiltered = result_ids(driver)
     driver.find_element(By.CSS_SELECTOR, '#facets .facet[data-facet="kind"][data-value="observation"]').click()
     wait.until(lambda d: d.find_element(By.ID, "f-kind").get_attribute("value") == "observation")
     wait.until(lambda d: set(texts(d, "#results .result-head .badge")) == {"Constat"})
+    search_in_the_address(driver, server, wait, tmp_path, unfiltered)
 
     # 3. A document: segments coloured by kind; a rebuttal shows what it answers.
     results = driver.find_elements(By.CSS_SELECTOR, "#results .result")
@@ -178,6 +215,8 @@ def walk_through(server, browser, corpus_dir, tmp_path):
     """, rebuttal)
     rebuttal.click()
     wait.until(lambda d: "Répond à" in texts(d, "#doc-side")[0])
+    side = texts(driver, "#doc-side")[0]
+    assert "Position" in side and "confiance " in side, side  # the stance, and each target's confidence
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.target")))
     time.sleep(0.6)  # let the smooth scroll settle for the screenshot
     screenshot(driver, tmp_path, "ancols-ui-document")

@@ -1,0 +1,50 @@
+"""Lexicon scoring: theme evidence of a text and of the headings above it, from ``lexicon.LEXICON``.
+
+The trained model's features and priors are built on it, and it tags on its own when no trained
+model is shipped (``tagger.LexiconTagger``): a heading match weighs more than a word in the passage
+and the innermost heading weighs most.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ancols_nlp.models.themes.lexicon import LEXICON
+from ancols_nlp.pipelines.french import fold  # lower-case, accent-free: "Vacance" matches "VACANCE"
+
+TEXT_WEIGHT = 1.0
+HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict[str, re.Pattern[str]]:
+    return {theme: re.compile("|".join(fold(p) for p in stems), re.IGNORECASE) for theme, stems in LEXICON.items()}
+
+
+def lexicon_counts(text: str) -> dict[str, int]:
+    """Lexicon hits per theme in ``text`` (themes without a hit are absent)."""
+    folded = fold(text)
+    counts = {theme: len(pattern.findall(folded)) for theme, pattern in _compiled().items()}
+    return {theme: hits for theme, hits in counts.items() if hits}
+
+
+def theme_scores(text: str, section_path: tuple[str, ...] = ()) -> dict[str, float]:
+    """Evidence per theme; themes without evidence are absent."""
+    scores = {theme: TEXT_WEIGHT * min(hits, 3) for theme, hits in lexicon_counts(text).items()}
+    heads = [set(lexicon_counts(heading)) for heading in reversed(section_path)]
+    for weight, themes in zip(HEADING_WEIGHTS, heads):
+        for theme in themes:
+            scores[theme] = scores.get(theme, 0.0) + weight
+    if heads:  # what the innermost heading adds to its parent ("4.5 Vente de patrimoine" under "4. Patrimoine")
+        for theme in heads[0] - (heads[1] if len(heads) > 1 else set()):
+            scores[theme] += HEADING_WEIGHTS[0]
+    return scores
+
+
+def tag(text: str, section_path: tuple[str, ...] = (), *, limit: int = 3) -> list[tuple[str, float]]:
+    """Lexicon themes of a passage, best first, scores normalised to sum to 1."""
+    scores = theme_scores(text, section_path)
+    total = sum(scores.values())
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+    return [(theme, round(score / total, 4)) for theme, score in ranked]

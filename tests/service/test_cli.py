@@ -1,0 +1,66 @@
+"""``ancols``: the options every command takes work before the command's name and after it."""
+
+import json
+
+import pytest
+
+from ancols_nlp.service.cli import main
+
+REPORT = """Rapport définitif de contrôle n° 2021-042
+
+1. Gestion locative
+
+Le taux de vacance commerciale atteint 14 % des locaux en 2021, bien au-dessus de la moyenne des organismes.
+
+La société doit réduire la vacance de ses locaux commerciaux.
+"""
+FINDING = "Le taux de vacance commerciale atteint 14 % des locaux en 2021"
+
+
+def found(capsys, argv: list[str]) -> list[str]:
+    """Texts of the passages ``ancols ... search --json`` prints."""
+    capsys.readouterr()
+    assert main(argv) == 0
+    return [json.loads(line)["text"] for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> dict:
+    """A store filled by ``ancols ingest FILE --data-dir D``, and an empty one; the working directory is a third
+    folder, so a CLI that ignored ``--data-dir`` would write ./data there."""
+    root = tmp_path_factory.mktemp("cli")
+    report = root / "rapport.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    filled, empty, cwd = root / "filled", root / "empty", root / "cwd"
+    cwd.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        patch.delenv("ANCOLS_DATA_DIR", raising=False)
+        assert main(["ingest", str(report), "--data-dir", str(filled)]) == 0
+    return {"filled": filled, "empty": empty, "cwd": cwd}
+
+
+@pytest.fixture
+def cwd(stores, monkeypatch):
+    monkeypatch.chdir(stores["cwd"])
+    monkeypatch.delenv("ANCOLS_DATA_DIR", raising=False)
+    yield
+    assert not (stores["cwd"] / "data").exists(), "a command fell back to ./data"
+
+
+def test_data_dir_after_the_command(stores, cwd, capsys):
+    texts = found(capsys, ["search", "vacance commerciale", "--json", "--data-dir", str(stores["filled"])])
+    assert any(FINDING in " ".join(t.split()) for t in texts), texts
+
+
+def test_data_dir_before_the_command(stores, cwd, capsys):
+    texts = found(capsys, ["--data-dir", str(stores["filled"]), "search", "vacance commerciale", "--json"])
+    assert any(FINDING in " ".join(t.split()) for t in texts), texts
+    assert found(capsys, ["--data-dir", str(stores["empty"]), "search", "vacance commerciale", "--json"]) == []
+
+
+@pytest.mark.parametrize("before, after, hits", [("empty", "filled", True), ("filled", "empty", False)])
+def test_the_option_after_the_command_wins(stores, cwd, capsys, before, after, hits):
+    texts = found(capsys, ["--data-dir", str(stores[before]), "search", "vacance commerciale", "--json",
+                           "--data-dir", str(stores[after])])
+    assert bool(texts) is hits, texts
