@@ -85,8 +85,9 @@ def query_latency(sentences: list[str], count: int) -> None:
     from ancols_nlp.models.embedding import DEFAULT_MODEL, E5_MODEL, load_embedder
 
     queries = list(dict.fromkeys(" ".join(s.split()[:6]) for s in sentences if len(s.split()) >= 3))[:count]
-    print(f"\nquery embedding, {len(queries)} distinct queries of {statistics.mean(len(q.split()) for q in queries):.1f} "
-          "words, one at a time (ms):\n\n| embedder | p50 wall | p90 wall | p50 CPU |\n|---|---|---|---|")
+    words = statistics.mean(len(q.split()) for q in queries)
+    print(f"\nquery embedding, {len(queries)} distinct queries of {words:.1f} words, one at a time (ms):\n\n"
+          "| embedder | p50 wall | p90 wall | p50 CPU |\n|---|---|---|---|")
     for name in (DEFAULT_MODEL, E5_MODEL):
         embedder = load_embedder(name, threads=1)
         embedder.encode_query("chauffe")
@@ -97,7 +98,8 @@ def query_latency(sentences: list[str], count: int) -> None:
             walls.append(1000 * (time.perf_counter() - wall))
             cpus.append(1000 * (time.process_time() - cpu))
         deciles = statistics.quantiles(walls, n=10)
-        print(f"| {name} | {statistics.median(walls):.1f} | {deciles[8]:.1f} | {statistics.median(cpus):.1f} |", flush=True)
+        print(f"| {name} | {statistics.median(walls):.1f} | {deciles[8]:.1f} | {statistics.median(cpus):.1f} |",
+              flush=True)
 
 
 _worker_encode: Callable[[list[str]], object] | None = None
