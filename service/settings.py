@@ -24,9 +24,15 @@ class Settings(BaseSettings):
     pg_replica_wait_s: float = Field(2.0, ge=0, description="How long a read waits for a replica to replay this process's last write before using the primary.")
     pg_pool_size: int = Field(4, ge=1, le=100, description="Connections per PostgreSQL server.")
     pg_lexical: Literal["bm25", "french"] = Field("bm25", description="Lexical search of the postgres store: bm25 over the project's own analysis (as the embedded store), or french = PostgreSQL full-text search (french configuration + unaccent, query-time domain synonyms, ts_rank_cd).")
-    embedding_model: str = Field("use-multilingual-v3", description="Shipped offline model, or any sentence-transformers name/path.")
-    query_prefix: str = Field("", description='Prefix for queries, e.g. "query: " for e5 models.')
-    passage_prefix: str = Field("", description='Prefix for passages, e.g. "passage: " for e5 models.')
+    embedding_model: str = Field(
+        "use-multilingual-v3",
+        description="Search embedder: a shipped offline model (use-multilingual-v3, or multilingual-e5-small-q4 with "
+                    "the e5 extra), or any sentence-transformers name/path. The kind and theme classifiers keep the "
+                    "USE embedder they were trained with.")
+    query_prefix: str | None = Field(None, description='Prefix for queries; unset = the model\'s own "query" prompt '
+                                                       '("query: " for the shipped e5, empty for USE).')
+    passage_prefix: str | None = Field(None, description='Prefix for passages; unset = the model\'s own "document" '
+                                                         'prompt ("passage: " for the shipped e5, empty for USE).')
     embedding_batch_size: int = Field(64, ge=1, le=4096)
     embedding_threads: int | None = Field(None, ge=1, le=256, description="Compute threads of the embedder (default 1 for the shipped model: a second thread doubles its speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
     spacy_model: str = "fr_core_news_sm"

