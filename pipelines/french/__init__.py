@@ -4,7 +4,8 @@ Classification (kind and stance cues), search (stopwords, thesaurus, kind intent
 (question frame, intents) read the same files, so the three cannot disagree on a word:
 
 - ``stopwords.txt``: function words dropped from index terms;
-- ``cues.toml``: regular expressions for kinds (rules and model features) and rebuttal stances;
+- ``cues.toml``: regular expressions for kinds (rules and model features), rebuttal stances and what an
+  answer refers to (a numbered finding, a section, a quotation);
 - ``intents.toml``: wording that asks for a kind of passage, and the chat's question frame;
 - ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries, each with its source;
 - ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)").
@@ -134,5 +135,12 @@ def feature_cues() -> dict[str, re.Pattern[str]]:
 
 @cache
 def stance_cues() -> dict[str, re.Pattern[str]]:
-    """Stance cues, strongest first: ``contests``, ``commits``, ``accepts``."""
+    """Stance cues: ``contests``, ``concedes``, ``commits``, ``accepts``."""
     return {name: _compile(pattern) for name, pattern in _toml("cues.toml")["stance"].items()}
+
+
+@cache
+def reference_cues() -> dict[str, re.Pattern[str]]:
+    """What an answer cites or announces (``cited_finding``, ``cited_section``, ``quoted``, ``topic`` …)."""
+    entries = _toml("cues.toml")["references"].items()
+    return {name: _compile(e["pattern"], e["case"]) if isinstance(e, dict) else _compile(e) for name, e in entries}
