@@ -36,8 +36,8 @@ BM25_K1 = 1.2
 # 0.677 → 0.726).
 BM25_B = 0.4
 # A synonym from the thesaurus (pipelines/french) or a mined acronym is evidence, but weaker than the
-# user's own word. A plateau on dev (bench/language_ablation.py, hybrid nDCG@10 odd/even): 0.2 → 0.814/0.736,
-# 0.35 → 0.807/0.741, 0.5 → 0.808/0.743.
+# user's own word. A plateau on dev (bench/language_ablation.py, hybrid nDCG@10 odd/even): 0.2 → 0.823/0.720,
+# 0.35 → 0.825/0.721, 0.5 → 0.827/0.723.
 SYNONYM_WEIGHT = 0.35
 # ANCOLS_PG_LEXICAL=french: ts_rank_cd's normalisation, 1 (÷ 1 + log length) | 32 (rank/(rank + 1)).
 FTS_NORMALIZATION = 1 | 32
@@ -54,7 +54,7 @@ KIND_PRIOR: dict[str, float] = {"observation": 1.0, "recommendation": 1.0, "rebu
 BLOCK_PRIOR: dict[str, float] = {"heading": 0.2}
 # When the query's wording asks for a kind (pipelines/french/intents.toml: "l'organisme conteste"
 # → rebuttals), segments of the other kinds are scaled by this (few dev queries have such wording:
-# without the intents, hybrid nDCG@10 even 0.741 → 0.740, odd unchanged; bench/language_ablation.py).
+# without the intents, hybrid unchanged, lexical R@20 even 0.461 → 0.459; bench/language_ablation.py).
 OFF_INTENT_PRIOR = 0.5
 
 # -- hybrid: the dense model re-scores lexical candidates -------------------------------------------
