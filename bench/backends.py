@@ -45,7 +45,8 @@ def score(env: dict[str, str], data_dir: Path, out: Path) -> dict:
     """Serve an empty store with ``env`` and run the scorer against it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir),
+                             "serve", "--port", str(port)],
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **env},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -59,7 +60,8 @@ def score(env: dict[str, str], data_dir: Path, out: Path) -> dict:
                     raise SystemExit(f"the service did not start ({env})")
                 time.sleep(0.5)
         dev = SHARED / "eval" / "dev"
-        subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--url", url, "--corpus", str(SHARED / "corpus"),
+        subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--url", url,
+                        "--corpus", str(SHARED / "corpus"),
                         "--gold", str(dev), "--queries", str(dev / "queries.tsv"), "--json", str(out)],
                        check=True, stdout=subprocess.DEVNULL)
         return json.loads(out.read_text())
@@ -82,7 +84,8 @@ def main() -> None:
                     env = {"ANCOLS_STORE": backend}
                     if backend == "postgres":
                         database = f"bench{n}"
-                        subprocess.run([sys.executable, "-c", "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True)"
+                        subprocess.run([sys.executable, "-c",
+                                        "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True)"
                                         ".execute('CREATE DATABASE ' + sys.argv[2])", server.dsn, database], check=True)
                         env["ANCOLS_PG_DSN"] = server.dsn.rsplit("/", 1)[0] + "/" + database
                     runs[backend].append(score(env, work / f"{backend}{n}", work / f"{backend}{n}.json"))

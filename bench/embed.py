@@ -41,7 +41,8 @@ def corpus_sentences(limit: int) -> list[str]:
     per_document = []
     for path in sorted(CORPUS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        per_document.append([text[s.start:s.end] for s in split_sentences(load_sentencizer(), text, layout.blocks(text))])
+        per_document.append([text[s.start:s.end]
+                             for s in split_sentences(load_sentencizer(), text, layout.blocks(text))])
     mixed = [s for group in zip(*per_document) for s in group]
     return mixed[:limit]
 

@@ -52,14 +52,16 @@ def report_pdf(pages: int) -> bytes:
     from pdfgen import corpus_paragraphs, render_pdf
 
     paragraphs = [p for path in sorted(CORPUS.glob("*.txt")) for p in corpus_paragraphs(path, 10**7)]
-    render = lambda k: render_pdf(paragraphs[:k], header="ANCOLS – Rapport définitif de contrôle n° 2019-123",  # noqa: E731
+    render = lambda k: render_pdf(paragraphs[:k],  # noqa: E731
+                                  header="ANCOLS – Rapport définitif de contrôle n° 2019-123",
                                   footer="Société anonyme d'HLM – Rapport définitif")
     count = len(paragraphs) * pages // 130  # about 14 paragraphs a page; corrected below
     for _ in range(6):
         printed = render(count).page_count
         if printed == pages:
             break
-        count = max(1, min(len(paragraphs), count + (count * (pages - printed)) // max(printed, 1) or (1 if printed < pages else -1)))
+        count = max(1, min(len(paragraphs),
+                           count + (count * (pages - printed)) // max(printed, 1) or (1 if printed < pages else -1)))
     rendered = render(count)
     if rendered.page_count != pages:
         raise SystemExit(f"bench: could not print exactly {pages} pages (got {rendered.page_count})")
@@ -173,14 +175,16 @@ def table(title: str, measured: dict[str, dict]) -> str:
              "|---" * (len(names) + 1 + (len(names) == 2)) + "|"]
     for key in keys:
         values = [measured[n]["medians"].get(key, 0.0) for n in names]
-        ratio = f" {values[0] / values[1]:.2f}× |" if len(names) == 2 and values[1] else (" |" if len(names) == 2 else "")
+        ratio = (f" {values[0] / values[1]:.2f}× |" if len(names) == 2 and values[1]
+                 else (" |" if len(names) == 2 else ""))
         lines.append(f"| {key} | " + " | ".join(f"{v:.2f}" for v in values) + " |" + ratio)
     for n in names:
         m = measured[n]
         walls = ", ".join(f"{r['wall']:.2f}" for r in m["runs"])
         lines.append("")
         lines.append(f"{n}: {m['pages']} pages, {m['segments']} segments, {m['chars']} chars → "
-                     f"{m['pages'] / m['medians']['wall']:.1f} pages/s, {m['segments'] / m['medians']['wall']:.0f} segments/s "
+                     f"{m['pages'] / m['medians']['wall']:.1f} pages/s, "
+                     f"{m['segments'] / m['medians']['wall']:.0f} segments/s "
                      f"(wall of each run: {walls})")
     if len(names) == 2:
         same = measured[names[0]]["signature"] == measured[names[1]]["signature"]

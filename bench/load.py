@@ -88,7 +88,8 @@ async def run(url: str, mode: str, requests: list[dict], clients: int, count: in
         return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else float("nan")
 
     return {"mode": mode, "ok": len(ordered), "errors": errors, "seconds": round(elapsed, 1),
-            "throughput_rps": round(len(ordered) / elapsed, 1), "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}
+            "throughput_rps": round(len(ordered) / elapsed, 1),
+            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -114,7 +115,8 @@ class Service:
     def __enter__(self) -> Service:
         env = {**os.environ, "PYTHONPATH": str(REPO), "ANCOLS_LOG_LEVEL": "WARNING", **self.env}
         started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(self.data_dir), "serve",
+        self.proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli",
+                                      "--data-dir", str(self.data_dir), "serve",
                                       "--port", str(self.port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
         while time.perf_counter() - started < self.startup_seconds:
             if self.proc.poll() is not None:

@@ -5,7 +5,8 @@ Ingests ``--corpus/*.txt`` once into ``--data`` (a store dir that is reused when
 holds them), then runs every dev query in the lexical, semantic and hybrid modes and scores
 the results with the functions of ``shared/eval/score.py`` — the same passage-to-unit
 crediting as the HTTP scorer. Figures are printed for all queries and for the odd and even
-halves (1st, 3rd, … vs 2nd, 4th, … query of the file), so a change can be tuned on one half and checked on the other.
+halves (1st, 3rd, … vs 2nd, 4th, … query of the file), so a change can be tuned on one half
+and checked on the other.
 
 Latency is the ``Store.search`` call with the query vector already computed (the embedding
 is timed separately): that is the part the index owns. Wall time is shown with the calling
@@ -150,7 +151,8 @@ def main(argv=None) -> int:
             emb.append(time.perf_counter() - t)
         report = {"segments": runtime.store.stats().segments,
                   "query_embedding_ms_p50": round(1000 * statistics.median(emb), 1), "modes": {}}
-        print(f"{report['segments']} segments; query embedding p50 {report['query_embedding_ms_p50']} ms (excluded below)")
+        print(f"{report['segments']} segments; "
+              f"query embedding p50 {report['query_embedding_ms_p50']} ms (excluded below)")
         print(f"{'mode':9} {'half':5} {'nDCG@10':>8} {'R@20':>6} {'MRR':>6}")
         for mode in a.modes:
             per_q, lat, cpu = evaluate(runtime, score, queries, qrels, units, by_id, mode)

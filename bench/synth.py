@@ -18,8 +18,8 @@ interface, ``SegmentStore.add`` with its vectors, as an upload would. Build time
 are printed (and written with ``--json``).
 
     python bench/synth.py --source /tmp/searchdata --out /tmp/store1m --segments 1000000
-    python bench/synth.py --source /tmp/searchdata --store postgres --pg-dsn postgresql://postgres@127.0.0.1:5433/postgres \\
-        --segments 100000
+    python bench/synth.py --source /tmp/searchdata --store postgres \\
+        --pg-dsn postgresql://postgres@127.0.0.1:5433/postgres --segments 100000
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ class Source:
             assert seg_id == rows.ids[n]
             b = json.loads(body)
             b.update(kind=kind, block=block, doc_type=metas[document_id]["doc_type"],
-                     terms=analyze(b["text"]), heading_terms=analyze(b["section_path"][-1]) if b["section_path"] else [])
+                     terms=analyze(b["text"]),
+                     heading_terms=analyze(b["section_path"][-1]) if b["section_path"] else [])
             self.segments.append(b)
             self.documents.setdefault(document_id, []).append(n)
         db.close()

@@ -91,7 +91,8 @@ def main(argv=None) -> int:
         compressed.nprobe = nprobe
         found, ms = timed_search(compressed, vectors, 200)
         report["nprobe"][nprobe] = {"recall@10": recall(found, truth, 10), "recall@200": recall(found, truth, 200),
-                                    "search_ms_p50": ms, "speedup_vs_exact": round(report["exact"]["search_ms_p50"] / ms, 1)}
+                                    "search_ms_p50": ms,
+                                    "speedup_vs_exact": round(report["exact"]["search_ms_p50"] / ms, 1)}
         print(nprobe, report["nprobe"][nprobe], file=sys.stderr)
     print(json.dumps(report, indent=1))
     if a.json:

@@ -148,4 +148,5 @@ class Columns:
 
     def organisms(self, mask: np.ndarray) -> list[str]:
         used = np.unique(self.codes["organism"][mask])
-        return sorted({self.labels["organism"][c] for c in used.tolist() if c >= 0 and self.labels["organism"][c].strip()})
+        return sorted({self.labels["organism"][c] for c in used.tolist()
+                       if c >= 0 and self.labels["organism"][c].strip()})

@@ -118,7 +118,8 @@ class DocumentStore(Database):
                 )
                 ids.append(int(cur.lastrowid))
             db.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (?, ?, ?)",
-                           [(doc_id, i, json.dumps(asdict(row), ensure_ascii=False)) for i, row in enumerate(doc.indicators)])
+                           [(doc_id, i, json.dumps(asdict(row), ensure_ascii=False))
+                            for i, row in enumerate(doc.indicators)])
             db.executemany("INSERT INTO acronyms(document_id, short, long) VALUES (?, ?, ?)",
                            [(doc_id, a.short, a.long) for a in acronyms])
             _link_replies(db, doc_id)
@@ -150,7 +151,8 @@ class DocumentStore(Database):
         if not ids:
             return {}
         with self._lock:
-            rows = self._db.execute(f"SELECT id, filename, meta FROM documents WHERE id IN ({','.join('?' * len(ids))})",
+            rows = self._db.execute("SELECT id, filename, meta FROM documents "
+                                    f"WHERE id IN ({','.join('?' * len(ids))})",
                                     ids).fetchall()
         return {r[0]: document_ref(r) for r in rows}
 
@@ -187,7 +189,8 @@ class DocumentStore(Database):
 
     def indicators_of(self, doc_id: str) -> list[Indicator]:
         with self._lock:
-            rows = self._db.execute("SELECT body FROM indicators WHERE document_id = ? ORDER BY seq", (doc_id,)).fetchall()
+            rows = self._db.execute("SELECT body FROM indicators WHERE document_id = ? ORDER BY seq",
+                                    (doc_id,)).fetchall()
         return [indicator_row(r[0]) for r in rows]
 
     def segments_answering(self, doc_id: str, seq: int) -> list[SegmentRow]:

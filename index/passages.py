@@ -81,7 +81,8 @@ def distinct(hits: list[Hit], rows: dict[int, SegmentRow], k: int) -> list[Hit]:
         if key in seen:
             continue
         terms = text_terms(row.text)
-        if terms and sum(1 for other in kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD) >= NEAR_DUPLICATE_COPIES:
+        if terms and (sum(1 for other in kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD)
+                      >= NEAR_DUPLICATE_COPIES):
             continue
         seen.add(key)
         kept.append(terms)

@@ -65,7 +65,8 @@ def load(root: Path, *, store: str, embedding: str, lexical: str, exact_limit: i
             written = json.loads((directory / "manifest.json").read_text())  # fields no longer kept are ignored
             manifest = Manifest(**{f.name: written[f.name] for f in fields(Manifest) if f.name in written})
             exact = manifest.vector_index == "flat"
-            if ((manifest.format, manifest.store, manifest.embedding, manifest.lexical) != (FORMAT, store, embedding, lexical)
+            if ((manifest.format, manifest.store, manifest.embedding, manifest.lexical)
+                    != (FORMAT, store, embedding, lexical)
                     or exact != (manifest.segments <= exact_limit)):
                 log.info("snapshot %s is stale; rebuilding from the rows", directory.name)
                 continue

@@ -64,8 +64,8 @@ class Store:
         if self.meta.get_setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
             self.reanalyze()
         if self._base is None:
-            loaded = persisted.load(self._bases, store=self._id, embedding=embedder.fingerprint, lexical=LEXICAL_FINGERPRINT,
-                                    exact_limit=exact_limit)
+            loaded = persisted.load(self._bases, store=self._id, embedding=embedder.fingerprint,
+                                    lexical=LEXICAL_FINGERPRINT, exact_limit=exact_limit)
             self._base = loaded[0] if loaded else self._build_base()
         self._snapshot = self._derive(self._base)
         self._maybe_merge()
@@ -117,7 +117,8 @@ class Store:
         """Recompute every stored passage's analysed terms and document's acronyms (after a change of either)."""
         with self._write:
             rows = self.meta.segment_texts()
-            self.meta.replace_terms([r[0] for r in rows], [analyze(passage_context(text, path)) for _, text, path in rows])
+            self.meta.replace_terms([r[0] for r in rows],
+                                    [analyze(passage_context(text, path)) for _, text, path in rows])
             self.meta.remine_acronyms()
             self.meta.set_setting(LEXICAL_KEY, LEXICAL_FINGERPRINT)
             self._replace_base()

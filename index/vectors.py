@@ -29,7 +29,8 @@ class VectorIndex:
         self.dimension = dimension
 
     @classmethod
-    def build(cls, dimension: int, ids: np.ndarray, vectors: np.ndarray, *, exact_limit: int = EXACT_LIMIT) -> VectorIndex:
+    def build(cls, dimension: int, ids: np.ndarray, vectors: np.ndarray, *,
+              exact_limit: int = EXACT_LIMIT) -> VectorIndex:
         """The index suited to ``len(ids)`` vectors, holding them."""
         ids = np.asarray(ids, dtype=np.int64)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), dimension)

@@ -33,21 +33,29 @@ REPORT_NUMBER = re.compile(r"\bn\s*°\s*(\d{4})\s*-\s*(\d{2,3})\b", re.IGNORECAS
 YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
 
 # The legal forms of social landlords, as they open or close an organism's name.
-LEGAL_FORM = (r"(?i:\b(?:soci[ée]t[ée]\s+anonyme\s+(?:d['’]\s*)?(?:HLM|habitations?\s+[àa]\s+loyer\s+mod[ée]r[ée])"
-              r"|SA\s+(?:d['’]\s*)?HLM|SCIC\s+(?:d['’]\s*)?HLM|soci[ée]t[ée]\s+coop[ée]rative[^\n«»]{0,80}?mod[ée]r[ée]"
+LEGAL_FORM = (r"(?i:\b(?:soci[ée]t[ée]\s+anonyme\s+(?:d['’]\s*)?"
+              r"(?:HLM|habitations?\s+[àa]\s+loyer\s+mod[ée]r[ée])"
+              r"|SA\s+(?:d['’]\s*)?HLM|SCIC\s+(?:d['’]\s*)?HLM"
+              r"|soci[ée]t[ée]\s+coop[ée]rative[^\n«»]{0,80}?mod[ée]r[ée]"
               r"|office\s+public\s+de\s+l['’]habitat|OPH|SEM|ESH|entreprise\s+sociale\s+pour\s+l['’]habitat)\b)")
 _WORD = r"[A-ZÀ-Þ][\w'’.\-]*"
-_NAME = _WORD + r"(?:[ \t]+(?:(?:d['’]|de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|le[ \t]+|les[ \t]+|l['’]|et[ \t]+|sur[ \t]+)?" + _WORD + r"))*"
-NAME_AFTER_FORM = re.compile(LEGAL_FORM + r"[ \t]*(?:[«\"“][ \t]*([^»\"”\n]{2,60}?)[ \t]*[»\"”]|(" + _NAME + r"))")
-NAME_BEFORE_FORM = re.compile(r"(?:^|(?i:\bn\s*°\s*\d{4}\s*-\s*\d{2,3}))[ \t*#]*(" + _NAME + r")[ \t]*[-–,]?[ \t]*" + LEGAL_FORM,
+_NAME = (_WORD + r"(?:[ \t]+(?:(?:d['’]|de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|le[ \t]+|les[ \t]+"
+         r"|l['’]|et[ \t]+|sur[ \t]+)?" + _WORD + r"))*")
+NAME_AFTER_FORM = re.compile(LEGAL_FORM + r"[ \t]*(?:[«\"“][ \t]*([^»\"”\n]{2,60}?)[ \t]*[»\"”]"
+                             r"|(" + _NAME + r"))")
+NAME_BEFORE_FORM = re.compile(r"(?:^|(?i:\bn\s*°\s*\d{4}\s*-\s*\d{2,3}))[ \t*#]*("
+                              + _NAME + r")[ \t]*[-–,]?[ \t]*" + LEGAL_FORM,
                               re.MULTILINE)
 RAISON_SOCIALE = re.compile(r"(?i:raison\s+sociale)[^:\n]{0,60}:[ \t]*(" + _NAME + ")")
 # A letter names its organism as the object of the control or of its officers' titles.
 NAME_IN_LETTER = re.compile(r"\b(?:sur|de|pour|par)\s+(?:la\s+|le\s+|l['’])(" + _NAME + ")")
 NOT_A_NAME = re.compile(
-    r"^(?:ancols|agence|miilos|minist[èe]re|conseil|direct(?:eur|rice)|pr[ée]sident|monsieur|madame|commission|comit[ée]"
-    r"|[ée]tat|r[ée]publique|france|caisse|cglls|ush|union|f[ée]d[ée]ration|pr[ée]fe|ville|commune|loi|code|article"
-    r"|rapport|fiche|synth[èe]se|soci[ée]t[ée]|organisme|office|coop[ée]rative|grande|d[ée]fense|paroi|nombre|adresse"
+    r"^(?:ancols|agence|miilos|minist[èe]re|conseil|direct(?:eur|rice)|pr[ée]sident|monsieur|madame"
+    r"|commission|comit[ée]"
+    r"|[ée]tat|r[ée]publique|france|caisse|cglls|ush|union|f[ée]d[ée]ration|pr[ée]fe|ville|commune"
+    r"|loi|code|article"
+    r"|rapport|fiche|synth[èe]se|soci[ée]t[ée]|organisme|office|coop[ée]rative|grande|d[ée]fense"
+    r"|paroi|nombre|adresse"
     r"|indicateurs?|r[ée]f[ée]rence|source|ressources|n°)\b",
     re.IGNORECASE)
 TRAILER = re.compile(r"\s*(?:\(\s*\d{2,3}\s*\)|[-–]\s*\(?[\w\s-]*\d{2,3}\)?|[-–]\s*[A-ZÀ-Þ]{2,}|\(.*)\s*$")

@@ -20,10 +20,12 @@ DATE_HEAD_CHARS = 10_000  # a report's date can sit after its table of contents 
 # Canonical legal form → how documents write it; counted in the head first (reports), else the whole
 # text (a letter says "la coopérative").
 LEGAL_FORMS: dict[str, re.Pattern[str]] = {
-    "SA d'HLM": re.compile(r"\bsoci[ée]t[ée]\s+anonyme\s+(?:d['’]\s*)?(?:HLM|habitations?\s+[àa]\s+loyer\s+mod[ée]r[ée])"
+    "SA d'HLM": re.compile(r"\bsoci[ée]t[ée]\s+anonyme\s+(?:d['’]\s*)?"
+                           r"(?:HLM|habitations?\s+[àa]\s+loyer\s+mod[ée]r[ée])"
                            r"|\bSA\s+(?:d['’]\s*)?HLM\b", re.IGNORECASE),
     "ESH": re.compile(r"\bESH\b|\bentreprise\s+sociale\s+pour\s+l['’]habitat", re.IGNORECASE),
-    "OPH": re.compile(r"\bOPH\b|\bOPAC\b|\boffice\s+public\s+(?:de\s+l['’]habitat|d['’]am[ée]nagement)", re.IGNORECASE),
+    "OPH": re.compile(r"\bOPH\b|\bOPAC\b|\boffice\s+public\s+(?:de\s+l['’]habitat|d['’]am[ée]nagement)",
+                      re.IGNORECASE),
     "SEM": re.compile(r"\bSEM\b|\bsoci[ée]t[ée]\s+d['’][ée]conomie\s+mixte", re.IGNORECASE),
     "coopérative d'HLM": re.compile(r"\bSC[IP]C?\s+(?:d['’]\s*)?HLM\b|\bcoop[ée]rative\b", re.IGNORECASE),
 }
@@ -36,8 +38,10 @@ REPORT_DATE = re.compile(r"(?:rapport|n\s*°\s*\d{4}\s*-\s*\d{2,3})[^\n]{0,80}?\
 LETTER_DATE = re.compile(r",\s*le\s+(\d{1,2})(?:er)?\s+" + _MONTH + r"\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 # "(44)", "(Loire - 42)", "(2A)", "(974)" after a place name.
 DEPARTEMENT_CODE = re.compile(r"\(\s*(?:[A-ZÀ-Þ][\w'’ -]{1,30}?\s*[-–]\s*)?(\d{2}|2[AB]|97\d)\s*\)")
-PERIOD = re.compile(r"\b(?:p[ée]riode|exercices|ann[ée]es)\s+(?:(?:sous\s+revue|contr[ôo]l[ée]e|examin[ée]e|[ée]tudi[ée]e)\s*)?"
-                    r"[{(]?\s*(?:de\s+|allant\s+de\s+)?((?:19|20)\d\d)\s*(?:-|–|à|au|/)\s*((?:19|20)\d\d)\b", re.IGNORECASE)
+PERIOD = re.compile(r"\b(?:p[ée]riode|exercices|ann[ée]es)\s+"
+                    r"(?:(?:sous\s+revue|contr[ôo]l[ée]e|examin[ée]e|[ée]tudi[ée]e)\s*)?"
+                    r"[{(]?\s*(?:de\s+|allant\s+de\s+)?((?:19|20)\d\d)\s*(?:-|–|à|au|/)\s*((?:19|20)\d\d)\b",
+                    re.IGNORECASE)
 MAX_PERIOD_YEARS = 10
 
 
@@ -75,7 +79,8 @@ def department_code(head: str) -> str | None:
 def document_date(head: str, *, letter: bool) -> str | None:
     if letter and (match := LETTER_DATE.search(head)):
         return f"{match.group(3)}-{_month(match.group(2)):02d}-{int(match.group(1)):02d}"
-    # A report cites earlier reports ("Précédent rapport … d'août 2012"), never later ones: its own date is the latest.
+    # A report cites earlier reports ("Précédent rapport … d'août 2012"), never later ones:
+    # its own date is the latest.
     dates = [f"{m.group(2)}-{_month(m.group(1)):02d}" for m in REPORT_DATE.finditer(head)]
     return max(dates, default=None)
 

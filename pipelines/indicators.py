@@ -77,7 +77,8 @@ def _rows(table: list[list[str]], columns: _Columns, notes: dict[str, str]) -> l
                 name = f"{prefix} {name.lstrip('-– ')}"
             pending = ""
             source = notes.get(mark or category_mark or "")
-            out.append(Indicator(category=category, name=name, organism=values[0], regional=values[1], national=values[2],
+            out.append(Indicator(category=category, name=name,
+                                 organism=values[0], regional=values[1], national=values[2],
                                  unit=_unit(name, values[0]), year=_year(name, category, source), source=source))
     return out
 

@@ -11,13 +11,15 @@ MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 # "2.2.1 Gouvernance", "1. PREAMBULE", "1.PREAMBULE", "4.2.3.1 - Attributions"
 # A markdown conversion may wrap the title in emphasis ("6.2 **ANALYSE FINANCIERE**") and keep a
 # long one whole (plain lines are further capped by layout._looks_like_title).
-NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*((?:\*\*|__)?\s*[A-ZÀ-ÖØ-Þ«\"].{1,250})$")
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*"
+                              r"((?:\*\*|__)?\s*[A-ZÀ-ÖØ-Þ«\"].{1,250})$")
 # A table-of-contents entry ends with its page number, often after dot leaders.
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\t|\s{2,})\s*\d{1,3}\s*$")
 # Markdown rows have outer pipes; an HTML or Word export joins cells with " | " or a tab, without them.
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t|\S\s+\|\s+\S")
 RULE = re.compile(r"^\s*(?:-{3,}|_{1,}|\*{3,}|={3,})\s*$")
-LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")
+LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s"
+                       r"|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")
 FOOTNOTE = re.compile(r"^\s*(?:<sup>\s*\d+\s*</sup>|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\^\d+\]:?|\(\d{1,2}\)\s)")
 # The call of a table's note: "(a) …", "* …", "** …".
 LEGEND = re.compile(r"^\s*(?:\([a-z]{1,2}\)|\*{1,3})\s")

@@ -47,7 +47,8 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
     tag_segments(segments, contexts, models.themes)
     tag_sections(sections, segments)
     link_rebuttals(segments, text, models.stance)
-    return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments, indicators=indicators(text))
+    return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments,
+                             indicators=indicators(text))
 
 
 def _place(segment: Segment, source: SourceText, sections) -> None:

@@ -101,7 +101,8 @@ class DocumentMeta:
 
 @dataclass(frozen=True)
 class Indicator:
-    """One row of a report's fiche récapitulative (``ancols_nlp.pipelines.indicators``); values as the report writes them ("0,9 %", "nc"), None when blank."""
+    """One row of a report's fiche récapitulative (``ancols_nlp.pipelines.indicators``); values as the report
+    writes them ("0,9 %", "nc"), None when blank."""
 
     category: str | None
     name: str

@@ -52,7 +52,8 @@ class SectionOut(BaseModel):
     end: int
     parent: int | None = None
     themes: list[str] = Field(default_factory=list, description="What the section's text is mostly about, best first.")
-    theme_scores: dict[str, float] = Field(default_factory=dict, description="Each theme's share of the section's text.")
+    theme_scores: dict[str, float] = Field(default_factory=dict,
+                                           description="Each theme's share of the section's text.")
 
 
 class DocumentOut(BaseModel):
@@ -108,7 +109,8 @@ class SegmentOut(BaseModel):
     theme_scores: dict[str, float]
     section_path: list[str]
     text: str
-    responds_to: list[str] = Field(description='Findings this rebuttal answers ("<document_id>:<position>"): in its own report, or, for a reply letter, in the report it answers.')
+    responds_to: list[str] = Field(description='Findings this rebuttal answers ("<document_id>:<position>"): '
+                                   'in its own report, or, for a reply letter, in the report it answers.')
     link_confidence: list[float | None] = Field(
         default_factory=list, description="How sure each responds_to link is, in the same order: the probability, "
         "measured on dev, that the finding is the one answered (null for a link stored before confidences existed).")
@@ -176,9 +178,9 @@ class ThemeScore(BaseModel):
 
 class ClassifyResponse(BaseModel):
     kind: KindName
-    scores: dict[str, float] = Field(description="Calibrated probability of each kind (they sum to 1). The kind is "
-                                                 "chosen with class-balanced costs, so a rare kind (recommendation) can "
-                                                 "win without the highest probability.")
+    scores: dict[str, float] = Field(description="Calibrated probability of each kind (they sum to 1). "
+                                                 "The kind is chosen with class-balanced costs, so a rare kind "
+                                                 "(recommendation) can win without the highest probability.")
     themes: list[ThemeScore]
     stance: Literal["contests", "commits", "accepts", "explains"] | None = Field(
         default=None, description="For a rebuttal: its stance towards the finding it answers; null otherwise.")
@@ -316,5 +318,6 @@ class ChatResponse(BaseModel):
     answer: str = Field(description="French text; each sentence ends with [n] markers referring to citations[n-1].")
     citations: list[Citation]
     generated_by: Literal["offline", "llm"]
-    llm_error: str | None = Field(None, description="Set when the configured LLM failed and the offline answer was used.")
+    llm_error: str | None = Field(None,
+                                  description="Set when the configured LLM failed and the offline answer was used.")
     query: str = Field(description="The search query the passages were retrieved with.")

@@ -17,13 +17,23 @@ _RANKING = SearchParams()
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANCOLS_", env_file=None, extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where the embedded store keeps its files (and the job queue, whatever the store).")
-    store: Literal["embedded", "postgres"] = Field("embedded", description="embedded: SQLite + BM25 + FAISS under data_dir; postgres: a PostgreSQL server with pgvector.")
-    pg_dsn: SecretStr | None = Field(None, description="libpq URL of the PostgreSQL primary (store=postgres), e.g. postgresql://ancols@db:5432/ancols.")
-    pg_replicas: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="Comma-separated libpq URLs of streaming replicas that serve searches.")
-    pg_replica_wait_s: float = Field(2.0, ge=0, description="How long a read waits for a replica to replay this process's last write before using the primary.")
+    data_dir: Path = Field(
+        Path("data"), description="Where the embedded store keeps its files (and the job queue, whatever the store).")
+    store: Literal["embedded", "postgres"] = Field(
+        "embedded",
+        description="embedded: SQLite + BM25 + FAISS under data_dir; postgres: a PostgreSQL server with pgvector.")
+    pg_dsn: SecretStr | None = Field(None, description="libpq URL of the PostgreSQL primary (store=postgres), "
+                                                       "e.g. postgresql://ancols@db:5432/ancols.")
+    pg_replicas: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Comma-separated libpq URLs of streaming replicas that serve searches.")
+    pg_replica_wait_s: float = Field(2.0, ge=0, description="How long a read waits for a replica to replay this "
+                                                            "process's last write before using the primary.")
     pg_pool_size: int = Field(4, ge=1, le=100, description="Connections per PostgreSQL server.")
-    pg_lexical: Literal["bm25", "french"] = Field("bm25", description="Lexical search of the postgres store: bm25 over the project's own analysis (as the embedded store), or french = PostgreSQL full-text search (french configuration + unaccent, query-time domain synonyms, ts_rank_cd).")
+    pg_lexical: Literal["bm25", "french"] = Field(
+        "bm25",
+        description="Lexical search of the postgres store: bm25 over the project's own analysis (as the embedded "
+                    "store), or french = PostgreSQL full-text search (french configuration + unaccent, query-time "
+                    "domain synonyms, ts_rank_cd).")
     embedding_model: str = Field(
         "use-multilingual-v3",
         description="Search embedder: a shipped offline model (use-multilingual-v3, or multilingual-e5-small-q4 with "
@@ -34,7 +44,10 @@ class Settings(BaseSettings):
     passage_prefix: str | None = Field(None, description='Prefix for passages; unset = the model\'s own "document" '
                                                          'prompt ("passage: " for the shipped e5, empty for USE).')
     embedding_batch_size: int = Field(64, ge=1, le=4096)
-    embedding_threads: int | None = Field(None, ge=1, le=256, description="Compute threads of the embedder (default 1 for the shipped model: a second thread doubles its speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
+    embedding_threads: int | None = Field(
+        None, ge=1, le=256,
+        description="Compute threads of the embedder (default 1 for the shipped model: a second thread doubles its "
+                    "speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
     spacy_model: str = "fr_core_news_sm"
 
     # The ranking's defaults are the shipped ones, kept once in SearchParams.
@@ -43,33 +56,42 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(_RANKING.lexical_weight, ge=0.0, le=1.0)
     candidates: int = Field(_RANKING.candidates, ge=10, le=10_000)
     max_results: int = Field(100, ge=1, le=1000)
-    delta_merge_fraction: float = Field(0.1, gt=0, description="Merge the store's delta of new (and deleted) segments into its saved base past this share of the base.")
-    search_concurrency: int = Field(4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
-    exact_vector_limit: int = Field(100_000, ge=0, description="Up to this many segments, dense search is exact (flat); beyond, IVF-SQ8.")
+    delta_merge_fraction: float = Field(0.1, gt=0, description="Merge the store's delta of new (and deleted) "
+                                                               "segments into its saved base past this share of "
+                                                               "the base.")
+    search_concurrency: int = Field(
+        4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
+    exact_vector_limit: int = Field(
+        100_000, ge=0, description="Up to this many segments, dense search is exact (flat); beyond, IVF-SQ8.")
 
     max_upload_mb: float = Field(50.0, gt=0)
     max_pdf_pages: int = Field(2000, ge=1)
     max_pdf_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for reading one PDF.")
     max_pdf_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the PDF reader process.")
     max_query_chars: int = Field(2000, ge=10)
-    max_classify_chars: int = Field(20_000, ge=10,
-                                    description="Longest text POST /classify takes: a few pages, far more than a passage.")
+    max_classify_chars: int = Field(
+        20_000, ge=10, description="Longest text POST /classify takes: a few pages, far more than a passage.")
     api_key: SecretStr | None = Field(None, description="When set, write endpoints require the X-API-Key header.")
     cors_origins: list[str] = Field(default_factory=list)
     max_body_kb: int = Field(1024, ge=1, description="Largest non-upload request body (JSON), in KiB.")
     max_job_files: int = Field(100, ge=1, le=10_000, description="Most files one POST /jobs may carry.")
 
-    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) that writes chat answers; unset = offline answers.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) "
+                                                       "that writes chat answers; unset = offline answers.")
     llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="Bearer token for the LLM endpoint, if it needs one.")
-    llm_timeout_s: float = Field(60.0, gt=0, description="Timeout of one LLM call (connect, and between streamed chunks).")
+    llm_timeout_s: float = Field(60.0, gt=0,
+                                 description="Timeout of one LLM call (connect, and between streamed chunks).")
     llm_max_tokens: int = Field(800, ge=16, le=32_000)
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0)
 
-    ray_workers: int = Field(1, ge=1, le=256, description="`ingest --ray`: document-processing actors, and as many embedder actors; each pair reserves one logical CPU.")
-    ray_num_cpus: int | None = Field(None, ge=1, description="`ingest --ray` without an address: logical CPUs of the local Ray it starts (default: the machine's).")
+    ray_workers: int = Field(1, ge=1, le=256, description="`ingest --ray`: document-processing actors, and as many "
+                                                          "embedder actors; each pair reserves one logical CPU.")
+    ray_num_cpus: int | None = Field(None, ge=1, description="`ingest --ray` without an address: logical CPUs of the "
+                                                             "local Ray it starts (default: the machine's).")
 
-    log_format: Literal["json", "text"] = Field("json", description="Service logs: one JSON object per line, or plain text.")
+    log_format: Literal["json", "text"] = Field("json",
+                                                description="Service logs: one JSON object per line, or plain text.")
     log_level: str = "INFO"
 
     @field_validator("pg_replicas", mode="before")

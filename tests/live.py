@@ -37,7 +37,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir), "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir),
+             "serve", "--port", str(self.port)],
             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(REPO)))
         deadline = time.time() + 180
         while time.time() < deadline:

@@ -5,8 +5,9 @@ contrôle sur…", "qu'a répondu l'organisme…"); a short follow-up ("et l'org
 répondu ?") is completed with the previous user turn. Words that ask for a kind of passage
 (``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
 recommandations → recommendation, constats → observation) make those passages come first. Only
-passages that share enough words with the query, or are close enough in meaning, are kept; table rows, headings and footnotes are left out. A finding is
-completed with the organism's linked answer, and an answer with the finding it answers.
+passages that share enough words with the query, or are close enough in meaning, are kept; table
+rows, headings and footnotes are left out. A finding is completed with the organism's linked
+answer, and an answer with the finding it answers.
 """
 
 from __future__ import annotations

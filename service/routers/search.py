@@ -20,7 +20,8 @@ Many = Annotated[list[str], Query()]
 
 @router.get("/search", response_model=SearchResponse, responses={422: {"model": ErrorResponse}})
 def search(runtime: RuntimeDep, settings: SettingsDep,
-           q: Annotated[str, Query(description="What to look for, in French.", examples=["vacance commerciale élevée"])],
+           q: Annotated[str, Query(description="What to look for, in French.",
+                                   examples=["vacance commerciale élevée"])],
            k: Annotated[int, Query(ge=1, le=1000)] = 10,
            mode: Literal["lexical", "semantic", "hybrid"] | None = None,
            kind: Many = [], theme: Many = [], document_id: Many = [], organism: Many = [],

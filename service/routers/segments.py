@@ -1,4 +1,5 @@
-"""Segments one at a time, with their neighbours and links both ways (inside a report, and from a reply letter to its report)."""
+"""Segments one at a time, with their neighbours and links both ways (inside a report, and from a reply letter
+to its report)."""
 
 from __future__ import annotations
 

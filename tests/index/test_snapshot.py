@@ -24,7 +24,8 @@ def corpus_documents(corpus: Path, count: int = 6, size: int = 60) -> list[tuple
     docs = []
     for n in range(count):
         chunk = paragraphs[n * size:(n + 1) * size]
-        items = [(p, "observation" if i % 3 else "recommendation", "paragraph", f"Partie {i // 10}", ["vacance"] if i % 2 else [])
+        items = [(p, "observation" if i % 3 else "recommendation", "paragraph", f"Partie {i // 10}",
+                  ["vacance"] if i % 2 else [])
                  for i, p in enumerate(chunk)]
         docs.append(("\n\n".join(chunk).encode(), make_document(items, organism=f"Organisme {n % 3}", year=2010 + n)))
     return docs

@@ -15,22 +15,26 @@ from tests.index.conftest import make_document
 VACANCY = "3.1.4 Vacance et mobilité"
 REPORT_A = [
     ("3.1.4 Vacance et mobilité", "other", "heading", VACANCY),
-    ("Bien qu'inférieure à celle de l'ensemble des logements sociaux du département de la Loire depuis 2016, la vacance "
-     "commerciale demeure à un niveau très élevé (6,3 %).", "observation", "paragraph", VACANCY, ["vacance"]),
+    ("Bien qu'inférieure à celle de l'ensemble des logements sociaux du département de la Loire depuis 2016, "
+     "la vacance commerciale demeure à un niveau très élevé (6,3 %).", "observation", "paragraph", VACANCY,
+     ["vacance"]),
     ("| Taux de vacance | 5,4 | 7,5 | 8,7 | 9 | 7 |", "other", "table_row", VACANCY),
-    ("La société doit réduire la vacance commerciale de son parc.", "recommendation", "paragraph", VACANCY, ["vacance"]),
-    ("En 2015, les coûts de gestion se sont élevés à 2,8 M€, soit 21,1 % du produit total.", "observation", "paragraph",
-     "6.2 Coûts de gestion", ["finances"]),
+    ("La société doit réduire la vacance commerciale de son parc.", "recommendation", "paragraph", VACANCY,
+     ["vacance"]),
+    ("En 2015, les coûts de gestion se sont élevés à 2,8 M€, soit 21,1 % du produit total.", "observation",
+     "paragraph", "6.2 Coûts de gestion", ["finances"]),
     ("Le Toit Forézien - Rapport de contrôle n° 2017-054", "other", "paragraph", "6.2 Coûts de gestion"),
     ("Le Toit Forézien - Rapport de contrôle n° 2017-054", "other", "paragraph", "6.2 Coûts de gestion"),
 ]
 REPORT_B = [
     ("La vacance globale est stable sur la période 2013-2015, autour de 2,2 % du parc en moyenne, et la vacance "
-     "commerciale est parfaitement maîtrisée.", "observation", "paragraph", "3.1.2 Données sur la vacance", ["vacance"]),
-    ("Dans sa réponse, l'organisme conteste le constat sur la vacance commerciale et fait valoir la livraison récente "
-     "de programmes neufs.", "rebuttal", "paragraph", "3.1.2 Données sur la vacance", ["vacance"]),
-    ("Le conseil d'administration s'est réuni entre 10 et 11 fois par an, ce qui est une fréquence exceptionnellement "
-     "élevée pour un organisme HLM.", "observation", "paragraph", "2.2.3 Conseil d'administration", ["gouvernance"]),
+     "commerciale est parfaitement maîtrisée.", "observation", "paragraph", "3.1.2 Données sur la vacance",
+     ["vacance"]),
+    ("Dans sa réponse, l'organisme conteste le constat sur la vacance commerciale et fait valoir la livraison "
+     "récente de programmes neufs.", "rebuttal", "paragraph", "3.1.2 Données sur la vacance", ["vacance"]),
+    ("Le conseil d'administration s'est réuni entre 10 et 11 fois par an, ce qui est une fréquence "
+     "exceptionnellement élevée pour un organisme HLM.", "observation", "paragraph",
+     "2.2.3 Conseil d'administration", ["gouvernance"]),
 ]
 
 
@@ -106,8 +110,10 @@ def test_facets_count_what_the_filters_let_through(store, two_reports):
 def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store, embedder):
     finding = "doit en outre composer avec des coûts de gestion élevés liés notamment à des effectifs importants."
     doc = make_document([
-        ("Le Toit Forézien - Rapport de contrôle n° 2017-054 - coûts de gestion", "other", "paragraph", "Synthèse"),
-        ("LE TOIT FORÉZIEN  -  Rapport de contrôle n° 2017-054 - coûts de gestion", "other", "paragraph", "Synthèse"),
+        ("Le Toit Forézien - Rapport de contrôle n° 2017-054 - coûts de gestion", "other", "paragraph",
+         "Synthèse"),
+        ("LE TOIT FORÉZIEN  -  Rapport de contrôle n° 2017-054 - coûts de gestion", "other", "paragraph",
+         "Synthèse"),
         ("Elle " + finding, "recommendation", "paragraph", "Synthèse"),
         ("La société " + finding, "recommendation", "paragraph", "5.6 Conclusion"),
         ("Désormais, elle " + finding, "recommendation", "paragraph", "6. Conclusion générale"),

@@ -26,15 +26,17 @@ def test_name_before_its_legal_form():
 
 
 def test_quoted_name_after_its_legal_form_without_department():
-    text = ("**Rapport définitif n° 2014-098 Septembre 2015**\n**Société anonyme d'HLM «Lozère Habitations»**\n**Mende (48)**\n\n"
+    text = ("**Rapport définitif n° 2014-098 Septembre 2015**\n**Société anonyme d'HLM «Lozère Habitations»**\n"
+            "**Mende (48)**\n\n"
             + "Lozère Habitations gère 1 814 logements. " * 3)
     meta = read_meta(text)
     assert (meta.organism, meta.report_number, meta.doc_type) == ("Lozère Habitations", "2014-098", "report")
 
 
 def test_letter_names_the_controlled_organism_not_the_agency():
-    text = ("Madame la Directrice Générale,\n\nUn rapport de contrôle sur la Maison Familiale de Provence a été effectué par "
-            "l'ANCOLS en 2023. Le conseil d'administration de la Maison Familiale de Provence a pris acte des observations. "
+    text = ("Madame la Directrice Générale,\n\nUn rapport de contrôle sur la Maison Familiale de Provence a été "
+            "effectué par l'ANCOLS en 2023. Le conseil d'administration de la Maison Familiale de Provence a pris "
+            "acte des observations. "
             "Nous contestons l'analyse de l'ANCOLS sur la vacance, que la Maison Familiale de Provence a réduite.\n")
     meta = read_meta(text)
     assert meta.doc_type == "reply"
@@ -42,7 +44,8 @@ def test_letter_names_the_controlled_organism_not_the_agency():
 
 
 def test_reply_title_makes_a_reply_even_without_a_salutation():
-    assert doc_type("# Réponse de l'organisme au rapport définitif n° 2017-101\n\nLa société conteste…") == "reply"
+    assert doc_type("# Réponse de l'organisme au rapport définitif n° 2017-101\n\n"
+                    "La société conteste…") == "reply"
 
 
 IDENTITY = {  # legal form, département code and name, date, control period
@@ -63,7 +66,8 @@ def test_corpus_legal_form_departement_date_and_period(corpus_texts, name):
 
 
 def test_office_public_and_overseas_departement():
-    text = ("RAPPORT DE CONTRÔLE N° 2020-033 Mars 2022\nOffice public de l'habitat de la Réunion Saint-Denis (974)\n\n"
+    text = ("RAPPORT DE CONTRÔLE N° 2020-033 Mars 2022\n"
+            "Office public de l'habitat de la Réunion Saint-Denis (974)\n\n"
             "Le contrôle porte sur les exercices 2015 à 2020. L'OPH gère 9 000 logements.")
     meta = read_meta(text)
     assert (meta.legal_form, meta.department_code, meta.department, meta.date, meta.control_period) == (

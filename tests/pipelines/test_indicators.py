@@ -14,12 +14,13 @@ def test_tab_separated_table_with_categories_prefixes_and_source_notes(corpus_te
     assert len(rows) == 16
     vacant = rows[0]
     assert (vacant.category, vacant.name, vacant.organism, vacant.regional, vacant.national, vacant.unit, vacant.year,
-            vacant.source) == ("Patrimoine", "Logements vacants (hors vacance technique)", "0,9 %", "3,5 %", "2,9 %", "%",
-                               2015, "RPLS au 1/1/2015")
+            vacant.source) == ("Patrimoine", "Logements vacants (hors vacance technique)", "0,9 %", "3,5 %", "2,9 %",
+                               "%", 2015, "RPLS au 1/1/2015")
     poor = _row(rows, "Locataires dont les ressources sont : < 20 %")
     assert (poor.organism, poor.source, poor.year) == ("25,5 %", "Enquête OPS 2012", 2012)
     # A name broken over two lines is one indicator; a row's own note beats its category's.
-    assert _row(rows, "Fonds de roulement net global à terminaison des opérations (mois de dépenses)").organism == "5,8 mois"
+    assert (_row(rows, "Fonds de roulement net global à terminaison des opérations (mois de dépenses)").organism
+            == "5,8 mois")
     assert _row(rows, "Personnes isolées").source == "RPLS au 1/1/2015"
     assert _row(rows, "Age moyen du parc").unit == "années" and _row(rows, "Age moyen du parc").regional is None
 
@@ -43,7 +44,8 @@ def test_category_with_a_year_and_values_with_units(corpus_texts):
     funds = _row(rows, "Fonds disponibles à terminaison des opérations (en euros")
     assert (funds.organism, funds.unit) == ("1 812 €", "€")
     credit = _row(rows, "Taux de créances")
-    assert (credit.regional, credit.national, credit.source) == (None, "14,1%", "Bolero 2016 : ensemble des OPH et SA de province")
+    assert (credit.regional, credit.national, credit.source) == (
+        None, "14,1%", "Bolero 2016 : ensemble des OPH et SA de province")
 
 
 @pytest.mark.parametrize("name", ["000_ad04bc466fc4cae0.txt", "002_6bf2bb461188af34.txt"])

@@ -25,7 +25,8 @@ Au 31 décembre 2013, l'organisme est composé de vingt-huit salariés.
 """
 
 # A PDF dump hard-wraps every printed line and puts a blank line after each.
-WRAPPED_LETTER = """Un rapport de contrôle sur la Coop'lvry Habitat a été effectué par l'ANCOLS en 2024 sur la période 
+WRAPPED_LETTER = """Un rapport de contrôle sur la Coop'lvry Habitat a été effectué par l'ANCOLS en 2024 \
+sur la période 
 
 2018-2022. Une réunion de restitution a eu lieu le 27 mars 2024. 
 

@@ -132,7 +132,8 @@ def test_an_earlier_answer_is_not_answered_again():
     ("La société va mettre en place un marché à bons de commande pour les travaux d'entretien.", "commits"),
     ("Elle prévoit de présenter sa charte d'attribution au conseil d'administration en fin d'année.", "commits"),
     ("L'organisme indique avoir régularisé les trois baux en mars.", "commits"),
-    ("La société précise qu'il s'agit de reprises d'opérations dont l'architecte était déjà désigné.", "explains"),
+    ("La société précise qu'il s'agit de reprises d'opérations dont l'architecte était déjà désigné.",
+     "explains"),
 ])
 def test_stance_cues(text, expected):
     assert stance(text) == expected

@@ -8,9 +8,12 @@ REPORT = """Rapport définitif de contrôle n°2016-047 Novembre 2017
 
 ## 4.2 Attributions
 
-<obs theme=attributions>Les services en charge de la gestion locative maîtrisent de manière satisfaisante la réglementation et les dossiers locataires sont très bien tenus.</obs> <rec theme=attributions>La société doit néanmoins améliorer son processus d'attribution et veiller à ce que la CAL joue pleinement son rôle.</rec>
+<obs theme=attributions>Les services en charge de la gestion locative maîtrisent de manière satisfaisante \
+la réglementation et les dossiers locataires sont très bien tenus.</obs> <rec theme=attributions>La société doit \
+néanmoins améliorer son processus d'attribution et veiller à ce que la CAL joue pleinement son rôle.</rec>
 
-<reb theme=attributions>Dans sa réponse écrite, la société s'engage pour l'avenir à mener des examens réguliers de la demande insatisfaite.</reb>
+<reb theme=attributions>Dans sa réponse écrite, la société s'engage pour l'avenir à mener des examens réguliers \
+de la demande insatisfaite.</reb>
 
 ## 4.3 Vacance
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ancols_nlp.pipelines.reply_links import (DocumentHead, Passage, answered_report, cited_findings, link_reply, relink,
-                                   same_organism)
+from ancols_nlp.pipelines.reply_links import (DocumentHead, Passage, answered_report, cited_findings, link_reply,
+                                              relink, same_organism)
 
 
 def test_citations_as_the_corpus_letter_writes_them(corpus_texts):
@@ -17,7 +17,8 @@ def test_citations_as_the_corpus_letter_writes_them(corpus_texts):
 
 def test_the_reply_answers_its_organisms_latest_report_before_it():
     reply = DocumentHead("r", "reply", "Coop'lvry Habitat", 2024)
-    docs = [reply, DocumentHead("a", "report", "Coop'Ivry Habitat", 2018), DocumentHead("b", "report", "COOP'IVRY HABITAT", 2023),
+    docs = [reply, DocumentHead("a", "report", "Coop'Ivry Habitat", 2018),
+            DocumentHead("b", "report", "COOP'IVRY HABITAT", 2023),
             DocumentHead("c", "report", "Coop'Ivry Habitat", 2026), DocumentHead("d", "report", "Logidia", 2023)]
     assert answered_report(reply, docs).ref == "b"
     assert not same_organism("Logidia", "Lozère Habitations") and answered_report(reply, docs[3:]) is None
@@ -30,7 +31,8 @@ def _passage(ref, kind, text, vector, path=()):
 def test_citation_then_section_then_similarity_above_the_threshold():
     findings = [
         _passage(1, "observation", "Le taux de vacance atteint 6 %.", [1, 0, 0], ["3. PATRIMOINE", "3.2 Vacance"]),
-        _passage(2, "recommendation", "Recommandation n°2 : réduire la vacance.", [0.9, 0.1, 0], ["3. PATRIMOINE", "3.2 Vacance"]),
+        _passage(2, "recommendation", "Recommandation n°2 : réduire la vacance.", [0.9, 0.1, 0],
+                 ["3. PATRIMOINE", "3.2 Vacance"]),
         _passage(3, "observation", "Les coûts de gestion sont élevés.", [0, 1, 0], ["6.1 Coûts de gestion"]),
     ]
     rebuttals = [
@@ -69,7 +71,8 @@ def test_a_new_document_relinks_the_replies_that_now_answer_it():
 # and two answers answer none. Vectors are the shipped encoder's, of the text the store embeds.
 PAIR_REPORT = """## 2.1 Gouvernance
 
-<obs>Le conseil d'administration ne s'est réuni que deux fois par an entre 2019 et 2022, en deçà de ses statuts.</obs>
+<obs>Le conseil d'administration ne s'est réuni que deux fois par an entre 2019 et 2022, \
+en deçà de ses statuts.</obs>
 <rec>Recommandation n°1 : réunir le conseil d'administration au moins quatre fois par an.</rec>
 
 ## 3.2 Vacance
@@ -86,10 +89,11 @@ PAIR_REPORT = """## 2.1 Gouvernance
 
 <obs>Trois marchés de nettoyage des parties communes ont été attribués sans mise en concurrence.</obs>
 """
-PAIR_LETTER = """<reb>Conformément à la recommandation n°1, notre conseil se réunit désormais chaque trimestre.</reb>
+PAIR_LETTER = """<reb>Conformément à la recommandation n°1, notre conseil se réunit désormais \
+chaque trimestre.</reb>
 <reb>S'agissant du point 4.1, nous avons chiffré notre plan d'entretien, qui sera soumis au conseil en juin.</reb>
-<reb>Le taux de 7,4 % cité par le rapport inclut les logements bloqués pour la démolition de la résidence des Tilleuls.\
-</reb>
+<reb>Le taux de 7,4 % cité par le rapport inclut les logements bloqués pour la démolition de la \
+résidence des Tilleuls.</reb>
 <reb>Vous écrivez que « les délais de remise en location dépassent 60 jours » : ils sont de 35 jours en 2024.</reb>
 <reb>Les diagnostics amiante qui manquent encore seront achevés avant la fin de l'année.</reb>
 <reb>Nous tenons à remercier l'équipe de contrôle pour la qualité et la courtoisie des échanges.</reb>

@@ -166,7 +166,8 @@ def test_openapi_documents_the_chat_and_jobs(client):
 
 
 # -- an OpenAI-compatible model, faked on 127.0.0.1 ----------------------------------------------------
-CANNED = ["Le contrôle relève ", "une vacance commerciale très élevée [1]. ", "L'organisme dit la suivre de près [2]."]
+CANNED = ["Le contrôle relève ", "une vacance commerciale très élevée [1]. ",
+          "L'organisme dit la suivre de près [2]."]
 
 
 class FakeLLM:

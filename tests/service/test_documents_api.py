@@ -45,7 +45,8 @@ def test_document_metadata(client, uploaded):
     assert sum(1 for s in doc["sections"] if s["themes"]) > len(doc["sections"]) // 2
     rows = client.get(f"/documents/{created['id']}/indicators").json()["indicators"]
     vacant = next(r for r in rows if r["name"].startswith("Logements vacants au 31/12/2016"))
-    assert (vacant["organism"], vacant["regional"], vacant["national"], vacant["year"]) == ("6,0%", "3,4%", "3,0%", 2016)
+    assert (vacant["organism"], vacant["regional"], vacant["national"], vacant["year"]) == (
+        "6,0%", "3,4%", "3,0%", 2016)
     listing = client.get("/documents").json()
     assert created["id"] in [d["id"] for d in listing["documents"]]
 
@@ -59,7 +60,8 @@ def test_same_bytes_twice_give_the_first_id(client, uploaded, corpus_dir):
 
 def test_pdf_upload_has_pages_and_clean_text(client, corpus_dir):
     paragraphs = corpus_paragraphs(corpus_dir / "002_6bf2bb461188af34.txt", limit_chars=9000)
-    pdf = make_pdf(paragraphs, header="RAPPORT DEFINITIF DE CONTRÔLE N° 2016-051", footer="ANCOLS – Rapport définitif")
+    pdf = make_pdf(paragraphs, header="RAPPORT DEFINITIF DE CONTRÔLE N° 2016-051",
+                   footer="ANCOLS – Rapport définitif")
     created = client.post("/documents", files={"file": ("logidia.pdf", pdf, "application/pdf")})
     assert created.status_code == 201, created.text
     doc_id = created.json()["id"]
@@ -103,8 +105,9 @@ def test_upload_over_the_size_limit_is_refused(client):
 
 def test_nul_bytes_in_a_text_or_an_id_are_kept_or_not_found_never_a_500(client):
     # One stray NUL, under the share of control bytes that marks a file as binary.
-    text = "La société doit réduire la vacance\x00 de ses logements, qui atteint 6,3 % à la fin de l'exercice.\n\n" + \
-           "Le conseil d'administration s'est réuni quatre fois par an sur la période contrôlée.\n\n" * 2
+    text = ("La société doit réduire la vacance\x00 de ses logements, qui atteint 6,3 % à la fin de "
+            "l'exercice.\n\n"
+            + "Le conseil d'administration s'est réuni quatre fois par an sur la période contrôlée.\n\n" * 2)
     response = client.post("/documents", files={"file": ("nul.txt", text.encode(), "text/plain")})
     assert response.status_code == 201
     doc_id = response.json()["id"]
@@ -143,7 +146,8 @@ def test_hostile_or_unreadable_pdfs_get_a_clear_422(client, report_paragraphs):
         response = client.post("/documents", files={"file": (name, data, "application/pdf")})
         assert response.status_code == 422, (name, response.text)
         assert response.json()["error"]["code"] == code, name
-    assert "scanned" in client.post("/documents", files={"file": ("scan.pdf", scanned_pdf(), "application/pdf")}).json()["error"]["message"]
+    assert "scanned" in client.post(
+        "/documents", files={"file": ("scan.pdf", scanned_pdf(), "application/pdf")}).json()["error"]["message"]
 
 
 def test_too_many_pages_is_refused(runtime, client, report_paragraphs):

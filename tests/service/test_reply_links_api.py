@@ -20,7 +20,8 @@ Recommandation n°1 : Définir un schéma directeur du système d'information et
 
 # 3. COMMANDE PUBLIQUE
 
-Obs 2 : Les procédures de passation des marchés publics de Coop'Ivry Habitat ne respectent pas les règles de mise en concurrence.
+Obs 2 : Les procédures de passation des marchés publics de Coop'Ivry Habitat ne respectent pas les règles \
+de mise en concurrence.
 
 # 4. ANALYSE FINANCIÈRE
 

@@ -19,7 +19,8 @@ def operations(runtime, corpus_dir):
 
 
 def test_every_operation_is_fuzzed(operations):
-    assert {"POST /documents", "GET /search", "POST /classify", "POST /chat", "GET /segments/{segment_id}"} <= set(operations)
+    assert {"POST /documents", "GET /search", "POST /classify", "POST /chat",
+            "GET /segments/{segment_id}"} <= set(operations)
 
 
 @pytest.mark.parametrize("label", [

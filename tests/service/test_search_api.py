@@ -52,10 +52,12 @@ def test_absurd_queries_are_refused_clearly(client, q):
 
 
 def test_classify(client):
-    rec = client.post("/classify", json={"text": "La société doit mettre fin au cumul du mandat social et du contrat de travail du directeur général."}).json()
+    rec = client.post("/classify", json={"text": "La société doit mettre fin au cumul du mandat social et du contrat "
+                                                 "de travail du directeur général."}).json()
     assert rec["kind"] == "recommendation"
     assert rec["themes"][0]["theme"] == "gouvernance"
-    reb = client.post("/classify", json={"text": "Dans sa réponse, l'organisme conteste le calcul du taux de vacance."}).json()
+    reb = client.post("/classify",
+                      json={"text": "Dans sa réponse, l'organisme conteste le calcul du taux de vacance."}).json()
     assert reb["kind"] == "rebuttal"
     assert client.post("/classify", json={"text": ""}).status_code == 422
 
