@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ancols_nlp.models.artefacts import load_or_fallback
+from ancols_nlp.models.kinds.decisions import role_decisions
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
 from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
 from ancols_nlp.pipelines.types import KINDS
@@ -167,10 +168,24 @@ class LinearKindModel:
         probs[todo, 3] = p_other
         for row, i in enumerate(todo):
             kinds[i] = "other" if z1[row] >= 0 and not listed[row] else STATEMENT_KINDS[choice[row]]
+        decided = role_decisions(contexts)
+        for i in todo:
+            if decided[i] is not None and decided[i] != kinds[i] and contexts[i].doc_type != "reply":
+                kinds[i], probs[i] = decided[i], _with_floor(probs[i], KINDS.index(decided[i]))
         return kinds, probs
 
     def probabilities(self, contexts: Sequence[SentenceContext]) -> np.ndarray:
         return self.predict(contexts)[1]
+
+
+def _with_floor(row: np.ndarray, column: int, floor: float = 0.5) -> np.ndarray:
+    """``row`` with at least ``floor`` on ``column``, the rest scaled down to keep a distribution."""
+    if row[column] >= floor:
+        return row
+    rest = row.sum() - row[column]
+    out = row * ((1.0 - floor) / rest if rest > 0 else 0.0)
+    out[column] = floor
+    return out
 
 
 def listed_finding(ctx: SentenceContext) -> bool:

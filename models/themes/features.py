@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ancols_nlp.models.themes.lexicon import LEXICON
-from ancols_nlp.models.themes.tagger import lexicon_counts
+from ancols_nlp.models.themes.tagger import lexicon_counts, trusted_path
 
 THEMES: tuple[str, ...] = tuple(LEXICON)
 GENERIC_HEADING = re.compile(
     r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
-    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|pr[ée]sentation\s+g[ée]n[ée]rale|contexte|^\W*n\s*°",
+    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|pr[ée]sentation\s+g[ée]n[ée]rale|contexte|^\W*n\s*°"
+    r"|\s\|\s|proc[ée]dure\s*$|observations\s+d[ée]finitives",  # a table row read as a title; a chamber's parts
     re.IGNORECASE,
 )
 TEXT_WINDOW = 4  # neighbours each side for the lexicon window
@@ -57,7 +58,8 @@ def passage_vectors(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
 
 
 def thematic_headings(path: Sequence[str]) -> list[str]:
-    return [h for h in path if not GENERIC_HEADING.search(h)]
+    """The headings of ``path`` that name a theme, outermost first, from the part of the outline that can be believed."""
+    return [h for h in trusted_path(path) if not GENERIC_HEADING.search(h)]
 
 
 def lexicon_vector(text: str) -> np.ndarray:

@@ -1,0 +1,44 @@
+"""What the annotation guide decides from roles alone, whatever the learned weights say.
+
+A model trained on ANCOLS reports has never seen another control body's procedure section nor its
+list of recommendations, so the cues for them (``cues.py``, ``roles.py``) cannot earn a weight from
+that data; their meaning does not depend on the body, so they decide:
+
+- the control procedure (opening letter, interviews, notification and reply dates, the
+  deliberation that adopted the report) is ``other``, as the guide's legal boilerplate;
+- the control body prescribing in any tense ("la chambre recommande / recommandait / invite …",
+  "l'Agence ne peut qu'inciter …") makes a ``recommendation``, as "l'Agence recommande" does;
+- an item opening on an infinitive under a recommendations title ("Recommandations",
+  "Rappels à la réglementation": "Se conformer à …", "Mettre en conformité …") is a recommendation.
+
+Reply letters are left to their own rule (every statement a rebuttal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ancols_nlp.models.kinds import cues, roles
+from ancols_nlp.models.kinds.features import SECTION_CUES, recommendation_list_flags
+from ancols_nlp.models.kinds.rules import SentenceContext, has_statement
+
+PROCEDURE = cues.FEATURE_CUES["procedure"]
+
+
+def role_decision(ctx: SentenceContext, in_rec_list: bool) -> str | None:
+    """The kind the guide gives this sentence by its role cues alone, or None to keep the model's."""
+    text = ctx.text
+    in_procedure = any(SECTION_CUES["sec_procedure"].search(t) for t in ctx.section_path[-1:])
+    if PROCEDURE.search(text) or (in_procedure and not roles.ORG_SPEECH.search(text)):
+        return "other"
+    if not has_statement(text):
+        return None
+    if roles.BODY_PRESCRIBES.search(text) and not roles.ORG_SPEECH.search(text):
+        return "recommendation"
+    if in_rec_list and cues.INFINITIVE_START.search(text):
+        return "recommendation"
+    return None
+
+
+def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
+    return [role_decision(ctx, listed) for ctx, listed in zip(contexts, recommendation_list_flags(contexts))]

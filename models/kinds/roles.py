@@ -1,0 +1,122 @@
+"""Who speaks in a control report: the control body or the audited organism, as patterns.
+
+The annotation guide's kinds are defined by roles, not by one agency: the control body's findings
+are observations and its prescriptions recommendations, the audited organism's voice is a
+rebuttal. The control body is ANCOLS (l'Agence, la Miilos, le contrôle, l'équipe de contrôle) or
+any other public auditor (la chambre régionale des comptes, la Cour, la mission, l'inspection);
+the organism is named by its legal form or its officers (la société, l'office, l'ordonnateur, le
+président…) or by its own name. ``voices`` reads who speaks in each sentence and carries the
+organism's voice across the sentences of a paragraph, as reported speech runs on in French
+("La société indique que … Elle ajoute que … Ces travaux seront achevés en 2020.") until the
+paragraph ends or the control body speaks again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_I = re.IGNORECASE
+_ADV = r"(?:\w+\s+){0,2}?"
+
+CONTROL_BODY = (
+    r"(?:l['’](?:agence|ancols|[ée]quipe\s+de\s+contr[ôo]le|inspection|auditeur)|la\s+miilos"
+    r"|le\s+contr[ôo]le(?!\s+(?:interne|de\s+gestion|des|du|de|d['’]|qualit))"
+    r"|la\s+chambre(?:\s+r[ée]gionale(?:\s+des\s+comptes)?)?|la\s+juridiction"
+    r"|la\s+cour(?:\s+des\s+comptes)?(?!\s+(?:d['’]appel|administrative|de\s+cassation))"
+    r"|la\s+mission(?:\s+d['’](?:inspection|audit|enqu[êe]te))?(?!\s+(?:sociale|de\s+service|d['’]int[ée]r[êe]t))"
+    r"|les\s+(?:contr[ôo]leurs|rapporteurs|inspecteurs)|le\s+rapporteur|les\s+magistrats)")
+ORGANISM = (
+    r"(?:la\s+soci[ée]t[ée]|l['’]organisme|l['’]office|la\s+coop[ée]rative|le\s+bailleur"
+    r"|la\s+SA(?:\s+d['’]HLM)?|l['’]OPH|l['’]ESH|la\s+SEM|la\s+direction(?:\s+g[ée]n[ée]rale)?|le\s+pr[ée]sident|la\s+pr[ée]sidente"
+    r"|le\s+directeur(?:\s+g[ée]n[ée]ral)?|la\s+directrice(?:\s+g[ée]n[ée]rale)?"
+    r"|les?\s+ordonnateurs?|l['’]ordonnateur|le\s+conseil\s+d['’]administration|le\s+groupe|ses\s+dirigeants|les\s+dirigeants"
+    r"|les\s+(?:services|responsables|repr[ée]sentants)\s+(?:de\s+l['’]|de\s+la\s+|du\s+)\w+"
+    r"|les\s+anciens?\s+(?:dirigeants|responsables|ordonnateurs)|l['’]ancien\s+(?:directeur|pr[ée]sident))")
+# A proper noun standing for the organism ("Habitat 44 précise", "la Soginorpa a fait savoir").
+NAME = (r"(?!(?:Elle|Il|Ils|Elles|Celle-ci|Celui-ci|Ce|Cette|On|Nous|Ceci|Cela)\b)(?:la\s+|le\s+|l['’])?"
+        r"[A-ZÀ-Þ][\w&’'-]+(?:\s+[A-ZÀ-Þ0-9][\w&’'-]*){0,2}")
+# Documents a pronoun may stand for: "Elle (la charte) rappelle …", "Il (le contrat) précise …".
+DOCUMENT = (
+    r"(?:la\s+|le\s+|l['’]|cette\s+|ce\s+|cet\s+)(?:charte|convention|d[ée]lib[ée]ration|loi|d[ée]cret|circulaire"
+    r"|article|code|contrat|march[ée]|r[èe]glement|rapport|note|proc[ée]dure|lettre|courrier|texte|clause|avenant"
+    r"|statuts|accord|plan|document|[ée]tude|audit|protocole|cahier|arr[êe]t[ée]|ordonnance|directive)\b")
+
+# Verbs of reported speech and commitment, present / imperfect / compound past.
+_SPEECH_PRESENT = (
+    r"(?:indiqu|pr[ée]cis|contest|fai[ts]\s+valoir|s['’]engag|reconna[iî]|expliqu|justifi|affirm|soutien"
+    r"|soulign|fai[ts]\s+savoir|r[ée]pond|object|invoqu|d[ée]clar|signal|ajout|admet|assur|confirm"
+    r"|conteste|r[ée]fute|d[ée]ment|annonc|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu)")
+_PARTICIPLE = (
+    r"(?:indiqu[ée]s?|pr[ée]cis[ée]s?|contest[ée]s?|fait\s+(?:valoir|savoir|observer|remarquer)|reconnu"
+    r"|expliqu[ée]|justifi[ée]|affirm[ée]|soutenu|soulign[ée]|r[ée]pondu|object[ée]|invoqu[ée]|d[ée]clar[ée]|signal[ée]"
+    r"|ajout[ée]|admis|assur[ée]|confirm[ée]|annonc[ée]|[ée]voqu[ée]|fourni|apport[ée]|transmis|produit)")
+_SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE + r"|(?:s['’]est|se\s+sont)\s+engag|"
+         + _SPEECH_PRESENT + r")")
+ORG_SPEECH = re.compile(r"\b(?:" + ORGANISM + r")\s+" + _ADV + _SAID, _I)
+NAME_SPEECH = re.compile(
+    r"(?:^|[.;:]\s+|,\s+)" + NAME + r"\s+(?:(?:a|ont|aurait|avait)\s+" + _PARTICIPLE + r"|"
+    r"(?:pr[ée]cise|indique|conteste|fait\s+(?:valoir|savoir)|reconna[iî]t|s['’]engage|explique"
+    r"|affirme|soutient|justifie|souligne|r[ée]pond|ajoute|confirme)\b)")
+ACCORDING_TO = re.compile(r"\b(?:selon|d['’]apr[èe]s|aux\s+dires\s+d[eu']\s*|pour)\s+(?:" + ORGANISM +
+                          r"|ses\s+dirigeants|l['’]ordonnateur|ses\s+responsables)\b", _I)
+PRONOUN_START = re.compile(r"^\W*(?:elle|il|ils|elles|celle-ci|celui-ci)\b", _I)
+PRONOUN_SPEECH = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _SAID, _I)
+# The control body speaking or prescribing, in any tense: "la chambre recommandait", "l'Agence ne peut qu'inciter".
+BODY_SUBJECT = re.compile(r"\b" + CONTROL_BODY, _I)
+BODY_PRESCRIBES = re.compile(
+    r"\b" + CONTROL_BODY + r"\s+" + _ADV + r"(?:ne\s+peut\s+qu['’]|(?:a|avait)\s+)?" + _ADV +
+    r"(?:recommand|pr[ée]conis|invit|demand\w*\s+(?:[àa]|de|d['’]|que)|inciter?|incit[ae]|encourag|enjoin|exhort"
+    r"|rappel\w*\s+(?:[àa]\s+l['’]|l['’]obligation)|insist|sugg[ée]r|conseill|prescri)", _I)
+BODY_VOICE = re.compile(
+    r"\b" + CONTROL_BODY + r"\s+" + _ADV + r"(?:(?:a|avait)\s+)?" + _ADV +
+    r"(?:maint|prend\s+acte|pris\s+acte|not|rel[èe]v|constat|observ|consid[èe]r|estim|regrett|confirm"
+    r"|rappel|soulign|s['’]interrog|s['’][ée]tonn|d[ée]plor|a\s+(?:pu\s+)?(?:v[ée]rifi|examin|analys)"
+    r"|n['’]a\s+pas|ne\s+partage)", _I)
+
+ORG_VOICE, BODY, NEUTRAL = "organism", "control_body", ""
+
+
+def antecedent(previous: str) -> str:
+    """Role a sentence-initial pronoun most likely stands for: the subject role of the previous sentence.
+
+    ``control_body``, ``organism``, ``document`` or "" (unknown); the first mention wins, as a
+    French subject comes first."""
+    found = []
+    for role, pattern in (("control_body", CONTROL_BODY), ("organism", ORGANISM), ("document", DOCUMENT)):
+        match = re.search(r"\b" + pattern, previous, _I)
+        if match:
+            found.append((match.start(), role))
+    return min(found)[1] if found else ""
+
+
+def own_voice(text: str, previous: str = "") -> str:
+    """Who this sentence itself says is speaking: ``organism``, ``control_body`` or "" (no cue)."""
+    if BODY_VOICE.search(text) or BODY_PRESCRIBES.search(text):
+        return BODY
+    if ORG_SPEECH.search(text) or ACCORDING_TO.search(text) or NAME_SPEECH.search(text):
+        return ORG_VOICE
+    if PRONOUN_START.search(text):
+        role = antecedent(previous)
+        if role == "control_body":
+            return BODY
+        if role == "organism" and PRONOUN_SPEECH.search(text):
+            return ORG_VOICE
+    return NEUTRAL
+
+
+def voices(texts: Sequence[str], paragraphs: Sequence[int]) -> list[tuple[str, str]]:
+    """For each sentence, (its own voice, the voice carried from the sentences before it in its paragraph).
+
+    ``paragraphs`` gives each sentence's paragraph (block) id; the carried voice is the last
+    non-empty own voice of the same paragraph, reset at every new paragraph."""
+    out, carried, block = [], NEUTRAL, None
+    previous = ""  # a pronoun opening a paragraph still stands for the last sentence's subject
+    for text, paragraph in zip(texts, paragraphs):
+        if paragraph != block:
+            carried, block = NEUTRAL, paragraph
+        voice = own_voice(text, previous)
+        out.append((voice, carried))
+        carried = voice or carried
+        previous = text
+    return out
