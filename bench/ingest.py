@@ -32,16 +32,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
-# Stage name → (module, function) whose calls make up the stage; they exist in every revision measured.
+# Stage name → (module, function) whose calls make up the stage, then where older revisions kept it (the theme
+# step was a module-global tagger before the pipeline received its models): the first that exists is timed.
 STAGES = {
-    "extract": ("ancols_nlp.pipelines.process", "extract"),
-    "layout": ("ancols_nlp.pipelines.process.layout", "blocks"),
-    "sentences": ("ancols_nlp.pipelines.process", "split_sentences"),
-    "kinds": ("ancols_nlp.models.kinds.model.LinearKindModel", "__call__"),
-    "themes": ("ancols_nlp.pipelines.process.tagger", "tag_segments"),
-    "store": ("ancols_nlp.index.store.Store", "add"),
+    "extract": [("ancols_nlp.pipelines.process", "extract")],
+    "layout": [("ancols_nlp.pipelines.process.layout", "blocks")],
+    "sentences": [("ancols_nlp.pipelines.process", "split_sentences")],
+    "kinds": [("ancols_nlp.models.kinds.model.LinearKindModel", "__call__")],
+    "themes": [("ancols_nlp.pipelines.process", "tag_segments"),
+               ("ancols_nlp.pipelines.process.tagger", "tag_segments")],
+    "store": [("ancols_nlp.index.store.Store", "add")],
 }
-NESTED = {"embedding": ("ancols_nlp.models.embedding.Embedder", "_encode")}  # inside kinds, themes and store
+NESTED = {"embedding": [("ancols_nlp.models.embedding.Embedder", "_encode")]}  # inside kinds, themes and store
 
 
 def report_pdf(pages: int) -> bytes:
@@ -79,9 +81,21 @@ def _resolve(dotted: str):
     raise ImportError(dotted)
 
 
+def _first_existing(places: list[tuple[str, str]]):
+    """The (holder, attribute name) of the first place this revision has."""
+    for owner, name in places:
+        try:
+            holder = _resolve(owner)
+        except (ImportError, AttributeError):
+            continue
+        if hasattr(holder, name):
+            return holder, name
+    raise ImportError(f"none of {places} exists in this revision")
+
+
 def _instrument(spent: dict[str, float]) -> None:
-    for stage, (owner, name) in {**STAGES, **NESTED}.items():
-        holder = _resolve(owner)
+    for stage, places in {**STAGES, **NESTED}.items():
+        holder, name = _first_existing(places)
         original = getattr(holder, name)
 
         def timed(*args, __original=original, __stage=stage, **kwargs):

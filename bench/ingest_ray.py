@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from pdfgen import corpus_paragraphs, make_pdf  # noqa: E402
 
-from ancols_nlp.index.metadata import MetadataStore  # noqa: E402
+from ancols_nlp.index.documents import DocumentStore  # noqa: E402
 
 LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 MODES = {"plain": None, "ray, 1 worker": 1, "ray, 2 workers": 2}
@@ -59,10 +59,10 @@ def run(inbox: Path, data_dir: Path, workers: int | None, cpus: int) -> float:
 
 def counts(data_dir: Path) -> tuple[int, int, int]:
     """(documents, pages, segments) stored."""
-    meta = MetadataStore(data_dir / "ancols.sqlite3")
+    meta = DocumentStore(data_dir / "ancols.sqlite3")
     try:
         docs = meta.documents(limit=10_000, offset=0)[0]
-        return len(docs), sum(len(d["pages"]) for d in docs), sum(d["segment_count"] for d in docs)
+        return len(docs), sum(len(d.pages) for d in docs), sum(d.segment_count for d in docs)
     finally:
         meta.close()
 

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from ancols_nlp.index.search import Filters  # noqa: E402
+from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
 
@@ -94,8 +94,8 @@ def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3
             out = store.search(text, k=20, filters=Filters(), params=params)
             lat.append(time.perf_counter() - t)
             cpu.append(time.thread_time() - c)
-        res = [{"document_id": by_id.get(out.rows[h.id]["document_id"]), "start": out.rows[h.id]["start"],
-                "end": out.rows[h.id]["end"]} for h in out.hits]
+        res = [{"document_id": by_id.get(out.rows[h.id].document_id), "start": out.rows[h.id].start,
+                "end": out.rows[h.id].end} for h in out.hits]
         gains, _ = score.score_query(res[:k], units, rel)
         ideal = sorted(rel.values(), reverse=True)[:k]
         nd = score.dcg(gains) / score.dcg(ideal) if ideal else 0.0

@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:
 from bench.load import queries  # noqa: E402
 from bench.search_eval import CachedQueryEmbedder  # noqa: E402
 from ancols_nlp.index.interface import SegmentStore  # noqa: E402
-from ancols_nlp.index.search import Filters, SearchParams  # noqa: E402
+from ancols_nlp.index.query import Filters, SearchParams  # noqa: E402
 from ancols_nlp.models.embedding import load_embedder  # noqa: E402
 from ancols_nlp.service.runtime import open_store  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402

@@ -11,7 +11,7 @@ its source. Vectors are NOT re-embedded (1M texts would take ~35 min with the of
 this machine): a segment's vector is the normalised mean of its constituent real sentences'
 vectors. Terms are the real analyser's, on the new text under its heading.
 
-For the embedded store, rows are written straight into SQLite through ``MetadataStore.add_document``
+For the embedded store, rows are written straight into SQLite through ``DocumentStore.add_document``
 (one transaction per document, as an upload would), then the store is opened once, which builds and
 saves its snapshot base. For PostgreSQL (``--store postgres``), each document goes through the store
 interface, ``SegmentStore.add`` with its vectors, as an upload would. Build times and the size on disk
@@ -41,7 +41,7 @@ if str(REPO) not in sys.path:
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
 from ancols_nlp.index.interface import SegmentStore  # noqa: E402
-from ancols_nlp.index.metadata import MetadataStore  # noqa: E402
+from ancols_nlp.index.documents import DocumentStore  # noqa: E402
 from ancols_nlp.index.rows import reading  # noqa: E402
 from ancols_nlp.pipelines.types import DocumentMeta, ProcessedDocument, Segment, SourceText  # noqa: E402
 
@@ -146,7 +146,7 @@ def documents(source_dir: Path, segments: int, per_document: int, seed: int):
 def build(source_dir: Path, out: Path, segments: int, per_document: int, seed: int) -> dict:
     """The embedded store's fast path: rows straight into SQLite (its snapshot is built when it is opened)."""
     t0 = time.perf_counter()
-    meta = MetadataStore(out / "ancols.sqlite3")
+    meta = DocumentStore(out / "ancols.sqlite3")
     written, number = 0, 0
     try:
         for doc_id, filename, doc, vectors, terms, data in documents(source_dir, segments, per_document, seed):

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ancols_nlp.index.ranking import segment_prior
-
 if TYPE_CHECKING:
-    from ancols_nlp.index.search import Filters
+    from ancols_nlp.index.query import Filters
 
 # Coded attributes: name → numpy dtype of the code (-1 = none).
 _CODED = {"kind": np.int16, "document_id": np.int32, "organism": np.int32, "doc_type": np.int16, "block": np.int16,
@@ -43,7 +40,7 @@ class Columns:
     # -- building ---------------------------------------------------------------------------
     @classmethod
     def from_rows(cls, rows: list[tuple], labels: dict[str, list[str]] | None = None) -> Columns:
-        """From ``MetadataStore.column_rows`` tuples, coding new labels after those of ``labels``."""
+        """From ``IndexRows.columns`` tuples (index/rows.py), coding new labels after those of ``labels``."""
         labels = {name: list(values) for name, values in (labels or {}).items()}
         tables = {name: {v: n for n, v in enumerate(labels.setdefault(name, []))} for name in (*_CODED, "theme")}
         tables["first_theme"] = tables["theme"]
@@ -82,9 +79,8 @@ class Columns:
         return cls(ids=np.array([r[0] for r in rows], dtype=np.int64), year=year, themes=themes, codes=codes,
                    labels=labels)
 
-    def extended(self, rows: list[tuple]) -> Columns:
-        """These columns followed by ``rows``, in one label space."""
-        more = Columns.from_rows(rows, self.labels)
+    def followed_by(self, more: Columns) -> Columns:
+        """These rows then ``more``'s, which were coded after these labels (``from_rows(rows, self.labels)``)."""
         return Columns(ids=np.concatenate([self.ids, more.ids]), year=np.concatenate([self.year, more.year]),
                        themes=np.concatenate([self.themes, more.themes]),
                        codes={k: np.concatenate([v, more.codes[k]]) for k, v in self.codes.items()}, labels=more.labels)
@@ -149,13 +145,6 @@ class Columns:
                 named[missing] = named.get(missing, 0) + none
             out[facet] = {label: named[label] for label in sorted(named)}
         return out
-
-    @cached_property
-    def priors(self) -> np.ndarray:
-        """Prior weight of each segment from its kind and block (index/ranking.py)."""
-        table = np.array([[segment_prior(k, b) for b in [*self.labels["block"], ""]] for k in [*self.labels["kind"], ""]],
-                         dtype=np.float32)
-        return table[self.codes["kind"], self.codes["block"]]  # code -1 picks the trailing "" (unknown)
 
     def organisms(self, mask: np.ndarray) -> list[str]:
         used = np.unique(self.codes["organism"][mask])

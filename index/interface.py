@@ -2,7 +2,7 @@
 
 The embedded default (SQLite + BM25 + FAISS, ``ancols_nlp.index.store``) and server backends are
 adapters behind these protocols: the routers, the CLI and the chat only speak to them.
-Row dicts are the same for every backend (see ``ancols_nlp.index.metadata._segment_row``/``_document_row``).
+Rows are the typed records of ``ancols_nlp.index.records``, which every backend builds alike.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Protocol
 
 import numpy as np
 
-from ancols_nlp.index.search import Filters, Hit, SearchParams
-from ancols_nlp.pipelines.types import ProcessedDocument
+from ancols_nlp.index.query import Filters, Hit, SearchParams
+from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
+from ancols_nlp.pipelines.types import Indicator, ProcessedDocument
 
 
 class Embedder(Protocol):
@@ -35,7 +36,7 @@ class Added:
 @dataclass(frozen=True)
 class SearchOutcome:
     hits: list[Hit]
-    rows: dict[int, dict]
+    rows: dict[int, SegmentRow]
     facets: dict[str, dict[str, int]]
     total: int
 
@@ -52,21 +53,21 @@ class DocumentReader(Protocol):
 
     def find_by_sha(self, sha256: str) -> str | None: ...
 
-    def document(self, doc_id: str, *, with_text: bool = False) -> dict | None: ...
+    def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None: ...
 
-    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, dict]: ...
+    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]: ...
 
-    def documents(self, *, limit: int, offset: int) -> tuple[list[dict], int]: ...
+    def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]: ...
 
-    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[dict], int]: ...
+    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[SegmentRow], int]: ...
 
-    def segments_by_id(self, ids: list[int]) -> dict[int, dict]: ...
+    def segments_by_id(self, ids: list[int]) -> dict[int, SegmentRow]: ...
 
-    def segment_by_seq(self, doc_id: str, seq: int) -> dict | None: ...
+    def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None: ...
 
-    def segments_answering(self, doc_id: str, seq: int) -> list[dict]: ...
+    def segments_answering(self, doc_id: str, seq: int) -> list[SegmentRow]: ...
 
-    def indicators_of(self, doc_id: str) -> list[dict]: ...
+    def indicators_of(self, doc_id: str) -> list[Indicator]: ...
 
 
 class SegmentStore(Protocol):

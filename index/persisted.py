@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from ancols_nlp.index.columns import Columns
@@ -34,7 +34,6 @@ class Manifest:
     embedding: str
     lexical: str
     segments: int
-    max_segment_id: int  # high-water mark of the rows it was built from
     vector_index: str
     format: str = FORMAT
 
@@ -63,7 +62,8 @@ def load(root: Path, *, store: str, embedding: str, lexical: str, exact_limit: i
     """The newest usable base, or None; one whose vector index is not the kind ``exact_limit`` asks for is stale."""
     for directory in sorted(root.glob("base-*"), key=_number, reverse=True):
         try:
-            manifest = Manifest(**json.loads((directory / "manifest.json").read_text()))
+            written = json.loads((directory / "manifest.json").read_text())  # fields no longer kept are ignored
+            manifest = Manifest(**{f.name: written[f.name] for f in fields(Manifest) if f.name in written})
             exact = manifest.vector_index == "flat"
             if ((manifest.format, manifest.store, manifest.embedding, manifest.lexical) != (FORMAT, store, embedding, lexical)
                     or exact != (manifest.segments <= exact_limit)):

@@ -3,7 +3,7 @@
 A snapshot is built once per change of the stored segments and swapped in whole, so a
 search never sees half of an ingestion and never waits for one.
 
-Ranking (constants and the measurements behind them: index/ranking.py):
+Ranking (its functions, constants and the measurements behind them: index/ranking.py):
 - lexical: BM25 over each segment's text under its innermost heading, times a prior on what the
   segment is (headings and "other" segments are damped) and on the kind the query asks for;
 - semantic: cosine of the query and passage vectors, times the same priors;
@@ -16,52 +16,15 @@ Ranking (constants and the measurements behind them: index/ranking.py):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ancols_nlp.index import fusion
-from ancols_nlp.index.analyzer import query_kinds
-from ancols_nlp.index.ranking import DENSE_FEEDBACK_MIX, DENSE_FEEDBACK_PASSAGES, OFF_INTENT_PRIOR
+from ancols_nlp.index.query import Filters, Hit, SearchParams
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, query_priors
 
 if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot
-
-Mode = Literal["lexical", "semantic", "hybrid"]
-Fusion = Literal["weighted", "rrf"]
-
-
-@dataclass(frozen=True)
-class Filters:
-    kind: tuple[str, ...] = ()
-    theme: tuple[str, ...] = ()
-    document_id: tuple[str, ...] = ()
-    organism: tuple[str, ...] = ()
-    doc_type: tuple[str, ...] = ()
-    year_min: int | None = None
-    year_max: int | None = None
-
-    def active(self) -> bool:
-        return any((self.kind, self.theme, self.document_id, self.organism, self.doc_type,
-                    self.year_min is not None, self.year_max is not None))
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: int
-    score: float
-    lexical: float | None = None
-    dense: float | None = None
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    mode: Mode = "hybrid"
-    fusion: Fusion = "weighted"
-    lexical_weight: float = 0.7  # share of the lexical z-score in the hybrid sum
-    candidates: int = 200  # per list (lexical, dense) pooled for the hybrid re-scoring
-    rrf_k: int = 60
 
 
 def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: int,
@@ -70,7 +33,7 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
     mask = snapshot.columns.mask(filters) & snapshot.live if filters.active() else snapshot.live
     if not len(snapshot.columns.ids):
         return [], mask
-    prior = _query_prior(snapshot, query)
+    prior = query_priors(snapshot.prior, query, snapshot.columns.has_kind)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
@@ -91,31 +54,6 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
             lex = {i: lex[i] if i in lex else float(lex_all[r]) for i, r in zip(den, rows.tolist())}
         fused = fuse(lex, den, params)
     return best_hits(fused, lex, den, k), mask
-
-
-def fuse(lex: dict[int, float], den: dict[int, float], params: SearchParams) -> dict[int, float]:
-    """The hybrid score of each pooled candidate."""
-    if params.fusion == "rrf":
-        return fusion.rrf(_ranked(lex), _ranked(den), k=params.rrf_k)
-    return fusion.weighted(lex, den, lexical_weight=params.lexical_weight)
-
-
-def best_hits(fused: dict[int, float], lex: dict[int, float], den: dict[int, float], k: int) -> list[Hit]:
-    """The ``k`` best, ties broken by id so every backend ranks alike."""
-    ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    return [Hit(i, float(s), lex.get(i), den.get(i)) for i, s in ranked]
-
-
-def _query_prior(snapshot: Snapshot, query: str) -> np.ndarray:
-    """Segment priors, with the kinds the query asks for (if any) favoured over the others."""
-    wanted = query_kinds(query)
-    if not wanted:
-        return snapshot.prior
-    return snapshot.prior * np.where(snapshot.columns.has_kind(wanted), 1.0, OFF_INTENT_PRIOR).astype(np.float32)
-
-
-def _ranked(scores: dict[int, float]) -> list[int]:
-    return [i for i, _ in sorted(scores.items(), key=lambda kv: -kv[1])]
 
 
 def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, prior: np.ndarray,
@@ -147,16 +85,3 @@ def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], mask
     if not pool:
         return {}
     return feedback_scores(pool, snapshot.vectors_of(pool), lex, vector)
-
-
-def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float], vector: np.ndarray) -> dict[int, float]:
-    """Cosines of the ``pool`` passages (``vectors``, in pool order) with the query vector moved towards
-    the best lexical passages."""
-    best = sorted(lex, key=lambda i: -lex[i])[:DENSE_FEEDBACK_PASSAGES]
-    query = np.asarray(vector, dtype=np.float32).reshape(-1)
-    if best:
-        centroid = vectors[[pool.index(i) for i in best]].mean(axis=0)
-        norm = float(np.linalg.norm(centroid))
-        if norm > 1e-9:
-            query = DENSE_FEEDBACK_MIX * query + (1.0 - DENSE_FEEDBACK_MIX) * centroid / norm
-    return dict(zip(pool, (vectors @ query).tolist()))

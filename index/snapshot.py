@@ -18,6 +18,7 @@ import numpy as np
 
 from ancols_nlp.index.columns import Columns
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
+from ancols_nlp.index.ranking import column_priors
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
 
@@ -46,12 +47,7 @@ class Snapshot:
 
     def __init__(self, base: Part, delta: Part | None = None, deleted: set[str] = frozenset()):
         self.base, self.delta = base, delta
-        self.columns = base.columns if delta is None else Columns(
-            ids=np.concatenate([base.columns.ids, delta.columns.ids]),
-            year=np.concatenate([base.columns.year, delta.columns.year]),
-            themes=np.concatenate([base.columns.themes, delta.columns.themes]),
-            codes={k: np.concatenate([v, delta.columns.codes[k]]) for k, v in base.columns.codes.items()},
-            labels=delta.columns.labels)
+        self.columns = base.columns if delta is None else base.columns.followed_by(delta.columns)
         self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []))
         n_base = len(base.columns)
         self.live = np.ones(len(self.columns), dtype=bool)
@@ -59,7 +55,7 @@ class Snapshot:
             gone = [n for n, d in enumerate(base.columns.labels["document_id"]) if d in deleted]
             self.live[:n_base] = ~np.isin(base.columns.codes["document_id"], gone)
         self.dead = int(n_base - self.live[:n_base].sum())
-        self.prior = self.columns.priors
+        self.prior = column_priors(self.columns)
 
     @property
     def kind(self) -> str:

@@ -22,12 +22,13 @@ import numpy as np
 
 from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
-from ancols_nlp.index.metadata import MetadataStore
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
-from ancols_nlp.index.search import Filters, SearchParams, search
+from ancols_nlp.index.search import search
 from ancols_nlp.index.snapshot import Part, Snapshot
 from ancols_nlp.index.vectors import EXACT_LIMIT
 from ancols_nlp.pipelines.types import ProcessedDocument
@@ -45,7 +46,7 @@ class Store:
         self.params = params or SearchParams()
         self._path = Path(data_dir) / "ancols.sqlite3"
         self._bases = Path(data_dir) / "snapshot"
-        self.meta = MetadataStore(self._path)
+        self.meta = DocumentStore(self._path)
         self._write = threading.Lock()
         self._saving = threading.Lock()
         self._searching = threading.BoundedSemaphore(concurrency)
@@ -81,7 +82,7 @@ class Store:
         existing = self.meta.find_by_sha(sha)
         if existing:
             row = self.meta.document(existing)
-            return Added(existing, row["segment_count"] if row else 0, True)
+            return Added(existing, row.segment_count if row else 0, True)
         passages = indexed_passages(doc, self.embedder, vectors)
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
@@ -126,8 +127,7 @@ class Store:
             data = rows.rows()
         part = Part.build(data, self.embedder.dimension, exact_limit=self._exact_limit)
         manifest = persisted.Manifest(store=self._id, embedding=self.embedder.fingerprint, lexical=LEXICAL_FINGERPRINT,
-                                      segments=len(data.ids), max_segment_id=int(data.ids.max(initial=0)),
-                                      vector_index=part.vectors.kind)
+                                      segments=len(data.ids), vector_index=part.vectors.kind)
         with self._saving:  # a merge and a re-embedding may finish together
             persisted.prune(self._bases, keep=persisted.save(self._bases, part, manifest))
         return part

@@ -16,13 +16,13 @@ import csv
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
+from ancols_nlp.models.shipped import fallback_models
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
-from ancols_nlp.pipelines.types import ProcessedDocument, SourceText
+from ancols_nlp.pipelines.types import KindPrediction, SentenceContext, SourceText
 
 
 
@@ -56,7 +56,6 @@ class GoldDocument:
     contexts: list[SentenceContext] = field(default_factory=list)
     kinds: list[str | None] = field(default_factory=list)  # gold kind of each sentence (None: not annotated)
     themes: list[str | None] = field(default_factory=list)  # gold theme of each sentence (None: none / other)
-    processed: ProcessedDocument | None = None
     source: str = ""  # the ``Source.name`` it was read from
 
     @property
@@ -70,7 +69,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.contexts: list[SentenceContext] = []
 
-    def __call__(self, contexts):
+    def __call__(self, contexts: Sequence[SentenceContext]) -> list[KindPrediction]:
         self.contexts = list(contexts)
         return [KindPrediction("other", {"other": 1.0}) for _ in contexts]
 
@@ -101,9 +100,9 @@ def load(corpus: Path, gold: Path, names: list[str] | None = None, *,
         if labelled_only and not labels:
             continue
         text = path.read_text(encoding="utf-8")
-        recorder = _Recorder()
-        processed = process_text(SourceText(text, "text/plain"), nlp=nlp, kind_model=recorder)
-        doc = GoldDocument(name, text, units, labels, recorder.contexts, processed=processed, source=source or gold.name)
+        recorder = _Recorder()  # only the sentences are wanted: no trained model runs
+        process_text(SourceText(text, "text/plain"), nlp=nlp, models=replace(fallback_models(), kinds=recorder))
+        doc = GoldDocument(name, text, units, labels, recorder.contexts, source=source or gold.name)
         doc.kinds, doc.themes = align(recorder.contexts, units, labels)
         docs.append(doc)
     return docs

@@ -2,18 +2,19 @@
 
 Inside a report the organism's answer follows the finding it answers, in the same section:
 it is linked to the nearest observation or recommendation before it there. Each rebuttal also
-gets its stance (contests, commits, accepts, explains) from French cues (``ancols_nlp.models.kinds.stance``).
+gets its stance (contests, commits, accepts, explains) from the ``StanceReader`` it is given
+(the service's reads French cues, ``ancols_nlp.models.kinds.stance``).
 """
 
 from __future__ import annotations
 
-from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.pipelines.protocols import StanceReader
 from ancols_nlp.pipelines.types import Segment
 
 FINDINGS = frozenset({"observation", "recommendation"})
 
 
-def link_rebuttals(segments: list[Segment]) -> None:
+def link_rebuttals(segments: list[Segment], stance: StanceReader) -> None:
     """Fill ``responds_to`` and ``stance`` of each rebuttal segment in place."""
     last_finding: Segment | None = None
     for segment in segments:

@@ -6,32 +6,28 @@ run on another machine (e.g. as a Ray stage) on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from spacy.language import Language
 
-from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
-from ancols_nlp.models.themes import tagger
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.doctype import read_meta
 from ancols_nlp.pipelines.extract import extract
 from ancols_nlp.pipelines.indicators import indicators
 from ancols_nlp.pipelines.links import link_rebuttals
+from ancols_nlp.pipelines.protocols import Models
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sections import outline, section_path
 from ancols_nlp.pipelines.segments import group
 from ancols_nlp.pipelines.sentences import split_sentences
-from ancols_nlp.pipelines.types import ProcessedDocument, Segment, SourceText
+from ancols_nlp.pipelines.themes import tag_sections, tag_segments
+from ancols_nlp.pipelines.types import ProcessedDocument, Segment, SentenceContext, SourceText
 
-KindModel = Callable[[Sequence[SentenceContext]], list[KindPrediction]]
 
-
-def process_bytes(data: bytes, filename: str, *, nlp: Language, kind_model: KindModel, max_pages: int,
+def process_bytes(data: bytes, filename: str, *, nlp: Language, models: Models, max_pages: int,
                   limits: Limits = Limits()) -> ProcessedDocument:
-    return process_text(extract(data, filename, max_pages=max_pages, limits=limits), nlp=nlp, kind_model=kind_model)
+    return process_text(extract(data, filename, max_pages=max_pages, limits=limits), nlp=nlp, models=models)
 
 
-def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) -> ProcessedDocument:
+def process_text(source: SourceText, *, nlp: Language, models: Models) -> ProcessedDocument:
     text = source.text
     meta = read_meta(text)
     blocks = layout.blocks(text)
@@ -45,12 +41,12 @@ def process_text(source: SourceText, *, nlp: Language, kind_model: KindModel) ->
                         start=s.start, end=s.end, block_start=blocks[s.block].start, block_end=blocks[s.block].end)
         for i, (s, path) in enumerate(zip(sentences, paths))
     ]
-    segments = group(text, blocks, sentences, kind_model(contexts))
+    segments = group(text, blocks, sentences, models.kinds(contexts))
     for segment in segments:
         _place(segment, source, sections)
-    tagger.tag_segments(segments, contexts)
-    tagger.tag_sections(sections, segments)
-    link_rebuttals(segments)
+    tag_segments(segments, contexts, models.themes)
+    tag_sections(sections, segments)
+    link_rebuttals(segments, models.stance)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments, indicators=indicators(text))
 
 

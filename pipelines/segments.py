@@ -6,9 +6,8 @@ it grows past ``max_chars`` so a search hit stays small enough to cite.
 
 from __future__ import annotations
 
-from ancols_nlp.models.kinds.rules import KindPrediction
 from ancols_nlp.pipelines.sentences import Sentence
-from ancols_nlp.pipelines.types import Block, Segment
+from ancols_nlp.pipelines.types import Block, KindPrediction, Segment
 
 MAX_CHARS = 600
 

@@ -142,3 +142,40 @@ class ProcessedDocument:
     sections: list[Section]
     segments: list[Segment]
     indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """What a kind classifier may look at: the sentence and where it stands."""
+
+    text: str
+    block: str
+    doc_type: str = "report"
+    section_path: tuple[str, ...] = ()
+    previous: str = ""
+    next: str = ""
+    start: int = 0  # offsets of the sentence and of its block in the document text
+    end: int = 0
+    block_start: int = 0
+    block_end: int = 0
+
+
+@dataclass(frozen=True)
+class KindPrediction:
+    """A sentence's kind, with a score per kind."""
+
+    kind: Kind
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ThemeItem:
+    """A passage to tag, in document order; ``sentences`` are its sentences' texts (default: the passage)."""
+
+    text: str
+    section_path: tuple[str, ...] = ()
+    sentences: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return self.sentences or (self.text,)

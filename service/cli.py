@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
@@ -126,18 +126,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:
-    from ancols_nlp.index.search import Filters
+    from ancols_nlp.index.query import Filters
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
     for rank, hit in enumerate(outcome.hits, 1):
         row = outcome.rows[hit.id]
         if args.json:
-            print(json.dumps({"rank": rank, "score": hit.score, **row}, ensure_ascii=False))
+            print(json.dumps({"rank": rank, "score": hit.score, **asdict(row)}, ensure_ascii=False))
         else:
-            where = " › ".join(row["section_path"][-2:])
-            print(f"{rank:>2}. [{row['kind']}] {hit.score:.3f}  {row['document_id']}  p.{row['page_start'] or '-'}  {where}")
-            print(f"    {' '.join(row['text'].split())[:300]}")
+            where = " › ".join(row.section_path[-2:])
+            print(f"{rank:>2}. [{row.kind}] {hit.score:.3f}  {row.document_id}  p.{row.page_start or '-'}  {where}")
+            print(f"    {' '.join(row.text.split())[:300]}")
     return 0
 
 

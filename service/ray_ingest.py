@@ -1,6 +1,6 @@
 """``ancols ingest --ray``: the single-machine ingestion run as Ray Data stages.
 
-Each file goes through a pool of processing actors (spaCy and the kind model loaded once per actor,
+Each file goes through a pool of processing actors (spaCy and the models loaded once per actor,
 then ``runtime.process_document``, the very call of the plain path) and a pool of embedder actors
 (``document_contexts`` + ``passage_vectors``, as ``Store.add`` would compute them). The results stream
 back to the driver, which stays the store's one writer (``SegmentStore.add`` with the precomputed
@@ -21,7 +21,7 @@ from ray.data import ActorPoolStrategy, DataContext
 
 from ancols_nlp.index.interface import Added, SegmentStore
 from ancols_nlp.index.passages import document_contexts, passage_vectors
-from ancols_nlp.models.kinds import load_kind_model
+from ancols_nlp.models.shipped import load_models
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import ProcessedDocument
@@ -50,12 +50,12 @@ class Processor:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.nlp = load_sentencizer(settings.spacy_model)
-        self.kind_model = load_kind_model()
+        self.models = load_models()
 
     def __call__(self, row: dict) -> dict:
         item: Ingested = pickle.loads(row["item"])
         try:
-            item.document = process_document(self.settings, self.nlp, self.kind_model, item.data, item.path.name)
+            item.document = process_document(self.settings, self.nlp, self.models, item.data, item.path.name)
         except DocumentError as exc:
             item.error = exc
         return {"item": pickle.dumps(item)}

@@ -10,17 +10,16 @@ from functools import cached_property
 
 from spacy.language import Language
 
-from ancols_nlp.index.search import SearchParams
 from ancols_nlp.index.interface import Added, Embedder, SegmentStore
+from ancols_nlp.index.query import SearchParams
 from ancols_nlp.index.store import Store
 from ancols_nlp.models.embedding import load_embedder
-from ancols_nlp.models.kinds import load_kind_model
-from ancols_nlp.models.kinds.rules import SentenceContext
-from ancols_nlp.models.themes import tagger
-from ancols_nlp.pipelines.process import KindModel, process_bytes
+from ancols_nlp.models.shipped import load_models
+from ancols_nlp.pipelines.process import process_bytes
+from ancols_nlp.pipelines.protocols import Models
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sentences import load_sentencizer
-from ancols_nlp.pipelines.types import ProcessedDocument
+from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, ThemeItem
 from ancols_nlp.service.settings import Settings
 
 
@@ -43,34 +42,34 @@ class Runtime:
         return load_sentencizer(self.settings.spacy_model)
 
     @cached_property
-    def kind_model(self) -> KindModel:
-        return load_kind_model()
+    def models(self) -> Models:
+        return load_models()
 
     def warm(self) -> None:
         """Load what processing a document needs now rather than on the first upload."""
-        _ = self.nlp, self.kind_model
+        _ = self.nlp, self.models
 
     def process(self, data: bytes, filename: str) -> ProcessedDocument:
-        return process_document(self.settings, self.nlp, self.kind_model, data, filename)
+        return process_document(self.settings, self.nlp, self.models, data, filename)
 
     def ingest(self, data: bytes, filename: str) -> Added:
         return self.store.add(self.process(data, filename), filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
-        """Kind and themes of a free-standing passage."""
-        prediction = self.kind_model([SentenceContext(text=text, block="paragraph", doc_type=doc_type,
-                                                      section_path=section_path)])[0]
-        return prediction, tagger.tag(text, section_path)
+        """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document."""
+        prediction = self.models.kinds([SentenceContext(text=text, block="paragraph", doc_type=doc_type,
+                                                        section_path=section_path)])[0]
+        return prediction, self.models.themes.tag_document([ThemeItem(text, section_path)])[0]
 
     def close(self) -> None:
         self.store.close()
 
 
-def process_document(settings: Settings, nlp: Language, kind_model: KindModel, data: bytes,
+def process_document(settings: Settings, nlp: Language, models: Models, data: bytes,
                      filename: str) -> ProcessedDocument:
     """The one way a document is processed, on this machine or in a Ray worker (``ancols_nlp.service.ray_ingest``)."""
     limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb)
-    return process_bytes(data, filename, nlp=nlp, kind_model=kind_model, max_pages=settings.max_pdf_pages, limits=limits)
+    return process_bytes(data, filename, nlp=nlp, models=models, max_pages=settings.max_pdf_pages, limits=limits)
 
 
 def embedder_for(settings: Settings) -> Embedder:

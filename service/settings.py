@@ -9,6 +9,10 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ancols_nlp.index.query import Fusion, Mode, SearchParams
+
+_RANKING = SearchParams()
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANCOLS_", env_file=None, extra="ignore")
@@ -27,10 +31,11 @@ class Settings(BaseSettings):
     embedding_threads: int | None = Field(None, ge=1, le=256, description="Compute threads of the embedder (default 1 for the shipped model: a second thread doubles its speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
     spacy_model: str = "fr_core_news_sm"
 
-    search_mode: Literal["lexical", "semantic", "hybrid"] = "hybrid"
-    fusion: Literal["weighted", "rrf"] = "weighted"
-    lexical_weight: float = Field(0.7, ge=0.0, le=1.0)
-    candidates: int = Field(200, ge=10, le=10_000)
+    # The ranking's defaults are the shipped ones, kept once in SearchParams.
+    search_mode: Mode = _RANKING.mode
+    fusion: Fusion = _RANKING.fusion
+    lexical_weight: float = Field(_RANKING.lexical_weight, ge=0.0, le=1.0)
+    candidates: int = Field(_RANKING.candidates, ge=10, le=10_000)
     max_results: int = Field(100, ge=1, le=1000)
     delta_merge_fraction: float = Field(0.1, gt=0, description="Merge the store's delta of new (and deleted) segments into its saved base past this share of the base.")
     search_concurrency: int = Field(4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
@@ -41,6 +46,8 @@ class Settings(BaseSettings):
     max_pdf_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for reading one PDF.")
     max_pdf_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the PDF reader process.")
     max_query_chars: int = Field(2000, ge=10)
+    max_classify_chars: int = Field(20_000, ge=10,
+                                    description="Longest text POST /classify takes: a few pages, far more than a passage.")
     api_key: SecretStr | None = Field(None, description="When set, write endpoints require the X-API-Key header.")
     cors_origins: list[str] = Field(default_factory=list)
     max_body_kb: int = Field(1024, ge=1, description="Largest non-upload request body (JSON), in KiB.")

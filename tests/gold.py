@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from ancols_nlp.models.shipped import load_models
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.protocols import Models
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import SourceText
 
 TAGS = {"obs": "observation", "rec": "recommendation", "reb": "rebuttal", "other": "other"}
 TAG = re.compile(r"<(obs|rec|reb|other)(?:\s+theme=(\w+))?>(.*?)</\1>", re.DOTALL)
@@ -37,15 +44,17 @@ def parse(marked: str) -> tuple[str, list[GoldSpan]]:
     return "".join(text), spans
 
 
-def process_marked(marked: str):
-    """Run the text pipeline on inline-gold text: (plain text, gold spans, processed document)."""
-    from ancols_nlp.models.kinds import load_kind_model
-    from ancols_nlp.pipelines.process import process_text
-    from ancols_nlp.pipelines.sentences import load_sentencizer
-    from ancols_nlp.pipelines.types import SourceText
+@lru_cache(maxsize=1)
+def shipped_models() -> Models:
+    """The service's models, loaded once for the whole test session."""
+    return load_models()
 
+
+def process_marked(marked: str, models: Models | None = None):
+    """Run the text pipeline on inline-gold text (with the shipped models unless told): (plain text, gold spans,
+    processed document)."""
     text, gold = parse(marked)
-    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=load_kind_model())
+    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), models=models or shipped_models())
     return text, gold, doc
 
 

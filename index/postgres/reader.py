@@ -1,14 +1,14 @@
-"""Document and segment lookups in PostgreSQL, as the same row dicts as the embedded store's."""
+"""Document and segment lookups in PostgreSQL, as the same records as the embedded store's (index/records.py)."""
 
 from __future__ import annotations
 
-import json
-
-from ancols_nlp.index.metadata import _document_row, _segment_row
 from ancols_nlp.index.postgres.servers import Servers
+from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, SegmentRow, document_ref, document_row,
+                                      indicator_row, segment_row)
+from ancols_nlp.pipelines.types import Indicator
 
 # The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs (JSON text).
-_SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body,'
+_SEGMENT_COLS = (f"{SEGMENT_COLUMNS},"
                  " (SELECT coalesce(json_agg(json_build_array(f.document_id, f.seq) ORDER BY l.finding), '[]')::text"
                  " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 # Formatted as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ'), so both backends show the same created_at.
@@ -33,7 +33,7 @@ class PgReader:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def document(self, doc_id: str, *, with_text: bool = False) -> dict | None:
+    def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
         if not storable(doc_id):
             return None
         with self._servers.read() as conn:
@@ -41,46 +41,46 @@ class PgReader:
                                " FROM documents d WHERE id = %s", (doc_id,)).fetchone()
         return _document(row) if row else None
 
-    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, dict]:
+    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]:
         ids = [i for i in doc_ids if storable(i)]
         if not ids:
             return {}
         with self._servers.read() as conn:
             rows = conn.execute("SELECT id, filename, meta FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
-        return {r[0]: {"id": r[0], "filename": r[1], "meta": json.loads(r[2])} for r in rows}
+        return {r[0]: document_ref(r) for r in rows}
 
-    def documents(self, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         with self._servers.read() as conn:
             total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
             rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, NULL, {_SEGMENT_COUNT} FROM documents d"
                                 " ORDER BY created_at, id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
         return [_document(r) for r in rows], total
 
-    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[SegmentRow], int]:
         if not storable(doc_id):
             return [], 0
         with self._servers.read() as conn:
             total = conn.execute("SELECT count(*) FROM segments WHERE document_id = %s", (doc_id,)).fetchone()[0]
             rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s ORDER BY seq"
                                 " LIMIT %s OFFSET %s", (doc_id, limit, offset)).fetchall()
-        return [_segment_row(r) for r in rows], total
+        return [segment_row(r) for r in rows], total
 
-    def segments_by_id(self, ids: list[int]) -> dict[int, dict]:
+    def segments_by_id(self, ids: list[int]) -> dict[int, SegmentRow]:
         if not ids:
             return {}
         with self._servers.read() as conn:
             rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE id = ANY(%s)", (list(ids),)).fetchall()
-        return {r[0]: _segment_row(r) for r in rows}
+        return {r[0]: segment_row(r) for r in rows}
 
-    def segment_by_seq(self, doc_id: str, seq: int) -> dict | None:
+    def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         if not storable(doc_id):
             return None
         with self._servers.read() as conn:
             row = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s AND seq = %s",
                                (doc_id, seq)).fetchone()
-        return _segment_row(row) if row else None
+        return segment_row(row) if row else None
 
-    def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
+    def segments_answering(self, doc_id: str, seq: int) -> list[SegmentRow]:
         """Rebuttals answering segment ``seq``: those of the document naming it in ``responds_to``, then a reply's."""
         if not storable(doc_id):
             return []
@@ -91,18 +91,17 @@ class PgReader:
                 " OR id IN (SELECT l.rebuttal FROM links l JOIN segments f ON f.id = l.finding"
                 " WHERE f.document_id = %s AND f.seq = %s) ORDER BY document_id <> %s, document_id, seq",
                 (doc_id, str(seq), doc_id, seq, doc_id)).fetchall()
-        return [_segment_row(r) for r in rows]
+        return [segment_row(r) for r in rows]
 
-    def indicators_of(self, doc_id: str) -> list[dict]:
+    def indicators_of(self, doc_id: str) -> list[Indicator]:
         if not storable(doc_id):
             return []
         with self._servers.read() as conn:
             rows = conn.execute("SELECT body FROM indicators WHERE document_id = %s ORDER BY seq", (doc_id,)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [indicator_row(r[0]) for r in rows]
 
 
-def _document(row) -> dict:
-    out = _document_row(row)
-    if out["text"] is not None:
-        out["text"] = bytes(out["text"]).decode("utf-8")
-    return out
+def _document(row) -> DocumentRow:
+    """The text column is bytea (PostgreSQL text cannot hold NUL)."""
+    text = None if row[10] is None else bytes(row[10]).decode("utf-8")
+    return document_row((*row[:10], text, row[11]))

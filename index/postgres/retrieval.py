@@ -1,7 +1,7 @@
 """The search primitives of the PostgreSQL store as SQL: filters, priors, BM25, the HNSW scan, facets.
 
-Each mirrors its embedded counterpart (index/search.py ``Columns``, index/lexical.py, index/ranking.py)
-so the fusion in index/search.py sees the same scores from either backend:
+Each mirrors its embedded counterpart (index/columns.py, index/lexical.py, index/ranking.py)
+so the fusion in index/ranking.py sees the same scores from either backend:
 - BM25 is bm25s' default ("lucene": idf = ln(1 + (N − df + ½)/(df + ½)), tf/(tf + k1·(1 − b + b·len/avglen)))
   over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
   as it occurs, a synonym with SYNONYM_WEIGHT;
@@ -22,7 +22,7 @@ from ancols_nlp.index.analyzer import analyze_query, query_kinds, query_phrases
 from ancols_nlp.index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
                            SYNONYM_WEIGHT)
 from ancols_nlp.index.postgres.reader import storable
-from ancols_nlp.index.search import Filters
+from ancols_nlp.index.query import Filters
 
 # pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000

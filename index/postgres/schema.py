@@ -70,7 +70,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
     {RECOUNT_TERMS};
     """,
-    # As the embedded store's tables (index/metadata.py): a reply letter's rebuttal → the report finding it
+    # As the embedded store's tables (index/documents.py): a reply letter's rebuttal → the report finding it
     # answers, gone with either segment; the fiche récapitulative's indicator rows, gone with the document.
     # Documents stored before keep no links nor indicators until uploaded again.
     """

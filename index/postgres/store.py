@@ -5,7 +5,7 @@ and the report it answers (pipelines/reply_links.py, as in the embedded store), 
 transaction on the primary; there is no derived in-memory index, so any number of service processes
 can share the database. Search runs its SQL primitives (index/postgres/retrieval.py) on a replica that
 has replayed this process's writes, and combines them with the embedded store's own fusion
-(index/search.py), so both backends rank alike.
+(index/ranking.py), so both backends rank alike.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
-from ancols_nlp.index.metadata import _BODY_FIELDS, stored_passage
 from ancols_nlp.index.postgres import retrieval
 from ancols_nlp.index.postgres.reader import PgReader, storable
 from ancols_nlp.index.postgres.schema import RECOUNT_TERMS, migrate
 from ancols_nlp.index.postgres.servers import Servers
-from ancols_nlp.index.search import Filters, SearchParams, best_hits, feedback_scores, fuse
+from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
+from ancols_nlp.index.records import segment_body, stored_passage
 from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
 from ancols_nlp.pipelines.types import ProcessedDocument
 
@@ -90,7 +91,7 @@ class PgStore:
                         " year, body, terms, length, embedding, fts)"
                         f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s, {_FTS})",
                         [(doc_id, s.id, s.start, s.end, s.block, s.kind, list(s.themes), organism, meta.doc_type,
-                          meta.year or -1, _json({f: getattr(s, f) for f in _BODY_FIELDS}),
+                          meta.year or -1, _json(segment_body(s)),
                           retrieval.tsvector_literal(t), _length(t), np.asarray(v, dtype=np.float32), _text(c))
                          for s, v, t, c in zip(doc.segments, vectors, terms, contexts)])
                 conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",

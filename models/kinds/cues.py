@@ -47,9 +47,9 @@ _FORECAST = (r"\b(?:devr(?:ait|aient)|devr(?:a|ont))\s+(?:alors\s+|ainsi\s+|enco
              r"(?:s['’]|se\s+)?(?:am[ée]lior|repr[ée]sent|couvr|assur|atteindr|[ée]tabli|d[ée]grad|augment|diminu|baiss"
              r"|progress|rest|demeur|[êe]tre\s+(?:de|d['’]|sup[ée]rieur|inf[ée]rieur|proche|port[ée])|port|[ée]lev|ressort"
              r"|d[ée]passer|s['’]?accro|cro[iî]tre|r[ée]duir|stabilis|redresser|permettre|d[ée]gager"
-             r"|g[ée]n[ée]rer|financ|ramen|s['’][ée]tablir|se\s+situer|avoisiner|exc[ée]der|b[ée]n[ée]ficier)")
+             r"|g[ée]n[ée]rer|financ|ramen|s['’][ée]tablir|se\s+situer|avoisiner|exc[ée]der|b[ée]n[ée]ficier|d[ée]boucher)")
 _SOFT = (r"\bgagnerai(?:t|ent)\s+[àa]|\bserai(?:t|ent)\s+" + _ADV + r"(?:indiqu[ée]|souhaitable|opportun|utile|pertinent"
-         r"|n[ée]cessaire|judicieux|pr[ée]f[ée]rable|bienvenu|appropri[ée]|int[ée]ressant)"
+         r"|n[ée]cessaire|judicieu(?:x|se)|pr[ée]f[ée]rable|bienvenu|appropri[ée]|int[ée]ressant)"
          r"|\bconstituerai(?:t|ent)\s+un\s+" + _ADV + r"progr[èe]s|\bpourrai(?:t|ent)\s+" + _ADV +
          r"[êe]tre\s+(?:am[ée]lior|renforc|revu|compl[ée]t|optimis|pr[ée]cis|formalis|clarifi|mieux|utilement|davantage)"
          r"|\bil\s+(?:serait|semblerait|para[iî]trait)\s+" + _ADV + r"(?:souhaitable|utile|opportun|pr[ée]f[ée]rable|judicieux|indiqu)"
@@ -69,10 +69,10 @@ _ADVICE = (
     r"\bil\s+(?:lui\s+|leur\s+)?(?:importe|est\s+" + _ADV + r"(?:important|essentiel|indispensable|imp[ée]ratif"
     r"|urgent|primordial|souhaitable|n[ée]cessaire))\s+(?:que|de|d['’])"
     r"|\bil\s+(?:para[iî]t|semble|appara[iî]t|para[iî]trait|semblerait|appara[iî]trait)\s+" + _ADV +
-    r"(?:essentiel|indispensable|important|n[ée]cessaire|souhaitable|opportun|utile|pr[ée]f[ée]rable|judicieux"
+    r"(?:essentiel|indispensable|important|n[ée]cessaire|souhaitable|opportun|utile|pr[ée]f[ée]rable|judicieu"
     r"|pertinent|int[ée]ressant|primordial|urgent)"
     r"|\b(?:il\s+)?pourrai(?:t|ent)\s+[êe]tre\s+" + _ADV +
-    r"(?:int[ée]ressant|utile|opportun|judicieux|pertinent|souhaitable|pr[ée]f[ée]rable|envisag[ée])"
+    r"(?:int[ée]ressant|utile|opportun|judicieu|pertinent|souhaitable|pr[ée]f[ée]rable|envisag[ée])"
     r"|\b(?:efforts?|progr[èe]s|actions?|mesures?|am[ée]liorations?|travaux|d[ée]marches?|r[ée]flexions?)\s+" +
     _ADV + r"(?:sont|restent|reste|demeurent|seront|serait|seraient)\s+(?:encore\s+)?[àa]\s+"
     r"(?:mener|faire|fournir|accomplir|engager|poursuivre|conduire|r[ée]aliser|entreprendre|consentir|prendre"
@@ -89,6 +89,10 @@ _NOT_VERBS = (
 INFINITIVE_START = re.compile(
     r"^[\W\d]*(?:(?:Se|S['’])\s*[a-zà-ÿ]+|(?!(?:" + _NOT_VERBS + r")\b)[A-ZÀ-Þ][a-zà-ÿ]{2,}(?:er|ir|re))"
     r"\s+(?!(?:est|sont|a|ont|était|n['’]|de\s+la\s+société\s+(?:est|a))\b)")
+INFINITIVE_LINE = re.compile(INFINITIVE_START.pattern, re.MULTILINE)  # a line of a list read as one sentence
+# A document stating what someone must do ("la charte prévoit qu'il appartient à l'expert de …") prescribes nothing.
+_DOCUMENT_RULE = (r"^\W*(?:" + roles.DOCUMENT + r")\s*" + _ADV + r"(?:[^.]{0,60}?\s)?(?:pr[ée]voi|stipul|pr[ée]cis|dispos"
+                  r"|rappel|impos|indiqu|d[ée]cri|d[ée]taill|fix|d[ée]fini|exig|rel[èe]ve)")
 # A rule of law states a duty of anyone in a role; it prescribes nothing to this organism.
 _LEGAL_RULE = (
     r"\b(?:le\s+pouvoir\s+adjudicateur|l['’]acheteur(?:\s+public)?|le\s+ma[iî]tre\s+d['’]ouvrage"
@@ -159,6 +163,7 @@ FEATURE_CUES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, flags) for
     ("legal_rule", _LEGAL_RULE, _I),
     ("quoted_must", r"«[^»]{0,400}?\b(?:doi(?:t|vent)|devr(?:a|ont)|il\s+convient|il\s+faut)\b[^»]{0,400}»", _I),
     ("discourse_convient", _DISCOURSE, _I),
+    ("document_rule", _DOCUMENT_RULE, _I),
     # rebuttal
     ("reb_reply", r"\b(?:dans\s+(?:sa|leur|ses)\s+r[ée]ponses?|en\s+r[ée]ponse|pour\s+r[ée]pondre|selon\s+l['’]organisme"
                   r"|d['’]apr[èe]s\s+(?:l['’]organisme|la\s+soci[ée]t[ée])|r[ée]ponse\s+(?:[ée]crite|de\s+l['’]organisme))", _I),

@@ -9,7 +9,10 @@ that data; their meaning does not depend on the body, so they decide:
 - the control body prescribing in any tense ("la chambre recommande / recommandait / invite …",
   "l'Agence ne peut qu'inciter …") makes a ``recommendation``, as "l'Agence recommande" does;
 - an item opening on an infinitive under a recommendations title ("Recommandations",
-  "Rappels à la réglementation": "Se conformer à …", "Mettre en conformité …") is a recommendation.
+  "Rappels à la réglementation": "Se conformer à …", "Mettre en conformité …") is a recommendation;
+- the organism's own reported voice ("la société a précisé", "selon l'ordonnateur", "Habitat 44
+  explique", "Elle conteste …" after the organism) is a ``rebuttal``; the control body's voice
+  ("la chambre prend acte", "Elle maintient …" after the chamber) is never one.
 
 Reply letters are left to their own rule (every statement a rebuttal).
 """
@@ -20,25 +23,40 @@ from collections.abc import Sequence
 
 from ancols_nlp.models.kinds import cues, roles
 from ancols_nlp.models.kinds.features import SECTION_CUES, recommendation_list_flags
-from ancols_nlp.models.kinds.rules import SentenceContext, has_statement
+from ancols_nlp.models.kinds.rules import has_statement
+from ancols_nlp.pipelines.types import SentenceContext
 
 PROCEDURE = cues.FEATURE_CUES["procedure"]
 
 
 def role_decision(ctx: SentenceContext, in_rec_list: bool) -> str | None:
-    """The kind the guide gives this sentence by its role cues alone, or None to keep the model's."""
+    """The kind the guide gives this sentence by its role cues alone, or None to keep the model's.
+
+    ``observation`` means the control body speaks: it only overrules a ``rebuttal`` (``overrule``)."""
     text = ctx.text
     in_procedure = any(SECTION_CUES["sec_procedure"].search(t) for t in ctx.section_path[-1:])
-    if PROCEDURE.search(text) or (in_procedure and not roles.ORG_SPEECH.search(text)):
+    voice = roles.own_voice(text, ctx.previous)
+    if PROCEDURE.search(text) or (in_procedure and voice != roles.ORG_VOICE):
         return "other"
     if not has_statement(text):
         return None
-    if roles.BODY_PRESCRIBES.search(text) and not roles.ORG_SPEECH.search(text):
+    if roles.BODY_PRESCRIBES.search(text) and voice != roles.ORG_VOICE:
         return "recommendation"
-    if in_rec_list and cues.INFINITIVE_START.search(text):
+    if in_rec_list and cues.INFINITIVE_LINE.search(text):
         return "recommendation"
+    if voice == roles.ORG_VOICE:
+        return "rebuttal"
+    if voice == roles.BODY:
+        return "observation"
     return None
 
 
 def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
     return [role_decision(ctx, listed) for ctx, listed in zip(contexts, recommendation_list_flags(contexts))]
+
+
+def overrule(model_kind: str, decided: str | None) -> str:
+    """The kind to keep: the model's, unless a role decision applies (the control body's voice only undoes a rebuttal)."""
+    if decided is None or (decided == "observation" and model_kind != "rebuttal"):
+        return model_kind
+    return decided

@@ -21,6 +21,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ancols_nlp.models import goldset
+from ancols_nlp.models.kinds import train as kind_train
+from ancols_nlp.models.kinds.model import LinearKindModel
+from ancols_nlp.models.kinds.stance import stance
+from ancols_nlp.models.shipped import fallback_models, load_models
+from ancols_nlp.models.themes import train as theme_train
+from ancols_nlp.models.themes.model import LinearThemeModel
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.protocols import Models
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import SourceText
+
 DEFAULT_SCORER = Path("../shared/eval/score.py")
 STATEMENT_ORDER = ("observation", "recommendation", "rebuttal", "other")
 
@@ -57,24 +69,18 @@ class _Tally:
                 "theme_units": self.total}
 
 
-def evaluate(docs: Sequence, kind_models: dict, theme_models: dict | None = None, *, scorer: Path,
+def evaluate(docs: Sequence[goldset.GoldDocument], models: dict[str, Models], *, scorer: Path,
              show_errors: int = 0) -> dict:
-    """Score ``docs`` (``goldset.GoldDocument``); ``kind_models``/``theme_models`` map a document name to its model.
+    """Score ``docs``; ``models`` maps a document name to the models to process it with (others are skipped).
 
     Returns the pooled figures, ``sources`` (pooled per source) and ``documents`` (per document)."""
-    from ancols_nlp.models.themes import tagger
-    from ancols_nlp.pipelines.process import process_text
-    from ancols_nlp.pipelines.sentences import load_sentencizer
-    from ancols_nlp.pipelines.types import SourceText
-
     score = load_scorer(scorer)
     nlp = load_sentencizer()
     pooled, by_source, per_doc = _Tally(score), {}, {}
     for gold in docs:
-        if gold.name not in kind_models:
+        if gold.name not in models:
             continue
-        with tagger.using((theme_models or {}).get(gold.name)):
-            doc = process_text(SourceText(gold.text, "text/plain"), nlp=nlp, kind_model=kind_models[gold.name])
+        doc = process_text(SourceText(gold.text, "text/plain"), nlp=nlp, models=models[gold.name])
         units = {u: gold.units[u] for u in gold.labels}
         conf, hits, total = score.score_classification(units, gold.labels, segment_dicts(doc))
         pooled.add(conf, hits, total)
@@ -123,35 +129,28 @@ def print_report(title: str, result: dict) -> None:
         _print_figures(name, part)
 
 
-def leave_one_out_models(docs: Sequence, embed) -> tuple[dict, dict]:
-    """Kind and theme models, one per labelled document, each trained on all the others (every source)."""
-    from ancols_nlp.models.kinds import train as kind_train
-    from ancols_nlp.models.kinds.model import LinearKindModel
-    from ancols_nlp.models.themes import train as theme_train
-
-    sets = kind_train.examples(docs, embed)
-    kind_models = {name: LinearKindModel(params, embed) for name, params in kind_train.leave_one_out(sets).items()}
-    return kind_models, theme_train.leave_one_out(docs, embed)
+def leave_one_out_models(docs: Sequence[goldset.GoldDocument], embed) -> dict[str, Models]:
+    """Kind and theme models, one pair per labelled document, each trained on all the others (every source)."""
+    kinds = kind_train.leave_one_out(kind_train.examples(docs, embed))
+    themes = theme_train.leave_one_out(docs, embed)
+    return {name: Models(kinds=LinearKindModel(params, embed), themes=themes[name], stance=stance)
+            for name, params in kinds.items()}
 
 
-def cross_source_models(docs: Sequence, embed, reference: str) -> tuple[dict, dict]:
+def cross_source_models(docs: Sequence[goldset.GoldDocument], embed, reference: str) -> dict[str, Models]:
     """Kind and theme models trained on the ``reference`` source only, for each document of the other sources."""
-    from ancols_nlp.models.kinds import train as kind_train
-    from ancols_nlp.models.kinds.model import LinearKindModel
-    from ancols_nlp.models.themes import train as theme_train
-    from ancols_nlp.models.themes.model import LinearThemeModel
-
     seen = [d for d in docs if d.source == reference]
-    kind_model = LinearKindModel(kind_train.train(kind_train.examples(seen, embed)), embed)
-    theme_model = LinearThemeModel(theme_train.fit([theme_train.gold_passages(d) for d in seen], embed), embed)
-    unseen = [d.name for d in docs if d.source != reference]
-    return dict.fromkeys(unseen, kind_model), dict.fromkeys(unseen, theme_model)
+    models = Models(kinds=LinearKindModel(kind_train.train(kind_train.examples(seen, embed)), embed),
+                    themes=LinearThemeModel(theme_train.fit([theme_train.gold_passages(d) for d in seen], embed), embed),
+                    stance=stance)
+    return dict.fromkeys((d.name for d in docs if d.source != reference), models)
 
 
-def held_out(docs: Sequence, embed, *, scorer: Path, reference: str, show_errors: int = 0) -> dict[str, dict]:
-    """Both held-out evaluations: ``lodo`` (every document unseen in turn) and ``cross`` (unseen control body)."""
-    lodo = evaluate(docs, *leave_one_out_models(docs, embed), scorer=scorer, show_errors=show_errors)
-    cross = evaluate(docs, *cross_source_models(docs, embed, reference), scorer=scorer, show_errors=show_errors)
+def held_out(docs: Sequence[goldset.GoldDocument], embed, *, scorer: Path, reference: str,
+             show_errors: int = 0) -> dict[str, dict]:
+    """Both held-out evaluations: ``lodo`` (every document unseen in turn) and ``cross`` (an unseen control body)."""
+    lodo = evaluate(docs, leave_one_out_models(docs, embed), scorer=scorer, show_errors=show_errors)
+    cross = evaluate(docs, cross_source_models(docs, embed, reference), scorer=scorer, show_errors=show_errors)
     return {"lodo": lodo, "cross": cross}
 
 
@@ -165,35 +164,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong units per document")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the official scorer (score.py)")
-    from ancols_nlp.models import goldset
-
     goldset.data_arguments(ap)
     a = ap.parse_args(argv)
-    from ancols_nlp.models.kinds import load_kind_model, rules
-    from ancols_nlp.models.kinds.train import CachedEmbed
-    from ancols_nlp.models.themes import load_theme_model
-
     sources = goldset.sources(a)
     docs = goldset.load_sources(sources)
     names = [d.name for d in docs]
-    embed = CachedEmbed(path=a.cache)
+    embed = kind_train.CachedEmbed(path=a.cache)
     if not (a.lodo or a.cross or a.in_sample or a.rules):
         a.lodo = a.cross = a.in_sample = True
     runs: dict[str, dict] = {}
     common = {"scorer": a.scorer, "show_errors": a.errors}
     if a.lodo:
         runs["leave-one-document-out (every labelled document, each unseen)"] = evaluate(
-            docs, *leave_one_out_models(docs, embed), **common)
+            docs, leave_one_out_models(docs, embed), **common)
     if a.cross:
         runs[f"trained on {sources[0].name} only, scored on the other sources"] = evaluate(
-            docs, *cross_source_models(docs, embed, sources[0].name), **common)
+            docs, cross_source_models(docs, embed, sources[0].name), **common)
     if a.in_sample:
-        kind_model, theme_model = load_kind_model(), load_theme_model()
         runs["IN-SAMPLE: shipped models, on the documents they were trained on"] = evaluate(
-            docs, dict.fromkeys(names, kind_model), dict.fromkeys(names, theme_model), **common)
+            docs, dict.fromkeys(names, load_models()), **common)
     if a.rules:
         runs["rules (fallback classifier, lexicon themes)"] = evaluate(
-            docs, dict.fromkeys(names, rules.predict), dict.fromkeys(names), **common)
+            docs, dict.fromkeys(names, fallback_models()), **common)
     for title, result in runs.items():
         print_report(title, result)
     if a.json:

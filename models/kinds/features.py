@@ -17,12 +17,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ancols_nlp.models.kinds import cues, roles
-from ancols_nlp.models.kinds.rules import SentenceContext, has_statement
+from ancols_nlp.models.kinds.rules import has_statement
+from ancols_nlp.pipelines.types import SentenceContext
 
 OTHER_CUES = ("salutation", "boilerplate", "procedure", "table_ref", "source_note", "footnote_start", "date_line",
               "address", "person_line", "report_meta")
 # "doit" / "il convient" that prescribe nothing (a rule of law, a quoted clause, a discourse phrase).
-OVERFIRING_CUES = ("legal_rule", "quoted_must", "discourse_convient")
+OVERFIRING_CUES = ("legal_rule", "quoted_must", "discourse_convient", "document_rule")
 BLOCKS = ("heading", "paragraph", "list_item", "table_row", "footnote", "rule")
 
 # A title announcing a list of prescriptions: its infinitive-led items are recommendations.
@@ -119,6 +120,7 @@ def role_features(ctx: SentenceContext, voice: tuple[str, str]) -> dict[str, flo
         "role_according_to": float(bool(roles.ACCORDING_TO.search(ctx.text))),
         "role_pronoun_org": float(pronoun and antecedent == "organism"),
         "role_pronoun_not_org": float(pronoun and antecedent in ("control_body", "document")),
+        "role_document_pronoun": float(bool(roles.PRONOUN_START.search(ctx.text)) and roles.antecedent(ctx.previous) == "document"),
         "role_body_prescribes": float(bool(roles.BODY_PRESCRIBES.search(ctx.text))),
         "role_body_voice": float(own == roles.BODY),
         "voice_org": float(own == roles.ORG_VOICE),
@@ -141,14 +143,14 @@ def sentence_features(ctx: SentenceContext, in_annex: bool, voice: tuple[str, st
     # Families pooled, so that a cue seen in one report carries its weight to a sibling cue seen in another.
     roles_ = role_features(ctx, voice)
     feats.update(roles_)
-    overfiring = max(hits[name] for name in OVERFIRING_CUES)
+    overfiring = max([hits[name] for name in OVERFIRING_CUES] + [roles_["role_document_pronoun"]])
     prescribes = bool(cues.RECOMMENDATION.search(text) or hits["rec_advice"]) and not (hits["forecast"] or overfiring)
     feats["any_rec"] = float(prescribes or bool(roles_["role_body_prescribes"]))
     feats["any_reb"] = float((roles_["voice_org"] or hits["reb_reply"]) and not roles_["role_body_voice"]
                              and not hits["agency_reply"])
     feats["overfiring"] = overfiring
     feats["in_rec_list"] = float(in_rec_list)
-    feats["rec_list_item"] = float(in_rec_list) * hits["infinitive_start"]
+    feats["rec_list_item"] = float(in_rec_list and bool(cues.INFINITIVE_LINE.search(text)))
     feats["any_other"] = max(hits[name] for name in OTHER_CUES)
     path = ctx.section_path
     inner = path[-1] if path else ""

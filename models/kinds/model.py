@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
-from ancols_nlp.models.kinds.decisions import role_decisions
+from ancols_nlp.models.kinds.decisions import overrule, role_decisions
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
-from ancols_nlp.models.kinds.rules import KindPrediction, SentenceContext
-from ancols_nlp.pipelines.types import KINDS
+from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
 
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
@@ -53,12 +53,6 @@ def fixed_place(ctx: SentenceContext, in_annex: bool) -> str | None:
 
 def fixed_places(contexts: Sequence[SentenceContext]) -> list[str | None]:
     return [fixed_place(ctx, flag) for ctx, flag in zip(contexts, annex_flags(contexts))]
-
-
-def default_embed(texts: list[str]) -> np.ndarray:
-    from ancols_nlp.models.sentence_memo import embed
-
-    return embed(texts)
 
 
 @dataclass
@@ -122,13 +116,13 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 class LinearKindModel:
-    """Callable ``list[SentenceContext] -> list[KindPrediction]``, one document per call (it reads document context)."""
+    """A ``KindClassifier``: one document per call (it reads document context)."""
 
     def __init__(self, params: KindModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["features"]) != FEATURE_NAMES:
             raise ValueError("the kind model artefact was trained with other features: retrain it (python -m ancols_nlp.models.kinds.train)")
         self.params = params
-        self.embed = embed or default_embed
+        self.embed = embed or sentence_memo.embed
 
     def __call__(self, contexts: Sequence[SentenceContext]) -> list[KindPrediction]:
         kinds, probs = self.predict(contexts)
@@ -170,8 +164,9 @@ class LinearKindModel:
             kinds[i] = "other" if z1[row] >= 0 and not listed[row] else STATEMENT_KINDS[choice[row]]
         decided = role_decisions(contexts)
         for i in todo:
-            if decided[i] is not None and decided[i] != kinds[i] and contexts[i].doc_type != "reply":
-                kinds[i], probs[i] = decided[i], _with_floor(probs[i], KINDS.index(decided[i]))
+            kind = overrule(kinds[i], decided[i])
+            if kind != kinds[i] and contexts[i].doc_type != "reply":
+                kinds[i], probs[i] = kind, _with_floor(probs[i], KINDS.index(kind))
         return kinds, probs
 
     def probabilities(self, contexts: Sequence[SentenceContext]) -> np.ndarray:

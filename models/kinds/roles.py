@@ -34,7 +34,7 @@ ORGANISM = (
     r"|les\s+(?:services|responsables|repr[ée]sentants)\s+(?:de\s+l['’]|de\s+la\s+|du\s+)\w+"
     r"|les\s+anciens?\s+(?:dirigeants|responsables|ordonnateurs)|l['’]ancien\s+(?:directeur|pr[ée]sident))")
 # A proper noun standing for the organism ("Habitat 44 précise", "la Soginorpa a fait savoir").
-NAME = (r"(?!(?:Elle|Il|Ils|Elles|Celle-ci|Celui-ci|Ce|Cette|On|Nous|Ceci|Cela)\b)(?:la\s+|le\s+|l['’])?"
+NAME = (r"(?!(?:Elle|Il|Ils|Elles|Celle-ci|Celui-ci|Ce|Cette|On|Nous|Ceci|Cela)\b)(?:[Ll]a\s+|[Ll]e\s+|[Ll]['’])?"
         r"[A-ZÀ-Þ][\w&’'-]+(?:\s+[A-ZÀ-Þ0-9][\w&’'-]*){0,2}")
 # Documents a pronoun may stand for: "Elle (la charte) rappelle …", "Il (le contrat) précise …".
 DOCUMENT = (
@@ -44,18 +44,18 @@ DOCUMENT = (
 
 # Verbs of reported speech and commitment, present / imperfect / compound past.
 _SPEECH_PRESENT = (
-    r"(?:indiqu|pr[ée]cis|contest|fai[ts]\s+valoir|s['’]engag|reconna[iî]|expliqu|justifi|affirm|soutien"
+    r"(?:indiqu|pr[ée]cis|contest|fai[ts]\s+valoir|s['’]engag\w*\s+[àa]|reconna[iî]|expliqu|justifi|affirm|soutien"
     r"|soulign|fai[ts]\s+savoir|r[ée]pond|object|invoqu|d[ée]clar|signal|ajout|admet|assur|confirm"
-    r"|conteste|r[ée]fute|d[ée]ment|annonc|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu)")
+    r"|conteste|r[ée]fute|d[ée]ment|annonc|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu|met\s+en\s+avant)")
 _PARTICIPLE = (
     r"(?:indiqu[ée]s?|pr[ée]cis[ée]s?|contest[ée]s?|fait\s+(?:valoir|savoir|observer|remarquer)|reconnu"
     r"|expliqu[ée]|justifi[ée]|affirm[ée]|soutenu|soulign[ée]|r[ée]pondu|object[ée]|invoqu[ée]|d[ée]clar[ée]|signal[ée]"
-    r"|ajout[ée]|admis|assur[ée]|confirm[ée]|annonc[ée]|[ée]voqu[ée]|fourni|apport[ée]|transmis|produit)")
-_SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE + r"|(?:s['’]est|se\s+sont)\s+engag|"
+    r"|ajout[ée]|admis|assur[ée]|confirm[ée]|annonc[ée]|[ée]voqu[ée]|mis\s+en\s+avant|reconnu)")
+_SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE + r"|(?:s['’]est|se\s+sont)\s+engag\w*\s+[àa]|"
          + _SPEECH_PRESENT + r")")
 ORG_SPEECH = re.compile(r"\b(?:" + ORGANISM + r")\s+" + _ADV + _SAID, _I)
 NAME_SPEECH = re.compile(
-    r"(?:^|[.;:]\s+|,\s+)" + NAME + r"\s+(?:(?:a|ont|aurait|avait)\s+" + _PARTICIPLE + r"|"
+    r"(?:^\s*|[.;:]\s+|,\s+)(?!(?i:" + CONTROL_BODY + r"))" + NAME + r"\s+(?:(?:a|ont|aurait|avait)\s+" + _PARTICIPLE + r"|"
     r"(?:pr[ée]cise|indique|conteste|fait\s+(?:valoir|savoir)|reconna[iî]t|s['’]engage|explique"
     r"|affirme|soutient|justifie|souligne|r[ée]pond|ajoute|confirme)\b)")
 ACCORDING_TO = re.compile(r"\b(?:selon|d['’]apr[èe]s|aux\s+dires\s+d[eu']\s*|pour)\s+(?:" + ORGANISM +

@@ -7,34 +7,12 @@ trained model starts from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from ancols_nlp.models.kinds import cues
-from ancols_nlp.pipelines.types import KINDS, Kind
+from ancols_nlp.pipelines.types import KINDS, Kind, KindPrediction, SentenceContext
 
 NO_STATEMENT_BLOCKS = frozenset({"heading", "table_row", "footnote", "rule"})
-
-
-@dataclass(frozen=True)
-class SentenceContext:
-    """What the classifier may look at: the sentence and where it stands."""
-
-    text: str
-    block: str
-    doc_type: str = "report"
-    section_path: tuple[str, ...] = ()
-    previous: str = ""
-    next: str = ""
-    start: int = 0  # offsets of the sentence and of its block in the document text
-    end: int = 0
-    block_start: int = 0
-    block_end: int = 0
-
-
-@dataclass(frozen=True)
-class KindPrediction:
-    kind: Kind
-    scores: dict[str, float] = field(default_factory=dict)
 
 
 def has_statement(text: str) -> bool:
@@ -58,7 +36,8 @@ def rule_kind(ctx: SentenceContext) -> Kind:
     return "observation"
 
 
-def predict(contexts: list[SentenceContext]) -> list[KindPrediction]:
+def predict(contexts: Sequence[SentenceContext]) -> list[KindPrediction]:
+    """A ``KindClassifier``: each sentence's rule kind, with score 1 for it and 0 for the others."""
     out = []
     for ctx in contexts:
         kind = rule_kind(ctx)

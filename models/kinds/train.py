@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
-from ancols_nlp.models import goldset
+from ancols_nlp.models import goldset, sentence_memo
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize
 from ancols_nlp.models.kinds.model import ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design, fixed_places
 
@@ -37,7 +37,7 @@ class CachedEmbed:
     """Wraps an embedder with a text → vector memo, optionally persisted (npz) between runs."""
 
     def __init__(self, embed: Embed | None = None, path: Path | None = None) -> None:
-        self._embed = embed
+        self._embed = embed or sentence_memo.embed
         self.path = path
         self.memo: dict[str, np.ndarray] = {}
         if path is not None and path.exists():
@@ -51,10 +51,6 @@ class CachedEmbed:
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = sorted({t for t in texts if self.key(t) not in self.memo})
         if missing:
-            if self._embed is None:
-                from ancols_nlp.models.kinds.model import default_embed
-
-                self._embed = default_embed
             for text, vector in zip(missing, self._embed(missing)):
                 self.memo[self.key(text)] = vector
             if self.path is not None:

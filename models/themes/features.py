@@ -13,14 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from ancols_nlp.models.themes.lexicon import LEXICON
-from ancols_nlp.models.themes.tagger import lexicon_counts, trusted_path
+from ancols_nlp.models.themes.scoring import lexicon_counts, trusted_path
+from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
-THEMES: tuple[str, ...] = tuple(LEXICON)
 GENERIC_HEADING = re.compile(
     r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
     r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|pr[ée]sentation\s+g[ée]n[ée]rale|contexte|^\W*n\s*°"
@@ -30,19 +28,6 @@ GENERIC_HEADING = re.compile(
 TEXT_WINDOW = 4  # neighbours each side for the lexicon window
 EMBEDDING_WINDOW = 2  # neighbours each side for the embedding window
 Embed = Callable[[list[str]], np.ndarray]
-
-
-@dataclass(frozen=True)
-class ThemeItem:
-    """A passage to tag, in document order; ``sentences`` are its sentences' texts (default: the passage)."""
-
-    text: str
-    section_path: tuple[str, ...] = ()
-    sentences: tuple[str, ...] = ()
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        return self.sentences or (self.text,)
 
 
 def passage_vectors(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:

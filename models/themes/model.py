@@ -4,7 +4,7 @@ Inputs (``features.py``): lexicon hits of the passage, of its innermost thematic
 of that heading's thematic parent, a window of neighbouring passages, the sentence embedding of
 the passage, of its neighbours and of its thematic heading. On top of the learned weights come
 two fixed priors: the thematic headings' lexicon evidence (``heading_prior``) and the lexicon
-tagger's scores (``hyper.lexicon_prior``, ``tagger.theme_scores``). The outline and the lexicon
+tagger's scores (``hyper.lexicon_prior``, ``scoring.theme_scores``). The outline and the lexicon
 are knowledge of every ANCOLS report; a handful of annotated ones cannot teach every heading's
 weight (leave-one-document-out, the priors add 2 points of top-1 accuracy on held-out reports).
 
@@ -20,19 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
-from ancols_nlp.models.themes.features import THEMES, Embed, ThemeItem, featurize, heading_evidence
-from ancols_nlp.models.themes.tagger import theme_scores
+from ancols_nlp.models.themes.features import Embed, featurize, heading_evidence
+from ancols_nlp.models.themes.scoring import theme_scores
+from ancols_nlp.pipelines.protocols import RankedThemes
+from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 NAME = "theme_model"
-
-
-def default_embed(texts: list[str]) -> np.ndarray:
-    from ancols_nlp.models.sentence_memo import embed
-
-    return embed(texts)
 
 
 @dataclass
@@ -58,11 +55,13 @@ class ThemeModelParams:
 
 
 class LinearThemeModel:
+    """A ``ThemeTagger``: the passages of one document per call (it reads their neighbours)."""
+
     def __init__(self, params: ThemeModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["themes"]) != THEMES:
             raise ValueError("the theme model artefact was trained on other themes: retrain it (python -m ancols_nlp.models.themes.train)")
         self.params = params
-        self.embed = embed or default_embed
+        self.embed = embed or sentence_memo.embed
 
     def probabilities(self, items: Sequence[ThemeItem]) -> np.ndarray:
         """(n, 13) theme probabilities, columns in ``THEMES`` order."""
@@ -78,7 +77,7 @@ class LinearThemeModel:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def tag_document(self, items: Sequence[ThemeItem], *, limit: int = 3) -> list[list[tuple[str, float]]]:
+    def tag_document(self, items: Sequence[ThemeItem], *, limit: int = 3) -> list[RankedThemes]:
         """Best themes (with probabilities) for each passage of one document, in order."""
         probs = self.probabilities(items)
         out = []

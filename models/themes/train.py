@@ -19,13 +19,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from ancols_nlp.models import goldset
-from ancols_nlp.models.kinds.rules import KindPrediction
 from ancols_nlp.models.kinds.train import CachedEmbed, embedder_fingerprint
-from ancols_nlp.models.themes.features import THEMES, Embed, ThemeItem, featurize
+from ancols_nlp.models.themes.features import Embed, featurize
 from ancols_nlp.models.themes.model import ARTEFACTS, LinearThemeModel, ThemeModelParams
 from ancols_nlp.pipelines.segments import group
 from ancols_nlp.pipelines.sentences import Sentence
-from ancols_nlp.pipelines.types import Block
+from ancols_nlp.pipelines.types import THEMES, Block, KindPrediction, ThemeItem
 
 log = logging.getLogger(__name__)
 

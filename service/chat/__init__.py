@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
-from ancols_nlp.index.search import Filters
+from ancols_nlp.index.query import Filters
 from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answer
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
 from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve
 from ancols_nlp.service.errors import BadQuery
-from ancols_nlp.service.routers.search import clean_query
+from ancols_nlp.service.routers.common import clean_query
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 
@@ -48,10 +48,10 @@ def to_filters(request: ChatRequest) -> Filters:
 
 def citation(p: Passage) -> Citation:
     row, meta = p.row, p.meta
-    return Citation(n=p.n, segment_id=p.segment_id, document_id=row["document_id"], organism=meta.get("organism"),
-                    report_number=meta.get("report_number"), doc_type=meta.get("doc_type"), page=row.get("page_start"),
-                    start=row["start"], end=row["end"], kind=row["kind"], section_path=row.get("section_path") or [],
-                    text=row["text"])
+    return Citation(n=p.n, segment_id=p.segment_id, document_id=row.document_id, organism=meta.get("organism"),
+                    report_number=meta.get("report_number"), doc_type=meta.get("doc_type"), page=row.page_start,
+                    start=row.start, end=row.end, kind=row.kind, section_path=row.section_path,
+                    text=row.text)
 
 
 def user_turns(request: ChatRequest, max_chars: int) -> list[str]:

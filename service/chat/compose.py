@@ -63,13 +63,13 @@ def group_label(p: Passage) -> str:
         return organism
     if number:
         return f"le rapport n° {number}"
-    name = p.doc.get("filename") or p.row["document_id"]
+    name = p.doc.filename or p.row.document_id
     return f"le document « {name} »"
 
 
 def group_key(p: Passage) -> str:
     organism = (p.meta.get("organism") or "").casefold()
-    return f"org:{organism}" if organism else f"doc:{p.row['document_id']}"
+    return f"org:{organism}" if organism else f"doc:{p.row.document_id}"
 
 
 def clean(text: str) -> str:
@@ -112,7 +112,7 @@ def assign_quotes(passages: list[Passage], query_text: str) -> list[Passage]:
     kept: list[Passage] = []
     seen: list[set[str]] = []
     for p in passages:
-        p.quote = best_sentence(p.row["text"], query_terms)
+        p.quote = best_sentence(p.row.text, query_terms)
         words = _words(p.quote)
         if words and any(_same(words, other) for other in seen):
             continue
@@ -130,7 +130,7 @@ def order_passages(passages: list[Passage]) -> list[list[Passage]]:
     for members in groups.values():
         rank = {id(p): i for i, p in enumerate(members)}
         members.sort(key=lambda p: (KIND_ORDER.index(p.kind) if p.kind in KIND_ORDER else 9,
-                                    p.row["document_id"], rank[id(p)]))
+                                    p.row.document_id, rank[id(p)]))
         ordered.append(members)
     return ordered
 
@@ -155,7 +155,7 @@ def offline_answer(passages: list[Passage], query_text: str) -> list[str]:
         who = group_label(group[0])
         for i, p in enumerate(group):
             doc_type = "reply" if p.meta.get("doc_type") == "reply" else "report"
-            quote = f"« {p.quote or best_sentence(p.row['text'], _words(query_text))} »"
+            quote = f"« {p.quote or best_sentence(p.row.text, _words(query_text))} »"
             answered = [by_segment[s].n for s in _responds_to(p) if s in by_segment and by_segment[s].n < p.n]
             phrases = PHRASES[(doc_type, p.kind)]
             repeat = repeat + 1 if p.kind == previous_kind else 0
@@ -174,5 +174,5 @@ def offline_answer(passages: list[Passage], query_text: str) -> list[str]:
 
 
 def _responds_to(p: Passage) -> list[str]:
-    doc = p.row["document_id"]
-    return [f"{doc}:{s}" for s in p.row.get("responds_to") or []]
+    doc = p.row.document_id
+    return [f"{doc}:{s}" for s in p.row.responds_to]

@@ -35,17 +35,17 @@ class LLMError(Exception):
 
 def passage_block(p: Passage) -> str:
     meta = p.meta
-    parts = [meta.get("organism") or p.doc.get("filename") or p.row["document_id"]]
+    parts = [meta.get("organism") or p.doc.filename or p.row.document_id]
     if meta.get("report_number"):
         parts.append(f"rapport n° {meta['report_number']}")
     if meta.get("doc_type") == "reply":
         parts.append("lettre de réponse")
-    if p.row.get("page_start"):
-        parts.append(f"p. {p.row['page_start']}")
+    if p.row.page_start:
+        parts.append(f"p. {p.row.page_start}")
     parts.append(KIND_LABEL.get(p.kind, p.kind))
-    if p.row.get("section_path"):
-        parts.append(" › ".join(p.row["section_path"][-2:]))
-    text = " ".join(p.row["text"].split())
+    if p.row.section_path:
+        parts.append(" › ".join(p.row.section_path[-2:]))
+    text = " ".join(p.row.text.split())
     if len(text) > MAX_PASSAGE_CHARS:
         text = text[:MAX_PASSAGE_CHARS].rsplit(" ", 1)[0] + "…"
     return f"[{p.n}] ({' — '.join(parts)})\n{text}"

@@ -17,8 +17,9 @@ from functools import lru_cache
 
 
 from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
-from ancols_nlp.index.search import Filters
+from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
+from ancols_nlp.index.records import DocumentRef, SegmentRow
 from ancols_nlp.service.runtime import Runtime
 
 # Words of the question itself, not of what it is about (dropped from the search query).
@@ -127,8 +128,8 @@ def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
 
 @dataclass
 class Passage:
-    row: dict
-    doc: dict
+    row: SegmentRow
+    doc: DocumentRef
     score: float = 0.0
     lexical: float | None = None
     dense: float | None = None
@@ -139,19 +140,19 @@ class Passage:
 
     @property
     def uid(self) -> int:
-        return self.row["uid"]
+        return self.row.uid
 
     @property
     def kind(self) -> str:
-        return self.row["kind"]
+        return self.row.kind
 
     @property
     def segment_id(self) -> str:
-        return f"{self.row['document_id']}:{self.row['seq']}"
+        return f"{self.row.document_id}:{self.row.seq}"
 
     @property
     def meta(self) -> dict:
-        return self.doc.get("meta") or {}
+        return self.doc.meta
 
 
 def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
@@ -179,12 +180,12 @@ def known_share(weights: dict[str, float]) -> float:
     return sum(w > 0 for w in weights.values()) / len(weights) if weights else 0.0
 
 
-def coverage(weights: dict[str, float], row: dict) -> float:
+def coverage(weights: dict[str, float], row: SegmentRow) -> float:
     """Weighted share of the query's terms that the passage (with its heading) contains."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    terms = set(analyze(passage_context(row["text"], row.get("section_path") or [])))
+    terms = set(analyze(passage_context(row.text, row.section_path)))
     return sum(w for t, w in weights.items() if t in terms) / total
 
 
@@ -198,10 +199,10 @@ def prose(text: str) -> float:
     return sum(c.isalpha() or c.isspace() for c in text) / max(1, len(text))
 
 
-def is_useful(row: dict) -> bool:
-    text = row["text"].strip()
+def is_useful(row: SegmentRow) -> bool:
+    text = row.text.strip()
     formula = "\\text{" in text or text.count("$") >= 2
-    return (row.get("block") not in LEFT_OUT_BLOCKS and len(text) >= MIN_CHARS and prose(text) >= 0.7
+    return (row.block not in LEFT_OUT_BLOCKS and len(text) >= MIN_CHARS and prose(text) >= 0.7
             and not formula)
 
 
@@ -210,10 +211,10 @@ class DocCache(dict):
         super().__init__()
         self.runtime = runtime
 
-    def get_doc(self, doc_id: str) -> dict:
+    def get_doc(self, doc_id: str) -> DocumentRef:
         if doc_id not in self:
             head = self.runtime.store.meta.document_heads([doc_id]).get(doc_id)
-            self[doc_id] = head or {"id": doc_id, "meta": {}, "filename": doc_id}
+            self[doc_id] = head or DocumentRef(id=doc_id, filename=doc_id, meta={})
         return self[doc_id]
 
 
@@ -243,7 +244,7 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
             cov = coverage(weights, row)
             if not is_relevant(cov, hit.dense):
                 continue
-            chosen[hit.id] = Passage(row=row, doc=docs.get_doc(row["document_id"]), score=hit.score,
+            chosen[hit.id] = Passage(row=row, doc=docs.get_doc(row.document_id), score=hit.score,
                                      lexical=hit.lexical, dense=hit.dense, coverage=cov)
     passages = list(chosen.values())
     if filters.kind:  # the user asked for these kinds only
@@ -259,16 +260,16 @@ def linked_passages(runtime: Runtime, passages: list[Passage], docs: DocCache, *
     for p in passages:
         if len(out) >= limit:
             break
-        doc_id, seq = p.row["document_id"], p.row["seq"]
+        doc_id, seq = p.row.document_id, p.row.seq
         if p.kind in ("observation", "recommendation"):
             candidates = meta.segments_answering(doc_id, seq)
         elif p.kind == "rebuttal":
-            candidates = [meta.segment_by_seq(doc_id, s) for s in p.row.get("responds_to") or []]
+            candidates = [meta.segment_by_seq(doc_id, s) for s in p.row.responds_to]
         else:
             continue
         for row in candidates:
-            if row and row["uid"] not in have and is_useful(row):
-                have.add(row["uid"])
+            if row and row.uid not in have and is_useful(row):
+                have.add(row.uid)
                 out.append(Passage(row=row, doc=docs.get_doc(doc_id), linked=True))
                 break
     return out

@@ -5,20 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ancols_nlp.models.kinds.stance import stance
-from ancols_nlp.models.themes import tagger
-from ancols_nlp.service.deps import RuntimeDep
-from ancols_nlp.service.routers.search import clean_query
+from ancols_nlp.service.deps import RuntimeDep, SettingsDep
+from ancols_nlp.service.routers.common import clean_query
 from ancols_nlp.service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
 
 router = APIRouter(tags=["classify"])
 
 
 @router.post("/classify", response_model=ClassifyResponse, responses={422: {"model": ErrorResponse}})
-def classify(body: ClassifyRequest, runtime: RuntimeDep) -> ClassifyResponse:
-    text = clean_query(body.text, 20_000)
-    section_path = tuple(body.section_path)
-    prediction, _ = runtime.classify(text, doc_type=body.doc_type, section_path=section_path)
-    themes = tagger.tag_passage(text, section_path)
+def classify(body: ClassifyRequest, runtime: RuntimeDep, settings: SettingsDep) -> ClassifyResponse:
+    text = clean_query(body.text, settings.max_classify_chars)
+    prediction, themes = runtime.classify(text, doc_type=body.doc_type, section_path=tuple(body.section_path))
     return ClassifyResponse(kind=prediction.kind, scores=prediction.scores,
                             themes=[ThemeScore(theme=t, score=s) for t, s in themes],
                             stance=stance(text) if prediction.kind == "rebuttal" else None)

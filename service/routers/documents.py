@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
+from ancols_nlp.index.records import DocumentRow
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep, WriteAccess
 from ancols_nlp.service.errors import NotFound, PayloadTooLarge
-from ancols_nlp.service.routers.segments import segment_out
-from ancols_nlp.service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentOut, DocumentText,
+from ancols_nlp.service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentText,
                              ErrorResponse, IndicatorList, SegmentList)
+from ancols_nlp.service.views import document_detail, document_out, indicator_out, segment_out
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 ERRORS = {404: {"model": ErrorResponse}}
@@ -44,10 +45,10 @@ async def upload(file: Annotated[UploadFile, File(description="A PDF, .txt or .m
 @router.get("", response_model=DocumentList)
 def list_documents(runtime: RuntimeDep, limit: Limit = 50, offset: Offset = 0) -> DocumentList:
     rows, total = runtime.store.meta.documents(limit=limit, offset=offset)
-    return DocumentList(documents=[DocumentOut(**r) for r in rows], total=total, limit=limit, offset=offset)
+    return DocumentList(documents=[document_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-def _document(runtime, doc_id: str, *, with_text: bool = False) -> dict:
+def _document(runtime, doc_id: str, *, with_text: bool = False) -> DocumentRow:
     row = runtime.store.meta.document(doc_id, with_text=with_text)
     if row is None:
         raise NotFound(f"No document {doc_id!r}.")
@@ -56,13 +57,13 @@ def _document(runtime, doc_id: str, *, with_text: bool = False) -> dict:
 
 @router.get("/{doc_id}", response_model=DocumentDetail, responses=ERRORS)
 def get_document(doc_id: str, runtime: RuntimeDep) -> DocumentDetail:
-    return DocumentDetail(**_document(runtime, doc_id))
+    return document_detail(_document(runtime, doc_id))
 
 
 @router.get("/{doc_id}/text", response_model=DocumentText, responses=ERRORS)
 def get_text(doc_id: str, runtime: RuntimeDep) -> DocumentText:
     row = _document(runtime, doc_id, with_text=True)
-    return DocumentText(id=doc_id, media_type=row["media_type"], text=row["text"], pages=row["pages"])
+    return DocumentText(id=doc_id, media_type=row.media_type, text=row.text, pages=row.pages)
 
 
 @router.get("/{doc_id}/segments", response_model=SegmentList, responses=ERRORS)
@@ -76,7 +77,8 @@ def get_segments(doc_id: str, runtime: RuntimeDep, limit: Limit = 1000, offset: 
 def get_indicators(doc_id: str, runtime: RuntimeDep) -> IndicatorList:
     """The fiche récapitulative's indicators (empty for a letter, or a table the text extraction scattered)."""
     _document(runtime, doc_id)
-    return IndicatorList(document_id=doc_id, indicators=runtime.store.meta.indicators_of(doc_id))
+    indicators = runtime.store.meta.indicators_of(doc_id)
+    return IndicatorList(document_id=doc_id, indicators=[indicator_out(i) for i in indicators])
 
 
 @router.delete("/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS, dependencies=[WriteAccess])

@@ -8,24 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from ancols_nlp.index.highlight import Highlighter
-from ancols_nlp.index.search import Filters
+from ancols_nlp.index.query import Filters
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.errors import BadQuery
-from ancols_nlp.service.routers.segments import segment_out
-from ancols_nlp.service.schemas import ErrorResponse, ScoreBreakdown, SearchResponse, SearchResult
+from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.schemas import ErrorResponse, SearchResponse
+from ancols_nlp.service.views import search_result
 
 router = APIRouter(tags=["search"])
 Many = Annotated[list[str], Query()]
-
-
-def clean_query(q: str, max_chars: int) -> str:
-    """The query with control characters removed; refused when empty or too long."""
-    text = "".join(c if c.isprintable() else " " for c in q).strip()
-    if not text:
-        raise BadQuery("The query is empty.")
-    if len(text) > max_chars:
-        raise BadQuery(f"The query is longer than {max_chars} characters.")
-    return text
 
 
 @router.get("/search", response_model=SearchResponse, responses={422: {"model": ErrorResponse}})
@@ -41,16 +31,9 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
     outcome = runtime.store.search(query, k=min(k, settings.max_results), filters=filters, params=params)
     rows = [outcome.rows[hit.id] for hit in outcome.hits]
-    heads = runtime.store.meta.document_heads({row["document_id"] for row in rows})
+    heads = runtime.store.meta.document_heads({row.document_id for row in rows})
     highlight = Highlighter(query)
-    results = []
-    for hit, row in zip(outcome.hits, rows):
-        doc = heads.get(row["document_id"], {"meta": {}})
-        results.append(SearchResult(
-            **segment_out(row).model_dump(), score=hit.score,
-            scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
-            organism=doc["meta"].get("organism"), report_number=doc["meta"].get("report_number"),
-            doc_type=doc["meta"].get("doc_type"), highlights=highlight(row["text"], row["start"]),
-        ))
+    results = [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
+               for hit, row in zip(outcome.hits, rows)]
     return SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
                           total_candidates=outcome.total)

@@ -10,24 +10,9 @@ from pydantic import BaseModel
 from ancols_nlp.service.deps import RuntimeDep
 from ancols_nlp.service.errors import NotFound
 from ancols_nlp.service.schemas import ErrorResponse, SegmentOut
+from ancols_nlp.service.views import segment_out
 
 router = APIRouter(tags=["segments"])
-
-
-def segment_id(document_id: str, position: int) -> str:
-    return f"{document_id}:{position}"
-
-
-def segment_out(row: dict) -> SegmentOut:
-    doc = row["document_id"]
-    return SegmentOut(
-        id=segment_id(doc, row["seq"]), document_id=doc, position=row["seq"], start=row["start"], end=row["end"],
-        page=row["page_start"], page_end=row["page_end"], block=row["block"], kind=row["kind"],
-        kind_scores=row["kind_scores"], themes=row["themes"], theme_scores=row["theme_scores"],
-        section_path=row["section_path"], text=row["text"],
-        responds_to=[segment_id(doc, p) for p in row["responds_to"]] + [segment_id(d, p) for d, p in row["linked_findings"]],
-        stance=row["stance"],
-    )
 
 
 class SegmentContext(BaseModel):
@@ -46,10 +31,10 @@ def get_segment(segment_id: str, runtime: RuntimeDep) -> SegmentContext:
     row = meta.segment_by_seq(doc_id, int(position)) if valid else None
     if row is None:
         raise NotFound(f"No segment {segment_id!r}.")
-    seq = row["seq"]
+    seq = row.seq
     neighbours = [meta.segment_by_seq(doc_id, seq + d) for d in (-1, 1)]
-    targets = [meta.segment_by_seq(doc_id, p) for p in row["responds_to"]]
-    targets += [meta.segment_by_seq(d, p) for d, p in row["linked_findings"]]
+    targets = [meta.segment_by_seq(doc_id, p) for p in row.responds_to]
+    targets += [meta.segment_by_seq(d, p) for d, p in row.linked_findings]
     answered = meta.segments_answering(doc_id, seq)
     return SegmentContext(
         segment=segment_out(row),

@@ -11,7 +11,7 @@ import numpy as np
 
 from bench import load, synth
 from ancols_nlp.index.postgres.store import PgStore
-from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from live import Server
 from pg import new_database
@@ -34,13 +34,13 @@ def _source(folder, corpus_dir) -> set[str]:
 
 def _texts(store) -> list[str]:
     """Segment texts, documents by filename, segments in order."""
-    docs = sorted(store.meta.documents(limit=100, offset=0)[0], key=lambda d: d["filename"])
-    return [s["text"] for d in docs for s in store.meta.segments_of(d["id"], limit=1000, offset=0)[0]]
+    docs = sorted(store.meta.documents(limit=100, offset=0)[0], key=lambda d: d.filename)
+    return [s.text for d in docs for s in store.meta.segments_of(d.id, limit=1000, offset=0)[0]]
 
 
 def _ranking(store, query: str) -> list[tuple[str, float]]:
     out = store.search(query, k=10, filters=Filters(), params=SearchParams(mode="lexical"))
-    return [(out.rows[h.id]["text"], round(h.score, 4)) for h in out.hits]
+    return [(out.rows[h.id].text, round(h.score, 4)) for h in out.hits]
 
 
 def test_synthetic_store_and_load(tmp_path, corpus_dir):
@@ -53,13 +53,13 @@ def test_synthetic_store_and_load(tmp_path, corpus_dir):
     try:
         docs, total = store.meta.documents(limit=100, offset=0)
         assert total == report["documents"] and store.stats().segments == 600
-        assert {d["meta"]["organism"] for d in docs} <= {f.format(c) for c in synth.CITIES for f in synth.FORMS}
-        assert all(2010 <= d["meta"]["year"] <= 2024 for d in docs)
-        segments = [s for d in docs for s in store.meta.segments_of(d["id"], limit=1000, offset=0)[0]]
+        assert {d.meta["organism"] for d in docs} <= {f.format(c) for c in synth.CITIES for f in synth.FORMS}
+        assert all(2010 <= d.meta["year"] <= 2024 for d in docs)
+        segments = [s for d in docs for s in store.meta.segments_of(d.id, limit=1000, offset=0)[0]]
         # Every synthetic text is one real sentence, two joined, or a real table row with redrawn figures.
-        joined = [s["text"] for s in segments if s["text"] not in real]
-        assert joined and all(any(s["text"].startswith(r) for r in real) or s["block"] == "table_row" for s in segments)
-        vectors = store.snapshot.vectors_of([s["uid"] for s in segments[:50]])
+        joined = [s.text for s in segments if s.text not in real]
+        assert joined and all(any(s.text.startswith(r) for r in real) or s.block == "table_row" for s in segments)
+        vectors = store.snapshot.vectors_of([s.uid for s in segments[:50]])
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
         out = store.search("vacance", k=5, filters=Filters(), params=SearchParams(mode="lexical"))
         assert out.hits

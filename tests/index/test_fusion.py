@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ancols_nlp.index.fusion import minmax, rrf, weighted, zscore
+from ancols_nlp.index.ranking import minmax, rrf, weighted, zscore
 
 
 def test_zscore_centres_and_scales():

@@ -14,7 +14,7 @@ import pytest
 from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY
 from ancols_nlp.index.postgres.schema import MIGRATIONS, migrate
 from ancols_nlp.index.postgres.store import PgStore
-from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from live import free_port
 from pg import new_database
@@ -42,7 +42,7 @@ def both(tmp_path, embedder, postgres):
 def _answer(store, query, filters, mode):
     """Hits as (score, text), best first; equal scores (to 4 places, float32 against float64) in text order."""
     out = store.search(query, k=10, filters=filters, params=SearchParams(mode=mode))
-    hits = sorted((-round(h.score, 4), out.rows[h.id]["text"]) for h in out.hits)
+    hits = sorted((-round(h.score, 4), out.rows[h.id].text) for h in out.hits)
     return hits, out.facets, out.total
 
 
@@ -60,10 +60,10 @@ def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
         assert store.add(make_document(REPORT_A), filename="again.txt", data=b"a").duplicate
     assert postgres.organisms() == embedded.organisms() == ["Le Toit Forézien", "Logidia"]
     assert postgres.stats().segments == embedded.stats().segments
-    doc_pg, doc_em = (next(d for d in s.meta.documents(limit=10, offset=0)[0] if d["filename"] == "b.txt") for s in both)
-    strip = lambda row: {k: v for k, v in row.items() if k not in ("id", "created_at")}  # noqa: E731
+    doc_pg, doc_em = (next(d for d in s.meta.documents(limit=10, offset=0)[0] if d.filename == "b.txt") for s in both)
+    strip = lambda row: {k: v for k, v in asdict(row).items() if k not in ("id", "created_at")}  # noqa: E731
     assert strip(doc_pg) == strip(doc_em)
-    seg_pg, seg_em = (s.meta.segments_of(d["id"], limit=50, offset=0) for s, d in zip(both, (doc_pg, doc_em)))
+    seg_pg, seg_em = (s.meta.segments_of(d.id, limit=50, offset=0) for s, d in zip(both, (doc_pg, doc_em)))
     assert [strip(r) | {"uid": 0, "document_id": ""} for r in seg_pg[0]] == \
            [strip(r) | {"uid": 0, "document_id": ""} for r in seg_em[0]]
 
@@ -71,13 +71,13 @@ def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
 def test_delete_is_gone_from_every_mode_and_the_statistics(both):
     embedded, postgres = both
     first, second = postgres.meta.documents(limit=10, offset=0)[0]
-    assert postgres.delete(first["id"]) and not postgres.delete(first["id"])
+    assert postgres.delete(first.id) and not postgres.delete(first.id)
     for mode in ("lexical", "semantic", "hybrid"):
         out = postgres.search("vacance commerciale", k=10, filters=Filters(), params=SearchParams(mode=mode))
-        assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {second["id"]}
-    assert postgres.stats().segments == second["segment_count"]
+        assert out.hits and {out.rows[h.id].document_id for h in out.hits} == {second.id}
+    assert postgres.stats().segments == second.segment_count
     # BM25's corpus size, lengths and document frequencies follow the delete: same scores as the embedded store.
-    embedded.delete(next(d["id"] for d in embedded.meta.documents(limit=10, offset=0)[0] if d["filename"] == first["filename"]))
+    embedded.delete(next(d.id for d in embedded.meta.documents(limit=10, offset=0)[0] if d.filename == first.filename))
     for query in QUERIES:
         assert _answer(postgres, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
 
@@ -110,14 +110,14 @@ REPLY_A = [
 
 def _links(store) -> dict[tuple[str, int], list[tuple[str, int]]]:
     """Every stored segment's cross-document links both ways, documents named by filename."""
-    docs = {d["id"]: d["filename"] for d in store.meta.documents(limit=10, offset=0)[0]}
+    docs = {d.id: d.filename for d in store.meta.documents(limit=10, offset=0)[0]}
     out = {}
     for doc_id, name in docs.items():
         for row in store.meta.segments_of(doc_id, limit=50, offset=0)[0]:
-            findings = [(docs[d], seq) for d, seq in row["linked_findings"]]
-            answers = [(docs[a["document_id"]], a["seq"]) for a in store.meta.segments_answering(doc_id, row["seq"])]
+            findings = [(docs[d], seq) for d, seq in row.linked_findings]
+            answers = [(docs[a.document_id], a.seq) for a in store.meta.segments_answering(doc_id, row.seq)]
             if findings or answers:
-                out[(name, row["seq"])] = findings + answers
+                out[(name, row.seq)] = findings + answers
     return out
 
 
@@ -139,7 +139,7 @@ def test_reply_links_and_indicators_as_the_embedded_store(tmp_path, embedder, po
         assert pg[("reply.txt", 0)] == [("a.txt", 3)] and pg[("a.txt", 3)] == [("reply.txt", 0)]
         assert pg[("reply.txt", 1)] == [("a.txt", 4)]
         assert [s.meta.indicators_of(s.meta.find_by_sha(hashlib.sha256(b"a").hexdigest())) for s in stores] == \
-               [[asdict(row) for row in report.indicators]] * 2
+               [report.indicators] * 2
         for store in stores:  # a later report of the same organism: the reply now answers it
             store.add(later, filename="later.txt", data=b"later")
         assert _links(stores[1]) == _links(stores[0]) and set(_links(stores[1])) == {
@@ -173,7 +173,7 @@ def test_migrations_run_once_and_a_model_change_reembeds(postgres, embedder):
             assert conn.execute("SELECT value FROM settings WHERE key = %s", (EMBEDDING_KEY,)).fetchone()[0] == \
                    WiderEmbedder.fingerprint
         out = store.search("conseil d'administration", k=3, filters=Filters(), params=SearchParams(mode="semantic"))
-        assert out.rows[out.hits[0].id]["text"].startswith("Le conseil d'administration")
+        assert out.rows[out.hits[0].id].text.startswith("Le conseil d'administration")
     finally:
         store.close()
 
@@ -206,8 +206,8 @@ def test_searches_go_to_the_replica_and_see_the_uploaders_writes(postgres, repli
         added = store.add(make_document(REPORT_B, organism="Logidia"), filename="b.txt", data=b"b")
         # At once, with no sleep: the read waits for the replica to replay the upload's commit.
         out = store.search("conseil d'administration", k=3, filters=Filters(), params=SearchParams(mode="hybrid"))
-        assert out.hits and out.rows[out.hits[0].id]["document_id"] == added.id
-        assert store.meta.document(added.id)["segment_count"] == len(REPORT_B)
+        assert out.hits and out.rows[out.hits[0].id].document_id == added.id
+        assert store.meta.document(added.id).segment_count == len(REPORT_B)
         assert store.delete(added.id)
         assert store.search("conseil d'administration", k=3, filters=Filters()).hits == []
         assert store.meta.document(added.id) is None
@@ -226,7 +226,7 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_unreachable(postgres
             assert not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
         added = store.add(make_document(REPORT_B), filename="b.txt", data=b"b")
         out = store.search("conseil d'administration", k=3, filters=Filters())
-        assert out.hits and out.rows[out.hits[0].id]["document_id"] == added.id
+        assert out.hits and out.rows[out.hits[0].id].document_id == added.id
     finally:
         store.close()
 
@@ -257,9 +257,9 @@ def _french_texts(store, query, filters=Filters(), mode="lexical") -> list[str]:
     out = store.search(query, k=10, filters=filters, params=SearchParams(mode=mode))
     for hit in out.hits:  # each hit is a stored segment, its row read back from its document
         row = out.rows[hit.id]
-        stored = store.meta.segments_of(row["document_id"], limit=50, offset=0)[0]
-        assert any(r["seq"] == row["seq"] and r["text"] == row["text"] for r in stored)
-    return [out.rows[h.id]["text"] for h in out.hits]
+        stored = store.meta.segments_of(row.document_id, limit=50, offset=0)[0]
+        assert any(r.seq == row.seq and r.text == row.text for r in stored)
+    return [out.rows[h.id].text for h in out.hits]
 
 
 @pytest.mark.parametrize("mode", ["lexical", "hybrid"])
@@ -286,15 +286,15 @@ def test_french_search_expands_the_domain_synonyms_at_query_time(french):
 def test_french_search_keeps_the_filters(french):
     query = "vacance commerciale"
     everything = _french_texts(french, query)
-    files = {d["id"]: d["filename"] for d in french.meta.documents(limit=10, offset=0)[0]}
-    for filters, keep in [(Filters(kind=("recommendation",)), lambda r: r["kind"] == "recommendation"),
-                          (Filters(organism=("logidia",)), lambda r: files[r["document_id"]] in ("b.txt", "c.txt")),
-                          (Filters(year_min=2017), lambda r: files[r["document_id"]] in ("a.txt", "c.txt"))]:
+    files = {d.id: d.filename for d in french.meta.documents(limit=10, offset=0)[0]}
+    for filters, keep in [(Filters(kind=("recommendation",)), lambda r: r.kind == "recommendation"),
+                          (Filters(organism=("logidia",)), lambda r: files[r.document_id] in ("b.txt", "c.txt")),
+                          (Filters(year_min=2017), lambda r: files[r.document_id] in ("a.txt", "c.txt"))]:
         out = french.search(query, k=10, filters=filters, params=SearchParams(mode="lexical"))
         rows = [out.rows[h.id] for h in out.hits]
         assert rows and all(map(keep, rows)), filters
         assert len(rows) < len(everything)
-        assert [r["text"] for r in rows] == [t for t in everything if t in {r["text"] for r in rows}]
+        assert [r.text for r in rows] == [t for t in everything if t in {r.text for r in rows}]
 
 
 def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embedder):

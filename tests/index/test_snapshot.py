@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
 
@@ -34,7 +34,7 @@ def ranking(store: Store, query: str, mode: str, **filters) -> list[tuple[str, f
     # Candidate lists cover the whole store: the test embedder gives many segments the same cosine,
     # and FAISS may cut such ties differently in one index and in two.
     out = store.search(query, k=10, filters=Filters(**filters), params=SearchParams(mode=mode, candidates=1000))
-    return [(out.rows[h.id]["text"], round(h.score, 4)) for h in out.hits]
+    return [(out.rows[h.id].text, round(h.score, 4)) for h in out.hits]
 
 
 def add_all(store: Store, docs) -> list[str]:
@@ -123,8 +123,8 @@ def test_deleting_a_base_document_masks_it_at_once_and_after_reopening(tmp_path,
         for mode in ("lexical", "semantic", "hybrid"):
             for query in QUERIES:
                 out = s.search(query, k=20, filters=Filters(), params=SearchParams(mode=mode))
-                assert not {out.rows[h.id]["text"] for h in out.hits} & removed
-                assert {out.rows[h.id]["document_id"] for h in out.hits} <= {ids[0], ids[2]}
+                assert not {out.rows[h.id].text for h in out.hits} & removed
+                assert {out.rows[h.id].document_id for h in out.hits} <= {ids[0], ids[2]}
                 assert sum(out.facets["kind"].values()) == out.total == s.stats().segments
         assert s.organisms() == ["Organisme 0", "Organisme 2"]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from ancols_nlp.index.sqlite import CorruptStore
-from ancols_nlp.index.metadata import MetadataStore
+from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.service import cli
 
 
@@ -15,17 +15,17 @@ def damage(path):
 
 def test_a_damaged_database_is_named_with_what_to_do(tmp_path):
     path = tmp_path / "ancols.sqlite3"
-    store = MetadataStore(path)
+    store = DocumentStore(path)
     store.set_setting("embedding_fingerprint", "x")
     store.close()
     damage(path)
     with pytest.raises(CorruptStore, match="is damaged.*ingest the documents again"):
-        MetadataStore(path)
+        DocumentStore(path)
 
 
 def test_the_cli_reports_a_damaged_store(tmp_path, capsys):
     path = tmp_path / "ancols.sqlite3"
-    MetadataStore(path).close()
+    DocumentStore(path).close()
     damage(path)
     assert cli.main(["--data-dir", str(tmp_path), "search", "vacance"]) == 2
     assert "is damaged" in capsys.readouterr().err

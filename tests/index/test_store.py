@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES
-from ancols_nlp.index.search import Filters, SearchParams
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.passages import LEXICAL_FINGERPRINT, LEXICAL_KEY
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
@@ -50,7 +50,7 @@ def two_reports(store):
 
 def _texts(store, query, **kw):
     out = store.search(query, k=kw.pop("k", 10), filters=kw.pop("filters", Filters()), **kw)
-    return [out.rows[h.id]["text"] for h in out.hits], out
+    return [out.rows[h.id].text for h in out.hits], out
 
 
 @pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
@@ -78,19 +78,19 @@ def test_filters(store, two_reports):
     a, b = two_reports
     q = "vacance commerciale"
     _, out = _texts(store, q, filters=Filters(kind=("recommendation",)))
-    assert [out.rows[h.id]["kind"] for h in out.hits] == ["recommendation"]
+    assert [out.rows[h.id].kind for h in out.hits] == ["recommendation"]
     _, out = _texts(store, q, filters=Filters(document_id=(b,)))
-    assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+    assert out.hits and {out.rows[h.id].document_id for h in out.hits} == {b}
     _, out = _texts(store, q, filters=Filters(theme=("gouvernance",)), params=SearchParams(mode="lexical"))
     assert out.hits == [] and out.total == 1
     _, out = _texts(store, q, filters=Filters(theme=("gouvernance",)))  # hybrid: semantic neighbours only
-    assert all(out.rows[h.id]["themes"] == ["gouvernance"] for h in out.hits)
+    assert all(out.rows[h.id].themes == ["gouvernance"] for h in out.hits)
     _, out = _texts(store, q, filters=Filters(year_min=2017))
-    assert {out.rows[h.id]["document_id"] for h in out.hits} == {a}
+    assert {out.rows[h.id].document_id for h in out.hits} == {a}
     _, out = _texts(store, q, filters=Filters(year_max=2016))
-    assert {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+    assert {out.rows[h.id].document_id for h in out.hits} == {b}
     _, out = _texts(store, q, filters=Filters(organism=("logidia",)))
-    assert {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+    assert {out.rows[h.id].document_id for h in out.hits} == {b}
 
 
 def test_facets_count_what_the_filters_let_through(store, two_reports):
@@ -130,7 +130,7 @@ def test_delete_removes_from_both_indexes(store, two_reports):
     assert snap.segments == store.stats().segments == len(REPORT_B)
     for mode in ("lexical", "semantic", "hybrid"):
         _, out = _texts(store, "vacance commerciale élevée", params=SearchParams(mode=mode))
-        assert out.hits and {out.rows[h.id]["document_id"] for h in out.hits} == {b}
+        assert out.hits and {out.rows[h.id].document_id for h in out.hits} == {b}
         assert out.total == len(REPORT_B) and sum(out.facets["kind"].values()) == len(REPORT_B)
     gone = set(before.columns.ids.tolist()) - set(snap.columns.ids[snap.live].tolist())
     assert len(gone) == len(REPORT_A)
@@ -175,5 +175,5 @@ def test_indicators_are_stored_with_their_document_and_leave_with_it(store, corp
     doc.indicators = indicators(corpus_texts["004_964ee9d999fa8f65.txt"])
     doc_id = store.add(doc, filename="toit.txt", data=b"toit").id
     rows = store.meta.indicators_of(doc_id)
-    assert [r["name"] for r in rows] == [i.name for i in doc.indicators] and rows[0]["organism"] == "6,0%"
+    assert [r.name for r in rows] == [i.name for i in doc.indicators] and rows[0].organism == "6,0%"
     assert store.delete(doc_id) and store.meta.indicators_of(doc_id) == []

@@ -5,7 +5,7 @@ import pytest
 
 from ancols_nlp.models.kinds import cues, roles
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize, recommendation_list_flags
-from ancols_nlp.models.kinds.rules import SentenceContext
+from ancols_nlp.pipelines.types import SentenceContext
 
 
 def paragraph(*texts: str, start: int = 0) -> list[SentenceContext]:

@@ -5,13 +5,12 @@ import logging
 import numpy as np
 import pytest
 
-from gold import parse
-from ancols_nlp.models.kinds import cues, load_kind_model, rules
+from gold import parse, shipped_models
+from ancols_nlp.models.kinds import cues, rules
 from ancols_nlp.models.kinds.model import LinearKindModel, load_model
-from ancols_nlp.models.kinds.rules import SentenceContext
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
-from ancols_nlp.pipelines.types import KINDS, SourceText
+from ancols_nlp.pipelines.types import KINDS, SentenceContext, SourceText
 
 REPORT = """Rapport définitif de contrôle n°2017-101 Avril 2019
 
@@ -45,30 +44,30 @@ LETTER = """Monsieur le Directeur Général,
 
 @pytest.fixture(scope="module")
 def kind_model():
-    return load_kind_model()
+    return shipped_models().kinds
 
 
 def covering(doc, span):
     return max(doc.segments, key=lambda s: min(s.end, span.end) - max(s.start, span.start))
 
 
-def run(marked, kind_model):
+def run(marked):
     text, gold = parse(marked)
-    return text, gold, process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=kind_model)
+    return text, gold, process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), models=shipped_models())
 
 
 def test_the_trained_model_is_shipped(kind_model):
     assert isinstance(kind_model, LinearKindModel)
 
 
-def test_tricky_report_sentences(kind_model):
-    text, gold, doc = run(REPORT, kind_model)
+def test_tricky_report_sentences():
+    text, gold, doc = run(REPORT)
     for span in gold:
         assert covering(doc, span).kind == span.kind, text[span.start:span.end]
 
 
-def test_reply_letter_speaks_in_the_organism_voice(kind_model):
-    text, gold, doc = run(LETTER, kind_model)
+def test_reply_letter_speaks_in_the_organism_voice():
+    text, gold, doc = run(LETTER)
     assert doc.meta.doc_type == "reply"
     statements = [span for span in gold if span.kind == "rebuttal"]
     for span in statements[:2]:
@@ -130,13 +129,13 @@ def test_rules_fallback_on_the_annotation_guide_examples():
 
 @pytest.mark.parametrize("name, first, count", [("001_d290a1a4feb3bef7.txt", "#### **Points forts:**", 7 + 3 + 2),
                                                 ("004_964ee9d999fa8f65.txt", "POINTS FORTS:", 5 + 4 + 2)])
-def test_points_forts_faibles_and_irregularities_are_statement_segments(kind_model, corpus_texts, name, first, count):
+def test_points_forts_faibles_and_irregularities_are_statement_segments(corpus_texts, name, first, count):
     """Each bullet of the fiche's lists is its own finding segment, including 004's "- ►" bullets and
     the last, longest items the model alone used to call other."""
     text = corpus_texts[name]
     start = text.index(first)
     end = text.index("Précédent rapport de contrôle", start)
-    doc = process_text(SourceText(text[:end], "text/plain"), nlp=load_sentencizer(), kind_model=kind_model)
+    doc = process_text(SourceText(text[:end], "text/plain"), nlp=load_sentencizer(), models=shipped_models())
     items = [s for s in doc.segments if s.start >= start and s.block == "list_item"]
     assert len(items) == count
     assert all(s.kind in ("observation", "recommendation") for s in items), [(s.kind, s.text) for s in items]

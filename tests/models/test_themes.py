@@ -4,11 +4,16 @@ import logging
 
 import pytest
 
-from gold import GoldSpan, covering, process_marked
-from ancols_nlp.models.themes import load_theme_model, tagger
-from ancols_nlp.models.themes.features import ThemeItem, thematic_headings
+from dataclasses import replace
+
+from gold import GoldSpan, covering, process_marked, shipped_models
+from ancols_nlp.models.themes.features import thematic_headings
+from ancols_nlp.models.themes.lexicon import LEXICON
 from ancols_nlp.models.themes.model import LinearThemeModel, load_model
-from ancols_nlp.pipelines.types import THEMES
+from ancols_nlp.models.themes.tagger import LexiconTagger, load_theme_tagger
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import THEMES, SourceText, ThemeItem
 
 # Neutral sentences: only the heading above them says what they are about.
 REPORT = """Rapport définitif de contrôle n°2014-098 Septembre 2015
@@ -39,7 +44,11 @@ def processed():
 
 
 def test_the_trained_model_is_shipped():
-    assert isinstance(load_theme_model(), LinearThemeModel)
+    assert isinstance(load_theme_tagger(), LinearThemeModel)
+
+
+def test_the_lexicon_covers_exactly_the_themes():
+    assert set(LEXICON) == set(THEMES)
 
 
 def test_themes_follow_the_innermost_thematic_heading(processed):
@@ -65,7 +74,7 @@ def test_generic_headings_are_skipped():
 
 
 def test_scores_are_probabilities_best_first():
-    model = load_theme_model()
+    model = load_model()
     ranked = model.tag_document([ThemeItem("Le taux d'impayés atteint 13 % des loyers quittancés.", ("4.4 TRAITEMENT DES IMPAYES",))])[0]
     assert ranked[0][0] == "impayes"
     scores = [s for _, s in ranked]
@@ -75,14 +84,17 @@ def test_scores_are_probabilities_best_first():
 
 def test_lexicon_fallback_when_no_model(processed):
     _, gold, _ = processed
-    with tagger.using(None):
-        _, _, doc = process_marked(REPORT)
+    _, _, doc = process_marked(REPORT, replace(shipped_models(), themes=LexiconTagger()))
     assert covering(doc, gold[0]).themes[0] == "ventes"
+    for segment in (s for s in doc.segments if s.themes):  # the lexicon's shares of the evidence, best first
+        shares = [segment.theme_scores[t] for t in segment.themes]
+        assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1.0 + 1e-6
 
 
-def test_missing_artefact_warns(tmp_path, caplog):
+def test_missing_artefact_warns_and_the_lexicon_takes_over(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         assert load_model(tmp_path) is None
+        assert isinstance(load_theme_tagger(tmp_path), LexiconTagger)
     assert "falling back to the lexicon tagger" in caplog.text
 
 
@@ -96,13 +108,8 @@ def test_table_rows_and_other_segments_get_themes_too(corpus_texts):
 
 
 def test_sections_take_the_themes_of_the_text_they_hold(corpus_texts):
-    from ancols_nlp.models.kinds import load_kind_model
-    from ancols_nlp.pipelines.process import process_text
-    from ancols_nlp.pipelines.sentences import load_sentencizer
-    from ancols_nlp.pipelines.types import SourceText
-
     doc = process_text(SourceText(text=corpus_texts["001_d290a1a4feb3bef7.txt"], media_type="text/plain"),
-                       nlp=load_sentencizer(), kind_model=load_kind_model())
+                       nlp=load_sentencizer(), models=shipped_models())
     by_title = {s.title.split(" ", 1)[-1].casefold(): s for s in doc.sections}
     assert by_title["traitement des impayes"].themes[0] == "impayes"
     assert by_title["analyse financiere"].themes[0] == "finances"

@@ -35,7 +35,7 @@ def test_rebuttal_links_to_the_finding_before_it_and_gets_a_stance():
         seg(3, "observation", "Les loyers sont élevés.", path=("3.2 Loyers",)),
         seg(4, "rebuttal", "La société conteste ce constat.", path=("3.3 Charges",)),
     ]
-    link_rebuttals(segments)
+    link_rebuttals(segments, stance)
     assert segments[2].responds_to == [1] and segments[2].stance == "commits"
     assert segments[4].responds_to == [] and segments[4].stance == "contests"
     assert all(s.stance is None for s in segments if s.kind != "rebuttal")

@@ -7,13 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 from pdfgen import corpus_paragraphs, make_pdf, truncated_pdf
 
-from ancols_nlp.index.metadata import MetadataStore
+from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.rows import reading
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +35,13 @@ def stored(data_dir: Path) -> dict[str, tuple[dict, list[dict], np.ndarray]]:
     with reading(data_dir / "ancols.sqlite3") as reader:
         rows = reader.rows()
     ids, vectors = rows.ids, rows.vectors
-    meta = MetadataStore(data_dir / "ancols.sqlite3")
+    meta = DocumentStore(data_dir / "ancols.sqlite3")
     try:
         row_of = {int(i): n for n, i in enumerate(ids)}
         out = {}
-        for doc in meta.documents(limit=100, offset=0)[0]:
-            segments = meta.segments_of(doc["id"], limit=100_000, offset=0)[0]
+        for record in meta.documents(limit=100, offset=0)[0]:
+            doc = asdict(record)
+            segments = [asdict(s) for s in meta.segments_of(record.id, limit=100_000, offset=0)[0]]
             uids = [s.pop("uid") for s in segments]
             for s in segments:
                 del s["document_id"]

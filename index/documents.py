@@ -14,9 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, SegmentRow, document_ref, document_row,
+                                      indicator_row, segment_body, segment_row, stored_passage)
 from ancols_nlp.index.sqlite import Database
 from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
-from ancols_nlp.pipelines.types import ProcessedDocument
+from ancols_nlp.pipelines.types import Indicator, ProcessedDocument
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -65,11 +67,9 @@ CREATE TABLE IF NOT EXISTS indicators (
 );
 """
 
-# Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
-_BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to", "stance")
 
 
-class MetadataStore(Database):
+class DocumentStore(Database):
     """The document store's tables; readers and the single writer share one connection."""
 
     def __init__(self, path: Path):
@@ -104,7 +104,7 @@ class MetadataStore(Database):
                     'INSERT INTO segments(document_id, seq, start, "end", block, kind, body, terms, vector)'
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, segment.id, segment.start, segment.end, segment.block, segment.kind,
-                     json.dumps({f: getattr(segment, f) for f in _BODY_FIELDS}, ensure_ascii=False),
+                     json.dumps(segment_body(segment), ensure_ascii=False),
                      " ".join(seg_terms), np.asarray(vector, dtype=np.float32).tobytes()),
                 )
                 ids.append(int(cur.lastrowid))
@@ -125,61 +125,61 @@ class MetadataStore(Database):
             row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def document(self, doc_id: str, *, with_text: bool = False) -> dict | None:
+    def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
         cols = "id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections"
         with self._lock:
             row = self._db.execute(f"SELECT {cols}, {'text' if with_text else 'NULL'},"
                                    " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
                                    f" FROM documents d WHERE id = ?", (doc_id,)).fetchone()
-        return _document_row(row) if row else None
+        return document_row(row) if row else None
 
-    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, dict]:
-        """``{id: {"id", "filename", "meta"}}`` of the given documents: what a search result or a citation shows."""
+    def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]:
+        """What a search result or a citation shows of each of the given documents."""
         ids = list(doc_ids)
         if not ids:
             return {}
         with self._lock:
             rows = self._db.execute(f"SELECT id, filename, meta FROM documents WHERE id IN ({','.join('?' * len(ids))})",
                                     ids).fetchall()
-        return {r[0]: {"id": r[0], "filename": r[1], "meta": json.loads(r[2])} for r in rows}
+        return {r[0]: document_ref(r) for r in rows}
 
-    def documents(self, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         with self._lock:
             total = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             rows = self._db.execute(
                 "SELECT id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections, NULL,"
                 " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
                 " FROM documents d ORDER BY created_at, id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-        return [_document_row(r) for r in rows], total
+        return [document_row(r) for r in rows], total
 
-    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[SegmentRow], int]:
         with self._lock:
             total = self._db.execute("SELECT COUNT(*) FROM segments WHERE document_id = ?", (doc_id,)).fetchone()[0]
             rows = self._db.execute(
                 f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? ORDER BY seq LIMIT ? OFFSET ?",
                 (doc_id, limit, offset)).fetchall()
-        return [_segment_row(r) for r in rows], total
+        return [segment_row(r) for r in rows], total
 
-    def segments_by_id(self, ids: list[int]) -> dict[int, dict]:
+    def segments_by_id(self, ids: list[int]) -> dict[int, SegmentRow]:
         if not ids:
             return {}
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {_SEGMENT_COLS} FROM segments WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        return {r[0]: _segment_row(r) for r in rows}
+        return {r[0]: segment_row(r) for r in rows}
 
-    def segment_by_seq(self, doc_id: str, seq: int) -> dict | None:
+    def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         with self._lock:
             row = self._db.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? AND seq = ?",
                                    (doc_id, seq)).fetchone()
-        return _segment_row(row) if row else None
+        return segment_row(row) if row else None
 
-    def indicators_of(self, doc_id: str) -> list[dict]:
+    def indicators_of(self, doc_id: str) -> list[Indicator]:
         with self._lock:
             rows = self._db.execute("SELECT body FROM indicators WHERE document_id = ? ORDER BY seq", (doc_id,)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [indicator_row(r[0]) for r in rows]
 
-    def segments_answering(self, doc_id: str, seq: int) -> list[dict]:
+    def segments_answering(self, doc_id: str, seq: int) -> list[SegmentRow]:
         """Rebuttals answering segment ``seq``: those of the document naming it in ``responds_to``, then a reply's."""
         with self._lock:
             rows = self._db.execute(
@@ -188,7 +188,7 @@ class MetadataStore(Database):
                 " OR id IN (SELECT l.rebuttal FROM links l JOIN segments f ON f.id = l.finding"
                 " WHERE f.document_id = ? AND f.seq = ?) ORDER BY document_id != ?, document_id, seq",
                 (doc_id, seq, doc_id, seq, doc_id)).fetchall()
-        return [_segment_row(r) for r in rows]
+        return [segment_row(r) for r in rows]
 
     def segment_texts(self) -> list[tuple[int, str, list[str]]]:
         """(id, text, section path) of every segment, to embed them again."""
@@ -208,7 +208,7 @@ class MetadataStore(Database):
 
 
 # The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs.
-_SEGMENT_COLS = ('id, document_id, seq, start, "end", block, kind, body, (SELECT json_group_array(json_array(f.document_id, f.seq))'
+_SEGMENT_COLS = (f"{SEGMENT_COLUMNS}, (SELECT json_group_array(json_array(f.document_id, f.seq))"
                  " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 
 
@@ -225,24 +225,3 @@ def _passages(db, doc_id: str) -> list[Passage]:
     rows = db.execute("SELECT id, kind, body, vector FROM segments WHERE document_id = ?"
                       " ORDER BY seq", (doc_id,)).fetchall()
     return [stored_passage(r[0], r[1], r[2], np.frombuffer(r[3], dtype=np.float32)) for r in rows]
-
-
-def stored_passage(uid: int, kind: str, body: str, vector: np.ndarray) -> Passage:
-    """A stored segment (its JSON ``body`` as written by ``add_document``) as reply linking sees it."""
-    fields = json.loads(body)
-    return Passage(uid, kind, fields["text"], tuple(fields["section_path"]), vector)
-
-
-def _segment_row(row) -> dict:
-    out = {"uid": row[0], "document_id": row[1], "seq": row[2], "start": row[3], "end": row[4], "block": row[5], "kind": row[6]}
-    out.update(json.loads(row[7]))
-    out["linked_findings"] = [tuple(pair) for pair in json.loads(row[8])]
-    return out
-
-
-def _document_row(row) -> dict:
-    return {
-        "id": row[0], "filename": row[1], "media_type": row[2], "sha256": row[3], "size": row[4], "created_at": row[5],
-        "meta": json.loads(row[6]), "pages": json.loads(row[7]), "furniture": json.loads(row[8]),
-        "sections": json.loads(row[9]), "text": row[10], "segment_count": row[11],
-    }

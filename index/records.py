@@ -1,0 +1,107 @@
+"""What the store interface returns: typed rows of documents and segments, the same for every backend.
+
+Both backends keep a segment's labels as one JSON body next to the columns SQL filters on, and
+select the same columns in the same order; the functions here turn those rows into records, so a
+field means the same whichever store answers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from ancols_nlp.pipelines.reply_links import Passage
+from ancols_nlp.pipelines.types import Indicator, Segment
+
+# Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
+BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to",
+               "stance")
+# Selected by both backends, in this order: id, document_id, seq, start, "end", block, kind, body, then the
+# report findings a reply's rebuttal answers as JSON [document id, seq] pairs (each backend's own SQL).
+SEGMENT_COLUMNS = 'id, document_id, seq, start, "end", block, kind, body'
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """A stored segment: where it is, what it is, and what it answers."""
+
+    uid: int  # the store's id of the segment (search hits name it)
+    document_id: str
+    seq: int  # position in its document
+    start: int
+    end: int
+    block: str
+    kind: str
+    text: str
+    kind_scores: dict[str, float]
+    themes: list[str]
+    theme_scores: dict[str, float]
+    section_path: list[str]
+    page_start: int | None
+    page_end: int | None
+    responds_to: list[int]  # seqs of the findings of its own document it answers
+    stance: str | None
+    linked_findings: list[tuple[str, int]]  # (document id, seq) of the report findings a reply answers
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """What a search result or a citation shows of its document."""
+
+    id: str
+    filename: str
+    meta: dict
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: str
+    filename: str
+    media_type: str
+    sha256: str
+    size: int
+    created_at: str
+    meta: dict
+    pages: list[dict]
+    furniture: list[dict]
+    sections: list[dict]
+    text: str | None  # only when asked for
+    segment_count: int
+
+
+def segment_body(segment: Segment) -> dict:
+    """The JSON body a store writes for ``segment``."""
+    return {f: getattr(segment, f) for f in BODY_FIELDS}
+
+
+def segment_row(row) -> SegmentRow:
+    """A row of ``SEGMENT_COLUMNS`` and its linked-findings JSON."""
+    body = json.loads(row[7])
+    return SegmentRow(uid=row[0], document_id=row[1], seq=row[2], start=row[3], end=row[4], block=row[5], kind=row[6],
+                      **{f: body[f] for f in BODY_FIELDS}, linked_findings=[tuple(p) for p in json.loads(row[8])])
+
+
+def document_row(row) -> DocumentRow:
+    """A row of (id, filename, media_type, sha256, size, created_at as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ'),
+    meta, pages, furniture and sections JSON, text or NULL, segment count)."""
+    return DocumentRow(id=row[0], filename=row[1], media_type=row[2], sha256=row[3], size=row[4], created_at=row[5],
+                       meta=json.loads(row[6]), pages=json.loads(row[7]), furniture=json.loads(row[8]),
+                       sections=json.loads(row[9]), text=row[10], segment_count=row[11])
+
+
+def document_ref(row) -> DocumentRef:
+    """A row of (id, filename, meta JSON)."""
+    return DocumentRef(id=row[0], filename=row[1], meta=json.loads(row[2]))
+
+
+def indicator_row(body: str) -> Indicator:
+    """An indicator row stored as its JSON ``body``."""
+    return Indicator(**json.loads(body))
+
+
+def stored_passage(uid: int, kind: str, body: str, vector: np.ndarray) -> Passage:
+    """A stored segment (its JSON ``body`` as ``segment_body`` wrote it) as reply linking sees it."""
+    fields = json.loads(body)
+    return Passage(uid, kind, fields["text"], tuple(fields["section_path"]), vector)

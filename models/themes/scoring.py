@@ -1,0 +1,68 @@
+"""Lexicon scoring: theme evidence of a text and of the headings above it, from ``lexicon.LEXICON``.
+
+The trained model's features and priors are built on it, and it tags on its own when no trained
+model is shipped (``tagger.LexiconTagger``): a heading match weighs more than a word in the passage
+and the innermost heading weighs most.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+from ancols_nlp.models.themes.lexicon import LEXICON
+
+TEXT_WEIGHT = 1.0
+HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
+MAX_OUTLINE_DEPTH = 5  # a real report outline: part > chapter > section > subsection > point
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text, so the lexicon matches "Vacance" and "VACANCE"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict[str, re.Pattern[str]]:
+    return {theme: re.compile("|".join(fold(p) for p in stems), re.IGNORECASE) for theme, stems in LEXICON.items()}
+
+
+def lexicon_counts(text: str) -> dict[str, int]:
+    """Lexicon hits per theme in ``text`` (themes without a hit are absent)."""
+    folded = fold(text)
+    counts = {theme: len(pattern.findall(folded)) for theme, pattern in _compiled().items()}
+    return {theme: hits for theme, hits in counts.items() if hits}
+
+
+def trusted_path(section_path: Sequence[str]) -> tuple[str, ...]:
+    """The headings whose nesting can be believed: all of them, or only the innermost past ``MAX_OUTLINE_DEPTH``.
+
+    A path that deep comes from an outline read wrongly (unnumbered capitalised titles taken each as
+    a sub-section of the one before), where the "parents" are earlier sibling chapters: a passage on
+    the debt under "… > LE PROCESSUS DES ACHATS > LES RESSOURCES HUMAINES > LA GESTION DE LA DETTE"
+    must not lean on procurement or staff. The innermost title is still the section it is in."""
+    return tuple(section_path[-1:]) if len(section_path) > MAX_OUTLINE_DEPTH else tuple(section_path)
+
+
+def theme_scores(text: str, section_path: tuple[str, ...] = ()) -> dict[str, float]:
+    """Evidence per theme; themes without evidence are absent."""
+    scores = {theme: TEXT_WEIGHT * min(hits, 3) for theme, hits in lexicon_counts(text).items()}
+    heads = [set(lexicon_counts(heading)) for heading in reversed(trusted_path(section_path))]
+    for weight, themes in zip(HEADING_WEIGHTS, heads):
+        for theme in themes:
+            scores[theme] = scores.get(theme, 0.0) + weight
+    if heads:  # what the innermost heading adds to its parent ("4.5 Vente de patrimoine" under "4. Patrimoine")
+        for theme in heads[0] - (heads[1] if len(heads) > 1 else set()):
+            scores[theme] += HEADING_WEIGHTS[0]
+    return scores
+
+
+def tag(text: str, section_path: tuple[str, ...] = (), *, limit: int = 3) -> list[tuple[str, float]]:
+    """Lexicon themes of a passage, best first, scores normalised to sum to 1."""
+    scores = theme_scores(text, section_path)
+    total = sum(scores.values())
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+    return [(theme, round(score / total, 4)) for theme, score in ranked]

@@ -1,0 +1,51 @@
+"""Themes of a document's segments (from a ``ThemeTagger``) and of its sections (from the segments they hold)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from ancols_nlp.pipelines.protocols import ThemeTagger
+from ancols_nlp.pipelines.types import Section, Segment, SentenceContext, ThemeItem
+
+
+def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext], tagger: ThemeTagger, *,
+                 limit: int = 3) -> None:
+    """Fill ``themes``/``theme_scores`` of every segment of a document, ``other`` ones included.
+
+    A table row or a footnote is about something too ("Taux de vacance | 5,4 %"), and a sentence the
+    kind model wrongly calls ``other`` keeps its theme: on held-out dev documents this lifts top-1
+    theme accuracy from 0.757 to 0.78 (models/themes/MODEL_CARD.md).
+
+    Each passage carries its sentences' texts (``contexts``, with offsets), so a tagger can reuse the
+    sentence embeddings the kind model computed."""
+    if not segments:
+        return
+    starts = [c.start for c in contexts]
+    items = []
+    for s in segments:
+        lo, hi = bisect_left(starts, s.start), bisect_left(starts, s.end)
+        items.append(ThemeItem(s.text, tuple(s.section_path), tuple(c.text for c in contexts[lo:hi])))
+    for segment, themes in zip(segments, tagger.tag_document(items, limit=limit)):
+        segment.themes = [theme for theme, _ in themes]
+        segment.theme_scores = dict(themes)
+
+
+def tag_sections(sections: Sequence[Section], segments: Sequence[Segment], *, limit: int = 3,
+                 floor: float = 0.15) -> None:
+    """Fill ``themes``/``theme_scores`` of every section from the segments it holds, subsections included.
+
+    A section's theme is what most of its text is about: each segment's theme scores count in
+    proportion to its length, and a theme is kept when it holds at least ``floor`` of the total, so a
+    passing mention does not label a whole chapter."""
+    starts = [s.start for s in segments]
+    for section in sections:
+        weights: dict[str, float] = {}
+        for segment in segments[bisect_left(starts, section.start):bisect_left(starts, section.end)]:
+            for theme, score in segment.theme_scores.items():
+                weights[theme] = weights.get(theme, 0.0) + score * (segment.end - segment.start)
+        total = sum(weights.values())
+        ranked = sorted(((t, w / total) for t, w in weights.items() if total and w / total >= floor),
+                        key=lambda tw: -tw[1])[:limit]
+        section.themes = [t for t, _ in ranked]
+        section.theme_scores = {t: round(share, 3) for t, share in ranked}

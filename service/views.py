@@ -1,0 +1,54 @@
+"""The store's records as the API's schemas: the one place where rows become responses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ancols_nlp.index.query import Hit
+from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
+from ancols_nlp.pipelines.types import Indicator
+from ancols_nlp.service.schemas import (DocumentDetail, DocumentOut, IndicatorOut, ScoreBreakdown, SearchResult,
+                                       SegmentOut)
+
+
+def segment_id(document_id: str, position: int) -> str:
+    return f"{document_id}:{position}"
+
+
+def segment_out(row: SegmentRow) -> SegmentOut:
+    doc = row.document_id
+    return SegmentOut(
+        id=segment_id(doc, row.seq), document_id=doc, position=row.seq, start=row.start, end=row.end,
+        page=row.page_start, page_end=row.page_end, block=row.block, kind=row.kind,
+        kind_scores=row.kind_scores, themes=row.themes, theme_scores=row.theme_scores,
+        section_path=row.section_path, text=row.text,
+        responds_to=[segment_id(doc, p) for p in row.responds_to] + [segment_id(d, p) for d, p in row.linked_findings],
+        stance=row.stance,
+    )
+
+
+def search_result(hit: Hit, row: SegmentRow, doc: DocumentRef | None,
+                  highlights: list[tuple[int, int]]) -> SearchResult:
+    meta = doc.meta if doc else {}
+    return SearchResult(**segment_out(row).model_dump(), score=hit.score,
+                        scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
+                        organism=meta.get("organism"), report_number=meta.get("report_number"),
+                        doc_type=meta.get("doc_type"), highlights=highlights)
+
+
+def document_out(row: DocumentRow) -> DocumentOut:
+    return DocumentOut(**_fields(row, DocumentOut))
+
+
+def document_detail(row: DocumentRow) -> DocumentDetail:
+    return DocumentDetail(**_fields(row, DocumentDetail))
+
+
+def indicator_out(row: Indicator) -> IndicatorOut:
+    return IndicatorOut(**asdict(row))
+
+
+def _fields(row: DocumentRow, schema) -> dict:
+    """The record's fields the schema shows (the text and the store's internals stay out)."""
+    values = asdict(row)
+    return {name: values[name] for name in schema.model_fields}
