@@ -40,7 +40,7 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool) -> str | None:
         return "other"
     if not has_statement(text):
         return None
-    if roles.BODY_PRESCRIBES.search(text) and voice != roles.ORG_VOICE:
+    if roles.body_prescribes(text, ctx.previous) and voice != roles.ORG_VOICE:
         return "recommendation"
     if in_rec_list and cues.INFINITIVE_LINE.search(text):
         return "recommendation"
@@ -56,7 +56,8 @@ def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
 
 
 def overrule(model_kind: str, decided: str | None) -> str:
-    """The kind to keep: the model's, unless a role decision applies (the control body's voice only undoes a rebuttal)."""
+    """The kind to keep: the model's, unless a role decision applies (the control body's voice only undoes
+    a rebuttal)."""
     if decided is None or (decided == "observation" and model_kind != "rebuttal"):
         return model_kind
     return decided

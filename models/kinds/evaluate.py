@@ -140,9 +140,9 @@ def leave_one_out_models(docs: Sequence[goldset.GoldDocument], embed) -> dict[st
 def cross_source_models(docs: Sequence[goldset.GoldDocument], embed, reference: str) -> dict[str, Models]:
     """Kind and theme models trained on the ``reference`` source only, for each document of the other sources."""
     seen = [d for d in docs if d.source == reference]
+    themes = theme_train.fit([theme_train.gold_passages(d) for d in seen], embed)
     models = Models(kinds=LinearKindModel(kind_train.train(kind_train.examples(seen, embed)), embed),
-                    themes=LinearThemeModel(theme_train.fit([theme_train.gold_passages(d) for d in seen], embed), embed),
-                    stance=stance)
+                    themes=LinearThemeModel(themes, embed), stance=stance)
     return dict.fromkeys((d.name for d in docs if d.source != reference), models)
 
 

@@ -28,9 +28,11 @@ CONTROL_BODY = (
     r"|les\s+(?:contr[ôo]leurs|rapporteurs|inspecteurs)|le\s+rapporteur|les\s+magistrats)")
 ORGANISM = (
     r"(?:la\s+soci[ée]t[ée]|l['’]organisme|l['’]office|la\s+coop[ée]rative|le\s+bailleur"
-    r"|la\s+SA(?:\s+d['’]HLM)?|l['’]OPH|l['’]ESH|la\s+SEM|la\s+direction(?:\s+g[ée]n[ée]rale)?|le\s+pr[ée]sident|la\s+pr[ée]sidente"
+    r"|la\s+SA(?:\s+d['’]HLM)?|l['’]OPH|l['’]ESH|la\s+SEM|la\s+direction(?:\s+g[ée]n[ée]rale)?"
+    r"|le\s+pr[ée]sident|la\s+pr[ée]sidente"
     r"|le\s+directeur(?:\s+g[ée]n[ée]ral)?|la\s+directrice(?:\s+g[ée]n[ée]rale)?"
-    r"|les?\s+ordonnateurs?|l['’]ordonnateur|le\s+conseil\s+d['’]administration|le\s+groupe|ses\s+dirigeants|les\s+dirigeants"
+    r"|les?\s+ordonnateurs?|l['’]ordonnateur|le\s+conseil\s+d['’]administration|le\s+groupe"
+    r"|ses\s+dirigeants|les\s+dirigeants"
     r"|les\s+(?:services|responsables|repr[ée]sentants)\s+(?:de\s+l['’]|de\s+la\s+|du\s+)\w+"
     r"|les\s+anciens?\s+(?:dirigeants|responsables|ordonnateurs)|l['’]ancien\s+(?:directeur|pr[ée]sident))")
 # A proper noun standing for the organism ("Habitat 44 précise", "la Soginorpa a fait savoir").
@@ -38,24 +40,28 @@ NAME = (r"(?!(?:Elle|Il|Ils|Elles|Celle-ci|Celui-ci|Ce|Cette|On|Nous|Ceci|Cela)\
         r"[A-ZÀ-Þ][\w&’'-]+(?:\s+[A-ZÀ-Þ0-9][\w&’'-]*){0,2}")
 # Documents a pronoun may stand for: "Elle (la charte) rappelle …", "Il (le contrat) précise …".
 DOCUMENT = (
-    r"(?:la\s+|le\s+|l['’]|cette\s+|ce\s+|cet\s+)(?:charte|convention|d[ée]lib[ée]ration|loi|d[ée]cret|circulaire"
+    r"(?:la\s+|le\s+|l['’]|cette\s+|ce\s+|cet\s+|une\s+|un\s+)(?:«\s*)?"
+    r"(?:charte|convention|d[ée]lib[ée]ration|loi|d[ée]cret|circulaire"
     r"|article|code|contrat|march[ée]|r[èe]glement|rapport|note|proc[ée]dure|lettre|courrier|texte|clause|avenant"
     r"|statuts|accord|plan|document|[ée]tude|audit|protocole|cahier|arr[êe]t[ée]|ordonnance|directive)\b")
 
 # Verbs of reported speech and commitment, present / imperfect / compound past.
 _SPEECH_PRESENT = (
     r"(?:indiqu|pr[ée]cis|contest|fai[ts]\s+valoir|s['’]engag\w*\s+[àa]|reconna[iî]|expliqu|justifi|affirm|soutien"
-    r"|soulign|fai[ts]\s+savoir|r[ée]pond|object|invoqu|d[ée]clar|signal|ajout|admet|assur|confirm"
-    r"|conteste|r[ée]fute|d[ée]ment|annonc|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu|met\s+en\s+avant)")
+    r"|soulign|fai[ts]\s+savoir|r[ée]pond|object|invoqu|d[ée]clar|signal|ajout|admet|assur|confirm|propos|envisag"
+    r"|conteste|r[ée]fute|d[ée]ment|annonc|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu|met\s+en\s+avant)"
+    r"(?!\w*(?:er|ir|re)\b)")  # a finite verb: "la société devra préciser" is a prescription, not her voice
 _PARTICIPLE = (
     r"(?:indiqu[ée]s?|pr[ée]cis[ée]s?|contest[ée]s?|fait\s+(?:valoir|savoir|observer|remarquer)|reconnu"
     r"|expliqu[ée]|justifi[ée]|affirm[ée]|soutenu|soulign[ée]|r[ée]pondu|object[ée]|invoqu[ée]|d[ée]clar[ée]|signal[ée]"
     r"|ajout[ée]|admis|assur[ée]|confirm[ée]|annonc[ée]|[ée]voqu[ée]|mis\s+en\s+avant|reconnu)")
-_SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE + r"|(?:s['’]est|se\s+sont)\s+engag\w*\s+[àa]|"
+_SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE
+         + r"|(?:s['’]est|se\s+sont)\s+engag\w*\s+[àa]|"
          + _SPEECH_PRESENT + r")")
 ORG_SPEECH = re.compile(r"\b(?:" + ORGANISM + r")\s+" + _ADV + _SAID, _I)
 NAME_SPEECH = re.compile(
-    r"(?:^\s*|[.;:]\s+|,\s+)(?!(?i:" + CONTROL_BODY + r"))" + NAME + r"\s+(?:(?:a|ont|aurait|avait)\s+" + _PARTICIPLE + r"|"
+    r"(?:^\s*|[.;:]\s+|,\s+)(?!(?i:" + CONTROL_BODY + r"))" + NAME
+    + r"\s+(?:(?:a|ont|aurait|avait)\s+" + _PARTICIPLE + r"|"
     r"(?:pr[ée]cise|indique|conteste|fait\s+(?:valoir|savoir)|reconna[iî]t|s['’]engage|explique"
     r"|affirme|soutient|justifie|souligne|r[ée]pond|ajoute|confirme)\b)")
 ACCORDING_TO = re.compile(r"\b(?:selon|d['’]apr[èe]s|aux\s+dires\s+d[eu']\s*|pour)\s+(?:" + ORGANISM +
@@ -64,10 +70,11 @@ PRONOUN_START = re.compile(r"^\W*(?:elle|il|ils|elles|celle-ci|celui-ci)\b", _I)
 PRONOUN_SPEECH = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _SAID, _I)
 # The control body speaking or prescribing, in any tense: "la chambre recommandait", "l'Agence ne peut qu'inciter".
 BODY_SUBJECT = re.compile(r"\b" + CONTROL_BODY, _I)
-BODY_PRESCRIBES = re.compile(
-    r"\b" + CONTROL_BODY + r"\s+" + _ADV + r"(?:ne\s+peut\s+qu['’]|(?:a|avait)\s+)?" + _ADV +
-    r"(?:recommand|pr[ée]conis|invit|demand\w*\s+(?:[àa]|de|d['’]|que)|inciter?|incit[ae]|encourag|enjoin|exhort"
-    r"|rappel\w*\s+(?:[àa]\s+l['’]|l['’]obligation)|insist|sugg[ée]r|conseill|prescri)", _I)
+_PRESCRIBE = (r"(?:ne\s+peut\s+qu['’]|(?:a|avait)\s+)?" + _ADV +
+              r"(?:recommand|pr[ée]conis|invit|demand\w*\s+(?:[àa]|de|d['’]|que)|inciter?|incit[ae]|encourag|enjoin"
+              r"|exhort|rappel\w*\s+(?:[àa]\s+l['’]|l['’]obligation)|insist|sugg[ée]r|conseill|prescri)")
+BODY_PRESCRIBES = re.compile(r"\b" + CONTROL_BODY + r"\s+" + _ADV + _PRESCRIBE, _I)
+PRONOUN_PRESCRIBES = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _PRESCRIBE, _I)
 BODY_VOICE = re.compile(
     r"\b" + CONTROL_BODY + r"\s+" + _ADV + r"(?:(?:a|avait)\s+)?" + _ADV +
     r"(?:maint|prend\s+acte|pris\s+acte|not|rel[èe]v|constat|observ|consid[èe]r|estim|regrett|confirm"
@@ -75,6 +82,12 @@ BODY_VOICE = re.compile(
     r"|n['’]a\s+pas|ne\s+partage)", _I)
 
 ORG_VOICE, BODY, NEUTRAL = "organism", "control_body", ""
+
+
+def body_prescribes(text: str, previous: str = "") -> bool:
+    """The control body prescribes, named ("la chambre invitait") or as a pronoun standing for it ("Elle invite")."""
+    return bool(BODY_PRESCRIBES.search(text)) or (bool(PRONOUN_PRESCRIBES.search(text))
+                                                  and antecedent(previous) == "control_body")
 
 
 def antecedent(previous: str) -> str:

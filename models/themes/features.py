@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ancols_nlp.models.themes.scoring import lexicon_counts, trusted_path
+from ancols_nlp.models.themes.scoring import lexicon_counts
 from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
 GENERIC_HEADING = re.compile(
@@ -43,8 +43,7 @@ def passage_vectors(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
 
 
 def thematic_headings(path: Sequence[str]) -> list[str]:
-    """The headings of ``path`` that name a theme, outermost first, from the part of the outline that can be believed."""
-    return [h for h in trusted_path(path) if not GENERIC_HEADING.search(h)]
+    return [h for h in path if not GENERIC_HEADING.search(h)]
 
 
 def lexicon_vector(text: str) -> np.ndarray:

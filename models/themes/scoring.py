@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from functools import lru_cache
 
 from ancols_nlp.models.themes.lexicon import LEXICON
 
 TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
-MAX_OUTLINE_DEPTH = 5  # a real report outline: part > chapter > section > subsection > point
 
 
 def fold(text: str) -> str:
@@ -37,20 +35,10 @@ def lexicon_counts(text: str) -> dict[str, int]:
     return {theme: hits for theme, hits in counts.items() if hits}
 
 
-def trusted_path(section_path: Sequence[str]) -> tuple[str, ...]:
-    """The headings whose nesting can be believed: all of them, or only the innermost past ``MAX_OUTLINE_DEPTH``.
-
-    A path that deep comes from an outline read wrongly (unnumbered capitalised titles taken each as
-    a sub-section of the one before), where the "parents" are earlier sibling chapters: a passage on
-    the debt under "… > LE PROCESSUS DES ACHATS > LES RESSOURCES HUMAINES > LA GESTION DE LA DETTE"
-    must not lean on procurement or staff. The innermost title is still the section it is in."""
-    return tuple(section_path[-1:]) if len(section_path) > MAX_OUTLINE_DEPTH else tuple(section_path)
-
-
 def theme_scores(text: str, section_path: tuple[str, ...] = ()) -> dict[str, float]:
     """Evidence per theme; themes without evidence are absent."""
     scores = {theme: TEXT_WEIGHT * min(hits, 3) for theme, hits in lexicon_counts(text).items()}
-    heads = [set(lexicon_counts(heading)) for heading in reversed(trusted_path(section_path))]
+    heads = [set(lexicon_counts(heading)) for heading in reversed(section_path)]
     for weight, themes in zip(HEADING_WEIGHTS, heads):
         for theme in themes:
             scores[theme] = scores.get(theme, 0.0) + weight

@@ -35,7 +35,8 @@ def feature(contexts, name):
     ("L'Agence ne peut qu'inciter l'organisme à poursuivre ses efforts.", "", roles.BODY),
     ("La mission a constaté des retards dans la réalisation des diagnostics.", "", roles.BODY),
     # the pronoun is the control body or a document, not the organism
-    ("Elle prend acte de l'engagement de la société.", "La chambre recommande une mise à jour de la charte.", roles.BODY),
+    ("Elle prend acte de l'engagement de la société.", "La chambre recommande une mise à jour de la charte.",
+     roles.BODY),
     ("Elle précise les règles de mise en concurrence.", "La charte de déontologie a été adoptée en 2013.", ""),
     ("Le taux de vacance atteint 6,3 % en 2015.", "", ""),
 ])
@@ -92,7 +93,7 @@ def test_infinitive_items_under_a_recommendations_title():
 
 @pytest.mark.parametrize("sentence", [
     "L'examen de la gestion de la société a été ouvert le 11 septembre 2015 par lettre du président de la chambre.",
-    "En application de l'article L. 243-2 du code des juridictions financières, l'entretien préalable a eu lieu le 21 janvier.",
+    "En application de l'article L. 243-2 du code des juridictions financières, l'entretien a eu lieu le 21 janvier.",
     "La réponse de l'ordonnateur a été enregistrée au greffe le 30 septembre 2016.",
     "La chambre, lors de sa séance du 22 mars 2016, a arrêté ses observations provisoires.",
 ])
@@ -104,15 +105,19 @@ CHAMBER_REPORT = """Rapport d'observations définitives
 
 PROCÉDURE
 
-<other>L'examen de la gestion de la société a été ouvert le 3 mars 2015 par lettre du président de la chambre.</other>
+<other>L'examen de la gestion de la société a été ouvert le 3 mars 2015 par lettre du président.</other>
 
 <other>La réponse de l'ordonnateur a été enregistrée au greffe le 12 octobre 2016.</other>
 
 LA COMMANDE PUBLIQUE
 
-<obs>La commission d'appel d'offres ne s'est pas réunie en 2013.</obs> <rec>La chambre recommande de mettre le règlement intérieur de la commission en conformité avec les délibérations du conseil.</rec>
+<obs>La commission d'appel d'offres ne s'est pas réunie en 2013.</obs>
 
-<obs>La chambre avait relevé en 2009 l'absence de procédure écrite.</obs> <rec>Elle invitait alors la société à formaliser ses procédures d'achat.</rec>
+<rec>La chambre recommande de mettre le règlement intérieur de la commission en conformité.</rec>
+
+<obs>La chambre avait relevé en 2009 l'absence de procédure écrite.</obs>
+
+<rec>Elle invitait alors la société à formaliser ses procédures d'achat.</rec>
 
 <reb>Dans sa réponse, l'ordonnateur a précisé que la procédure serait révisée en 2017.</reb>
 
@@ -129,30 +134,23 @@ AGENCY_REPORT = """Rapport définitif de contrôle n°2019-042
 
 ## 2.2 Gouvernance et management
 
-<rec>L'Agence ne peut qu'inciter l'office à mettre en place un dispositif de contrôle interne.</rec>
+<rec>L'Agence ne peut qu'inciter l'office à mettre en place un contrôle interne.</rec>
 
-<obs>Le pouvoir adjudicateur doit publier un avis d'attribution dans les trente jours suivant la signature du marché.</obs> <rec>Il importe que l'office respecte ce délai.</rec>
+<obs>Le pouvoir adjudicateur doit publier un avis d'attribution dans les trente jours.</obs>
 
-<obs>Il convient de rappeler que l'office a été créé en 1921.</obs> <obs>Le fonds de roulement devrait atteindre 4 mois de dépenses en 2022.</obs>
+<rec>Il importe que l'office respecte ce délai.</rec>
+
+<obs>Il convient de rappeler que l'office a été créé en 1921.</obs>
+
+<obs>Le fonds de roulement devrait atteindre 4 mois de dépenses en 2022.</obs>
 """
 
 
-@pytest.fixture(scope="module")
-def kind_model():
-    from ancols_nlp.models.kinds import load_kind_model
-
-    return load_kind_model()
-
-
 @pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT], ids=["chamber", "agency"])
-def test_kinds_follow_roles_in_a_report(marked, kind_model):
-    from gold import covering, parse
-    from ancols_nlp.pipelines.process import process_text
-    from ancols_nlp.pipelines.sentences import load_sentencizer
-    from ancols_nlp.pipelines.types import SourceText
+def test_kinds_follow_roles_in_a_report(marked):
+    from gold import covering, process_marked
 
-    text, gold = parse(marked)
-    doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), kind_model=kind_model)
+    text, gold, doc = process_marked(marked)
     wrong = [(span.kind, covering(doc, span).kind, text[span.start:span.end]) for span in gold
              if covering(doc, span).kind != span.kind]
     assert not wrong
