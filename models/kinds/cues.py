@@ -47,7 +47,8 @@ _FORECAST = (r"\b(?:devr(?:ait|aient)|devr(?:a|ont))\s+(?:alors\s+|ainsi\s+|enco
              r"(?:s['’]|se\s+)?(?:am[ée]lior|repr[ée]sent|couvr|assur|atteindr|[ée]tabli|d[ée]grad|augment|diminu|baiss"
              r"|progress|rest|demeur|[êe]tre\s+(?:de|d['’]|sup[ée]rieur|inf[ée]rieur|proche|port[ée])|port|[ée]lev|ressort"
              r"|d[ée]passer|s['’]?accro|cro[iî]tre|r[ée]duir|stabilis|redresser|permettre|d[ée]gager"
-             r"|g[ée]n[ée]rer|financ|ramen|s['’][ée]tablir|se\s+situer|avoisiner|exc[ée]der|b[ée]n[ée]ficier|d[ée]boucher)")
+             r"|g[ée]n[ée]rer|financ|ramen|s['’][ée]tablir|se\s+situer|avoisiner|exc[ée]der|b[ée]n[ée]ficier"
+             r"|d[ée]boucher)")
 _SOFT = (r"\bgagnerai(?:t|ent)\s+[àa]|\bserai(?:t|ent)\s+" + _ADV + r"(?:indiqu[ée]|souhaitable|opportun|utile|pertinent"
          r"|n[ée]cessaire|judicieu(?:x|se)|pr[ée]f[ée]rable|bienvenu|appropri[ée]|int[ée]ressant)"
          r"|\bconstituerai(?:t|ent)\s+un\s+" + _ADV + r"progr[èe]s|\bpourrai(?:t|ent)\s+" + _ADV +
@@ -91,7 +92,8 @@ INFINITIVE_START = re.compile(
     r"\s+(?!(?:est|sont|a|ont|était|n['’]|de\s+la\s+société\s+(?:est|a))\b)")
 INFINITIVE_LINE = re.compile(INFINITIVE_START.pattern, re.MULTILINE)  # a line of a list read as one sentence
 # A document stating what someone must do ("la charte prévoit qu'il appartient à l'expert de …") prescribes nothing.
-_DOCUMENT_RULE = (r"^\W*(?:" + roles.DOCUMENT + r")\s*" + _ADV + r"(?:[^.]{0,60}?\s)?(?:pr[ée]voi|stipul|pr[ée]cis|dispos"
+_DOCUMENT_RULE = (r"^\W*(?:" + roles.DOCUMENT + r")\s*" + _ADV + r"(?:[^.]{0,60}?\s)?"
+                  r"(?:pr[ée]voi|stipul|pr[ée]cis|dispos"
                   r"|rappel|impos|indiqu|d[ée]cri|d[ée]taill|fix|d[ée]fini|exig|rel[èe]ve)")
 # A rule of law states a duty of anyone in a role; it prescribes nothing to this organism.
 _LEGAL_RULE = (
@@ -107,6 +109,8 @@ _DISCOURSE = (
     r"|relever|observer|signaler|indiquer|mentionner|remarquer|constater|nuancer|distinguer|ajouter"
     r"|examiner|analyser|consid[ée]rer)"
     r"|\bil\s+faut\s+(?:toutefois\s+|cependant\s+)?(?:noter|souligner|rappeler|pr[ée]ciser|remarquer)")
+
+MUST = _MUST
 
 RECOMMENDATION = re.compile(
     _MUST + r"|\bdevr(?:ait|aient)\b|" + _IMPERSONAL +

@@ -120,7 +120,8 @@ def role_features(ctx: SentenceContext, voice: tuple[str, str]) -> dict[str, flo
         "role_according_to": float(bool(roles.ACCORDING_TO.search(ctx.text))),
         "role_pronoun_org": float(pronoun and antecedent == "organism"),
         "role_pronoun_not_org": float(pronoun and antecedent in ("control_body", "document")),
-        "role_document_pronoun": float(bool(roles.PRONOUN_START.search(ctx.text)) and roles.antecedent(ctx.previous) == "document"),
+        "role_document_pronoun": float(bool(roles.PRONOUN_START.search(ctx.text))
+                                       and roles.antecedent(ctx.previous) == "document"),
         "role_body_prescribes": float(bool(roles.BODY_PRESCRIBES.search(ctx.text))),
         "role_body_voice": float(own == roles.BODY),
         "voice_org": float(own == roles.ORG_VOICE),
