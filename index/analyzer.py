@@ -3,24 +3,25 @@
 Elisions are cut (l', d', qu'…), compounds split at hyphens ("non-respect" → non, respect),
 text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
 folded (stemming first: the stemmer's rules rely on them; folding first loses 0.02 nDCG on
-dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"). Domain synonyms
-are applied to queries only, as extra terms, so "vacance" also finds "logements vacants".
+dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"). Synonyms extend
+queries only (``index/expansion.py``), so "vacance" also finds "logements vacants".
 Measured and not kept: spelled-out numbers as digits ("trois" → "3") and a longer stopword
 list (depuis, après, selon…) — both within ±0.003 on dev.
 
-``ANALYZER_VERSION`` names this chain and its word lists: the store keeps analysed terms, and
-re-analyses every passage when the version it recorded differs.
+The word lists and the accent folding live in ``pipelines/french``. ``ANALYZER_VERSION`` names
+this chain and those lists: the store keeps analysed terms, and re-analyses every passage when the
+version it recorded differs.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import Stemmer
 
-from ancols_nlp.index.french import KIND_INTENTS, STOPWORDS, SYNONYMS
+from ancols_nlp.pipelines import french
+from ancols_nlp.pipelines.french import fold, folded_stopwords
 
 ANALYZER_VERSION = "fr-1"
 
@@ -31,18 +32,9 @@ ELISION = re.compile(r"(?<![\w'’-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu
 WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("french")
-
-
-@lru_cache(maxsize=1)
-def _folded_stopwords() -> frozenset[str]:
-    return frozenset(_fold(w) for w in STOPWORDS)
 
 
 def words(text: str) -> list[str]:
@@ -54,9 +46,9 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _term(word: str) -> str:
     """The index term of a lower-cased word, or "" for a function word."""
-    if _fold(word) in _folded_stopwords():
+    if fold(word) in folded_stopwords():
         return ""
-    return _fold(_stemmer().stemWord(word))
+    return fold(_stemmer().stemWord(word))
 
 
 def analyze(text: str) -> list[str]:
@@ -64,67 +56,7 @@ def analyze(text: str) -> list[str]:
     return [t for t in map(_term, words(text)) if t]
 
 
-def _phrases(groups) -> list[tuple[str, ...]]:
-    return [p for p in (tuple(analyze(phrase)) for phrase in groups) if p]
-
-
-@lru_cache(maxsize=1)
-def _synonym_table() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(analysed phrase, analysed expansion terms) pairs, from the synonym groups."""
-    table = []
-    for group in SYNONYMS:
-        analysed = [tuple(analyze(phrase)) for phrase in group]
-        for phrase in analysed:
-            expansion = tuple(dict.fromkeys(t for other in analysed if other != phrase for t in other if t not in phrase))
-            if phrase and expansion:
-                table.append((phrase, expansion))
-    return table
-
-
-@lru_cache(maxsize=1)
-def _intent_table() -> dict[str, list[tuple[str, ...]]]:
-    return {kind: _phrases(cues) for kind, cues in KIND_INTENTS.items()}
-
-
-def analyze_query(text: str) -> tuple[list[str], list[str]]:
-    """A query's own terms, and the extra terms its domain synonyms bring."""
-    terms, extra = _query_terms(text)
-    return list(terms), list(extra)
-
-
-@lru_cache(maxsize=4096)
-def _query_terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Cached: one search analyses its query several times (lexical scores, intents, highlights)."""
-    terms = analyze(text)
-    extra: list[str] = []
-    for phrase, expansion in _synonym_table():
-        if _contains(terms, phrase):
-            extra.extend(t for t in expansion if t not in terms and t not in extra)
-    return tuple(terms), tuple(extra)
-
-
-def query_phrases(text: str) -> tuple[list[str], list[str]]:
-    """A query's content words as written, and the phrases of the synonym groups it contains, for an
-    analysis done elsewhere (PostgreSQL's French configuration): the same words and expansions as
-    ``analyze_query``, unanalysed."""
-    terms = list(_query_terms(text)[0])
-    synonyms = [phrase for group in _synonym_groups() if any(_contains(terms, a) for _, a in group)
-                for phrase, analysed in group if not _contains(terms, analysed)]
-    return list(dict.fromkeys(w for w in words(text) if _term(w))), list(dict.fromkeys(synonyms))
-
-
-@lru_cache(maxsize=1)
-def _synonym_groups() -> list[list[tuple[str, tuple[str, ...]]]]:
-    """Each synonym group as (phrase, analysed phrase) pairs."""
-    return [[(phrase, a) for phrase in group if (a := tuple(analyze(phrase)))] for group in SYNONYMS]
-
-
 def query_kinds(text: str) -> tuple[str, ...]:
-    """Segment kinds the query asks for by its wording (e.g. "l'organisme conteste" → rebuttal); () if none."""
-    terms = list(_query_terms(text)[0])
-    return tuple(kind for kind, phrases in _intent_table().items() if any(_contains(terms, p) for p in phrases))
-
-
-def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(terms[i:i + n]) == phrase for i in range(len(terms) - n + 1))
+    """Segment kinds the query asks for by its wording (e.g. "l'organisme s'engage" → rebuttal); () if none.
+    The list is the language home's (``pipelines/french/intents.toml``), shared with the chat."""
+    return french.kind_intents(text)

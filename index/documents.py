@@ -9,6 +9,7 @@ derived from these rows and can always be rebuilt from them.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, SegmentRow, document_ref, document_row,
                                       indicator_row, segment_body, segment_row, stored_passage)
 from ancols_nlp.index.sqlite import Database
+from ancols_nlp.pipelines.french.acronyms import Acronym, mine_acronyms
 from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
 from ancols_nlp.pipelines.types import Indicator, ProcessedDocument
 
@@ -65,6 +67,13 @@ CREATE TABLE IF NOT EXISTS indicators (
     body TEXT NOT NULL,
     PRIMARY KEY (document_id, seq)
 );
+-- The acronyms a document defines (pipelines.french.acronyms), for query expansion; gone with the document.
+CREATE TABLE IF NOT EXISTS acronyms (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    short TEXT NOT NULL,
+    long TEXT NOT NULL,
+    PRIMARY KEY (document_id, short, long)
+);
 """
 
 
@@ -87,7 +96,7 @@ class DocumentStore(Database):
 
     # -- writes ---------------------------------------------------------------------------
     def add_document(self, doc_id: str, filename: str, sha256: str, size: int, doc: ProcessedDocument,
-                     vectors: np.ndarray, terms: list[list[str]]) -> list[int]:
+                     vectors: np.ndarray, terms: list[list[str]], acronyms: Sequence[Acronym] = ()) -> list[int]:
         """Store a processed document whole; returns the new segments' ids in order."""
         source = doc.source
         with self.transaction() as db:
@@ -110,6 +119,8 @@ class DocumentStore(Database):
                 ids.append(int(cur.lastrowid))
             db.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (?, ?, ?)",
                            [(doc_id, i, json.dumps(asdict(row), ensure_ascii=False)) for i, row in enumerate(doc.indicators)])
+            db.executemany("INSERT INTO acronyms(document_id, short, long) VALUES (?, ?, ?)",
+                           [(doc_id, a.short, a.long) for a in acronyms])
             _link_replies(db, doc_id)
         return ids
 
@@ -206,9 +217,22 @@ class DocumentStore(Database):
         with self.transaction() as db:
             db.executemany("UPDATE segments SET terms = ? WHERE id = ?", [(" ".join(t), i) for i, t in zip(ids, terms)])
 
+    def acronyms(self) -> list[tuple[str, str]]:
+        """(acronym, long form) pairs the stored documents define, each once."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute("SELECT DISTINCT short, long FROM acronyms ORDER BY 1, 2")]
 
-# The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs.
-_SEGMENT_COLS = (f"{SEGMENT_COLUMNS}, (SELECT json_group_array(json_array(f.document_id, f.seq))"
+    def remine_acronyms(self) -> None:
+        """Mine every stored document's acronyms again (after a change of the mining)."""
+        with self.transaction() as db:
+            texts = db.execute("SELECT id, text FROM documents").fetchall()
+            db.execute("DELETE FROM acronyms")
+            db.executemany("INSERT INTO acronyms(document_id, short, long) VALUES (?, ?, ?)",
+                           [(doc_id, a.short, a.long) for doc_id, text in texts for a in mine_acronyms(text)])
+
+
+# The last column lists the report findings a reply's rebuttal answers, as [document id, seq, confidence] triples.
+_SEGMENT_COLS = (f"{SEGMENT_COLUMNS}, (SELECT json_group_array(json_array(f.document_id, f.seq, l.score))"
                  " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 
 

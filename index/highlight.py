@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ancols_nlp.index.analyzer import TOKEN, analyze, analyze_query
+from ancols_nlp.index.analyzer import TOKEN, analyze
+from ancols_nlp.index.expansion import expand
 
 
 class Highlighter:
     """Built once per query (its analysis is the costly part), applied to every result."""
 
     def __init__(self, query: str):
-        terms, extra = analyze_query(query)
-        self.wanted = frozenset(terms) | frozenset(extra)
+        q = expand(query)
+        self.wanted = frozenset(q.terms) | frozenset(q.extra)
 
     def __call__(self, text: str, offset: int) -> list[tuple[int, int]]:
         """Document offsets of words of ``text`` (which starts at ``offset``) whose index term the query asks for."""

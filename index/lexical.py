@@ -7,6 +7,7 @@ whether it sits in the persisted base or in the delta of recent writes. The form
 "lucene" variant, which this store used before (idf = ln(1 + (N − df + ½)/(df + ½)),
 tf / (tf + k1·(1 − b + b·dl/avgdl))). Segments of deleted documents still count in N and df
 until the next merge, so scores drift by their share of the base. Parameters: index/ranking.py.
+A query's synonym phrases (index/expansion.py) score only in the rows holding all of their terms.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 
 import numpy as np
 
-from ancols_nlp.index.analyzer import analyze_query
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms, expand
 from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
 EMPTY = "∅"  # the one term of a passage with no analysed word: it still has a length
@@ -71,9 +73,12 @@ class TermMatrix:
 
 
 class LexicalIndex:
-    """BM25 scores over the rows of its parts, concatenated in order."""
+    """BM25 scores over the rows of its parts, concatenated in order; queries expand with the thesaurus and
+    the ``mined`` acronyms of the documents the parts hold."""
 
-    def __init__(self, parts: list[TermMatrix], *, k1: float = BM25_K1, b: float = BM25_B):
+    def __init__(self, parts: list[TermMatrix], *, k1: float = BM25_K1, b: float = BM25_B,
+                 mined: Synonyms = NO_SYNONYMS):
+        self.mined = mined
         self.parts = parts
         self.offsets = np.cumsum([0] + [len(p) for p in parts])
         self.n = int(self.offsets[-1])
@@ -91,19 +96,35 @@ class LexicalIndex:
         """One score per row (zeros when nothing matches)."""
         if not self.n:
             return np.zeros(0, dtype=np.float32)
-        terms, extra = analyze_query(query)
+        q = expand(query, self.mined)
         rows, weights = [], []
-        for term, weight in [(t, 1.0) for t in terms] + [(t, SYNONYM_WEIGHT) for t in extra]:
-            found = [(p, o, s, p.vocab[term]) for p, o, s in zip(self.parts, self.offsets, self._saturation)
-                     if term in p.vocab]
-            if not found:
-                continue
-            df = sum(p.df(tid) for p, _, _, tid in found)
-            idf = np.float32(weight * np.log1p((self.n - df + 0.5) / (df + 0.5)))
-            for part, offset, saturation, tid in found:
-                a, z = part.start[tid], part.start[tid + 1]
-                rows.append(part.row[a:z] + offset if offset else part.row[a:z])
-                weights.append(idf * saturation[a:z])
+        for term in q.terms:
+            r, w = self._postings(term)
+            rows.append(r)
+            weights.append(w)
+        for phrase in q.phrases:
+            postings = {t: self._postings(t) for t in phrase}
+            common = reduce(np.intersect1d, (r for r, _ in postings.values()))
+            for term in q.scored(phrase):
+                r, w = postings[term]
+                keep = np.isin(r, common)
+                rows.append(r[keep])
+                weights.append(np.float32(SYNONYM_WEIGHT) * w[keep])
         if not rows:
             return np.zeros(self.n, dtype=np.float32)
         return np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=self.n).astype(np.float32)
+
+    def _postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows holding ``term`` and its BM25 weight in each (idf × saturated frequency)."""
+        found = [(p, o, s, p.vocab[term]) for p, o, s in zip(self.parts, self.offsets, self._saturation)
+                 if term in p.vocab]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        df = sum(p.df(tid) for p, _, _, tid in found)
+        idf = np.float32(np.log1p((self.n - df + 0.5) / (df + 0.5)))
+        rows, weights = [], []
+        for part, offset, saturation, tid in found:
+            a, z = part.start[tid], part.start[tid + 1]
+            rows.append(part.row[a:z] + offset if offset else part.row[a:z])
+            weights.append(idf * saturation[a:z])
+        return np.concatenate(rows), np.concatenate(weights)

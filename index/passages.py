@@ -12,6 +12,7 @@ from ancols_nlp.index.interface import Embedder
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
 from ancols_nlp.index.query import Hit
 from ancols_nlp.index.records import SegmentRow
+from ancols_nlp.pipelines.french.acronyms import ACRONYMS_VERSION, Acronym, mine_acronyms
 from ancols_nlp.pipelines.types import ProcessedDocument
 
 # Settings keys under which a store records what its vectors and terms were computed with.
@@ -19,8 +20,9 @@ EMBEDDING_KEY = "embedding_fingerprint"
 LEXICAL_KEY = "lexical_fingerprint"
 # What the stored analysed terms depend on: the analyzer and what passage_context feeds it.
 # Bump CONTEXT_VERSION when passage_context changes; the store then re-analyses every passage.
+# The mined acronyms are stored with the terms (the same re-analysis mines them again).
 CONTEXT_VERSION = "heading+text-1"
-LEXICAL_FINGERPRINT = f"{ANALYZER_VERSION}|{CONTEXT_VERSION}"
+LEXICAL_FINGERPRINT = f"{ANALYZER_VERSION}|{CONTEXT_VERSION}|{ACRONYMS_VERSION}"
 
 def passage_context(text: str, section_path: list[str]) -> str:
     """What the indexes see of a segment: its text under its innermost heading.
@@ -51,14 +53,16 @@ class IndexedPassages:
     contexts: list[str]
     vectors: np.ndarray
     terms: list[list[str]]
+    acronyms: tuple[Acronym, ...]  # those the document defines, for query expansion
 
 
 def indexed_passages(doc: ProcessedDocument, embedder: Embedder, vectors: np.ndarray | None = None) -> IndexedPassages:
-    """The segments' indexed texts, vectors (computed unless a distributed ingestion brings them) and terms."""
+    """The segments' indexed texts, vectors (computed unless a distributed ingestion brings them) and terms, and
+    the acronyms the document defines."""
     contexts = document_contexts(doc)
     if vectors is None:
         vectors = passage_vectors(embedder, contexts)
-    return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts])
+    return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts], mine_acronyms(doc.source.text))
 
 
 def distinct(hits: list[Hit], rows: dict[int, SegmentRow], k: int) -> list[Hit]:

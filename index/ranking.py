@@ -35,7 +35,9 @@ BM25_K1 = 1.2
 # win on length alone. b=0.4 keeps some normalisation (b=0.75 → 0.4: 0.710 → 0.751; lexical mode
 # 0.677 → 0.726).
 BM25_B = 0.4
-# A synonym from index/french.py is evidence, but weaker than the user's own word.
+# A synonym from the thesaurus (pipelines/french) or a mined acronym is evidence, but weaker than the
+# user's own word. A plateau on dev (bench/language_ablation.py, hybrid nDCG@10 odd/even): 0.2 → 0.814/0.736,
+# 0.35 → 0.807/0.741, 0.5 → 0.808/0.743.
 SYNONYM_WEIGHT = 0.35
 # ANCOLS_PG_LEXICAL=french: ts_rank_cd's normalisation, 1 (÷ 1 + log length) | 32 (rank/(rank + 1)).
 FTS_NORMALIZATION = 1 | 32
@@ -50,9 +52,9 @@ KIND_PRIOR: dict[str, float] = {"observation": 1.0, "recommendation": 1.0, "rebu
 # segments beneath them through the indexed heading. Kept above 0 so a heading-only match
 # still shows (1.0 → 0.2: 0.743 → 0.751).
 BLOCK_PRIOR: dict[str, float] = {"heading": 0.2}
-# When the query's wording asks for a kind (index/french.py KIND_INTENTS: "l'organisme conteste"
-# → rebuttals), segments of the other kinds are scaled by this (only q31 of dev has such wording:
-# 0.748 → 0.751 overall).
+# When the query's wording asks for a kind (pipelines/french/intents.toml: "l'organisme conteste"
+# → rebuttals), segments of the other kinds are scaled by this (few dev queries have such wording:
+# without the intents, hybrid nDCG@10 even 0.741 → 0.740, odd unchanged; bench/language_ablation.py).
 OFF_INTENT_PRIOR = 0.5
 
 # -- hybrid: the dense model re-scores lexical candidates -------------------------------------------

@@ -17,9 +17,9 @@ from ancols_nlp.pipelines.types import Indicator, Segment
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
 BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to",
-               "stance")
+               "link_confidence", "stance")
 # Selected by both backends, in this order: id, document_id, seq, start, "end", block, kind, body, then the
-# report findings a reply's rebuttal answers as JSON [document id, seq] pairs (each backend's own SQL).
+# report findings a reply's rebuttal answers as JSON [document id, seq, confidence] triples (each backend's own SQL).
 SEGMENT_COLUMNS = 'id, document_id, seq, start, "end", block, kind, body'
 
 
@@ -42,8 +42,10 @@ class SegmentRow:
     page_start: int | None
     page_end: int | None
     responds_to: list[int]  # seqs of the findings of its own document it answers
+    link_confidence: list[float | None]  # of each ``responds_to`` link (None: stored before links had one)
     stance: str | None
     linked_findings: list[tuple[str, int]]  # (document id, seq) of the report findings a reply answers
+    linked_confidence: list[float]  # of each ``linked_findings`` link
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,11 @@ def segment_body(segment: Segment) -> dict:
 def segment_row(row) -> SegmentRow:
     """A row of ``SEGMENT_COLUMNS`` and its linked-findings JSON."""
     body = json.loads(row[7])
+    body.setdefault("link_confidence", [None] * len(body["responds_to"]))  # stored before links had a confidence
+    linked = json.loads(row[8])
     return SegmentRow(uid=row[0], document_id=row[1], seq=row[2], start=row[3], end=row[4], block=row[5], kind=row[6],
-                      **{f: body[f] for f in BODY_FIELDS}, linked_findings=[tuple(p) for p in json.loads(row[8])])
+                      **{f: body[f] for f in BODY_FIELDS}, linked_findings=[(d, seq) for d, seq, _ in linked],
+                      linked_confidence=[confidence for _, _, confidence in linked])
 
 
 def document_row(row) -> DocumentRow:

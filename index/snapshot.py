@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from ancols_nlp.index.columns import Columns
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 from ancols_nlp.index.ranking import column_priors
 from ancols_nlp.index.rows import IndexRows
@@ -45,10 +46,12 @@ class Part:
 class Snapshot:
     """Immutable once built: a write builds a new one and swaps it in whole."""
 
-    def __init__(self, base: Part, delta: Part | None = None, deleted: set[str] = frozenset()):
+    def __init__(self, base: Part, delta: Part | None = None, deleted: set[str] = frozenset(),
+                 mined: Synonyms = NO_SYNONYMS):
+        """``mined``: the acronyms the live documents define, for query expansion."""
         self.base, self.delta = base, delta
         self.columns = base.columns if delta is None else base.columns.followed_by(delta.columns)
-        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []))
+        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []), mined=mined)
         n_base = len(base.columns)
         self.live = np.ones(len(self.columns), dtype=bool)
         if deleted:

@@ -23,6 +23,7 @@ import numpy as np
 from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
+from ancols_nlp.index.expansion import Synonyms
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
@@ -86,7 +87,8 @@ class Store:
         passages = indexed_passages(doc, self.embedder, vectors)
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
-            self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms)
+            self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
+                                   passages.acronyms)
             self._snapshot = self._derive(self._base)
             self._maybe_merge()
         return Added(doc_id, len(doc.segments), False)
@@ -112,10 +114,11 @@ class Store:
         return len(ids)
 
     def reanalyze(self) -> int:
-        """Recompute every stored passage's analysed terms (after an analyzer or context change)."""
+        """Recompute every stored passage's analysed terms and document's acronyms (after a change of either)."""
         with self._write:
             rows = self.meta.segment_texts()
             self.meta.replace_terms([r[0] for r in rows], [analyze(passage_context(text, path)) for _, text, path in rows])
+            self.meta.remine_acronyms()
             self.meta.set_setting(LEXICAL_KEY, LEXICAL_FINGERPRINT)
             self._replace_base()
         return len(rows)
@@ -144,10 +147,11 @@ class Store:
             live = rows.document_ids()
             new = live - base.documents
             delta = rows.rows(new) if new else None
+        mined = Synonyms.of_acronyms(self.meta.acronyms())
         if delta is None:
-            return Snapshot(base, None, base.documents - live)
+            return Snapshot(base, None, base.documents - live, mined)
         part = Part.build(delta, self.embedder.dimension, labels=base.columns.labels, exact_limit=len(delta.ids))
-        return Snapshot(base, part, base.documents - live)
+        return Snapshot(base, part, base.documents - live, mined)
 
     def _maybe_merge(self) -> None:
         """Start a background merge when the delta or the deleted share outgrows the base."""

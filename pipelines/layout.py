@@ -1,9 +1,16 @@
-"""Text → layout blocks (headings, paragraphs, list items, table rows, footnotes).
+"""Text → layout blocks (headings, paragraphs, list items, table rows, footnotes and table notes).
 
 Works on the document text as it is (offsets never move): lines are typed one by one, then
-wrapped lines are joined back into paragraphs. A hard-wrapped PDF dump puts a blank line
-after every printed line, so a blank line only ends a paragraph when the line before it
-closes a sentence.
+wrapped lines are joined back into paragraphs. Reports reach us in three shapes, told apart by
+the document's own line statistics (``Shape``): a hard-wrapped PDF dump puts a blank line after
+every printed line (most lines nearly as long as the longest); an HTML or markdown export puts a
+blank line between paragraphs and may break a line inside one (``<br>``, two trailing spaces); a
+Word export puts one paragraph on each line, without blank lines. A line ends its paragraph
+when the next one starts after the document's paragraph separator and the line closes a sentence,
+or stops short of the wrap width (a title, "Source : …", a signature), or when it is a title or
+a form field ("Président : M. X") itself. Exports also lose marks that the later steps need back:
+cells joined by " | " or tabs are table rows, lines ending with ";" after an announcing ":" are a
+list, a numbered run at the end is the notes, a short title before its text is a heading.
 """
 
 from __future__ import annotations
@@ -15,6 +22,16 @@ from ancols_nlp.pipelines import patterns as P
 from ancols_nlp.pipelines.types import Block, BlockKind
 
 
+OPEN_KINDS = frozenset({"paragraph", "list_item", "footnote"})  # blocks that further lines may carry on
+FULL_LINE = 0.7  # share of the wrap width from which a hard-wrapped line is a full one (its sentence goes on)
+WRAPPED_SHARE = 0.5  # share of full lines from which a document is hard-wrapped (0.88 in a PDF dump, < 0.3 else)
+MIN_WRAPPED_LINES = 8  # fewer prose lines say nothing of a wrap width
+MIN_END_NOTES = 3
+MIN_BARE_ITEMS = 2
+MIN_SENTENCE_WORDS = 6
+WORD = re.compile(r"[^\W\d_]{2,}")
+
+
 @dataclass(frozen=True)
 class Line:
     start: int
@@ -22,6 +39,14 @@ class Line:
     text: str  # stripped
     kind: BlockKind | None  # None: blank
     level: int = 0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a document marks its paragraphs (see the module docstring)."""
+
+    separator: int  # newlines between two paragraphs: 2 (a blank line) or 1 (one paragraph a line)
+    wrap: int  # length of a full hard-wrapped line; 0 when the lines are not wrapped
 
 
 def split_lines(text: str) -> list[Line]:
@@ -36,7 +61,7 @@ def split_lines(text: str) -> list[Line]:
         end = start + len(stripped)
         kind, level = line_kind(stripped)
         lines.append(Line(start, end, stripped, kind, level))
-    return lines
+    return _bare_items(_end_notes(lines))
 
 
 def line_kind(line: str) -> tuple[BlockKind, int]:
@@ -76,35 +101,190 @@ def _is_caps_title(line: str) -> bool:
     return len(letters) >= 4 and len(line) <= 120 and all(c.isupper() for c in letters)
 
 
+def _end_notes(lines: list[Line]) -> list[Line]:
+    """Retype the numbered notes an HTML export puts at the end ("1. Loi n° …", "2. Le texte a été …").
+
+    They are the run of lines numbered 1, 2, 3… that reaches the end of the document, each
+    followed by nothing but its own further paragraphs; those paragraphs belong to the note."""
+    for first, line in enumerate(lines):
+        note = P.END_NOTE.match(line.text)
+        if not note or note.group(1) != "1" or line.kind not in ("paragraph", "heading"):
+            continue
+        expected, ok = 2, True
+        for later in lines[first + 1:]:
+            note = P.END_NOTE.match(later.text)
+            if note and int(note.group(1)) == expected:
+                expected += 1
+            elif note or later.kind not in ("paragraph", "list_item", "footnote"):
+                ok = False
+                break
+        if ok and expected > MIN_END_NOTES:
+            return lines[:first] + [Line(n.start, n.end, n.text, "footnote") for n in lines[first:]]
+    return lines
+
+
+def _bare_items(lines: list[Line]) -> list[Line]:
+    """Retype as list items the lines an HTML export leaves of a list without its bullets: after a line that
+    announces them (ending with ":"), lines that each end with ";" (the last one may end with ".")."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if line.kind != "paragraph" or not line.text.endswith(":"):
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].kind == "paragraph" and lines[end].text.endswith(";"):
+            end += 1
+        if end < len(lines) and lines[end].kind == "paragraph" and lines[end].text.endswith(".") and end > i + 1:
+            end += 1
+        if end - i - 1 >= MIN_BARE_ITEMS:
+            out[i + 1:end] = [Line(n.start, n.end, n.text, "list_item") for n in lines[i + 1:end]]
+    return out
+
+
 def blocks(text: str) -> list[Block]:
     """Group the typed lines of ``text`` into blocks; every non-blank character lies in exactly one."""
     out: list[Block] = []
-    current: Line | None = None  # first line of the open paragraph / list item
+    current: Line | None = None  # first line of the open paragraph / list item / note
     last: Line | None = None
-    for line in split_lines(text):
-        if current is not None and last is not None and _continues(text, last, line):
+    lines = split_lines(text)
+    form = shape(text, lines)
+    for line in lines:
+        if current is not None and last is not None and _continues(text, form, current, last, line):
             last = line
             continue
         if current is not None and last is not None:
             out.append(Block(current.kind, current.start, last.end))
             current = last = None
-        if line.kind in ("paragraph", "list_item"):
+        if line.kind == "table_row":
+            out.extend(_row_blocks(line))
+        elif line.kind in OPEN_KINDS:
             current = last = line
         else:
             out.append(Block(line.kind, line.start, line.end, line.level))
     if current is not None and last is not None:
         out.append(Block(current.kind, current.start, last.end))
+    out = _table_legends(text, out)
+    return out if form.wrap else _promote_titles(text, out)
+
+
+def _table_legends(text: str, found: list[Block]) -> list[Block]:
+    """The marked lines under a table ("(a) hors vacance technique", "* données provisoires") are its notes, not a
+    list: footnotes of the table. A "Source : …" line may stand between the rows and them."""
+    out = list(found)
+    under_table = False
+    for i, block in enumerate(found):
+        line = text[block.start:block.end]
+        if block.kind == "list_item" and under_table and P.LEGEND.match(line):
+            out[i] = Block("footnote", block.start, block.end)
+        elif not (block.kind == "footnote" or (under_table and _is_field(line))):
+            under_table = block.kind == "table_row"
     return out
 
 
-def _continues(text: str, last: Line, line: Line) -> bool:
-    """Whether ``line`` carries on the paragraph (or list item) that ``last`` ended."""
-    if line.kind != "paragraph":
+def _promote_titles(text: str, found: list[Block]) -> list[Block]:
+    """An unnumbered title ("Le patrimoine immobilier", no final period) standing on its own line before the text
+    it names (a paragraph, a list, a table or a further title) is a heading.
+
+    Only where a line is a block of the source (HTML, Word, markdown exports): in a hard-wrapped dump a short
+    line is as often an address, a dateline or an aside, and a wrong heading misleads the themes of everything
+    under it (measured on the dev reply letter)."""
+    out = list(found)
+    named = False  # whether the block after the current one is text a title can name
+    for i in range(len(out) - 1, -1, -1):
+        block = out[i]
+        line = text[block.start:block.end]
+        title = block.kind == "paragraph" and "\n" not in line and _is_named_title(line)
+        if title and named:
+            out[i] = Block("heading", block.start, block.end)
+        named = block.kind in ("list_item", "table_row") or out[i].kind == "heading" or (
+            block.kind == "paragraph" and not title)
+    return out
+
+
+def shape(text: str, lines: list[Line]) -> Shape:
+    """The document's paragraph separator and wrap width, from its own lines."""
+    gaps = [text.count("\n", a.end, b.start) for a, b in zip(lines, lines[1:])]
+    separator = 1 if gaps and sum(g >= 2 for g in gaps) < 0.1 * len(gaps) else 2
+    lengths = sorted(len(line.text) for line in lines if line.kind == "paragraph")
+    if len(lengths) < MIN_WRAPPED_LINES:
+        return Shape(separator, 0)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if n >= FULL_LINE * width)
+    return Shape(separator, width if near >= WRAPPED_SHARE * len(lengths) else 0)
+
+
+def _continues(text: str, form: Shape, current: Line, last: Line, line: Line) -> bool:
+    """Whether ``line`` carries on the block that ``current`` opened and ``last`` ended."""
+    if current.kind == "footnote":  # only an end-note's further paragraphs carry it on
+        return line.kind == "footnote" and not P.END_NOTE.match(line.text) and not P.FOOTNOTE.match(line.text)
+    if line.kind != "paragraph" or _is_field(line.text):
         return False
     gap = text.count("\n", last.end, line.start)
-    if gap <= 1:
-        return True
-    if gap > 2:
+    if gap > form.separator:
         return False
-    starts_lower = line.text[:1].islower() or line.text[:1] in "(,;)"
-    return starts_lower or not P.TERMINAL.search(last.text)
+    if line.text[:1].islower() or line.text[:1] in "(,;)":
+        return True
+    if _stands_alone(last.text) or (not form.wrap and _is_figures(line.text)):
+        return False
+    if gap < form.separator:  # a line break inside a paragraph (<br>, two trailing spaces, a PDF line start)
+        return not _is_title(last.text)
+    if P.TERMINAL.search(last.text):
+        return False
+    return form.wrap > 0 and len(last.text) >= FULL_LINE * form.wrap
+
+
+def _is_title(line: str) -> bool:
+    """A line that names what follows: short, not closing a sentence nor stopping inside one."""
+    text = line.strip("*#_ ")
+    return (0 < len(text) <= 120 and not text[:1].islower() and text[:1] not in "(["
+            and not P.TERMINAL.search(text)
+            and not P.OPEN_END.search(text) and not re.search(r"[.!?]\s+[A-ZÀ-Þ]", text))
+
+
+def _is_named_title(line: str) -> bool:
+    """A title in sentence case ("Les ventes de logements"): not a name, an address or a row of figures."""
+    return (line[:1].isupper() and _is_title(line) and not _stands_alone(line)
+            and any(w.islower() and len(w) >= 3 for w in WORD.findall(line)))
+
+
+def _stands_alone(line: str) -> bool:
+    """A form field or a line of bare figures ("2 780"): a unit of its own."""
+    return _is_field(line) or _is_figures(line)
+
+
+def _is_field(line: str) -> bool:
+    """A form field: "Président : M. X", "Source : RPLS 2015"."""
+    field = P.FORM_FIELD.match(line)
+    return field is not None and len(line) <= 120 and len(line[:line.index(":")].split()) <= 6
+
+
+def _is_figures(line: str) -> bool:
+    return not any(c.isalpha() for c in line)
+
+
+def _row_blocks(line: Line) -> list[Block]:
+    """A table row as one block, except that a cell holding a full sentence ("Mettre en place … | X | 25") is
+    a paragraph of its own: a list of recommendations laid out as a table is still a list of statements."""
+    out: list[Block] = []
+    position = line.start
+    for cell in re.finditer(r"[^|\t]+", line.text):
+        value = cell.group()
+        start = line.start + cell.start() + len(value) - len(value.lstrip())
+        end = line.start + cell.start() + len(value.rstrip())
+        if end > start and _is_sentence(value.strip()):
+            if start > position:
+                out.append(_trimmed("table_row", line, position, start))
+            out.append(Block("paragraph", start, end))
+            position = end
+    if position < line.end:
+        out.append(_trimmed("table_row", line, position, line.end))
+    return [b for b in out if b.end > b.start]
+
+
+def _trimmed(kind: BlockKind, line: Line, start: int, end: int) -> Block:
+    piece = line.text[start - line.start:end - line.start]
+    return Block(kind, start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip()))
+
+
+def _is_sentence(cell: str) -> bool:
+    return (cell[:1].isupper() and len(WORD.findall(cell)) >= MIN_SENTENCE_WORDS
+            and re.search(r"[.!?]\W*\d{0,2}\s*$", cell) is not None)

@@ -14,11 +14,24 @@ MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*((?:\*\*|__)?\s*[A-ZÀ-ÖØ-Þ«\"].{1,250})$")
 # A table-of-contents entry ends with its page number, often after dot leaders.
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\t|\s{2,})\s*\d{1,3}\s*$")
-TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t")
+# Markdown rows have outer pipes; an HTML or Word export joins cells with " | " or a tab, without them.
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t|\S\s+\|\s+\S")
 RULE = re.compile(r"^\s*(?:-{3,}|_{1,}|\*{3,}|={3,})\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")
 FOOTNOTE = re.compile(r"^\s*(?:<sup>\s*\d+\s*</sup>|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\^\d+\]:?|\(\d{1,2}\)\s)")
+# The call of a table's note: "(a) …", "* …", "** …".
+LEGEND = re.compile(r"^\s*(?:\([a-z]{1,2}\)|\*{1,3})\s")
 BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$")
+# A numbered end-note: "2. Le texte a été …", "25.A la date …" (a heading has no final period).
+END_NOTE = re.compile(r"^\s*(\d{1,3})\.\s*[A-ZÀ-Þ«\"]")
+# A form field, "Président : M. X" or "Source : RPLS": a short label (no verb of a sentence), then its value.
+FORM_FIELD = re.compile(r"^[A-ZÀ-Þ][^:.!?]{0,60}?\s?:\s+\S")
+# A title or field never ends on these: a line that does is cut inside its sentence.
+OPEN_END = re.compile(
+    r"(?:[,(\-–]|\b(?:du|de|des|d['’]|la|le|les|l['’]|un|une|et|ou|à|au|aux|en|par|pour|sur|dans|avec|que|qui"
+    r"|dont|sans|sous|entre|vers|chez|ne|se|sa|son|ses|leur|leurs|ce|cette|ces|est|a|sont|ont))$",
+    re.IGNORECASE,
+)
 TERMINAL = re.compile(r"[.!?;:…»\"]\s*(?:\*\*)?\s*$")
 
 # Unnumbered titles that open a top-level part of a report.

@@ -46,7 +46,7 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
         _place(segment, source, sections)
     tag_segments(segments, contexts, models.themes)
     tag_sections(sections, segments)
-    link_rebuttals(segments, models.stance)
+    link_rebuttals(segments, text, models.stance)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments, indicators=indicators(text))
 
 

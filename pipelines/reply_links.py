@@ -1,9 +1,12 @@
 """A reply letter's rebuttals → the findings of the report they answer (across two documents).
 
-The organism's letter answers a report ingested before or after it. A rebuttal is linked by
-what it cites when it cites something ("la recommandation n°3", "l'observation n°7", "point 2.3"),
-resolved against the report's numbered findings and section numbers, and otherwise by meaning:
-the report finding whose stored vector is closest, when the cosine reaches ``MIN_SIMILARITY``.
+The organism's letter answers a report ingested before or after it, in its own words. A rebuttal is
+linked by what it cites when it cites something ("la recommandation n°3", "l'observation n°7",
+"point 2.3"), resolved against the report's numbered findings and section numbers; else by what it
+quotes of the report (« … »); else by a ranked best match: the finding closest by meaning (stored
+vectors) and by shared terms and figures, kept only when it reaches ``MIN_MATCH`` and clearly beats
+the best finding of any other section (ratio ``MAX_RATIO``), so an answer matching nothing in
+particular stays unlinked. Each link carries a confidence.
 
 Pure functions over plain data, down to which replies to (re)link (``relink``), so every store
 backend (SQLite, PostgreSQL) links the same way.
@@ -12,7 +15,6 @@ backend (SQLite, PostgreSQL) links the same way.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -20,23 +22,26 @@ from typing import Literal
 
 import numpy as np
 
+from ancols_nlp.pipelines.answer_cues import CITED_FINDING, CITED_SECTION, FINDING_LABEL, QUOTED, SECTION_NUMBER
+from ancols_nlp.pipelines.french import fold
+from ancols_nlp.pipelines.overlap import cosine, idf, share, terms
+
 FINDING_KINDS = frozenset({"observation", "recommendation"})
-# Cosine of stored passage vectors (shipped USE encoder) below which a rebuttal stays unlinked: on the
-# Coop'lvry letter, answers sit at 0.35–0.38 from the finding they answer, unrelated pairs mostly below 0.34.
-MIN_SIMILARITY = 0.35
+# The ranked match: cosine of the stored vectors (shipped USE encoder) + LEXICAL × the idf cosine of the terms.
+# Answers of the Coop'lvry letter sit at cosine 0.35–0.38 from their finding, unrelated pairs mostly below 0.34;
+# in the letter/report pair of tests/pipelines/test_reply_links.py, answers without a citation match their finding
+# at 0.37–0.42 and answers to nothing at most 0.16; the margin to other sections guards the rest.
+LEXICAL = 0.5
+MIN_MATCH = 0.3
+MAX_RATIO = 0.85  # the best of any other section must score below this share of the best match
+# Across two documents a shared figure ("le taux de 7,4 %") is what a letter in its own words keeps of the finding
+# (inside a report, years and amounts recur from passage to passage: there figures weigh as words).
+FIGURE = 2.0
+QUOTE_SHARE = 0.6  # share of a quotation's terms a finding must hold to be the one quoted
+REFERENCE = 0.95  # confidence of a link the letter cites
 SAME_ORGANISM = 0.85  # similarity of folded names ("Coop'lvry Habitat" read by OCR is "Coop'Ivry Habitat")
 
-_NUMBER = r"(?:n\s*[°º\"o]\s*|num[ée]ro\s+|)(\d{1,2})"
-# "Recommandation n°3", "recommandations n°4 et 5", "l'observation numéro 1", "Obs 2".
-CITED_FINDING = re.compile(r"\b(recommandation|observation|obs|reco)s?\s+" + _NUMBER + r"((?:\s*(?:,|et)\s*\d{1,2}\b)*)",
-                           re.IGNORECASE)
-# "point 2.3", "§ 4.2.1", "paragraphe 3.1", "(cf. 5.2)".
-CITED_SECTION = re.compile(r"(?:\bpoints?|§|\bparagraphes?|\bcf\.?)\s*(\d{1,2}(?:\.\d{1,2}){1,4})\b", re.IGNORECASE)
-# A report labels a finding at its start: "Recommandation n° 3 : …", "Obs 2 : …".
-FINDING_LABEL = re.compile(r"^\W*(recommandation|observation|obs|reco)\s*" + _NUMBER + r"\b", re.IGNORECASE)
-SECTION_NUMBER = re.compile(r"^\W*(\d{1,2}(?:\.\d{1,2}){0,5})\b")
-
-Basis = Literal["reference", "similarity"]
+Basis = Literal["reference", "quote", "similarity"]
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,12 @@ class Passage:
 
 @dataclass(frozen=True)
 class CrossLink:
-    """Rebuttal ``rebuttal`` (of a reply) answers finding ``finding`` (of the report)."""
+    """Rebuttal ``rebuttal`` (of a reply) answers finding ``finding`` (of the report), with confidence ``score``."""
 
     rebuttal: Hashable
     finding: Hashable
     basis: Basis
-    score: float
+    score: float  # confidence in (0, 1): REFERENCE, × the quoted share, or 1 − best other section's match / best match
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,7 @@ class DocumentHead:
 
 
 def fold_name(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.lower())
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return re.sub(r"[^a-z0-9]", "", fold(name))
 
 
 def same_organism(a: str | None, b: str | None) -> bool:
@@ -114,30 +118,33 @@ def finding_label(passage: Passage) -> tuple[str, int] | None:
     return None
 
 
-def _in_section(passage: Passage, number: str) -> bool:
-    for heading in passage.section_path:
+def in_section(section_path: Sequence[str], number: str) -> bool:
+    """Whether a passage of this heading path lies in the report's section ``number`` ("3.2" holds "3.2.1")."""
+    for heading in section_path:
         match = SECTION_NUMBER.match(heading)
         if match and (match.group(1) == number or match.group(1).startswith(number + ".")):
             return True
     return False
 
 
-def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *,
-               min_similarity: float = MIN_SIMILARITY) -> list[CrossLink]:
-    """Links of each rebuttal of a reply to the report findings it answers (cited ones first, else the closest).
+def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *, min_match: float = MIN_MATCH,
+               max_ratio: float = MAX_RATIO) -> list[CrossLink]:
+    """Links of each rebuttal of a reply to the report findings it answers: cited, else quoted, else clearly best.
 
     ``findings`` are the report's statements; a cited label ("Recommandation n°1 : …") is resolved on
-    any of them, a section number or a similarity only on observations and recommendations."""
+    any of them, a section number, a quotation or a match only on observations and recommendations."""
+    if not findings:
+        return []
     labelled: dict[tuple[str, int], list[int]] = {}
     for i, finding in enumerate(findings):
         label = finding_label(finding)
         if label:  # the label says what it is, even where the kind model saw a bare title line
             labelled.setdefault(label, []).append(i)
-    if not findings:
-        return []
     matrix = np.stack([f.vector for f in findings]).astype(np.float64)
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     is_finding = np.array([f.kind in FINDING_KINDS for f in findings])
+    finding_terms = [terms(f.text) for f in findings]
+    weights = idf([*finding_terms, *(terms(r.text) for r in rebuttals)], figure=FIGURE)
     links = []
     for rebuttal in rebuttals:
         if rebuttal.kind != "rebuttal":
@@ -146,17 +153,39 @@ def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *,
         cosines = matrix @ (vector / max(float(np.linalg.norm(vector)), 1e-12))
         cited = sorted({i for key in cited_findings(rebuttal.text) for i in labelled.get(key, [])})
         for number in CITED_SECTION.findall(rebuttal.text):
-            section = [i for i, f in enumerate(findings) if is_finding[i] and _in_section(f, number)]
+            section = [i for i, f in enumerate(findings) if is_finding[i] and in_section(f.section_path, number)]
             if section:
                 cited.append(max(section, key=lambda i: cosines[i]))
         if cited:
-            links += [CrossLink(rebuttal.ref, findings[i].ref, "reference", round(float(cosines[i]), 4))
-                      for i in dict.fromkeys(cited)]
+            links += [CrossLink(rebuttal.ref, findings[i].ref, "reference", REFERENCE) for i in dict.fromkeys(cited)]
             continue
-        best = int(np.argmax(np.where(is_finding, cosines, -np.inf)))
-        if is_finding[best] and cosines[best] >= min_similarity:
-            links.append(CrossLink(rebuttal.ref, findings[best].ref, "similarity", round(float(cosines[best]), 4)))
+        quoted = _quoted(rebuttal.text, finding_terms, is_finding, weights)
+        if quoted is not None:
+            links.append(CrossLink(rebuttal.ref, findings[quoted[0]].ref, "quote", round(REFERENCE * quoted[1], 3)))
+            continue
+        own = terms(rebuttal.text)
+        match = np.array([cosines[i] + LEXICAL * cosine(own, finding_terms[i], weights) if is_finding[i] else -np.inf
+                          for i in range(len(findings))])
+        best = int(np.argmax(match))
+        if not is_finding[best] or match[best] < min_match:
+            continue
+        path = findings[best].section_path
+        rival = max((match[i] for i in range(len(findings)) if is_finding[i] and findings[i].section_path != path),
+                    default=0.0)
+        if rival < max_ratio * match[best]:
+            links.append(CrossLink(rebuttal.ref, findings[best].ref, "similarity",
+                                   round(1.0 - max(float(rival), 0.0) / float(match[best]), 3)))
     return links
+
+
+def _quoted(text: str, finding_terms: Sequence[list[str]], is_finding: np.ndarray,
+            weights: dict[str, float]) -> tuple[int, float] | None:
+    """The finding a rebuttal quotes (its index and the quoted share it holds), if any holds ``QUOTE_SHARE``."""
+    quotes = [terms(q) for m in QUOTED.finditer(text) for q in m.groups() if q]
+    held = [(share(q, finding_terms[i], weights), i)
+            for q in quotes for i in range(len(finding_terms)) if is_finding[i]]
+    best = max(held, default=(0.0, -1))
+    return (best[1], best[0]) if best[0] >= QUOTE_SHARE else None
 
 
 def relink(new: Hashable, documents: Sequence[DocumentHead],

@@ -129,7 +129,8 @@ class Segment:
     section_path: list[str] = field(default_factory=list)
     page_start: int | None = None
     page_end: int | None = None
-    responds_to: list[int] = field(default_factory=list)
+    responds_to: list[int] = field(default_factory=list)  # findings this rebuttal answers (their ``id``), best first
+    link_confidence: list[float] = field(default_factory=list)  # of each ``responds_to`` link, in (0, 1)
     stance: str | None = None
 
 

@@ -109,6 +109,9 @@ class SegmentOut(BaseModel):
     section_path: list[str]
     text: str
     responds_to: list[str] = Field(description='Findings this rebuttal answers ("<document_id>:<position>"): in its own report, or, for a reply letter, in the report it answers.')
+    link_confidence: list[float | None] = Field(
+        default_factory=list, description="How sure each responds_to link is, in the same order: the probability, "
+        "measured on dev, that the finding is the one answered (null for a link stored before confidences existed).")
     stance: str | None = None
 
 

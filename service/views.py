@@ -23,7 +23,7 @@ def segment_out(row: SegmentRow) -> SegmentOut:
         kind_scores=row.kind_scores, themes=row.themes, theme_scores=row.theme_scores,
         section_path=row.section_path, text=row.text,
         responds_to=[segment_id(doc, p) for p in row.responds_to] + [segment_id(d, p) for d, p in row.linked_findings],
-        stance=row.stance,
+        link_confidence=row.link_confidence + row.linked_confidence, stance=row.stance,
     )
 
 

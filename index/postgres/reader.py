@@ -9,7 +9,8 @@ from ancols_nlp.pipelines.types import Indicator
 
 # The last column lists the report findings a reply's rebuttal answers, as [document id, seq] pairs (JSON text).
 _SEGMENT_COLS = (f"{SEGMENT_COLUMNS},"
-                 " (SELECT coalesce(json_agg(json_build_array(f.document_id, f.seq) ORDER BY l.finding), '[]')::text"
+                 " (SELECT coalesce(json_agg(json_build_array(f.document_id, f.seq, l.score)"
+                 " ORDER BY l.finding), '[]')::text"
                  " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 # Formatted as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ'), so both backends show the same created_at.
 _DOCUMENT_COLS = ("id, filename, media_type, sha256, size,"

@@ -4,7 +4,7 @@ Each mirrors its embedded counterpart (index/columns.py, index/lexical.py, index
 so the fusion in index/ranking.py sees the same scores from either backend:
 - BM25 is bm25s' default ("lucene": idf = ln(1 + (N − df + ½)/(df + ½)), tf/(tf + k1·(1 − b + b·len/avglen)))
   over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
-  as it occurs, a synonym with SYNONYM_WEIGHT;
+  as it occurs, a synonym phrase (index/expansion.py) with SYNONYM_WEIGHT in the segments holding all its terms;
 - priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and OFF_INTENT_PRIOR off the kinds the query asks for.
 ``french`` is the alternative lexical strategy (ANCOLS_PG_LEXICAL=french): PostgreSQL's own French
 analysis and cover-density rank instead of the project's terms and BM25, with no embedded counterpart.
@@ -12,13 +12,15 @@ analysis and cover-density rank instead of the project's terms and BM25, with no
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Callable
 
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.analyzer import analyze_query, query_kinds, query_phrases
+from ancols_nlp.index.analyzer import analyze, query_kinds
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms, expand, own_words
 from ancols_nlp.index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
                            SYNONYM_WEIGHT)
 from ancols_nlp.index.postgres.reader import storable
@@ -83,41 +85,63 @@ def _case(column: str, weights: dict[str, float]) -> str:
     return f"(CASE {column} {whens} ELSE 1.0 END)"
 
 
+def acronyms(conn: psycopg.Connection, query: str) -> Synonyms:
+    """The stored documents' acronyms the query may name: by the acronym (any case), or by a long form's first term."""
+    words = [w.lower() for w in re.findall(r"[^\W_]+", query)]
+    rows = conn.execute("SELECT DISTINCT short, long FROM acronyms"
+                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(query))).fetchall()
+    return Synonyms.of_acronyms((short, long) for short, long in rows)
+
+
 def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
-         ids: list[int] | None = None) -> dict[int, float]:
-    """Prior-weighted BM25 of the matching segments: the ``limit`` best, or those among ``ids``."""
-    own, extra = analyze_query(query)
-    weights = Counter(own)
-    weights.update({t: SYNONYM_WEIGHT for t in extra})
-    if not weights:
+         ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
+    """Prior-weighted BM25 of the matching segments: the ``limit`` best, or those among ``ids``.
+
+    Terms come in groups: the query's own (group 0, always counted) and one per synonym phrase, counted
+    where the segment holds all of the phrase's terms (``need``), as index/lexical.py does."""
+    q = expand(query, mined)
+    own = Counter(q.terms)
+    groups = [(t, float(w), 0, 0) for t, w in own.items()]
+    for n, phrase in enumerate(q.phrases, start=1):
+        scored = q.scored(phrase)
+        groups += [(t, SYNONYM_WEIGHT if t in scored else 0.0, n, len(set(phrase))) for t in dict.fromkeys(phrase)]
+    if not groups:
         return {}
-    terms = list(weights)
+    terms, weights, grps, needs = (list(column) for column in zip(*groups))
     clause, args = _scope(filters, ids)
     rows = conn.execute(f"""
         WITH q AS (
-            SELECT w.term, w.weight, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
+            SELECT w.term, w.weight, w.grp, w.need, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
                    c.length::float8 / greatest(c.segments, 1) AS avglen
-            FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w(term, weight)
+            FROM unnest(%(terms)s::text[], %(weights)s::float8[], %(grps)s::int[], %(needs)s::int[])
+                 AS w(term, weight, grp, need)
             CROSS JOIN corpus c
-            JOIN term_df df ON df.term = w.term)
-        SELECT s.id, sum(q.weight * q.idf * cardinality(u.positions)
-                         / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * s.length / q.avglen))) * {prior(query)}
-        FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u(lexeme, positions, weights)
-        JOIN q ON q.term = u.lexeme
-        WHERE s.terms @@ %(any)s::tsquery AND {clause}
+            JOIN term_df df ON df.term = w.term),
+        m AS (
+            SELECT s.id, q.grp, q.need, count(*) AS have,
+                   sum(q.weight * q.idf * cardinality(u.positions)
+                       / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * s.length / q.avglen))) AS score
+            FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u(lexeme, positions, weights)
+            JOIN q ON q.term = u.lexeme
+            WHERE s.terms @@ %(any)s::tsquery AND {clause}
+            GROUP BY s.id, q.grp, q.need)
+        SELECT s.id, sum(m.score) * {prior(query)}
+        FROM m JOIN segments s ON s.id = m.id
+        WHERE m.have >= m.need
         GROUP BY s.id ORDER BY 2 DESC, s.id {_limit(limit)}""",
-        {**args, "terms": terms, "weights": [float(weights[t]) for t in terms],
-         "any": " | ".join(_quoted(t) for t in terms), "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
+        {**args, "terms": terms, "weights": weights, "grps": grps, "needs": needs,
+         "any": " | ".join(_quoted(t) for t in dict.fromkeys(terms)), "k1": BM25_K1, "b": BM25_B,
+         "limit": limit}).fetchall()
     return {int(i): float(s) for i, s in rows if s > 0}
 
 
 def french(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
-           ids: list[int] | None = None) -> dict[int, float]:
+           ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
     """Prior-weighted cover density (``ts_rank_cd``) of the segments matching any of the query's words or
     synonym phrases under the ``ancols_fr`` configuration (unaccent, then the Snowball stemmer): the ``limit``
-    best, or those among ``ids``. Synonyms are OR groups built here, ranked apart with SYNONYM_WEIGHT, so the
-    server needs no thesaurus file; the query's function words are dropped by the project's list."""
-    own, synonyms = query_phrases(query)
+    best, or those among ``ids``. Synonyms are OR groups of phrases built here, ranked apart with SYNONYM_WEIGHT,
+    so the server needs no thesaurus file; the query's function words are dropped by the project's list."""
+    own, synonyms = own_words(query), list(expand(query, mined).written)
     if not own and not synonyms:
         return {}
     clause, args = _scope(filters, ids)

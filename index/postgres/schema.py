@@ -101,6 +101,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX segments_fts ON segments USING gin (fts);
     DELETE FROM settings WHERE key = '{LEXICAL_KEY}';
     """,
+    # The acronyms a document defines (pipelines/french/acronyms.py), as the embedded store's table, gone with the
+    # document; looked up per query by the acronym (any case) and by the long form's first analysed term. The
+    # documents already stored are mined by the re-analysis the new lexical fingerprint starts.
+    """
+    CREATE TABLE acronyms (
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        short TEXT NOT NULL,
+        long TEXT NOT NULL,
+        first_term TEXT NOT NULL,
+        PRIMARY KEY (document_id, short, long)
+    );
+    CREATE INDEX acronyms_short ON acronyms (lower(short));
+    CREATE INDEX acronyms_first_term ON acronyms (first_term);
+    """,
 ]
 
 

@@ -30,6 +30,7 @@ from ancols_nlp.index.postgres.servers import Servers
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
 from ancols_nlp.index.records import segment_body, stored_passage
+from ancols_nlp.pipelines.french.acronyms import mine_acronyms
 from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
 from ancols_nlp.pipelines.types import ProcessedDocument
 
@@ -97,6 +98,7 @@ class PgStore:
                 conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",
                              (len(terms), sum(map(_length, terms))))
                 _count_terms(conn, terms, +1)
+                _insert_acronyms(conn, doc_id, passages.acronyms)
                 with conn.cursor() as cur:
                     cur.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (%s, %s, %s)",
                                     [(doc_id, i, _json(asdict(row))) for i, row in enumerate(doc.indicators)])
@@ -146,7 +148,7 @@ class PgStore:
         return len(rows)
 
     def reanalyze(self) -> int:
-        """Recompute every stored passage's analysed terms (after an analyzer or context change)."""
+        """Recompute every stored passage's analysed terms and document's acronyms (after a change of either)."""
         rows = self._segment_texts()
         contexts = [passage_context(text, path) for _, text, path in rows]
         terms = [analyze(c) for c in contexts]
@@ -158,6 +160,9 @@ class PgStore:
             conn.execute("UPDATE corpus SET segments = %s, length = %s", (len(terms), sum(map(_length, terms))))
             conn.execute("TRUNCATE term_df")
             conn.execute(RECOUNT_TERMS)
+            conn.execute("TRUNCATE acronyms")
+            for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
+                _insert_acronyms(conn, doc_id, mine_acronyms(bytes(text).decode("utf-8")))
             _set(conn, LEXICAL_KEY, LEXICAL_FINGERPRINT)
         return len(rows)
 
@@ -195,7 +200,8 @@ class PgStore:
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
             facets, total = retrieval.facets(conn, filters)
-            lex = self.lexical(conn, query, filters, limit=n) if params.mode != "semantic" else {}
+            mined = retrieval.acronyms(conn, query)
+            lex = self.lexical(conn, query, filters, limit=n, mined=mined) if params.mode != "semantic" else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
                 nearest = retrieval.dense(conn, vector, filters, n, query)
@@ -205,7 +211,7 @@ class PgStore:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, query) if i not in lex]
                 den = feedback_scores(pool, retrieval.vectors(conn, pool), lex, vector) if pool else {}
                 missing = [i for i in den if i not in lex]
-                lex = {**lex, **self.lexical(conn, query, filters, ids=missing)} if missing else lex
+                lex = {**lex, **self.lexical(conn, query, filters, ids=missing, mined=mined)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
                 fused = fuse(lex, den, params)
             else:
@@ -231,6 +237,13 @@ def _passages(conn: psycopg.Connection, doc_id: str) -> list[Passage]:
     rows = conn.execute("SELECT id, kind, body, embedding FROM segments WHERE document_id = %s ORDER BY seq",
                         (doc_id,), binary=True).fetchall()
     return [stored_passage(i, kind, body, embedding.to_numpy()) for i, kind, body, embedding in rows]
+
+
+def _insert_acronyms(conn: psycopg.Connection, doc_id: str, acronyms) -> None:
+    rows = [(doc_id, _text(a.short), _text(a.long), first[0]) for a in acronyms if (first := analyze(a.long))]
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO acronyms(document_id, short, long, first_term) VALUES (%s, %s, %s, %s)"
+                        " ON CONFLICT DO NOTHING", rows)
 
 
 def _text(value: str) -> str:

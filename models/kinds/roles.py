@@ -16,34 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ancols_nlp.pipelines import french
+
 _I = re.IGNORECASE
 _ADV = r"(?:\w+\s+){0,2}?"
 
-CONTROL_BODY = (
-    r"(?:l['’](?:agence|ancols|[ée]quipe\s+de\s+contr[ôo]le|inspection|auditeur)|la\s+miilos"
-    r"|le\s+contr[ôo]le(?!\s+(?:interne|de\s+gestion|des|du|de|d['’]|qualit))"
-    r"|la\s+chambre(?:\s+r[ée]gionale(?:\s+des\s+comptes)?)?|la\s+juridiction"
-    r"|la\s+cour(?:\s+des\s+comptes)?(?!\s+(?:d['’]appel|administrative|de\s+cassation))"
-    r"|la\s+mission(?:\s+d['’](?:inspection|audit|enqu[êe]te))?(?!\s+(?:sociale|de\s+service|d['’]int[ée]r[êe]t))"
-    r"|les\s+(?:contr[ôo]leurs|rapporteurs|inspecteurs)|le\s+rapporteur|les\s+magistrats)")
-ORGANISM = (
-    r"(?:la\s+soci[ée]t[ée]|l['’]organisme|l['’]office|la\s+coop[ée]rative|le\s+bailleur"
-    r"|la\s+SA(?:\s+d['’]HLM)?|l['’]OPH|l['’]ESH|la\s+SEM|la\s+direction(?:\s+g[ée]n[ée]rale)?"
-    r"|le\s+pr[ée]sident|la\s+pr[ée]sidente"
-    r"|le\s+directeur(?:\s+g[ée]n[ée]ral)?|la\s+directrice(?:\s+g[ée]n[ée]rale)?"
-    r"|les?\s+ordonnateurs?|l['’]ordonnateur|le\s+conseil\s+d['’]administration|le\s+groupe"
-    r"|ses\s+dirigeants|les\s+dirigeants"
-    r"|les\s+(?:services|responsables|repr[ée]sentants)\s+(?:de\s+l['’]|de\s+la\s+|du\s+)\w+"
-    r"|les\s+anciens?\s+(?:dirigeants|responsables|ordonnateurs)|l['’]ancien\s+(?:directeur|pr[ée]sident))")
+CONTROL_BODY = french.cue_fragment("CONTROL_BODY")  # the lists themselves live in pipelines/french/cues.toml
+ORGANISM = french.cue_fragment("ORGANISM")
 # A proper noun standing for the organism ("Habitat 44 précise", "la Soginorpa a fait savoir").
 NAME = (r"(?!(?:Elle|Il|Ils|Elles|Celle-ci|Celui-ci|Ce|Cette|On|Nous|Ceci|Cela)\b)(?:[Ll]a\s+|[Ll]e\s+|[Ll]['’])?"
         r"[A-ZÀ-Þ][\w&’'-]+(?:\s+[A-ZÀ-Þ0-9][\w&’'-]*){0,2}")
-# Documents a pronoun may stand for: "Elle (la charte) rappelle …", "Il (le contrat) précise …".
-DOCUMENT = (
-    r"(?:la\s+|le\s+|l['’]|cette\s+|ce\s+|cet\s+|une\s+|un\s+)(?:«\s*)?"
-    r"(?:charte|convention|d[ée]lib[ée]ration|loi|d[ée]cret|circulaire"
-    r"|article|code|contrat|march[ée]|r[èe]glement|rapport|note|proc[ée]dure|lettre|courrier|texte|clause|avenant"
-    r"|statuts|accord|plan|document|[ée]tude|audit|protocole|cahier|arr[êe]t[ée]|ordonnance|directive)\b")
+DOCUMENT = french.cue_fragment("DOCUMENT")  # what a pronoun may stand for: "Elle (la charte) rappelle …"
 
 # Verbs of reported speech and commitment, present / imperfect / compound past.
 _SPEECH_PRESENT = (

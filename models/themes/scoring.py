@@ -8,19 +8,13 @@ and the innermost heading weighs most.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from ancols_nlp.models.themes.lexicon import LEXICON
+from ancols_nlp.pipelines.french import fold  # lower-case, accent-free: "Vacance" matches "VACANCE"
 
 TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free text, so the lexicon matches "Vacance" and "VACANCE"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

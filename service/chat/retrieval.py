@@ -3,41 +3,23 @@
 The search query is the last user message with its conversational frame removed ("que dit le
 contrôle sur…", "qu'a répondu l'organisme…"); a short follow-up ("et l'organisme, qu'a-t-il
 répondu ?") is completed with the previous user turn. Words that ask for a kind of passage
-(répondu/réponse → rebuttal, recommandations → recommendation, constats → observation) make
-those passages come first. Only passages that share enough words with the query, or are close
-enough in meaning, are kept; table rows, headings and footnotes are left out. A finding is
+(``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
+recommandations → recommendation, constats → observation) make those passages come first. Only
+passages that share enough words with the query, or are close enough in meaning, are kept; table rows, headings and footnotes are left out. A finding is
 completed with the organism's linked answer, and an answer with the finding it answers.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
-
 
 from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.records import DocumentRef, SegmentRow
+from ancols_nlp.pipelines import french
 from ancols_nlp.service.runtime import Runtime
-
-# Words of the question itself, not of what it is about (dropped from the search query).
-FRAME_WORDS = (
-    "dit disent dire dis quel quels quelle quelles quoi comment pourquoi combien parle parlent parler résume "
-    "résumer résumé explique expliquer indique indiquent sait savoir peux pouvez donne donner liste lister "
-    "montre montrer cite citer ancols miilos rapport rapports contrôle contrôles contrôleur organisme organismes "
-    "société sujet propos concernant concerne point points répondu répond répondent réponse réponses répondre "
-    "conteste contesté contestent recommandations recommandation recommande recommandé recommandent préconise "
-    "préconisations constats constat constate constaté observations observation observe relevé"
-).split()
-
-INTENT_WORDS = {
-    "rebuttal": "répondu répond répondent réponse réponses répondre conteste contesté contestent objection".split(),
-    "recommendation": ("recommandations recommandation recommande recommandé recommandent préconise "
-                       "préconisations").split(),
-    "observation": "constats constat constate constaté observations observation observe".split(),
-}
 
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
 MIN_CHARS = 30
@@ -46,12 +28,7 @@ SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
 
 @lru_cache(maxsize=1)
 def _frame_terms() -> frozenset[str]:
-    return frozenset(t for w in FRAME_WORDS for t in analyze(w))
-
-
-@lru_cache(maxsize=1)
-def _intent_terms() -> dict[str, frozenset[str]]:
-    return {kind: frozenset(t for w in words for t in analyze(w)) for kind, words in INTENT_WORDS.items()}
+    return frozenset(t for w in french.chat_frame() for t in analyze(w))
 
 
 def content_words(text: str) -> str:
@@ -65,16 +42,9 @@ def content_words(text: str) -> str:
     return " ".join(kept)
 
 
-def intent_kinds(text: str) -> tuple[str, ...]:
-    terms = set(analyze(text))
-    kinds = [kind for kind, wanted in _intent_terms().items() if terms & wanted]
-    kinds += [k for k in query_kinds(text) if k not in kinds]
-    return tuple(kinds)
-
-
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)).split())
+    """Lower-case words without accents or punctuation, one space apart (organism names compare so)."""
+    return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
 
 
 def known_organisms(runtime: Runtime) -> list[str]:
@@ -111,7 +81,7 @@ def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
     """The search query for the last user turn (completed with the previous one when too short)."""
     question = user_turns[-1].strip()
     content = content_words(question)
-    kinds = intent_kinds(question)
+    kinds = query_kinds(question)
     named, rest = mentioned_organisms(content, list(organisms))
     if len(analyze(rest)) < SHORT_FOLLOW_UP and len(user_turns) > 1:
         previous = content_words(user_turns[-2]) or user_turns[-2]
@@ -119,7 +89,7 @@ def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
         named = named or before
         content, rest = f"{previous} {content}".strip(), f"{previous_rest} {rest}".strip()
         if not kinds:
-            kinds = intent_kinds(user_turns[-2])
+            kinds = query_kinds(user_turns[-2])
     if named and analyze(rest):
         content = rest  # the organism becomes a filter; the query keeps what is asked about it
     text = content or " ".join(question.split())

@@ -326,6 +326,18 @@ function linkedButton(seg, verb) {
     kindBadge(seg.kind), " ", verb, el("blockquote", { text: seg.text.length > 320 ? seg.text.slice(0, 320) + "…" : seg.text }));
 }
 
+const STANCES = { contests: "conteste", commits: "s'engage", accepts: "reconnaît", explains: "explique" };
+
+// "confiance 0,82" for the link from rebuttal `answer` to finding id `finding`, "" when it has none.
+function confidenceText(answer, finding) {
+  const c = (answer.link_confidence || [])[answer.responds_to.indexOf(finding)];
+  return typeof c === "number" ? `confiance ${c.toFixed(2).replace(".", ",")}` : "";
+}
+
+function linkNote(...parts) {
+  return el("span", { class: "muted", text: parts.filter(Boolean).join(" · ") });
+}
+
 function scrollToSegment(node) {
   // Scroll the text panel only (not the page), the passage in the middle.
   const box = $("#doc-text");
@@ -349,11 +361,18 @@ async function selectSegment(position, scroll, flash = false) {
       el("h4", { text: "Type de passage" }), scoreRows(s.kind_scores),
       s.themes.length ? [el("h4", { text: "Thèmes" }), chips(s.themes)] : null,
     ];
+    if (s.stance) {
+      parts.push(el("h4", { text: "Position" }), el("p", { class: "stance", text: STANCES[s.stance] || s.stance }));
+    }
     if (ctx.responds_to.length) {
-      parts.push(el("h4", { text: "Répond à" }), ctx.responds_to.map((t) => linkedButton(t, "")));
+      parts.push(el("h4", { text: "Répond à" }),
+        ctx.responds_to.map((t) => linkedButton(t, linkNote(confidenceText(s, t.id)))));
       ctx.responds_to.forEach((t) => { const n = document.getElementById(`seg-${t.position}`); if (n) n.classList.add("target"); });
     }
-    if (ctx.answered_by.length) parts.push(el("h4", { text: "Réponse de l'organisme" }), ctx.answered_by.map((t) => linkedButton(t, "")));
+    if (ctx.answered_by.length) {
+      parts.push(el("h4", { text: "Réponse de l'organisme" }),
+        ctx.answered_by.map((a) => linkedButton(a, linkNote(STANCES[a.stance], confidenceText(a, s.id)))));
+    }
     if (s.kind === "rebuttal" && !ctx.responds_to.length) parts.push(el("p", { class: "muted", text: "Aucun constat lié n'a été trouvé pour cette réponse." }));
     side.replaceChildren(...parts.flat().filter(Boolean));
   } catch (err) {

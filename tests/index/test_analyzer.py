@@ -1,6 +1,7 @@
 """French analysis: elision, compounds, accents, stemming, numbers, stopwords, synonyms, intents."""
 
-from ancols_nlp.index.analyzer import analyze, analyze_query, query_kinds, words
+from ancols_nlp.index.analyzer import analyze, query_kinds, words
+from ancols_nlp.index.expansion import expand
 
 
 def test_elisions_are_cut_and_compounds_split():
@@ -39,18 +40,18 @@ def test_numbers_are_kept_whole():
 
 
 def test_synonyms_extend_queries_only():
-    terms, extra = analyze_query("vacance commerciale élevée")
-    assert terms == ["vacanc", "commercial", "elev"]
-    assert "vac" in extra  # "logements vacants"
+    q = expand("vacance commerciale élevée")
+    assert q.terms == ("vacanc", "commercial", "elev")
+    assert ("log", "vac") in q.phrases  # "logements vacants"
     assert "vac" not in analyze("vacance commerciale élevée")
-    terms, extra = analyze_query("impayés en hausse")
-    assert {"creanc", "locat"} <= set(extra)  # créances locatives
-    assert analyze_query("fonctionnement du conseil") == (["fonction", "conseil"], [])
+    assert ("creanc", "locat") in expand("impayés en hausse").phrases  # créances locatives
+    assert expand("fonctionnement du conseil").phrases == ()
 
 
-def test_query_wording_can_ask_for_a_kind():
-    assert query_kinds("l'organisme conteste les constats du rapport") == ("rebuttal",)
-    assert query_kinds("contestation de l'observation sur les loyers") == ("rebuttal",)
+def test_query_wording_can_ask_for_a_kind():  # the language home's intents (tests/pipelines/test_french.py)
+    # The answer and the findings it contests (the chat's list and the search's are one).
+    assert query_kinds("l'organisme conteste les constats du rapport") == ("rebuttal", "observation")
+    assert query_kinds("contestation de l'observation sur les loyers") == ("rebuttal", "observation")
     assert query_kinds("recommandations sur la commande publique") == ("recommendation",)
     assert query_kinds("vacance commerciale élevée") == ()
     assert query_kinds("réponse aux demandes de logement") == ()  # an answer to applicants, not a rebuttal

@@ -116,7 +116,8 @@ def test_sections_take_the_themes_of_the_text_they_hold(corpus_texts):
     assert by_title["maintenance du parc"].themes[0] == "patrimoine"
     for section in doc.sections:
         shares = [section.theme_scores[t] for t in section.themes]
-        assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 1e-6
+        # each share is rounded to 3 decimals: their sum may exceed 1 by half a unit of the last place each
+        assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 0.0005 * len(shares)
     # A chapter sums up its subsections: the themes of its largest parts are its own.
     chapter = next(s for s in doc.sections if s.level == 1 and "STRATEGIE PATRIMONIALE" in s.title)
     assert {"patrimoine", "developpement"} <= set(chapter.themes)

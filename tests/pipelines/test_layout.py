@@ -32,6 +32,14 @@ WRAPPED_LETTER = """Un rapport de contrôle sur la Coop'lvry Habitat a été eff
 Lors de la séance du 16 décembre 2024, le conseil d'administration de la Coop a pris acte des 
 
 observations et a voté le texte suivant. 
+
+Le rapport de l'ANCOLS comporte 1 point fort, 12 recommandations et 12 observations qui feront 
+
+l'objet de réponses détaillées dans les développements ci-après. En propos introductif, le Conseil 
+
+d'Administration de la Coop'lvry Habitat souhaite revenir sur 4 sujets fondamentaux présents dans le 
+
+rapport définitif. 
 """
 
 
@@ -53,7 +61,7 @@ def test_markdown_report_blocks_are_typed():
 
 def test_hard_wrapped_lines_are_joined_until_a_sentence_ends():
     found = kinds_and_text(WRAPPED_LETTER)
-    assert [k for k, _ in found] == ["paragraph", "paragraph"]
+    assert [k for k, _ in found] == ["paragraph", "paragraph", "paragraph"]
     assert found[0][1].endswith("le 27 mars 2024.")
     assert "2018-2022" in found[0][1]
     assert found[1][1].startswith("Lors de la séance") and found[1][1].endswith("le texte suivant.")

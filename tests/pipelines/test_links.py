@@ -1,41 +1,138 @@
-"""Rebuttals: the finding they answer and the stance they take (French cues)."""
+"""Rebuttals: the finding(s) they answer, with a confidence, and the stance they take (French cues).
+
+The reports below are of our own making, in the ANCOLS layout: inline gold gives each passage its kind,
+and each test names the findings an answer must (and must not) reach.
+"""
+
+import re
 
 import pytest
 
 from ancols_nlp.models.kinds.stance import stance
-from ancols_nlp.pipelines.links import link_rebuttals
+from ancols_nlp.pipelines.links import CALLED, MIN_CONFIDENCE, answer_blocks, link_rebuttals
 from ancols_nlp.pipelines.types import Segment
+from gold import parse
+
+HEADING = re.compile(r"^(#+)\s+(.+)$", re.MULTILINE)
+
+
+def linked(marked: str, **options) -> list[Segment]:
+    """Segments of the inline-gold passages (kinds as marked, markdown headings as sections), linked."""
+    text, spans = parse(marked)
+    headings = [(m.start(), len(m.group(1)), m.group(2)) for m in HEADING.finditer(text)]
+    segments = []
+    for i, span in enumerate(spans):
+        path: list[tuple[int, str]] = []
+        for start, level, title in headings:
+            if start < span.start:
+                path = [p for p in path if p[0] < level] + [(level, title)]
+        body = text[span.start:span.end]
+        segments.append(Segment(id=i, start=span.start, end=span.end, text=body, kind=span.kind,
+                                block="footnote" if body.startswith("<sup>") else "paragraph",
+                                section_path=[title for _, title in path]))
+    link_rebuttals(segments, text, stance, **options)
+    return segments
+
+
+def containing(segments: list[Segment], words: str) -> Segment:
+    return next(s for s in segments if words in s.text)
+
+
+def test_the_core_finding_several_sentences_above_not_the_sentence_before():
+    segments = linked("""## 3.2 Loyers
+
+<obs>Le conseil d'administration n'a pas délibéré sur la politique des loyers depuis 2012.</obs> <obs>Les hausses \
+annuelles ont suivi l'IRL.</obs> <obs>Le loyer moyen atteint 5,8 € par m² de surface habitable.</obs>
+<obs>Les logements récents sont les plus chers.</obs>
+<reb>Dans sa réponse, la société indique que son conseil d'administration délibérera sur la politique des loyers \
+lors de sa prochaine séance.</reb>""")
+    answer, core = containing(segments, "délibérera"), containing(segments, "n'a pas délibéré")
+    assert answer.responds_to[0] == core.id
+    assert containing(segments, "récents").id not in answer.responds_to
+    assert len(answer.link_confidence) == len(answer.responds_to) and answer.link_confidence[0] >= MIN_CONFIDENCE
+
+
+def test_follow_on_sentences_share_the_openers_target():
+    segments = linked("""## 5.1 Sécurité
+
+<obs>Les registres de sécurité des immeubles ne sont pas tenus à jour.</obs> <obs>La société gère 40 immeubles \
+collectifs.</obs>
+<reb>Dans sa réponse, la société s'engage à tenir à jour les registres de sécurité de ses immeubles.</reb> \
+<reb>Elle précise qu'un agent y sera affecté dès le mois de septembre.</reb>""")
+    opener, follow_on = containing(segments, "s'engage"), containing(segments, "Elle précise")
+    assert answer_blocks(segments) == [[opener.id, follow_on.id]]
+    assert follow_on.responds_to == opener.responds_to and opener.responds_to[0] == containing(segments, "registres").id
+    assert (opener.stance, follow_on.stance) == ("commits", "explains")
+
+
+def test_an_answer_covering_two_findings_of_its_paragraph():
+    segments = linked("""## 2.2 Commande publique
+
+<obs>Les travaux de peinture sont commandés au coup par coup, sans publicité ni mise en concurrence.</obs>
+<obs>Les marchés de maîtrise d'œuvre de deux opérations n'ont pas fait l'objet d'un appel d'offres.</obs>
+<obs>La société a désigné un responsable des achats en 2014.</obs>
+<reb>Dans sa réponse, la société s'engage à mettre en concurrence les travaux de peinture et à lancer un appel \
+d'offres pour la maîtrise d'œuvre de ses prochaines opérations.</reb>""")
+    answer = containing(segments, "Dans sa réponse")
+    assert {containing(segments, "peinture").id, containing(segments, "maîtrise d'œuvre de deux").id} \
+        <= set(answer.responds_to[:2])
+    assert containing(segments, "responsable des achats").id not in answer.responds_to[:2]
+
+
+def test_a_footnote_answers_through_its_call():
+    segments = linked("""## 4.1 Vacance
+
+<obs>La vacance commerciale atteint 6,3 % du parc<sup>3</sup>.</obs> <obs>Elle est concentrée sur trois \
+résidences.</obs>
+<reb><sup>3</sup> La société indique que ce taux inclut les logements bloqués avant démolition.</reb>""")
+    note = containing(segments, "bloqués")
+    assert note.responds_to == [containing(segments, "6,3 %").id] and note.link_confidence == [CALLED]
+
+
+def test_no_link_below_the_threshold():
+    marked = """# 3. PATRIMOINE
+
+<obs>Le parc compte 1 200 logements répartis sur 14 communes.</obs>
+
+## 3.4 Accessibilité
+
+<reb>La société remercie l'équipe de contrôle pour la qualité des échanges.</reb>"""
+    answer = containing(linked(marked), "remercie")
+    assert answer.responds_to == [] and answer.link_confidence == []
+    weak = containing(linked(marked, min_confidence=0.0), "remercie")  # the only candidate, unrelated and far
+    assert len(weak.responds_to) == 1 and weak.link_confidence[0] < MIN_CONFIDENCE
+
+
+def test_an_earlier_answer_is_not_answered_again():
+    segments = linked("""## 6.1 Comptabilité
+
+<obs>Les intérêts de 2009 à 2012 ont été inscrits sur le seul exercice 2012.</obs>
+<reb>Dans sa réponse, la société s'engage à rectifier l'inscription des intérêts.</reb>
+<obs>Des prêts sont consentis au personnel sans autorisation du conseil d'administration.</obs>
+<reb>La société s'engage à soumettre les prêts au personnel au conseil d'administration.</reb>""")
+    second = containing(segments, "soumettre")
+    assert second.responds_to[0] == containing(segments, "prêts sont consentis").id
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Dans sa réponse, l'organisme conteste le fait que le détachement d'une personne du service impayés ait eu une incidence.", "contests"),
+    ("Dans sa réponse, l'organisme conteste que le détachement d'une personne ait eu une incidence.", "contests"),
     ("La société ne partage pas l'analyse de l'Agence sur le niveau de ses loyers.", "contests"),
-    ("Dans sa réponse, l'organisme reconnaît que la convention initiale de 2005 n'a pas été corrigée.", "accepts"),
+    ("Dans sa réponse, la société précise toutefois que la hausse de la vacance tient aux démolitions prévues.",
+     "contests"),
+    ("Contrairement à ce qu'indique le rapport, les contrats de maîtrise d'œuvre ont été mis en concurrence.",
+     "contests"),
+    ("La société indique que ces écarts ne sauraient remettre en cause la qualité de l'instruction.", "contests"),
+    ("L'organisme considère que ses frais de personnel tiennent à la présence de gardiens dans chaque résidence.",
+     "contests"),
+    ("Dans sa réponse, l'organisme reconnaît que la convention initiale n'a pas été corrigée.", "accepts"),
     ("Lors de la séance du 16 décembre 2024, le conseil d'administration a pris acte des observations.", "accepts"),
-    ("Dans sa réponse écrite, la société s'engage pour l'avenir à mener des examens réguliers de la demande insatisfaite.", "commits"),
-    ("La société va mettre en place un marché à bons de commande pour les travaux de peinture.", "commits"),
+    ("La société reconnaît l'omission et va mettre en place un contrôle des dossiers.", "accepts"),
+    ("La société s'engage à revoir son règlement, reconnaissant qu'il est ancien.", "commits"),
+    ("Dans sa réponse écrite, la société s'engage pour l'avenir à examiner la demande insatisfaite.", "commits"),
+    ("La société va mettre en place un marché à bons de commande pour les travaux d'entretien.", "commits"),
     ("Elle prévoit de présenter sa charte d'attribution au conseil d'administration en fin d'année.", "commits"),
-    ("La société reconnaît l'erreur et a indiqué mettre en place une procédure spéciale.", "commits"),
-    ("Concernant les deux marchés de maîtrise d'œuvre, Lozère Habitations précise qu'il s'agit de reprises d'opérations.", "explains"),
+    ("L'organisme indique avoir régularisé les trois baux en mars.", "commits"),
+    ("La société précise qu'il s'agit de reprises d'opérations dont l'architecte était déjà désigné.", "explains"),
 ])
 def test_stance_cues(text, expected):
     assert stance(text) == expected
-
-
-def seg(i, kind, text, path=("4.2 Attributions",)):
-    return Segment(id=i, start=i * 100, end=i * 100 + len(text), text=text, block="paragraph", kind=kind,
-                   section_path=list(path))
-
-
-def test_rebuttal_links_to_the_finding_before_it_and_gets_a_stance():
-    segments = [
-        seg(0, "observation", "La CAL ne joue pas pleinement son rôle."),
-        seg(1, "recommendation", "La société doit revoir son processus d'attribution."),
-        seg(2, "rebuttal", "Dans sa réponse, la société s'engage à revoir le règlement de la CAL."),
-        seg(3, "observation", "Les loyers sont élevés.", path=("3.2 Loyers",)),
-        seg(4, "rebuttal", "La société conteste ce constat.", path=("3.3 Charges",)),
-    ]
-    link_rebuttals(segments, stance)
-    assert segments[2].responds_to == [1] and segments[2].stance == "commits"
-    assert segments[4].responds_to == [] and segments[4].stance == "contests"
-    assert all(s.stance is None for s in segments if s.kind != "rebuttal")

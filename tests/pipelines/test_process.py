@@ -45,8 +45,8 @@ def test_headings_are_other_and_give_the_section_path(processed):
     assert vacancy.section_path[-1] == "4.3 Vacance"
 
 
-def test_rebuttal_answers_the_finding_before_it(processed):
+def test_rebuttal_answers_the_recommendation_first(processed):
     _, gold, doc = processed
     rebuttal, recommendation = covering(doc, gold[2]), covering(doc, gold[1])
-    assert rebuttal.responds_to == [recommendation.id]
+    assert rebuttal.responds_to[0] == recommendation.id and len(rebuttal.link_confidence) == len(rebuttal.responds_to)
     assert doc.meta.doc_type == "report" and doc.meta.report_number == "2016-047"

@@ -51,6 +51,8 @@ def _check_links(client, letter_id, report_id):
     assert (rec3["kind"], obs2["kind"]) == ("recommendation", "observation")
     cites_rec3 = _containing(letter, "(Recommandation n°3)")
     assert cites_rec3["kind"] == "rebuttal" and rec3["id"] in cites_rec3["responds_to"]
+    assert all(len(s["link_confidence"]) == len(s["responds_to"]) for s in letter)
+    assert all(0 < c < 1 for s in letter for c in s["link_confidence"])
     cites_obs2 = _containing(letter, "l'observation n°2")
     assert obs2["id"] in cites_obs2["responds_to"]
     rec1 = _containing(report, "Recommandation n°1")  # a label line, whatever kind the model gave it

@@ -215,6 +215,8 @@ def walk_through(server, browser, corpus_dir, tmp_path):
     """, rebuttal)
     rebuttal.click()
     wait.until(lambda d: "Répond à" in texts(d, "#doc-side")[0])
+    side = texts(driver, "#doc-side")[0]
+    assert "Position" in side and "confiance " in side, side  # the stance, and each target's confidence
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.target")))
     time.sleep(0.6)  # let the smooth scroll settle for the screenshot
     screenshot(driver, tmp_path, "ancols-ui-document")

@@ -1,0 +1,143 @@
+"""The French of the project, in one place: word lists as data files, and the one accent folding.
+
+Classification (kind and stance cues), search (stopwords, thesaurus, kind intents) and chat
+(question frame, intents) read the same files, so the three cannot disagree on a word:
+
+- ``stopwords.txt``: function words dropped from index terms;
+- ``cues.toml``: regular expressions for kinds (rules and model features) and rebuttal stances;
+- ``intents.toml``: wording that asks for a kind of passage, and the chat's question frame;
+- ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries, each with its source;
+- ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)").
+
+Changing a stopword changes what is indexed: bump ``index/analyzer.ANALYZER_VERSION`` with it (the
+stores re-analyse); changing the mining, ``acronyms.ACRONYMS_VERSION`` (the stores mine again). The
+thesaurus and the intents act on queries only. Changing a feature cue means retraining the kind model.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).parent
+_REFERENCE = re.compile(r"\{\{(\w+)\}\}")
+ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+
+
+def fold(text: str) -> str:
+    """Lower-case text without accents ("Élevée" → "elevee"), so words compare across case and accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _lines(name: str) -> list[str]:
+    lines = (HERE / name).read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+@cache
+def _toml(name: str) -> dict:
+    with (HERE / name).open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Function words, as written (accented, lower-case)."""
+    return frozenset(_lines("stopwords.txt"))
+
+
+@dataclass(frozen=True)
+class Group:
+    """Phrasings of one notion ("CAL", "commission d'attribution des logements") and where they come from."""
+
+    phrases: tuple[str, ...]
+    source: str
+
+
+@cache
+def thesaurus() -> tuple[Group, ...]:
+    """The thesaurus groups, in file order."""
+    rows = (line.split("\t") for line in _lines("thesaurus.tsv"))
+    return tuple(Group(tuple(p.strip() for p in phrases.split("|")), source.strip()) for phrases, source in rows)
+
+
+def is_acronym(phrase: str) -> bool:
+    """An acronym as written in reports: "CAL", "NPNRU", "SA" (2 to 10 capitals or digits, a capital first)."""
+    return ACRONYM.fullmatch(phrase) is not None
+
+
+def names_acronym(token: str, acronym: str) -> bool:
+    """Whether a query word names ``acronym``: written the same, or the same but for case when it is not a
+    function word too ("cal" names CAL; "ca" and "plus" do not name CA and PLUS)."""
+    return token == acronym or (token.lower() == acronym.lower() and fold(token) not in folded_stopwords())
+
+
+@cache
+def folded_stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in stopwords())
+
+
+@cache
+def _intents() -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile("|".join(patterns)) for kind, patterns in _toml("intents.toml")["kinds"].items()}
+
+
+def kind_intents(text: str) -> tuple[str, ...]:
+    """The kinds of passage a query or question asks for by its wording (``intents.toml``), in file order."""
+    folded = fold(text)
+    return tuple(kind for kind, pattern in _intents().items() if pattern.search(folded))
+
+
+@cache
+def chat_frame() -> tuple[str, ...]:
+    """Words of a chat question's frame ("que dit le rapport sur …")."""
+    return tuple(_toml("intents.toml")["chat"]["frame"].split())
+
+
+def _joined(pattern: str | list[str]) -> str:
+    return pattern if isinstance(pattern, str) else "".join(pattern)
+
+
+@cache
+def _cue_sources() -> dict[str, str]:
+    """Fragment and kind patterns by name, references resolved (each may use those before it)."""
+    data = _toml("cues.toml")
+    resolved: dict[str, str] = {}
+    for name, pattern in {**data["fragments"], **data["kinds"]}.items():
+        resolved[name] = _resolve(_joined(pattern), resolved)
+    return resolved
+
+
+def cue_fragment(name: str) -> str:
+    """A ``[fragments]`` pattern of ``cues.toml``, references resolved, to build a larger one (roles of speakers)."""
+    return _cue_sources()[name]
+
+
+def _resolve(pattern: str, names: dict[str, str]) -> str:
+    return _REFERENCE.sub(lambda m: names[m.group(1)], pattern)
+
+
+def _compile(pattern: str | list[str], case: bool = False) -> re.Pattern[str]:
+    return re.compile(_resolve(_joined(pattern), _cue_sources()), 0 if case else re.IGNORECASE)
+
+
+@cache
+def kind_cues() -> dict[str, re.Pattern[str]]:
+    """The rule classifier's cues: ``REBUTTAL``, ``AGENCY_REPLY``, ``RECOMMENDATION``, ``OTHER``."""
+    return {name: _compile(pattern) for name, pattern in _toml("cues.toml")["kinds"].items()}
+
+
+@cache
+def feature_cues() -> dict[str, re.Pattern[str]]:
+    """The kind model's cue features, in feature order."""
+    return {f["name"]: _compile(f["pattern"], f.get("case", False)) for f in _toml("cues.toml")["feature"]}
+
+
+@cache
+def stance_cues() -> dict[str, re.Pattern[str]]:
+    """Stance cues, strongest first: ``contests``, ``commits``, ``accepts``."""
+    return {name: _compile(pattern) for name, pattern in _toml("cues.toml")["stance"].items()}

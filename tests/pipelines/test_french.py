@@ -1,0 +1,72 @@
+"""The language home: one accent folding, sourced thesaurus, acronyms mined from a document, kind intents."""
+
+import pytest
+
+from ancols_nlp.pipelines import french
+from ancols_nlp.pipelines.french.acronyms import Acronym, mine_acronyms
+
+
+def test_one_folding_for_case_and_accents():
+    assert french.fold("Élevée À L'ŒIL") == "elevee a l'œil"
+    assert french.fold("Coop'Ivry Habitat") == "coop'ivry habitat"
+
+
+def test_every_thesaurus_group_cites_its_source():
+    groups = french.thesaurus()
+    assert groups and all(len(g.phrases) >= 2 and g.source for g in groups)
+    assert any(g.phrases == ("CAL", "commission d'attribution des logements") and "L441-2" in g.source for g in groups)
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("La commission d'attribution des logements (CAL) se réunit chaque mois.",
+     ("CAL", "commission d'attribution des logements")),
+    ("Le plan stratégique de patrimoine (PSP) date de 2017.", ("PSP", "plan stratégique de patrimoine")),
+    ("Il est dirigé par l'Office Public de l'Habitat (OPH) de la ville.", ("OPH", "Office Public de l'Habitat")),
+    ("Les habitations à loyer modéré (HLM) du quartier.", ("HLM", "habitations à loyer modéré")),
+    ("La CUS (convention d'utilité sociale) a été signée en 2011.", ("CUS", "convention d'utilité sociale")),
+    ("La dotation aux provisions pour gros entretien (PGE) augmente.", ("PGE", "provisions pour gros entretien")),
+    ("Les procès-verbaux (PV) du conseil ne sont pas signés.", ("PV", "procès-verbaux")),
+])
+def test_a_document_defines_its_acronyms(text, pair):
+    assert mine_acronyms(text) == (Acronym(*pair),)
+
+
+@pytest.mark.parametrize("text", [
+    "Le taux de vacance atteint 4,2 % (2019).",
+    "Les loyers sont plafonnés (cf. supra).",
+    "La société (SA) a été créée en 1958.",  # one word cannot spell two letters
+    "La caisse (CA) est vide.",
+    "Le DPE (voir annexe 3) est à jour.",
+    "Les logements (T3) sont grands.",
+    "Le conseil s'est réuni (CA).",  # the long form must start with the acronym's letter, a content word
+])
+def test_what_is_not_an_acronym_definition(text):
+    assert mine_acronyms(text) == ()
+
+
+def test_a_definition_is_kept_once_in_its_first_wording():
+    text = ("Le conseil d'administration (CA) vote le budget. Le conseil d'administration (CA) se réunit. "
+            "Le supplément de loyer de solidarité (SLS) est appliqué.")
+    assert mine_acronyms(text) == (Acronym("CA", "conseil d'administration"),
+                                   Acronym("SLS", "supplément de loyer de solidarité"))
+
+
+@pytest.mark.parametrize("query, kinds", [
+    ("l'organisme s'engage à réduire la vacance", ("rebuttal",)),
+    ("la société s'est engagée à revoir ses loyers", ("rebuttal",)),
+    ("dans sa réponse, la société conteste", ("rebuttal",)),
+    ("qu'a répondu l'organisme sur les impayés", ("rebuttal",)),
+    ("la société fait valoir la livraison récente", ("rebuttal",)),
+    ("réponse aux demandes de logement", ()),  # an answer to applicants, not a rebuttal
+    ("engagements hors bilan et emprunts", ()),
+    ("demandes de logement en attente", ()),  # a request for housing, not a prescription
+    ("l'Agence demande à la société de régulariser", ("recommendation",)),
+    ("ce que l'organisme doit faire pour la vacance", ("recommendation",)),
+    ("les recommandations sur la commande publique", ("recommendation",)),
+    ("les irrégularités constatées dans les attributions", ("observation",)),
+    ("points faibles de la gestion locative", ("observation",)),
+    ("l'organisme conteste les constats du rapport", ("rebuttal", "observation")),
+    ("vacance commerciale élevée", ()),
+])
+def test_wording_asks_for_a_kind(query, kinds):
+    assert french.kind_intents(query) == kinds
