@@ -1,9 +1,12 @@
-"""The annotated dev documents, aligned on the pipeline's own sentences, for training and evaluating models.
+"""The annotated documents, aligned on the pipeline's own sentences, for training and evaluating models.
 
-Gold comes as numbered units (sentences or lines of the original text, see
-``shared/eval/ANNOTATION.md``); the models see the pipeline's sentences. Each sentence takes the
-label of the units covering most of its characters (majority overlap), so a model is trained on
-exactly what it will be asked at ingestion time.
+Labelled material comes in *sources*, each a folder of texts and a folder of gold: the ANCOLS dev
+reports (``shared/corpus`` + ``shared/eval/dev``) and the report of a regional audit chamber
+(``shared/eval/crc``, text and gold in one folder). Training uses every source; evaluation holds
+documents (or a whole source) out. Gold comes as numbered units (sentences or lines of the original
+text, see ``shared/eval/ANNOTATION.md``); the models see the pipeline's sentences. Each sentence
+takes the label of the units covering most of its characters (majority overlap), so a model is
+trained on exactly what it will be asked at ingestion time.
 """
 
 from __future__ import annotations
@@ -21,10 +24,25 @@ from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import KindPrediction, SentenceContext, SourceText
 
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder of corpus texts (``*.txt``) and the folder of their gold units and labels."""
+
+    corpus: Path
+    gold: Path
+
+    @property
+    def name(self) -> str:
+        return self.gold.name
+
+
 # Where the labelled material is when a script runs from the repository root (README); every script
-# takes ``--corpus``/``--gold`` to point elsewhere, nothing is found relative to the installed package.
-DEFAULT_CORPUS = Path("../shared/corpus")
-DEFAULT_GOLD = Path("../shared/eval/dev")
+# takes ``--source CORPUS GOLD`` to point elsewhere, nothing is found relative to the installed package.
+# The first source is the control body the models are built for (ANCOLS); the others test transfer.
+DEFAULT_SOURCES = (Source(Path("../shared/corpus"), Path("../shared/eval/dev")),
+                   Source(Path("../shared/eval/crc"), Path("../shared/eval/crc")))
 
 
 @dataclass
@@ -38,6 +56,7 @@ class GoldDocument:
     contexts: list[SentenceContext] = field(default_factory=list)
     kinds: list[str | None] = field(default_factory=list)  # gold kind of each sentence (None: not annotated)
     themes: list[str | None] = field(default_factory=list)  # gold theme of each sentence (None: none / other)
+    source: str = ""  # the ``Source.name`` it was read from
 
     @property
     def labelled(self) -> bool:
@@ -60,9 +79,15 @@ def read_tsv(path: Path) -> list[list[str]]:
         return [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row]
 
 
+def load_sources(sources: Sequence[Source], *, labelled_only: bool = True) -> list[GoldDocument]:
+    """The documents of every source, source by source (each sorted by name)."""
+    return [doc for source in sources for doc in load(source.corpus, source.gold, labelled_only=labelled_only,
+                                                       source=source.name)]
+
+
 def load(corpus: Path, gold: Path, names: list[str] | None = None, *,
-         labelled_only: bool = True) -> list[GoldDocument]:
-    """The dev documents (sorted by name), with their sentences' contexts and aligned gold labels."""
+         labelled_only: bool = True, source: str = "") -> list[GoldDocument]:
+    """The documents of one source (sorted by name), with their sentences' contexts and aligned gold labels."""
     nlp = load_sentencizer()
     docs = []
     for path in sorted(corpus.glob("*.txt")):
@@ -77,7 +102,7 @@ def load(corpus: Path, gold: Path, names: list[str] | None = None, *,
         text = path.read_text(encoding="utf-8")
         recorder = _Recorder()  # only the sentences are wanted: no trained model runs
         process_text(SourceText(text, "text/plain"), nlp=nlp, models=replace(fallback_models(), kinds=recorder))
-        doc = GoldDocument(name, text, units, labels, recorder.contexts)
+        doc = GoldDocument(name, text, units, labels, recorder.contexts, source=source or gold.name)
         doc.kinds, doc.themes = align(recorder.contexts, units, labels)
         docs.append(doc)
     return docs
@@ -119,6 +144,14 @@ def training_arguments(doc: str | None, argv: list[str] | None, artefacts: Path)
 
 
 def data_arguments(ap: argparse.ArgumentParser) -> None:
-    """``--corpus`` and ``--gold``: the texts and their annotations, relative to the working directory."""
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the corpus texts (*.txt)")
-    ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="folder of the gold units and labels")
+    """``--source CORPUS GOLD`` (repeatable): texts and their annotations, relative to the working directory.
+
+    Without it, the ``DEFAULT_SOURCES``; read the parsed value with ``sources(args)``."""
+    ap.add_argument("--source", nargs=2, type=Path, action="append", metavar=("CORPUS", "GOLD"),
+                    help="a folder of texts (*.txt) and the folder of their gold units and labels; repeatable, the "
+                         "first is the ANCOLS reference (default: ../shared/corpus ../shared/eval/dev, then "
+                         "../shared/eval/crc ../shared/eval/crc)")
+
+
+def sources(args: argparse.Namespace) -> tuple[Source, ...]:
+    return tuple(Source(c, g) for c, g in args.source) if args.source else DEFAULT_SOURCES

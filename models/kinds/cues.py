@@ -20,3 +20,6 @@ AGENCY_REPLY = french.kind_cues()["AGENCY_REPLY"]  # the agency answering the an
 RECOMMENDATION = french.kind_cues()["RECOMMENDATION"]
 OTHER = french.kind_cues()["OTHER"]  # lines that hold no statement: signatures, salutations, source notes
 FEATURE_CUES: dict[str, re.Pattern[str]] = french.feature_cues()
+MUST = french.cue_fragment("MUST")  # "la société doit / devra …", minus "doit composer avec"
+INFINITIVE_START = FEATURE_CUES["infinitive_start"]  # "Mettre en conformité …", "Se conformer à …"
+INFINITIVE_LINE = re.compile(INFINITIVE_START.pattern, re.MULTILINE)  # a line of a list read as one sentence

@@ -16,14 +16,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ancols_nlp.models.kinds import cues
+from ancols_nlp.models.kinds import cues, roles
 from ancols_nlp.models.kinds.rules import has_statement
 from ancols_nlp.pipelines.types import SentenceContext
 
-OTHER_CUES = ("salutation", "boilerplate", "table_ref", "source_note", "footnote_start", "date_line", "address",
-              "person_line", "report_meta")
+OTHER_CUES = ("salutation", "boilerplate", "procedure", "table_ref", "source_note", "footnote_start", "date_line",
+              "address", "person_line", "report_meta")
+# "doit" / "il convient" that prescribe nothing (a rule of law, a quoted clause, a discourse phrase).
+OVERFIRING_CUES = ("legal_rule", "quoted_must", "discourse_convient", "document_rule")
 BLOCKS = ("heading", "paragraph", "list_item", "table_row", "footnote", "rule")
 
+# A title announcing a list of prescriptions: its infinitive-led items are recommendations.
+REC_TITLE = re.compile(r"^\W*(?:\d[\d.]*\s*)?(?:(?:liste|synth[èe]se|suivi)\s+(?:du\s+suivi\s+)?des\s+)?"
+                       r"(?:recommandations?|rappels?\s+(?:[àa]|de)\s+la\s+r[ée]glementation|rappels?\s+au\s+droit"
+                       r"|pr[ée]conisations|injonctions)\b[^.]{0,60}$", re.IGNORECASE | re.MULTILINE)
 # Section titles that say what the text under them is.
 SECTION_CUES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in [
     ("sec_fiche", r"fiche\s+r[ée]capitulative"),
@@ -34,6 +40,9 @@ SECTION_CUES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNOREC
     ("sec_sommaire", r"sommaire|table\s+des\s+mati[èe]res"),
     ("sec_annex_title", r"annexes?\b|sigles|diligences|glossaire"),
     ("sec_reply", r"r[ée]ponses?\s+(?:de|du)\b|observations?\s+de\s+l['’]organisme"),
+    ("sec_recommendations", REC_TITLE.pattern),
+    ("sec_procedure", r"^\W*(?:\d[\d.]*\s*)?(?:la\s+)?proc[ée]dure\s*$"
+                      r"|(?:d[ée]roulement|modalit[ée]s)\s+du\s+contr[ôo]le"),
 ]}
 ANNEX_HEADING = re.compile(r"\bannexes?\b|\bsigles\s+utilis", re.IGNORECASE)
 BODY_PART = re.compile(r"^\W*(?:\d\.?\s*)?(?:synth[èe]se|pr[ée]ambule|pr[ée]sentation\s+g[ée]n[ée]rale)", re.IGNORECASE)
@@ -87,7 +96,42 @@ def cue_hits(text: str) -> dict[str, float]:
     return {name: float(bool(pattern.search(text))) for name, pattern in cues.FEATURE_CUES.items()}
 
 
-def sentence_features(ctx: SentenceContext, in_annex: bool) -> dict[str, float]:
+def recommendation_list_flags(contexts: Sequence[SentenceContext]) -> list[bool]:
+    """Whether each sentence follows a recommendations title ("Recommandations", "Rappels à la réglementation")
+    with no other heading in between; the title may be a heading or a line of its own inside a block."""
+    flags, inside = [], False
+    for ctx in contexts:
+        titled = bool(REC_TITLE.search(ctx.text))
+        if ctx.block == "heading" and not titled:
+            inside = False
+        flags.append(inside or titled)
+        inside = inside or titled
+    return flags
+
+
+def role_features(ctx: SentenceContext, voice: tuple[str, str]) -> dict[str, float]:
+    """Who speaks: the organism (reported speech in any tense, "selon la société", a pronoun standing for it)
+    or the control body (any auditor's findings and prescriptions), and the voice carried from the paragraph."""
+    own, carried = voice
+    pronoun = bool(roles.PRONOUN_SPEECH.search(ctx.text))
+    antecedent = roles.antecedent(ctx.previous) if pronoun else ""
+    return {
+        "role_org_speech": float(bool(roles.ORG_SPEECH.search(ctx.text) or roles.NAME_SPEECH.search(ctx.text))),
+        "role_according_to": float(bool(roles.ACCORDING_TO.search(ctx.text))),
+        "role_pronoun_org": float(pronoun and antecedent == "organism"),
+        "role_pronoun_not_org": float(pronoun and antecedent in ("control_body", "document")),
+        "role_document_pronoun": float(bool(roles.PRONOUN_START.search(ctx.text))
+                                       and roles.antecedent(ctx.previous) == "document"),
+        "role_body_prescribes": float(bool(roles.BODY_PRESCRIBES.search(ctx.text))),
+        "role_body_voice": float(own == roles.BODY),
+        "voice_org": float(own == roles.ORG_VOICE),
+        "carried_org": float(not own and carried == roles.ORG_VOICE),
+        "carried_body": float(not own and carried == roles.BODY),
+    }
+
+
+def sentence_features(ctx: SentenceContext, in_annex: bool, voice: tuple[str, str] = ("", ""),
+                      in_rec_list: bool = False) -> dict[str, float]:
     text = ctx.text
     feats: dict[str, float] = {f"block_{b}": float(ctx.block == b) for b in BLOCKS}
     known = ctx.block_end > ctx.block_start  # offsets unknown: a free-standing passage, a block of its own
@@ -98,8 +142,16 @@ def sentence_features(ctx: SentenceContext, in_annex: bool) -> dict[str, float]:
     hits = cue_hits(text)
     feats.update(hits)
     # Families pooled, so that a cue seen in one report carries its weight to a sibling cue seen in another.
-    feats["any_rec"] = float(bool(cues.RECOMMENDATION.search(text)) and not hits["forecast"])
-    feats["any_reb"] = float(bool(cues.REBUTTAL.search(text) or hits["reb_name_speech"]) and not hits["agency_reply"])
+    roles_ = role_features(ctx, voice)
+    feats.update(roles_)
+    overfiring = max([hits[name] for name in OVERFIRING_CUES] + [roles_["role_document_pronoun"]])
+    prescribes = bool(cues.RECOMMENDATION.search(text) or hits["rec_advice"]) and not (hits["forecast"] or overfiring)
+    feats["any_rec"] = float(prescribes or bool(roles_["role_body_prescribes"]))
+    feats["any_reb"] = float((roles_["voice_org"] or hits["reb_reply"]) and not roles_["role_body_voice"]
+                             and not hits["agency_reply"])
+    feats["overfiring"] = overfiring
+    feats["in_rec_list"] = float(in_rec_list)
+    feats["rec_list_item"] = float(in_rec_list and bool(cues.INFINITIVE_LINE.search(text)))
     feats["any_other"] = max(hits[name] for name in OTHER_CUES)
     path = ctx.section_path
     inner = path[-1] if path else ""
@@ -126,8 +178,15 @@ def sentence_features(ctx: SentenceContext, in_annex: bool) -> dict[str, float]:
 FEATURE_NAMES: tuple[str, ...] = tuple(sentence_features(SentenceContext(text="x", block="paragraph"), False))
 
 
+def paragraph_ids(contexts: Sequence[SentenceContext]) -> list[int]:
+    """The block each sentence belongs to (its start offset), or its own position when offsets are unknown."""
+    return [c.block_start if c.block_end > c.block_start else -1 - i for i, c in enumerate(contexts)]
+
+
 def featurize(contexts: Sequence[SentenceContext]) -> np.ndarray:
     """One row of hand-crafted features per sentence, columns in ``FEATURE_NAMES`` order."""
-    flags = annex_flags(contexts)
-    rows = [sentence_features(ctx, flag) for ctx, flag in zip(contexts, flags)]
+    flags, listed = annex_flags(contexts), recommendation_list_flags(contexts)
+    voices = roles.voices([c.text for c in contexts], paragraph_ids(contexts))
+    rows = [sentence_features(ctx, flag, voice, item)
+            for ctx, flag, voice, item in zip(contexts, flags, voices, listed)]
     return np.array([[row[name] for name in FEATURE_NAMES] for row in rows], dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES))

@@ -28,6 +28,7 @@ import numpy as np
 
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
+from ancols_nlp.models.kinds.decisions import overrule, role_decisions
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
 from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
 
@@ -161,10 +162,25 @@ class LinearKindModel:
         probs[todo, 3] = p_other
         for row, i in enumerate(todo):
             kinds[i] = "other" if z1[row] >= 0 and not listed[row] else STATEMENT_KINDS[choice[row]]
+        decided = role_decisions(contexts)
+        for i in todo:
+            kind = overrule(kinds[i], decided[i])
+            if kind != kinds[i] and contexts[i].doc_type != "reply":
+                kinds[i], probs[i] = kind, _with_floor(probs[i], KINDS.index(kind))
         return kinds, probs
 
     def probabilities(self, contexts: Sequence[SentenceContext]) -> np.ndarray:
         return self.predict(contexts)[1]
+
+
+def _with_floor(row: np.ndarray, column: int, floor: float = 0.5) -> np.ndarray:
+    """``row`` with at least ``floor`` on ``column``, the rest scaled down to keep a distribution."""
+    if row[column] >= floor:
+        return row
+    rest = row.sum() - row[column]
+    out = row * ((1.0 - floor) / rest if rest > 0 else 0.0)
+    out[column] = floor
+    return out
 
 
 def listed_finding(ctx: SentenceContext) -> bool:

@@ -1,6 +1,7 @@
-"""Train the kind model on the annotated dev documents and save its artefact.
+"""Train the kind model on every labelled source (ANCOLS dev reports, the CRC report) and save its artefact.
 
-    python -m ancols_nlp.models.kinds.train [--cache /tmp/ancols-emb.npz] [--out models/kinds/artefacts]
+    python -m ancols_nlp.models.kinds.train [--cache /tmp/ancols-emb.npz] [--out models/kinds/artefacts] \
+        [--source CORPUS GOLD]...
 
 Gold unit labels are mapped onto the pipeline's own sentences (majority overlap, see
 ``ancols_nlp.models.goldset``), so the model learns on exactly what it sees at ingestion. Training is
@@ -199,7 +200,7 @@ def embedder_fingerprint() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     a = goldset.training_arguments(__doc__, argv, ARTEFACTS)
-    docs = goldset.load(a.corpus, a.gold)
+    docs = goldset.load_sources(goldset.sources(a))
     sets = examples(docs, CachedEmbed(path=a.cache))
     params = train(sets)
     params.config["embedder"] = embedder_fingerprint()

@@ -11,6 +11,11 @@ LEXICON: dict[str, list[str]] = {
     "commande_publique": [
         r"commande publique", r"march[ée]s?\b", r"appel d.offres", r"\bCAO\b", r"mise en concurrence", r"ma[iî]trise d.[œo]uvre",
         r"accord.cadre", r"prestataire", r"ordonnance n.? ?2005", r"fournisseur", r"consultation", r"publicit[ée]",
+        # the vocabulary of a tender, which shares words with housing allocation ("attribution", "candidat")
+        r"attribution d(?:es|u|e|['’])\s?(?:un |une |ces |ce )?(?:march|lot|contrat|accord)", r"candidatures?\b",
+        r"\boffres?\b", r"soumission", r"pouvoir adjudicateur", r"allotissement", r"\bDCE\b",
+        r"cahier des (?:charges|clauses)", r"\bBOAMP\b",
+        r"avenants?\b", r"passation", r"acheteur", r"\bachats?\b", r"attributaire", r"titulaire du march", r"adjudicat",
     ],
     "patrimoine": [
         r"patrimoine", r"\bPSP\b", r"plan strat[ée]gique", r"entretien", r"maintenance", r"r[ée]habilit", r"travaux", r"[ée]nerg",
@@ -29,9 +34,10 @@ LEXICON: dict[str, list[str]] = {
         r"population", r"pr[ée]carit[ée]", r"sous.occupation", r"sur.occupation",
     ],
     "attributions": [
-        r"attribution", r"\bCAL\b", r"\bCALEOL\b", r"commission d.attribution", r"demande", r"demandeur", r"contingent",
+        r"attribution(?!s? d(?:es|u|e|['’])\s?(?:un |une |ces |ce )?(?:march|lot|contrat|accord))",
+        r"\bCAL\b", r"\bCALEOL\b", r"commission d.attribution", r"demande", r"demandeur", r"contingent",
         r"r[ée]servata", r"\bDALO\b", r"prioritaire", r"\bSNE\b", r"num[ée]ro unique", r"d[ée]lai anormalement long",
-        r"candidat", r"accord collectif", r"relogement",
+        r"candidat(?!ures?\b)", r"accord collectif", r"relogement",
     ],
     "impayes": [r"impay[ée]", r"cr[ée]ances? (?:locatives|douteuses)?", r"recouvrement", r"contentieux", r"dettes? locatives?", r"expulsion", r"plan d.apurement"],
     "qualite_service": [

@@ -1,6 +1,7 @@
-"""Train the theme model on the annotated dev documents and save its artefact.
+"""Train the theme model on every labelled source (ANCOLS dev reports, the CRC report) and save its artefact.
 
-    python -m ancols_nlp.models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts]
+    python -m ancols_nlp.models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts] \
+        [--source CORPUS GOLD]...
 
 Training passages are the segments the pipeline would build from the *gold* kinds (same-kind
 sentences of one block), each labelled with the theme of the gold units covering most of it.
@@ -98,7 +99,7 @@ def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed, hyper: dic
 
 def main(argv: list[str] | None = None) -> None:
     a = goldset.training_arguments(__doc__, argv, ARTEFACTS)
-    passages = [gold_passages(d) for d in goldset.load(a.corpus, a.gold)]
+    passages = [gold_passages(d) for d in goldset.load_sources(goldset.sources(a))]
     params = fit(passages, CachedEmbed(path=a.cache))
     params.config["embedder"] = embedder_fingerprint()
     params.save(a.out)

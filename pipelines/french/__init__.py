@@ -113,6 +113,11 @@ def _cue_sources() -> dict[str, str]:
     return resolved
 
 
+def cue_fragment(name: str) -> str:
+    """A ``[fragments]`` pattern of ``cues.toml``, references resolved, to build a larger one (roles of speakers)."""
+    return _cue_sources()[name]
+
+
 def _resolve(pattern: str, names: dict[str, str]) -> str:
     return _REFERENCE.sub(lambda m: names[m.group(1)], pattern)
 

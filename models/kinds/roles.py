@@ -1,0 +1,118 @@
+"""Who speaks in a control report: the control body or the audited organism, as patterns.
+
+The annotation guide's kinds are defined by roles, not by one agency: the control body's findings
+are observations and its prescriptions recommendations, the audited organism's voice is a
+rebuttal. The control body is ANCOLS (l'Agence, la Miilos, le contrôle, l'équipe de contrôle) or
+any other public auditor (la chambre régionale des comptes, la Cour, la mission, l'inspection);
+the organism is named by its legal form or its officers (la société, l'office, l'ordonnateur, le
+président…) or by its own name. ``voices`` reads who speaks in each sentence and carries the
+organism's voice across the sentences of a paragraph, as reported speech runs on in French
+("La société indique que … Elle ajoute que … Ces travaux seront achevés en 2020.") until the
+paragraph ends or the control body speaks again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ancols_nlp.pipelines import french
+
+_I = re.IGNORECASE
+_ADV = r"(?:\w+\s+){0,2}?"
+
+CONTROL_BODY = french.cue_fragment("CONTROL_BODY")  # the lists themselves live in pipelines/french/cues.toml
+ORGANISM = french.cue_fragment("ORGANISM")
+# A proper noun standing for the organism ("Habitat 44 précise", "la Soginorpa a fait savoir").
+NAME = (r"(?!(?:Elle|Il|Ils|Elles|Celle-ci|Celui-ci|Ce|Cette|On|Nous|Ceci|Cela)\b)(?:[Ll]a\s+|[Ll]e\s+|[Ll]['’])?"
+        r"[A-ZÀ-Þ][\w&’'-]+(?:\s+[A-ZÀ-Þ0-9][\w&’'-]*){0,2}")
+DOCUMENT = french.cue_fragment("DOCUMENT")  # what a pronoun may stand for: "Elle (la charte) rappelle …"
+
+# Verbs of reported speech and commitment, present / imperfect / compound past.
+_SPEECH_PRESENT = (
+    r"(?:indiqu|pr[ée]cis|contest|fai[ts]\s+valoir|s['’]engag\w*\s+[àa]|reconna[iî]|expliqu|justifi|affirm|soutien"
+    r"|soulign|fai[ts]\s+savoir|r[ée]pond|object|invoqu|d[ée]clar|signal|ajout|admet|assur|confirm|propos|envisag"
+    r"|conteste|r[ée]fute|d[ée]ment|annonc|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu|met\s+en\s+avant)"
+    r"(?!\w*(?:er|ir|re)\b)")  # a finite verb: "la société devra préciser" is a prescription, not her voice
+_PARTICIPLE = (
+    r"(?:indiqu[ée]s?|pr[ée]cis[ée]s?|contest[ée]s?|fait\s+(?:valoir|savoir|observer|remarquer)|reconnu"
+    r"|expliqu[ée]|justifi[ée]|affirm[ée]|soutenu|soulign[ée]|r[ée]pondu|object[ée]|invoqu[ée]|d[ée]clar[ée]|signal[ée]"
+    r"|ajout[ée]|admis|assur[ée]|confirm[ée]|annonc[ée]|[ée]voqu[ée]|mis\s+en\s+avant|reconnu)")
+_SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE
+         + r"|(?:s['’]est|se\s+sont)\s+engag\w*\s+[àa]|"
+         + _SPEECH_PRESENT + r")")
+ORG_SPEECH = re.compile(r"\b(?:" + ORGANISM + r")\s+" + _ADV + _SAID, _I)
+NAME_SPEECH = re.compile(
+    r"(?:^\s*|[.;:]\s+|,\s+)(?!(?i:" + CONTROL_BODY + r"))" + NAME
+    + r"\s+(?:(?:a|ont|aurait|avait)\s+" + _PARTICIPLE + r"|"
+    r"(?:pr[ée]cise|indique|conteste|fait\s+(?:valoir|savoir)|reconna[iî]t|s['’]engage|explique"
+    r"|affirme|soutient|justifie|souligne|r[ée]pond|ajoute|confirme)\b)")
+ACCORDING_TO = re.compile(r"\b(?:selon|d['’]apr[èe]s|aux\s+dires\s+d[eu']\s*|pour)\s+(?:" + ORGANISM +
+                          r"|ses\s+dirigeants|l['’]ordonnateur|ses\s+responsables)\b", _I)
+PRONOUN_START = re.compile(r"^\W*(?:elle|il|ils|elles|celle-ci|celui-ci)\b", _I)
+PRONOUN_SPEECH = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _SAID, _I)
+# The control body speaking or prescribing, in any tense: "la chambre recommandait", "l'Agence ne peut qu'inciter".
+BODY_SUBJECT = re.compile(r"\b" + CONTROL_BODY, _I)
+_PRESCRIBE = (r"(?:ne\s+peut\s+qu['’]|(?:a|avait)\s+)?" + _ADV +
+              r"(?:recommand|pr[ée]conis|invit|demand\w*\s+(?:[àa]|de|d['’]|que)|inciter?|incit[ae]|encourag|enjoin"
+              r"|exhort|rappel\w*\s+(?:[àa]\s+l['’]|l['’]obligation)|insist|sugg[ée]r|conseill|prescri)")
+BODY_PRESCRIBES = re.compile(r"\b" + CONTROL_BODY + r"\s+" + _ADV + _PRESCRIBE, _I)
+PRONOUN_PRESCRIBES = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _PRESCRIBE, _I)
+BODY_VOICE = re.compile(
+    r"\b" + CONTROL_BODY + r"\s+" + _ADV + r"(?:(?:a|avait)\s+)?" + _ADV +
+    r"(?:maint|prend\s+acte|pris\s+acte|not|rel[èe]v|constat|observ|consid[èe]r|estim|regrett|confirm"
+    r"|rappel|soulign|s['’]interrog|s['’][ée]tonn|d[ée]plor|a\s+(?:pu\s+)?(?:v[ée]rifi|examin|analys)"
+    r"|n['’]a\s+pas|ne\s+partage)", _I)
+
+ORG_VOICE, BODY, NEUTRAL = "organism", "control_body", ""
+
+
+def body_prescribes(text: str, previous: str = "") -> bool:
+    """The control body prescribes, named ("la chambre invitait") or as a pronoun standing for it ("Elle invite")."""
+    return bool(BODY_PRESCRIBES.search(text)) or (bool(PRONOUN_PRESCRIBES.search(text))
+                                                  and antecedent(previous) == "control_body")
+
+
+def antecedent(previous: str) -> str:
+    """Role a sentence-initial pronoun most likely stands for: the subject role of the previous sentence.
+
+    ``control_body``, ``organism``, ``document`` or "" (unknown); the first mention wins, as a
+    French subject comes first."""
+    found = []
+    for role, pattern in (("control_body", CONTROL_BODY), ("organism", ORGANISM), ("document", DOCUMENT)):
+        match = re.search(r"\b" + pattern, previous, _I)
+        if match:
+            found.append((match.start(), role))
+    return min(found)[1] if found else ""
+
+
+def own_voice(text: str, previous: str = "") -> str:
+    """Who this sentence itself says is speaking: ``organism``, ``control_body`` or "" (no cue)."""
+    if BODY_VOICE.search(text) or BODY_PRESCRIBES.search(text):
+        return BODY
+    if ORG_SPEECH.search(text) or ACCORDING_TO.search(text) or NAME_SPEECH.search(text):
+        return ORG_VOICE
+    if PRONOUN_START.search(text):
+        role = antecedent(previous)
+        if role == "control_body":
+            return BODY
+        if role == "organism" and PRONOUN_SPEECH.search(text):
+            return ORG_VOICE
+    return NEUTRAL
+
+
+def voices(texts: Sequence[str], paragraphs: Sequence[int]) -> list[tuple[str, str]]:
+    """For each sentence, (its own voice, the voice carried from the sentences before it in its paragraph).
+
+    ``paragraphs`` gives each sentence's paragraph (block) id; the carried voice is the last
+    non-empty own voice of the same paragraph, reset at every new paragraph."""
+    out, carried, block = [], NEUTRAL, None
+    previous = ""  # a pronoun opening a paragraph still stands for the last sentence's subject
+    for text, paragraph in zip(texts, paragraphs):
+        if paragraph != block:
+            carried, block = NEUTRAL, paragraph
+        voice = own_voice(text, previous)
+        out.append((voice, carried))
+        carried = voice or carried
+        previous = text
+    return out
