@@ -15,6 +15,7 @@ from __future__ import annotations
 import psycopg
 
 from ancols_nlp.index.passages import LEXICAL_KEY
+from ancols_nlp.index.postgres.postings import POSTINGS_OF
 
 # Any constant: serialises concurrent migrators (several service processes starting at once).
 _LOCK = 0x616E636F6C73
@@ -100,6 +101,23 @@ MIGRATIONS: list[str] = [
     ALTER TABLE segments ADD COLUMN fts TSVECTOR;
     CREATE INDEX segments_fts ON segments USING gin (fts);
     DELETE FROM settings WHERE key = '{LEXICAL_KEY}';
+    """,
+    # Impact-ordered postings (index/postgres/postings.py): a term's passages by BM25 term impact at the
+    # reference average length ``ref_avglen``, so a search reads a term's best passages first and stops
+    # under a score bound; ``version`` counts the writes, so a process knows when its cached facets are stale.
+    f"""
+    CREATE TABLE postings (
+        term TEXT NOT NULL,
+        segment BIGINT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        tf INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        impact REAL NOT NULL
+    );
+    ALTER TABLE corpus ADD COLUMN ref_avglen FLOAT8 NOT NULL DEFAULT 0, ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+    UPDATE corpus SET ref_avglen = length::float8 / greatest(segments, 1);
+    {POSTINGS_OF.format(where="")};
+    CREATE INDEX postings_impact ON postings (term, impact DESC);
+    CREATE INDEX postings_segment ON postings (segment);
     """,
 ]
 

@@ -17,7 +17,7 @@ from ancols_nlp.index.postgres.store import PgStore
 from ancols_nlp.index.query import Filters, SearchParams
 from live import Server, call, free_port, upload
 from pg import crash, new_database
-from tests.index.conftest import make_document
+from tests.index.conftest import paragraph_documents, make_document
 from tests.index.test_store import REPORT_A, REPORT_B
 
 QUERIES = ["vacance commerciale élevée", "conseil d'administration", "coûts de gestion", "loyers plafonds"]
@@ -30,25 +30,20 @@ def pg_dir():
         yield Path(folder)
 
 
-def _documents(corpus_texts: dict[str, str], copies: int) -> dict[str, object]:
-    """Real report paragraphs as documents of a few hundred segments each (an add then takes a while)."""
-    docs = {}
-    for copy in range(copies):
-        for name, text in corpus_texts.items():
-            paragraphs = [p.strip() for p in text.split("\n\n") if len(p.strip()) > 40]
-            items = [(f"{p} (copie {copy})", "observation", "paragraph", "Constats") for p in paragraphs]
-            docs[f"{copy}-{name}"] = make_document(items, organism=f"Organisme {copy}", year=2015 + copy)
-    return docs
-
-
 def _assert_statistics_match_rows(dsn: str) -> None:
-    """BM25's corpus size, total length and document frequencies are those of the stored rows, no more."""
+    """BM25's corpus size, total length, document frequencies and postings are those of the stored rows, no more."""
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT segments, length FROM corpus").fetchone() == \
                conn.execute("SELECT count(*), coalesce(sum(length), 0) FROM segments").fetchone()
         stored = dict(conn.execute("SELECT term, df FROM term_df").fetchall())
         recount = dict(conn.execute("SELECT word, ndoc FROM ts_stat('SELECT terms FROM segments')").fetchall())
         assert stored == recount
+        # The impact-ordered postings are those of the stored terms, one a term of each passage.
+        assert conn.execute("SELECT count(*) FROM postings").fetchone()[0] == \
+               conn.execute("SELECT coalesce(sum(length(terms)), 0) FROM segments").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM (SELECT term, segment, tf FROM postings EXCEPT"
+                            " SELECT u.lexeme, s.id, cardinality(u.positions) FROM segments s, unnest(s.terms) u) x"
+                            ).fetchone()[0] == 0
 
 
 def _wait_inside_an_add(dsn: str, ready: threading.Event) -> None:
@@ -64,7 +59,7 @@ def _wait_inside_an_add(dsn: str, ready: threading.Event) -> None:
 
 def test_a_server_killed_during_an_add_keeps_every_acknowledged_document_whole(pg_dir, embedder, corpus_texts):
     server = LocalPostgres.primary(pg_dir / "pg", free_port())
-    docs = _documents(corpus_texts, copies=3)
+    docs = paragraph_documents(corpus_texts, copies=3)
     store = PgStore(server.dsn, embedder)
     acknowledged: dict[str, str] = {}
     interrupted: list[str] = []
