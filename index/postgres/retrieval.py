@@ -12,7 +12,6 @@ analysis and cover-density rank instead of the project's terms and BM25, with no
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Callable
 
@@ -22,14 +21,9 @@ import psycopg
 from ancols_nlp.index.analyzer import analyze_query, query_kinds, query_phrases
 from ancols_nlp.index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
                            SYNONYM_WEIGHT)
-from ancols_nlp.index.postgres.postings import drift
 from ancols_nlp.index.postgres.reader import storable
 from ancols_nlp.index.query import Filters
 
-# How much a term's share of the BM25 pool grows each time the score bound is not met.
-_POOL_GROWTH = 4
-# The highest segment prior (a passage off the query's kinds only ever weighs less).
-_MAX_PRIOR = max(1.0, *KIND_PRIOR.values()) * max(1.0, *BLOCK_PRIOR.values())
 # pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000
 
@@ -76,12 +70,22 @@ def _kept(values) -> list[str]:
 
 def prior(query: str) -> str:
     """The segment prior of ``ranking.segment_prior`` with the query's kind intent, as an SQL expression."""
-    parts = [_case("s.kind", KIND_PRIOR), _case("s.block", BLOCK_PRIOR)]
+    intent = intent_prior(query)
+    return f"{base_prior()} * {intent}" if intent else base_prior()
+
+
+def intent_prior(query: str) -> str:
+    """OFF_INTENT_PRIOR off the kinds the query asks for, as an SQL expression over ``segments s`` ('' if none)."""
     wanted = query_kinds(query)
-    if wanted:
-        kinds = ", ".join(_quoted(k) for k in wanted)
-        parts.append(f"(CASE WHEN s.kind IN ({kinds}) THEN 1.0 ELSE {float(OFF_INTENT_PRIOR)} END)")
-    return " * ".join(parts)
+    if not wanted:
+        return ""
+    kinds = ", ".join(_quoted(k) for k in wanted)
+    return f"(CASE WHEN s.kind IN ({kinds}) THEN 1.0 ELSE {float(OFF_INTENT_PRIOR)} END)"
+
+
+def base_prior(alias: str = "s") -> str:
+    """A passage's kind and block prior (``ranking.segment_prior``) as an SQL expression over its row ``alias``."""
+    return f"{_case(f'{alias}.kind', KIND_PRIOR)} * {_case(f'{alias}.block', BLOCK_PRIOR)}"
 
 
 def _case(column: str, weights: dict[str, float]) -> str:
@@ -93,38 +97,44 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
          ids: list[int] | None = None) -> dict[int, float]:
     """Prior-weighted BM25 of the matching segments: the ``limit`` best, or those among ``ids``.
 
-    The ``limit`` best are exact without scoring every match (max-score over impact-ordered postings,
-    index/postgres/postings.py): each term's ``m`` best filtered postings form a pool, scored in full. A
-    passage outside the pool has, for each term, at most that term's m-th impact; when the pool's
-    ``limit``-th score beats the sum of those bounds, nothing outside can enter. Else m grows, until the
-    bound holds or every term's postings are in the pool."""
+    The ``limit`` best are summed from the query terms' postings (index/postgres/postings.py), read from
+    their index alone; a passage row is read only under filters or a kind intent. ``ids`` (a few, the
+    hybrid's dense-only candidates) are scored from their own terms, as ``bm25_all``."""
     weights = _query_weights(query)
     if not weights:
         return {}
     if limit is None or ids is not None:
         return bm25_all(conn, query, filters, limit=limit, ids=ids)
     clause, args = where(filters)
-    m = limit
-    while True:
-        rows = conn.execute(f"""
-            SELECT t.term, array_agg(p.segment), min(p.impact), count(*)
-            FROM unnest(%(terms)s::text[]) AS t(term) CROSS JOIN LATERAL (
-                SELECT p.segment, p.impact FROM postings p JOIN segments s ON s.id = p.segment
-                WHERE p.term = t.term AND {clause} ORDER BY p.impact DESC LIMIT %(m)s) p
-            GROUP BY t.term""", {**args, "terms": list(weights), "m": m}).fetchall()
-        pool = sorted({int(i) for _, segments, _, _ in rows for i in segments})
-        if not pool:
-            return {}
-        scores = bm25_all(conn, query, filters, limit=limit, ids=pool)
-        unread = {term: low for term, _, low, count in rows if count == m}  # terms with postings left
-        if not unread or (len(scores) == limit and min(scores.values()) > _outside_bound(conn, weights, unread)):
-            return scores
-        m *= _POOL_GROWTH
+    intent = intent_prior(query)
+    rows = conn.execute(f"""
+        WITH q AS ({_TERM_STATS}),
+        m AS (SELECT p.segment, sum(q.weight * q.idf * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / q.avglen)))
+                                * min(p.prior) AS score
+              FROM q JOIN postings p ON p.term = q.term GROUP BY p.segment)
+        SELECT m.segment, m.score{f' * {intent}' if intent else ''} FROM m
+        {'' if not (filters.active() or intent) else f'JOIN segments s ON s.id = m.segment WHERE {clause}'}
+        ORDER BY 2 DESC, 1 LIMIT %(limit)s""",
+        {**args, **_weight_args(weights), "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
+    return {int(i): float(s) for i, s in rows if s > 0}
 
 
 def ranked(scores: dict[int, float]) -> list[tuple[float, int]]:
     """A lexical list best first, scores to 9 places (summed in another order, a score moves in its last bit)."""
     return sorted(((round(s, 9), i) for i, s in scores.items()), key=lambda p: (-p[0], p[1]))
+
+
+# Each query term's weight, idf (from ``term_df``) and the average length, as BM25 reads them.
+_TERM_STATS = """
+    SELECT w.term, w.weight, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
+           c.length::float8 / greatest(c.segments, 1) AS avglen
+    FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w(term, weight)
+    CROSS JOIN corpus c
+    JOIN term_df df ON df.term = w.term"""
+
+
+def _weight_args(weights: Counter) -> dict:
+    return {"terms": list(weights), "weights": [float(w) for w in weights.values()]}
 
 
 def _query_weights(query: str) -> Counter:
@@ -135,44 +145,25 @@ def _query_weights(query: str) -> Counter:
     return weights
 
 
-def _outside_bound(conn: psycopg.Connection, weights: Counter, unread: dict[str, float]) -> float:
-    """The best score a passage outside the pool can have: each unread term at its m-th stored impact,
-    raised by the drift of the average length since the impacts were computed, times the highest prior."""
-    rows = conn.execute("SELECT df.term, df.df, c.segments, c.length, c.ref_avglen FROM corpus c"
-                        " JOIN term_df df ON df.term = ANY(%s)", (list(unread),)).fetchall()
-    total = sum(weights[term] * _idf(df, n) * unread[term] for term, df, n, _, _ in rows)
-    stretch = drift(*rows[0][2:]) if rows else 1.0
-    return total * stretch * _MAX_PRIOR * (1 + 1e-6)  # the impacts are float4: a hair under the true value
-
-
-def _idf(df: int, segments: int) -> float:
-    return math.log(1 + (segments - df + 0.5) / (df + 0.5))
-
-
 def bm25_all(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
              ids: list[int] | None = None) -> dict[int, float]:
-    """``bm25`` by scoring every matching passage over its own terms (those among ``ids`` if given): the
-    reference the bounded top-k is checked against (bench/pg_topk.py, the tests)."""
+    """``bm25`` from every matching passage's own terms (those among ``ids`` if given): the reference the
+    postings are checked against (bench/pg_topk.py, the tests)."""
     weights = _query_weights(query)
     if not weights:
         return {}
     terms = list(weights)
     clause, args = _scope(filters, ids)
     rows = conn.execute(f"""
-        WITH q AS (
-            SELECT w.term, w.weight, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
-                   c.length::float8 / greatest(c.segments, 1) AS avglen
-            FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS w(term, weight)
-            CROSS JOIN corpus c
-            JOIN term_df df ON df.term = w.term)
+        WITH q AS ({_TERM_STATS})
         SELECT s.id, sum(q.weight * q.idf * cardinality(u.positions)
                          / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * s.length / q.avglen))) * {prior(query)}
         FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u(lexeme, positions, weights)
         JOIN q ON q.term = u.lexeme
         WHERE s.terms @@ %(any)s::tsquery AND {clause}
         GROUP BY s.id ORDER BY 2 DESC, s.id {_limit(limit)}""",
-        {**args, "terms": terms, "weights": [float(weights[t]) for t in terms],
-         "any": " | ".join(_quoted(t) for t in terms), "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
+        {**args, **_weight_args(weights), "any": " | ".join(_quoted(t) for t in terms), "k1": BM25_K1, "b": BM25_B,
+         "limit": limit}).fetchall()
     return {int(i): float(s) for i, s in rows if s > 0}
 
 

@@ -102,22 +102,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX segments_fts ON segments USING gin (fts);
     DELETE FROM settings WHERE key = '{LEXICAL_KEY}';
     """,
-    # Impact-ordered postings (index/postgres/postings.py): a term's passages by BM25 term impact at the
-    # reference average length ``ref_avglen``, so a search reads a term's best passages first and stops
-    # under a score bound; ``version`` counts the writes, so a process knows when its cached facets are stale.
+    # BM25's postings (index/postgres/postings.py), read by an index-only scan of the query's terms;
+    # ``version`` counts the writes, so a process knows when its cached facets are stale.
     f"""
     CREATE TABLE postings (
         term TEXT NOT NULL,
         segment BIGINT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
         tf INTEGER NOT NULL,
         length INTEGER NOT NULL,
-        impact REAL NOT NULL
+        prior FLOAT8 NOT NULL
     );
-    ALTER TABLE corpus ADD COLUMN ref_avglen FLOAT8 NOT NULL DEFAULT 0, ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
-    UPDATE corpus SET ref_avglen = length::float8 / greatest(segments, 1);
     {POSTINGS_OF.format(where="")};
-    CREATE INDEX postings_impact ON postings (term, impact DESC);
+    CREATE INDEX postings_term ON postings (term) INCLUDE (segment, tf, length, prior);
     CREATE INDEX postings_segment ON postings (segment);
+    ALTER TABLE corpus ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
     """,
 ]
 

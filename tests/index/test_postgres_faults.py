@@ -38,12 +38,12 @@ def _assert_statistics_match_rows(dsn: str) -> None:
         stored = dict(conn.execute("SELECT term, df FROM term_df").fetchall())
         recount = dict(conn.execute("SELECT word, ndoc FROM ts_stat('SELECT terms FROM segments')").fetchall())
         assert stored == recount
-        # The impact-ordered postings are those of the stored terms, one a term of each passage.
+        # The postings are those of the stored terms, one a term of each passage.
         assert conn.execute("SELECT count(*) FROM postings").fetchone()[0] == \
                conn.execute("SELECT coalesce(sum(length(terms)), 0) FROM segments").fetchone()[0]
-        assert conn.execute("SELECT count(*) FROM (SELECT term, segment, tf FROM postings EXCEPT"
-                            " SELECT u.lexeme, s.id, cardinality(u.positions) FROM segments s, unnest(s.terms) u) x"
-                            ).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM (SELECT term, segment, tf, length FROM postings EXCEPT"
+                            " SELECT u.lexeme, s.id, cardinality(u.positions), s.length"
+                            " FROM segments s, unnest(s.terms) u) x").fetchone()[0] == 0
 
 
 def _wait_inside_an_add(dsn: str, ready: threading.Event) -> None:
