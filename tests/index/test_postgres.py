@@ -348,3 +348,22 @@ def test_the_lexical_top_k_from_postings_equals_scoring_every_match(postgres, em
                         assert fast or filters.active()
     finally:
         store.close()
+
+
+def test_facets_counted_once_are_recounted_after_another_process_writes(postgres, embedder):
+    """A store's facet counts stay cached until a write through any store on the database bumps its version."""
+    dsn = new_database(postgres)
+    reader, writer = PgStore(dsn, embedder), PgStore(dsn, embedder)  # two processes' stores on one database
+    try:
+        writer.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        before = reader.search("vacance", k=5, filters=Filters())
+        assert before.total == len(REPORT_A) and before.facets["organism"] == {"Le Toit Forézien": len(REPORT_A)}
+        added = writer.add(make_document(REPORT_B, organism="Logidia"), filename="b.txt", data=b"b")
+        after = reader.search("vacance", k=5, filters=Filters())
+        assert after.total == len(REPORT_A) + len(REPORT_B)
+        assert after.facets["organism"] == {"Le Toit Forézien": len(REPORT_A), "Logidia": len(REPORT_B)}
+        assert writer.delete(added.id)
+        assert reader.search("vacance", k=5, filters=Filters()).facets == before.facets
+    finally:
+        reader.close()
+        writer.close()
