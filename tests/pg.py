@@ -23,7 +23,8 @@ def crash(server: LocalPostgres) -> None:
     """SIGKILL the server's postmaster and every backend it forked, as an OOM kill or a power cut of the
     process would (the data files keep what the kernel was given: the server runs with fsync=off)."""
     postmaster = int((server.data_dir / "postmaster.pid").read_text().split()[0])
-    children = [int(stat.name) for stat in Path("/proc").iterdir() if stat.name.isdigit() and _parent(stat) == postmaster]
+    children = [int(proc.name) for proc in Path("/proc").iterdir()
+                if proc.name.isdigit() and _parent(proc) == postmaster]
     for pid in [postmaster, *children]:
         try:
             os.kill(pid, signal.SIGKILL)

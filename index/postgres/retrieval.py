@@ -109,8 +109,9 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
     intent = intent_prior(query)
     rows = conn.execute(f"""
         WITH q AS ({_TERM_STATS}),
-        m AS (SELECT p.segment, sum(q.weight * q.idf * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / q.avglen)))
-                                * min(p.prior) AS score
+        m AS (SELECT p.segment,
+                     sum(q.weight * q.idf * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / q.avglen)))
+                     * min(p.prior) AS score
               FROM q JOIN postings p ON p.term = q.term GROUP BY p.segment)
         SELECT m.segment, m.score{f' * {intent}' if intent else ''} FROM m
         {'' if not (filters.active() or intent) else f'JOIN segments s ON s.id = m.segment WHERE {clause}'}
