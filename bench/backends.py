@@ -41,13 +41,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _path() -> str:
+    """The caller's PYTHONPATH first: the service imports the same ``ancols_nlp`` as this script."""
+    return os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(REPO)) if p)
+
+
 def score(env: dict[str, str], data_dir: Path, out: Path) -> dict:
     """Serve an empty store with ``env`` and run the scorer against it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir),
                              "serve", "--port", str(port)],
-                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **env},
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": _path(), **env},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 300

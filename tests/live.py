@@ -33,13 +33,17 @@ def upload(base: str, name: str, data: bytes) -> dict:
 
 
 class Server:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None):
+        """``env``: ANCOLS_* settings for this service. The caller's PYTHONPATH comes first, so the service
+        imports the same ``ancols_nlp`` as the tests."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(REPO)) if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir),
              "serve", "--port", str(self.port)],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(REPO)))
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, PYTHONPATH=path, **(env or {})))
         deadline = time.time() + 180
         while time.time() < deadline:
             try:

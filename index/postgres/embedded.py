@@ -42,17 +42,18 @@ class LocalPostgres:
         data_dir = _prepare(data_dir)
         pg.initdb(["--auth=trust", "--encoding=utf8", "--locale=C.UTF-8", "-U", "postgres"], pgdata=data_dir,
                   user=_user())
-        return cls._start(data_dir, port)
+        return cls.start(data_dir, port)
 
     def replica(self, data_dir: Path, port: int) -> LocalPostgres:
         """A hot standby streaming from this server (``pg_basebackup -R`` writes the standby settings)."""
         data_dir = _prepare(data_dir)
         pg.pg_basebackup(["-h", HOST, "-p", str(self.port), "-U", "postgres", "-D", str(data_dir), "-R",
                           "-X", "stream", "-c", "fast"], user=_user())
-        return self._start(data_dir, port)
+        return self.start(data_dir, port)
 
     @classmethod
-    def _start(cls, data_dir: Path, port: int) -> LocalPostgres:
+    def start(cls, data_dir: Path, port: int) -> LocalPostgres:
+        """Start the server of an existing data directory (again, after a stop or a crash)."""
         # Passed on the command line, not in postgresql.conf: a base backup copies the primary's file.
         options = (f"-c listen_addresses={HOST} -c port={port} -c unix_socket_directories='{data_dir}'"
                    " -c wal_level=replica -c max_wal_senders=10 -c hot_standby=on -c fsync=off")

@@ -72,12 +72,22 @@ def _kept(values) -> list[str]:
 
 def prior(query: str) -> str:
     """The segment prior of ``ranking.segment_prior`` with the query's kind intent, as an SQL expression."""
-    parts = [_case("s.kind", KIND_PRIOR), _case("s.block", BLOCK_PRIOR)]
+    intent = intent_prior(query)
+    return f"{base_prior()} * {intent}" if intent else base_prior()
+
+
+def intent_prior(query: str) -> str:
+    """OFF_INTENT_PRIOR off the kinds the query asks for, as an SQL expression over ``segments s`` ('' if none)."""
     wanted = query_kinds(query)
-    if wanted:
-        kinds = ", ".join(_quoted(k) for k in wanted)
-        parts.append(f"(CASE WHEN s.kind IN ({kinds}) THEN 1.0 ELSE {float(OFF_INTENT_PRIOR)} END)")
-    return " * ".join(parts)
+    if not wanted:
+        return ""
+    kinds = ", ".join(_quoted(k) for k in wanted)
+    return f"(CASE WHEN s.kind IN ({kinds}) THEN 1.0 ELSE {float(OFF_INTENT_PRIOR)} END)"
+
+
+def base_prior(alias: str = "s") -> str:
+    """A passage's kind and block prior (``ranking.segment_prior``) as an SQL expression over its row ``alias``."""
+    return f"{_case(f'{alias}.kind', KIND_PRIOR)} * {_case(f'{alias}.block', BLOCK_PRIOR)}"
 
 
 def _case(column: str, weights: dict[str, float]) -> str:
@@ -97,26 +107,68 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
          ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
     """Prior-weighted BM25 of the matching segments: the ``limit`` best, or those among ``ids``.
 
-    Terms come in groups: the query's own (group 0, always counted) and one per synonym phrase, counted
-    where the segment holds all of the phrase's terms (``need``), as index/lexical.py does."""
+    The ``limit`` best are summed from the query terms' postings (index/postgres/postings.py), read from
+    their index alone; a passage row is read only under filters or a kind intent. ``ids`` (a few, the
+    hybrid's dense-only candidates) are scored from their own terms, as ``bm25_all``."""
+    groups = _term_groups(query, mined)
+    if not groups["terms"]:
+        return {}
+    if limit is None or ids is not None:
+        return bm25_all(conn, query, filters, limit=limit, ids=ids, mined=mined)
+    clause, args = where(filters)
+    intent = intent_prior(query)
+    rows = conn.execute(f"""
+        WITH q AS ({_TERM_STATS}),
+        m AS (SELECT p.segment, q.grp, q.need, count(*) AS have, min(p.prior) AS prior,
+                     sum(q.weight * q.idf * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / q.avglen)))
+                     AS score
+              FROM q JOIN postings p ON p.term = q.term GROUP BY p.segment, q.grp, q.need),
+        t AS (SELECT segment, sum(score) * min(prior) AS score FROM m WHERE have >= need GROUP BY segment)
+        SELECT t.segment, t.score{f' * {intent}' if intent else ''} FROM t
+        {'' if not (filters.active() or intent) else f'JOIN segments s ON s.id = t.segment WHERE {clause}'}
+        ORDER BY 2 DESC, 1 LIMIT %(limit)s""",
+        {**args, **groups, "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
+    return {int(i): float(s) for i, s in rows if s > 0}
+
+
+def ranked(scores: dict[int, float]) -> list[tuple[float, int]]:
+    """A lexical list best first, scores to 9 places (summed in another order, a score moves in its last bit)."""
+    return sorted(((round(s, 9), i) for i, s in scores.items()), key=lambda p: (-p[0], p[1]))
+
+
+# Each query term's weight, group and need, its idf (from ``term_df``) and the average length, as BM25 reads them.
+_TERM_STATS = """
+    SELECT w.term, w.weight, w.grp, w.need, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
+           c.length::float8 / greatest(c.segments, 1) AS avglen
+    FROM unnest(%(terms)s::text[], %(weights)s::float8[], %(grps)s::int[], %(needs)s::int[])
+         AS w(term, weight, grp, need)
+    CROSS JOIN corpus c
+    JOIN term_df df ON df.term = w.term"""
+
+
+def _term_groups(query: str, mined: Synonyms) -> dict[str, list]:
+    """The query's terms in groups: its own (group 0, always counted, a term as often as it occurs) and one per
+    synonym phrase, counted where the segment holds all of the phrase's terms (``need``), as index/lexical.py
+    does; a phrase's scored terms weigh SYNONYM_WEIGHT, the others 0."""
     q = expand(query, mined)
-    own = Counter(q.terms)
-    groups = [(t, float(w), 0, 0) for t, w in own.items()]
+    groups = [(t, float(w), 0, 0) for t, w in Counter(q.terms).items()]
     for n, phrase in enumerate(q.phrases, start=1):
         scored = q.scored(phrase)
         groups += [(t, SYNONYM_WEIGHT if t in scored else 0.0, n, len(set(phrase))) for t in dict.fromkeys(phrase)]
-    if not groups:
+    columns = [list(c) for c in zip(*groups)] if groups else [[], [], [], []]
+    return dict(zip(("terms", "weights", "grps", "needs"), columns))
+
+
+def bm25_all(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
+             ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
+    """``bm25`` from every matching passage's own terms (those among ``ids`` if given): the reference the
+    postings are checked against (bench/pg_topk.py, the tests)."""
+    groups = _term_groups(query, mined)
+    if not groups["terms"]:
         return {}
-    terms, weights, grps, needs = (list(column) for column in zip(*groups))
     clause, args = _scope(filters, ids)
     rows = conn.execute(f"""
-        WITH q AS (
-            SELECT w.term, w.weight, w.grp, w.need, ln(1 + (c.segments - df.df + 0.5) / (df.df + 0.5)) AS idf,
-                   c.length::float8 / greatest(c.segments, 1) AS avglen
-            FROM unnest(%(terms)s::text[], %(weights)s::float8[], %(grps)s::int[], %(needs)s::int[])
-                 AS w(term, weight, grp, need)
-            CROSS JOIN corpus c
-            JOIN term_df df ON df.term = w.term),
+        WITH q AS ({_TERM_STATS}),
         m AS (
             SELECT s.id, q.grp, q.need, count(*) AS have,
                    sum(q.weight * q.idf * cardinality(u.positions)
@@ -129,9 +181,8 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
         FROM m JOIN segments s ON s.id = m.id
         WHERE m.have >= m.need
         GROUP BY s.id ORDER BY 2 DESC, s.id {_limit(limit)}""",
-        {**args, "terms": terms, "weights": weights, "grps": grps, "needs": needs,
-         "any": " | ".join(_quoted(t) for t in dict.fromkeys(terms)), "k1": BM25_K1, "b": BM25_B,
-         "limit": limit}).fetchall()
+        {**args, **groups, "any": " | ".join(_quoted(t) for t in dict.fromkeys(groups["terms"])),
+         "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
     return {int(i): float(s) for i, s in rows if s > 0}
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import psycopg
 
 from ancols_nlp.index.passages import LEXICAL_KEY
+from ancols_nlp.index.postgres.postings import POSTINGS_OF
 
 # Any constant: serialises concurrent migrators (several service processes starting at once).
 _LOCK = 0x616E636F6C73
@@ -114,6 +115,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX acronyms_short ON acronyms (lower(short));
     CREATE INDEX acronyms_first_term ON acronyms (first_term);
+    """,
+    # BM25's postings (index/postgres/postings.py), read by an index-only scan of the query's terms;
+    # ``version`` counts the writes, so a process knows when its cached facets are stale.
+    f"""
+    CREATE TABLE postings (
+        term TEXT NOT NULL,
+        segment BIGINT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        tf INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        prior FLOAT8 NOT NULL
+    );
+    {POSTINGS_OF.format(where="")};
+    CREATE INDEX postings_term ON postings (term) INCLUDE (segment, tf, length, prior);
+    CREATE INDEX postings_segment ON postings (segment);
+    ALTER TABLE corpus ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
     """,
 ]
 

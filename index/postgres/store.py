@@ -23,7 +23,8 @@ from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
-from ancols_nlp.index.postgres import retrieval
+from ancols_nlp.index.postgres import postings, retrieval
+from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.postgres.reader import PgReader, storable
 from ancols_nlp.index.postgres.schema import RECOUNT_TERMS, migrate
 from ancols_nlp.index.postgres.servers import Servers
@@ -55,6 +56,7 @@ class PgStore:
             migrate(conn, embedder.dimension)
         self.servers = Servers(dsn, list(replicas), wait_s=replica_wait_s, pool_size=pool_size)
         self.meta = PgReader(self.servers)
+        self.facets = FacetCache()
         if self._setting(EMBEDDING_KEY) not in (None, embedder.fingerprint):
             self.reembed()
         self._set_setting(EMBEDDING_KEY, embedder.fingerprint)
@@ -99,6 +101,7 @@ class PgStore:
                              (len(terms), sum(map(_length, terms))))
                 _count_terms(conn, terms, +1)
                 _insert_acronyms(conn, doc_id, passages.acronyms)
+                postings.after_write(conn, doc_id)
                 with conn.cursor() as cur:
                     cur.executemany("INSERT INTO indicators(document_id, seq, body) VALUES (%s, %s, %s)",
                                     [(doc_id, i, _json(asdict(row))) for i, row in enumerate(doc.indicators)])
@@ -128,6 +131,7 @@ class PgStore:
             conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s",
                          (len(rows), sum(r[0] for r in rows)))
             _count_terms(conn, [r[1] for r in rows], -1)
+            postings.after_write(conn)
             return conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,)).rowcount > 0
 
     def reembed(self) -> int:
@@ -163,6 +167,7 @@ class PgStore:
             conn.execute("TRUNCATE acronyms")
             for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
                 _insert_acronyms(conn, doc_id, mine_acronyms(bytes(text).decode("utf-8")))
+            postings.rebuild(conn)
             _set(conn, LEXICAL_KEY, LEXICAL_FINGERPRINT)
         return len(rows)
 
@@ -199,7 +204,7 @@ class PgStore:
         vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
-            facets, total = retrieval.facets(conn, filters)
+            facets, total = self.facets.get(conn, filters)
             mined = retrieval.acronyms(conn, query)
             lex = self.lexical(conn, query, filters, limit=n, mined=mined) if params.mode != "semantic" else {}
             den: dict[int, float] = {}

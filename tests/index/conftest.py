@@ -50,6 +50,19 @@ def make_document(items: list[tuple], *, organism: str = "SA HLM Test", year: in
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments)
 
 
+def paragraph_documents(corpus_texts: dict[str, str], copies: int) -> dict[str, ProcessedDocument]:
+    """The corpus reports' paragraphs as documents of a few hundred segments each, ``copies`` times over
+    (each copy's texts marked apart): a short line is a heading, as the segmenter would make it."""
+    docs = {}
+    for copy in range(copies):
+        for name, text in corpus_texts.items():
+            paragraphs = [p.strip() for p in text.split("\n\n") if len(p.strip()) > 20]
+            items = [(f"{p} (copie {copy})", "other" if len(p) < 80 else "observation",
+                      "heading" if len(p) < 80 else "paragraph", "Constats") for p in paragraphs]
+            docs[f"{copy}-{name}"] = make_document(items, organism=f"Organisme {copy}", year=2015 + copy)
+    return docs
+
+
 @pytest.fixture
 def embedder() -> HashEmbedder:
     return HashEmbedder()

@@ -12,13 +12,15 @@ import psycopg
 import pytest
 
 from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY
+from ancols_nlp.index.postgres import retrieval
+from ancols_nlp.index.postgres.retrieval import ranked
 from ancols_nlp.index.postgres.schema import MIGRATIONS, migrate
 from ancols_nlp.index.postgres.store import PgStore
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from live import free_port
 from pg import new_database
-from tests.index.conftest import HashEmbedder, make_document
+from tests.index.conftest import HashEmbedder, make_document, paragraph_documents
 from tests.index.test_expansion import REPORT as ACRONYM_REPORT
 from tests.index.test_store import REPORT_A, REPORT_B
 
@@ -324,6 +326,8 @@ def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embe
     before.add(make_document(REPORT_C), filename="c.txt", data=b"c")
     before.close()
     with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 3, rows kept
+        conn.execute("DROP TABLE postings")
+        conn.execute("ALTER TABLE corpus DROP COLUMN version")
         conn.execute("DROP TABLE acronyms")
         conn.execute("ALTER TABLE segments DROP COLUMN fts")
         conn.execute("DROP TEXT SEARCH CONFIGURATION ancols_fr")
@@ -344,3 +348,44 @@ def test_an_unknown_lexical_strategy_is_refused(embedder):
         PgStore("postgresql://x@127.0.0.1:1/x", embedder, lexical="english")
     with pytest.raises(ValidationError):
         Settings(store="postgres", pg_dsn="postgresql://x@127.0.0.1/x", pg_lexical="english")
+
+
+def test_the_lexical_top_k_from_postings_equals_scoring_every_match(postgres, embedder, corpus_texts):
+    """The query terms' postings give the very list (ids, scores) of scoring each matching passage's own terms,
+    with filters, priors (headings, off-intent kinds) and after a delete has moved the statistics. Scores
+    are compared to 9 places: a sum over the same terms in another row order differs in its last bit."""
+    store = PgStore(new_database(postgres), embedder)
+    try:
+        docs = paragraph_documents(corpus_texts, copies=2)
+        added = [store.add(doc, filename=name, data=name.encode()) for name, doc in docs.items()]
+        assert store.delete(added[0].id)
+        queries = QUERIES + ["recommandation loyers", "organisme", "la société doit"]
+        with store.servers.read() as conn:
+            for query in queries:
+                for filters in FILTERS:
+                    for limit in (1, 10, 200):
+                        fast = retrieval.bm25(conn, query, filters, limit=limit)
+                        every = retrieval.bm25_all(conn, query, filters, limit=limit)
+                        assert ranked(fast) == ranked(every) and len(fast) <= limit, (query, filters, limit)
+                        assert fast or filters.active()
+    finally:
+        store.close()
+
+
+def test_facets_counted_once_are_recounted_after_another_process_writes(postgres, embedder):
+    """A store's facet counts stay cached until a write through any store on the database bumps its version."""
+    dsn = new_database(postgres)
+    reader, writer = PgStore(dsn, embedder), PgStore(dsn, embedder)  # two processes' stores on one database
+    try:
+        writer.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        before = reader.search("vacance", k=5, filters=Filters())
+        assert before.total == len(REPORT_A) and before.facets["organism"] == {"Le Toit Forézien": len(REPORT_A)}
+        added = writer.add(make_document(REPORT_B, organism="Logidia"), filename="b.txt", data=b"b")
+        after = reader.search("vacance", k=5, filters=Filters())
+        assert after.total == len(REPORT_A) + len(REPORT_B)
+        assert after.facets["organism"] == {"Le Toit Forézien": len(REPORT_A), "Logidia": len(REPORT_B)}
+        assert writer.delete(added.id)
+        assert reader.search("vacance", k=5, filters=Filters()).facets == before.facets
+    finally:
+        reader.close()
+        writer.close()

@@ -1,0 +1,220 @@
+"""Faults on the PostgreSQL path, on real servers: the server killed during an add, two service processes
+writing to one database at once, a replica lagging or down."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ancols_nlp.index.postgres.embedded import LocalPostgres
+from ancols_nlp.index.postgres.store import PgStore
+from ancols_nlp.index.query import Filters, SearchParams
+from live import Server, call, free_port, upload
+from pg import crash, new_database
+from tests.index.conftest import paragraph_documents, make_document
+from tests.index.test_store import REPORT_A, REPORT_B
+
+QUERIES = ["vacance commerciale élevée", "conseil d'administration", "coûts de gestion", "loyers plafonds"]
+
+
+@pytest.fixture
+def pg_dir():
+    """A folder the server's own user may enter: not under pytest's basetemp (see ``postgres`` in conftest)."""
+    with tempfile.TemporaryDirectory(prefix="ancols-pg-faults-") as folder:
+        yield Path(folder)
+
+
+def _assert_statistics_match_rows(dsn: str) -> None:
+    """BM25's corpus size, total length, document frequencies and postings are those of the stored rows, no more."""
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT segments, length FROM corpus").fetchone() == \
+               conn.execute("SELECT count(*), coalesce(sum(length), 0) FROM segments").fetchone()
+        stored = dict(conn.execute("SELECT term, df FROM term_df").fetchall())
+        recount = dict(conn.execute("SELECT word, ndoc FROM ts_stat('SELECT terms FROM segments')").fetchall())
+        assert stored == recount
+        # The postings are those of the stored terms, one a term of each passage.
+        assert conn.execute("SELECT count(*) FROM postings").fetchone()[0] == \
+               conn.execute("SELECT coalesce(sum(length(terms)), 0) FROM segments").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM (SELECT term, segment, tf, length FROM postings EXCEPT"
+                            " SELECT u.lexeme, s.id, cardinality(u.positions), s.length"
+                            " FROM segments s, unnest(s.terms) u) x").fetchone()[0] == 0
+
+
+def _wait_inside_an_add(dsn: str, ready: threading.Event) -> None:
+    """Until ``ready`` and a backend holds an add's uncommitted writes (a transaction with an id)."""
+    deadline = time.monotonic() + 120
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while not (ready.is_set() and conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()").fetchone()[0]):
+            assert time.monotonic() < deadline, "no add was ever caught in flight"
+            time.sleep(0.002)
+
+
+def test_a_server_killed_during_an_add_keeps_every_acknowledged_document_whole(pg_dir, embedder, corpus_texts):
+    server = LocalPostgres.primary(pg_dir / "pg", free_port())
+    docs = paragraph_documents(corpus_texts, copies=3)
+    store = PgStore(server.dsn, embedder)
+    acknowledged: dict[str, str] = {}
+    interrupted: list[str] = []
+    two_done = threading.Event()
+
+    def write() -> None:
+        for name, doc in docs.items():
+            try:
+                acknowledged[name] = store.add(doc, filename=name, data=name.encode()).id
+            except psycopg.Error:
+                interrupted.append(name)
+                return
+            if len(acknowledged) >= 2:
+                two_done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    _wait_inside_an_add(server.dsn, two_done)
+    crash(server)
+    writer.join()
+    store.close()
+    assert len(interrupted) == 1 and len(acknowledged) >= 2
+
+    server = LocalPostgres.start(server.data_dir, server.port)
+    reopened = PgStore(server.dsn, embedder)
+    try:
+        stored = {d.filename: d for d in reopened.meta.documents(limit=100, offset=0)[0]}
+        assert {name: stored[name].id for name in acknowledged} == acknowledged  # nothing acknowledged lost
+        assert set(stored) == set(acknowledged)  # the add in flight left no row behind
+        for name, doc in stored.items():
+            assert doc.segment_count == len(docs[name].segments)
+            assert reopened.meta.segments_of(doc.id, limit=1000, offset=0)[1] == len(docs[name].segments)
+        _assert_statistics_match_rows(server.dsn)
+        out = reopened.search("conseil d'administration", k=20, filters=Filters())
+        assert out.hits and {out.rows[h.id].document_id for h in out.hits} <= set(acknowledged.values())
+        # The interrupted document, uploaded again, is stored whole.
+        name = interrupted[0]
+        again = reopened.add(docs[name], filename=name, data=name.encode())
+        assert not again.duplicate and reopened.meta.document(again.id).segment_count == len(docs[name].segments)
+        _assert_statistics_match_rows(server.dsn)
+    finally:
+        reopened.close()
+        server.stop()
+
+
+def _search(base: str, query: str, mode: str) -> list[tuple]:
+    params = urllib.parse.urlencode({"q": query, "k": 10, "mode": mode})
+    out = call(f"{base}/search?{params}")
+    return [(r["document_id"], r["start"], round(r["score"], 4)) for r in out["results"]], out["facets"]
+
+
+def test_two_service_processes_write_to_one_database_at_once(tmp_path, postgres, corpus_dir):
+    dsn = new_database(postgres)
+    env = {"ANCOLS_STORE": "postgres", "ANCOLS_PG_DSN": dsn}
+    files = sorted(corpus_dir.glob("*.txt"))
+    servers: list[Server] = []
+    try:
+        servers += [Server(tmp_path / "a", env)]  # one by one: a failed start still stops the first
+        servers += [Server(tmp_path / "b", env)]
+        # Each process ingests its share, and both the same first file at the same moment.
+        shares = [files[0::2], [files[0], *files[1::2]]]
+        results: list[list] = [[], []]
+
+        def ingest(n: int) -> None:
+            results[n] = [(f.name, upload(servers[n].base, f.name, f.read_bytes())) for f in shares[n]]
+
+        threads = [threading.Thread(target=ingest, args=(n,)) for n in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ids = {}
+        for name, created in results[0] + results[1]:
+            assert ids.setdefault(name, created["id"]) == created["id"]  # one document per file, whoever won
+        assert len(ids) == len(files)
+        listings = [call(s.base + "/documents?limit=100") for s in servers]
+        assert listings[0] == listings[1] and {d["id"] for d in listings[0]["documents"]} == set(ids.values())
+        for doc in listings[0]["documents"]:
+            segments = call(f"{servers[1].base}/documents/{doc['id']}/segments?limit=100000")["segments"]
+            assert len(segments) == doc["segment_count"] > 0
+        _assert_statistics_match_rows(dsn)
+        for query in QUERIES:
+            for mode in ("lexical", "hybrid"):
+                first, second = (_search(s.base, query, mode) for s in servers)
+                assert first == second and first[0], (query, mode)
+    finally:
+        for server in servers:
+            server.kill()
+
+
+@pytest.fixture
+def replica(postgres, pg_dir):
+    """A hot standby of the session's server this test may pause and stop."""
+    server = postgres.replica(pg_dir / "replica", free_port())
+    yield server
+    if (server.data_dir / "postmaster.pid").exists():
+        server.stop()
+
+
+def _answer(store: PgStore, query: str, mode: str) -> tuple:
+    out = store.search(query, k=10, filters=Filters(), params=SearchParams(mode=mode))
+    return [(round(h.score, 4), out.rows[h.id].text) for h in out.hits], out.facets, out.total
+
+
+def _served_by_replica(store: PgStore) -> bool:
+    with store.servers.read() as conn:
+        return conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+
+
+def _assert_same_answers(store: PgStore, primary_only: PgStore) -> None:
+    for query in QUERIES:
+        for mode in ("lexical", "semantic", "hybrid"):
+            assert _answer(store, query, mode) == _answer(primary_only, query, mode), (query, mode)
+
+
+def test_reads_fall_back_to_the_primary_while_a_replica_lags_or_is_down(postgres, replica, embedder):
+    dsn = new_database(postgres)
+    name = dsn.rsplit("/", 1)[1]
+    replica_dsn = replica.dsn.rsplit("/", 1)[0] + "/" + name
+    deadline = time.monotonic() + 60
+    while not _datname_on(replica.dsn, name):  # CREATE DATABASE reaches the standby when it replays it
+        assert time.monotonic() < deadline, "the new database never reached the replica"
+        time.sleep(0.1)
+    store = PgStore(dsn, embedder, replicas=(replica_dsn,), replica_wait_s=0.3)
+    primary_only = PgStore(dsn, embedder)
+    try:
+        store.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        assert _served_by_replica(store)
+        _assert_same_answers(store, primary_only)
+
+        with psycopg.connect(replica_dsn, autocommit=True) as conn:  # the standby stops replaying: it lags
+            conn.execute("SELECT pg_wal_replay_pause()")
+            added = store.add(make_document(REPORT_B, organism="Logidia"), filename="b.txt", data=b"b")
+            assert conn.execute("SELECT count(*) FROM documents WHERE id = %s", (added.id,)).fetchone()[0] == 0
+            assert not _served_by_replica(store)
+            _assert_same_answers(store, primary_only)
+            conn.execute("SELECT pg_wal_replay_resume()")
+        assert _served_by_replica(store)
+        _assert_same_answers(store, primary_only)
+
+        replica.stop()  # down: every read on the primary, writes go on
+        assert not _served_by_replica(store)
+        assert store.delete(added.id)
+        _assert_same_answers(store, primary_only)
+        LocalPostgres.start(replica.data_dir, replica.port)  # back: once reconnected and caught up, it serves again
+        deadline = time.monotonic() + 60
+        while not _served_by_replica(store):
+            assert time.monotonic() < deadline, "the replica never served again"
+            time.sleep(0.5)
+        _assert_same_answers(store, primary_only)
+    finally:
+        store.close()
+        primary_only.close()
+
+
+def _datname_on(dsn: str, name: str) -> bool:
+    with psycopg.connect(dsn) as conn:
+        return bool(conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone()[0])
