@@ -209,7 +209,8 @@ def _through_call(segments: Sequence[Segment], at: int) -> list[Target]:
         return []
     number = match.group(1).translate(_SUPERSCRIPT)
     sup = "".join("¹²³⁴⁵⁶⁷⁸⁹"[int(d) - 1] if d != "0" else "⁰" for d in number)
-    call = re.compile(rf"<sup>\s*{number}\s*</sup>|\[\^{number}\](?!:)|(?<![¹²³⁴⁵⁶⁷⁸⁹⁰]){sup}(?![¹²³⁴⁵⁶⁷⁸⁹⁰])")
+    call = re.compile(rf"<sup>\s*{number}\s*</sup>|\[\^{number}\](?!:)|"
+                      rf"(?<![¹²³⁴⁵⁶⁷⁸⁹⁰]){sup}(?![¹²³⁴⁵⁶⁷⁸⁹⁰])")
     for j in range(at - 1, -1, -1):
         caller = segments[j]
         if caller.block != "footnote" and call.search(caller.text):

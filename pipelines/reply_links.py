@@ -62,7 +62,8 @@ class CrossLink:
     rebuttal: Hashable
     finding: Hashable
     basis: Basis
-    score: float  # confidence in (0, 1): REFERENCE, × the quoted share, or 1 − best other section's match / best match
+    # confidence in (0, 1): REFERENCE, × the quoted share, or 1 − best other section's match / best match
+    score: float
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""The PostgreSQL backend: rows, BM25 over pre-analysed terms and pgvector HNSW in one server (or a primary and its replicas)."""
+"""The PostgreSQL backend: rows, BM25 over pre-analysed terms and pgvector HNSW in one server (or a primary and its
+replicas)."""

@@ -90,7 +90,8 @@ def _prepare(data_dir: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Run a local PostgreSQL (and optionally one streaming replica) until Ctrl-C.")
+    parser = argparse.ArgumentParser(
+        description="Run a local PostgreSQL (and optionally one streaming replica) until Ctrl-C.")
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("port", type=int)
     parser.add_argument("--replica", nargs=2, metavar=("DATA_DIR", "PORT"))

@@ -61,7 +61,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX segments_embedding ON segments USING hnsw (embedding vector_cosine_ops);
     CREATE INDEX segments_kind ON segments (kind);
     CREATE INDEX segments_themes ON segments USING gin (themes);
-    CREATE TABLE corpus (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), segments BIGINT NOT NULL, length BIGINT NOT NULL);
+    CREATE TABLE corpus (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), segments BIGINT NOT NULL,
+                         length BIGINT NOT NULL);
     INSERT INTO corpus VALUES (TRUE, 0, 0);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,

@@ -45,7 +45,8 @@ _FTS = "to_tsvector('ancols_fr', %s)"
 
 class PgStore:
     def __init__(self, dsn: str, embedder: Embedder, params: SearchParams | None = None, *,
-                 replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4, lexical: str = "bm25"):
+                 replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4,
+                 lexical: str = "bm25"):
         """``lexical`` names the lexical strategy (``retrieval.LEXICAL``): bm25, the embedded store's, or french."""
         if lexical not in retrieval.LEXICAL:
             raise ValueError(f"unknown lexical strategy {lexical!r}: one of {', '.join(retrieval.LEXICAL)}")
@@ -82,7 +83,8 @@ class PgStore:
             with self.servers.write() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 conn.execute(
-                    "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture, sections)"
+                    "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture,"
+                    " sections)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     (doc_id, _text(filename), source.media_type, sha, len(data), source.text.encode("utf-8"),
                      _json(asdict(meta)),
@@ -126,7 +128,8 @@ class PgStore:
             return False
         with self.servers.write() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-            rows = conn.execute("DELETE FROM segments WHERE document_id = %s RETURNING length, tsvector_to_array(terms)",
+            rows = conn.execute("DELETE FROM segments WHERE document_id = %s"
+                                " RETURNING length, tsvector_to_array(terms)",
                                 (doc_id,)).fetchall()
             conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s",
                          (len(rows), sum(r[0] for r in rows)))
@@ -279,5 +282,6 @@ def _count_terms(conn: psycopg.Connection, terms: list[list[str]], sign: int) ->
 
 
 def _set(conn: psycopg.Connection, key: str, value: str) -> None:
-    conn.execute("INSERT INTO settings(key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    conn.execute("INSERT INTO settings(key, value) VALUES (%s, %s)"
+                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (key, value))

@@ -45,7 +45,8 @@ SECTION_CUES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.IGNOREC
                       r"|(?:d[ée]roulement|modalit[ée]s)\s+du\s+contr[ôo]le"),
 ]}
 ANNEX_HEADING = re.compile(r"\bannexes?\b|\bsigles\s+utilis", re.IGNORECASE)
-BODY_PART = re.compile(r"^\W*(?:\d\.?\s*)?(?:synth[èe]se|pr[ée]ambule|pr[ée]sentation\s+g[ée]n[ée]rale)", re.IGNORECASE)
+BODY_PART = re.compile(r"^\W*(?:\d\.?\s*)?(?:synth[èe]se|pr[ée]ambule|pr[ée]sentation\s+g[ée]n[ée]rale)",
+                       re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]{2,}")
 TERMINAL = re.compile(r"[.!?…]\s*(?:\*\*|»|\"|\))?\s*$")
 BULLET = re.compile(r"^\s*(?:[-–—•▪►●◦→✓☞*]|\$\\rightarrow\$|o\s|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))")
@@ -169,7 +170,8 @@ def sentence_features(ctx: SentenceContext, in_annex: bool, voice: tuple[str, st
     feats["prev_reb_speech"] = float(bool(cues.FEATURE_CUES["reb_org_speech"].search(previous)
                                           or cues.FEATURE_CUES["reb_name_speech"].search(previous)))
     feats["prev_rec"] = float(bool(cues.RECOMMENDATION.search(previous)))
-    feats["starts_pronoun"] = float(bool(re.match(r"^\W*(?:elle|il|celle-ci|celui-ci|cette\s+derni[èe]re)\b", text, re.IGNORECASE)))
+    feats["starts_pronoun"] = float(bool(re.match(r"^\W*(?:elle|il|celle-ci|celui-ci|cette\s+derni[èe]re)\b",
+                                                  text, re.IGNORECASE)))
     feats["prev_statement"] = float(has_statement(previous)) if previous else 0.0
     feats["next_statement"] = float(has_statement(ctx.next)) if ctx.next else 0.0
     return feats
@@ -189,4 +191,5 @@ def featurize(contexts: Sequence[SentenceContext]) -> np.ndarray:
     voices = roles.voices([c.text for c in contexts], paragraph_ids(contexts))
     rows = [sentence_features(ctx, flag, voice, item)
             for ctx, flag, voice, item in zip(contexts, flags, voices, listed)]
-    return np.array([[row[name] for name in FEATURE_NAMES] for row in rows], dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES))
+    return np.array([[row[name] for name in FEATURE_NAMES] for row in rows],
+                    dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES))

@@ -92,7 +92,8 @@ class KindModelParams:
 
     def logits(self, features: np.ndarray, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated scores: (n,) for ``other`` and (n, 3) for the statement kinds."""
-        z1 = design(features, embeddings, self.config["embedding_weight_other"]) @ self.coef_other + self.intercept_other
+        z1 = (design(features, embeddings, self.config["embedding_weight_other"]) @ self.coef_other
+              + self.intercept_other)
         z2 = design(features, embeddings, self.config["embedding_weight_kind"]) @ self.coef_kind.T + self.intercept_kind
         return z1, z2
 
@@ -120,13 +121,15 @@ class LinearKindModel:
 
     def __init__(self, params: KindModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["features"]) != FEATURE_NAMES:
-            raise ValueError("the kind model artefact was trained with other features: retrain it (python -m ancols_nlp.models.kinds.train)")
+            raise ValueError("the kind model artefact was trained with other features: retrain it"
+                             " (python -m ancols_nlp.models.kinds.train)")
         self.params = params
         self.embed = embed or sentence_memo.embed
 
     def __call__(self, contexts: Sequence[SentenceContext]) -> list[KindPrediction]:
         kinds, probs = self.predict(contexts)
-        return [KindPrediction(kind, {k: round(float(p), 6) for k, p in zip(KINDS, row)}) for kind, row in zip(kinds, probs)]
+        return [KindPrediction(kind, {k: round(float(p), 6) for k, p in zip(KINDS, row)})
+                for kind, row in zip(kinds, probs)]
 
     def predict(self, contexts: Sequence[SentenceContext]) -> tuple[list[str], np.ndarray]:
         """The kind of each sentence and (n, 4) calibrated probabilities, columns in ``KINDS`` order.
@@ -192,7 +195,8 @@ def listed_finding(ctx: SentenceContext) -> bool:
 
 def inherit_from_introduction(contexts: Sequence[SentenceContext], rows: list[int], q: np.ndarray,
                               choice: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """List items announced by a sentence ending with ':' share its kind ("Elle pourrait être améliorée par : - …").
+    """List items announced by a sentence ending with ':' share its kind
+    ("Elle pourrait être améliorée par : - …").
 
     ``q``/``choice`` hold the statement-kind probabilities/decisions of ``contexts[rows]``. The
     annotators followed this without exception on the dev reports (45 of 45 items)."""
@@ -210,4 +214,5 @@ def inherit_from_introduction(contexts: Sequence[SentenceContext], rows: list[in
 
 def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearKindModel | None:
     """The shipped model, or None (with a warning) when its artefact is missing or stale."""
-    return load_or_fallback(lambda: LinearKindModel(KindModelParams.load(folder), embed), f"kind model in {folder}", "the rule classifier")
+    return load_or_fallback(lambda: LinearKindModel(KindModelParams.load(folder), embed), f"kind model in {folder}",
+                            "the rule classifier")

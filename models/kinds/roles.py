@@ -36,7 +36,8 @@ _SPEECH_PRESENT = (
     r"(?!\w*(?:er|ir|re)\b)")  # a finite verb: "la société devra préciser" is a prescription, not her voice
 _PARTICIPLE = (
     r"(?:indiqu[ée]s?|pr[ée]cis[ée]s?|contest[ée]s?|fait\s+(?:valoir|savoir|observer|remarquer)|reconnu"
-    r"|expliqu[ée]|justifi[ée]|affirm[ée]|soutenu|soulign[ée]|r[ée]pondu|object[ée]|invoqu[ée]|d[ée]clar[ée]|signal[ée]"
+    r"|expliqu[ée]|justifi[ée]|affirm[ée]|soutenu|soulign[ée]|r[ée]pondu|object[ée]|invoqu[ée]|d[ée]clar[ée]"
+    r"|signal[ée]"
     r"|ajout[ée]|admis|assur[ée]|confirm[ée]|annonc[ée]|[ée]voqu[ée]|mis\s+en\s+avant|reconnu)")
 _SAID = (r"(?:(?:a|ont|aurait|auraient|avait|avaient)\s+" + _ADV + _PARTICIPLE
          + r"|(?:s['’]est|se\s+sont)\s+engag\w*\s+[àa]|"

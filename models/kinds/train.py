@@ -25,7 +25,8 @@ from sklearn.linear_model import LogisticRegression
 
 from ancols_nlp.models import goldset, sentence_memo
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize
-from ancols_nlp.models.kinds.model import ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design, fixed_places
+from ancols_nlp.models.kinds.model import (ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design,
+                                           fixed_places)
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +127,12 @@ def fit(sets: Sequence[DocExamples], hyper: dict = HYPER) -> KindModelParams:
     w1, w2 = hyper["embedding_weight_other"], hyper["embedding_weight_kind"]
     x1 = np.vstack([design(s.features, s.embeddings, w1)[s.modelled] for s in sets])
     y1 = np.concatenate([s.kinds[s.modelled] == "other" for s in sets])
-    stage1 = LogisticRegression(C=hyper["C_other"], class_weight="balanced", max_iter=5000, random_state=SEED).fit(x1, y1)
+    stage1 = LogisticRegression(C=hyper["C_other"], class_weight="balanced", max_iter=5000,
+                                random_state=SEED).fit(x1, y1)
     x2 = np.vstack([design(s.features, s.embeddings, w2)[s.statements] for s in sets])
     y2 = np.concatenate([s.kinds[s.statements] for s in sets])
-    stage2 = LogisticRegression(C=hyper["C_kind"], class_weight="balanced", max_iter=5000, random_state=SEED).fit(x2, y2)
+    stage2 = LogisticRegression(C=hyper["C_kind"], class_weight="balanced", max_iter=5000,
+                                random_state=SEED).fit(x2, y2)
     order = [list(stage2.classes_).index(k) for k in STATEMENT_KINDS]
     return KindModelParams(
         coef_other=stage1.coef_[0], intercept_other=float(stage1.intercept_[0]),
@@ -158,7 +161,8 @@ def calibration(sets: Sequence[DocExamples], logits: Sequence[tuple[np.ndarray, 
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     rows = [s.statements[s.modelled] for s in sets]  # calibrate on the rows the model is asked about
     z2 = np.vstack([z[r] for (_, z), r in zip(logits, rows)])
-    y2 = np.concatenate([[STATEMENT_KINDS.index(k) for k in s.kinds[s.statements & s.modelled]] for s in sets]).astype(int)
+    y2 = np.concatenate([[STATEMENT_KINDS.index(k) for k in s.kinds[s.statements & s.modelled]]
+                         for s in sets]).astype(int)
 
     def nll(theta: np.ndarray) -> float:
         logits2 = z2 / np.exp(theta[0]) + np.array([0.0, theta[1], theta[2]])
@@ -206,7 +210,8 @@ def main(argv: list[str] | None = None) -> None:
     params.config["embedder"] = embedder_fingerprint()
     params.save(a.out)
     log.info("trained on %s: %s", [s.name for s in sets], params.config["rows"])
-    log.info("calibration: platt=%s temperature=%.3f bias=%s", params.platt, params.temperature, np.round(params.bias, 3))
+    log.info("calibration: platt=%s temperature=%.3f bias=%s", params.platt, params.temperature,
+             np.round(params.bias, 3))
     log.info("saved to %s", a.out)
 
 

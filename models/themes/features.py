@@ -83,12 +83,15 @@ def featurize(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
     text_lex = np.array([lexicon_vector(item.text) for item in items]).reshape(n, len(THEMES))
     heads = [thematic_headings(item.section_path) for item in items]
     inner = np.array([lexicon_vector(h[-1]) if h else np.zeros(len(THEMES)) for h in heads]).reshape(n, len(THEMES))
-    parent = np.array([lexicon_vector(h[-2]) if len(h) > 1 else np.zeros(len(THEMES)) for h in heads]).reshape(n, len(THEMES))
+    parent = np.array([lexicon_vector(h[-2]) if len(h) > 1 else np.zeros(len(THEMES))
+                       for h in heads]).reshape(n, len(THEMES))
     vectors = passage_vectors(items, embed)
     titles = sorted({h[-1] for h in heads if h})
     title_vectors = dict(zip(titles, embed(titles))) if titles else {}
-    heading_vectors = np.array([title_vectors[h[-1]] if h else np.zeros(vectors.shape[1]) for h in heads]).reshape(n, vectors.shape[1])
-    generic = np.array([[float(bool(item.section_path) and bool(GENERIC_HEADING.search(item.section_path[-1]))), float(not h)]
+    heading_vectors = np.array([title_vectors[h[-1]] if h else np.zeros(vectors.shape[1])
+                                for h in heads]).reshape(n, vectors.shape[1])
+    generic = np.array([[float(bool(item.section_path) and bool(GENERIC_HEADING.search(item.section_path[-1]))),
+                         float(not h)]
                         for item, h in zip(items, heads)]).reshape(n, 2)
     return np.hstack([text_lex, inner, parent, _window_mean(text_lex, TEXT_WINDOW), vectors,
                       _window_mean(vectors, EMBEDDING_WINDOW), heading_vectors, generic])

@@ -41,7 +41,8 @@ class ThemeModelParams:
 
     def save(self, folder: Path = ARTEFACTS, name: str = NAME) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(folder / f"{name}.npz", coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float64))
+        np.savez_compressed(folder / f"{name}.npz", coef=self.coef.astype(np.float32),
+                            intercept=self.intercept.astype(np.float64))
         meta = {"heading_prior": self.heading_prior, "config": self.config}
         (folder / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                              encoding="utf-8")
@@ -59,7 +60,8 @@ class LinearThemeModel:
 
     def __init__(self, params: ThemeModelParams, embed: Embed | None = None) -> None:
         if tuple(params.config["themes"]) != THEMES:
-            raise ValueError("the theme model artefact was trained on other themes: retrain it (python -m ancols_nlp.models.themes.train)")
+            raise ValueError("the theme model artefact was trained on other themes: retrain it"
+                             " (python -m ancols_nlp.models.themes.train)")
         self.params = params
         self.embed = embed or sentence_memo.embed
 
@@ -89,4 +91,5 @@ class LinearThemeModel:
 
 def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearThemeModel | None:
     """The shipped theme model, or None (with a warning: the lexicon tagger takes over)."""
-    return load_or_fallback(lambda: LinearThemeModel(ThemeModelParams.load(folder), embed), f"theme model in {folder}", "the lexicon tagger")
+    return load_or_fallback(lambda: LinearThemeModel(ThemeModelParams.load(folder), embed), f"theme model in {folder}",
+                            "the lexicon tagger")

@@ -90,7 +90,8 @@ def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> Theme
                                     "rows": dict(Counter(ys))})
 
 
-def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed, hyper: dict = HYPER) -> dict[str, LinearThemeModel]:
+def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed,
+                  hyper: dict = HYPER) -> dict[str, LinearThemeModel]:
     """For each document, a theme model trained on the others."""
     passages = [gold_passages(d) for d in docs]
     return {held.name: LinearThemeModel(fit([p for p in passages if p is not held], embed, hyper), embed)

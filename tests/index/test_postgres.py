@@ -105,7 +105,8 @@ def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, 
 REPLY_A = [
     ("Au point 3.1.4, la société conteste le niveau de vacance commerciale retenu par l'Agence.", "rebuttal",
      "paragraph", "Réponse de l'organisme"),
-    ("Les coûts de gestion se sont élevés en 2015 du fait d'une réorganisation ponctuelle.", "rebuttal", "paragraph",
+    ("Les coûts de gestion se sont élevés en 2015 du fait d'une réorganisation ponctuelle.", "rebuttal",
+     "paragraph",
      "Réponse de l'organisme"),
     ("Nous vous prions d'agréer nos salutations distinguées.", "other", "paragraph", "Réponse de l'organisme"),
 ]

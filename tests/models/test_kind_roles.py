@@ -29,7 +29,8 @@ def feature(contexts, name):
     ("L'ordonnateur a fait savoir que la charte serait révisée.", "", roles.ORG_VOICE),
     ("Selon la société, ces écarts s'expliquent par la vacance technique.", "", roles.ORG_VOICE),
     ("D'après ses dirigeants, le plan sera adopté en décembre.", "", roles.ORG_VOICE),
-    ("Elle précise que la procédure a été revue.", "Dans sa réponse, la société conteste ce calcul.", roles.ORG_VOICE),
+    ("Elle précise que la procédure a été revue.", "Dans sa réponse, la société conteste ce calcul.",
+     roles.ORG_VOICE),
     ("La chambre recommandait en 2009 la mise en place d'un audit interne.", "", roles.BODY),
     ("La Cour relève que les provisions sont insuffisantes.", "", roles.BODY),
     ("L'Agence ne peut qu'inciter l'organisme à poursuivre ses efforts.", "", roles.BODY),
@@ -92,7 +93,8 @@ def test_infinitive_items_under_a_recommendations_title():
 
 
 @pytest.mark.parametrize("sentence", [
-    "L'examen de la gestion de la société a été ouvert le 11 septembre 2015 par lettre du président de la chambre.",
+    "L'examen de la gestion de la société a été ouvert le 11 septembre 2015 par lettre du président"
+    " de la chambre.",
     "En application de l'article L. 243-2 du code des juridictions financières, l'entretien a eu lieu le 21 janvier.",
     "La réponse de l'ordonnateur a été enregistrée au greffe le 30 septembre 2016.",
     "La chambre, lors de sa séance du 22 mars 2016, a arrêté ses observations provisoires.",

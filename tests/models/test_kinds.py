@@ -12,34 +12,45 @@ from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import KINDS, SentenceContext, SourceText
 
-REPORT = """Rapport définitif de contrôle n°2017-101 Avril 2019
+REPORT = ("""Rapport définitif de contrôle n°2017-101 Avril 2019
 
 ## 2.3.2 Gestion des ressources humaines
 
-<obs>La société doit composer avec des coûts de gestion élevés liés notamment à des effectifs importants.</obs> <rec>La société gagnerait à formaliser une gestion prévisionnelle des emplois et des compétences.</rec>
+<obs>La société doit composer avec des coûts de gestion élevés liés notamment à des effectifs """
+"""importants.</obs> """
+"""<rec>La société gagnerait à formaliser une gestion prévisionnelle des emplois et des compétences.</rec>
 
-<reb>En réponse aux observations provisoires, la société précise que la diminution des effectifs est engagée depuis 2018.</reb>
+<reb>En réponse aux observations provisoires, la société précise que la diminution des effectifs est """
+"""engagée depuis 2018.</reb>
 
 <obs>L'Agence maintient que le niveau des effectifs reste très supérieur à celui des organismes comparables.</obs>
 
 ## 3.3.3 Exploitation et sécurité du patrimoine
 
-<rec>La formalisation des contrôles de sécurité effectués par les chargés de secteur, qui ont vocation à alimenter les registres de sécurité des immeubles, constituerait un progrès.</rec> <rec>L'attention de la société est attirée sur le risque de mise en cause de sa responsabilité en cas d'accident.</rec>
+<rec>La formalisation des contrôles de sécurité effectués par les chargés de secteur, qui ont vocation à """
+"""alimenter les registres de sécurité des immeubles, constituerait un progrès.</rec> """
+"""<rec>L'attention de la société est attirée sur le risque de mise en cause de sa responsabilité en cas """
+"""d'accident.</rec>
 
-<obs>Les visites de patrimoine ont montré un parc globalement bien entretenu.</obs> <rec>La société est invitée à réinterroger sa politique de loyers, pour mieux l'inscrire en phase avec sa vocation sociale.</rec>
+<obs>Les visites de patrimoine ont montré un parc globalement bien entretenu.</obs> """
+"""<rec>La société est invitée à réinterroger sa politique de loyers, pour mieux l'inscrire en phase avec sa """
+"""vocation sociale.</rec>
 
 <other>Indicateurs	Organisme	Référence région	France métropolitaine</other>
 <other>Logements vacants à plus de 3 mois (hors vacance technique)	3,8%	1,8%	1,5%</other>
-"""
+""")
 
-LETTER = """Monsieur le Directeur Général,
+LETTER = ("""Monsieur le Directeur Général,
 
-<reb>Le Conseil d'Administration souhaite revenir sur la situation financière de la coopérative et son avenir.</reb> <reb>Le rapport souligne un taux de vacance de 6 %, qui résulte pour l'essentiel de la démolition programmée de deux résidences.</reb>
+<reb>Le Conseil d'Administration souhaite revenir sur la situation financière de la coopérative et son """
+"""avenir.</reb> """
+"""<reb>Le rapport souligne un taux de vacance de 6 %, qui résulte pour l'essentiel de la démolition programmée """
+"""de deux résidences.</reb>
 
 <reb>Nous vous prions d'agréer, Monsieur le Directeur Général, l'expression de nos salutations distinguées.</reb>
 
 <other>Le Président,</other>
-"""
+""")
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +104,8 @@ def test_probabilities_are_a_distribution(kind_model):
 
 def test_the_model_embeds_only_what_the_layout_does_not_decide(kind_model):
     seen = []
-    spy = LinearKindModel(kind_model.params, embed=lambda texts: seen.extend(texts) or np.zeros((len(texts), 512), np.float32))
+    spy = LinearKindModel(kind_model.params,
+                          embed=lambda texts: seen.extend(texts) or np.zeros((len(texts), 512), np.float32))
     spy([SentenceContext(text="4.3 Attributions", block="heading"),
          SentenceContext(text="Taux de rotation\t10,4 %", block="table_row"),
          SentenceContext(text="La vacance est élevée.", block="paragraph")])
@@ -121,9 +133,12 @@ def test_prescription_cues(sentence, prescribes):
 
 
 def test_rules_fallback_on_the_annotation_guide_examples():
-    assert rules.rule_kind(SentenceContext("Dans sa réponse, la société s'engage à revoir sa procédure d'attribution.", "paragraph")) == "rebuttal"
-    assert rules.rule_kind(SentenceContext("L'Agence maintient que la procédure d'attribution est irrégulière.", "paragraph")) == "observation"
-    assert rules.rule_kind(SentenceContext("Il appartient à la société de régulariser la situation.", "paragraph")) == "recommendation"
+    assert rules.rule_kind(SentenceContext(
+        "Dans sa réponse, la société s'engage à revoir sa procédure d'attribution.", "paragraph")) == "rebuttal"
+    assert rules.rule_kind(SentenceContext("L'Agence maintient que la procédure d'attribution est irrégulière.",
+                                           "paragraph")) == "observation"
+    assert rules.rule_kind(SentenceContext("Il appartient à la société de régulariser la situation.",
+                                           "paragraph")) == "recommendation"
     assert rules.rule_kind(SentenceContext("2.2 Gouvernance", "heading")) == "other"
 
 

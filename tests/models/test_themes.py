@@ -16,26 +16,29 @@ from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import THEMES, SourceText, ThemeItem
 
 # Neutral sentences: only the heading above them says what they are about.
-REPORT = """Rapport définitif de contrôle n°2014-098 Septembre 2015
+REPORT = ("""Rapport définitif de contrôle n°2014-098 Septembre 2015
 
 ### 4. PATRIMOINE
 
 #### 4.5 VENTE DE PATRIMOINE
 
-<obs theme=ventes>Sur la période examinée, la société a cédé 14 logements à leurs occupants, conformément à sa programmation.</obs>
+<obs theme=ventes>Sur la période examinée, la société a cédé 14 logements à leurs occupants, """
+"""conformément à sa programmation.</obs>
 
 ## 6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE
 
 ### 6.1 Tenue des comptes sur la periode 2011–2015
 
-# 6.1.1 Identification des nouveaux travaux de gros entretien programmés entrant dans le périmètre de la provision et calcul de son montant ré-estimé au 1<sup>er</sup> janvier 2016 - c/1572
+# 6.1.1 Identification des nouveaux travaux de gros entretien programmés entrant dans le périmètre de la """
+"""provision et calcul de son montant ré-estimé au 1<sup>er</sup> janvier 2016 - c/1572
 
-<obs theme=comptabilite>Le montant retenu a été recalculé programme par programme à partir des dates des derniers travaux.</obs>
+<obs theme=comptabilite>Le montant retenu a été recalculé programme par programme à partir des dates des """
+"""derniers travaux.</obs>
 
 ### 6.2 **ANALYSE FINANCIERE**
 
 <obs theme=finances>L'autofinancement net s'est établi à 110 k€ en 2013, soit 1,8 % des loyers.</obs>
-"""
+""")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +78,8 @@ def test_generic_headings_are_skipped():
 
 def test_scores_are_probabilities_best_first():
     model = load_model()
-    ranked = model.tag_document([ThemeItem("Le taux d'impayés atteint 13 % des loyers quittancés.", ("4.4 TRAITEMENT DES IMPAYES",))])[0]
+    ranked = model.tag_document([ThemeItem("Le taux d'impayés atteint 13 % des loyers quittancés.",
+                                           ("4.4 TRAITEMENT DES IMPAYES",))])[0]
     assert ranked[0][0] == "impayes"
     scores = [s for _, s in ranked]
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
