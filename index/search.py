@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, query_priors
 
@@ -37,8 +38,9 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
-    if params.mode in ("lexical", "hybrid"):
-        lex = _lexical(snapshot, query, mask, prior, params.candidates)
+    terms = snapshot.lexical.query(query) if params.mode != "semantic" else None
+    if terms is not None:
+        lex = _lexical(snapshot, terms, mask, prior, params.candidates)
     if params.mode == "lexical" or (params.mode == "hybrid" and not use_dense):
         fused = lex
     elif params.mode == "semantic":
@@ -49,27 +51,28 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
     else:
         den = _rescore(snapshot, query_vector, lex, mask, params.candidates, filtered=filters.active())
         if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
-            lex = _pool_lexical(snapshot, query, prior, lex, list(den))
+            lex = _pool_lexical(snapshot, terms, prior, lex, list(den))
         fused = fuse(lex, den, params)
     return best_hits(fused, lex, den, k), mask
 
 
-def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, prior: np.ndarray, n: int) -> dict[int, float]:
+def _lexical(snapshot: Snapshot, terms: LexicalQuery, mask: np.ndarray, prior: np.ndarray,
+             n: int) -> dict[int, float]:
     """The ``n`` best matching segments and their (prior-weighted) scores.
 
     The lexical index's rows are the columns' rows; it reads the postings of the query's terms only."""
     allowed = mask if mask is not snapshot.live or snapshot.dead else None  # else every row may match
     bound = snapshot.prior_bound if prior is snapshot.prior else None
-    found = snapshot.lexical.top(snapshot.lexical.query(query), n, prior, allowed, prior_bound=bound)
+    found = snapshot.lexical.top(terms, n, prior, allowed, prior_bound=bound)
     return dict(zip(snapshot.columns.ids[found.rows].tolist(), found.scores.tolist()))
 
 
-def _pool_lexical(snapshot: Snapshot, query: str, prior: np.ndarray, lex: dict[int, float],
+def _pool_lexical(snapshot: Snapshot, terms: LexicalQuery, prior: np.ndarray, lex: dict[int, float],
                   pool: list[int]) -> dict[int, float]:
     """The lexical score of every pooled candidate: the top's, or computed for the dense-only ones alone."""
     others = [i for i in pool if i not in lex]
     rows = snapshot.rows_of(others)
-    scores = dict(zip(others, (snapshot.lexical.scores_of(snapshot.lexical.query(query), rows) * prior[rows]).tolist()))
+    scores = dict(zip(others, (snapshot.lexical.scores_of(terms, rows) * prior[rows]).tolist()))
     return {i: lex[i] if i in lex else scores[i] for i in pool}
 
 

@@ -110,11 +110,11 @@ def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int |
     The ``limit`` best are summed from the query terms' postings (index/postgres/postings.py), read from
     their index alone; a passage row is read only under filters or a kind intent. ``ids`` (a few, the
     hybrid's dense-only candidates) are scored from their own terms, as ``bm25_all``."""
+    if limit is None or ids is not None:
+        return bm25_all(conn, query, filters, limit=limit, ids=ids, mined=mined)
     groups = _term_groups(query, mined)
     if not groups["terms"]:
         return {}
-    if limit is None or ids is not None:
-        return bm25_all(conn, query, filters, limit=limit, ids=ids, mined=mined)
     clause, args = where(filters)
     intent = intent_prior(query)
     rows = conn.execute(f"""
