@@ -115,14 +115,14 @@ def role_features(ctx: SentenceContext, voice: tuple[str, str]) -> dict[str, flo
     or the control body (any auditor's findings and prescriptions), and the voice carried from the paragraph."""
     own, carried = voice
     pronoun = bool(roles.PRONOUN_SPEECH.search(ctx.text))
-    antecedent = roles.antecedent(ctx.previous) if pronoun else ""
+    opens_on_pronoun = bool(roles.PRONOUN_START.search(ctx.text))
+    antecedent = roles.antecedent(ctx.previous) if pronoun or opens_on_pronoun else ""
     return {
         "role_org_speech": float(bool(roles.ORG_SPEECH.search(ctx.text) or roles.NAME_SPEECH.search(ctx.text))),
         "role_according_to": float(bool(roles.ACCORDING_TO.search(ctx.text))),
         "role_pronoun_org": float(pronoun and antecedent == "organism"),
         "role_pronoun_not_org": float(pronoun and antecedent in ("control_body", "document")),
-        "role_document_pronoun": float(bool(roles.PRONOUN_START.search(ctx.text))
-                                       and roles.antecedent(ctx.previous) == "document"),
+        "role_document_pronoun": float(opens_on_pronoun and antecedent == "document"),
         "role_body_prescribes": float(bool(roles.BODY_PRESCRIBES.search(ctx.text))),
         "role_body_voice": float(own == roles.BODY),
         "voice_org": float(own == roles.ORG_VOICE),
