@@ -15,7 +15,8 @@ STANCES = ("contests", "commits", "accepts", "explains")
 
 _stance, _references = french.stance_cues(), french.reference_cues()
 CONTESTS = _stance["contests"]  # outright disagreement: wins over any other cue
-CONCEDES = _stance["concedes"]  # a concession that turns an explanation into a contest
+CONNECTORS = _stance["connectors"]  # opposition connectors: what follows carries the answer's orientation
+OPPOSES = _stance["opposes"]  # opposition without a connector: the organism's own view, an emphatic contrary fact
 COMMITS = _stance["commits"]  # a remedy promised, decided or already carried out
 ACCEPTS = _stance["accepts"]  # acknowledgement of the finding
 

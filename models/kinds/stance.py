@@ -1,16 +1,22 @@
 """Stance of a rebuttal towards the finding it answers: contests, commits, accepts or explains.
 
-Rules over the French cues of ``ancols_nlp.pipelines.answer_cues``. An outright disagreement wins
-("conteste … mais s'engage à …" is still a disagreement). Otherwise the first of a commitment or an
-acknowledgement in the passage decides, since the answer's main verb comes first ("reconnaît l'erreur
-et a indiqué mettre en place …" acknowledges; "s'engage à …, reconnaissant que …" commits). An
-explanation carrying a concession ("toutefois", "néanmoins") with neither is a contest worded as an
-explanation; a passage with no cue explains or justifies.
+Rules over the French cues of ``ancols_nlp.pipelines.answer_cues`` (their order of precedence and sources are
+in ``pipelines/french/cues.toml``, section ``[stance]``):
+
+1. an outright disagreement wins ("conteste … mais s'engage à …" is still a disagreement);
+2. after an opposition connector ("toutefois", "néanmoins", "pour autant" …) the answer argues for what the
+   connector introduces, so only that part is read: a commitment or an acknowledgement there decides, and
+   anything else contests (a contest worded as an explanation);
+3. otherwise the first of a commitment or an acknowledgement decides, since the answer's main verb comes first
+   ("reconnaît l'erreur et a indiqué mettre en place …" acknowledges; "s'engage à …, reconnaissant que …"
+   commits);
+4. an opposition without a connector (the organism's own view, "considère que …"; an emphatic contrary fact)
+   contests; a passage with none of these explains or justifies.
 """
 
 from __future__ import annotations
 
-from ancols_nlp.pipelines.answer_cues import ACCEPTS, COMMITS, CONCEDES, CONTESTS, STANCES
+from ancols_nlp.pipelines.answer_cues import ACCEPTS, COMMITS, CONNECTORS, CONTESTS, OPPOSES, STANCES
 
 __all__ = ["STANCES", "stance"]
 
@@ -19,7 +25,10 @@ def stance(text: str) -> str:
     """The stance a rebuttal sentence or passage takes."""
     if CONTESTS.search(text):
         return "contests"
-    found = [(m.start(), name) for name, cue in (("commits", COMMITS), ("accepts", ACCEPTS)) if (m := cue.search(text))]
+    connectors = list(CONNECTORS.finditer(text))
+    argued = text[connectors[-1].end():] if connectors else text
+    found = [(m.start(), name) for name, cue in (("commits", COMMITS), ("accepts", ACCEPTS))
+             if (m := cue.search(argued))]
     if found:
         return min(found)[1]
-    return "contests" if CONCEDES.search(text) else "explains"
+    return "contests" if connectors or OPPOSES.search(text) else "explains"

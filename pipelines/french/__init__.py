@@ -140,7 +140,7 @@ def feature_cues() -> dict[str, re.Pattern[str]]:
 
 @cache
 def stance_cues() -> dict[str, re.Pattern[str]]:
-    """Stance cues: ``contests``, ``concedes``, ``commits``, ``accepts``."""
+    """Stance cues: ``contests``, ``connectors``, ``opposes``, ``commits``, ``accepts``."""
     return {name: _compile(pattern) for name, pattern in _toml("cues.toml")["stance"].items()}
 
 

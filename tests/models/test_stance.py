@@ -1,11 +1,12 @@
-"""Stance of an organism's answer, on a set of answers of our own making in the ANCOLS style.
+"""Stance of an organism's answer, on two sets of answers of our own making in the ANCOLS style.
 
-Written before the rules were reworked, and never tuned against: each answer is how a control report
-sums up an organism's response ("Dans sa réponse, la société …", "En réponse aux observations
-provisoires, l'organisme …"). A dozen per stance, a third of the contests worded as explanations
-(a concession or a contrary fact rather than "conteste"), and explanations that give reasons without
-opposing the finding. The stance is scored as a whole (accuracy, and each stance's recall), since a
-cue rule that gets every answer right on text written by its author would prove nothing.
+Each answer is how a control report sums up an organism's response ("Dans sa réponse, la société …",
+"En réponse aux observations provisoires, l'organisme …"). ``GOLD`` (a dozen per stance, a third of the
+contests worded as explanations, explanations that give reasons without opposing) was written before the
+rules were reworked: they read 41 of its 49 answers, and the rework drew on its misses, so it is no
+longer held out. ``UNSEEN`` was written after and never tuned against. Each set is scored as a whole
+(accuracy, and each stance's recall): a cue rule that gets every answer right on text written by its
+author would prove nothing.
 """
 
 from collections import Counter
@@ -100,15 +101,80 @@ GOLD = [
                  "anticipé de deux emprunts en 2015."),
 ]
 
+# Written after the rules were reworked and never tuned against (held out from the rule writing): eight answers
+# per stance. The rules read 25 of 32 when it was written.
+UNSEEN = [
+    ("contests", "Dans sa réponse, la société indique que le montant des honoraires versés au cabinet d'audit était "
+                 "justifié par l'urgence de la clôture des comptes et ne constituait pas une dépense courante."),
+    ("contests", "L'organisme fait observer que, contrairement à l'analyse de l'Agence, son autofinancement net reste"
+                 " positif sur toute la période."),
+    ("contests", "En réponse, la société soutient que les logements concernés relevaient d'un financement PLS, dont "
+                 "les plafonds de ressources sont plus élevés."),
+    ("contests", "La société précise néanmoins que la vacance de plus de trois mois ne concerne que 40 logements "
+                 "situés dans une résidence en cours de démolition."),
+    ("contests", "Elle estime pour sa part que la mise à disposition du directeur par le GIE était connue de tous les"
+                 " administrateurs."),
+    ("contests", "L'organisme considère que la recommandation relative à la vente de son patrimoine est "
+                 "disproportionnée au regard de sa situation."),
+    ("contests", "La société récuse l'idée selon laquelle ses coûts de gestion seraient supérieurs à la moyenne."),
+    ("contests", "Toutefois, l'organisme rappelle que ces prêts ont été accordés pour des motifs sociaux "
+                 "exceptionnels."),
+    ("commits", "La société indique qu'elle procédera à une mise en concurrence de ses contrats d'assurance dès leur "
+                "échéance."),
+    ("commits", "En réponse aux observations provisoires, l'organisme précise que la charte d'attribution a été "
+                "soumise au conseil d'administration du 12 décembre 2017."),
+    ("commits", "Dans sa réponse, la société s'engage à réaliser l'enquête de satisfaction triennale en 2019."),
+    ("commits", "L'organisme a pris l'engagement de revoir la valorisation de la conduite d'opération."),
+    ("commits", "La société indique qu'un tableau de bord des impayés sera présenté à chaque conseil "
+                "d'administration."),
+    ("commits", "Elle compte recruter un responsable des marchés au cours du premier semestre."),
+    ("commits", "Dans sa réponse, l'organisme indique avoir transmis les documents manquants à la CGLLS et procédé au"
+                " versement du complément de cotisation."),
+    ("commits", "La société a engagé une étude de restructuration de la résidence afin de réduire sa vacance."),
+    ("accepts", "Dans sa réponse, l'organisme prend note de la recommandation relative aux contrôles de sécurité."),
+    ("accepts", "La société reconnaît que les délais de traitement des réclamations ne sont pas mesurés."),
+    ("accepts", "L'organisme admet l'absence de formalisation des décisions de la commission d'appel d'offres."),
+    ("accepts", "En réponse, la société confirme le constat relatif au niveau élevé de sa vacance commerciale."),
+    ("accepts", "Le président indique partager l'analyse de l'Agence sur la fragilité de la situation financière."),
+    ("accepts", "La société prend acte de l'irrégularité relevée concernant le cumul du contrat de travail et du "
+                "mandat social."),
+    ("accepts", "L'organisme convient que deux dossiers étaient incomplets."),
+    ("accepts", "Dans sa réponse, la société ne conteste pas les dépassements de plafonds relevés."),
+    ("explains", "Dans sa réponse, la société indique que les ménages relogés dans le cadre du projet ANRU ont été "
+                 "accueillis en priorité dans le parc neuf."),
+    ("explains", "L'organisme précise que le taux de rotation élevé s'explique par la part importante de jeunes "
+                 "actifs parmi ses locataires."),
+    ("explains", "La société rappelle que le conseil d'administration est composé de 18 membres, dont trois "
+                 "représentants des locataires."),
+    ("explains", "En réponse, l'organisme indique que les logements vacants sont principalement situés dans des "
+                 "communes rurales où la demande est faible."),
+    ("explains", "Elle précise que les charges de chauffage ont diminué après les réhabilitations thermiques de 2014."),
+    ("explains", "La société explique le recours à l'intérim par le remplacement de gardiens en arrêt maladie."),
+    ("explains", "L'organisme indique que la hausse des créances tient à la dégradation de la situation économique "
+                 "des locataires."),
+    ("explains", "Dans sa réponse, la société précise que le diagnostic de performance énergétique a été réalisé sur "
+                 "l'ensemble de son parc en 2012."),
+]
+
 
 def test_the_set_has_a_dozen_answers_of_each_stance():
     counts = Counter(gold for gold, _ in GOLD)
     assert set(counts) == set(STANCES) and min(counts.values()) >= 12
 
 
+def scored(gold: list[tuple[str, str]]) -> tuple[float, dict[str, float], list[tuple[str, str, str]]]:
+    """Accuracy, each stance's recall, and the misses (gold, read, start of the answer)."""
+    right = Counter(expected for expected, text in gold if stance(text) == expected)
+    total = Counter(expected for expected, _ in gold)
+    misses = [(expected, stance(text), text[:70]) for expected, text in gold if stance(text) != expected]
+    return sum(right.values()) / len(gold), {s: right[s] / total[s] for s in STANCES}, misses
+
+
 def test_stance_of_answers_of_our_own_making():
-    right = Counter(gold for gold, text in GOLD if stance(text) == gold)
-    total = Counter(gold for gold, _ in GOLD)
-    misses = [(gold, stance(text), text[:70]) for gold, text in GOLD if stance(text) != gold]
-    assert sum(right.values()) / len(GOLD) >= 0.85, misses
-    assert all(right[s] / total[s] >= 0.75 for s in STANCES), misses
+    accuracy, recall, misses = scored(GOLD)
+    assert accuracy >= 0.85 and min(recall.values()) >= 0.75, misses
+
+
+def test_stance_of_answers_the_rules_were_not_written_from():
+    accuracy, recall, misses = scored(UNSEEN)
+    assert accuracy >= 0.75 and min(recall.values()) >= 0.5, misses
