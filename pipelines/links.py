@@ -10,7 +10,8 @@ finding reads (an irregularity, a prescription, a paragraph's first sentence); n
 those not already answered by an earlier block, weigh more. The best finding is kept with the others
 that come close to it (up to ``MAX_TARGETS``); below ``MIN_CONFIDENCE`` there is no link rather than a
 wrong one. A footnote answers through its call. Each rebuttal's stance comes from the ``StanceReader``
-it is given (the service's reads the French cues, ``ancols_nlp.models.kinds.stance``).
+it is given (the service's reads the French cues, ``ancols_nlp.models.kinds.stance``); a follow-on that only
+explains, after a sentence of its block that contests, argues that disagreement and contests too.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def link_rebuttals(segments: list[Segment], text: str, stance: StanceReader, *,
         kept = [t for t in targets if t.confidence >= min_confidence]
         for i in members:
             _assign(segments[i], kept)
+        _carry_contest([segments[i] for i in members])
     for i, segment in enumerate(segments):
         if segment.kind == "rebuttal" and segment.block == "footnote":
             _assign(segment, _through_call(segments, i))
@@ -191,6 +193,17 @@ def _candidates(segments: Sequence[Segment], at: int) -> list[int]:
 def _scope(segment: Segment) -> tuple[str, ...]:
     path = tuple(segment.section_path)
     return path[:-1] if len(path) > 1 else path
+
+
+def _carry_contest(block: Sequence[Segment]) -> None:
+    """A follow-on that only explains, after a sentence of its block that contests, argues that disagreement
+    ("l'organisme conteste ce constat. Il indique que …"): it contests too, until a sentence commits or
+    acknowledges, or announces another topic ("Concernant …")."""
+    contesting = False
+    for segment in block:
+        if segment.stance == "explains" and contesting and not C.TOPIC.match(segment.text):
+            segment.stance = "contests"
+        contesting = segment.stance == "contests"
 
 
 def _assign(segment: Segment, targets: Sequence[Target]) -> None:

@@ -65,6 +65,21 @@ collectifs.</obs>
     assert (opener.stance, follow_on.stance) == ("commits", "explains")
 
 
+def test_follow_ons_arguing_a_disagreement_contest_until_a_commitment_or_another_topic():
+    segments = linked("""## 3.1.4 Vacance
+
+<obs>La vacance commerciale atteint 6,0 % du parc, le double de la moyenne régionale.</obs>
+<obs>Les logements vacants depuis plus de trois mois sont concentrés sur deux résidences.</obs>
+<reb>Dans sa réponse, l'organisme conteste le taux de vacance retenu par l'Agence.</reb> \
+<reb>Il indique que 42 logements de la résidence des Tilleuls étaient réservés au relogement des ménages de \
+l'opération de démolition.</reb> <reb>Il s'engage à remettre en location les logements libérés en 2019.</reb> \
+<reb>Il précise que les loyers de ces logements sont inférieurs à 5 € par m².</reb> \
+<reb>Concernant la seconde résidence, l'organisme précise que les logements sont en travaux.</reb>""")
+    stances = [containing(segments, words).stance for words in ("conteste", "42 logements", "remettre en location",
+                                                                "inférieurs à 5", "seconde résidence")]
+    assert stances == ["contests", "contests", "commits", "explains", "explains"]
+
+
 def test_an_answer_covering_two_findings_of_its_paragraph():
     segments = linked("""## 2.2 Commande publique
 
