@@ -115,7 +115,7 @@ def answer_targets(segments: Sequence[Segment], text: str, *, weights: Weights =
     idf = term_idf(terms(s.text) for s in segments)
     earlier: list[int] = []  # openers of the blocks already linked
     out = []
-    for block in answer_blocks([segments[i] for i in body]):
+    for block in answer_blocks([segments[i] for i in body], text):
         members = [body[i] for i in block]
         out.append((members, rank_targets(segments, members, earlier, text, idf, weights, limit=limit,
                                           co_target=co_target)))
@@ -123,13 +123,19 @@ def answer_targets(segments: Sequence[Segment], text: str, *, weights: Weights =
     return out
 
 
-def answer_blocks(segments: Sequence[Segment]) -> list[list[int]]:
-    """Indices of each run of rebuttals of one section not broken by a finding: an answer and its follow-ons."""
+def answer_blocks(segments: Sequence[Segment], text: str = "") -> list[list[int]]:
+    """Indices of each run of rebuttals of one section not broken by a finding: an answer and its follow-ons.
+
+    A report writes the organism's answer as one paragraph ("En réponse aux observations provisoires, la société
+    … Elle précise …"), so with the document's ``text`` a finding inside the answer's own paragraph (no line break
+    between the answer and the next rebuttal: a follow-on read as a finding) does not end it."""
     blocks: list[list[int]] = []
     open_block = False
     for i, segment in enumerate(segments):
         if segment.kind == "rebuttal":
-            if open_block and segments[blocks[-1][-1]].section_path == segment.section_path:
+            last = segments[blocks[-1][-1]] if blocks else None
+            same_paragraph = last is not None and bool(text) and "\n" not in text[last.end:segment.start]
+            if (open_block or same_paragraph) and last.section_path == segment.section_path:
                 blocks[-1].append(i)
             else:
                 blocks.append([i])
@@ -234,8 +240,9 @@ def _through_call(segments: Sequence[Segment], at: int) -> list[Target]:
 
 
 def _opens_paragraph(text: str, segment: Segment) -> bool:
+    """Whether the finding starts a paragraph; one starting in lower case continues a sentence a page break cut."""
     before = text[:segment.start].rstrip(" \t")
-    return not before or before.endswith("\n")
+    return (not before or before.endswith("\n")) and not segment.text.lstrip()[:1].islower()
 
 
 def _topic_terms(texts) -> set[str]:

@@ -80,6 +80,31 @@ l'opération de démolition.</reb> <reb>Il s'engage à remettre en location les 
     assert stances == ["contests", "contests", "commits", "explains", "explains"]
 
 
+def test_a_follow_on_read_as_a_finding_inside_the_answers_paragraph_does_not_end_the_answer():
+    segments = linked("""## 2.2.4 Direction générale
+
+<obs>Le directeur général cumule de manière irrégulière un mandat social et un contrat de travail.</obs>
+<obs>Le conseil d'administration se réunit six fois par an.</obs>
+<rec>La société doit mettre fin à ce cumul.</rec>
+<reb>En réponse aux observations provisoires, l'organisme indique qu'il a identifié ce problème lié au cumul \
+du mandat social et du contrat de travail.</reb> <obs>Cette situation est en cours de régularisation.</obs> \
+<reb>Il précise de plus que sa rémunération est raisonnable.</reb>""")
+    opener, follow_on = containing(segments, "identifié ce problème"), containing(segments, "Il précise de plus")
+    assert follow_on.responds_to == opener.responds_to
+    assert containing(segments, "cumule").id in follow_on.responds_to
+
+
+def test_a_sentence_end_cut_by_a_page_break_is_not_the_core_finding():
+    segments = linked("""## 5.5 Projection financière
+
+<obs>Le programme de ventes repose sur dix cessions par an.</obs>
+<obs>envisagé par la société.</obs>
+<reb>En réponse aux observations provisoires, l'organisme précise avoir bien pris conscience des difficultés \
+présentées.</reb>""")
+    answer = containing(segments, "pris conscience")
+    assert answer.responds_to[0] == containing(segments, "dix cessions").id
+
+
 def test_an_answer_covering_two_findings_of_its_paragraph():
     segments = linked("""## 2.2 Commande publique
 
