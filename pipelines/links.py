@@ -104,14 +104,14 @@ def link_rebuttals(segments: list[Segment], text: str, stance: StanceReader, *,
             _assign(segments[i], kept)
         _carry_contest([segments[i] for i in members])
     for i, segment in enumerate(segments):
-        if segment.kind == "rebuttal" and segment.block == "footnote":
+        if segment.kind == "rebuttal" and is_footnote(segment):
             _assign(segment, _through_call(segments, i))
 
 
 def answer_targets(segments: Sequence[Segment], text: str, *, weights: Weights = WEIGHTS, limit: int = MAX_TARGETS,
                    co_target: float = CO_TARGET) -> list[tuple[list[int], list[Target]]]:
     """Each answer block of the report's body (segment indices) with its ranked targets (``rank_targets``)."""
-    body = [i for i, s in enumerate(segments) if s.block != "footnote"]
+    body = [i for i, s in enumerate(segments) if not is_footnote(s)]
     idf = term_idf(terms(s.text) for s in segments)
     earlier: list[int] = []  # openers of the blocks already linked
     out = []
@@ -192,7 +192,7 @@ def confidence(score: float, calibration: tuple[float, float] = CALIBRATION) -> 
 def _candidates(segments: Sequence[Segment], at: int) -> list[int]:
     """Findings before segment ``at`` in its section or its parent section (text order)."""
     scope = _scope(segments[at])
-    return [j for j in range(at) if segments[j].kind in FINDINGS and segments[j].block != "footnote"
+    return [j for j in range(at) if segments[j].kind in FINDINGS and not is_footnote(segments[j])
             and tuple(segments[j].section_path[:len(scope)]) == scope]
 
 
@@ -217,6 +217,15 @@ def _assign(segment: Segment, targets: Sequence[Target]) -> None:
     segment.link_confidence = [t.confidence for t in targets]
 
 
+# A footnote's own number opening a passage the layout left in the body: "$^{70}$ …", "<sup>3</sup> …", "⁷ …".
+FOOTNOTE_MARK = re.compile(r"^\W{0,3}(?:\$\^\{?\^?\{?\d{1,3}|<sup>\s*\d{1,3}\s*</sup>|[¹²³⁴⁵⁶⁷⁸⁹⁰]+(?=\s))")
+
+
+def is_footnote(segment: Segment) -> bool:
+    """A footnote belongs to the passage that calls it: it is never an answered finding nor an answer's opener."""
+    return segment.block == "footnote" or bool(FOOTNOTE_MARK.match(segment.text))
+
+
 FOOTNOTE_NUMBER = re.compile(r"^\W*(?:<sup>\W*)?(?:\[\^)?(\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)")
 _SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 
@@ -232,7 +241,7 @@ def _through_call(segments: Sequence[Segment], at: int) -> list[Target]:
                       rf"(?<![¹²³⁴⁵⁶⁷⁸⁹⁰]){sup}(?![¹²³⁴⁵⁶⁷⁸⁹⁰])")
     for j in range(at - 1, -1, -1):
         caller = segments[j]
-        if caller.block != "footnote" and call.search(caller.text):
+        if not is_footnote(caller) and call.search(caller.text):
             if caller.kind in FINDINGS:
                 return [Target(j, CALLED)]
             return [Target(f, c) for f, c in zip(caller.responds_to, caller.link_confidence)]

@@ -105,6 +105,18 @@ présentées.</reb>""")
     assert answer.responds_to[0] == containing(segments, "dix cessions").id
 
 
+def test_a_footnote_left_in_the_body_is_not_an_answered_finding():
+    segments = linked("""## 5.2.3 Coûts de gestion
+
+<obs>Les coûts de gestion sont élevés : ils représentent 23 % des loyers.</obs>
+<obs>$^{70}$ Les dégrèvements de taxes foncières imputés en minoration des coûts de gestion s'établissaient à \
+389 k€.</obs>
+<reb>En réponse aux observations provisoires, l'organisme indique que ses coûts de gestion tiennent à la \
+qualité de service.</reb>""")
+    answer = containing(segments, "qualité de service")
+    assert answer.responds_to == [containing(segments, "sont élevés").id]
+
+
 def test_an_answer_covering_two_findings_of_its_paragraph():
     segments = linked("""## 2.2 Commande publique
 
