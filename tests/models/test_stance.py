@@ -99,10 +99,52 @@ GOLD = [
                  "les logements individuels."),
     ("explains", "En réponse, la société expose que la baisse de l'autofinancement tient au remboursement "
                  "anticipé de deux emprunts en 2015."),
+    # Written before the second round of cues (which drew on its misses: the rules then read 15 of these 24).
+    ("contests", "Dans sa réponse, l'organisme affirme que l'ensemble des attributions a respecté les plafonds de "
+                 "ressources en vigueur à la date de la commission."),
+    ("contests", "La société objecte que la comparaison avec les ratios régionaux n'a pas de sens pour un organisme "
+                 "dont le parc est majoritairement individuel."),
+    ("contests", "En réponse, l'organisme souligne au contraire que son niveau d'impayés est l'un des plus faibles du"
+                 " département."),
+    ("contests", "La société indique toutefois que le conseil d'administration avait été informé de cette convention "
+                 "dès 2014."),
+    ("contests", "Elle fait valoir que l'arrêté invoqué par l'Agence n'était pas applicable aux parkings construits "
+                 "avant 1986."),
+    ("contests", "L'organisme juge que l'appréciation portée sur sa gestion de la vacance ne reflète pas les efforts "
+                 "engagés."),
+    ("commits", "Dans sa réponse, la société indique que les diagnostics manquants seront réalisés d'ici la fin de "
+                "l'année 2018."),
+    ("commits", "L'organisme précise que désormais, chaque convention réglementée sera soumise au conseil "
+                "d'administration."),
+    ("commits", "La société s'est mise en conformité en transmettant le bilan annuel des attributions au conseil "
+                "d'administration."),
+    ("commits", "Elle ajoute qu'une réflexion est en cours sur le regroupement des agences de proximité."),
+    ("commits", "En réponse, l'organisme indique qu'un audit de son système d'information sera lancé en 2019."),
+    ("commits", "La société précise qu'à l'avenir, les marchés de maîtrise d'œuvre feront l'objet d'une mise en "
+                "concurrence."),
+    ("accepts", "Dans sa réponse, l'organisme reconnaît le caractère incomplet des dossiers amiante des parties "
+                "privatives."),
+    ("accepts", "La société indique partager les conclusions de l'Agence sur la nécessité de réduire ses coûts de "
+                "gestion."),
+    ("accepts", "L'organisme ne disconvient pas que la procédure d'attribution doit être formalisée."),
+    ("accepts", "En réponse, la société admet que le suivi des réclamations n'était pas assuré de manière exhaustive."),
+    ("accepts", "Le conseil d'administration a pris acte des observations de l'Agence lors de sa séance du 20 juin "
+                "2018."),
+    ("accepts", "La société convient de l'insuffisance de la provision pour gros entretien."),
+    ("explains", "Dans sa réponse, l'organisme précise que les logements vacants sont situés dans des résidences "
+                 "anciennes dépourvues d'ascenseur."),
+    ("explains", "La société indique que le recours à un prestataire externe s'explique par l'absence de compétences "
+                 "comptables en interne."),
+    ("explains", "L'organisme rappelle que sa zone d'intervention est un marché détendu où la demande est faible."),
+    ("explains", "En réponse, la société détaille les modalités de calcul de la provision pour créances douteuses."),
+    ("explains", "Elle précise que la hausse des charges de personnel résulte de la reprise du personnel de la régie "
+                 "en 2016."),
+    ("explains", "La société explique que les loyers pratiqués sont proches des loyers plafonds en raison du coût des"
+                 " opérations récentes."),
 ]
 
 # Written after the rules were reworked and never tuned against (held out from the rule writing): eight answers
-# per stance. The rules read 25 of 32 when it was written.
+# per stance. The rules read 25 of 32 when it was written (the previous rules 23); the second round of cues, 28.
 UNSEEN = [
     ("contests", "Dans sa réponse, la société indique que le montant des honoraires versés au cabinet d'audit était "
                  "justifié par l'urgence de la clôture des comptes et ne constituait pas une dépense courante."),

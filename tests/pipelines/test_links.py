@@ -62,7 +62,7 @@ collectifs.</obs>
     opener, follow_on = containing(segments, "s'engage"), containing(segments, "Elle précise")
     assert answer_blocks(segments) == [[opener.id, follow_on.id]]
     assert follow_on.responds_to == opener.responds_to and opener.responds_to[0] == containing(segments, "registres").id
-    assert (opener.stance, follow_on.stance) == ("commits", "explains")
+    assert (opener.stance, follow_on.stance) == ("commits", "commits")  # "un agent y sera affecté": a promise too
 
 
 def test_follow_ons_arguing_a_disagreement_contest_until_a_commitment_or_another_topic():
