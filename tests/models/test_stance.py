@@ -3,10 +3,10 @@
 Each answer is how a control report sums up an organism's response ("Dans sa réponse, la société …",
 "En réponse aux observations provisoires, l'organisme …"). ``GOLD`` (a dozen per stance, a third of the
 contests worded as explanations, explanations that give reasons without opposing) was written before the
-rules were reworked: they read 41 of its 49 answers, and the rework drew on its misses, so it is no
-longer held out. ``UNSEEN`` was written after and never tuned against. Each set is scored as a whole
-(accuracy, and each stance's recall): a cue rule that gets every answer right on text written by its
-author would prove nothing.
+rules were reworked: they read 41 of its first 49 answers, and the rework drew on its misses, so it is no
+longer held out. ``UNSEEN`` was written after (its last 24 answers after the last cue, never tuned
+against). Each set is scored as a whole (accuracy, and each stance's recall): a cue rule that gets every
+answer right on text written by its author would prove nothing.
 """
 
 from collections import Counter
@@ -143,8 +143,8 @@ GOLD = [
                  " opérations récentes."),
 ]
 
-# Written after the rules were reworked and never tuned against (held out from the rule writing): eight answers
-# per stance. The rules read 25 of 32 when it was written (the previous rules 23); the second round of cues, 28.
+# Written after the first rework, eight answers per stance: the rules read 25 of 32 (the previous rules 23); the
+# second round of cues drew on two of its misses and reads 28.
 UNSEEN = [
     ("contests", "Dans sa réponse, la société indique que le montant des honoraires versés au cabinet d'audit était "
                  "justifié par l'urgence de la clôture des comptes et ne constituait pas une dépense courante."),
@@ -196,6 +196,43 @@ UNSEEN = [
                  "des locataires."),
     ("explains", "Dans sa réponse, la société précise que le diagnostic de performance énergétique a été réalisé sur "
                  "l'ensemble de son parc en 2012."),
+    # Written after the second round of cues and never tuned against: the rules read 19 of these 24 (the rules
+    # before this work, 16).
+    ("contests", "Dans sa réponse, la société fait remarquer que les deux marchés en cause ont été passés avant "
+                 "l'entrée en vigueur de l'ordonnance de 2015."),
+    ("contests", "L'organisme précise que le taux d'effort des ménages reste modéré, ce qui ne confirme pas l'analyse"
+                 " de l'Agence sur le niveau des loyers."),
+    ("contests", "En réponse, la société indique cependant que ses frais de siège sont comparables à ceux des autres "
+                 "filiales du groupe."),
+    ("contests", "La société estime que l'Agence a mal interprété les données de l'enquête OPS."),
+    ("contests", "Néanmoins, l'organisme souligne que les candidats retenus figuraient parmi les demandeurs "
+                 "prioritaires."),
+    ("contests", "L'organisme dénonce une lecture partielle des délibérations du conseil d'administration."),
+    ("commits", "La société indique qu'elle veillera à l'avenir à formaliser les motifs de refus des candidats."),
+    ("commits", "Dans sa réponse, l'organisme annonce la création d'un poste de contrôleur de gestion."),
+    ("commits", "La société précise avoir lancé en mars 2017 une consultation pour le contrat d'exploitation du "
+                "chauffage."),
+    ("commits", "L'organisme indique que le règlement intérieur de la commission d'attribution a été modifié en ce "
+                "sens."),
+    ("commits", "En réponse, la société s'engage à renforcer le suivi des impayés des locataires partis."),
+    ("commits", "La société indique que les loyers des trois logements ont été ramenés au plafond conventionnel."),
+    ("accepts", "Dans sa réponse, la société prend acte de la recommandation relative aux contrats de travail."),
+    ("accepts", "L'organisme reconnaît avoir omis de soumettre ces conventions au conseil d'administration."),
+    ("accepts", "La société ne conteste pas le niveau élevé de sa vacance."),
+    ("accepts", "En réponse, l'organisme se déclare d'accord avec l'analyse de l'Agence sur la fragilité de sa "
+                "structure financière."),
+    ("accepts", "La société admet que la procédure de mise en concurrence n'a pas été respectée pour ce marché."),
+    ("accepts", "L'organisme partage l'avis de l'Agence sur la nécessité d'actualiser son plan stratégique de "
+                "patrimoine."),
+    ("explains", "Dans sa réponse, la société indique que le parc collectif a été construit pour l'essentiel entre "
+                 "1960 et 1975."),
+    ("explains", "L'organisme explique que les dépenses d'entretien ont été concentrées sur les résidences du "
+                 "quartier prioritaire."),
+    ("explains", "En réponse, la société précise que la gestion des sinistres est confiée à un courtier depuis 2012."),
+    ("explains", "La société indique que la demande locative porte principalement sur les petits logements."),
+    ("explains", "L'organisme précise que les excédents de charges s'expliquent par un hiver particulièrement doux en"
+                 " 2014."),
+    ("explains", "Elle ajoute que les locataires sont informés des résultats de l'enquête par le journal trimestriel."),
 ]
 
 
