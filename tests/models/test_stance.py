@@ -4,9 +4,10 @@ Each answer is how a control report sums up an organism's response ("Dans sa ré
 "En réponse aux observations provisoires, l'organisme …"). ``GOLD`` (a dozen per stance, a third of the
 contests worded as explanations, explanations that give reasons without opposing) was written before the
 rules were reworked: they read 41 of its first 49 answers, and the rework drew on its misses, so it is no
-longer held out. ``UNSEEN`` was written after (its last 24 answers after the last cue, never tuned
-against). Each set is scored as a whole (accuracy, and each stance's recall): a cue rule that gets every
-answer right on text written by its author would prove nothing.
+longer held out. ``UNSEEN`` was written in three parts, each after a round of cues and measured before the
+next round (which drew on some of its misses): 25/32, 19/24 and 11/16 when written. Each set is scored as
+a whole (accuracy, and each stance's recall): a cue rule that gets every answer right on text written by its
+author would prove nothing.
 """
 
 from collections import Counter
@@ -196,8 +197,8 @@ UNSEEN = [
                  "des locataires."),
     ("explains", "Dans sa réponse, la société précise que le diagnostic de performance énergétique a été réalisé sur "
                  "l'ensemble de son parc en 2012."),
-    # Written after the second round of cues and never tuned against: the rules read 19 of these 24 (the rules
-    # before this work, 16).
+    # Written after the second round of cues: the rules read 19 of these 24 (the rules before this work, 16); the
+    # third round drew on its misses.
     ("contests", "Dans sa réponse, la société fait remarquer que les deux marchés en cause ont été passés avant "
                  "l'entrée en vigueur de l'ordonnance de 2015."),
     ("contests", "L'organisme précise que le taux d'effort des ménages reste modéré, ce qui ne confirme pas l'analyse"
@@ -233,6 +234,41 @@ UNSEEN = [
     ("explains", "L'organisme précise que les excédents de charges s'expliquent par un hiver particulièrement doux en"
                  " 2014."),
     ("explains", "Elle ajoute que les locataires sont informés des résultats de l'enquête par le journal trimestriel."),
+    # Written after the third round of cues; the fourth (polemic negation, 'ne justifie pas') drew on three of its
+    # misses: the rules read 11 of these 16 when it was written (the rules before this work, 10), 14 now.
+    ("contests", "Dans sa réponse, l'organisme indique que le dépassement du délai de paiement est le fait du maître "
+                 "d'œuvre et non de ses services."),
+    ("contests", "La société considère que la vacance relevée est essentiellement technique et liée aux travaux de "
+                 "réhabilitation."),
+    ("contests", "En réponse aux observations provisoires, la société précise toutefois que l'ensemble des logements "
+                 "vendus l'ont été à des locataires en place."),
+    ("contests", "L'organisme met en avant que le niveau de ses loyers est inférieur de 15 % à la médiane régionale, "
+                 "ce qui ne justifie pas la critique formulée."),
+    ("contests", "La société indique qu'elle n'a jamais été informée de l'obligation de déclarer ces logements."),
+    ("commits", "En réponse aux observations provisoires, l'organisme indique qu'un nouveau plan stratégique de "
+                "patrimoine est en cours d'élaboration."),
+    ("commits", "La société précise qu'elle soumettra au prochain conseil d'administration la révision de sa "
+                "politique de loyers."),
+    ("commits", "Dans sa réponse, l'organisme indique avoir recruté un chargé de recouvrement en septembre 2017."),
+    ("commits", "La société s'engage à mettre à jour les dossiers techniques amiante avant la fin de l'année."),
+    ("accepts", "Dans sa réponse, la société reconnaît que la commission d'attribution n'a pas examiné trois "
+                "candidatures par logement."),
+    ("accepts", "L'organisme prend acte du constat relatif à la hausse de ses coûts de gestion."),
+    ("accepts", "En réponse, la société confirme l'absence de délibération du conseil d'administration sur ce point."),
+    ("explains", "Dans sa réponse, l'organisme indique que la résidence concernée accueille principalement des "
+                 "étudiants."),
+    ("explains", "La société précise que les contrats d'entretien ont été conclus par l'ancienne direction en 2010."),
+    ("explains", "En réponse aux observations provisoires, l'organisme explique la baisse de l'autofinancement par la"
+                 " hausse de la taxe foncière."),
+    ("explains", "La société indique que ses interventions se concentrent sur le département de l'Ain depuis sa "
+                 "création."),
+    # Explanations whose negation only describes (a polemic negation contests; these must not).
+    ("explains", "La société explique que les locataires n'ont pas souhaité quitter leur logement pendant les "
+                 "travaux."),
+    ("explains", "L'organisme précise que la commune ne dispose pas de foncier disponible pour de nouvelles "
+                 "opérations."),
+    ("explains", "En réponse, la société indique que les ménages relogés ne pouvaient pas être accueillis dans le "
+                 "parc neuf, faute de grands logements."),
 ]
 
 
