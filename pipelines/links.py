@@ -102,7 +102,7 @@ def link_rebuttals(segments: list[Segment], text: str, stance: StanceReader, *,
         kept = [t for t in targets if t.confidence >= min_confidence]
         for i in members:
             _assign(segments[i], kept)
-        _carry_contest([segments[i] for i in members])
+        _carry_contest([segments[i] for i in members], text)
     for i, segment in enumerate(segments):
         if segment.kind == "rebuttal" and is_footnote(segment):
             _assign(segment, _through_call(segments, i))
@@ -201,12 +201,15 @@ def _scope(segment: Segment) -> tuple[str, ...]:
     return path[:-1] if len(path) > 1 else path
 
 
-def _carry_contest(block: Sequence[Segment]) -> None:
-    """A follow-on that only explains, after a sentence of its block that contests, argues that disagreement
-    ("l'organisme conteste ce constat. Il indique que …"): it contests too, until a sentence commits or
-    acknowledges, or announces another topic ("Concernant …")."""
+def _carry_contest(block: Sequence[Segment], text: str) -> None:
+    """A follow-on that only explains, in the paragraph of a sentence of its block that contests, argues that
+    disagreement ("l'organisme conteste ce constat. Il indique que …"): it contests too, until a sentence commits
+    or acknowledges, or announces another topic ("Concernant …"). A new paragraph is a new point (a reply letter's
+    section is one long run of rebuttals)."""
     contesting = False
-    for segment in block:
+    for previous, segment in zip([None, *block], block):
+        if previous is not None and "\n" in text[previous.end:segment.start]:
+            contesting = False
         if segment.stance == "explains" and contesting and not C.TOPIC.match(segment.text):
             segment.stance = "contests"
         contesting = segment.stance == "contests"
