@@ -15,6 +15,11 @@ def test_citations_as_the_corpus_letter_writes_them(corpus_texts):
     assert all(1 <= n <= 12 for _, n in cited)
 
 
+def test_citations_in_abbreviated_and_listed_forms():
+    assert cited_findings("Sur l'Obs. 2 et les recommandations n° 4 et 5, la société précise") == {
+        ("observation", 2), ("recommendation", 4), ("recommendation", 5)}
+
+
 def test_the_reply_answers_its_organisms_latest_report_before_it():
     reply = DocumentHead("r", "reply", "Coop'lvry Habitat", 2024)
     docs = [reply, DocumentHead("a", "report", "Coop'Ivry Habitat", 2018),
