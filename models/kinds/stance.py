@@ -5,8 +5,8 @@ in ``pipelines/french/cues.toml``, section ``[stance]``):
 
 1. an outright disagreement wins ("conteste … mais s'engage à …" is still a disagreement);
 2. after an opposition connector ("toutefois", "néanmoins", "pour autant" …) the answer argues for what the
-   connector introduces, so only that part is read: a commitment or an acknowledgement there decides, and
-   anything else contests (a contest worded as an explanation);
+   connector introduces, so only that part (from the start of the connector's clause) is read: a commitment or
+   an acknowledgement there decides, and anything else contests (a contest worded as an explanation);
 3. otherwise the first of a commitment or an acknowledgement decides, since the answer's main verb comes first
    ("reconnaît l'erreur et a indiqué mettre en place …" acknowledges; "s'engage à …, reconnaissant que …"
    commits);
@@ -26,9 +26,15 @@ def stance(text: str) -> str:
     if CONTESTS.search(text):
         return "contests"
     connectors = list(CONNECTORS.finditer(text))
-    argued = text[connectors[-1].end():] if connectors else text
+    argued = text[_clause_start(text, connectors[-1].start()):] if connectors else text
     found = [(m.start(), name) for name, cue in (("commits", COMMITS), ("accepts", ACCEPTS))
              if (m := cue.search(argued))]
     if found:
         return min(found)[1]
     return "contests" if connectors or OPPOSES.search(text) else "explains"
+
+
+def _clause_start(text: str, at: int) -> int:
+    """Where the clause holding position ``at`` starts: a connector inside a verb's clause ("s'engage toutefois à
+    …") qualifies that clause, one after a comma or a full stop opens the argued part."""
+    return max(text.rfind(mark, 0, at) for mark in ".;:,") + 1

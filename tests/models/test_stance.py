@@ -12,6 +12,8 @@ author would prove nothing.
 
 from collections import Counter
 
+import pytest
+
 from ancols_nlp.models.kinds.stance import STANCES, stance
 
 GOLD = [
@@ -293,3 +295,12 @@ def test_stance_of_answers_of_our_own_making():
 def test_stance_of_answers_the_rules_were_not_written_from():
     accuracy, recall, misses = scored(UNSEEN)
     assert accuracy >= 0.75 and min(recall.values()) >= 0.5, misses
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("La société s'engage toutefois à revoir la procédure d'attribution.", "commits"),
+    ("Elle reconnaît l'erreur, toutefois elle précise que les dossiers étaient complets.", "contests"),
+    ("Néanmoins, la société prend acte de l'observation relative aux délais de paiement.", "accepts"),
+])
+def test_the_clause_an_opposition_connector_opens_carries_the_answer(text, expected):
+    assert stance(text) == expected
