@@ -11,20 +11,13 @@ change theme sentence by sentence, and the window of neighbours is what carries 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ancols_nlp.models.themes.scoring import lexicon_counts
+from ancols_nlp.models.themes.scoring import GENERIC_HEADING, lexicon_counts, thematic_headings
 from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
-GENERIC_HEADING = re.compile(
-    r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
-    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|pr[ée]sentation\s+g[ée]n[ée]rale|contexte|^\W*n\s*°"
-    r"|\s\|\s|proc[ée]dure\s*$|observations\s+d[ée]finitives",  # a table row read as a title; a chamber's parts
-    re.IGNORECASE,
-)
 TEXT_WINDOW = 4  # neighbours each side for the lexicon window
 EMBEDDING_WINDOW = 2  # neighbours each side for the embedding window
 Embed = Callable[[list[str]], np.ndarray]
@@ -40,10 +33,6 @@ def passage_vectors(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
     vectors = np.array([np.mean([table[t] for t in item.parts], axis=0) for item in items])
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0)
-
-
-def thematic_headings(path: Sequence[str]) -> list[str]:
-    return [h for h in path if not GENERIC_HEADING.search(h)]
 
 
 def lexicon_vector(text: str) -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 from dataclasses import replace
 
 from gold import GoldSpan, covering, process_marked, shipped_models
-from ancols_nlp.models.themes.features import thematic_headings
+from ancols_nlp.models.themes.scoring import thematic_headings
 from ancols_nlp.models.themes.lexicon import LEXICON
 from ancols_nlp.models.themes.model import LinearThemeModel, load_model
 from ancols_nlp.models.themes.tagger import LexiconTagger, load_theme_tagger
@@ -125,3 +125,16 @@ def test_sections_take_the_themes_of_the_text_they_hold(corpus_texts):
     # A chapter sums up its subsections: the themes of its largest parts are its own.
     chapter = next(s for s in doc.sections if s.level == 1 and "STRATEGIE PATRIMONIALE" in s.title)
     assert {"patrimoine", "developpement"} <= set(chapter.themes)
+
+
+def test_a_satisfaction_survey_is_service_quality_not_social_occupation():
+    """"Enquête" alone is the occupation survey (OPS); under "Enquête de satisfaction" it is the service's quality."""
+    _, gold, doc = process_marked("""### 3.5 QUALITE DU SERVICE RENDU AUX LOCATAIRES
+
+#### 3.5.3 Enquête de satisfaction
+
+<obs theme=qualite_service>La société interroge ses locataires tous les trois ans et 62 % d'entre eux ont """
+                                  """répondu la dernière fois.</obs>
+""")
+    segment = covering(doc, gold[0])
+    assert segment.themes[0] == "qualite_service", (segment.section_path, segment.theme_scores)
