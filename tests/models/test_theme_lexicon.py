@@ -24,6 +24,9 @@ def test_every_entry_names_a_source_of_the_legend():
     # new supply is development, not a tender's offers
     ("L'offre nouvelle a progressé de 120 logements.", "developpement", "commande_publique"),
     ("Trois offres ont été remises par les entreprises.", "commande_publique", None),
+    # the housing market is not a public contract
+    ("Le marché local de l'habitat est détendu.", None, "commande_publique"),
+    ("Le marché de nettoyage a été renouvelé sans mise en concurrence.", "commande_publique", None),
     # a vacant post is staff, not an unlet dwelling
     ("Les postes vacants sont publiés sur le site de recrutement.", "gouvernance", "vacance"),
     ("La vacance de poste du directeur général a duré six mois.", "gouvernance", "vacance"),
@@ -41,7 +44,7 @@ def test_every_entry_names_a_source_of_the_legend():
 ])
 def test_shared_words_go_to_the_theme_they_mean(text, theme, not_theme):
     counts = lexicon_counts(text)
-    assert counts.get(theme), (text, counts)
+    assert theme is None or counts.get(theme), (text, counts)
     if not_theme:
         assert not_theme not in counts, (text, counts)
 
