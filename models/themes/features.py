@@ -6,25 +6,19 @@ letterhead say nothing about the theme. Heading features therefore come from the
 *thematic* heading (and its thematic parent), and a passage under a generic heading leans on
 its own words and on its neighbours (a reply letter has no outline at all: its paragraphs
 change theme sentence by sentence, and the window of neighbours is what carries the topic).
+The window stops at the section's edges: the passages under the next heading are about its theme.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ancols_nlp.models.themes.scoring import lexicon_counts
+from ancols_nlp.models.themes.scoring import GENERIC_HEADING, lexicon_counts, thematic_headings
 from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
-GENERIC_HEADING = re.compile(
-    r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
-    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|pr[ée]sentation\s+g[ée]n[ée]rale|contexte|^\W*n\s*°"
-    r"|\s\|\s|proc[ée]dure\s*$|observations\s+d[ée]finitives",  # a table row read as a title; a chamber's parts
-    re.IGNORECASE,
-)
 TEXT_WINDOW = 4  # neighbours each side for the lexicon window
 EMBEDDING_WINDOW = 2  # neighbours each side for the embedding window
 Embed = Callable[[list[str]], np.ndarray]
@@ -40,10 +34,6 @@ def passage_vectors(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
     vectors = np.array([np.mean([table[t] for t in item.parts], axis=0) for item in items])
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0)
-
-
-def thematic_headings(path: Sequence[str]) -> list[str]:
-    return [h for h in path if not GENERIC_HEADING.search(h)]
 
 
 def lexicon_vector(text: str) -> np.ndarray:
@@ -69,11 +59,25 @@ def heading_evidence(items: Sequence[ThemeItem]) -> np.ndarray:
     return out
 
 
-def _window_mean(rows: np.ndarray, width: int) -> np.ndarray:
+def section_runs(items: Sequence[ThemeItem]) -> np.ndarray:
+    """(n, 2) first and last + 1 index of the run of consecutive passages sharing each passage's section path."""
+    n = len(items)
+    bounds = np.zeros((n, 2), dtype=int)
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or items[i].section_path != items[start].section_path:
+            bounds[start:i] = (start, i)
+            start = i
+    return bounds
+
+
+def _window_mean(rows: np.ndarray, width: int, runs: np.ndarray) -> np.ndarray:
+    """Mean of each row's ±``width`` neighbours inside its section's run: across a heading, the passages are
+    about the next theme (held out, ANCOLS→CRC theme top-1 0.897 → 0.908, unseen ANCOLS 0.818 → 0.818)."""
     csum = np.vstack([np.zeros((1, rows.shape[1])), np.cumsum(rows, axis=0)])
     n = len(rows)
-    lo = np.clip(np.arange(n) - width, 0, n)
-    hi = np.clip(np.arange(n) + width + 1, 0, n)
+    lo = np.maximum(np.arange(n) - width, runs[:, 0])
+    hi = np.minimum(np.arange(n) + width + 1, runs[:, 1])
     return (csum[hi] - csum[lo]) / (hi - lo)[:, None]
 
 
@@ -93,5 +97,6 @@ def featurize(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
     generic = np.array([[float(bool(item.section_path) and bool(GENERIC_HEADING.search(item.section_path[-1]))),
                          float(not h)]
                         for item, h in zip(items, heads)]).reshape(n, 2)
-    return np.hstack([text_lex, inner, parent, _window_mean(text_lex, TEXT_WINDOW), vectors,
-                      _window_mean(vectors, EMBEDDING_WINDOW), heading_vectors, generic])
+    runs = section_runs(items)
+    return np.hstack([text_lex, inner, parent, _window_mean(text_lex, TEXT_WINDOW, runs), vectors,
+                      _window_mean(vectors, EMBEDDING_WINDOW, runs), heading_vectors, generic])

@@ -8,6 +8,7 @@ and the innermost heading weighs most.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ancols_nlp.models.themes.lexicon import LEXICON
@@ -15,6 +16,18 @@ from ancols_nlp.pipelines.french import fold  # lower-case, accent-free: "Vacanc
 
 TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
+# Headings that say nothing about the theme: synthèse, conclusion, points forts/faibles, annexes, a letterhead…
+GENERIC_HEADING = re.compile(
+    r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
+    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|^\W*(?:[\dIVX]+\W*)*pr[ée]sentation\b|contexte|^\W*n\s*°"
+    r"|\s\|\s|proc[ée]dure\s*$|observations\s+d[ée]finitives",  # a table row read as a title; a chamber's parts
+    re.IGNORECASE,
+)
+
+
+def thematic_headings(path: Sequence[str]) -> list[str]:
+    """The headings of ``path`` that name a theme (outermost first): generic ones are skipped."""
+    return [h for h in path if not GENERIC_HEADING.search(h)]
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +45,7 @@ def lexicon_counts(text: str) -> dict[str, int]:
 def theme_scores(text: str, section_path: tuple[str, ...] = ()) -> dict[str, float]:
     """Evidence per theme; themes without evidence are absent."""
     scores = {theme: TEXT_WEIGHT * min(hits, 3) for theme, hits in lexicon_counts(text).items()}
-    heads = [set(lexicon_counts(heading)) for heading in reversed(section_path)]
+    heads = [set(lexicon_counts(heading)) for heading in reversed(thematic_headings(section_path))]
     for weight, themes in zip(HEADING_WEIGHTS, heads):
         for theme in themes:
             scores[theme] = scores.get(theme, 0.0) + weight

@@ -2,12 +2,14 @@
 
 import logging
 
+import numpy as np
 import pytest
 
 from dataclasses import replace
 
 from gold import GoldSpan, covering, process_marked, shipped_models
-from ancols_nlp.models.themes.features import thematic_headings
+from ancols_nlp.models.themes.features import featurize, section_runs
+from ancols_nlp.models.themes.scoring import thematic_headings
 from ancols_nlp.models.themes.lexicon import LEXICON
 from ancols_nlp.models.themes.model import LinearThemeModel, load_model
 from ancols_nlp.models.themes.tagger import LexiconTagger, load_theme_tagger
@@ -74,6 +76,22 @@ def test_generic_headings_are_skipped():
     assert thematic_headings(("SYNTHESE",)) == []
     assert thematic_headings(("3. PATRIMOINE", "3.6 CONCLUSION", )) == ["3. PATRIMOINE"]
     assert thematic_headings(("Points faibles", "Conclusion")) == []
+    # a "Présentation" chapter introduces the organism as a whole (its stock, its tenants, its group)
+    assert thematic_headings(("PRÉSENTATION DU GROUPE", "Le patrimoine immobilier")) == ["Le patrimoine immobilier"]
+    accounts = "4.2 La présentation des comptes annuels"
+    assert thematic_headings((accounts,)) == [accounts]
+
+
+def test_the_neighbours_window_stops_at_the_section_edge():
+    """Under a new heading, the passages just before it (another section) do not lend it their words."""
+    vacancy = ("4.1 Vacance",)
+    items = [ThemeItem("La vacance commerciale atteint 6 % et la rotation 12 %.", vacancy),
+             ThemeItem("Les logements vacants sont concentrés sur deux résidences.", vacancy),
+             ThemeItem("Le conseil a approuvé le rapport de gestion.", ("4.2 Gouvernance",))]
+    assert [tuple(r) for r in section_runs(items)] == [(0, 2), (0, 2), (2, 3)]
+    window = featurize(items, lambda texts: np.ones((len(texts), 4)))[:, 3 * len(THEMES):4 * len(THEMES)]
+    assert window[1, THEMES.index("vacance")] > 0
+    assert window[2, THEMES.index("vacance")] == 0
 
 
 def test_scores_are_probabilities_best_first():
@@ -125,3 +143,16 @@ def test_sections_take_the_themes_of_the_text_they_hold(corpus_texts):
     # A chapter sums up its subsections: the themes of its largest parts are its own.
     chapter = next(s for s in doc.sections if s.level == 1 and "STRATEGIE PATRIMONIALE" in s.title)
     assert {"patrimoine", "developpement"} <= set(chapter.themes)
+
+
+def test_a_satisfaction_survey_is_service_quality_not_social_occupation():
+    """"Enquête" alone is the occupation survey (OPS); under "Enquête de satisfaction" it is the service's quality."""
+    _, gold, doc = process_marked("""### 3.5 QUALITE DU SERVICE RENDU AUX LOCATAIRES
+
+#### 3.5.3 Enquête de satisfaction
+
+<obs theme=qualite_service>La société interroge ses locataires tous les trois ans et 62 % d'entre eux ont """
+                                  """répondu la dernière fois.</obs>
+""")
+    segment = covering(doc, gold[0])
+    assert segment.themes[0] == "qualite_service", (segment.section_path, segment.theme_scores)

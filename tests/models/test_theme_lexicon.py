@@ -1,0 +1,56 @@
+"""The theme lexicon: every entry names its source, and words shared by two themes go to the one they mean."""
+
+import pytest
+
+from ancols_nlp.models.themes.lexicon import LEXICON_FILE
+from ancols_nlp.models.themes.scoring import lexicon_counts, theme_scores
+
+LEGEND_SOURCES = {"guide", "v1", "CCH", "CCP", "compta", "travail", "outline"}
+
+
+def test_every_entry_names_a_source_of_the_legend():
+    rows = [line.rstrip("\n").split("\t") for line in LEXICON_FILE.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    assert rows
+    for theme, pattern, source in rows:
+        assert any(code in source for code in LEGEND_SOURCES), (theme, pattern, source)
+
+
+@pytest.mark.parametrize(("text", "theme", "not_theme"), [
+    # a tenants' satisfaction survey is service quality; the occupation survey (OPS) is who is housed
+    ("La société a conduit une enquête de satisfaction auprès de ses locataires.", "qualite_service",
+     "occupation_sociale"),
+    ("L'enquête OPS a été transmise dans les délais.", "occupation_sociale", None),
+    # new supply is development, not a tender's offers
+    ("L'offre nouvelle a progressé de 120 logements.", "developpement", "commande_publique"),
+    ("Trois offres ont été remises par les entreprises.", "commande_publique", None),
+    # the housing market is not a public contract
+    ("Le marché local de l'habitat est détendu.", None, "commande_publique"),
+    ("Le marché de nettoyage a été renouvelé sans mise en concurrence.", "commande_publique", None),
+    # a vacant post is staff, not an unlet dwelling
+    ("Les postes vacants sont publiés sur le site de recrutement.", "gouvernance", "vacance"),
+    ("La vacance de poste du directeur général a duré six mois.", "gouvernance", "vacance"),
+    ("La vacance commerciale atteint 4 % du parc.", "vacance", None),
+    # reduced mobility is accessibility of the stock, not tenants' turnover
+    ("Peu de logements sont adaptés aux personnes à mobilité réduite.", "patrimoine", "vacance"),
+    # the economic accessibility of the stock is its rents
+    ("Accessibilité économique du parc", "loyers_charges", "patrimoine"),
+    ("Les ressources humaines comptent 40 salariés.", "gouvernance", "occupation_sociale"),
+    ("Les swaps de taux couvrent une partie des emprunts.", "finances", "comptabilite"),
+    ("Le bilan fonctionnel fait apparaître un fonds de roulement confortable.", "finances", "comptabilite"),
+    ("Une convention collective s'applique au personnel.", "gouvernance", "loyers_charges"),
+    ("Les loyers respectent les plafonds des conventions APL.", "loyers_charges", None),
+    ("Les quartiers prioritaires de la ville concentrent le parc de logements.", "patrimoine", "attributions"),
+])
+def test_shared_words_go_to_the_theme_they_mean(text, theme, not_theme):
+    counts = lexicon_counts(text)
+    assert theme is None or counts.get(theme), (text, counts)
+    if not_theme:
+        assert not_theme not in counts, (text, counts)
+
+
+def test_generic_headings_give_no_lexicon_evidence():
+    """An annex title names its table, not the footnotes printed after it."""
+    neutral = "Le devis a été modifié en cours de chantier."
+    assert theme_scores(neutral, ("ANNEXE 3 – DÉCOMPOSITION DU RÉSULTAT FINANCIER",)) == {}
+    assert "finances" in theme_scores(neutral, ("6. ANALYSE FINANCIERE",))
