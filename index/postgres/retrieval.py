@@ -214,8 +214,9 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
           query: str) -> list[tuple[int, float, float]]:
     """(id, cosine, segment prior) of the ``n`` nearest filtered passages, by the HNSW index."""
     clause, args = where(filters)
-    conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(n, _MAX_EF_SEARCH))}")
-    conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")  # past ef_search: filters, n > 1000
+    # One round trip (no parameters: both statements go at once); past ef_search (filters, n > 1000) the scan widens.
+    conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(n, _MAX_EF_SEARCH))};"
+                 " SET LOCAL hnsw.iterative_scan = strict_order")
     rows = conn.execute(f"SELECT s.id, 1 - (s.embedding <=> %(v)s), {prior(query)} FROM segments s WHERE {clause}"
                         " ORDER BY s.embedding <=> %(v)s LIMIT %(n)s",
                         {**args, "v": np.asarray(vector, dtype=np.float32).reshape(-1), "n": n}).fetchall()
