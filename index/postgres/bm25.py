@@ -176,7 +176,8 @@ class Bm25:
 
 
 def _summed(ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct ``ids`` ascending, their summed ``weights`` (float64), and a position of each in ``ids``."""
+    """A position in ``ids`` of each distinct id, the distinct ids ascending, and their summed ``weights`` (float64):
+    one pass over an array as long as their span, or a sort when the span is much longer."""
     low = int(ids.min())
     span = int(ids.max()) - low + 1
     if span > _DENSE_SPAN:

@@ -1,4 +1,5 @@
-"""The search primitives of the PostgreSQL store as SQL: filters, priors, BM25, the HNSW scan, facets.
+"""The search primitives of the PostgreSQL store as SQL: filters, priors, the HNSW scan, facets, and BM25 from each
+matching passage's own terms (``bm25_all``: the reference for index/postgres/bm25.py, which searches).
 
 Each mirrors its embedded counterpart (index/columns.py, index/lexical.py, index/ranking.py)
 so the fusion in index/ranking.py sees the same scores from either backend:
