@@ -46,9 +46,8 @@ def _path() -> str:
     return os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(REPO)) if p)
 
 
-def score(env: dict[str, str], data_dir: Path, out: Path) -> dict:
-    """Serve an empty store with ``env`` and run the scorer against it."""
-    port = free_port()
+def score(env: dict[str, str], data_dir: Path, out: Path, port: int) -> dict:
+    """Serve an empty store with ``env`` on ``port`` and run the scorer against it."""
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir),
                              "serve", "--port", str(port)],
@@ -79,11 +78,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--pg-port", type=int, help="the throw-away PostgreSQL's port (default: a free one)")
+    parser.add_argument("--http-port", type=int, help="the services' port (default: a free one)")
     args = parser.parse_args()
     runs: dict[str, list[dict]] = {"embedded": [], "postgres": []}
     with tempfile.TemporaryDirectory(prefix="ancols-backends-") as folder:
         work = Path(folder)
-        with LocalPostgres.primary(work / "pg", free_port()) as server:
+        with LocalPostgres.primary(work / "pg", args.pg_port or free_port()) as server:
             for n in range(args.rounds):
                 for backend in runs:
                     env = {"ANCOLS_STORE": backend}
@@ -93,7 +94,8 @@ def main() -> None:
                                         "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True)"
                                         ".execute('CREATE DATABASE ' + sys.argv[2])", server.dsn, database], check=True)
                         env["ANCOLS_PG_DSN"] = server.dsn.rsplit("/", 1)[0] + "/" + database
-                    runs[backend].append(score(env, work / f"{backend}{n}", work / f"{backend}{n}.json"))
+                    runs[backend].append(score(env, work / f"{backend}{n}", work / f"{backend}{n}.json",
+                                               args.http_port or free_port()))
     for report in (r for reports in runs.values() for r in reports):
         report["ingest_total"] = round(sum(report["ingest_s"].values()), 1)
     table = {backend: {label: statistics.median(_at(r, path) for r in reports) for label, path in FIGURES.items()}

@@ -14,8 +14,9 @@ vectors. Terms are the real analyser's, on the new text under its heading.
 For the embedded store, rows are written straight into SQLite through ``DocumentStore.add_document``
 (one transaction per document, as an upload would), then the store is opened once, which builds and
 saves its snapshot base. For PostgreSQL (``--store postgres``), each document goes through the store
-interface, ``SegmentStore.add`` with its vectors, as an upload would. Build times and the size on disk
-are printed (and written with ``--json``).
+interface, ``SegmentStore.add`` with its vectors, as an upload would, and the postings are then rewritten in
+term order (``postings.cluster``, as after any bulk load). Build times and the size on disk are printed (and
+written with ``--json``).
 
     python bench/synth.py --source /tmp/searchdata --out /tmp/store1m --segments 1000000
     python bench/synth.py --source /tmp/searchdata --store postgres \\
@@ -186,6 +187,7 @@ def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_documen
     """A PostgreSQL store filled through ``fill``; its size on disk is the database's."""
     import psycopg
 
+    from ancols_nlp.index.postgres import postings
     from ancols_nlp.index.postgres.store import PgStore
 
     store = PgStore(dsn, embedder)
@@ -196,7 +198,10 @@ def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_documen
         report["vector_index"] = store.stats().vector_index
     finally:
         store.close()
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        t = time.perf_counter()
+        postings.cluster(conn)
+        report["cluster_seconds"] = round(time.perf_counter() - t, 1)
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     report["disk_mb"] = {"database": round(size / 2**20, 1)}
     return report

@@ -1,4 +1,5 @@
-"""The search primitives of the PostgreSQL store as SQL: filters, priors, BM25, the HNSW scan, facets.
+"""The search primitives of the PostgreSQL store as SQL: filters, priors, the HNSW scan, facets, and BM25 from each
+matching passage's own terms (``bm25_all``: the reference for index/postgres/bm25.py, which searches).
 
 Each mirrors its embedded counterpart (index/columns.py, index/lexical.py, index/ranking.py)
 so the fusion in index/ranking.py sees the same scores from either backend:
@@ -12,10 +13,9 @@ analysis and cover-density rank instead of the project's terms and BM25, with no
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from typing import Callable
-
 import numpy as np
 import psycopg
 
@@ -103,37 +103,10 @@ def acronyms(conn: psycopg.Connection, query: str) -> Synonyms:
     return Synonyms.of_acronyms((short, long) for short, long in rows)
 
 
-def bm25(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
-         ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
-    """Prior-weighted BM25 of the matching segments: the ``limit`` best, or those among ``ids``.
-
-    The ``limit`` best are summed from the query terms' postings (index/postgres/postings.py), read from
-    their index alone; a passage row is read only under filters or a kind intent. ``ids`` (a few, the
-    hybrid's dense-only candidates) are scored from their own terms, as ``bm25_all``."""
-    if limit is None or ids is not None:
-        return bm25_all(conn, query, filters, limit=limit, ids=ids, mined=mined)
-    groups = _term_groups(query, mined)
-    if not groups["terms"]:
-        return {}
-    clause, args = where(filters)
-    intent = intent_prior(query)
-    rows = conn.execute(f"""
-        WITH q AS ({_TERM_STATS}),
-        m AS (SELECT p.segment, q.grp, q.need, count(*) AS have, min(p.prior) AS prior,
-                     sum(q.weight * q.idf * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / q.avglen)))
-                     AS score
-              FROM q JOIN postings p ON p.term = q.term GROUP BY p.segment, q.grp, q.need),
-        t AS (SELECT segment, sum(score) * min(prior) AS score FROM m WHERE have >= need GROUP BY segment)
-        SELECT t.segment, t.score{f' * {intent}' if intent else ''} FROM t
-        {'' if not (filters.active() or intent) else f'JOIN segments s ON s.id = t.segment WHERE {clause}'}
-        ORDER BY 2 DESC, 1 LIMIT %(limit)s""",
-        {**args, **groups, "k1": BM25_K1, "b": BM25_B, "limit": limit}).fetchall()
-    return {int(i): float(s) for i, s in rows if s > 0}
-
-
-def ranked(scores: dict[int, float]) -> list[tuple[float, int]]:
-    """A lexical list best first, scores to 9 places (summed in another order, a score moves in its last bit)."""
-    return sorted(((round(s, 9), i) for i, s in scores.items()), key=lambda p: (-p[0], p[1]))
+def same_scores(a: dict[int, float], b: dict[int, float]) -> bool:
+    """Whether two lexical lists hold the same passages with the same scores to float32's precision: ``bm25_all``
+    sums in float64, index/postgres/bm25.py in float32 as the embedded store."""
+    return a.keys() == b.keys() and all(math.isclose(s, b[i], rel_tol=1e-6) for i, s in a.items())
 
 
 # Each query term's weight, group and need, its idf (from ``term_df``) and the average length, as BM25 reads them.
@@ -161,8 +134,9 @@ def _term_groups(query: str, mined: Synonyms) -> dict[str, list]:
 
 def bm25_all(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
              ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
-    """``bm25`` from every matching passage's own terms (those among ``ids`` if given): the reference the
-    postings are checked against (bench/pg_topk.py, the tests)."""
+    """Prior-weighted BM25 of the matching segments (the ``limit`` best, or those among ``ids``), from every
+    matching passage's own terms in SQL: the reference the postings' BM25 (index/postgres/bm25.py) is checked
+    against (bench/pg_topk.py, the tests)."""
     groups = _term_groups(query, mined)
     if not groups["terms"]:
         return {}
@@ -207,8 +181,17 @@ def french(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int
     return {int(i): float(s) for i, s in rows if s > 0}
 
 
-# The lexical strategies a PgStore can search with (ANCOLS_PG_LEXICAL).
-LEXICAL: dict[str, Callable[..., dict[int, float]]] = {"bm25": bm25, "french": french}
+class French:
+    """``french`` as a lexical scorer of one query (index/postgres/bm25.py's ``Bm25`` is the other)."""
+
+    def __init__(self, conn: psycopg.Connection, query: str, filters: Filters, mined: Synonyms = NO_SYNONYMS):
+        self.conn, self.query, self.filters, self.mined = conn, query, filters, mined
+
+    def top(self, n: int) -> dict[int, float]:
+        return french(self.conn, self.query, self.filters, limit=n, mined=self.mined)
+
+    def of(self, ids: list[int]) -> dict[int, float]:
+        return french(self.conn, self.query, self.filters, ids=ids, mined=self.mined)
 
 
 def _any(phrases: list[str]) -> str:
@@ -232,8 +215,9 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
           query: str) -> list[tuple[int, float, float]]:
     """(id, cosine, segment prior) of the ``n`` nearest filtered passages, by the HNSW index."""
     clause, args = where(filters)
-    conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(n, _MAX_EF_SEARCH))}")
-    conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")  # past ef_search: filters, n > 1000
+    # One round trip (no parameters: both statements go at once); past ef_search (filters, n > 1000) the scan widens.
+    conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(n, _MAX_EF_SEARCH))};"
+                 " SET LOCAL hnsw.iterative_scan = strict_order")
     rows = conn.execute(f"SELECT s.id, 1 - (s.embedding <=> %(v)s), {prior(query)} FROM segments s WHERE {clause}"
                         " ORDER BY s.embedding <=> %(v)s LIMIT %(n)s",
                         {**args, "v": np.asarray(vector, dtype=np.float32).reshape(-1), "n": n}).fetchall()

@@ -16,6 +16,7 @@ import psycopg
 
 from ancols_nlp.index.passages import LEXICAL_KEY
 from ancols_nlp.index.postgres.postings import POSTINGS_OF
+from ancols_nlp.index.postgres.retrieval import base_prior
 
 # Any constant: serialises concurrent migrators (several service processes starting at once).
 _LOCK = 0x616E636F6C73
@@ -127,10 +128,29 @@ MIGRATIONS: list[str] = [
         length INTEGER NOT NULL,
         prior FLOAT8 NOT NULL
     );
-    {POSTINGS_OF.format(where="")};
+    INSERT INTO postings(term, segment, tf, length, prior)
+        SELECT u.lexeme, s.id, cardinality(u.positions), s.length, {base_prior('s')}
+        FROM segments s CROSS JOIN LATERAL unnest(s.terms) AS u;
     CREATE INDEX postings_term ON postings (term) INCLUDE (segment, tf, length, prior);
     CREATE INDEX postings_segment ON postings (segment);
     ALTER TABLE corpus ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+    """,
+    # The postings packed per (term, document) (index/postgres/postings.py), read whole by a search which sums
+    # BM25 itself; they replace the postings table, one row per posting, that the server summed.
+    f"""
+    CREATE TABLE term_blocks (
+        term TEXT NOT NULL,
+        first BIGINT NOT NULL,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        organism TEXT,
+        doc_type TEXT,
+        year INTEGER NOT NULL,
+        postings BYTEA NOT NULL,
+        PRIMARY KEY (term, first)
+    );
+    CREATE INDEX term_blocks_document ON term_blocks (document_id);
+    {POSTINGS_OF.format(where="")};
+    DROP TABLE postings;
     """,
 ]
 

@@ -3,9 +3,9 @@
 Rows, analysed terms, vectors and indicator rows of a document, and the links between a reply letter
 and the report it answers (pipelines/reply_links.py, as in the embedded store), are written in one
 transaction on the primary; there is no derived in-memory index, so any number of service processes
-can share the database. Search runs its SQL primitives (index/postgres/retrieval.py) on a replica that
-has replayed this process's writes, and combines them with the embedded store's own fusion
-(index/ranking.py), so both backends rank alike.
+can share the database. Search runs its SQL primitives (index/postgres/retrieval.py) and sums BM25 from the
+query terms' postings (index/postgres/bm25.py) on a replica that has replayed this process's writes, and
+combines them with the embedded store's own fusion (index/ranking.py), so both backends rank alike.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStat
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
 from ancols_nlp.index.postgres import postings, retrieval
+from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.postgres.reader import PgReader, storable
 from ancols_nlp.index.postgres.schema import RECOUNT_TERMS, migrate
@@ -41,16 +42,18 @@ from ancols_nlp.pipelines.types import ProcessedDocument
 _WRITE_LOCK = 0x616E636F6C4C
 # A passage context under PostgreSQL's French configuration (schema migration 4).
 _FTS = "to_tsvector('ancols_fr', %s)"
+# The lexical strategies a PgStore can search with (ANCOLS_PG_LEXICAL): each reads a query's scorer.
+LEXICAL = {"bm25": Bm25.read, "french": retrieval.French}
 
 
 class PgStore:
     def __init__(self, dsn: str, embedder: Embedder, params: SearchParams | None = None, *,
                  replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4,
                  lexical: str = "bm25"):
-        """``lexical`` names the lexical strategy (``retrieval.LEXICAL``): bm25, the embedded store's, or french."""
-        if lexical not in retrieval.LEXICAL:
-            raise ValueError(f"unknown lexical strategy {lexical!r}: one of {', '.join(retrieval.LEXICAL)}")
-        self.lexical = retrieval.LEXICAL[lexical]
+        """``lexical`` names the lexical strategy (``LEXICAL``): bm25, the embedded store's, or french."""
+        if lexical not in LEXICAL:
+            raise ValueError(f"unknown lexical strategy {lexical!r}: one of {', '.join(LEXICAL)}")
+        self.lexical = LEXICAL[lexical]
         self.embedder = embedder
         self.params = params or SearchParams()
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -208,18 +211,19 @@ class PgStore:
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
             facets, total = self.facets.get(conn, filters)
-            mined = retrieval.acronyms(conn, query)
-            lex = self.lexical(conn, query, filters, limit=n, mined=mined) if params.mode != "semantic" else {}
+            scorer = (self.lexical(conn, query, filters, retrieval.acronyms(conn, query))
+                      if params.mode != "semantic" else None)
+            lex = scorer.top(n) if scorer else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
                 nearest = retrieval.dense(conn, vector, filters, n, query)
                 den = {i: cosine for i, cosine, _ in nearest}
                 fused = {i: cosine * prior for i, cosine, prior in nearest}
-            elif params.mode == "hybrid" and vector is not None and total:
+            elif scorer and params.mode == "hybrid" and vector is not None and total:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, query) if i not in lex]
                 den = feedback_scores(pool, retrieval.vectors(conn, pool), lex, vector) if pool else {}
                 missing = [i for i in den if i not in lex]
-                lex = {**lex, **self.lexical(conn, query, filters, ids=missing, mined=mined)} if missing else lex
+                lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
                 fused = fuse(lex, den, params)
             else:

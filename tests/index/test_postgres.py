@@ -13,7 +13,8 @@ import pytest
 
 from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY
 from ancols_nlp.index.postgres import retrieval
-from ancols_nlp.index.postgres.retrieval import ranked
+from ancols_nlp.index.postgres.bm25 import Bm25
+from ancols_nlp.index.postgres.retrieval import same_scores
 from ancols_nlp.index.postgres.schema import MIGRATIONS, migrate
 from ancols_nlp.index.postgres.store import PgStore
 from ancols_nlp.index.query import Filters, SearchParams
@@ -327,7 +328,7 @@ def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embe
     before.add(make_document(REPORT_C), filename="c.txt", data=b"c")
     before.close()
     with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 3, rows kept
-        conn.execute("DROP TABLE postings")
+        conn.execute("DROP TABLE term_blocks")
         conn.execute("ALTER TABLE corpus DROP COLUMN version")
         conn.execute("DROP TABLE acronyms")
         conn.execute("ALTER TABLE segments DROP COLUMN fts")
@@ -352,9 +353,9 @@ def test_an_unknown_lexical_strategy_is_refused(embedder):
 
 
 def test_the_lexical_top_k_from_postings_equals_scoring_every_match(postgres, embedder, corpus_texts):
-    """The query terms' postings give the very list (ids, scores) of scoring each matching passage's own terms,
-    with filters, priors (headings, off-intent kinds) and after a delete has moved the statistics. Scores
-    are compared to 9 places: a sum over the same terms in another row order differs in its last bit."""
+    """BM25 summed in the service from the query terms' packed postings gives the very list (ids, scores) of
+    scoring each matching passage's own terms in SQL, with filters, priors (headings, off-intent kinds) and after
+    a delete has moved the statistics, and the same scores for given passages (``same_scores``)."""
     store = PgStore(new_database(postgres), embedder)
     try:
         docs = paragraph_documents(corpus_texts, copies=2)
@@ -364,11 +365,14 @@ def test_the_lexical_top_k_from_postings_equals_scoring_every_match(postgres, em
         with store.servers.read() as conn:
             for query in queries:
                 for filters in FILTERS:
+                    scorer = Bm25.read(conn, query, filters)
                     for limit in (1, 10, 200):
-                        fast = retrieval.bm25(conn, query, filters, limit=limit)
+                        fast = scorer.top(limit)
                         every = retrieval.bm25_all(conn, query, filters, limit=limit)
-                        assert ranked(fast) == ranked(every) and len(fast) <= limit, (query, filters, limit)
+                        assert same_scores(fast, every) and len(fast) <= limit, (query, filters, limit)
                         assert fast or filters.active()
+                    some = list(retrieval.bm25_all(conn, query, Filters(), limit=30))[::3] + [10**9]
+                    assert same_scores(scorer.of(some), retrieval.bm25_all(conn, query, filters, ids=some))
     finally:
         store.close()
 

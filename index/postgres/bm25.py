@@ -1,0 +1,200 @@
+"""BM25 of the PostgreSQL store, summed in the service from the query terms' packed postings.
+
+One statement reads each query term's postings (index/postgres/postings.py), the rows of the documents the
+filters allow, concatenated by the server, with the term's document frequency and the corpus size and
+length; the scores are then computed as the embedded store computes them (index/lexical.py): the same
+``LexicalQuery``, float32 saturations and idfs, contributions summed in float64, times the float32 prior,
+so both backends rank alike. Every matching passage is scored over arrays (a few ms for 100k postings),
+and the hybrid's dense-only candidates are scored from the same arrays, without another statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import reduce
+
+import numpy as np
+import psycopg
+
+from ancols_nlp.index.analyzer import query_kinds
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms, expand
+from ancols_nlp.index.lexical import LexicalQuery
+from ancols_nlp.index.postgres.postings import POSTING
+from ancols_nlp.index.postgres.retrieval import where
+from ancols_nlp.index.query import Filters
+from ancols_nlp.index.ranking import BM25_B, BM25_K1, OFF_INTENT_PRIOR, SYNONYM_WEIGHT
+from ancols_nlp.pipelines.types import KINDS, THEMES
+
+_RECORD = np.dtype([(name, kind) for name, kind, _ in POSTING])
+# Each term's postings in the documents the filters allow (``{clause}`` over ``term_blocks s``, read in ``first``
+# order from its index: ids ascending, no sort), its df and the corpus statistics; a term no passage holds has a
+# df of 0 and no postings.
+_READ = ("SELECT w.term, coalesce(df.df, 0), c.segments, c.length, b.postings"
+         " FROM unnest(%(terms)s::text[]) AS w(term) CROSS JOIN corpus c"
+         " LEFT JOIN term_df df ON df.term = w.term"
+         " LEFT JOIN LATERAL (SELECT string_agg(s.postings, ''::bytea ORDER BY s.first) AS postings"
+         " FROM term_blocks s WHERE s.term = w.term AND {clause}) b ON TRUE")
+# Candidates are summed over an array as long as the span of their ids when it is at most this long, else sorted.
+_DENSE_SPAN = 1 << 22
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """One term's postings (ids ascending) and each one's passage attributes."""
+
+    df: int
+    ids: np.ndarray  # int64
+    tf: np.ndarray  # float32
+    length: np.ndarray  # float32
+    prior: np.ndarray  # float32, kind × block
+    kind: np.ndarray  # int16, KINDS code from 1
+    themes: np.ndarray  # uint64, bit n for THEMES[n]
+
+    @classmethod
+    def of(cls, df: int, packed: bytes | None) -> _Postings:
+        records = np.frombuffer(packed or b"", _RECORD)
+        ids = records["id"].astype(np.int64)
+        order = None if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")
+        arrays = [ids] + [records[name].astype(kind) for name, kind in
+                          (("tf", np.float32), ("length", np.float32), ("prior", np.float32), ("kind", np.int16),
+                           ("themes", np.uint64))]
+        return cls(df, *(a if order is None else a[order] for a in arrays))
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Candidate passages: each list's ids, their contributions and attributes."""
+
+    ids: np.ndarray
+    weights: np.ndarray  # float32
+    prior: np.ndarray
+    kind: np.ndarray
+    themes: np.ndarray
+
+
+class Bm25:
+    """A query's prior-weighted BM25 over the passages ``filters`` allow: the best ``top(n)``, or ``of(ids)``."""
+
+    def __init__(self, query: LexicalQuery, postings: dict[str, _Postings], segments: int, average: float,
+                 kinds: tuple[str, ...], filters: Filters):
+        self.query, self.postings, self.segments = query, postings, segments
+        self.average = average
+        self.wanted = kinds
+        self.filters = filters
+        self._scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def read(cls, conn: psycopg.Connection, query: str, filters: Filters, mined: Synonyms = NO_SYNONYMS) -> Bm25:
+        """The postings of the query's terms and phrases, in one statement."""
+        lexical = LexicalQuery.of(expand(query, mined))
+        terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
+        clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
+        postings, segments, length = {}, 0, 0
+        if terms:
+            rows = conn.execute(_READ.format(clause=clause), {**args, "terms": terms}, binary=True).fetchall()
+            for term, df, segments, length, packed in rows:
+                postings[term] = _Postings.of(int(df), packed)
+        average = float(length) / segments if segments else 1.0
+        return cls(lexical, postings, int(segments), average, query_kinds(query), filters)
+
+    def _idf(self, term: str, weight: float) -> np.float32:
+        df = self.postings[term].df
+        return np.float32(weight * np.log1p((self.segments - df + 0.5) / (df + 0.5)) if df else 0.0)
+
+    def _saturation(self, p: _Postings) -> np.ndarray:
+        """As the embedded index's: tf / (tf + k1·(1 − b + b·length/average)), in float32."""
+        norm = (BM25_K1 * ((1.0 - BM25_B) + BM25_B * p.length / self.average)).astype(np.float32)
+        return p.tf / (p.tf + norm)
+
+    def _lists(self) -> list[_Scored]:
+        """Each query term's postings (a term repeated counts each time) and each phrase's: the passages holding
+        all of its terms, with the sum of its scored terms' contributions."""
+        out, saturation = [], {t: self._saturation(p) for t, p in self.postings.items()}
+        for term, weight in self.query.terms:
+            idf, p = self._idf(term, weight), self.postings[term]
+            if idf and len(p.ids):
+                out.append(_Scored(p.ids, idf * saturation[term], p.prior, p.kind, p.themes))
+        for phrase, scored in self.query.phrases:
+            held = list(dict.fromkeys(phrase))
+            if not all(len(self.postings[t].ids) for t in held):
+                continue
+            common = reduce(_common, sorted((self.postings[t].ids for t in held), key=len))
+            if not len(common):
+                continue
+            weights = np.zeros(len(common), dtype=np.float32)
+            for t in scored:
+                at = np.searchsorted(self.postings[t].ids, common)
+                weights += self._idf(t, SYNONYM_WEIGHT) * saturation[t][at]
+            first = self.postings[held[0]]
+            at = np.searchsorted(first.ids, common)
+            out.append(_Scored(common, weights, first.prior[at], first.kind[at], first.themes[at]))
+        return out
+
+    def _scores(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every matching passage (ids ascending), its prior-weighted score and whether the filters keep it."""
+        if self._scored is None:
+            lists = self._lists()
+            if not lists:
+                self._scored = np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool)
+                return self._scored
+            at, ids, sums = _summed(np.concatenate([s.ids for s in lists]), np.concatenate([s.weights for s in lists]))
+
+            def attribute(name: str) -> np.ndarray:
+                return np.concatenate([getattr(s, name) for s in lists])[at]
+
+            prior = attribute("prior")
+            if self.wanted:
+                intent = np.where(np.isin(attribute("kind"), _codes(self.wanted)), 1.0, OFF_INTENT_PRIOR)
+                prior = prior * intent.astype(np.float32)
+            keep = np.ones(len(ids), dtype=bool)
+            if self.filters.kind:
+                keep &= np.isin(attribute("kind"), _codes(self.filters.kind))
+            if self.filters.theme:
+                bits = sum(1 << n for n, t in enumerate(THEMES) if t in self.filters.theme)
+                keep &= (attribute("themes") & np.uint64(bits)) != 0
+            self._scored = ids, sums.astype(np.float32) * prior, keep
+        return self._scored
+
+    def top(self, n: int) -> dict[int, float]:
+        """The ``n`` best passages the filters keep, with a score above 0, best first (then by id)."""
+        ids, scores, keep = self._scores()
+        rows = np.flatnonzero(keep & (scores > 0))
+        if len(rows) > n > 0:  # the rows at least as good as the n-th best: ties at the n-th go by id
+            rows = rows[scores[rows] >= -np.partition(-scores[rows], n - 1)[n - 1]]
+        rows = rows[np.lexsort((ids[rows], -scores[rows]))][:n]
+        return dict(zip(ids[rows].tolist(), scores[rows].tolist()))
+
+    def of(self, wanted: list[int]) -> dict[int, float]:
+        """The scores of the ``wanted`` passages that match and the filters keep."""
+        ids, scores, keep = self._scores()
+        if not len(ids):
+            return {}
+        wanted_ids = np.asarray(wanted, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ids, wanted_ids), len(ids) - 1)
+        held = (ids[at] == wanted_ids) & keep[at] & (scores[at] > 0)
+        return dict(zip(wanted_ids[held].tolist(), scores[at[held]].tolist()))
+
+
+def _summed(ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A position in ``ids`` of each distinct id, the distinct ids ascending, and their summed ``weights`` (float64):
+    one pass over an array as long as their span, or a sort when the span is much longer."""
+    low = int(ids.min())
+    span = int(ids.max()) - low + 1
+    if span > _DENSE_SPAN:
+        distinct, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        return first, distinct, np.bincount(inverse, weights, minlength=len(distinct))
+    local = ids - low
+    position = np.empty(span, dtype=np.int64)
+    position[local] = np.arange(len(ids))
+    held = np.flatnonzero(np.bincount(local, minlength=span))
+    return position[held], held + low, np.bincount(local, weights, minlength=span)[held]
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The ids in both ascending arrays (``a`` the shorter)."""
+    at = np.minimum(np.searchsorted(b, a), max(len(b) - 1, 0))
+    return a[b[at] == a] if len(b) else b
+
+
+def _codes(kinds: tuple[str, ...]) -> list[int]:
+    return [n for n, k in enumerate(KINDS, start=1) if k in kinds]
