@@ -136,11 +136,12 @@ class LexicalIndex:
     the ``mined`` acronyms of the documents the parts hold."""
 
     def __init__(self, parts: list[TermMatrix], *, k1: float = BM25_K1, b: float = BM25_B,
-                 mined: Synonyms = NO_SYNONYMS, block: int = maxscore.BLOCK):
-        """``block``: postings per block of the bounds (small ones test the block boundaries)."""
+                 mined: Synonyms = NO_SYNONYMS, block: int = maxscore.BLOCK, dense: float = maxscore.DENSE):
+        """``block`` and ``dense``: the search's tuning (``index/maxscore.py``; tests vary them to reach every
+        path on small corpora)."""
         _compile()
         self.mined = mined
-        self.block = block
+        self.block, self.dense = block, float(dense)
         self.parts = parts
         self.offsets = np.cumsum([0] + [len(p) for p in parts])
         self.n = int(self.offsets[-1])
@@ -214,7 +215,7 @@ class LexicalIndex:
                                       lists.lo, lists.hi, lists.first_block, lists.idf, lists.bound,
                                       _NO_PRIOR if prior is None else prior[a:z],
                                       _NO_MASK if allowed is None else allowed[a:z],
-                                      n, 1.0 if prior is None else prior_bound, self.block)
+                                      n, 1.0 if prior is None else prior_bound, self.block, self.dense)
                 rows.append(r.astype(np.int64) + a)
                 scores.append(s)
         if not rows:

@@ -127,11 +127,11 @@ QUERY = st.builds(LexicalQuery, TERMS.map(tuple), st.lists(PHRASE, max_size=2).m
 
 @settings(max_examples=400, deadline=None)
 @given(docs=DOCS, query=QUERY, n=st.integers(1, 12), split=st.floats(0, 1), block=st.sampled_from([1, 2, 3, 128]),
-       data=st.data())
-def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, block, data):
+       dense=st.sampled_from([0, 16, 1e9]), data=st.data())
+def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, block, dense, data):
     """Ids and scores of the top n equal a dense computation's, with synonyms' weights and phrases, priors, a
     filter mask (deleted documents' rows, filters) and a base + delta split (whose statistics must stay shared),
-    across the boundaries of the blocks whose peaks let the search skip rows."""
+    across the boundaries of the blocks whose peaks let the search skip rows, rows looked up or summed."""
     rows = len(docs)
     prior = np.array(data.draw(st.lists(st.sampled_from([0.2, 0.7, 1.0]), min_size=rows, max_size=rows)), np.float32)
     allowed = np.array(data.draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
@@ -140,7 +140,7 @@ def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, block, data):
     cut = int(split * rows)
     parts = [TermMatrix.build(docs[:cut]), TermMatrix.build(docs[cut:])] if 0 < cut < rows else [TermMatrix.build(docs)]
     plain = data.draw(st.booleans())  # no prior, no mask: the paths without them
-    index = LexicalIndex(parts, block=block)
+    index = LexicalIndex(parts, block=block, dense=dense)
     found = index.top(query, n, None if plain else prior, None if plain else allowed)
     if plain:
         prior, allowed = np.ones(rows, np.float32), np.ones(rows, bool)
