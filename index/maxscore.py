@@ -212,8 +212,9 @@ def top_n(rows_a, sat_a, peaks_a, rows_b, sat_b, peaks_b, source, lo, hi, first_
     rows. In it, each list's contribution is bounded by the peaks of its blocks there, and the lists are
     split as above. The candidates' lists are summed into a dense buffer (a bit per row marks the rows
     they hold), or read off the list when it is the only one; the non-essential lists are either added to
-    the marked rows in the buffer too, or looked up for each candidate while it can still rank
-    (``dense``, ``DENSE`` by default, chooses). A candidate's prior is read only once its score may rank under the largest one."""
+    the marked rows in the buffer too, or looked up for each candidate while it can still rank (``dense``,
+    ``DENSE`` by default, chooses). A candidate's prior is read only once its score may rank under the
+    largest one."""
     # A list's arrays are picked inline (``rows_b[p] if src[j] else rows_a[p]``): a helper choosing between
     # two arrays costs ~40 ns a call (numba's reference counting), ten times the rest of a posting's work.
     lists = len(lo) if n > 0 else 0
