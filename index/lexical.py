@@ -141,7 +141,7 @@ class LexicalIndex:
         path on small corpora)."""
         _compile()
         self.mined = mined
-        self.block, self.dense = block, float(dense)
+        self.block, self.dense = int(block), float(dense)
         self.parts = parts
         self.offsets = np.cumsum([0] + [len(p) for p in parts])
         self.n = int(self.offsets[-1])
@@ -189,8 +189,9 @@ class LexicalIndex:
             for n, part in enumerate(self.parts):
                 tids = [ids[n] for _, ids in idfs.values()]
                 if None not in tids:
-                    found = maxscore.phrase_postings(self._rows[n], self._saturation[n], part.start[tids],
-                                                     part.start[np.add(tids, 1)], weights,
+                    starts = np.array([part.start[t] for t in tids] + [part.start[t + 1] for t in tids], np.int64)
+                    found = maxscore.phrase_postings(self._rows[n], self._saturation[n], starts[:len(tids)],
+                                                     starts[len(tids):], weights,
                                                      np.isin(list(idfs), scored), self.block)
                     if len(found[0]):
                         phrases[n].append(found)
@@ -207,6 +208,7 @@ class LexicalIndex:
             prior_bound = float(prior.max(initial=0.0)) if prior_bound is None else prior_bound
         if allowed is not None:
             allowed = _readonly(np.asarray(allowed, bool))
+        # Every argument of the kernel has one type whatever the caller passes (a new one would compile anew).
         rows, scores = [], []
         for lists, rows_a, sat_a, (peaks_a, _), a, z in zip(self._lists(query), self._rows, self._saturation,
                                                             self._blocks, self.offsets[:-1], self.offsets[1:]):
@@ -215,7 +217,7 @@ class LexicalIndex:
                                       lists.lo, lists.hi, lists.first_block, lists.idf, lists.bound,
                                       _NO_PRIOR if prior is None else prior[a:z],
                                       _NO_MASK if allowed is None else allowed[a:z],
-                                      n, 1.0 if prior is None else prior_bound, self.block, self.dense)
+                                      int(n), 1.0 if prior is None else float(prior_bound), self.block, self.dense)
                 rows.append(r.astype(np.int64) + a)
                 scores.append(s)
         if not rows:
