@@ -113,7 +113,9 @@ class Service:
         self.data_dir, self.startup_seconds, self.env = data_dir, startup_seconds, env
 
     def __enter__(self) -> Service:
-        env = {**os.environ, "PYTHONPATH": str(REPO), "ANCOLS_LOG_LEVEL": "WARNING", **self.env}
+        # The caller's PYTHONPATH first: a worktree run through a path to its own package serves that code.
+        path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(REPO)]))
+        env = {**os.environ, "PYTHONPATH": path, "ANCOLS_LOG_LEVEL": "WARNING", **self.env}
         started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli",
                                       "--data-dir", str(self.data_dir), "serve",

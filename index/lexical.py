@@ -10,9 +10,8 @@ until the next merge, so scores drift by their share of the base. Parameters: in
 A query's synonym phrases (index/expansion.py) score only in the rows holding all of their terms.
 
 A search asks for the n best rows (``LexicalIndex.top``) and reads the postings of its own terms
-only: max-score, term at a time, over arrays as long as those postings, so its cost does not grow
-with the number of rows stored; a query whose postings (its longest list aside) reach a tenth of the
-rows sums them over a dense array instead, a cost then bounded by theirs (issue 16;
+only, document at a time, compiled (``index/maxscore.py``: MaxScore over blocks of postings with their
+peak saturation), so its cost follows its postings, not the number of rows stored (issue 16;
 ``bench/lexical_anchor.py`` measures it against Tantivy).
 """
 
@@ -21,11 +20,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
 from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.index import maxscore
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
 from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
@@ -79,20 +78,6 @@ class TermMatrix:
 
 
 WeightedTerms = tuple[tuple[str, float], ...]
-# Pruning compares float64 bounds with float32 scores: it keeps a row unless its bound is this much below.
-SLACK = 1e-6
-# Merging one more term's postings costs a sort of all those merged. Checking whether the merged ones
-# suffice right where the bounds first allow it mostly fails (the n-th best is far below the sum of the
-# merged bounds): the check waits for a margin (1.0 → 1.5: dev queries at 1M, 5–14% less CPU).
-MERGE_MARGIN = 1.5
-# A query whose postings, its longest list aside, reach this share of a part's rows is summed over a dense
-# per-row array (one bincount, a few ns a posting), whose extra cost is then bounded by its postings'. The
-# longest list is aside because the sparse path mostly looks it up for its candidates instead of merging it.
-# Measured on synthetic passages, one thread, CPU ms (min of 5, median over queries), dense only / sparse
-# only / share 0.05 / 0.1: 1M rows, top 10: dev queries 1.91 / 3.17 / 2.13 / 1.89, sampled 2–4-word queries
-# 0.91 / 0.58 / 0.57 / 0.58; top 200: dev 2.62 / 4.21 / 2.56 / 2.54, sampled 1.30 / 1.03 / 0.99 / 0.92;
-# 100k rows, top 200: dev 0.17 / 0.65 / 0.18 / 0.19, sampled 0.12 / 0.14 / 0.13 / 0.14.
-DENSE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -117,24 +102,33 @@ class Matches:
     scores: np.ndarray  # float32
 
 
+
 @dataclass(frozen=True)
-class _Postings:
-    """One query term's postings in one part: rows of the part, ascending, and each one's BM25 contribution."""
+class _Lists:
+    """A query's postings lists in one part, as ``maxscore`` reads them: list i is the part's postings
+    ``[lo[i], hi[i])`` (``phrase[i]`` false) or the phrases' (true), with its idf and its bound."""
 
-    rows: np.ndarray  # int32
-    saturation: np.ndarray  # float32, length-normalised frequency
-    idf: np.float32  # with the term's query weight
-    bound: float  # the largest contribution
+    phrase: np.ndarray  # bool
+    lo: np.ndarray  # int64
+    hi: np.ndarray  # int64
+    first_block: np.ndarray  # int64, in the part's block peaks or the phrases'
+    idf: np.ndarray  # float32, with the query weight (1 for a phrase: its weights are summed already)
+    bound: np.ndarray  # float64, the largest contribution
+    rows: np.ndarray  # int32, the phrases' rows, one phrase after the other
+    weights: np.ndarray  # float32
+    peaks: np.ndarray  # float32, the phrases' block peaks
 
-    def weights(self, at: np.ndarray | slice = slice(None)) -> np.ndarray:
-        return self.idf * self.saturation[at]
 
-    def lookup(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of ``rows`` (ascending) hold the term, and their contributions."""
-        at = np.searchsorted(self.rows, rows)
-        held = at < len(self.rows)
-        held[held] = self.rows[at[held]] == rows[held]
-        return held, self.weights(at[held])
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only, contiguous view: the compiled kernels then see one array type whatever the caller holds
+    (a memory map, a slice, a fresh array), and compile once."""
+    view = np.ascontiguousarray(a).view()
+    view.flags.writeable = False
+    return view
+
+
+_NO_PRIOR = _readonly(np.zeros(0, np.float32))
+_NO_MASK = _readonly(np.zeros(0, bool))
 
 
 class LexicalIndex:
@@ -142,10 +136,13 @@ class LexicalIndex:
     the ``mined`` acronyms of the documents the parts hold."""
 
     def __init__(self, parts: list[TermMatrix], *, k1: float = BM25_K1, b: float = BM25_B,
-                 mined: Synonyms = NO_SYNONYMS, dense_share: float = DENSE_SHARE):
+                 mined: Synonyms = NO_SYNONYMS, block: int = maxscore.BLOCK, dense: float = maxscore.DENSE):
+        """``block`` and ``dense``: the search's tuning (``index/maxscore.py``; tests vary them to reach every
+        path on small corpora)."""
+        _compile()
         self.mined = mined
+        self.block, self.dense = int(block), float(dense)
         self.parts = parts
-        self.dense_share = dense_share
         self.offsets = np.cumsum([0] + [len(p) for p in parts])
         self.n = int(self.offsets[-1])
         lengths = np.concatenate([p.length for p in parts]) if parts else np.zeros(0, np.float32)
@@ -153,10 +150,12 @@ class LexicalIndex:
         norm = (k1 * ((1.0 - b) + b * lengths / average)).astype(np.float32)
         # Each posting's length-normalised frequency, for these statistics: computed once per snapshot
         # (26M postings at 1M segments, a fraction of a second), it leaves a query one multiply per posting.
-        self._saturation = [p.tf / (p.tf + norm[np.asarray(p.row) + o]) for p, o in zip(parts, self.offsets)]
-        self._rows = [np.asarray(p.row) for p in parts]  # plain views of the memory maps: cheaper to slice
-        # The largest of each term's, for the bound that lets a query skip rows that cannot rank.
-        self._peak = [np.maximum.reduceat(s, p.start[:-1]) if len(s) else s for p, s in zip(parts, self._saturation)]
+        self._saturation = [_readonly(p.tf / (p.tf + norm[np.asarray(p.row) + o])) for p, o in zip(parts, self.offsets)]
+        self._rows = [_readonly(p.row) for p in parts]
+        # Each term's largest saturation per block of postings, and over all of them: the bounds that let a
+        # query skip rows that cannot rank.
+        self._blocks = [maxscore.block_peaks(_readonly(p.start), s, block) for p, s in zip(parts, self._saturation)]
+        self._peak = [np.maximum.reduceat(peaks, first[:-1]) if len(peaks) else peaks for peaks, first in self._blocks]
 
     def __len__(self) -> int:
         return self.n
@@ -171,61 +170,61 @@ class LexicalIndex:
         df = sum(p.df(t) for p, t in zip(self.parts, tids) if t is not None)
         return np.float32(weight * np.log1p((self.n - df + 0.5) / (df + 0.5)) if df else 0.0), tids
 
-    def _postings(self, query: LexicalQuery) -> list[list[_Postings]]:
-        """Each part's postings of the query terms (a term repeated in the query counts each time), and of its
-        phrases: one list each, the rows holding all of the phrase's terms with the sum of its scored ones."""
-        found: list[list[_Postings]] = [[] for _ in self.parts]
+    def _lists(self, query: LexicalQuery) -> list[_Lists | None]:
+        """Each part's lists of the query (a term repeated in the query counts each time), and of its phrases:
+        one list each, the rows holding all of the phrase's terms with the sum of its scored ones."""
+        terms: list[list[tuple]] = [[] for _ in self.parts]
+        phrases: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in self.parts]
         for term, weight in query.terms:
             idf, tids = self._idf(term, weight)
-            if not idf:
-                continue
-            for n, tid in enumerate(tids):
-                if tid is not None:  # every term of a part's vocabulary has postings there
-                    a, z = self.parts[n].start[tid], self.parts[n].start[tid + 1]
-                    found[n].append(_Postings(self._rows[n][a:z], self._saturation[n][a:z], idf,
-                                              float(idf * self._peak[n][tid])))
+            if idf:
+                for n, tid in enumerate(tids):
+                    if tid is not None:  # every term of a part's vocabulary has postings there
+                        start = self.parts[n].start
+                        terms[n].append((start[tid], start[tid + 1], self._blocks[n][1][tid], idf,
+                                         float(idf * self._peak[n][tid])))
         for phrase, scored in query.phrases:
             idfs = {t: self._idf(t, SYNONYM_WEIGHT) for t in dict.fromkeys(phrase)}
-            for n in range(len(self.parts)):
-                if any(tids[n] is None for _, tids in idfs.values()):
-                    continue
-                spans = {t: (self.parts[n].start[tids[n]], self.parts[n].start[tids[n] + 1])
-                         for t, (_, tids) in idfs.items()}
-                common = reduce(np.intersect1d, (self._rows[n][a:z] for a, z in spans.values()))
-                if not len(common):
-                    continue
-                weights = np.zeros(len(common), dtype=np.float32)
-                for t in scored:
-                    a, z = spans[t]
-                    at = np.searchsorted(self._rows[n][a:z], common)
-                    weights += idfs[t][0] * self._saturation[n][a:z][at]
-                found[n].append(_Postings(common, weights, np.float32(1.0), float(weights.max())))
-        return found
+            weights = np.array([idf for idf, _ in idfs.values()], np.float32)
+            for n, part in enumerate(self.parts):
+                tids = [ids[n] for _, ids in idfs.values()]
+                if None not in tids:
+                    starts = np.array([part.start[t] for t in tids] + [part.start[t + 1] for t in tids], np.int64)
+                    found = maxscore.phrase_postings(self._rows[n], self._saturation[n], starts[:len(tids)],
+                                                     starts[len(tids):], weights,
+                                                     np.isin(list(idfs), scored), self.block)
+                    if len(found[0]):
+                        phrases[n].append(found)
+        return [_gathered(t, p) if t or p else None for t, p in zip(terms, phrases)]
 
     def top(self, query: LexicalQuery, n: int, prior: np.ndarray | None = None,
             allowed: np.ndarray | None = None, *, prior_bound: float | None = None) -> Matches:
-        """The ``n`` best rows with a score above 0: BM25 times ``prior`` (per row), among ``allowed`` rows.
+        """The ``n`` best rows with a score above 0: BM25 times ``prior`` (per row), among ``allowed`` rows;
+        of rows with equal scores, the first ones.
 
         ``prior_bound`` is an upper bound of ``prior`` (its maximum when not given)."""
-        if prior is not None and prior_bound is None:
-            prior_bound = float(prior.max(initial=0.0))
+        if prior is not None:
+            prior = _readonly(np.asarray(prior, np.float32))
+            prior_bound = float(prior.max(initial=0.0)) if prior_bound is None else prior_bound
+        if allowed is not None:
+            allowed = _readonly(np.asarray(allowed, bool))
+        # Every argument of the kernel has one type whatever the caller passes (a new one would compile anew).
         rows, scores = [], []
-        for postings, a, z in zip(self._postings(query), self.offsets[:-1], self.offsets[1:]):
-            if postings:
-                weigh = None if prior is None else prior[a:z]
-                keep = None if allowed is None else allowed[a:z]
-                lengths = [len(p.rows) for p in postings]
-                if sum(lengths) - max(lengths) >= self.dense_share * (z - a):
-                    r, s = _dense_top(postings, n, weigh, keep, z - a)
-                else:
-                    r, s = _top(postings, n, weigh, keep, 1.0 if prior is None else prior_bound)
+        for lists, rows_a, sat_a, (peaks_a, _), a, z in zip(self._lists(query), self._rows, self._saturation,
+                                                            self._blocks, self.offsets[:-1], self.offsets[1:]):
+            if lists is not None:
+                r, s = maxscore.top_n(rows_a, sat_a, peaks_a, lists.rows, lists.weights, lists.peaks, lists.phrase,
+                                      lists.lo, lists.hi, lists.first_block, lists.idf, lists.bound,
+                                      _NO_PRIOR if prior is None else prior[a:z],
+                                      _NO_MASK if allowed is None else allowed[a:z],
+                                      int(n), 1.0 if prior is None else float(prior_bound), self.block, self.dense)
                 rows.append(r.astype(np.int64) + a)
                 scores.append(s)
         if not rows:
             return Matches(np.zeros(0, np.int64), np.zeros(0, np.float32))
         rows, scores = np.concatenate(rows), np.concatenate(scores)
         if len(rows) > n:
-            best = np.argpartition(-scores, n)[:n]
+            best = np.lexsort((rows, -scores))[:n]
             rows, scores = rows[best], scores[best]
         return Matches(rows, scores)
 
@@ -233,117 +232,43 @@ class LexicalIndex:
         """BM25 of the given rows (0 where no term matches), without prior."""
         rows = np.asarray(rows, dtype=np.int64)
         out = np.zeros(len(rows), dtype=np.float64)
-        for postings, a, z in zip(self._postings(query), self.offsets[:-1], self.offsets[1:]):
+        for lists, rows_a, sat_a, a, z in zip(self._lists(query), self._rows, self._saturation,
+                                              self.offsets[:-1], self.offsets[1:]):
             inside = np.flatnonzero((rows >= a) & (rows < z))
-            order = inside[np.argsort(rows[inside])]
-            local = (rows[order] - a).astype(np.int32)
-            for p in postings:
-                held, weights = p.lookup(local)
-                out[order[held]] += weights
+            if lists is not None and len(inside):
+                order = inside[np.argsort(rows[inside])]
+                out[order] += maxscore.scores_of(rows_a, sat_a, lists.rows, lists.weights, lists.phrase, lists.lo,
+                                                 lists.hi, lists.idf, (rows[order] - a).astype(np.int32))
         return out.astype(np.float32)
 
 
-def _top(postings: list[_Postings], n: int, prior: np.ndarray | None, allowed: np.ndarray | None,
-         prior_bound: float) -> tuple[np.ndarray, np.ndarray]:
-    """The ``n`` best rows of one part (max-score, term at a time).
-
-    Terms go by decreasing bound (largest contribution). The first ones are merged over all their
-    postings into the candidate rows; once the n-th best candidate scores above what the remaining
-    terms could give a row they alone hold, no other row can rank: the remaining terms (the long,
-    low-idf lists) are looked up for the candidates only, and a candidate that cannot reach the n-th
-    best score any more is dropped. Everything runs on arrays as long as the postings read (sorted,
-    merged, searched), never on one as long as the part."""
-    postings = sorted(postings, key=lambda p: -p.bound)
-    rest = np.cumsum([p.bound for p in postings][::-1])[::-1].tolist() + [0.0]
-    m = 1
-    while True:
-        # Only rows holding several of the merged terms can score above the bound of the terms left.
-        if m == len(postings) or prior_bound * (rest[0] - rest[m]) > MERGE_MARGIN * rest[m]:
-            rows, acc = _union(postings[:m], allowed)
-            threshold = _nth_above(rows, acc, prior, n, rest[m])
-            if m == len(postings) or prior_bound * rest[m] < threshold * (1 - SLACK):
-                break
-        m += 1
-    for p, left in zip(postings[m:], rest[m:]):
-        keep = (acc + left) * prior_bound >= threshold * (1 - SLACK)
-        rows, acc = rows[keep], acc[keep]
-        _add_to(p, rows, acc)
-        threshold = max(threshold, _nth_above(rows, acc, prior, n, threshold / prior_bound))
-    # The n best are among the rows whose unweighted score may reach the n-th best weighted one.
-    best = np.flatnonzero(acc * prior_bound >= threshold * (1 - SLACK))
-    rows, scores = rows[best], acc[best].astype(np.float32)
-    if prior is not None:
-        scores *= prior[rows]
-    best, scores = _best(np.flatnonzero(scores > 0), scores, n)
-    return rows[best], scores
+def _gathered(terms: list[tuple], phrases: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> _Lists:
+    """One part's lists: its terms' (lo, hi, first block, idf, bound), then its phrases' (rows, weights, peaks)."""
+    sizes = [len(r) for r, _, _ in phrases]
+    blocks = [len(p) for _, _, p in phrases]
+    lo = np.concatenate([[t[0] for t in terms], np.cumsum([0] + sizes)[:-1]]).astype(np.int64)
+    return _Lists(
+        phrase=np.repeat([False, True], [len(terms), len(phrases)]),
+        lo=lo, hi=lo + np.concatenate([[t[1] - t[0] for t in terms], sizes]).astype(np.int64),
+        first_block=np.concatenate([[t[2] for t in terms], np.cumsum([0] + blocks)[:-1]]).astype(np.int64),
+        idf=np.array([t[3] for t in terms] + [1.0] * len(phrases), np.float32),
+        bound=np.array([t[4] for t in terms] + [float(p.max()) for _, _, p in phrases]),
+        rows=np.concatenate([r for r, _, _ in phrases]) if phrases else np.zeros(0, np.int32),
+        weights=np.concatenate([w for _, w, _ in phrases]) if phrases else np.zeros(0, np.float32),
+        peaks=np.concatenate([p for _, _, p in phrases]) if phrases else np.zeros(0, np.float32))
 
 
-def _dense_top(postings: list[_Postings], n: int, prior: np.ndarray | None, allowed: np.ndarray | None,
-               rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``n`` best rows of one part from every row's sum (for postings reaching a good share of the rows)."""
-    scores = np.bincount(np.concatenate([p.rows for p in postings]), np.concatenate([p.weights() for p in postings]),
-                         minlength=rows).astype(np.float32)
-    if prior is not None:
-        scores *= prior
-    if allowed is not None:
-        scores[~allowed] = 0.0
-    # The rows of the rarest term score high: their n-th best bounds the n-th best from below, so that
-    # only the rows above it are ranked, not every matching one.
-    floor = _nth(scores[max(postings, key=lambda p: p.bound).rows], n)
-    return _best(np.flatnonzero(scores >= floor if floor > 0 else scores > 0), scores, n)
+_compiled = False
 
 
-def _best(rows: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``n`` of ``rows`` with the best ``scores`` (indexed by row)."""
-    if len(rows) > n:
-        rows = rows[np.argpartition(-scores[rows], n)[:n]]
-    return rows, scores[rows]
-
-
-def _nth_above(rows: np.ndarray, acc: np.ndarray, prior: np.ndarray | None, n: int, above: float) -> float:
-    """The n-th best prior-weighted score when it is above ``above`` times the prior bound, else a lower bound of
-    it: with priors at most that bound, only rows whose unweighted score is above ``above`` can be, so only
-    their priors are read."""
-    sub = np.flatnonzero(acc > above)
-    if len(sub) < n:
-        return 0.0
-    return _nth(acc[sub] if prior is None else acc[sub] * prior[rows[sub]], n)
-
-
-def _union(postings: list[_Postings], allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of the postings, ascending, and their summed contributions: one sort of (row, weight) pairs
-    packed in 64 bits (non-negative floats sort as their bit patterns)."""
-    rows = np.concatenate([p.rows for p in postings])
-    weights = np.concatenate([p.weights() for p in postings])
-    if allowed is not None:
-        keep = allowed[rows]
-        rows, weights = rows[keep], weights[keep]
-    if len(postings) == 1 or not len(rows):
-        return rows, weights.astype(np.float64)
-    keys = np.sort((rows.astype(np.int64) << 32) | weights.view(np.uint32))
-    rows = (keys >> 32).astype(np.int32)
-    first = np.empty(len(rows), dtype=bool)
-    first[0], first[1:] = True, rows[1:] != rows[:-1]
-    weights = (keys & 0xFFFFFFFF).astype(np.uint32).view(np.float32)
-    return rows[first], np.bincount(np.cumsum(first) - 1, weights)
-
-
-def _add_to(postings: _Postings, rows: np.ndarray, acc: np.ndarray) -> None:
-    """Add a term's contributions to the candidate ``rows`` (ascending, scores ``acc``), and no other row:
-    a binary search of each candidate in the term's postings, or of each posting in the candidates,
-    whichever side is shorter."""
-    if len(rows) <= len(postings.rows):
-        held, weights = postings.lookup(rows)
-        acc[held] += weights
-    else:
-        at = np.searchsorted(rows, postings.rows)
-        hit = at < len(rows)
-        hit[hit] = rows[at[hit]] == postings.rows[hit]
-        acc[at[hit]] += postings.weights(hit)
-
-
-def _nth(scores: np.ndarray, n: int) -> float:
-    """The n-th largest score (0 when there are fewer)."""
-    if len(scores) < n or n <= 0:
-        return 0.0
-    return float(np.partition(scores, len(scores) - n)[len(scores) - n])
+def _compile() -> None:
+    """Run every kernel once on a tiny index (compiled, or loaded from numba's cache, once per process), so
+    that opening a store, not its first search, pays for it."""
+    global _compiled
+    if not _compiled:
+        _compiled = True
+        index = LexicalIndex([TermMatrix.build([["a", "b"], ["b"]])])
+        query = LexicalQuery((("a", 1.0),), ((("a", "b"), ("b",)),))
+        index.top(query, 1, np.ones(2, np.float32), np.ones(2, bool))
+        index.top(query, 1)
+        index.scores_of(query, np.arange(2))

@@ -95,33 +95,43 @@ def test_a_split_index_scores_as_one_built_from_scratch(tmp_path):
         assert _dense(whole, query).max() > 0
 
 
-def _reference(docs: list[list[str]], terms, prior: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Dense BM25 (the Lucene variant of index/lexical.py) of every row, from the raw terms, times the prior."""
+def _reference(docs: list[list[str]], query: LexicalQuery, prior: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Dense BM25 (the Lucene variant of index/lexical.py) of every row, from the raw terms, times the prior; a
+    phrase adds its scored terms' weights in the rows holding all of its terms."""
     docs = [d or [EMPTY] for d in docs]
     counts = [Counter(d) for d in docs]
     average = sum(map(len, docs)) / len(docs)
-    out = np.zeros(len(docs))
-    for term, weight in terms:
+
+    def weights(term: str, weight: float) -> np.ndarray:
         df = sum(term in c for c in counts)
         idf = weight * math.log1p((len(docs) - df + 0.5) / (df + 0.5))
-        for row, c in enumerate(counts):
-            if c[term]:
-                out[row] += idf * c[term] / (c[term] + BM25_K1 * (1 - BM25_B + BM25_B * len(docs[row]) / average))
+        return np.array([idf * c[term] / (c[term] + BM25_K1 * (1 - BM25_B + BM25_B * len(d) / average))
+                         for d, c in zip(docs, counts)])
+
+    out = sum((weights(t, w) for t, w in query.terms), np.zeros(len(docs)))
+    for phrase, scored in query.phrases:
+        holding = np.array([all(c[t] for t in phrase) for c in counts])
+        out += holding * sum((weights(t, SYNONYM_WEIGHT) for t in scored), np.zeros(len(docs)))
     return np.where(allowed, out * prior, 0.0)
 
 
 WORDS = ["vacanc", "commercial", "elev", "log", "loyer", "impay", "gestion", "cout"]
-DOCS = st.lists(st.lists(st.sampled_from(WORDS), max_size=12), min_size=1, max_size=40)
-QUERY = st.lists(st.tuples(st.sampled_from(WORDS + ["absent"]), st.sampled_from([1.0, SYNONYM_WEIGHT])),
+DOCS = st.lists(st.lists(st.sampled_from(WORDS), max_size=12), min_size=1, max_size=60)
+TERMS = st.lists(st.tuples(st.sampled_from(WORDS + ["absent"]), st.sampled_from([1.0, SYNONYM_WEIGHT])),
                  max_size=6)
+PHRASE = st.lists(st.sampled_from(WORDS + ["absent"]), min_size=2, max_size=3, unique=True).flatmap(
+    lambda p: st.tuples(st.just(tuple(p)), st.lists(st.sampled_from(p), min_size=1, unique=True).map(
+        lambda scored: tuple(t for t in p if t in scored))))
+QUERY = st.builds(LexicalQuery, TERMS.map(tuple), st.lists(PHRASE, max_size=2).map(tuple))
 
 
-@settings(max_examples=300, deadline=None)
-@given(docs=DOCS, query=QUERY, n=st.integers(1, 12), split=st.floats(0, 1), dense=st.sampled_from([0.0, 1e9]),
-       data=st.data())
-def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, dense, data):
-    """Ids and scores of the top n equal a dense computation's, with synonyms' weights, priors, a filter
-    mask and a base + delta split (whose statistics must stay shared), on the dense and the sparse path."""
+@settings(max_examples=400, deadline=None)
+@given(docs=DOCS, query=QUERY, n=st.integers(1, 12), split=st.floats(0, 1), block=st.sampled_from([1, 2, 3, 128]),
+       dense=st.sampled_from([0, 16, 1e9]), data=st.data())
+def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, block, dense, data):
+    """Ids and scores of the top n equal a dense computation's, with synonyms' weights and phrases, priors, a
+    filter mask (deleted documents' rows, filters) and a base + delta split (whose statistics must stay shared),
+    across the boundaries of the blocks whose peaks let the search skip rows, rows looked up or summed."""
     rows = len(docs)
     prior = np.array(data.draw(st.lists(st.sampled_from([0.2, 0.7, 1.0]), min_size=rows, max_size=rows)), np.float32)
     allowed = np.array(data.draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
@@ -130,8 +140,8 @@ def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, dense, data):
     cut = int(split * rows)
     parts = [TermMatrix.build(docs[:cut]), TermMatrix.build(docs[cut:])] if 0 < cut < rows else [TermMatrix.build(docs)]
     plain = data.draw(st.booleans())  # no prior, no mask: the paths without them
-    index = LexicalIndex(parts, dense_share=dense)
-    found = index.top(LexicalQuery(tuple(query)), n, None if plain else prior, None if plain else allowed)
+    index = LexicalIndex(parts, block=block, dense=dense)
+    found = index.top(query, n, None if plain else prior, None if plain else allowed)
     if plain:
         prior, allowed = np.ones(rows, np.float32), np.ones(rows, bool)
     expected = _reference(docs, query, prior, allowed)
@@ -140,6 +150,19 @@ def test_the_top_n_is_the_brute_force_top_n(docs, query, n, split, dense, data):
     assert np.allclose(np.sort(found.scores)[::-1], best, rtol=1e-5, atol=1e-6)
     assert np.allclose(found.scores, expected[found.rows], rtol=1e-5, atol=1e-6)
     assert allowed[found.rows].all()
+    some = np.array(data.draw(st.lists(st.integers(0, rows - 1), max_size=8)), np.int64)
+    assert np.allclose(index.scores_of(query, some), _reference(docs, query, np.ones(rows), np.ones(rows, bool))[some],
+                       rtol=1e-5, atol=1e-6)
+
+
+def test_of_equal_scores_the_first_rows_rank():
+    """Rows scoring alike are kept in row order, whichever part and block holds them: a search gives the same
+    answer whatever order it evaluates rows in."""
+    docs = [["loyer", "impay"] if n % 7 else ["loyer", "cout"] for n in range(300)]
+    for parts in ([TermMatrix.build(docs)], [TermMatrix.build(docs[:150]), TermMatrix.build(docs[150:])]):
+        for block in (2, 128):
+            found = LexicalIndex(parts, block=block).top(LexicalQuery((("impay", 1.0), ("loyer", 1.0))), 5)
+            assert sorted(found.rows.tolist()) == [1, 2, 3, 4, 5] and len(set(found.scores.tolist())) == 1
 
 
 def test_scores_of_given_rows_match_the_search():
