@@ -36,9 +36,16 @@ from ancols_nlp.pipelines.types import SentenceContext
 PROCEDURE = cues.FEATURE_CUES["procedure"]
 FORECAST = cues.FEATURE_CUES["forecast"]
 OVERFIRING = re.compile("|".join(f"(?:{cues.FEATURE_CUES[name].pattern})" for name in OVERFIRING_CUES), re.IGNORECASE)
-# The guide's first formula, "la société doit / devra …", with the organism as subject.
-ORGANISM_MUST = re.compile(r"^\W*(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?" + cues.MUST, re.IGNORECASE)
+# The guide's first formulas, "la société doit / devra …", "est invitée à", with the organism as subject.
+ORGANISM_MUST = re.compile(r"^\W*(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?(?:" + cues.MUST
+                           + r"|(?:est|sont)\s+(?:\w+\s+){0,2}?invit[ée]+s?\s+[àa])", re.IGNORECASE)
 REMEDY = cues.FEATURE_CUES["rec_remedy"]
+RULE_STATEMENT = re.compile(f"{cues.FEATURE_CUES['document_rule'].pattern}|{cues.FEATURE_CUES['legal_rule'].pattern}",
+                            re.IGNORECASE)
+QUOTED_MUST = cues.FEATURE_CUES["quoted_must"]
+QUOTATION = re.compile(r"«[^»]*(?:»|$)")
+# A firm observation: the statement of a rule, which undoes even the model's recommendation (``overrule``).
+RULE = "rule"
 # The guide's soft-advice and attention formulas ("gagnerait à", "constituerait un progrès", "l'attention de la
 # société est attirée") prescribe whatever the subject.
 ADVICE = re.compile(f"{cues.FEATURE_CUES['rec_soft'].pattern}|{cues.FEATURE_CUES['rec_attention'].pattern}", re.I)
@@ -84,9 +91,22 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
         return "recommendation"
     if voice == roles.ORG_VOICE or who.reply:
         return "rebuttal"
+    if states_a_rule(ctx):
+        return RULE
     if voice == roles.BODY:
         return "observation"
     return None
+
+
+def states_a_rule(ctx: SentenceContext) -> bool:
+    """A document's or the law's content, not an order to the organism: "La charte prévoit qu'il appartient au
+    comité …", "Elle (la charte) décrit les éléments que doit définir …", a duty only inside a quotation."""
+    text = ctx.text
+    if RULE_STATEMENT.search(text):
+        return True
+    if roles.PRONOUN_START.search(text) and roles.antecedent(ctx.previous) == "document":
+        return True
+    return bool(QUOTED_MUST.search(text)) and not cues.RECOMMENDATION.search(QUOTATION.sub(" ", text))
 
 
 def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
@@ -108,7 +128,10 @@ def place_decision(ctx: SentenceContext, place: str) -> str | None:
 
 def overrule(model_kind: str, decided: str | None) -> str:
     """The kind to keep: the model's, unless a role decision applies (the control body's voice undoes a rebuttal
-    or an ``other``, and leaves a recommendation: "la chambre estime qu'une extension serait judicieuse")."""
+    or an ``other``, and leaves a recommendation: "la chambre estime qu'une extension serait judicieuse"; the
+    statement of a rule undoes a recommendation or a rebuttal, and leaves an ``other``)."""
+    if decided == RULE:
+        return model_kind if model_kind == "other" else "observation"
     if decided is None or (decided == "observation" and model_kind == "recommendation"):
         return model_kind
     return decided

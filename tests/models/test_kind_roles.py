@@ -107,6 +107,26 @@ def test_a_labelled_recommendation_is_one_wherever_the_layout_puts_it(texts, blo
     assert decisions.place_decision(context, "heading") == kind
 
 
+@pytest.mark.parametrize("sentence, previous, rule", [
+    ("La charte prévoit qu'il appartient au comité de fixer les plafonds d'exposition.", "", True),
+    ("Elle décrit les éléments que doit définir ce cadre de gestion.", "La charte a été adoptée en 2008.", True),
+    ("Il ajoute que « les achats doivent respecter les principes de la commande publique.", "", True),
+    ("La société doit respecter la « règle des trois devis ».", "", False),
+    ("Elle doit réviser sa charte.", "La société a adopté une charte en 2008.", False),
+])
+def test_the_content_of_a_rule_is_not_an_order(sentence, previous, rule):
+    assert decisions.states_a_rule(SentenceContext(text=sentence, block="paragraph", previous=previous)) == rule
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("L'office est invité à poursuivre ses efforts de recouvrement.", "recommendation"),
+    ("Les entreprises sont invitées à communiquer les postes à pourvoir.", None),
+])
+def test_the_organism_invited(sentence, kind):
+    context = SentenceContext(text=sentence, block="paragraph")
+    assert decisions.role_decision(context, False, roles.Voice()) == kind
+
+
 def test_the_organism_voice_carries_to_the_end_of_its_paragraph_or_until_the_control_body_speaks():
     first = paragraph("En réponse, la société a indiqué que le plan de travaux avait été adopté.",
                       "Les chantiers démarreront au printemps.",
@@ -123,6 +143,8 @@ def test_the_organism_voice_carries_to_the_end_of_its_paragraph_or_until_the_con
     ("La convention stipule que « le prestataire doit remettre un rapport mensuel ».", "quoted_must"),
     ("Il convient de rappeler que la société a été créée en 1952.", "discourse_convient"),
     ("Le ratio d'autofinancement devrait atteindre 12 % en 2021 puis ramener l'endettement à 30 ans.", "forecast"),
+    ("En vertu de l'article L. 225-38 du code de commerce, toute convention conclue avec le directeur général doit"
+     " être autorisée par le conseil.", "legal_rule"),
 ])
 def test_duty_words_that_prescribe_nothing_are_told_apart(sentence, family):
     assert cues.FEATURE_CUES[family].search(sentence)
