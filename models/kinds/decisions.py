@@ -49,19 +49,24 @@ RULE = "rule"
 # The guide's soft-advice and attention formulas ("gagnerait à", "constituerait un progrès", "l'attention de la
 # société est attirée") prescribe whatever the subject.
 ADVICE = re.compile(f"{cues.FEATURE_CUES['rec_soft'].pattern}|{cues.FEATURE_CUES['rec_attention'].pattern}", re.I)
-LABEL = cues.FEATURE_CUES["rec_label"]
+LABELS = {"recommendation": cues.FEATURE_CUES["rec_label"], "observation": cues.FEATURE_CUES["obs_label"]}
 
 
-def _words_after_label(text: str) -> int:
-    match = LABEL.search(text)
+def _words_after(label: re.Pattern[str], text: str) -> int:
+    match = label.search(text)
     return len(text[match.end():].split()) if match else -1
 
 
-def labelled(ctx: SentenceContext) -> bool:
-    """A recommendation by its label: "Recommandation n°2 : Mettre en place …", or the text under a bare
-    "Recommandation n°2" line."""
-    return _words_after_label(ctx.text) >= 3 or (0 <= _words_after_label(ctx.previous) < 3
-                                                  and has_statement(ctx.text))
+def label_kind(ctx: SentenceContext) -> str | None:
+    """The kind a label gives: "Recommandation n°2 : Mettre en place …", "Observation n°3 : Le conseil …", or
+    the text under a bare "Recommandation n°2" line. A labelled finding that prescribes is still a
+    recommendation (the guide: a finding mixed with a prescription)."""
+    for kind, label in LABELS.items():
+        if _words_after(label, ctx.text) >= 3 or (0 <= _words_after(label, ctx.previous) < 3
+                                                  and has_statement(ctx.text)):
+            prescribes = prescribed(ctx.text, ORGANISM_MUST) or prescribed(ctx.text, REMEDY)
+            return "recommendation" if prescribes else kind
+    return None
 
 
 def prescribed(text: str, duty: re.Pattern[str]) -> bool:
@@ -85,7 +90,10 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
         return "recommendation"
     if in_rec_list and cues.INFINITIVE_LINE.search(text):
         return "recommendation"
-    if labelled(ctx) or prescribed(text, ORGANISM_MUST):
+    labelled = label_kind(ctx)
+    if labelled:
+        return labelled
+    if prescribed(text, ORGANISM_MUST):
         return "recommendation"
     if voice != roles.ORG_VOICE and not who.reply and (prescribed(text, REMEDY) or prescribed(text, ADVICE)):
         return "recommendation"
@@ -110,20 +118,20 @@ def states_a_rule(ctx: SentenceContext) -> bool:
 
 
 def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
-    who = roles.voices([c.text for c in contexts], paragraph_ids(contexts))
+    who = roles.voices([c.text for c in contexts], paragraph_ids(contexts), [c.block == "heading" for c in contexts])
     return [role_decision(ctx, listed, voice)
             for ctx, listed, voice in zip(contexts, recommendation_list_flags(contexts), who)]
 
 
 def place_decision(ctx: SentenceContext, place: str) -> str | None:
-    """Where the layout decides (headings, table rows, annexes: ``other``), a labelled recommendation still is
-    one, and in an annex (reproduced documents, tables) so is the control body's comment that something must be
-    remedied ("Sur ce point, le règlement intérieur devra être modifié")."""
+    """Where the layout decides (headings, table rows, annexes: ``other``), a labelled recommendation or
+    observation still is one, and in an annex (reproduced documents, tables) so is the control body's comment
+    that something must be remedied ("Sur ce point, le règlement intérieur devra être modifié")."""
     if ctx.doc_type == "reply":
         return None
-    if labelled(ctx) or (place == "annex" and has_statement(ctx.text) and prescribed(ctx.text, REMEDY)):
+    if place == "annex" and has_statement(ctx.text) and prescribed(ctx.text, REMEDY):
         return "recommendation"
-    return None
+    return label_kind(ctx)
 
 
 def overrule(model_kind: str, decided: str | None) -> str:

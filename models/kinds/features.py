@@ -189,7 +189,7 @@ def paragraph_ids(contexts: Sequence[SentenceContext]) -> list[int]:
 def featurize(contexts: Sequence[SentenceContext]) -> np.ndarray:
     """One row of hand-crafted features per sentence, columns in ``FEATURE_NAMES`` order."""
     flags, listed = annex_flags(contexts), recommendation_list_flags(contexts)
-    voices = roles.voices([c.text for c in contexts], paragraph_ids(contexts))
+    voices = roles.voices([c.text for c in contexts], paragraph_ids(contexts), [c.block == "heading" for c in contexts])
     rows = [sentence_features(ctx, flag, voice, item)
             for ctx, flag, voice, item in zip(contexts, flags, voices, listed)]
     return np.array([[row[name] for name in FEATURE_NAMES] for row in rows],

@@ -76,10 +76,19 @@ BODY_VOICE = re.compile(
     r"|n['’]a\s+pas|ne\s+partage)"
     # the author answering the answer, subject unnamed: "contrairement à ce qu'indique l'ordonnateur",
     # "ces éléments ne sont pas de nature à …", "cet argument ne peut être retenu" (French discourse of refutation)
-    r"|\bcontrairement\s+[àa]\s+ce\s+qu['’]|\b(?:ne\s+(?:sont|est)\s+pas|n['’]est\s+pas)\s+de\s+nature\s+[àa]"
+    r"|\bcontrairement\s+[àa]\s+ce\s+qu['’]"
+    r"|\b(?:ne\s+(?:sont|est)\s+pas|n['’]est\s+pas)\s+de\s+nature\s+[àa]"
     r"|\bne\s+(?:peu(?:t|vent)|saurai(?:t|ent))\s+(?:pas\s+)?(?:\w+\s+)?[êe]tre\s+retenu", _I)
 # A paragraph that reports the organism's answer to the provisional report: "En réponse aux observations
 # provisoires, l'organisme …", "Dans sa réponse, la société …" (the guide's own examples of a rebuttal).
+# A label that opens the organism's answer over the paragraphs below it ("Réponse de l'organisme :"), and the
+# labels that hand the word back to the control body ("Analyse de l'Agence :", "Observation n°4 :"): the boxed
+# layout of answers in ANCOLS reports, where the organism's text may follow in the first person.
+ANSWER_LABEL = re.compile(r"^\W*r[ée]ponses?\s+(?:de\s+|du\s+)(?:" + ORGANISM + r"|l['’]organisme)", _I)
+BODY_LABEL = re.compile(r"^\W*(?:(?:analyse|commentaires?|r[ée]ponse|observations?|avis|position|appr[ée]ciation)"
+                        r"\s+(?:de\s+|du\s+)" + CONTROL_BODY
+                        + r"|(?:observation|recommandation|constat)\s*n\s*°"
+                        r"|obligation\s+de\s+faire|rappel\s+(?:[àa]\s+la\s+r[ée]glementation|au\s+droit))", _I)
 REPLY_OPENER = re.compile(r"\b(?:dans\s+(?:sa|leur|ses)\s+r[ée]ponses?|en\s+r[ée]ponse|pour\s+r[ée]pondre"
                           r"|dans\s+ses\s+commentaires)\b", _I)
 
@@ -134,7 +143,7 @@ def own_voice(text: str, previous: str = "", role: str | None = None) -> str:
     return NEUTRAL
 
 
-def voices(texts: Sequence[str], paragraphs: Sequence[int]) -> list[Voice]:
+def voices(texts: Sequence[str], paragraphs: Sequence[int], headings: Sequence[bool] | None = None) -> list[Voice]:
     """For each sentence, its own voice, the voice carried from the sentences before it in its paragraph, and
     whether its paragraph reports the organism's answer.
 
@@ -143,18 +152,24 @@ def voices(texts: Sequence[str], paragraphs: Sequence[int]) -> list[Voice]:
     subject role of the nearest of the last ``LOOKBACK`` sentences that has one, a pronoun passing its own
     on ("L'organisme indique … Il précise … Il ajoute …", across the items of a list it announced); a
     paragraph opened by such a pronoun speaking for the organism ("Il ajoute que …") goes on with an answer
-    reported just before it."""
+    reported just before it. Under an "Réponse de l'organisme" label (``ANSWER_LABEL``) every sentence is the
+    answer until a heading (``headings``: which sentences are headings), a label of the control body or its own
+    voice."""
     out: list[Voice] = []
-    carried, reply, block = NEUTRAL, False, None
+    carried, reply, block, boxed = NEUTRAL, False, None, False
     subjects: list[str] = []  # each earlier sentence's subject role ("" when it names none)
-    for text, paragraph in zip(texts, paragraphs):
+    for text, paragraph, heading in zip(texts, paragraphs, headings or [False] * len(texts)):
         if paragraph != block:
             carried, reply, block = NEUTRAL, False, paragraph
         role = next((r for r in reversed(subjects[-LOOKBACK:]) if r), "")
         voice = own_voice(text, role=role)
+        if ANSWER_LABEL.search(text):
+            boxed = True
+        elif heading or BODY_LABEL.search(text) or voice == BODY:
+            boxed = False
         answering = any(v.reply for v in out[-LOOKBACK:]) and bool(PRONOUN_START.search(text))
         opens = voice == ORG_VOICE and (bool(REPLY_OPENER.search(text)) or answering)
-        reply = (reply or opens) and voice != BODY
+        reply = ((reply or opens) and voice != BODY) or boxed
         out.append(Voice(voice, carried, reply))
         carried = voice or carried
         subjects.append(role if PRONOUN_START.search(text) else antecedent(text))

@@ -266,7 +266,29 @@ Deux promesses de vente ont été signées en 2019. Il précise par ailleurs que
 """
 
 
-@pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT, ANSWER_REPORT], ids=["chamber", "agency", "answer"])
+# Findings, answers and prescriptions in labelled boxes; the organism's answer may be in the first person.
+BOXED_REPORT = ("""Rapport définitif de contrôle n°2021-005
+
+## 1.1 Présentation de l'organisme
+
+""" + "<obs>Le parc de la société compte 2 790 logements familiaux répartis sur 40 communes.</obs>\n\n" * 20 + """
+## 2.1 Gouvernance
+
+<obs>Observation n°3 : Le conseil d'administration n'a pas délibéré sur la politique d'attribution.</obs>
+
+Réponse de l'organisme :
+
+<reb>Nous avons inscrit la politique d'attribution à l'ordre du jour du conseil de juin 2021.</reb> \
+<reb>Le projet de délibération a été transmis aux administrateurs.</reb>
+
+<obs>Analyse de l'Agence : L'Agence prend acte de cet engagement.</obs>
+
+<rec>Obligation de faire n°2 : Délibérer sur les orientations applicables aux attributions.</rec>
+""")
+
+
+@pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT, ANSWER_REPORT, BOXED_REPORT],
+                         ids=["chamber", "agency", "answer", "boxed"])
 def test_kinds_follow_roles_in_a_report(marked):
     from gold import covering, process_marked
 
