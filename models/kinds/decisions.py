@@ -44,8 +44,12 @@ RULE_STATEMENT = re.compile(f"{cues.FEATURE_CUES['document_rule'].pattern}|{cues
                             re.IGNORECASE)
 QUOTED_MUST = cues.FEATURE_CUES["quoted_must"]
 QUOTATION = re.compile(r"«[^»]*(?:»|$)")
-# A firm observation: the statement of a rule, which undoes even the model's recommendation (``overrule``).
-RULE = "rule"
+# The control body answering the answer ("l'Agence maintient …", "Elle prend acte de …"): an observation by the
+# guide, even when the model reads the organism's commitment in it as a prescription.
+TAKES_NOTE = re.compile(r"\b(?:maintien[ts]?|maintenu|pr(?:end|is)\s+acte)\b", re.IGNORECASE)
+# Firm observations (``overrule``): the statement of a rule undoes even the model's recommendation or rebuttal
+# (and leaves an ``other``: legal boilerplate); the control body answering the answer undoes any kind.
+RULE, ANSWERS_ANSWER = "rule", "answers the answer"
 # The guide's soft-advice and attention formulas ("gagnerait à", "constituerait un progrès", "l'attention de la
 # société est attirée") prescribe whatever the subject.
 ADVICE = re.compile(f"{cues.FEATURE_CUES['rec_soft'].pattern}|{cues.FEATURE_CUES['rec_attention'].pattern}", re.I)
@@ -99,6 +103,8 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
         return "recommendation"
     if voice == roles.ORG_VOICE or who.reply:
         return "rebuttal"
+    if voice == roles.BODY and TAKES_NOTE.search(text):
+        return ANSWERS_ANSWER
     if states_a_rule(ctx):
         return RULE
     if voice == roles.BODY:
@@ -140,6 +146,8 @@ def overrule(model_kind: str, decided: str | None) -> str:
     statement of a rule undoes a recommendation or a rebuttal, and leaves an ``other``)."""
     if decided == RULE:
         return model_kind if model_kind == "other" else "observation"
+    if decided == ANSWERS_ANSWER:
+        return "observation"
     if decided is None or (decided == "observation" and model_kind == "recommendation"):
         return model_kind
     return decided

@@ -89,6 +89,11 @@ BODY_LABEL = re.compile(r"^\W*(?:(?:analyse|commentaires?|r[ée]ponse|observatio
                         r"\s+(?:de\s+|du\s+)" + CONTROL_BODY
                         + r"|(?:observation|recommandation|constat)\s*n\s*°"
                         r"|obligation\s+de\s+faire|rappel\s+(?:[àa]\s+la\s+r[ée]glementation|au\s+droit))", _I)
+# "Dans sa réponse, la société développe …", "En réponse aux observations provisoires, l'organisme …": the
+# opening says whose answer it is, whatever the verb (the guide's own examples of a rebuttal).
+ANSWER_OPENING = re.compile(r"(?:dans\s+(?:sa|leur|ses)\s+(?:r[ée]ponses?|commentaires)|en\s+r[ée]ponse\s*(?:aux?\s+"
+                            r"(?:observations|rapport|remarques|constats)|[,:]))[^.]{0,80}?\b(?:" + ORGANISM
+                            + r"|elle|il)\b", _I)
 REPLY_OPENER = re.compile(r"\b(?:dans\s+(?:sa|leur|ses)\s+r[ée]ponses?|en\s+r[ée]ponse|pour\s+r[ée]pondre"
                           r"|dans\s+ses\s+commentaires)\b", _I)
 
@@ -132,7 +137,7 @@ def own_voice(text: str, previous: str = "", role: str | None = None) -> str:
     the previous sentence (``voices``); by default, the previous sentence's subject role."""
     if BODY_VOICE.search(text) or BODY_PRESCRIBES.search(text):
         return BODY
-    if ORG_SPEECH.search(text) or ACCORDING_TO.search(text) or NAME_SPEECH.search(text):
+    if ORG_SPEECH.search(text) or ACCORDING_TO.search(text) or NAME_SPEECH.search(text) or ANSWER_OPENING.search(text):
         return ORG_VOICE
     if PRONOUN_START.search(text):
         role = antecedent(previous) if role is None else role

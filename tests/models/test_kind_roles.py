@@ -56,6 +56,9 @@ def test_who_speaks(sentence, previous, voice):
     ("L'office considère que ses loyers restent modérés.", roles.ORG_VOICE),
     ("L'organisme rappelle qu'un plan de vente a été adopté en 2017.", roles.ORG_VOICE),
     ("Pour la société, ces écarts ne sont que temporaires.", roles.ORG_VOICE),
+    # the opening says whose answer it is, whatever the verb
+    ("Dans sa réponse, la société développe d'autres arguments pour faire valoir sa position.", roles.ORG_VOICE),
+    ("La société a agi en réponse aux attentes des communes.", ""),
     # the author refuting the answer, subject unnamed
     ("Contrairement à ce qu'indique l'ordonnateur, la charte n'a jamais été adoptée.", roles.BODY),
     ("Ces arguments ne sont pas de nature à modifier l'appréciation portée sur les loyers.", roles.BODY),
@@ -116,6 +119,13 @@ def test_a_labelled_recommendation_is_one_wherever_the_layout_puts_it(texts, blo
 ])
 def test_the_content_of_a_rule_is_not_an_order(sentence, previous, rule):
     assert decisions.states_a_rule(SentenceContext(text=sentence, block="paragraph", previous=previous)) == rule
+
+
+def test_the_control_body_taking_note_of_a_commitment_is_an_observation():
+    context = SentenceContext(text="La chambre prend acte de la volonté de la société de compléter ce rapport.",
+                              block="paragraph")
+    decided = decisions.role_decision(context, False, roles.Voice(own=roles.BODY))
+    assert decisions.overrule("recommendation", decided) == "observation"
 
 
 @pytest.mark.parametrize("sentence, kind", [
