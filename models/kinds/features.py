@@ -110,10 +110,10 @@ def recommendation_list_flags(contexts: Sequence[SentenceContext]) -> list[bool]
     return flags
 
 
-def role_features(ctx: SentenceContext, voice: tuple[str, str]) -> dict[str, float]:
+def role_features(ctx: SentenceContext, voice: roles.Voice) -> dict[str, float]:
     """Who speaks: the organism (reported speech in any tense, "selon la société", a pronoun standing for it)
     or the control body (any auditor's findings and prescriptions), and the voice carried from the paragraph."""
-    own, carried = voice
+    own, carried = voice.own, voice.carried
     pronoun = bool(roles.PRONOUN_SPEECH.search(ctx.text))
     opens_on_pronoun = bool(roles.PRONOUN_START.search(ctx.text))
     antecedent = roles.antecedent(ctx.previous) if pronoun or opens_on_pronoun else ""
@@ -128,10 +128,11 @@ def role_features(ctx: SentenceContext, voice: tuple[str, str]) -> dict[str, flo
         "voice_org": float(own == roles.ORG_VOICE),
         "carried_org": float(not own and carried == roles.ORG_VOICE),
         "carried_body": float(not own and carried == roles.BODY),
+        "reply_paragraph": float(voice.reply),
     }
 
 
-def sentence_features(ctx: SentenceContext, in_annex: bool, voice: tuple[str, str] = ("", ""),
+def sentence_features(ctx: SentenceContext, in_annex: bool, voice: roles.Voice = roles.Voice(),
                       in_rec_list: bool = False) -> dict[str, float]:
     text = ctx.text
     feats: dict[str, float] = {f"block_{b}": float(ctx.block == b) for b in BLOCKS}
@@ -188,7 +189,7 @@ def paragraph_ids(contexts: Sequence[SentenceContext]) -> list[int]:
 def featurize(contexts: Sequence[SentenceContext]) -> np.ndarray:
     """One row of hand-crafted features per sentence, columns in ``FEATURE_NAMES`` order."""
     flags, listed = annex_flags(contexts), recommendation_list_flags(contexts)
-    voices = roles.voices([c.text for c in contexts], paragraph_ids(contexts))
+    voices = roles.voices([c.text for c in contexts], paragraph_ids(contexts), [c.block == "heading" for c in contexts])
     rows = [sentence_features(ctx, flag, voice, item)
             for ctx, flag, voice, item in zip(contexts, flags, voices, listed)]
     return np.array([[row[name] for name in FEATURE_NAMES] for row in rows],

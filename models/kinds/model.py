@@ -28,7 +28,7 @@ import numpy as np
 
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
-from ancols_nlp.models.kinds.decisions import overrule, role_decisions
+from ancols_nlp.models.kinds.decisions import overrule, place_decision, role_decisions
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
 from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
 
@@ -144,9 +144,13 @@ class LinearKindModel:
         kinds: list[str] = ["other"] * len(contexts)
         places = fixed_places(contexts)
         for i, place in enumerate(places):
-            if place is not None:
-                probs[i] = [p.priors[place][k] for k in KINDS]
-                kinds[i] = max(KINDS, key=lambda k: p.priors[place][k])
+            if place is None:
+                continue
+            probs[i] = [p.priors[place][k] for k in KINDS]
+            kinds[i] = max(KINDS, key=lambda k: p.priors[place][k])
+            decided = place_decision(contexts[i], place)
+            if decided is not None:
+                kinds[i], probs[i] = decided, _with_floor(probs[i], KINDS.index(decided))
         todo = [i for i, place in enumerate(places) if place is None]
         if not todo:
             return kinds, probs

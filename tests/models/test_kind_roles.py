@@ -3,7 +3,7 @@
 
 import pytest
 
-from ancols_nlp.models.kinds import cues, roles
+from ancols_nlp.models.kinds import cues, decisions, roles
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize, recommendation_list_flags
 from ancols_nlp.pipelines.types import SentenceContext
 
@@ -45,6 +45,98 @@ def test_who_speaks(sentence, previous, voice):
     assert roles.own_voice(sentence, previous) == voice
 
 
+@pytest.mark.parametrize("sentence, voice", [
+    # verbs whose first sense is not saying report the organism's voice only with a clause
+    ("Monsieur Durand a assuré la direction générale de la société de 2012 à 2018.", ""),
+    ("La société assure elle-même la tenue de sa comptabilité.", ""),
+    ("La société propose à chaque nouveau locataire de souscrire une part sociale.", ""),
+    ("La société a justifié du respect des délais de mise en sécurité des ascenseurs.", ""),
+    ("Le coût de cette mesure resterait mineur pour l'organisme, qui dispose de réserves.", ""),
+    ("La société assure que les diagnostics seront achevés en 2021.", roles.ORG_VOICE),
+    ("L'office considère que ses loyers restent modérés.", roles.ORG_VOICE),
+    ("L'organisme rappelle qu'un plan de vente a été adopté en 2017.", roles.ORG_VOICE),
+    ("Pour la société, ces écarts ne sont que temporaires.", roles.ORG_VOICE),
+    # the opening says whose answer it is, whatever the verb
+    ("Dans sa réponse, la société développe d'autres arguments pour faire valoir sa position.", roles.ORG_VOICE),
+    ("La société a agi en réponse aux attentes des communes.", ""),
+    # the author refuting the answer, subject unnamed
+    ("Contrairement à ce qu'indique l'ordonnateur, la charte n'a jamais été adoptée.", roles.BODY),
+    ("Ces arguments ne sont pas de nature à modifier l'appréciation portée sur les loyers.", roles.BODY),
+])
+def test_speech_verbs_and_refutations(sentence, voice):
+    assert roles.own_voice(sentence) == voice
+
+
+def test_a_paragraph_opened_by_the_answer_reports_the_answer_until_the_control_body_speaks():
+    answer = paragraph("En réponse aux observations provisoires, l'office indique que le plan sera révisé.",
+                       "Deux promesses de vente ont été signées en 2019.",
+                       "Il précise par ailleurs que les ventes reprendront en 2021.",
+                       "L'Agence maintient que ce plan n'est pas financé.",
+                       "Le fonds de roulement reste faible.")
+    told = paragraph("La société a indiqué en cours de contrôle que le plan serait révisé.",
+                     "Le plan de 2015 prévoyait 20 ventes par an.", start=800)
+    who = roles.voices([c.text for c in answer + told], [c.block_start for c in answer + told])
+    assert [v.reply for v in who] == [True, True, True, False, False, False, False]
+
+
+def test_a_pronoun_stands_for_the_last_role_named_across_a_list():
+    texts = ["En réponse, l'organisme indique que ce diagnostic a un intérêt limité pour deux raisons :",
+             "- il porte sur les parties communes ;", "- il ne prescrit aucun travaux.",
+             "Il ajoute qu'un repérage est fait à chaque relocation."]
+    who = roles.voices(texts, [0, 1, 2, 3])
+    assert (who[3].own, who[3].reply) == (roles.ORG_VOICE, True)
+
+
+@pytest.mark.parametrize("sentence, prescribes", [
+    ("Sur ce point, le règlement intérieur devra être modifié.", True),
+    ("Ce point devra faire l'objet d'une régularisation rapide.", True),
+    ("Le niveau des impayés devrait appeler de la part de l'office une analyse approfondie.", True),
+    ("En conséquence, Habitat Sud devra modifier sa procédure de convocation.", True),
+    ("Le résultat devrait s'améliorer dès 2020 avec la baisse des taux.", False),
+    ("Le pouvoir adjudicateur doit modifier l'avis de marché avant sa publication.", False),
+])
+def test_a_duty_to_remedy_whatever_its_subject(sentence, prescribes):
+    assert decisions.prescribed(sentence, decisions.REMEDY) == prescribes
+
+
+@pytest.mark.parametrize("texts, block, kind", [
+    (["Recommandation n°2 : mettre en place un plan de contrôle interne."], "heading", "recommendation"),
+    (["Recommandation 4 :", "Formaliser la procédure d'achat pour les marchés à procédure adaptée."], "paragraph",
+     "recommendation"),
+    (["Les recommandations du précédent rapport ont été mises en œuvre."], "paragraph", None),
+])
+def test_a_labelled_recommendation_is_one_wherever_the_layout_puts_it(texts, block, kind):
+    context = SentenceContext(text=texts[-1], block=block, previous=texts[0] if len(texts) > 1 else "")
+    assert decisions.place_decision(context, "heading") == kind
+
+
+@pytest.mark.parametrize("sentence, previous, rule", [
+    ("La charte prévoit qu'il appartient au comité de fixer les plafonds d'exposition.", "", True),
+    ("Elle décrit les éléments que doit définir ce cadre de gestion.", "La charte a été adoptée en 2008.", True),
+    ("Il ajoute que « les achats doivent respecter les principes de la commande publique.", "", True),
+    ("La société doit respecter la « règle des trois devis ».", "", False),
+    ("Elle doit réviser sa charte.", "La société a adopté une charte en 2008.", False),
+])
+def test_the_content_of_a_rule_is_not_an_order(sentence, previous, rule):
+    assert decisions.states_a_rule(SentenceContext(text=sentence, block="paragraph", previous=previous)) == rule
+
+
+def test_the_control_body_taking_note_of_a_commitment_is_an_observation():
+    context = SentenceContext(text="La chambre prend acte de la volonté de la société de compléter ce rapport.",
+                              block="paragraph")
+    decided = decisions.role_decision(context, False, roles.Voice(own=roles.BODY))
+    assert decisions.overrule("recommendation", decided) == "observation"
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("L'office est invité à poursuivre ses efforts de recouvrement.", "recommendation"),
+    ("Les entreprises sont invitées à communiquer les postes à pourvoir.", None),
+])
+def test_the_organism_invited(sentence, kind):
+    context = SentenceContext(text=sentence, block="paragraph")
+    assert decisions.role_decision(context, False, roles.Voice()) == kind
+
+
 def test_the_organism_voice_carries_to_the_end_of_its_paragraph_or_until_the_control_body_speaks():
     first = paragraph("En réponse, la société a indiqué que le plan de travaux avait été adopté.",
                       "Les chantiers démarreront au printemps.",
@@ -61,6 +153,8 @@ def test_the_organism_voice_carries_to_the_end_of_its_paragraph_or_until_the_con
     ("La convention stipule que « le prestataire doit remettre un rapport mensuel ».", "quoted_must"),
     ("Il convient de rappeler que la société a été créée en 1952.", "discourse_convient"),
     ("Le ratio d'autofinancement devrait atteindre 12 % en 2021 puis ramener l'endettement à 30 ans.", "forecast"),
+    ("En vertu de l'article L. 225-38 du code de commerce, toute convention conclue avec le directeur général doit"
+     " être autorisée par le conseil.", "legal_rule"),
 ])
 def test_duty_words_that_prescribe_nothing_are_told_apart(sentence, family):
     assert cues.FEATURE_CUES[family].search(sentence)
@@ -148,7 +242,63 @@ AGENCY_REPORT = """Rapport définitif de contrôle n°2019-042
 """
 
 
-@pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT], ids=["chamber", "agency"])
+# An answer reported over a paragraph, as ANCOLS reports print it (italic in the PDF, plain in the text), and
+# the control body's comments on the organism's règlement intérieur inside an annex.
+ANSWER_REPORT = """Rapport définitif de contrôle n°2020-017
+
+## 3.2 Politique de vente
+
+<obs>L'objectif de vente de la convention d'utilité sociale n'est pas atteint : aucune vente n'a abouti.</obs>
+
+<rec>La société doit revoir sa politique de vente.</rec> <rec>Un plan de vente pluriannuel constituerait un \
+progrès.</rec>
+
+<reb>En réponse aux observations provisoires, l'organisme considère que sa politique de vente est prudente. \
+Deux promesses de vente ont été signées en 2019. Il précise par ailleurs que les ventes reprendront en 2021.</reb>
+
+<obs>Monsieur Durand a assuré la direction générale de la société de 2012 à 2018.</obs>
+
+<obs>La société assure elle-même la tenue de sa comptabilité.</obs>
+
+## 3.3 Patrimoine
+
+<obs>Le parc compte 2 790 logements, dont 40 % de logements individuels.</obs>
+
+<obs>L'âge moyen du parc est de 41 ans.</obs>
+
+<obs>La vacance commerciale atteint 6,0 % fin 2017.</obs>
+
+## Annexe 2 Règlement intérieur de la commission d'attribution
+
+<other>Article 3 : la commission se réunit une fois par mois au siège de la société.</other>
+
+<rec>Sur ce point, le règlement intérieur devra être modifié.</rec>
+"""
+
+
+# Findings, answers and prescriptions in labelled boxes; the organism's answer may be in the first person.
+BOXED_REPORT = ("""Rapport définitif de contrôle n°2021-005
+
+## 1.1 Présentation de l'organisme
+
+""" + "<obs>Le parc de la société compte 2 790 logements familiaux répartis sur 40 communes.</obs>\n\n" * 20 + """
+## 2.1 Gouvernance
+
+<obs>Observation n°3 : Le conseil d'administration n'a pas délibéré sur la politique d'attribution.</obs>
+
+Réponse de l'organisme :
+
+<reb>Nous avons inscrit la politique d'attribution à l'ordre du jour du conseil de juin 2021.</reb> \
+<reb>Le projet de délibération a été transmis aux administrateurs.</reb>
+
+<obs>Analyse de l'Agence : L'Agence prend acte de cet engagement.</obs>
+
+<rec>Obligation de faire n°2 : Délibérer sur les orientations applicables aux attributions.</rec>
+""")
+
+
+@pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT, ANSWER_REPORT, BOXED_REPORT],
+                         ids=["chamber", "agency", "answer", "boxed"])
 def test_kinds_follow_roles_in_a_report(marked):
     from gold import covering, process_marked
 
