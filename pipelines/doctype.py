@@ -83,10 +83,12 @@ def read_meta(text: str) -> DocumentMeta:
 def doc_type(text: str) -> str:
     """``reply`` for a letter written by the organism, ``report`` otherwise."""
     head = text[:HEAD_CHARS]
-    if REPLY_TITLE.search(head[:1500]):
+    reply_title, report_title = REPLY_TITLE.search(head[:1500]), REPORT_TITLE.search(head)
+    # A report may quote the organism's answer early (a summary's answer box): the first title says what it is.
+    if reply_title and (report_title is None or reply_title.start() < report_title.start()):
         return "reply"
     greets = LETTER_OPENING.search(head[:800]) is not None
-    announces_report = REPORT_TITLE.search(head) is not None
+    announces_report = report_title is not None
     first_person = len(FIRST_PERSON.findall(text[:20000]))
     if greets and not announces_report:
         return "reply"

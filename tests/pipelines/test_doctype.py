@@ -48,6 +48,11 @@ def test_reply_title_makes_a_reply_even_without_a_salutation():
                     "La société conteste…") == "reply"
 
 
+def test_a_report_quoting_an_answer_under_its_title_stays_a_report():
+    assert doc_type("RAPPORT DE CONTRÔLE N° 2019-012\n\nSynthèse\n\nLa société doit réduire sa vacance.\n\n"
+                    "Réponse de l'organisme : la société s'engage à réduire sa vacance.\n") == "report"
+
+
 IDENTITY = {  # legal form, département code and name, date, control period
     "000_ad04bc466fc4cae0.txt": ("coopérative d'HLM", None, None, "2024-12-20", "2018-2022"),
     "001_d290a1a4feb3bef7.txt": ("SA d'HLM", "44", "Loire-Atlantique", "2017-11", "2011-2015"),
