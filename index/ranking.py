@@ -91,10 +91,11 @@ def column_priors(columns: Columns) -> np.ndarray:
     return table[columns.codes["kind"], columns.codes["block"]]  # code -1 picks the trailing "" (unknown)
 
 
-def query_priors(priors: np.ndarray, query: str, has_kind: Callable[[tuple[str, ...]], np.ndarray]) -> np.ndarray:
-    """Segment ``priors`` with the kinds the query asks for (if any) favoured over the others;
-    ``has_kind`` tells which rows hold one of the given kinds."""
-    wanted = query_kinds(query)
+def intent_priors(priors: np.ndarray, wanted: tuple[str, ...],
+                  has_kind: Callable[[tuple[str, ...]], np.ndarray]) -> np.ndarray:
+    """Segment ``priors`` with the ``wanted`` kinds (``query_kinds``, if any) favoured over the others;
+    ``has_kind`` tells which rows hold one of the given kinds. Never above ``priors`` (OFF_INTENT_PRIOR < 1),
+    so the bound of ``priors`` bounds them too."""
     if not wanted:
         return priors
     return priors * np.where(has_kind(wanted), 1.0, OFF_INTENT_PRIOR).astype(np.float32)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.query import Filters, Hit, SearchParams
-from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, query_priors
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
 
 if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot
@@ -34,7 +34,7 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
     mask = snapshot.columns.mask(filters) & snapshot.live if filters.active() else snapshot.live
     if not len(snapshot.columns.ids):
         return [], mask
-    prior = query_priors(snapshot.prior, query, snapshot.columns.has_kind)
+    prior = snapshot.query_prior(query)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
@@ -62,8 +62,7 @@ def _lexical(snapshot: Snapshot, terms: LexicalQuery, mask: np.ndarray, prior: n
 
     The lexical index's rows are the columns' rows; it reads the postings of the query's terms only."""
     allowed = mask if mask is not snapshot.live or snapshot.dead else None  # else every row may match
-    bound = snapshot.prior_bound if prior is snapshot.prior else None
-    found = snapshot.lexical.top(terms, n, prior, allowed, prior_bound=bound)
+    found = snapshot.lexical.top(terms, n, prior, allowed, prior_bound=snapshot.prior_bound)
     return dict(zip(snapshot.columns.ids[found.rows].tolist(), found.scores.tolist()))
 
 

@@ -16,10 +16,11 @@ from functools import cached_property
 
 import numpy as np
 
+from ancols_nlp.index.analyzer import query_kinds
 from ancols_nlp.index.columns import Columns
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
-from ancols_nlp.index.ranking import column_priors
+from ancols_nlp.index.ranking import column_priors, intent_priors
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
 
@@ -60,6 +61,15 @@ class Snapshot:
         self.dead = int(n_base - self.live[:n_base].sum())
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
+        self._intent_priors: dict[tuple[str, ...], np.ndarray] = {}
+
+    def query_prior(self, query: str) -> np.ndarray:
+        """The segment priors for ``query``: an array over every row, so made once per kind intent (a
+        snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each of them."""
+        wanted = query_kinds(query)
+        if wanted not in self._intent_priors:
+            self._intent_priors[wanted] = intent_priors(self.prior, wanted, self.columns.has_kind)
+        return self._intent_priors[wanted]
 
     @property
     def kind(self) -> str:
