@@ -26,7 +26,7 @@ import numpy as np
 
 from ancols_nlp.index import maxscore
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
-from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
+from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm
 
 EMPTY = "∅"  # the one term of a passage with no analysed word: it still has a length
 
@@ -102,7 +102,6 @@ class Matches:
     scores: np.ndarray  # float32
 
 
-
 @dataclass(frozen=True)
 class _Lists:
     """A query's postings lists in one part, as ``maxscore`` reads them: list i is the part's postings
@@ -147,7 +146,7 @@ class LexicalIndex:
         self.n = int(self.offsets[-1])
         lengths = np.concatenate([p.length for p in parts]) if parts else np.zeros(0, np.float32)
         average = float(lengths.mean()) if self.n else 1.0
-        norm = (k1 * ((1.0 - b) + b * lengths / average)).astype(np.float32)
+        norm = length_norm(lengths, average, k1, b)
         # Each posting's length-normalised frequency, for these statistics: computed once per snapshot
         # (26M postings at 1M segments, a fraction of a second), it leaves a query one multiply per posting.
         self._saturation = [_readonly(p.tf / (p.tf + norm[np.asarray(p.row) + o])) for p, o in zip(parts, self.offsets)]
@@ -168,7 +167,7 @@ class LexicalIndex:
         """The term's idf over every part (times its query weight; 0 when absent) and its id in each part."""
         tids = [p.vocab.get(term) for p in self.parts]
         df = sum(p.df(t) for p, t in zip(self.parts, tids) if t is not None)
-        return np.float32(weight * np.log1p((self.n - df + 0.5) / (df + 0.5)) if df else 0.0), tids
+        return bm25_idf(df, self.n, weight), tids
 
     def _lists(self, query: LexicalQuery) -> list[_Lists | None]:
         """Each part's lists of the query (a term repeated in the query counts each time), and of its phrases:

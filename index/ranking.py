@@ -35,6 +35,19 @@ BM25_K1 = 1.2
 # win on length alone. b=0.4 keeps some normalisation (b=0.75 → 0.4: 0.710 → 0.751; lexical mode
 # 0.677 → 0.726).
 BM25_B = 0.4
+
+
+def bm25_idf(df: int, n: int, weight: float) -> np.float32:
+    """Lucene's idf (bm25s's) over ``n`` passages, times the term's query ``weight``; 0 where none holds it.
+    Both backends' BM25 call it, so they rank alike."""
+    return np.float32(weight * np.log1p((n - df + 0.5) / (df + 0.5)) if df else 0.0)
+
+
+def length_norm(lengths: np.ndarray, average: float, k1: float = BM25_K1, b: float = BM25_B) -> np.ndarray:
+    """k1·(1 − b + b·length/average) in float32: a posting's saturation is tf / (tf + its passage's norm)."""
+    return (k1 * ((1.0 - b) + b * lengths / average)).astype(np.float32)
+
+
 # A synonym from the thesaurus (pipelines/french) or a mined acronym is evidence, but weaker than the
 # user's own word. A plateau on dev (bench/language_ablation.py, hybrid nDCG@10 odd/even): 0.2 → 0.823/0.720,
 # 0.35 → 0.825/0.721, 0.5 → 0.827/0.723.

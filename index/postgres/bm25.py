@@ -22,7 +22,7 @@ from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
 from ancols_nlp.index.postgres.retrieval import where
 from ancols_nlp.index.query import Filters
-from ancols_nlp.index.ranking import BM25_B, BM25_K1, OFF_INTENT_PRIOR, SYNONYM_WEIGHT
+from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm
 from ancols_nlp.pipelines.types import KINDS, THEMES
 
 _RECORD = np.dtype([(name, kind) for name, kind, _ in POSTING])
@@ -98,13 +98,11 @@ class Bm25:
         return cls(lexical, postings, int(segments), average, query_kinds(query), filters)
 
     def _idf(self, term: str, weight: float) -> np.float32:
-        df = self.postings[term].df
-        return np.float32(weight * np.log1p((self.segments - df + 0.5) / (df + 0.5)) if df else 0.0)
+        return bm25_idf(self.postings[term].df, self.segments, weight)
 
     def _saturation(self, p: _Postings) -> np.ndarray:
         """As the embedded index's: tf / (tf + k1·(1 − b + b·length/average)), in float32."""
-        norm = (BM25_K1 * ((1.0 - BM25_B) + BM25_B * p.length / self.average)).astype(np.float32)
-        return p.tf / (p.tf + norm)
+        return p.tf / (p.tf + length_norm(p.length, self.average))
 
     def _lists(self) -> list[_Scored]:
         """Each query term's postings (a term repeated counts each time) and each phrase's: the passages holding
@@ -142,10 +140,8 @@ class Bm25:
             def attribute(name: str) -> np.ndarray:
                 return np.concatenate([getattr(s, name) for s in lists])[at]
 
-            prior = attribute("prior")
-            if self.wanted:
-                intent = np.where(np.isin(attribute("kind"), _codes(self.wanted)), 1.0, OFF_INTENT_PRIOR)
-                prior = prior * intent.astype(np.float32)
+            prior = intent_priors(attribute("prior"), self.wanted,
+                                  lambda kinds: np.isin(attribute("kind"), _codes(kinds)))
             keep = np.ones(len(ids), dtype=bool)
             if self.filters.kind:
                 keep &= np.isin(attribute("kind"), _codes(self.filters.kind))
