@@ -134,7 +134,7 @@ def answer_blocks(segments: Sequence[Segment], text: str = "") -> list[list[int]
     for i, segment in enumerate(segments):
         if segment.kind == "rebuttal":
             last = segments[blocks[-1][-1]] if blocks else None
-            same_paragraph = last is not None and bool(text) and "\n" not in text[last.end:segment.start]
+            same_paragraph = last is not None and bool(text) and not _breaks_paragraph(text, last, segment)
             if (open_block or same_paragraph) and last.section_path == segment.section_path:
                 blocks[-1].append(i)
             else:
@@ -208,7 +208,7 @@ def _carry_contest(block: Sequence[Segment], text: str) -> None:
     section is one long run of rebuttals)."""
     contesting = False
     for previous, segment in zip([None, *block], block):
-        if previous is not None and "\n" in text[previous.end:segment.start]:
+        if previous is not None and _breaks_paragraph(text, previous, segment):
             contesting = False
         if segment.stance == "explains" and contesting and not C.TOPIC.match(segment.text):
             segment.stance = "contests"
@@ -249,6 +249,11 @@ def _through_call(segments: Sequence[Segment], at: int) -> list[Target]:
                 return [Target(j, CALLED)]
             return [Target(f, c) for f, c in zip(caller.responds_to, caller.link_confidence)]
     return []
+
+
+def _breaks_paragraph(text: str, earlier: Segment, later: Segment) -> bool:
+    """Whether a line break separates two segments of the text (a paragraph's sentences are joined by spaces)."""
+    return "\n" in text[earlier.end:later.start]
 
 
 def _opens_paragraph(text: str, segment: Segment) -> bool:
