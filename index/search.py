@@ -25,15 +25,16 @@ from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
 
 if TYPE_CHECKING:
-    from ancols_nlp.index.snapshot import Snapshot
+    from ancols_nlp.index.snapshot import Snapshot, Subset
 
 
 def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: int,
-           filters: Filters, params: SearchParams) -> tuple[list[Hit], np.ndarray]:
-    """Best-first hits and the filter mask they were drawn from (for facets)."""
-    mask = snapshot.columns.mask(filters) & snapshot.live if filters.active() else snapshot.live
+           filters: Filters, params: SearchParams) -> tuple[list[Hit], Subset]:
+    """Best-first hits and the rows they were drawn from (with their facets)."""
+    subset = snapshot.subset(filters)
+    mask = subset.mask
     if not len(snapshot.columns.ids):
-        return [], mask
+        return [], subset
     prior = snapshot.query_prior(query)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
@@ -45,7 +46,7 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
         fused = lex
     elif params.mode == "semantic":
         if not use_dense:
-            return [], mask
+            return [], subset
         den = _dense(snapshot, query_vector, mask, params.candidates, filtered=filters.active())
         fused = dict(zip(den, (np.array(list(den.values())) * prior[snapshot.rows_of(list(den))]).tolist()))
     else:
@@ -53,7 +54,7 @@ def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: i
         if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
             lex = _pool_lexical(snapshot, terms, prior, lex, list(den))
         fused = fuse(lex, den, params)
-    return best_hits(fused, lex, den, k), mask
+    return best_hits(fused, lex, den, k), subset
 
 
 def _lexical(snapshot: Snapshot, terms: LexicalQuery, mask: np.ndarray, prior: np.ndarray,

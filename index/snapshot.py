@@ -11,6 +11,7 @@ in the base and live in the delta, so lookups by id prefer the delta.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,9 +21,21 @@ from ancols_nlp.index.analyzer import query_kinds
 from ancols_nlp.index.columns import Columns
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
+from ancols_nlp.index.query import Filters
 from ancols_nlp.index.ranking import column_priors, intent_priors
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
+
+FILTERS_KEPT = 32  # filters whose rows and facets a snapshot keeps: 1 MB each at 1M segments
+
+
+@dataclass(frozen=True)
+class Subset:
+    """The live rows a filter leaves (read-only), their facet counts and their number."""
+
+    mask: np.ndarray
+    facets: dict[str, dict[str, int]]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class Snapshot:
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
         self._intent_priors: dict[tuple[str, ...], np.ndarray] = {}
+        self._subsets: dict[Filters, Subset] = {}
+        self._subsets_lock = threading.Lock()
 
     def query_prior(self, query: str) -> np.ndarray:
         """The segment priors for ``query``: an array over every row, so made once per kind intent (a
@@ -79,9 +94,25 @@ class Snapshot:
     def segments(self) -> int:
         return int(self.live.sum())
 
-    @cached_property
-    def unfiltered_facets(self) -> dict[str, dict[str, int]]:
-        return self.columns.facets(self.live)
+    def subset(self, filters: Filters) -> Subset:
+        """The rows ``filters`` leave and their facets, made once per filter and snapshot.
+
+        At 1M segments the mask and the facet counts of a filter cost 7–23 ms of CPU, more than the
+        rest of a filtered search, and users repeat a few filters (a kind, a year range). A snapshot
+        never changes, so nothing is invalidated: a write builds a new snapshot with an empty cache.
+        The ``FILTERS_KEPT`` most recently made are kept."""
+        with self._subsets_lock:
+            found = self._subsets.get(filters)
+        if found is not None:
+            return found
+        mask = self.columns.mask(filters) & self.live if filters.active() else self.live
+        mask.flags.writeable = False
+        made = Subset(mask, self.columns.facets(mask), int(mask.sum()))
+        with self._subsets_lock:
+            self._subsets[filters] = made
+            while len(self._subsets) > FILTERS_KEPT:
+                del self._subsets[next(iter(self._subsets))]
+        return made
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row of each (live) segment id."""

@@ -208,8 +208,6 @@ class Store:
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
             vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
-            hits, mask = search(snap, query, vector, k * 3, filters, params)
+            hits, subset = search(snap, query, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        hits = distinct(hits, rows, k)
-        facets = snap.columns.facets(mask) if filters.active() else snap.unfiltered_facets
-        return SearchOutcome(hits, rows, facets, int(mask.sum()))
+        return SearchOutcome(distinct(hits, rows, k), rows, subset.facets, subset.total)

@@ -16,8 +16,13 @@ def segment_id(document_id: str, position: int) -> str:
 
 
 def segment_out(row: SegmentRow) -> SegmentOut:
+    return SegmentOut(**_segment_fields(row))
+
+
+def _segment_fields(row: SegmentRow) -> dict:
+    """A segment's fields in the API's names, validated once by the schema they end up in."""
     doc = row.document_id
-    return SegmentOut(
+    return dict(
         id=segment_id(doc, row.seq), document_id=doc, position=row.seq, start=row.start, end=row.end,
         page=row.page_start, page_end=row.page_end, block=row.block, kind=row.kind,
         kind_scores=row.kind_scores, themes=row.themes, theme_scores=row.theme_scores,
@@ -30,7 +35,7 @@ def segment_out(row: SegmentRow) -> SegmentOut:
 def search_result(hit: Hit, row: SegmentRow, doc: DocumentRef | None,
                   highlights: list[tuple[int, int]]) -> SearchResult:
     meta = doc.meta if doc else {}
-    return SearchResult(**segment_out(row).model_dump(), score=hit.score,
+    return SearchResult(**_segment_fields(row), score=hit.score,
                         scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
                         organism=meta.get("organism"), report_number=meta.get("report_number"),
                         doc_type=meta.get("doc_type"), highlights=highlights)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.query import Filters
@@ -25,7 +25,7 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
            k: Annotated[int, Query(ge=1, le=1000)] = 10,
            mode: Literal["lexical", "semantic", "hybrid"] | None = None,
            kind: Many = [], theme: Many = [], document_id: Many = [], organism: Many = [],
-           doc_type: Many = [], year_min: int | None = None, year_max: int | None = None) -> SearchResponse:
+           doc_type: Many = [], year_min: int | None = None, year_max: int | None = None) -> Response:
     query = clean_query(q, settings.max_query_chars)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
@@ -36,5 +36,8 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
     highlight = Highlighter(query)
     results = [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
                for hit, row in zip(outcome.hits, rows)]
-    return SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
-                          total_candidates=outcome.total)
+    response = SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
+                              total_candidates=outcome.total)
+    # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
+    # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
+    return Response(response.model_dump_json(), media_type="application/json")

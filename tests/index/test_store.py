@@ -107,6 +107,25 @@ def test_facets_count_what_the_filters_let_through(store, two_reports):
     assert out.total == 4 and out.facets["kind"] == {"observation": 4}
 
 
+def test_a_filters_rows_and_facets_are_kept_per_snapshot_and_follow_each_write(store, two_reports):
+    a, _ = two_reports
+    observations = Filters(kind=("observation",))
+    snap = store.snapshot
+    assert snap.subset(observations) is snap.subset(observations)  # made once for this snapshot
+    assert not snap.subset(observations).mask.flags.writeable
+    c = store.add(make_document([REPORT_B[0], REPORT_B[2]], organism="Habitat Test", year=2019),
+                  filename="c.txt", data=b"c")
+    _, out = _texts(store, "vacance", filters=observations)
+    assert out.total == 6 and out.facets["organism"] == {"Habitat Test": 2, "Le Toit Forézien": 2, "Logidia": 2}
+    store.delete(a)
+    _, out = _texts(store, "vacance", filters=observations)
+    assert out.total == 4 and out.facets["organism"] == {"Habitat Test": 2, "Logidia": 2}
+    store.delete(c.id)
+    _, out = _texts(store, "vacance", filters=observations)
+    assert out.total == 2 and out.facets == {"kind": {"observation": 2}, "theme": {"vacance": 1, "gouvernance": 1},
+                                             "organism": {"Logidia": 2}}
+
+
 def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store, embedder):
     finding = "doit en outre composer avec des coûts de gestion élevés liés notamment à des effectifs importants."
     doc = make_document([
