@@ -92,6 +92,12 @@ async def run(url: str, mode: str, requests: list[dict], clients: int, count: in
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mb(pid: int) -> dict[str, float]:
     """Resident and peak resident memory of a process, from /proc (Linux)."""
     fields = {}
@@ -161,18 +167,30 @@ def main(argv=None) -> int:
     requests = queries(a.queries, a.seed)
     env = dict(item.split("=", 1) for item in a.env)
 
-    def measure(url: str) -> dict:
+    def timed(url: str, mode: str, pid: int | None) -> dict:
+        """One run, with the CPU it cost per request: this client's (it shares the cores) and the service's."""
+        client, service = time.process_time(), cpu_seconds(pid) if pid else None
+        result = asyncio.run(run(url, mode, requests, a.clients, a.requests, a.seconds))
+        done = max(result["ok"], 1)
+        result["client_cpu_ms"] = round(1000 * (time.process_time() - client) / done, 2)
+        if pid:
+            result["service_cpu_ms"] = round(1000 * (cpu_seconds(pid) - service) / done, 2)
+        result["load_average"] = round(os.getloadavg()[0], 2)
+        return result
+
+    def measure(url: str, pid: int | None = None) -> dict:
         report: dict = {"clients": a.clients, "requests_per_run": a.requests, "runs": {}, "median": {}}
         for mode in a.modes:
             asyncio.run(run(url, mode, requests, a.clients, a.warmup, a.seconds))
         for n in range(a.runs):
             for mode in a.modes:  # interleaved, so a burst of load from elsewhere hits every mode alike
-                result = asyncio.run(run(url, mode, requests, a.clients, a.requests, a.seconds))
+                result = timed(url, mode, pid)
                 report["runs"].setdefault(mode, []).append(result)
                 print(json.dumps({"run": n + 1, **result}), file=sys.stderr)
         for mode, results in report["runs"].items():
             report["median"][mode] = {key: statistics.median(r[key] for r in results)
-                                      for key in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms")}
+                                      for key in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms", "client_cpu_ms")
+                                       + (("service_cpu_ms",) if "service_cpu_ms" in results[0] else ())}
             report["median"][mode]["errors"] = sum(sum(r["errors"].values()) for r in results)
         return report
 
@@ -181,7 +199,7 @@ def main(argv=None) -> int:
     else:
         with Service(a.serve, a.startup_seconds, env) as service:
             idle = memory_mb(service.proc.pid)
-            report = measure(service.url)
+            report = measure(service.url, service.proc.pid)
             report.update(health=service.health, startup_seconds=service.startup, memory_idle_mb=idle,
                           memory_after_mb=memory_mb(service.proc.pid))
     print(json.dumps({k: v for k, v in report.items() if k != "runs"}, indent=1))

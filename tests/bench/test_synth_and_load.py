@@ -70,8 +70,10 @@ def test_synthetic_store_and_load(tmp_path, corpus_dir):
     try:
         requests = load.queries(load.REPO.parent / "shared" / "eval" / "dev" / "queries.tsv", seed=0)
         assert len(requests) == 60 and any("kind" in r or "year_min" in r for r in requests)
+        served = load.cpu_seconds(server.proc.pid)
         result = asyncio.run(load.run(server.base, "lexical", requests, clients=4, count=40, seconds=120))
         assert result["ok"] == 40 and not result["errors"]
+        assert load.cpu_seconds(server.proc.pid) > served  # the service's CPU, read from /proc, grew with the load
         assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"] and result["throughput_rps"] > 0
         assert set(load.memory_mb(server.proc.pid)) == {"VmRSS", "VmHWM"}
         json.dumps(result)
