@@ -56,9 +56,7 @@ def main(argv=None) -> int:
     shared = search_eval.REPO.parent / "shared"
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
-    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
-    ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev")
-    ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+    search_eval.add_gold_arguments(ap, shared)
     ap.add_argument("--modes", nargs="+", default=["hybrid", "lexical"], choices=search_eval.MODES)
     a = ap.parse_args(argv)
     score = search_eval.load_score(a.score)
@@ -66,15 +64,8 @@ def main(argv=None) -> int:
     try:
         ids = search_eval.ingest(runtime, a.corpus)
         by_id = {v: k for k, v in ids.items()}
-        units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")}
-                 for d in ids if (a.gold / f"{d}.units.tsv").exists()}
-        queries = {r[0]: r[1] for r in score.read_tsv(a.gold / "queries.tsv")}
+        queries, units, qrels = search_eval.load_gold(score, a, ids)
         position = {q: n + 1 for n, q in enumerate(queries)}
-        qrels: dict[str, dict] = {}
-        for d in ids:
-            if (a.gold / f"{d}.qrels.tsv").exists():
-                for q, u, g in score.read_tsv(a.gold / f"{d}.qrels.tsv"):
-                    qrels.setdefault(q, {})[(d, u)] = int(g)
         runtime.store.embedder = search_eval.CachedQueryEmbedder(runtime.store.embedder)
         mined = runtime.store.snapshot.lexical.mined
         named = sum(bool(expansion.thesaurus().named(q, expansion.expand(q).terms)) for q in queries.values())
