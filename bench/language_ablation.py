@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import search_eval  # noqa: E402
 
-from ancols_nlp.index import expansion, lexical, ranking  # noqa: E402
+from ancols_nlp.index import expansion, lexical, snapshot  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
 
@@ -47,7 +47,8 @@ def variants(runtime: Runtime) -> dict[str, Callable[[], object]]:
         "full": lambda: patched(lexical, "SYNONYM_WEIGHT", lexical.SYNONYM_WEIGHT),
         "no thesaurus": lambda: patched(expansion, "thesaurus", lambda: expansion.NO_SYNONYMS),
         "no mined acronyms": lambda: patched(snapshot_index, "mined", expansion.NO_SYNONYMS),
-        "no intents": lambda: patched(ranking, "query_kinds", lambda query: ()),
+        # The snapshot asks for the query's kinds (the patch once aimed at ranking, which does not: no effect).
+        "no intents": lambda: patched(snapshot, "query_kinds", lambda query: ()),
         **{f"SYNONYM_WEIGHT={w}": (lambda w=w: patched(lexical, "SYNONYM_WEIGHT", w)) for w in (0.2, 0.35, 0.5)},
     }
 

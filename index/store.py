@@ -23,7 +23,7 @@ import numpy as np
 from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
-from ancols_nlp.index.expansion import Synonyms
+from ancols_nlp.index.expansion import Synonyms, expand
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
@@ -212,4 +212,4 @@ class Store:
         rows = self.meta.segments_by_id([h.id for h in hits])
         hits = distinct(hits, rows, k)
         facets = snap.columns.facets(mask) if filters.active() else snap.unfiltered_facets
-        return SearchOutcome(hits, rows, facets, int(mask.sum()))
+        return SearchOutcome(hits, rows, facets, int(mask.sum()), expand(query, snap.lexical.mined))
