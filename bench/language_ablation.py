@@ -8,6 +8,7 @@ and with ``ranking.SYNONYM_WEIGHT`` at other values. nDCG@10 and R@20 are printe
 and even halves of the queries, as ``search_eval.py`` computes them.
 
     python bench/language_ablation.py --data /tmp/searchdata [--modes hybrid lexical]
+    (add --queries bench/queries/project.tsv --qrels bench/queries/project for the project's own set)
 """
 
 from __future__ import annotations

@@ -13,6 +13,12 @@ is timed separately): that is the part the index owns. Wall time is shown with t
 thread's CPU time, which stays meaningful when other processes share the cores.
 
     python bench/search_eval.py --data /tmp/searchdata [--json out.json] [--per-query]
+    python bench/search_eval.py --data /tmp/searchdata --queries bench/queries/project.tsv --qrels bench/queries/project
+
+The second line scores the project's own query set (``bench/queries/project.tsv``: written before any
+system ran on it, without reading the dev queries; judged from the pooled top 10 of several systems,
+``bench/search_pool.py``, trail in ``bench/queries/project/judged.tsv``). Its units are dev's units files;
+only pooled units were judged, so its recall@20 is relative to the pool and reads high.
 
 The store is the one the ``ANCOLS_*`` settings name, so the PostgreSQL store's lexical options compare
 on one database with ``ANCOLS_STORE=postgres ANCOLS_PG_DSN=... ANCOLS_PG_LEXICAL=bm25|french``.
