@@ -8,6 +8,7 @@ and with ``ranking.SYNONYM_WEIGHT`` at other values. nDCG@10 and R@20 are printe
 and even halves of the queries, as ``search_eval.py`` computes them.
 
     python bench/language_ablation.py --data /tmp/searchdata [--modes hybrid lexical]
+    (add --queries bench/queries/project.tsv --qrels bench/queries/project for the project's own set)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import search_eval  # noqa: E402
 
-from ancols_nlp.index import expansion, lexical, ranking  # noqa: E402
+from ancols_nlp.index import expansion, lexical, snapshot  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
 
@@ -47,7 +48,8 @@ def variants(runtime: Runtime) -> dict[str, Callable[[], object]]:
         "full": lambda: patched(lexical, "SYNONYM_WEIGHT", lexical.SYNONYM_WEIGHT),
         "no thesaurus": lambda: patched(expansion, "thesaurus", lambda: expansion.NO_SYNONYMS),
         "no mined acronyms": lambda: patched(snapshot_index, "mined", expansion.NO_SYNONYMS),
-        "no intents": lambda: patched(ranking, "query_kinds", lambda query: ()),
+        # The snapshot asks for the query's kinds (the patch once aimed at ranking, which does not: no effect).
+        "no intents": lambda: patched(snapshot, "query_kinds", lambda query: ()),
         **{f"SYNONYM_WEIGHT={w}": (lambda w=w: patched(lexical, "SYNONYM_WEIGHT", w)) for w in (0.2, 0.35, 0.5)},
     }
 
@@ -56,9 +58,7 @@ def main(argv=None) -> int:
     shared = search_eval.REPO.parent / "shared"
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
-    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
-    ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev")
-    ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+    search_eval.add_gold_arguments(ap, shared)
     ap.add_argument("--modes", nargs="+", default=["hybrid", "lexical"], choices=search_eval.MODES)
     a = ap.parse_args(argv)
     score = search_eval.load_score(a.score)
@@ -66,15 +66,8 @@ def main(argv=None) -> int:
     try:
         ids = search_eval.ingest(runtime, a.corpus)
         by_id = {v: k for k, v in ids.items()}
-        units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")}
-                 for d in ids if (a.gold / f"{d}.units.tsv").exists()}
-        queries = {r[0]: r[1] for r in score.read_tsv(a.gold / "queries.tsv")}
+        queries, units, qrels = search_eval.load_gold(score, a, ids)
         position = {q: n + 1 for n, q in enumerate(queries)}
-        qrels: dict[str, dict] = {}
-        for d in ids:
-            if (a.gold / f"{d}.qrels.tsv").exists():
-                for q, u, g in score.read_tsv(a.gold / f"{d}.qrels.tsv"):
-                    qrels.setdefault(q, {})[(d, u)] = int(g)
         runtime.store.embedder = search_eval.CachedQueryEmbedder(runtime.store.embedder)
         mined = runtime.store.snapshot.lexical.mined
         named = sum(bool(expansion.thesaurus().named(q, expansion.expand(q).terms)) for q in queries.values())

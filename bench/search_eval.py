@@ -13,6 +13,12 @@ is timed separately): that is the part the index owns. Wall time is shown with t
 thread's CPU time, which stays meaningful when other processes share the cores.
 
     python bench/search_eval.py --data /tmp/searchdata [--json out.json] [--per-query]
+    python bench/search_eval.py --data /tmp/searchdata --queries bench/queries/project.tsv --qrels bench/queries/project
+
+The second line scores the project's own query set (``bench/queries/project.tsv``: written before any
+system ran on it, without reading the dev queries; judged from the pooled top 10 of several systems,
+``bench/search_pool.py``, trail in ``bench/queries/project/judged.tsv``). Its units are dev's units files;
+only pooled units were judged, so its recall@20 is relative to the pool and reads high.
 
 The store is the one the ``ANCOLS_*`` settings name, so the PostgreSQL store's lexical options compare
 on one database with ``ANCOLS_STORE=postgres ANCOLS_PG_DSN=... ANCOLS_PG_LEXICAL=bm25|french``.
@@ -81,6 +87,34 @@ def ingest(runtime: Runtime, corpus: Path) -> dict[str, str]:
     return ids
 
 
+def read_queries(path: Path) -> dict[str, str]:
+    """Query id → text, in file order; lines starting with # are comments (a query set says how it was made)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t")[:2] for line in lines if line.strip() and not line.startswith("#"))
+
+
+def load_gold(score, a, ids: dict[str, str]):
+    """The queries, the units of each document and the graded units of each query (``a.qrels``, else ``a.gold``)."""
+    units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")}
+             for d in ids if (a.gold / f"{d}.units.tsv").exists()}
+    queries = read_queries(a.queries or a.gold / "queries.tsv")
+    qrels: dict[str, dict] = {}
+    for d in ids:
+        qp = (a.qrels or a.gold) / f"{d}.qrels.tsv"
+        if qp.exists():
+            for q, u, g in score.read_tsv(qp):
+                qrels.setdefault(q, {})[(d, u)] = int(g)
+    return queries, units, qrels
+
+
+def add_gold_arguments(ap: argparse.ArgumentParser, shared: Path) -> None:
+    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
+    ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev", help="units (and qrels unless --qrels)")
+    ap.add_argument("--queries", type=Path, help="default: GOLD/queries.tsv (bench/queries/project.tsv: ours)")
+    ap.add_argument("--qrels", type=Path, help="where the <doc>.qrels.tsv are (bench/queries/project: ours)")
+    ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+
+
 def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3):
     store = runtime.store
     params = replace(store.params, mode=mode)
@@ -117,10 +151,7 @@ def main(argv=None) -> int:
     shared = REPO.parent / "shared"
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
-    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
-    ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev")
-    ap.add_argument("--queries", type=Path)
-    ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+    add_gold_arguments(ap, shared)
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--per-query", action="store_true")
     ap.add_argument("--json", type=Path)
@@ -131,16 +162,8 @@ def main(argv=None) -> int:
     try:
         ids = ingest(runtime, a.corpus)
         by_id = {v: k for k, v in ids.items()}
-        units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")}
-                 for d in ids if (a.gold / f"{d}.units.tsv").exists()}
-        queries = {r[0]: r[1] for r in score.read_tsv(a.queries or a.gold / "queries.tsv")}
+        queries, units, qrels = load_gold(score, a, ids)
         position = {q: n + 1 for n, q in enumerate(queries)}  # 1-based rank in the file: odd/even halves
-        qrels: dict[str, dict] = {}
-        for d in ids:
-            qp = a.gold / f"{d}.qrels.tsv"
-            if qp.exists():
-                for q, u, g in score.read_tsv(qp):
-                    qrels.setdefault(q, {})[(d, u)] = int(g)
 
         cached = CachedQueryEmbedder(runtime.store.embedder)
         runtime.store.embedder = cached

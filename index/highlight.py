@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ancols_nlp.index.analyzer import TOKEN, analyze
-from ancols_nlp.index.expansion import expand
+from ancols_nlp.index.expansion import Expansion
 
 
 class Highlighter:
-    """Built once per query (its analysis is the costly part), applied to every result."""
+    """Built once per query from the expansion its search used (``SearchOutcome.expansion``: the query's
+    terms, the thesaurus' and the stored documents' acronyms), applied to every result."""
 
-    def __init__(self, query: str):
-        q = expand(query)
-        self.wanted = frozenset(q.terms) | frozenset(q.extra)
+    def __init__(self, expansion: Expansion):
+        self.wanted = frozenset(expansion.terms) | frozenset(expansion.extra)
 
     def __call__(self, text: str, offset: int) -> list[tuple[int, int]]:
         """Document offsets of words of ``text`` (which starts at ``offset``) whose index term the query asks for."""

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ancols_nlp.index.expansion import Expansion
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
 from ancols_nlp.pipelines.types import Indicator, ProcessedDocument
@@ -39,6 +40,9 @@ class SearchOutcome:
     rows: dict[int, SegmentRow]
     facets: dict[str, dict[str, int]]
     total: int
+    # The query's terms and the phrasings it was expanded with (thesaurus and the stored documents' own
+    # acronyms): what a result's highlights show, so "PGE" lights up "provision pour gros entretien" too.
+    expansion: Expansion
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ancols_nlp.index.analyzer import query_kinds
 from ancols_nlp.index.query import Hit, SearchParams
 
 if TYPE_CHECKING:

@@ -20,6 +20,7 @@ import numpy as np
 import psycopg
 
 from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
@@ -211,8 +212,8 @@ class PgStore:
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
             facets, total = self.facets.get(conn, filters)
-            scorer = (self.lexical(conn, query, filters, retrieval.acronyms(conn, query))
-                      if params.mode != "semantic" else None)
+            mined = retrieval.acronyms(conn, query)
+            scorer = self.lexical(conn, query, filters, mined) if params.mode != "semantic" else None
             lex = scorer.top(n) if scorer else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
@@ -230,7 +231,7 @@ class PgStore:
                 fused = lex
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        return SearchOutcome(distinct(hits, rows, k), rows, facets, total)
+        return SearchOutcome(distinct(hits, rows, k), rows, facets, total, expand(query, mined))
 
 
 def _link_replies(conn: psycopg.Connection, doc_id: str) -> None:

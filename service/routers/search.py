@@ -33,7 +33,7 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
     outcome = runtime.store.search(query, k=min(k, settings.max_results), filters=filters, params=params)
     rows = [outcome.rows[hit.id] for hit in outcome.hits]
     heads = runtime.store.meta.document_heads({row.document_id for row in rows})
-    highlight = Highlighter(query)
+    highlight = Highlighter(outcome.expansion)
     results = [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
                for hit, row in zip(outcome.hits, rows)]
     response = SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,

@@ -1,5 +1,7 @@
 """Search, classify and segment endpoints through HTTP."""
 
+import re
+
 import pytest
 
 
@@ -78,3 +80,20 @@ def test_segment_shows_links_both_ways(client, corpus_ids):
 def test_health_counts(client, corpus_ids):
     health = client.get("/health").json()
     assert health["documents"] >= len(corpus_ids) and health["segments"] > 1000
+
+
+def _lit(result) -> set[str]:
+    """The words a result highlights, lower-cased."""
+    text, start = result["text"], result["start"]
+    return {text[a - start:b - start].lower() for a, b in result["highlights"]}
+
+
+def test_a_mined_acronym_highlights_its_other_form(client, corpus_ids):
+    """The reports define "provision pour gros entretien (PGE)" themselves (no thesaurus entry): asked either way,
+    a result written the other way shows the words the query brought it by."""
+    by_acronym = client.get("/search", params={"q": "PGE", "k": 10, "mode": "lexical"}).json()["results"]
+    long_only = [r for r in by_acronym if "provision pour gros entretien" in r["text"] and "PGE" not in r["text"]]
+    assert long_only and all({"provision", "gros", "entretien"} <= _lit(r) for r in long_only)
+    by_words = client.get("/search", params={"q": "provision pour gros entretien", "k": 10}).json()["results"]
+    with_acronym = [r for r in by_words if re.search(r"\bPGE\b", r["text"])]
+    assert with_acronym and all("pge" in _lit(r) for r in with_acronym)
