@@ -22,7 +22,7 @@ import numpy as np
 
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
-from ancols_nlp.models.themes.features import Embed, featurize, heading_evidence
+from ancols_nlp.models.themes.features import Embed, featurize, heading_evidence, section_runs
 from ancols_nlp.models.themes.scoring import theme_scores
 from ancols_nlp.pipelines.protocols import RankedThemes
 from ancols_nlp.pipelines.types import THEMES, ThemeItem
@@ -75,9 +75,11 @@ class LinearThemeModel:
         if lexicon_prior:
             z += lexicon_prior * np.array([[scores.get(t, 0.0) for t in THEMES]
                                            for scores in (theme_scores(it.text, it.section_path) for it in items)])
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        probs = _softmax(z)
+        hyper = p.config.get("hyper", {})
+        if hyper.get("neighbour_weight"):
+            probs = lean_on_neighbours(probs, section_runs(items), hyper["neighbour_weight"], hyper["unsure_below"])
+        return probs
 
     def tag_document(self, items: Sequence[ThemeItem], *, limit: int = 3) -> list[RankedThemes]:
         """Best themes (with probabilities) for each passage of one document, in order."""
@@ -87,6 +89,25 @@ class LinearThemeModel:
             best = np.argsort(-row)[:limit]
             out.append([(THEMES[i], round(float(row[i]), 4)) for i in best])
         return out
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def lean_on_neighbours(probs: np.ndarray, runs: np.ndarray, weight: float, unsure_below: float) -> np.ndarray:
+    """A passage the model is unsure of (best theme below ``unsure_below``) leans on the passages just
+    before and after it in its section: a sentence that names no theme of its own ("Ces éléments ont
+    été précisés dans le rapport.") continues its neighbours' topic. Its log-probabilities get ``weight``
+    × the log of the neighbours' mean probabilities; a confident passage keeps its own.
+    Held out (theme top-1, ANCOLS documents / CRC): 0.833 / 0.908 → 0.841 / 0.910 (MODEL_CARD.md)."""
+    out = probs.copy()
+    for i in np.flatnonzero(probs.max(axis=1) < unsure_below):
+        neighbours = [j for j in (i - 1, i + 1) if runs[i, 0] <= j < runs[i, 1]]
+        if neighbours:
+            out[i] = _softmax(np.log(probs[i] + 1e-9) + weight * np.log(probs[neighbours].mean(axis=0) + 1e-9))
+    return out
 
 
 def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearThemeModel | None:

@@ -14,7 +14,7 @@ import logging
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -30,7 +30,8 @@ from ancols_nlp.pipelines.types import THEMES, Block, KindPrediction, ThemeItem
 log = logging.getLogger(__name__)
 
 # Chosen by leave-one-document-out theme accuracy on the dev documents (see MODEL_CARD.md).
-HYPER = {"C": 1.0, "heading_prior": 3.0, "lexicon_prior": 1.0}
+HYPER = {"C": 1.0, "heading_prior": 3.0, "lexicon_prior": 1.0, "outline_free_weight": 1.0,
+         "neighbour_weight": 1.0, "unsure_below": 0.5}
 SEED = 0
 
 
@@ -72,13 +73,28 @@ def gold_passages(doc: goldset.GoldDocument) -> DocPassages:
     return DocPassages(doc.name, items, themes)
 
 
+def without_outline(doc: DocPassages) -> DocPassages:
+    """The same passages read as if the document had no outline, as a reply letter has none.
+
+    A model trained on reports alone learns that the heading names the theme and leaves the
+    passage's own words and its neighbours little weight; a letter then gets the weights of a
+    passage under a generic heading, learnt from a few synthesis pages. Training on each document
+    twice, with and without its headings, teaches the words to carry the theme on their own."""
+    return DocPassages(f"{doc.name} (no outline)", [replace(item, section_path=()) for item in doc.items], doc.themes)
+
+
 def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> ThemeModelParams:
-    xs, ys = [], []
-    for doc in docs:
+    xs, ys, weights = [], [], []
+    copies = [(doc, 1.0) for doc in docs]
+    if hyper.get("outline_free_weight"):
+        copies += [(without_outline(doc), hyper["outline_free_weight"]) for doc in docs]
+    for doc, weight in copies:
         keep = np.array([t != "" for t in doc.themes])
         xs.append(featurize(doc.items, embed)[keep])
         ys.extend(t for t in doc.themes if t)
-    clf = LogisticRegression(C=hyper["C"], max_iter=5000, random_state=SEED).fit(np.vstack(xs), ys)
+        weights.extend([weight] * int(keep.sum()))
+    clf = LogisticRegression(C=hyper["C"], max_iter=5000, random_state=SEED).fit(np.vstack(xs), ys,
+                                                                                  sample_weight=np.array(weights))
     classes = list(clf.classes_)
     coef = np.zeros((len(THEMES), clf.coef_.shape[1]))
     intercept = np.full(len(THEMES), -10.0)  # a theme never seen in training is never predicted
@@ -87,7 +103,7 @@ def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> Theme
             coef[row], intercept[row] = clf.coef_[classes.index(theme)], clf.intercept_[classes.index(theme)]
     return ThemeModelParams(coef=coef, intercept=intercept, heading_prior=hyper["heading_prior"],
                             config={"themes": list(THEMES), "hyper": dict(hyper), "trained_on": [d.name for d in docs],
-                                    "rows": dict(Counter(ys))})
+                                    "rows": dict(Counter(t for d in docs for t in d.themes if t))})
 
 
 def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed,

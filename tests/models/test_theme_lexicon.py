@@ -54,3 +54,19 @@ def test_generic_headings_give_no_lexicon_evidence():
     neutral = "Le devis a été modifié en cours de chantier."
     assert theme_scores(neutral, ("ANNEXE 3 – DÉCOMPOSITION DU RÉSULTAT FINANCIER",)) == {}
     assert "finances" in theme_scores(neutral, ("6. ANALYSE FINANCIERE",))
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    # staff and HR vocabulary (code du travail) is gouvernance: payroll, contracts, hiring and dismissal
+    ("La masse salariale a diminué de 8 % en deux ans.", "gouvernance"),
+    ("Le recours aux CDD et à l'intérim a été limité.", "gouvernance"),
+    ("Le licenciement du responsable technique a été prononcé en 2022.", "gouvernance"),
+    # the information system, usually in the plural, and the board's minutes
+    ("Le schéma directeur des systèmes d'information reste à écrire.", "gouvernance"),
+    ("Les procès-verbaux des séances sont tenus à jour.", "gouvernance"),
+    # closing, approving and certifying the accounts is accounting
+    ("L'arrêté des comptes 2022 a pris six mois de retard.", "comptabilite"),
+    ("La certification des comptes a été refusée par l'auditeur.", "comptabilite"),
+])
+def test_staff_and_accounts_vocabulary(text, theme):
+    assert lexicon_counts(text).get(theme), (text, lexicon_counts(text))

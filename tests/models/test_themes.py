@@ -11,7 +11,8 @@ from gold import GoldSpan, covering, process_marked, shipped_models
 from ancols_nlp.models.themes.features import featurize, section_runs
 from ancols_nlp.models.themes.scoring import thematic_headings
 from ancols_nlp.models.themes.lexicon import LEXICON
-from ancols_nlp.models.themes.model import LinearThemeModel, load_model
+from ancols_nlp.models.themes.model import LinearThemeModel, lean_on_neighbours, load_model
+from ancols_nlp.models.themes.train import DocPassages, without_outline
 from ancols_nlp.models.themes.tagger import LexiconTagger, load_theme_tagger
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
@@ -92,6 +93,28 @@ def test_the_neighbours_window_stops_at_the_section_edge():
     window = featurize(items, lambda texts: np.ones((len(texts), 4)))[:, 3 * len(THEMES):4 * len(THEMES)]
     assert window[1, THEMES.index("vacance")] > 0
     assert window[2, THEMES.index("vacance")] == 0
+
+
+def test_an_unsure_passage_leans_on_its_neighbours_in_its_section():
+    """A sentence that names no theme ("Ces éléments ont été portés à la connaissance de l'Agence.") between two
+    staff sentences of a reply letter continues their topic; a confident passage, or one across a heading, does not."""
+    staff, neutral = np.full(len(THEMES), 0.02), np.full(len(THEMES), 0.05)
+    staff[THEMES.index("gouvernance")] = 0.76
+    neutral[THEMES.index("finances")] = 0.4
+    probs = np.vstack([staff, neutral / neutral.sum(), staff, neutral / neutral.sum()])
+    runs = np.array([(0, 3), (0, 3), (0, 3), (3, 4)])  # the last passage is under the next heading
+    leaning = lean_on_neighbours(probs, runs, weight=1.0, unsure_below=0.5)
+    assert THEMES[int(probs[1].argmax())] == "finances" and THEMES[int(leaning[1].argmax())] == "gouvernance"
+    assert np.allclose(leaning[[0, 2, 3]], probs[[0, 2, 3]])
+    assert np.allclose(leaning.sum(axis=1), 1.0)
+
+
+def test_training_also_reads_each_document_without_its_outline():
+    doc = DocPassages("r", [ThemeItem("Les logements vacants sont concentrés.", ("4. GESTION", "4.1 Vacance"))],
+                      ["vacance"])
+    flat = without_outline(doc)
+    assert [(i.text, i.section_path) for i in flat.items] == [("Les logements vacants sont concentrés.", ())]
+    assert flat.themes == doc.themes
 
 
 def test_scores_are_probabilities_best_first():
