@@ -6,6 +6,8 @@ that data; their meaning does not depend on the body, so they decide:
 
 - the control procedure (opening letter, interviews, notification and reply dates, the
   deliberation that adopted the report) is ``other``, as the guide's legal boilerplate;
+- an item of a Points forts / Points faibles / Irrégularités list is a finding unless it prescribes (the guide:
+  "as long as the sentence does not prescribe an action"; "… à préciser" prescribes);
 - the control body prescribing in any tense ("la chambre recommande / recommandait / invite …",
   "l'Agence ne peut qu'inciter …") makes a ``recommendation``, as "l'Agence recommande" does;
 - an item opening on an infinitive under a recommendations title ("Recommandations",
@@ -29,7 +31,8 @@ import re
 from collections.abc import Sequence
 
 from ancols_nlp.models.kinds import cues, roles
-from ancols_nlp.models.kinds.features import OVERFIRING_CUES, SECTION_CUES, paragraph_ids, recommendation_list_flags
+from ancols_nlp.models.kinds.features import (OVERFIRING_CUES, SECTION_CUES, listed_finding, paragraph_ids,
+                                              recommendation_list_flags)
 from ancols_nlp.models.kinds.rules import has_statement
 from ancols_nlp.pipelines.types import SentenceContext
 
@@ -49,10 +52,16 @@ QUOTATION = re.compile(r"«[^»]*(?:»|$)")
 TAKES_NOTE = re.compile(r"\b(?:maintien[ts]?|maintenu|pr(?:end|is)\s+acte)\b", re.IGNORECASE)
 # Firm observations (``overrule``): the statement of a rule undoes even the model's recommendation or rebuttal
 # (and leaves an ``other``: legal boilerplate); the control body answering the answer undoes any kind.
-RULE, ANSWERS_ANSWER = "rule", "answers the answer"
+# An item of a Points forts / Points faibles list that prescribes nothing is a finding (``LISTED``), whatever the
+# model reads in a bare nominal phrase ("Coûts de production maîtrisés").
+RULE, ANSWERS_ANSWER, LISTED = "rule", "answers the answer", "listed finding"
 # The guide's soft-advice and attention formulas ("gagnerait à", "constituerait un progrès", "l'attention de la
 # société est attirée") prescribe whatever the subject.
 ADVICE = re.compile(f"{cues.FEATURE_CUES['rec_soft'].pattern}|{cues.FEATURE_CUES['rec_attention'].pattern}", re.I)
+# What makes an item of such a list a prescription: the guide's formulas, impersonal advice, or a nominal to-do
+# ("Stratégie d'attribution à préciser": a noun + "à" + infinitive says what is to be done, French grammar).
+ITEM_PRESCRIBES = re.compile("|".join(f"(?:{p.pattern})" for p in (
+    cues.RECOMMENDATION, cues.FEATURE_CUES["rec_advice"], cues.FEATURE_CUES["todo_item"])), re.IGNORECASE)
 LABELS = {"recommendation": cues.FEATURE_CUES["rec_label"], "observation": cues.FEATURE_CUES["obs_label"]}
 
 
@@ -97,6 +106,8 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
     labelled = label_kind(ctx)
     if labelled:
         return labelled
+    if listed_finding(ctx):
+        return "recommendation" if prescribed(text, ITEM_PRESCRIBES) else LISTED
     if prescribed(text, ORGANISM_MUST):
         return "recommendation"
     if voice != roles.ORG_VOICE and not who.reply and (prescribed(text, REMEDY) or prescribed(text, ADVICE)):
@@ -146,7 +157,7 @@ def overrule(model_kind: str, decided: str | None) -> str:
     statement of a rule undoes a recommendation or a rebuttal, and leaves an ``other``)."""
     if decided == RULE:
         return model_kind if model_kind == "other" else "observation"
-    if decided == ANSWERS_ANSWER:
+    if decided in (ANSWERS_ANSWER, LISTED):
         return "observation"
     if decided is None or (decided == "observation" and model_kind == "recommendation"):
         return model_kind
