@@ -38,6 +38,7 @@ from ancols_nlp.pipelines.types import SentenceContext
 
 PROCEDURE = cues.FEATURE_CUES["procedure"]
 FORECAST = cues.FEATURE_CUES["forecast"]
+CONTROL = re.compile(r"\bcontr[ôo]le\b", re.IGNORECASE)
 OVERFIRING = re.compile("|".join(f"(?:{cues.FEATURE_CUES[name].pattern})" for name in OVERFIRING_CUES), re.IGNORECASE)
 # The guide's first formulas, "la société doit / devra …", "est invitée à", with the organism as subject.
 ORGANISM_MUST = re.compile(r"^\W*(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?(?:" + cues.MUST
@@ -46,7 +47,7 @@ REMEDY = cues.FEATURE_CUES["rec_remedy"]
 RULE_STATEMENT = re.compile(f"{cues.FEATURE_CUES['document_rule'].pattern}|{cues.FEATURE_CUES['legal_rule'].pattern}",
                             re.IGNORECASE)
 QUOTED_MUST = cues.FEATURE_CUES["quoted_must"]
-QUOTATION = re.compile(r"«[^»]*(?:»|$)")
+QUOTATION = re.compile(r"«[^»]*(?:»|$)|^[^«»]*»")  # a quotation, or the end of one opened in an earlier sentence
 # The control body answering the answer ("l'Agence maintient …", "Elle prend acte de …"): an observation by the
 # guide, even when the model reads the organism's commitment in it as a prescription.
 TAKES_NOTE = re.compile(r"\b(?:maintien[ts]?|maintenu|pr(?:end|is)\s+acte)\b", re.IGNORECASE)
@@ -93,7 +94,7 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
 
     ``observation`` means the control body speaks: it never overrules a recommendation (``overrule``)."""
     text = ctx.text
-    in_procedure = any(SECTION_CUES["sec_procedure"].search(t) for t in ctx.section_path[-1:])
+    in_procedure = in_control_procedure(ctx.section_path)
     voice = who.own
     if PROCEDURE.search(text) or (in_procedure and voice != roles.ORG_VOICE):
         return "other"
@@ -121,6 +122,14 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
     if voice == roles.BODY:
         return "observation"
     return None
+
+
+def in_control_procedure(path: Sequence[str]) -> bool:
+    """Under the report's own procedure section: a bare "Procédure" title is one only at the top of the outline (a
+    chamber's "PROCÉDURE"), as "4.5.1 Procédure" under "4.5 Vente de patrimoine" is the organism's sales procedure;
+    a title naming the control ("Déroulement du contrôle") is one anywhere (the documents' structure)."""
+    inner = path[-1] if path else ""
+    return bool(SECTION_CUES["sec_procedure"].search(inner)) and (len(path) == 1 or bool(CONTROL.search(inner)))
 
 
 def states_a_rule(ctx: SentenceContext) -> bool:

@@ -122,6 +122,8 @@ def test_a_labelled_recommendation_is_one_wherever_the_layout_puts_it(texts, blo
     ("Elle décrit les éléments que doit définir ce cadre de gestion.", "La charte a été adoptée en 2008.", True),
     ("Il ajoute que « les achats doivent respecter les principes de la commande publique.", "", True),
     ("La société doit respecter la « règle des trois devis ».", "", False),
+    ("Des moyens de lutte contre l'incendie doivent être prévus pour tous les parcs. »",
+     "L'absence d'extincteurs n'est pas conforme à l'article 96 de l'arrêté, en vertu duquel «", True),
     ("Elle doit réviser sa charte.", "La société a adopté une charte en 2008.", False),
 ])
 def test_the_content_of_a_rule_is_not_an_order(sentence, previous, rule):
@@ -305,7 +307,8 @@ Réponse de l'organisme :
 
 
 # Shapes read in the unlabelled reports: bare nominal items of the fiche's lists, a request of the control body
-# announcing a list, a previous report's content, a near future, the vigilance and expected-event formulas.
+# announcing a list, a previous report's content, a near future, the vigilance and expected-event formulas, the
+# organism's own sales procedure.
 FICHE_REPORT = ("""Rapport de contrôle n°2018-033
 
 ## POINTS FORTS
@@ -328,6 +331,14 @@ FICHE_REPORT = ("""Rapport de contrôle n°2018-033
 <obs>La société a pour objectif majeur l'amélioration de l'accessibilité de ses logements.</obs>
 
 <obs>Plus de dix organismes se partagent le parc du département et des regroupements devront avoir lieu.</obs>
+
+## 4.5 Vente de patrimoine
+
+### 4.5.1 Procédure
+
+<obs>La sélection des candidats acquéreurs s'effectue par ordre d'arrivée.</obs>
+
+<obs>Un agent de la gestion locative a en charge le suivi des ventes.</obs>
 
 ## 5.1 Tenue de la comptabilité
 
