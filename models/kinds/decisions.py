@@ -89,7 +89,7 @@ def prescribed(text: str, duty: re.Pattern[str]) -> bool:
     return bool(duty.search(text)) and not (FORECAST.search(text) or OVERFIRING.search(text))
 
 
-def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> str | None:
+def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice, quoted: bool = False) -> str | None:
     """The kind the guide gives this sentence by its role cues alone, or None to keep the model's.
 
     ``observation`` means the control body speaks: it never overrules a recommendation (``overrule``)."""
@@ -109,6 +109,8 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
         return labelled
     if listed_finding(ctx):
         return "recommendation" if prescribed(text, ITEM_PRESCRIBES) else LISTED
+    if quoted and voice != roles.ORG_VOICE and not who.reply and cues.RECOMMENDATION.search(text):
+        return RULE  # a duty inside a quotation opened by an earlier sentence: a quoted text, not an order
     if prescribed(text, ORGANISM_MUST):
         return "recommendation"
     if voice != roles.ORG_VOICE and not who.reply and (prescribed(text, REMEDY) or prescribed(text, ADVICE)):
@@ -143,10 +145,23 @@ def states_a_rule(ctx: SentenceContext) -> bool:
     return bool(QUOTED_MUST.search(text)) and not cues.RECOMMENDATION.search(QUOTATION.sub(" ", text))
 
 
+def quoted_flags(contexts: Sequence[SentenceContext]) -> list[bool]:
+    """Whether each sentence starts inside a quotation that an earlier sentence of its block opened (« not yet
+    closed by »): the sentencizer cuts a quoted article ("en vertu duquel « Des moyens … doivent être prévus. Ces
+    extincteurs doivent … »") into sentences (French typography of quotations)."""
+    flags, depth, block = [], 0, None
+    for ctx in contexts:
+        if ctx.block_start != block:
+            depth, block = 0, ctx.block_start
+        flags.append(depth > 0)
+        depth = max(0, depth + ctx.text.count("«") - ctx.text.count("»"))
+    return flags
+
+
 def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
     who = roles.voices([c.text for c in contexts], paragraph_ids(contexts), [c.block == "heading" for c in contexts])
-    return [role_decision(ctx, listed, voice)
-            for ctx, listed, voice in zip(contexts, recommendation_list_flags(contexts), who)]
+    return [role_decision(ctx, listed, voice, quoted) for ctx, listed, voice, quoted
+            in zip(contexts, recommendation_list_flags(contexts), who, quoted_flags(contexts))]
 
 
 def place_decision(ctx: SentenceContext, place: str) -> str | None:

@@ -130,6 +130,16 @@ def test_the_content_of_a_rule_is_not_an_order(sentence, previous, rule):
     assert decisions.states_a_rule(SentenceContext(text=sentence, block="paragraph", previous=previous)) == rule
 
 
+def test_a_duty_inside_a_quotation_cut_into_sentences_is_not_an_order():
+    article = paragraph("L'absence d'extincteurs n'est pas conforme à l'article 96 de l'arrêté, en vertu duquel « Des"
+                        " moyens de lutte contre l'incendie doivent être prévus pour tous les parcs.",
+                        "Ces extincteurs doivent être des types 13 A ou 21 B. »",
+                        "La société doit installer des extincteurs dans ce parking.")
+    assert decisions.quoted_flags(article) == [False, True, False]
+    assert [decisions.overrule("recommendation", d) for d in decisions.role_decisions(article)[1:]] == [
+        "observation", "recommendation"]
+
+
 def test_the_control_body_taking_note_of_a_commitment_is_an_observation():
     context = SentenceContext(text="La chambre prend acte de la volonté de la société de compléter ce rapport.",
                               block="paragraph")
