@@ -6,6 +6,8 @@ that data; their meaning does not depend on the body, so they decide:
 
 - the control procedure (opening letter, interviews, notification and reply dates, the
   deliberation that adopted the report) is ``other``, as the guide's legal boilerplate;
+- an item of a Points forts / Points faibles / Irrégularités list is a finding unless it prescribes (the guide:
+  "as long as the sentence does not prescribe an action"; "… à préciser" prescribes);
 - the control body prescribing in any tense ("la chambre recommande / recommandait / invite …",
   "l'Agence ne peut qu'inciter …") makes a ``recommendation``, as "l'Agence recommande" does;
 - an item opening on an infinitive under a recommendations title ("Recommandations",
@@ -29,12 +31,14 @@ import re
 from collections.abc import Sequence
 
 from ancols_nlp.models.kinds import cues, roles
-from ancols_nlp.models.kinds.features import OVERFIRING_CUES, SECTION_CUES, paragraph_ids, recommendation_list_flags
+from ancols_nlp.models.kinds.features import (OVERFIRING_CUES, SECTION_CUES, listed_finding, paragraph_ids,
+                                              recommendation_list_flags)
 from ancols_nlp.models.kinds.rules import has_statement
 from ancols_nlp.pipelines.types import SentenceContext
 
 PROCEDURE = cues.FEATURE_CUES["procedure"]
 FORECAST = cues.FEATURE_CUES["forecast"]
+CONTROL = re.compile(r"\bcontr[ôo]le\b", re.IGNORECASE)
 OVERFIRING = re.compile("|".join(f"(?:{cues.FEATURE_CUES[name].pattern})" for name in OVERFIRING_CUES), re.IGNORECASE)
 # The guide's first formulas, "la société doit / devra …", "est invitée à", with the organism as subject.
 ORGANISM_MUST = re.compile(r"^\W*(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?(?:" + cues.MUST
@@ -43,16 +47,22 @@ REMEDY = cues.FEATURE_CUES["rec_remedy"]
 RULE_STATEMENT = re.compile(f"{cues.FEATURE_CUES['document_rule'].pattern}|{cues.FEATURE_CUES['legal_rule'].pattern}",
                             re.IGNORECASE)
 QUOTED_MUST = cues.FEATURE_CUES["quoted_must"]
-QUOTATION = re.compile(r"«[^»]*(?:»|$)")
+QUOTATION = re.compile(r"«[^»]*(?:»|$)|^[^«»]*»")  # a quotation, or the end of one opened in an earlier sentence
 # The control body answering the answer ("l'Agence maintient …", "Elle prend acte de …"): an observation by the
 # guide, even when the model reads the organism's commitment in it as a prescription.
 TAKES_NOTE = re.compile(r"\b(?:maintien[ts]?|maintenu|pr(?:end|is)\s+acte)\b", re.IGNORECASE)
 # Firm observations (``overrule``): the statement of a rule undoes even the model's recommendation or rebuttal
 # (and leaves an ``other``: legal boilerplate); the control body answering the answer undoes any kind.
-RULE, ANSWERS_ANSWER = "rule", "answers the answer"
+# An item of a Points forts / Points faibles list that prescribes nothing is a finding (``LISTED``), whatever the
+# model reads in a bare nominal phrase ("Coûts de production maîtrisés").
+RULE, ANSWERS_ANSWER, LISTED = "rule", "answers the answer", "listed finding"
 # The guide's soft-advice and attention formulas ("gagnerait à", "constituerait un progrès", "l'attention de la
 # société est attirée") prescribe whatever the subject.
 ADVICE = re.compile(f"{cues.FEATURE_CUES['rec_soft'].pattern}|{cues.FEATURE_CUES['rec_attention'].pattern}", re.I)
+# What makes an item of such a list a prescription: the guide's formulas, impersonal advice, or a nominal to-do
+# ("Stratégie d'attribution à préciser": a noun + "à" + infinitive says what is to be done, French grammar).
+ITEM_PRESCRIBES = re.compile("|".join(f"(?:{p.pattern})" for p in (
+    cues.RECOMMENDATION, cues.FEATURE_CUES["rec_advice"], cues.FEATURE_CUES["todo_item"])), re.IGNORECASE)
 LABELS = {"recommendation": cues.FEATURE_CUES["rec_label"], "observation": cues.FEATURE_CUES["obs_label"]}
 
 
@@ -79,12 +89,12 @@ def prescribed(text: str, duty: re.Pattern[str]) -> bool:
     return bool(duty.search(text)) and not (FORECAST.search(text) or OVERFIRING.search(text))
 
 
-def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> str | None:
+def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice, quoted: bool = False) -> str | None:
     """The kind the guide gives this sentence by its role cues alone, or None to keep the model's.
 
     ``observation`` means the control body speaks: it never overrules a recommendation (``overrule``)."""
     text = ctx.text
-    in_procedure = any(SECTION_CUES["sec_procedure"].search(t) for t in ctx.section_path[-1:])
+    in_procedure = in_control_procedure(ctx.section_path)
     voice = who.own
     if PROCEDURE.search(text) or (in_procedure and voice != roles.ORG_VOICE):
         return "other"
@@ -97,6 +107,10 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
     labelled = label_kind(ctx)
     if labelled:
         return labelled
+    if listed_finding(ctx):
+        return "recommendation" if prescribed(text, ITEM_PRESCRIBES) else LISTED
+    if quoted and voice != roles.ORG_VOICE and not who.reply and cues.RECOMMENDATION.search(text):
+        return RULE  # a duty inside a quotation opened by an earlier sentence: a quoted text, not an order
     if prescribed(text, ORGANISM_MUST):
         return "recommendation"
     if voice != roles.ORG_VOICE and not who.reply and (prescribed(text, REMEDY) or prescribed(text, ADVICE)):
@@ -112,6 +126,14 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice) -> 
     return None
 
 
+def in_control_procedure(path: Sequence[str]) -> bool:
+    """Under the report's own procedure section: a bare "Procédure" title is one only at the top of the outline (a
+    chamber's "PROCÉDURE"), as "4.5.1 Procédure" under "4.5 Vente de patrimoine" is the organism's sales procedure;
+    a title naming the control ("Déroulement du contrôle") is one anywhere (the documents' structure)."""
+    inner = path[-1] if path else ""
+    return bool(SECTION_CUES["sec_procedure"].search(inner)) and (len(path) == 1 or bool(CONTROL.search(inner)))
+
+
 def states_a_rule(ctx: SentenceContext) -> bool:
     """A document's or the law's content, not an order to the organism: "La charte prévoit qu'il appartient au
     comité …", "Elle (la charte) décrit les éléments que doit définir …", a duty only inside a quotation."""
@@ -123,10 +145,23 @@ def states_a_rule(ctx: SentenceContext) -> bool:
     return bool(QUOTED_MUST.search(text)) and not cues.RECOMMENDATION.search(QUOTATION.sub(" ", text))
 
 
+def quoted_flags(contexts: Sequence[SentenceContext]) -> list[bool]:
+    """Whether each sentence starts inside a quotation that an earlier sentence of its block opened (« not yet
+    closed by »): the sentencizer cuts a quoted article ("en vertu duquel « Des moyens … doivent être prévus. Ces
+    extincteurs doivent … »") into sentences (French typography of quotations)."""
+    flags, depth, block = [], 0, None
+    for ctx in contexts:
+        if ctx.block_start != block:
+            depth, block = 0, ctx.block_start
+        flags.append(depth > 0)
+        depth = max(0, depth + ctx.text.count("«") - ctx.text.count("»"))
+    return flags
+
+
 def role_decisions(contexts: Sequence[SentenceContext]) -> list[str | None]:
     who = roles.voices([c.text for c in contexts], paragraph_ids(contexts), [c.block == "heading" for c in contexts])
-    return [role_decision(ctx, listed, voice)
-            for ctx, listed, voice in zip(contexts, recommendation_list_flags(contexts), who)]
+    return [role_decision(ctx, listed, voice, quoted) for ctx, listed, voice, quoted
+            in zip(contexts, recommendation_list_flags(contexts), who, quoted_flags(contexts))]
 
 
 def place_decision(ctx: SentenceContext, place: str) -> str | None:
@@ -146,7 +181,7 @@ def overrule(model_kind: str, decided: str | None) -> str:
     statement of a rule undoes a recommendation or a rebuttal, and leaves an ``other``)."""
     if decided == RULE:
         return model_kind if model_kind == "other" else "observation"
-    if decided == ANSWERS_ANSWER:
+    if decided in (ANSWERS_ANSWER, LISTED):
         return "observation"
     if decided is None or (decided == "observation" and model_kind == "recommendation"):
         return model_kind

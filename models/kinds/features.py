@@ -93,6 +93,13 @@ def annex_flags(contexts: Sequence[SentenceContext]) -> list[bool]:
     return flags
 
 
+def listed_finding(ctx: SentenceContext) -> bool:
+    """An item of a Points forts / Points faibles / Irrégularités list: a finding by the annotation guide, never
+    ``other`` (the model let the last, longest items of such lists slip to ``other``)."""
+    return (ctx.block == "list_item" and bool(ctx.section_path) and len(WORD.findall(ctx.text)) >= 2
+            and SECTION_CUES["sec_points"].search(ctx.section_path[-1]) is not None)
+
+
 def cue_hits(text: str) -> dict[str, float]:
     return {name: float(bool(pattern.search(text))) for name, pattern in cues.FEATURE_CUES.items()}
 

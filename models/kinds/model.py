@@ -29,7 +29,7 @@ import numpy as np
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
 from ancols_nlp.models.kinds.decisions import overrule, place_decision, role_decisions
-from ancols_nlp.models.kinds.features import FEATURE_NAMES, SECTION_CUES, WORD, annex_flags, featurize
+from ancols_nlp.models.kinds.features import FEATURE_NAMES, annex_flags, featurize, listed_finding
 from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
 
 
@@ -162,7 +162,6 @@ class LinearKindModel:
         if reply.any():
             q[reply] = [p.priors["reply"][k] for k in STATEMENT_KINDS]
             choice[reply] = int(np.argmax([p.priors["reply"][k] for k in STATEMENT_KINDS]))
-        q, choice = inherit_from_introduction(contexts, todo, q, choice)
         listed = np.array([listed_finding(contexts[i]) for i in todo])
         p_other = np.where(listed, 0.0, p_other)
         probs[todo, :3] = (1.0 - p_other)[:, None] * q
@@ -170,7 +169,12 @@ class LinearKindModel:
         for row, i in enumerate(todo):
             kinds[i] = "other" if z1[row] >= 0 and not listed[row] else STATEMENT_KINDS[choice[row]]
         decided = role_decisions(contexts)
-        for i in todo:
+        intro_of, statements = introductions(contexts), set(todo)
+        for i in todo:  # in order: an introduction is final before its items
+            j = intro_of.get(i)
+            if j in statements and kinds[i] != "other" and kinds[j] in STATEMENT_KINDS:
+                kinds[i] = kinds[j]
+                probs[i, :3] = (1.0 - probs[i, 3]) * probs[j, :3] / max(probs[j, :3].sum(), 1e-9)
             kind = overrule(kinds[i], decided[i])
             if kind != kinds[i] and contexts[i].doc_type != "reply":
                 kinds[i], probs[i] = kind, _with_floor(probs[i], KINDS.index(kind))
@@ -190,30 +194,18 @@ def _with_floor(row: np.ndarray, column: int, floor: float = 0.5) -> np.ndarray:
     return out
 
 
-def listed_finding(ctx: SentenceContext) -> bool:
-    """An item of a Points forts / Points faibles / Irrégularités list: a finding by the annotation guide, never
-    ``other`` (the model let the last, longest items of such lists slip to ``other``)."""
-    return (ctx.block == "list_item" and bool(ctx.section_path) and len(WORD.findall(ctx.text)) >= 2
-            and SECTION_CUES["sec_points"].search(ctx.section_path[-1]) is not None)
-
-
-def inherit_from_introduction(contexts: Sequence[SentenceContext], rows: list[int], q: np.ndarray,
-                              choice: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """List items announced by a sentence ending with ':' share its kind
-    ("Elle pourrait être améliorée par : - …").
-
-    ``q``/``choice`` hold the statement-kind probabilities/decisions of ``contexts[rows]``. The
-    annotators followed this without exception on the dev reports (45 of 45 items)."""
-    q, choice = q.copy(), choice.copy()
-    position = {i: k for k, i in enumerate(rows)}
-    intro = None
+def introductions(contexts: Sequence[SentenceContext]) -> dict[int, int]:
+    """List items announced by a sentence ending with ':' ("Elle pourrait être améliorée par : - …"), mapped to
+    that sentence: they share its kind (the annotators followed this without exception on the dev reports, 45 of
+    45 items), the kind it ends with after the role decisions ("l'Agence sollicite un réexamen : - …")."""
+    out, intro = {}, None
     for i, ctx in enumerate(contexts):
         if ctx.block == "list_item":
-            if intro is not None and i in position:
-                q[position[i]], choice[position[i]] = q[position[intro]], choice[position[intro]]
+            if intro is not None:
+                out[i] = intro
         else:
-            intro = i if i in position and ctx.text.rstrip().endswith(":") else None
-    return q, choice
+            intro = i if ctx.text.rstrip().endswith(":") else None
+    return out
 
 
 def load_model(folder: Path = ARTEFACTS, embed: Embed | None = None) -> LinearKindModel | None:

@@ -33,13 +33,16 @@ DOCUMENT = french.cue_fragment("DOCUMENT")  # what a pronoun may stand for: "Ell
 # saying ("assurer la direction", "proposer un logement", "confirmer une tendance") report speech only with a
 # completive clause or an infinitive of statement ("assure que", "confirme avoir"), as do verbs of opinion
 # ("l'organisme considère que", "estime être") — French grammar of the verba dicendi and sentiendi.
+# "object" is objecter, not the noun "objectif" ("la société a pour objectif …").
 _CLAUSE = r"\s+(?:\w+\s+){0,3}?(?:que\b|qu['’]|avoir\b|[êe]tre\b|pouvoir\b|d(?:e|['’])\s*\w+(?:er|ir|re)\b|:)"
 _SPEECH_PRESENT = (
     r"(?:(?:indiqu|pr[ée]cis|contest|fai[ts]\s+valoir|s['’]engag\w*\s+[àa]|reconna[iî]|expliqu|affirm"
-    r"|soutien|fai[ts]\s+savoir|r[ée]pond|object|invoqu|d[ée]clar|admet|envisag"
+    r"|soutien|fai[ts]\s+savoir|r[ée]pond|object(?!i)|invoqu|d[ée]clar|admet|envisag"
     r"|conteste|r[ée]fute|d[ée]ment|pr[ée]tend|fait\s+observer|fait\s+remarquer|[ée]voqu|met\s+en\s+avant"
     r"|justifi(?!\w*\s+(?:de|du|des|d['’])\s))"  # "justifie du respect des délais" proves, it does not answer
-    r"(?!\w*(?:er|ir|re)\b)"  # a finite verb: "la société devra préciser" is a prescription, not her voice
+    # a finite verb: "la société devra préciser" is a prescription, not her voice, and "le rôle social de la société
+    # est très affirmé" an adjective (a past participle after "être" is a state, not a speech act)
+    r"(?!\w*(?:er|ir|re|ée?s?)\b)"
     r"|(?:soulign|signal|ajout|assur|confirm|propos|annonc|rappel|consid[èe]r|estim|jug|pens)\w*" + _CLAUSE + r")")
 _PARTICIPLE = (
     r"(?:(?:indiqu[ée]s?|pr[ée]cis[ée]s?|contest[ée]s?|fait\s+(?:valoir|savoir|observer|remarquer)|reconnu"
@@ -66,7 +69,9 @@ PRONOUN_SPEECH = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _SAID, _I)
 BODY_SUBJECT = re.compile(r"\b" + CONTROL_BODY, _I)
 _PRESCRIBE = (r"(?:ne\s+peut\s+qu['’]|(?:a|avait)\s+)?" + _ADV +
               r"(?:recommand|pr[ée]conis|invit|demand\w*\s+(?:[àa]|de|d['’]|que)|inciter?|incit[ae]|encourag|enjoin"
-              r"|exhort|rappel\w*\s+(?:[àa]\s+l['’]|l['’]obligation)|insist|sugg[ée]r|conseill|prescri)")
+              r"|exhort|rappel\w*\s+(?:[àa]\s+l['’]|l['’]obligation)|insist|sugg[ée]r|conseill|prescri"
+              # a request is a prescription: "l'Agence sollicite un réexamen" (solliciter = demander, French lexicon)
+              r"|sollicit)")
 BODY_PRESCRIBES = re.compile(r"\b" + CONTROL_BODY + r"\s+" + _ADV + _PRESCRIBE, _I)
 PRONOUN_PRESCRIBES = re.compile(PRONOUN_START.pattern + r"\s+" + _ADV + _PRESCRIBE, _I)
 BODY_VOICE = re.compile(

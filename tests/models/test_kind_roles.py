@@ -62,6 +62,13 @@ def test_who_speaks(sentence, previous, voice):
     # the author refuting the answer, subject unnamed
     ("Contrairement à ce qu'indique l'ordonnateur, la charte n'a jamais été adoptée.", roles.BODY),
     ("Ces arguments ne sont pas de nature à modifier l'appréciation portée sur les loyers.", roles.BODY),
+    # a past participle after "être" is a state, and "objectif" a noun: no speech act
+    ("Le précédent rapport relève que le rôle social de la société est très affirmé.", ""),
+    ("La société a pour objectif majeur l'amélioration de l'accessibilité de ses logements.", ""),
+    ("L'office objecte que ce calcul omet les logements en vente.", roles.ORG_VOICE),
+    # a request of the control body is a prescription
+    ("Deux processus comptables ont retenu son attention, pour lesquels l'Agence sollicite un réexamen :",
+     roles.BODY),
 ])
 def test_speech_verbs_and_refutations(sentence, voice):
     assert roles.own_voice(sentence) == voice
@@ -115,10 +122,22 @@ def test_a_labelled_recommendation_is_one_wherever_the_layout_puts_it(texts, blo
     ("Elle décrit les éléments que doit définir ce cadre de gestion.", "La charte a été adoptée en 2008.", True),
     ("Il ajoute que « les achats doivent respecter les principes de la commande publique.", "", True),
     ("La société doit respecter la « règle des trois devis ».", "", False),
+    ("Des moyens de lutte contre l'incendie doivent être prévus pour tous les parcs. »",
+     "L'absence d'extincteurs n'est pas conforme à l'article 96 de l'arrêté, en vertu duquel «", True),
     ("Elle doit réviser sa charte.", "La société a adopté une charte en 2008.", False),
 ])
 def test_the_content_of_a_rule_is_not_an_order(sentence, previous, rule):
     assert decisions.states_a_rule(SentenceContext(text=sentence, block="paragraph", previous=previous)) == rule
+
+
+def test_a_duty_inside_a_quotation_cut_into_sentences_is_not_an_order():
+    article = paragraph("L'absence d'extincteurs n'est pas conforme à l'article 96 de l'arrêté, en vertu duquel « Des"
+                        " moyens de lutte contre l'incendie doivent être prévus pour tous les parcs.",
+                        "Ces extincteurs doivent être des types 13 A ou 21 B. »",
+                        "La société doit installer des extincteurs dans ce parking.")
+    assert decisions.quoted_flags(article) == [False, True, False]
+    assert [decisions.overrule("recommendation", d) for d in decisions.role_decisions(article)[1:]] == [
+        "observation", "recommendation"]
 
 
 def test_the_control_body_taking_note_of_a_commitment_is_an_observation():
@@ -297,8 +316,60 @@ Réponse de l'organisme :
 """)
 
 
-@pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT, ANSWER_REPORT, BOXED_REPORT],
-                         ids=["chamber", "agency", "answer", "boxed"])
+# Shapes read in the unlabelled reports: bare nominal items of the fiche's lists, a request of the control body
+# announcing a list, a previous report's content, a near future, the vigilance and expected-event formulas, the
+# organism's own sales procedure.
+FICHE_REPORT = ("""Rapport de contrôle n°2018-033
+
+## POINTS FORTS
+
+<obs>- Coûts de production maîtrisés</obs>
+
+<obs>- Rôle social affirmé</obs>
+
+## POINTS FAIBLES
+
+<obs>- Erosion de la structure financière liée au programme d'amélioration envisagé</obs>
+
+<rec>- Stratégie de vente à préciser</rec>
+
+""" + "<obs>Le parc de la société compte 2 790 logements familiaux répartis sur 40 communes.</obs>\n\n" * 20 + """
+## 1. Préambule
+
+<obs>Le précédent rapport de contrôle relève que le rôle social de la société est très affirmé.</obs>
+
+<obs>La société a pour objectif majeur l'amélioration de l'accessibilité de ses logements.</obs>
+
+<obs>Plus de dix organismes se partagent le parc du département et des regroupements devront avoir lieu.</obs>
+
+## 4.5 Vente de patrimoine
+
+### 4.5.1 Procédure
+
+<obs>La sélection des candidats acquéreurs s'effectue par ordre d'arrivée.</obs>
+
+<obs>Un agent de la gestion locative a en charge le suivi des ventes.</obs>
+
+## 5.1 Tenue de la comptabilité
+
+<rec>Deux processus comptables ont retenu son attention, pour lesquels l'Agence sollicite un réexamen :</rec>
+
+<rec>- les pertes sur les instruments de couverture sont enregistrées au compte 6718 ;</rec>
+
+<rec>- les charges de mutualisation transitent par deux comptes distincts.</rec>
+
+## 5.5 Projection financière
+
+<obs>Il n'est pas possible d'apprécier ces cessions, faute de connaître la stratégie que la société va mettre \
+en place.</obs>
+
+<rec>L'endettement représente 21 années d'autofinancement, un niveau qui impose de faire preuve d'une grande \
+vigilance.</rec>
+""")
+
+
+@pytest.mark.parametrize("marked", [CHAMBER_REPORT, AGENCY_REPORT, ANSWER_REPORT, BOXED_REPORT, FICHE_REPORT],
+                         ids=["chamber", "agency", "answer", "boxed", "fiche"])
 def test_kinds_follow_roles_in_a_report(marked):
     from gold import covering, process_marked
 

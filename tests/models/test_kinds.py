@@ -126,6 +126,10 @@ def test_missing_artefact_falls_back_to_rules_with_a_warning(tmp_path, caplog):
     ("La société gagnerait à formaliser sa politique d'achat.", True),
     ("L'équipe de contrôle attire toutefois l'attention de la société sur la résidence La Chan.", True),
     ("Un renforcement de l'attention sur la gestion de ses attributions est nécessaire.", True),
+    ("Le niveau de la dette impose de faire preuve d'une grande vigilance.", True),
+    ("La société doit mettre en place un plan de vente.", True),
+    ("Le plan dépend de la stratégie que la société va mettre en place.", False),
+    ("Des regroupements d'organismes devront avoir lieu dans le département.", False),
 ])
 def test_prescription_cues(sentence, prescribes):
     found = bool(cues.RECOMMENDATION.search(sentence)) and not cues.FEATURE_CUES["forecast"].search(sentence)
