@@ -13,10 +13,11 @@ vectors. Terms are the real analyser's, on the new text under its heading.
 
 For the embedded store, rows are written straight into SQLite through ``DocumentStore.add_document``
 (one transaction per document, as an upload would), then the store is opened once, which builds and
-saves its snapshot base. For PostgreSQL (``--store postgres``), each document goes through the store
-interface, ``SegmentStore.add`` with its vectors, as an upload would, and the postings are then rewritten in
-term order (``postings.cluster``, as after any bulk load). Build times and the size on disk are printed (and
-written with ``--json``).
+saves its snapshot base. For PostgreSQL (``--store postgres``), the documents go through the store's own
+bulk path: ``PgStore.add_many`` (``--batch`` documents a transaction, each written as ``add`` writes it, its
+passages by COPY) inside ``PgStore.bulk_load`` (the search indexes, HNSW and GIN, built once at the end), and the
+postings are then rewritten in term order (``postings.cluster``, as after any bulk load). Build times and the
+size on disk are printed (and written with ``--json``).
 
     python bench/synth.py --source /tmp/searchdata --out /tmp/store1m --segments 1000000
     python bench/synth.py --source /tmp/searchdata --store postgres \\
@@ -183,19 +184,32 @@ def fill(store: SegmentStore, source_dir: Path, segments: int, per_document: int
     return {"segments": written, "documents": number, "rows_seconds": round(time.perf_counter() - t0, 1)}
 
 
-def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_document: int, seed: int) -> dict:
-    """A PostgreSQL store filled through ``fill``; its size on disk is the database's."""
+def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_document: int, seed: int, *,
+                batch: int, index_memory: str) -> dict:
+    """A PostgreSQL store bulk-loaded through ``PgStore.add_many``, ``batch`` documents a transaction, its search
+    indexes built once at the end (``PgStore.bulk_load``); its size on disk is the database's."""
     import psycopg
 
     from ancols_nlp.index.postgres import postings
-    from ancols_nlp.index.postgres.store import PgStore
+    from ancols_nlp.index.postgres.store import PgStore, Upload
 
     store = PgStore(dsn, embedder)
     try:
         if store.stats().documents:
             raise SystemExit("the PostgreSQL database already holds a store")
-        report = fill(store, source_dir, segments, per_document, seed)
-        report["vector_index"] = store.stats().vector_index
+        t0 = time.perf_counter()
+        written, number, pending = 0, 0, []
+        with store.bulk_load(index_memory=index_memory) as index_seconds:
+            for _, filename, doc, vectors, _, data in documents(source_dir, segments, per_document, seed):
+                pending.append(Upload(doc, filename, data, vectors))
+                if len(pending) == batch:
+                    written += sum(a.segment_count for a in store.add_many(pending))
+                    number, pending = number + len(pending), []
+            written += sum(a.segment_count for a in store.add_many(pending))
+            number += len(pending)
+            rows_seconds = time.perf_counter() - t0
+        report = {"segments": written, "documents": number, "rows_seconds": round(rows_seconds, 1),
+                  "index_seconds": index_seconds, "vector_index": store.stats().vector_index}
     finally:
         store.close()
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -203,7 +217,9 @@ def to_postgres(dsn: str, embedder, source_dir: Path, segments: int, per_documen
         postings.cluster(conn)
         report["cluster_seconds"] = round(time.perf_counter() - t, 1)
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-    report["disk_mb"] = {"database": round(size / 2**20, 1)}
+        tables = conn.execute("SELECT relname, pg_total_relation_size(oid) FROM pg_class"
+                              " WHERE relname IN ('segments', 'term_blocks', 'documents')").fetchall()
+    report["disk_mb"] = {"database": round(size / 2**20, 1), **{t: round(b / 2**20, 1) for t, b in tables}}
     return report
 
 
@@ -218,6 +234,9 @@ def main(argv=None) -> int:
     ap.add_argument("--segments", type=int, default=1_000_000)
     ap.add_argument("--per-document", type=int, default=500, help="mean segments per synthetic document")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--batch", type=int, default=4, help="documents a transaction (--store postgres)")
+    ap.add_argument("--index-memory", default="1GB",
+                    help="maintenance memory building the search indexes (--store postgres); HNSW fits its graph in it")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
     if a.store == "embedded" and (a.out is None or (a.out / "ancols.sqlite3").exists()):
@@ -233,7 +252,8 @@ def main(argv=None) -> int:
             for path in sorted(a.corpus.glob("*.txt")):
                 runtime.ingest(path.read_bytes(), path.name)
         if a.store == "postgres":
-            report = to_postgres(a.pg_dsn, runtime.store.embedder, a.source, a.segments, a.per_document, a.seed)
+            report = to_postgres(a.pg_dsn, runtime.store.embedder, a.source, a.segments, a.per_document, a.seed,
+                                 batch=a.batch, index_memory=a.index_memory)
         else:
             report = build(a.source, a.out, a.segments, a.per_document, a.seed)
             t = time.perf_counter()

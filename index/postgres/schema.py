@@ -12,6 +12,8 @@ bytes and the JSON fields as text (JSON escapes NUL as \u0000, which ``jsonb`` w
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 
 from ancols_nlp.index.passages import LEXICAL_KEY
@@ -153,6 +155,36 @@ MIGRATIONS: list[str] = [
     DROP TABLE postings;
     """,
 ]
+
+
+# The segments' search indexes (migrations 1 and 4): every write of a passage updates each, which made a bulk
+# load spend most of its time in them (HNSW's graph search per inserted vector above all). A bulk load drops them
+# and builds each once at the end (``PgStore.bulk_load``); a store opening builds any that a bulk load
+# interrupted by a crash left missing.
+SEARCH_INDEXES = {
+    "segments_terms": "CREATE INDEX IF NOT EXISTS segments_terms ON segments USING gin (terms)",
+    "segments_themes": "CREATE INDEX IF NOT EXISTS segments_themes ON segments USING gin (themes)",
+    "segments_fts": "CREATE INDEX IF NOT EXISTS segments_fts ON segments USING gin (fts)",
+    "segments_embedding": "CREATE INDEX IF NOT EXISTS segments_embedding ON segments"
+                          " USING hnsw (embedding vector_cosine_ops)",
+}
+
+
+def drop_search_indexes(conn: psycopg.Connection) -> None:
+    for name in SEARCH_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def build_search_indexes(conn: psycopg.Connection) -> dict[str, float]:
+    """Build the missing search indexes; returns each one's build seconds. One that exists is not named to
+    CREATE INDEX, whose lock would wait for the writes in flight (a store opening during another's bulk load)."""
+    seconds = {}
+    for name, sql in SEARCH_INDEXES.items():
+        if conn.execute("SELECT to_regclass(%s) IS NULL", (name,)).fetchone()[0]:
+            t = time.perf_counter()
+            conn.execute(sql)
+            seconds[name] = round(time.perf_counter() - t, 1)
+    return seconds
 
 
 def migrate(conn: psycopg.Connection, dimension: int) -> int:
