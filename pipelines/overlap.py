@@ -35,11 +35,38 @@ def idf(documents: Iterable[Sequence[str]], *, figure: float = 1.0) -> dict[str,
     return {t: math.log((n + 1) / (d + 0.5)) * (figure if t[0].isdigit() else 1.0) for t, d in df.items()}
 
 
+def _square(terms_: set[str], weights: dict[str, float]) -> float:
+    return sum(weights.get(t, 0.0) ** 2 for t in terms_)
+
+
+def _cosine(a: set[str], a_square: float, b: set[str], b_square: float, weights: dict[str, float]) -> float:
+    norm = math.sqrt(a_square * b_square)
+    return _square(a & b, weights) / norm if norm else 0.0
+
+
 def cosine(a: Iterable[str], b: Iterable[str], weights: dict[str, float]) -> float:
     """Cosine of the two term sets, each term weighted by ``weights`` (unknown terms weigh nothing)."""
     a, b = set(a), set(b)
-    norm = math.sqrt(sum(weights.get(t, 0.0) ** 2 for t in a) * sum(weights.get(t, 0.0) ** 2 for t in b))
-    return sum(weights.get(t, 0.0) ** 2 for t in a & b) / norm if norm else 0.0
+    return _cosine(a, _square(a, weights), b, _square(b, weights), weights)
+
+
+class TermSets:
+    """Passages' term sets with their weighted norms, made once.
+
+    A reply's every answer is scored against every finding of its report: remaking each finding's set and
+    norm for each answer was most of a reply's linking (33 of 38 s CPU in a 15k-passage bulk add). Same
+    sets, same sums in the same order: the cosines equal ``cosine``'s to the bit."""
+
+    def __init__(self, passages: Iterable[Iterable[str]], weights: dict[str, float]):
+        self.weights = weights
+        self.sets = [set(p) for p in passages]
+        self.squares = [_square(s, weights) for s in self.sets]
+
+    def cosines(self, own: Iterable[str], indices: Iterable[int]) -> dict[int, float]:
+        """Cosine of ``own`` with each passage of ``indices``."""
+        a = set(own)
+        a_square = _square(a, self.weights)
+        return {i: _cosine(a, a_square, self.sets[i], self.squares[i], self.weights) for i in indices}
 
 
 def share(wanted: Iterable[str], held: Iterable[str], weights: dict[str, float]) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ancols_nlp.pipelines.answer_cues import CITED_FINDING, CITED_SECTION, FINDING_LABEL, QUOTED, SECTION_NUMBER
 from ancols_nlp.pipelines.french import fold
-from ancols_nlp.pipelines.overlap import cosine, idf, share, terms
+from ancols_nlp.pipelines.overlap import TermSets, idf, share, terms
 
 FINDING_KINDS = frozenset({"observation", "recommendation"})
 # The ranked match: cosine of the stored vectors (shipped USE encoder) + LEXICAL × the idf cosine of the terms.
@@ -146,6 +146,8 @@ def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *, min
     is_finding = np.array([f.kind in FINDING_KINDS for f in findings])
     finding_terms = [terms(f.text) for f in findings]
     weights = idf([*finding_terms, *(terms(r.text) for r in rebuttals)], figure=FIGURE)
+    finding_sets = TermSets(finding_terms, weights)
+    finding_indices = np.flatnonzero(is_finding).tolist()
     links = []
     for rebuttal in rebuttals:
         if rebuttal.kind != "rebuttal":
@@ -164,8 +166,8 @@ def link_reply(rebuttals: Sequence[Passage], findings: Sequence[Passage], *, min
         if quoted is not None:
             links.append(CrossLink(rebuttal.ref, findings[quoted[0]].ref, "quote", round(REFERENCE * quoted[1], 3)))
             continue
-        own = terms(rebuttal.text)
-        match = np.array([cosines[i] + LEXICAL * cosine(own, finding_terms[i], weights) if is_finding[i] else -np.inf
+        lexical = finding_sets.cosines(terms(rebuttal.text), finding_indices)
+        match = np.array([cosines[i] + LEXICAL * lexical[i] if is_finding[i] else -np.inf
                           for i in range(len(findings))])
         best = int(np.argmax(match))
         if not is_finding[best] or match[best] < min_match:
