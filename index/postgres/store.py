@@ -89,9 +89,9 @@ class PgStore:
         returned ids are acknowledged only once it has committed. A batch meeting the same bytes stored
         concurrently through another process is written again document by document."""
         out: list[Added | None] = [None] * len(uploads)
+        shas = [hashlib.sha256(upload.data).hexdigest() for upload in uploads]
         new: dict[str, tuple[int, Upload, str]] = {}  # sha → (place, upload, id) of the documents to write
-        for n, upload in enumerate(uploads):
-            sha = hashlib.sha256(upload.data).hexdigest()
+        for n, (upload, sha) in enumerate(zip(uploads, shas)):
             if sha not in new:
                 out[n] = self._existing(sha)
                 if out[n] is None:
@@ -111,9 +111,9 @@ class PgStore:
             raise
         for sha, (n, upload, doc_id) in new.items():
             out[n] = Added(doc_id, len(upload.doc.segments), False)
-        for n, upload in enumerate(uploads):  # the same bytes twice in the batch: the first one's id
+        for n, sha in enumerate(shas):  # the same bytes twice in the batch: the first one's id
             if out[n] is None:
-                first = out[new[hashlib.sha256(upload.data).hexdigest()][0]]
+                first = out[new[sha][0]]
                 out[n] = Added(first.id, first.segment_count, True)
         return out
 
@@ -266,6 +266,7 @@ _STAGED = (("document_id", "text"), ("seq", "int4"), ("start", "int4"), ('"end"'
 _STAGE = ("CREATE TEMP TABLE IF NOT EXISTS segment_rows ("
           + ", ".join(f"{c} {t.upper()}" for c, t in _STAGED) + ") ON COMMIT DELETE ROWS")
 _COLUMNS = ", ".join(c for c, _ in _STAGED[:-1])
+_SELECTED = ", ".join(f"{c}::tsvector" if c == "terms" else c for c, _ in _STAGED[:-1])  # staged as text
 
 
 def _write(conn: psycopg.Connection, doc_id: str, sha: str, upload: Upload, passages: IndexedPassages) -> None:
@@ -289,7 +290,7 @@ def _write(conn: psycopg.Connection, doc_id: str, sha: str, upload: Upload, pass
                 copy.write_row((doc_id, s.id, s.start, s.end, s.block, s.kind, list(s.themes), organism,
                                 meta.doc_type, meta.year or -1, _json(segment_body(s)),
                                 retrieval.tsvector_literal(t), _length(t), np.asarray(v, dtype=np.float32), _text(c)))
-    conn.execute(f"INSERT INTO segments({_COLUMNS}, fts) SELECT {_COLUMNS.replace('terms', 'terms::tsvector')},"
+    conn.execute(f"INSERT INTO segments({_COLUMNS}, fts) SELECT {_SELECTED},"
                  f" {_FTS.replace('%s', 'context')}"
                  " FROM segment_rows WHERE document_id = %s ORDER BY seq", (doc_id,))
     conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",

@@ -28,6 +28,7 @@ import numpy as np
 
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
+from ancols_nlp.models.probabilities import softmax
 from ancols_nlp.models.kinds.decisions import overrule, place_decision, role_decisions
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, annex_flags, featurize, listed_finding
 from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
@@ -108,12 +109,6 @@ class KindModelParams:
 def design(features: np.ndarray, embeddings: np.ndarray, weight: float) -> np.ndarray:
     """Model input: hand-crafted features, then the (scaled) sentence embedding."""
     return np.hstack([features, weight * embeddings])
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class LinearKindModel:

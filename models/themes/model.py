@@ -22,6 +22,7 @@ import numpy as np
 
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
+from ancols_nlp.models.probabilities import softmax
 from ancols_nlp.models.themes.features import Embed, featurize, heading_evidence, section_runs
 from ancols_nlp.models.themes.scoring import theme_scores
 from ancols_nlp.pipelines.protocols import RankedThemes
@@ -75,7 +76,7 @@ class LinearThemeModel:
         if lexicon_prior:
             z += lexicon_prior * np.array([[scores.get(t, 0.0) for t in THEMES]
                                            for scores in (theme_scores(it.text, it.section_path) for it in items)])
-        probs = _softmax(z)
+        probs = softmax(z)
         hyper = p.config.get("hyper", {})
         if hyper.get("neighbour_weight"):
             probs = lean_on_neighbours(probs, section_runs(items), hyper["neighbour_weight"], hyper["unsure_below"])
@@ -91,11 +92,6 @@ class LinearThemeModel:
         return out
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def lean_on_neighbours(probs: np.ndarray, runs: np.ndarray, weight: float, unsure_below: float) -> np.ndarray:
     """A passage the model is unsure of (best theme below ``unsure_below``) leans on the passages just
     before and after it in its section: a sentence that names no theme of its own ("Ces éléments ont
@@ -106,7 +102,7 @@ def lean_on_neighbours(probs: np.ndarray, runs: np.ndarray, weight: float, unsur
     for i in np.flatnonzero(probs.max(axis=1) < unsure_below):
         neighbours = [j for j in (i - 1, i + 1) if runs[i, 0] <= j < runs[i, 1]]
         if neighbours:
-            out[i] = _softmax(np.log(probs[i] + 1e-9) + weight * np.log(probs[neighbours].mean(axis=0) + 1e-9))
+            out[i] = softmax(np.log(probs[i] + 1e-9) + weight * np.log(probs[neighbours].mean(axis=0) + 1e-9))
     return out
 
 
