@@ -23,7 +23,7 @@ import numpy as np
 from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
-from ancols_nlp.index.expansion import Synonyms, expand
+from ancols_nlp.index.expansion import Synonyms
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
@@ -211,4 +211,4 @@ class Store:
             hits, subset = search(snap, query, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
         return SearchOutcome(distinct(hits, rows, k), rows, subset.facets, subset.total,
-                             expand(query, snap.lexical.mined))
+                             snap.lexical.expansion(query))

@@ -17,10 +17,10 @@ import numpy as np
 import psycopg
 
 from ancols_nlp.index.analyzer import query_kinds
-from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms, expand
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
-from ancols_nlp.index.postgres.retrieval import where
+from ancols_nlp.index.postgres.retrieval import expansion, where
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm
 from ancols_nlp.pipelines.types import KINDS, THEMES
@@ -86,7 +86,7 @@ class Bm25:
     @classmethod
     def read(cls, conn: psycopg.Connection, query: str, filters: Filters, mined: Synonyms = NO_SYNONYMS) -> Bm25:
         """The postings of the query's terms and phrases, in one statement."""
-        lexical = LexicalQuery.of(expand(query, mined))
+        lexical = LexicalQuery.of(expansion(conn, query, mined))
         terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
         clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
         postings, segments, length = {}, 0, 0
