@@ -96,10 +96,12 @@ def _case(column: str, weights: dict[str, float]) -> str:
 
 
 def acronyms(conn: psycopg.Connection, query: str) -> Synonyms:
-    """The stored documents' acronyms the query may name: by the acronym (any case), or by a long form's first term."""
-    words = [w.lower() for w in re.findall(r"[^\W_]+", query)]
+    """The stored documents' acronyms the (respelled) query may name: by the acronym (any case), or by a long form's
+    first term."""
+    asked = respelled_query(conn, query)
+    words = [w.lower() for w in re.findall(r"[^\W_]+", asked)]
     rows = conn.execute("SELECT DISTINCT short, long FROM acronyms"
-                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(query))).fetchall()
+                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(asked))).fetchall()
     return Synonyms.of_acronyms((short, long) for short, long in rows)
 
 
@@ -119,13 +121,18 @@ _TERM_STATS = """
     JOIN term_df df ON df.term = w.term"""
 
 
-def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansion:
-    """``expand`` of the query with its unaccented words respelled as the stored passages write them, as the
-    embedded index's ``LexicalIndex.expansion`` does (``term_df`` read only for a word it may respell)."""
+def respelled_query(conn: psycopg.Connection, query: str) -> str:
+    """The query with its unaccented words respelled as the stored passages write them, as the embedded index's
+    ``LexicalIndex.respelled`` does (``term_df`` read only for a word it may respell)."""
     def passages_with(term: str) -> int:
         row = conn.execute("SELECT df FROM term_df WHERE term = %s", (term,)).fetchone()
         return int(row[0]) if row else 0
-    return expand(respelled(query, passages_with), mined)
+    return respelled(query, passages_with)
+
+
+def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansion:
+    """``expand`` of the respelled query (``respelled_query``)."""
+    return expand(respelled_query(conn, query), mined)
 
 
 def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[str, list]:

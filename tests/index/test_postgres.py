@@ -60,6 +60,12 @@ def test_same_hits_scores_and_facets_as_the_embedded_store(both, mode):
             assert _answer(postgres, query, filters, mode) == _answer(embedded, query, filters, mode), (query, filters)
 
 
+def test_a_query_typed_without_accents_is_respelled_as_in_the_embedded_store(both):
+    """The terms a result's highlights show: "donnees" is also "données" (don) in both stores."""
+    shown = [store.search("donnees sur la vacance elevee", k=5, filters=Filters()).expansion for store in both]
+    assert shown[0] == shown[1] and {"donne", "don", "eleve", "elev"} <= set(shown[0].terms)
+
+
 def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
     embedded, postgres = both
     for store in both:
