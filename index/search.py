@@ -22,24 +22,26 @@ import numpy as np
 
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.query import Filters, Hit, SearchParams
+from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
 
 if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot, Subset
 
 
-def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: int,
+def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | None, k: int,
            filters: Filters, params: SearchParams) -> tuple[list[Hit], Subset]:
-    """Best-first hits and the rows they were drawn from (with their facets)."""
+    """Best-first hits and the rows they were drawn from (with their facets); ``intent``: the query as
+    ``read_query`` reads it (``query_vector`` is its text's)."""
     subset = snapshot.subset(filters)
     mask = subset.mask
     if not len(snapshot.columns.ids):
         return [], subset
-    prior = snapshot.query_prior(query)
+    prior = snapshot.query_prior(intent)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
-    terms = snapshot.lexical.query(query) if params.mode != "semantic" else None
+    terms = snapshot.lexical.query(intent.text) if params.mode != "semantic" else None
     if terms is not None:
         lex = _lexical(snapshot, terms, mask, prior, params.candidates)
     if params.mode == "lexical" or (params.mode == "hybrid" and not use_dense):

@@ -17,11 +17,11 @@ from functools import cached_property
 
 import numpy as np
 
-from ancols_nlp.index.analyzer import query_kinds
 from ancols_nlp.index.columns import Columns
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import column_priors, intent_priors
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
@@ -74,17 +74,22 @@ class Snapshot:
         self.dead = int(n_base - self.live[:n_base].sum())
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
-        self._intent_priors: dict[tuple[str, ...], np.ndarray] = {}
+        self._intent_priors: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
         self._subsets: dict[Filters, Subset] = {}
         self._subsets_lock = threading.Lock()
 
-    def query_prior(self, query: str) -> np.ndarray:
-        """The segment priors for ``query``: an array over every row, so made once per kind intent (a
-        snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each of them."""
-        wanted = query_kinds(query)
-        if wanted not in self._intent_priors:
-            self._intent_priors[wanted] = intent_priors(self.prior, wanted, self.columns.has_kind)
-        return self._intent_priors[wanted]
+    def query_prior(self, intent: QueryIntent) -> np.ndarray:
+        """The segment priors for a query's ``intent``: an array over every row, so made once per kind, organism
+        and theme intent (a snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each."""
+        key = (intent.kinds, intent.organisms, intent.themes)
+        if key not in self._intent_priors:
+            self._intent_priors[key] = intent_priors(self.prior, intent, self.columns)
+        return self._intent_priors[key]
+
+    @cached_property
+    def organisms(self) -> list[str]:
+        """The organisms of the live documents (``read_query`` recognises them in a query)."""
+        return self.columns.organisms(self.live)
 
     @property
     def kind(self) -> str:
