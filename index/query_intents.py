@@ -36,14 +36,15 @@ def fold(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
 
 
-def _name_forms(name: str) -> list[list[str]]:
-    """The folded word sequences that name ``name``: as written, and without a leading article."""
-    key = [fold(t) for t in TOKEN.findall(name)]
-    key = [w for part in key for w in part.split()]
+@lru_cache(maxsize=8192)
+def _name_forms(name: str) -> tuple[list[str], ...]:
+    """The folded word sequences that name ``name``: as written, and without a leading article (made once per
+    name: every search compares the query with every stored name)."""
+    key = [w for t in TOKEN.findall(name) for w in fold(t).split()]
     forms = [key]
     if len(key) > 1 and key[0] in LEADING_ARTICLES:
         forms.append(key[1:])
-    return [f for f in forms if f and len(" ".join(f)) >= MIN_NAME_CHARS]
+    return tuple(f for f in forms if f and len(" ".join(f)) >= MIN_NAME_CHARS)
 
 
 def mentioned_organisms(text: str, organisms: Iterable[str]) -> tuple[tuple[str, ...], str]:

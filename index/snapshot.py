@@ -26,7 +26,8 @@ from ancols_nlp.index.ranking import column_priors, intent_priors
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
 
-FILTERS_KEPT = 32  # filters whose rows and facets a snapshot keeps: 1 MB each at 1M segments
+# Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
+FILTERS_KEPT = 32
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,14 @@ class Snapshot:
         """The segment priors for a query's ``intent``: an array over every row, so made once per kind, organism
         and theme intent (a snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each."""
         key = (intent.kinds, intent.organisms, intent.themes)
-        if key not in self._intent_priors:
-            self._intent_priors[key] = intent_priors(self.prior, intent, self.columns)
-        return self._intent_priors[key]
+        found = self._intent_priors.get(key)
+        if found is None:
+            found = intent_priors(self.prior, intent, self.columns)
+            with self._subsets_lock:  # 4 MB each at 1M segments: the most recently made are kept
+                self._intent_priors[key] = found
+                while len(self._intent_priors) > FILTERS_KEPT:
+                    del self._intent_priors[next(iter(self._intent_priors))]
+        return found
 
     @cached_property
     def organisms(self) -> list[str]:
