@@ -36,23 +36,34 @@ def fold(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
 
 
-@lru_cache(maxsize=8192)
-def _name_forms(name: str) -> tuple[list[str], ...]:
-    """The folded word sequences that name ``name``: as written, and without a leading article (made once per
-    name: every search compares the query with every stored name)."""
-    key = [w for t in TOKEN.findall(name) for w in fold(t).split()]
+def _name_forms(name: str) -> list[list[str]]:
+    """The folded word sequences that name ``name``: as written, and without a leading article."""
+    key = [fold(t) for t in TOKEN.findall(name)]  # as the query's words: "Coop'lvry" is one
     forms = [key]
     if len(key) > 1 and key[0] in LEADING_ARTICLES:
         forms.append(key[1:])
-    return tuple(f for f in forms if f and len(" ".join(f)) >= MIN_NAME_CHARS)
+    return [f for f in forms if f and len(" ".join(f)) >= MIN_NAME_CHARS]
+
+
+@lru_cache(maxsize=4)
+def _names_by_first_word(organisms: tuple[str, ...]) -> dict[str, list[str]]:
+    """The names that may start at a query word, made once per list of stored names (a snapshot's): a search then
+    compares the query with the few names sharing one of its words, not with every stored name."""
+    index: dict[str, list[str]] = {}
+    for name in organisms:
+        for form in _name_forms(name):
+            index.setdefault(form[0], []).append(name)
+    return index
 
 
 def mentioned_organisms(text: str, organisms: Iterable[str]) -> tuple[tuple[str, ...], str]:
     """The known organisms the text names (accents and case aside), and the text without their names."""
     tokens = [m.group() for m in TOKEN.finditer(text)]
     folded = [fold(t) for t in tokens]
+    index = _names_by_first_word(tuple(organisms))
+    candidates = {name for word in folded for name in index.get(word, ())}
     found = []
-    for name in sorted(organisms, key=len, reverse=True):
+    for name in sorted(candidates, key=lambda n: (-len(n), n)):
         for key in _name_forms(name):
             at = next((i for i in range(len(folded) - len(key) + 1) if folded[i:i + len(key)] == key), None)
             if at is not None:

@@ -15,6 +15,7 @@ STORED = ["Coop'lvry Habitat", "Espace Domicile", "LOGIDIA", "Lozère Habitation
      "vacance des logements familiaux"),
     ("Logidia, coûts de gestion", ("LOGIDIA",), "coûts de gestion"),
     ("remise en état des logements au Toit Forézien", ("Le Toit Forézien",), "remise en état des logements au"),
+    ("coop'lvry habitat, relations avec la coopérative", ("Coop'lvry Habitat",), "relations avec la coopérative"),
     ("Espace Domicile", ("Espace Domicile",), "Espace Domicile"),  # the name alone stays what is matched
     ("domicile des locataires", (), "domicile des locataires"),  # a part of a name is not the name
 ])
