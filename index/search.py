@@ -5,7 +5,8 @@ search never sees half of an ingestion and never waits for one.
 
 Ranking (its functions, constants and the measurements behind them: index/ranking.py):
 - lexical: BM25 over each segment's text under its innermost heading, times a prior on what the
-  segment is (headings and "other" segments are damped) and on the kind the query asks for;
+  segment is (headings and "other" segments are damped) and on the kind, organism and theme the query
+  points to (index/query_intents.py; a named organism's name is not matched, the rest of the query is);
 - semantic: cosine of the query and passage vectors, times the same priors;
 - hybrid: the lexical and the semantic candidates are pooled, the dense model re-scores the pool
   with a query vector moved towards the best lexical passages (vector-space pseudo-relevance
