@@ -29,6 +29,7 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
                             passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
+from ancols_nlp.index.query_intents import read_query
 from ancols_nlp.index.search import search
 from ancols_nlp.index.snapshot import Part, Snapshot
 from ancols_nlp.index.vectors import EXACT_LIMIT
@@ -199,7 +200,7 @@ class Store:
                           vector_index=snap.kind)
 
     def organisms(self) -> list[str]:
-        return self._snapshot.columns.organisms(self._snapshot.live)
+        return self._snapshot.organisms
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         snap = self._snapshot
@@ -207,8 +208,9 @@ class Store:
         # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
-            vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
-            hits, subset = search(snap, query, vector, k * 3, filters, params)
+            intent = read_query(query, snap.organisms)
+            vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
+            hits, subset = search(snap, intent, vector, k * 3, filters, params)
         rows = self.meta.segments_by_id([h.id for h in hits])
         return SearchOutcome(distinct(hits, rows, k), rows, subset.facets, subset.total,
                              expand(query, snap.lexical.mined))

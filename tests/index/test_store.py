@@ -202,3 +202,31 @@ def test_indicators_are_stored_with_their_document_and_leave_with_it(store, corp
     rows = store.meta.indicators_of(doc_id)
     assert [r.name for r in rows] == [i.name for i in doc.indicators] and rows[0].organism == "6,0%"
     assert store.delete(doc_id) and store.meta.indicators_of(doc_id) == []
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_named_organism_comes_first_and_the_rest_of_the_query_picks_its_passages(store, two_reports, mode):
+    params = SearchParams(mode=mode)
+    _, out = _texts(store, "Logidia vacance commerciale", params=params)
+    assert [out.rows[h.id].document_id for h in out.hits[:2]] == [two_reports[1]] * 2
+    # its name's words are not matched: the running header naming it is not an answer
+    texts, _ = _texts(store, "Toit Forézien vacance commerciale", params=params)
+    assert {texts[0], texts[1]} == {REPORT_A[1][0], REPORT_A[3][0]}
+    assert not any(t.startswith("Le Toit Forézien - Rapport") for t in texts[:3])
+
+
+THEMED = [
+    ("Le parc compte 3 806 logements familiaux, construits pour moitié avant 1975, dont 12 % en quartier "
+     "prioritaire de la politique de la ville ; le patrimoine est en bon état.", "observation", "paragraph",
+     "2.1 Description du parc", ["patrimoine"]),
+    ("Les fonds propres par logement du patrimoine sont faibles.", "observation", "paragraph",
+     "5.3 Fonds propres", ["finances"]),
+]
+
+
+def test_a_query_all_about_a_theme_favours_that_themes_passages(store):
+    store.add(make_document(THEMED), filename="t.txt", data=b"t")
+    lexical = SearchParams(mode="lexical")
+    assert _texts(store, "le patrimoine", params=lexical)[0][0] == THEMED[0][0]
+    # other words say what is asked: the theme does not decide
+    assert _texts(store, "patrimoine et fonds propres", params=lexical)[0][0] == THEMED[1][0]
