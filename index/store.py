@@ -193,6 +193,11 @@ class Store:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
+    @property
+    def version(self) -> int:
+        """Changes with every write, after its rows are committed (a new snapshot)."""
+        return self._snapshot.version
+
     def stats(self) -> StoreStats:
         snap = self._snapshot
         return StoreStats(documents=self.meta.documents(limit=1, offset=0)[1], segments=snap.segments,

@@ -215,6 +215,11 @@ class PgStore:
                 "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM segments)").fetchone()
         return StoreStats(documents=documents, segments=segments, vector_index="pgvector-hnsw")
 
+    @property
+    def version(self) -> None:
+        """Other processes write to the same database (and replicas lag): answers are not cached here."""
+        return None
+
     def organisms(self) -> list[str]:
         with self.servers.read() as conn:
             rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()

@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from ancols_nlp.index.highlight import Highlighter
-from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ErrorResponse, SearchResponse
 from ancols_nlp.service.views import search_result
 
@@ -30,7 +31,19 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
-    outcome = runtime.store.search(query, k=min(k, settings.max_results), filters=filters, params=params)
+    k = min(k, settings.max_results)
+    version = runtime.store.version  # read before searching: see SearchCache.put
+    key = runtime.answers.key(query, params.mode, k, filters)
+    body = runtime.answers.get(version, key)
+    if body is None:
+        body = answer(runtime, query, k, filters, params)
+        runtime.answers.put(version, key, body)
+    return Response(body, media_type="application/json")
+
+
+def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
+    """The JSON body of a search, as the cache keeps it."""
+    outcome = runtime.store.search(query, k=k, filters=filters, params=params)
     rows = [outcome.rows[hit.id] for hit in outcome.hits]
     heads = runtime.store.meta.document_heads({row.document_id for row in rows})
     highlight = Highlighter(outcome.expansion)
@@ -40,4 +53,4 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
                               total_candidates=outcome.total)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
-    return Response(response.model_dump_json(), media_type="application/json")
+    return response.model_dump_json().encode()
