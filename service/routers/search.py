@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.query import Filters, SearchParams
@@ -20,13 +21,13 @@ Many = Annotated[list[str], Query()]
 
 
 @router.get("/search", response_model=SearchResponse, responses={422: {"model": ErrorResponse}})
-def search(runtime: RuntimeDep, settings: SettingsDep,
-           q: Annotated[str, Query(description="What to look for, in French.",
-                                   examples=["vacance commerciale élevée"])],
-           k: Annotated[int, Query(ge=1, le=1000)] = 10,
-           mode: Literal["lexical", "semantic", "hybrid"] | None = None,
-           kind: Many = [], theme: Many = [], document_id: Many = [], organism: Many = [],
-           doc_type: Many = [], year_min: int | None = None, year_max: int | None = None) -> Response:
+async def search(runtime: RuntimeDep, settings: SettingsDep,
+                 q: Annotated[str, Query(description="What to look for, in French.",
+                                         examples=["vacance commerciale élevée"])],
+                 k: Annotated[int, Query(ge=1, le=1000)] = 10,
+                 mode: Literal["lexical", "semantic", "hybrid"] | None = None,
+                 kind: Many = [], theme: Many = [], document_id: Many = [], organism: Many = [],
+                 doc_type: Many = [], year_min: int | None = None, year_max: int | None = None) -> Response:
     query = clean_query(q, settings.max_query_chars)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
@@ -34,9 +35,9 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
     k = min(k, settings.max_results)
     version = runtime.store.version  # read before searching: see SearchCache.put
     key = runtime.answers.key(query, params.mode, k, filters)
-    body = runtime.answers.get(version, key)
+    body = runtime.answers.get(version, key)  # on the event loop: a cached answer needs no worker thread
     if body is None:
-        body = answer(runtime, query, k, filters, params)
+        body = await run_in_threadpool(answer, runtime, query, k, filters, params)
         runtime.answers.put(version, key, body)
     return Response(body, media_type="application/json")
 
