@@ -251,7 +251,8 @@ class PgStore:
                 fused = lex
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        return SearchOutcome(distinct(hits, rows, k), rows, facets, total, expand(query, mined))
+        return SearchOutcome(distinct(hits, {i: row.text for i, row in rows.items()}, k), rows, facets, total,
+                             expand(query, mined))
 
 
 @dataclass(frozen=True)
