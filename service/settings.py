@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
     search_cache_mb: float = Field(
         64.0, ge=0, description="Finished /search answers kept per store version (a write empties it), least "
-                                "recently used out first; 0 turns the cache off. A 10-result answer is ~15 KB.")
+                                "recently used out first; 0 turns the cache off. A 10-result answer is 10-13 KB.")
     exact_vector_limit: int = Field(
         100_000, ge=0, description="Up to this many segments, dense search is exact (flat); beyond, IVF-SQ8.")
 
