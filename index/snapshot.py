@@ -11,6 +11,7 @@ in the base and live in the delta, so lookups by id prefer the delta.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +29,7 @@ from ancols_nlp.index.vectors import VectorIndex
 
 # Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
 FILTERS_KEPT = 32
+_VERSIONS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Snapshot:
                  mined: Synonyms = NO_SYNONYMS):
         """``mined``: the acronyms the live documents define, for query expansion."""
         self.base, self.delta = base, delta
+        self.version = next(_VERSIONS)  # unique in the process, increasing: what caches of its answers key on
         self.columns = base.columns if delta is None else base.columns.followed_by(delta.columns)
         self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []), mined=mined)
         n_base = len(base.columns)

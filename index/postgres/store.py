@@ -216,6 +216,11 @@ class PgStore:
                 "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM segments)").fetchone()
         return StoreStats(documents=documents, segments=segments, vector_index="pgvector-hnsw")
 
+    @property
+    def version(self) -> None:
+        """Other processes write to the same database (and replicas lag): answers are not cached here."""
+        return None
+
     def organisms(self) -> list[str]:
         with self.servers.read() as conn:
             rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()
@@ -249,7 +254,8 @@ class PgStore:
                 fused = lex
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        return SearchOutcome(distinct(hits, rows, k), rows, facets, total, expand(query, mined))
+        return SearchOutcome(distinct(hits, {i: row.text for i, row in rows.items()}, k), rows, facets, total,
+                             expand(query, mined))
 
 
 @dataclass(frozen=True)

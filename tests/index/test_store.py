@@ -146,6 +146,15 @@ def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store,
     assert any(t.startswith("Les coûts de gestion sont élevés") for t in texts)  # shares words, says something else
 
 
+def test_only_the_shown_passages_are_read_whole(store, two_reports):
+    """Near-duplicates are judged on the candidates' texts; the rows returned are those of the hits shown."""
+    out = store.search("vacance", k=2, filters=Filters())
+    assert len(out.hits) == 2 and set(out.rows) == {h.id for h in out.hits}
+    ids = [s.uid for d in store.meta.documents(limit=10, offset=0)[0]
+           for s in store.meta.segments_of(d.id, limit=100, offset=0)[0]]
+    assert store.meta.texts_by_id(ids) == {i: row.text for i, row in store.meta.segments_by_id(ids).items()}
+
+
 def test_delete_removes_from_both_indexes(store, two_reports):
     a, b = two_reports
     before = store.snapshot
