@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Search quality and latency on the dev set, straight through ``Store.search`` (no HTTP).
+r"""Search quality and latency on the dev set, straight through ``Store.search`` (no HTTP).
 
 Ingests ``--corpus/*.txt`` once into ``--data`` (a store dir that is reused when it already
 holds them), then runs every dev query in the lexical, semantic and hybrid modes and scores
