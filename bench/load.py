@@ -9,9 +9,17 @@ the modes can be compared as ratios on a noisy machine; medians over the runs ar
 
 Queries are the dev queries plus variants a user would type: the first words only, a word
 added, and a share of requests with a filter (a kind, a year range). Requests cycle through
-this list in a seeded random order. Only loopback addresses are accepted.
+this list (60 texts) in a seeded random order, so a service that caches answers serves most of them
+from its cache. ``--distinct`` sends no text twice in the whole session instead: each request's text is
+2-4 words drawn from the dev queries' words, the same share filtered, so every request pays the full
+search (and the query embedding). Only loopback addresses are accepted.
+
+The client speaks HTTP/1.1 over one kept-alive socket per simulated user and reads each body without
+parsing it: it shares the cores with the service here (clients normally run on other machines), and an
+``httpx`` client cost 2-4 ms of CPU a request, a fifth of the service's.
 
     python bench/load.py --serve /tmp/store1m --modes lexical hybrid --clients 32 --requests 2000 --runs 3
+    python bench/load.py --serve /tmp/store1m --distinct --modes lexical hybrid --clients 32 --requests 2000
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import httpx
 
@@ -56,32 +64,86 @@ def queries(path: Path, seed: int, filtered_share: float = 0.2) -> list[dict]:
     return out
 
 
-async def run(url: str, mode: str, requests: list[dict], clients: int, count: int, seconds: float) -> dict:
+def distinct_queries(path: Path, seed: int, count: int, filtered_share: float = 0.2) -> list[dict]:
+    """``count`` parameter sets whose texts all differ: 2-4 of the dev queries' words (of 4 letters or more)
+    in a seeded random order, a share of them filtered as in ``queries``."""
+    texts = [line.split("\t")[1].strip() for line in path.read_text().splitlines() if "\t" in line]
+    words = sorted({w for text in texts for w in text.split() if len(w) >= 4})
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    out = []
+    while len(out) < count:
+        text = " ".join(rng.sample(words, rng.randint(2, 4)))
+        if text in seen:
+            continue
+        seen.add(text)
+        params = {"q": text, "k": 10}
+        if rng.random() < filtered_share:
+            params.update(rng.choice(FILTERS))
+        out.append(params)
+    return out
+
+
+class Connection:
+    """One kept-alive HTTP/1.1 connection: a GET, its status, its body read whole and left unparsed."""
+
+    def __init__(self, url: str):
+        parsed = urlparse(url)
+        self.host, self.port = parsed.hostname, parsed.port or 80
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, target: str) -> int:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        try:
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            return int(head[9:12])
+        except BaseException:
+            self.close()  # a broken or cancelled exchange leaves the socket mid-message: the next GET reconnects
+            raise
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+async def run(url: str, mode: str, requests: list[dict], clients: int, count: int, seconds: float,
+              timeout: float = 60.0) -> dict:
+    targets = [f"/search?{urlencode({**params, 'mode': mode})}" for params in requests]
     latencies: list[float] = []
     errors: dict[str, int] = {}
     issued = 0
     deadline = time.perf_counter() + seconds
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(connection: Connection) -> None:
         nonlocal issued
         while issued < count and time.perf_counter() < deadline:
-            params = {**requests[issued % len(requests)], "mode": mode}
+            target = targets[issued % len(targets)]
             issued += 1
             t = time.perf_counter()
             try:
-                r = await http.get("/search", params=params)
-                if r.status_code == 200:
+                async with asyncio.timeout(timeout):
+                    status = await connection.get(target)
+                if status == 200:
                     latencies.append(time.perf_counter() - t)
                 else:
-                    errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
-            except httpx.HTTPError as exc:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        connection.close()
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60.0) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(client(Connection(url)) for _ in range(clients)))
+    elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -158,19 +220,29 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=Path, default=REPO.parent / "shared" / "eval" / "dev" / "queries.tsv")
     ap.add_argument("--startup-seconds", type=float, default=600.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--distinct", action="store_true",
+                    help="no query text twice in the session (no answer or query vector can come from a cache)")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
     if a.url and urlparse(a.url).hostname not in LOOPBACK:
         ap.error("only loopback addresses are load-tested")
     if not (0 < a.requests <= MAX_REQUESTS and 0 < a.seconds <= MAX_SECONDS and 0 < a.clients <= 1024):
         ap.error(f"--requests must be in 1..{MAX_REQUESTS}, --seconds in (0, {MAX_SECONDS}], --clients in 1..1024")
-    requests = queries(a.queries, a.seed)
+    if a.distinct:
+        stream = iter(distinct_queries(a.queries, a.seed, len(a.modes) * (a.warmup + a.runs * a.requests)))
+    else:
+        repeated = queries(a.queries, a.seed)
+
+    def batch(count: int) -> list[dict]:
+        """The requests of one run of at most ``count``: the next unused ones when distinct."""
+        return [next(stream) for _ in range(count)] if a.distinct else repeated
+
     env = dict(item.split("=", 1) for item in a.env)
 
     def timed(url: str, mode: str, pid: int | None) -> dict:
         """One run, with the CPU it cost per request: this client's (it shares the cores) and the service's."""
         client, service = time.process_time(), cpu_seconds(pid) if pid else None
-        result = asyncio.run(run(url, mode, requests, a.clients, a.requests, a.seconds))
+        result = asyncio.run(run(url, mode, batch(a.requests), a.clients, a.requests, a.seconds))
         done = max(result["ok"], 1)
         result["client_cpu_ms"] = round(1000 * (time.process_time() - client) / done, 2)
         if pid:
@@ -179,9 +251,10 @@ def main(argv=None) -> int:
         return result
 
     def measure(url: str, pid: int | None = None) -> dict:
-        report: dict = {"clients": a.clients, "requests_per_run": a.requests, "runs": {}, "median": {}}
+        report: dict = {"clients": a.clients, "requests_per_run": a.requests, "distinct": a.distinct, "runs": {},
+                        "median": {}}
         for mode in a.modes:
-            asyncio.run(run(url, mode, requests, a.clients, a.warmup, a.seconds))
+            asyncio.run(run(url, mode, batch(a.warmup), a.clients, a.warmup, a.seconds))
         for n in range(a.runs):
             for mode in a.modes:  # interleaved, so a burst of load from elsewhere hits every mode alike
                 result = timed(url, mode, pid)

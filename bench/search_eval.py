@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Search quality and latency on the dev set, straight through ``Store.search`` (no HTTP).
+r"""Search quality and latency on the dev set, straight through ``Store.search`` (no HTTP).
 
 Ingests ``--corpus/*.txt`` once into ``--data`` (a store dir that is reused when it already
 holds them), then runs every dev query in the lexical, semantic and hybrid modes and scores
@@ -18,7 +18,11 @@ thread's CPU time, which stays meaningful when other processes share the cores.
 The second line scores the project's own query set (``bench/queries/project.tsv``: written before any
 system ran on it, without reading the dev queries; judged from the pooled top 10 of several systems,
 ``bench/search_pool.py``, trail in ``bench/queries/project/judged.tsv``). Its units are dev's units files;
-only pooled units were judged, so its recall@20 is relative to the pool and reads high.
+only pooled units were judged, so its recall@20 is relative to the pool and reads high. Several sets score as
+one when ``--queries`` and ``--qrels`` each name several (their query ids must differ):
+
+    python bench/search_eval.py --data D --queries bench/queries/project.tsv bench/queries/project2.tsv \
+        --qrels bench/queries/project bench/queries/project2
 
 The store is the one the ``ANCOLS_*`` settings name, so the PostgreSQL store's lexical options compare
 on one database with ``ANCOLS_STORE=postgres ANCOLS_PG_DSN=... ANCOLS_PG_LEXICAL=bm25|french``.
@@ -93,25 +97,44 @@ def read_queries(path: Path) -> dict[str, str]:
     return dict(line.split("\t")[:2] for line in lines if line.strip() and not line.startswith("#"))
 
 
+def paths(value) -> list[Path]:
+    """``--queries`` / ``--qrels`` as a list: none, one path (as callers in code pass it) or several (the CLI)."""
+    return [] if value is None else [value] if isinstance(value, Path) else list(value)
+
+
+def read_query_sets(files: list[Path]) -> dict[str, str]:
+    """Several query files as one set, in file order; a query id in two files would merge two judgements."""
+    queries: dict[str, str] = {}
+    for path in files:
+        one = read_queries(path)
+        if clash := queries.keys() & one.keys():
+            raise ValueError(f"query ids {sorted(clash)} of {path} are already in an earlier query file")
+        queries.update(one)
+    return queries
+
+
 def load_gold(score, a, ids: dict[str, str]):
     """The queries, the units of each document and the graded units of each query (``a.qrels``, else ``a.gold``)."""
     units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")}
              for d in ids if (a.gold / f"{d}.units.tsv").exists()}
-    queries = read_queries(a.queries or a.gold / "queries.tsv")
+    queries = read_query_sets(paths(a.queries) or [a.gold / "queries.tsv"])
     qrels: dict[str, dict] = {}
-    for d in ids:
-        qp = (a.qrels or a.gold) / f"{d}.qrels.tsv"
-        if qp.exists():
-            for q, u, g in score.read_tsv(qp):
-                qrels.setdefault(q, {})[(d, u)] = int(g)
+    for folder in paths(a.qrels) or [a.gold]:
+        for d in ids:
+            qp = folder / f"{d}.qrels.tsv"
+            if qp.exists():
+                for q, u, g in score.read_tsv(qp):
+                    qrels.setdefault(q, {})[(d, u)] = int(g)
     return queries, units, qrels
 
 
 def add_gold_arguments(ap: argparse.ArgumentParser, shared: Path) -> None:
     ap.add_argument("--corpus", type=Path, default=shared / "corpus")
     ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev", help="units (and qrels unless --qrels)")
-    ap.add_argument("--queries", type=Path, help="default: GOLD/queries.tsv (bench/queries/project.tsv: ours)")
-    ap.add_argument("--qrels", type=Path, help="where the <doc>.qrels.tsv are (bench/queries/project: ours)")
+    ap.add_argument("--queries", type=Path, nargs="+",
+                    help="default: GOLD/queries.tsv (bench/queries/project.tsv: ours); several score as one set")
+    ap.add_argument("--qrels", type=Path, nargs="+",
+                    help="where the <doc>.qrels.tsv are (bench/queries/project: ours), one folder per query file")
     ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
 
 

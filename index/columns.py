@@ -119,10 +119,9 @@ class Columns:
             if values:
                 keep &= np.isin(self.codes[name], self._wanted(name, values))
         if f.organism:
-            keep &= np.isin(self.codes["organism"], self._wanted("organism", f.organism, fold=True))
+            keep &= self.has_organism(f.organism)
         if f.theme:
-            bits = np.uint64(sum(1 << int(n) for n in self._wanted("theme", f.theme)))
-            keep &= (self.themes & bits) != 0
+            keep &= self.has_theme(f.theme)
         if f.year_min is not None:
             keep &= self.year >= f.year_min
         if f.year_max is not None:
@@ -131,6 +130,13 @@ class Columns:
 
     def has_kind(self, kinds: tuple[str, ...]) -> np.ndarray:
         return np.isin(self.codes["kind"], self._wanted("kind", kinds))
+
+    def has_organism(self, organisms: tuple[str, ...]) -> np.ndarray:
+        return np.isin(self.codes["organism"], self._wanted("organism", organisms, fold=True))
+
+    def has_theme(self, themes: tuple[str, ...]) -> np.ndarray:
+        bits = np.uint64(sum(1 << int(n) for n in self._wanted("theme", themes)))
+        return (self.themes & bits) != 0
 
     def facets(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts per kind, first theme and organism among the segments ``mask`` lets through."""

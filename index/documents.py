@@ -181,6 +181,14 @@ class DocumentStore(Database):
                 f"SELECT {_SEGMENT_COLS} FROM segments WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
         return {r[0]: segment_row(r) for r in rows}
 
+    def texts_by_id(self, ids: list[int]) -> dict[int, str]:
+        """Segment texts alone, read by SQLite from the JSON bodies."""
+        if not ids:
+            return {}
+        with self._lock:
+            return dict(self._db.execute(f"SELECT id, json_extract(body, '$.text') FROM segments "
+                                         f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+
     def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         with self._lock:
             row = self._db.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = ? AND seq = ?",

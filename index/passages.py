@@ -11,7 +11,6 @@ from ancols_nlp.index.analyzer import ANALYZER_VERSION, analyze
 from ancols_nlp.index.interface import Embedder
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
 from ancols_nlp.index.query import Hit
-from ancols_nlp.index.records import SegmentRow
 from ancols_nlp.pipelines.french.acronyms import ACRONYMS_VERSION, Acronym, mine_acronyms
 from ancols_nlp.pipelines.types import ProcessedDocument
 
@@ -65,7 +64,7 @@ def indexed_passages(doc: ProcessedDocument, embedder: Embedder, vectors: np.nda
     return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts], mine_acronyms(doc.source.text))
 
 
-def distinct(hits: list[Hit], rows: dict[int, SegmentRow], k: int) -> list[Hit]:
+def distinct(hits: list[Hit], texts: dict[int, str], k: int) -> list[Hit]:
     """Drop repeats: a hit whose text (case and spacing aside) is already ranked, or whose analysed
     words overlap those of NEAR_DUPLICATE_COPIES ranked hits by Jaccard ≥ NEAR_DUPLICATE_JACCARD
     (running headers, the synthesis restating a finding of the body). The text alone is compared,
@@ -74,13 +73,13 @@ def distinct(hits: list[Hit], rows: dict[int, SegmentRow], k: int) -> list[Hit]:
     kept: list[frozenset[str]] = []
     out = []
     for hit in hits:
-        row = rows.get(hit.id)
-        if row is None:
+        text = texts.get(hit.id)
+        if text is None:
             continue
-        key = " ".join(row.text.lower().split())
+        key = " ".join(text.lower().split())
         if key in seen:
             continue
-        terms = text_terms(row.text)
+        terms = text_terms(text)
         if terms and (sum(1 for other in kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD)
                       >= NEAR_DUPLICATE_COPIES):
             continue

@@ -5,7 +5,8 @@ search never sees half of an ingestion and never waits for one.
 
 Ranking (its functions, constants and the measurements behind them: index/ranking.py):
 - lexical: BM25 over each segment's text under its innermost heading, times a prior on what the
-  segment is (headings and "other" segments are damped) and on the kind the query asks for;
+  segment is (headings and "other" segments are damped) and on the kind, organism and theme the query
+  points to (index/query_intents.py; a named organism's name is not matched, the rest of the query is);
 - semantic: cosine of the query and passage vectors, times the same priors;
 - hybrid: the lexical and the semantic candidates are pooled, the dense model re-scores the pool
   with a query vector moved towards the best lexical passages (vector-space pseudo-relevance
@@ -22,24 +23,26 @@ import numpy as np
 
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.query import Filters, Hit, SearchParams
+from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
 
 if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot, Subset
 
 
-def search(snapshot: Snapshot, query: str, query_vector: np.ndarray | None, k: int,
+def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | None, k: int,
            filters: Filters, params: SearchParams) -> tuple[list[Hit], Subset]:
-    """Best-first hits and the rows they were drawn from (with their facets)."""
+    """Best-first hits and the rows they were drawn from (with their facets); ``intent``: the query as
+    ``read_query`` reads it (``query_vector`` is its text's)."""
     subset = snapshot.subset(filters)
     mask = subset.mask
     if not len(snapshot.columns.ids):
         return [], subset
-    prior = snapshot.query_prior(query)
+    prior = snapshot.query_prior(intent)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
     den: dict[int, float] = {}
-    terms = snapshot.lexical.query(query) if params.mode != "semantic" else None
+    terms = snapshot.lexical.query(intent.text) if params.mode != "semantic" else None
     if terms is not None:
         lex = _lexical(snapshot, terms, mask, prior, params.candidates)
     if params.mode == "lexical" or (params.mode == "hybrid" and not use_dense):

@@ -11,22 +11,25 @@ in the base and live in the delta, so lookups by id prefer the delta.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from ancols_nlp.index.analyzer import query_kinds
 from ancols_nlp.index.columns import Columns
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import column_priors, intent_priors
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.vectors import VectorIndex
 
-FILTERS_KEPT = 32  # filters whose rows and facets a snapshot keeps: 1 MB each at 1M segments
+# Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
+FILTERS_KEPT = 32
+_VERSIONS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Snapshot:
                  mined: Synonyms = NO_SYNONYMS):
         """``mined``: the acronyms the live documents define, for query expansion."""
         self.base, self.delta = base, delta
+        self.version = next(_VERSIONS)  # unique in the process, increasing: what caches of its answers key on
         self.columns = base.columns if delta is None else base.columns.followed_by(delta.columns)
         self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []), mined=mined)
         n_base = len(base.columns)
@@ -74,17 +78,27 @@ class Snapshot:
         self.dead = int(n_base - self.live[:n_base].sum())
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
-        self._intent_priors: dict[tuple[str, ...], np.ndarray] = {}
+        self._intent_priors: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
         self._subsets: dict[Filters, Subset] = {}
         self._subsets_lock = threading.Lock()
 
-    def query_prior(self, query: str) -> np.ndarray:
-        """The segment priors for ``query``: an array over every row, so made once per kind intent (a
-        snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each of them."""
-        wanted = query_kinds(query)
-        if wanted not in self._intent_priors:
-            self._intent_priors[wanted] = intent_priors(self.prior, wanted, self.columns.has_kind)
-        return self._intent_priors[wanted]
+    def query_prior(self, intent: QueryIntent) -> np.ndarray:
+        """The segment priors for a query's ``intent``: an array over every row, so made once per kind, organism
+        and theme intent (a snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each."""
+        key = (intent.kinds, intent.organisms, intent.themes)
+        found = self._intent_priors.get(key)
+        if found is None:
+            found = intent_priors(self.prior, intent, self.columns)
+            with self._subsets_lock:  # 4 MB each at 1M segments: the most recently made are kept
+                self._intent_priors[key] = found
+                while len(self._intent_priors) > FILTERS_KEPT:
+                    del self._intent_priors[next(iter(self._intent_priors))]
+        return found
+
+    @cached_property
+    def organisms(self) -> list[str]:
+        """The organisms of the live documents (``read_query`` recognises them in a query)."""
+        return self.columns.organisms(self.live)
 
     @property
     def kind(self) -> str:

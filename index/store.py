@@ -29,6 +29,7 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
                             passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
+from ancols_nlp.index.query_intents import read_query
 from ancols_nlp.index.search import search
 from ancols_nlp.index.snapshot import Part, Snapshot
 from ancols_nlp.index.vectors import EXACT_LIMIT
@@ -193,13 +194,18 @@ class Store:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
+    @property
+    def version(self) -> int:
+        """Changes with every write, after its rows are committed (a new snapshot)."""
+        return self._snapshot.version
+
     def stats(self) -> StoreStats:
         snap = self._snapshot
         return StoreStats(documents=self.meta.documents(limit=1, offset=0)[1], segments=snap.segments,
                           vector_index=snap.kind)
 
     def organisms(self) -> list[str]:
-        return self._snapshot.columns.organisms(self._snapshot.live)
+        return self._snapshot.organisms
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         snap = self._snapshot
@@ -207,8 +213,13 @@ class Store:
         # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
-            vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
-            hits, subset = search(snap, query, vector, k * 3, filters, params)
-        rows = self.meta.segments_by_id([h.id for h in hits])
-        return SearchOutcome(distinct(hits, rows, k), rows, subset.facets, subset.total,
+            intent = read_query(query, snap.organisms)
+            vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
+            hits, subset = search(snap, intent, vector, k * 3, filters, params)
+        # The texts of the k * 3 candidates decide the near-duplicates; only the k kept are read whole (a row's
+        # JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown). A document
+        # deleted between the two reads loses its hits, as it would have in one read.
+        kept = distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k)
+        rows = self.meta.segments_by_id([h.id for h in kept])
+        return SearchOutcome([h for h in kept if h.id in rows], rows, subset.facets, subset.total,
                              snap.lexical.expansion(query))

@@ -24,7 +24,7 @@ def store_gauges(app: FastAPI):
             return []
         stats = runtime.store.stats()
         out = [("ancols_documents", "Documents in the store.", {}, stats.documents),
-               ("ancols_segments", "Segments in the search index.", {}, stats.segments)]
+               ("ancols_segments", "Segments in the search index.", {}, stats.segments), *runtime.answers.gauges()]
         manager = getattr(app.state, "jobs", None)
         if manager is not None:
             counts = manager.db.counts()

@@ -1,4 +1,8 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+"""Dependencies shared by the routers, as ``Annotated`` aliases.
+
+They are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, one hand-over to a worker
+thread and back per dependency and request, for what is an attribute read.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,15 @@ from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.settings import Settings
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.runtime.settings
 
 
-def require_write_access(settings: Annotated[Settings, Depends(get_settings_dep)],
+async def require_write_access(settings: Annotated[Settings, Depends(get_settings_dep)],
                          x_api_key: Annotated[str | None, Header()] = None) -> None:
     """When an API key is configured, writes must present it (compared in constant time)."""
     if settings.api_key is None:

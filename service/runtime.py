@@ -20,6 +20,7 @@ from ancols_nlp.pipelines.protocols import Models
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, ThemeItem
+from ancols_nlp.service.search_cache import SearchCache
 from ancols_nlp.service.settings import Settings
 
 
@@ -34,6 +35,10 @@ class Runtime:
         params = SearchParams(mode=settings.search_mode, fusion=settings.fusion,
                               lexical_weight=settings.lexical_weight, candidates=settings.candidates)
         return cls(settings=settings, store=open_store(settings, embedder, params))
+
+    @cached_property
+    def answers(self) -> SearchCache:
+        return SearchCache(self.settings.search_cache_bytes)
 
     # Loaded on first use: `ancols search`, `reindex` and the `ingest --ray` driver never process a
     # document; the service loads them at start-up (``warm``) so no request pays for it.

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
                                                                "the base.")
     search_concurrency: int = Field(
         4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
+    search_cache_mb: float = Field(
+        64.0, ge=0, description="Finished /search answers kept per store version (a write empties it), least "
+                                "recently used out first; 0 turns the cache off. A 10-result answer is 10-13 KB.")
     exact_vector_limit: int = Field(
         100_000, ge=0, description="Up to this many segments, dense search is exact (flat); beyond, IVF-SQ8.")
 
@@ -108,6 +111,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def search_cache_bytes(self) -> int:
+        return int(self.search_cache_mb * 1024 * 1024)
 
     @property
     def max_body_bytes(self) -> int:

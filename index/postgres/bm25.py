@@ -16,23 +16,26 @@ from functools import reduce
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.analyzer import query_kinds
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
 from ancols_nlp.index.postgres.retrieval import expansion, where
 from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query_intents import QueryIntent, as_intent
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm
 from ancols_nlp.pipelines.types import KINDS, THEMES
 
 _RECORD = np.dtype([(name, kind) for name, kind, _ in POSTING])
 # Each term's postings in the documents the filters allow (``{clause}`` over ``term_blocks s``, read in ``first``
 # order from its index: ids ascending, no sort), its df and the corpus statistics; a term no passage holds has a
-# df of 0 and no postings.
-_READ = ("SELECT w.term, coalesce(df.df, 0), c.segments, c.length, b.postings"
+# df of 0 and no postings. Those of the organisms the query names (``named``, lower-case) come again apart: their
+# ids get the organism prior (none named: NULL).
+_READ = ("SELECT w.term, coalesce(df.df, 0), c.segments, c.length, b.postings, b.named"
          " FROM unnest(%(terms)s::text[]) AS w(term) CROSS JOIN corpus c"
          " LEFT JOIN term_df df ON df.term = w.term"
-         " LEFT JOIN LATERAL (SELECT string_agg(s.postings, ''::bytea ORDER BY s.first) AS postings"
+         " LEFT JOIN LATERAL (SELECT string_agg(s.postings, ''::bytea ORDER BY s.first) AS postings,"
+         " string_agg(s.postings, ''::bytea ORDER BY s.first)"
+         " FILTER (WHERE lower(coalesce(s.organism, '')) = ANY(%(named)s)) AS named"
          " FROM term_blocks s WHERE s.term = w.term AND {clause}) b ON TRUE")
 # Candidates are summed over an array as long as the span of their ids when it is at most this long, else sorted.
 _DENSE_SPAN = 1 << 22
@@ -49,15 +52,17 @@ class _Postings:
     prior: np.ndarray  # float32, kind × block
     kind: np.ndarray  # int16, KINDS code from 1
     themes: np.ndarray  # uint64, bit n for THEMES[n]
+    named: np.ndarray  # bool: of an organism the query names
 
     @classmethod
-    def of(cls, df: int, packed: bytes | None) -> _Postings:
+    def of(cls, df: int, packed: bytes | None, named: bytes | None = None) -> _Postings:
         records = np.frombuffer(packed or b"", _RECORD)
         ids = records["id"].astype(np.int64)
         order = None if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")
         arrays = [ids] + [records[name].astype(kind) for name, kind in
                           (("tf", np.float32), ("length", np.float32), ("prior", np.float32), ("kind", np.int16),
                            ("themes", np.uint64))]
+        arrays.append(np.isin(ids, np.frombuffer(named or b"", _RECORD)["id"]))
         return cls(df, *(a if order is None else a[order] for a in arrays))
 
 
@@ -70,32 +75,37 @@ class _Scored:
     prior: np.ndarray
     kind: np.ndarray
     themes: np.ndarray
+    named: np.ndarray
 
 
 class Bm25:
     """A query's prior-weighted BM25 over the passages ``filters`` allow: the best ``top(n)``, or ``of(ids)``."""
 
     def __init__(self, query: LexicalQuery, postings: dict[str, _Postings], segments: int, average: float,
-                 kinds: tuple[str, ...], filters: Filters):
+                 intent: QueryIntent, filters: Filters):
         self.query, self.postings, self.segments = query, postings, segments
         self.average = average
-        self.wanted = kinds
+        self.intent = intent
         self.filters = filters
         self._scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def read(cls, conn: psycopg.Connection, query: str, filters: Filters, mined: Synonyms = NO_SYNONYMS) -> Bm25:
+    def read(cls, conn: psycopg.Connection, query: str | QueryIntent, filters: Filters,
+             mined: Synonyms = NO_SYNONYMS) -> Bm25:
         """The postings of the query's terms and phrases, in one statement."""
-        lexical = LexicalQuery.of(expansion(conn, query, mined))
+        intent = as_intent(query)
+        lexical = LexicalQuery.of(expansion(conn, intent.text, mined))
         terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
         clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
         postings, segments, length = {}, 0, 0
         if terms:
-            rows = conn.execute(_READ.format(clause=clause), {**args, "terms": terms}, binary=True).fetchall()
-            for term, df, segments, length, packed in rows:
-                postings[term] = _Postings.of(int(df), packed)
+            named = [o.casefold() for o in intent.organisms]
+            rows = conn.execute(_READ.format(clause=clause), {**args, "terms": terms, "named": named},
+                                binary=True).fetchall()
+            for term, df, segments, length, packed, of_named in rows:
+                postings[term] = _Postings.of(int(df), packed, of_named)
         average = float(length) / segments if segments else 1.0
-        return cls(lexical, postings, int(segments), average, query_kinds(query), filters)
+        return cls(lexical, postings, int(segments), average, intent, filters)
 
     def _idf(self, term: str, weight: float) -> np.float32:
         return bm25_idf(self.postings[term].df, self.segments, weight)
@@ -111,7 +121,7 @@ class Bm25:
         for term, weight in self.query.terms:
             idf, p = self._idf(term, weight), self.postings[term]
             if idf and len(p.ids):
-                out.append(_Scored(p.ids, idf * saturation[term], p.prior, p.kind, p.themes))
+                out.append(_Scored(p.ids, idf * saturation[term], p.prior, p.kind, p.themes, p.named))
         for phrase, scored in self.query.phrases:
             held = list(dict.fromkeys(phrase))
             if not all(len(self.postings[t].ids) for t in held):
@@ -125,7 +135,7 @@ class Bm25:
                 weights += self._idf(t, SYNONYM_WEIGHT) * saturation[t][at]
             first = self.postings[held[0]]
             at = np.searchsorted(first.ids, common)
-            out.append(_Scored(common, weights, first.prior[at], first.kind[at], first.themes[at]))
+            out.append(_Scored(common, weights, first.prior[at], first.kind[at], first.themes[at], first.named[at]))
         return out
 
     def _scores(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,14 +150,13 @@ class Bm25:
             def attribute(name: str) -> np.ndarray:
                 return np.concatenate([getattr(s, name) for s in lists])[at]
 
-            prior = intent_priors(attribute("prior"), self.wanted,
-                                  lambda kinds: np.isin(attribute("kind"), _codes(kinds)))
+            rows = _Rows(attribute("kind"), attribute("themes"), attribute("named"))
+            prior = intent_priors(attribute("prior"), self.intent, rows)
             keep = np.ones(len(ids), dtype=bool)
             if self.filters.kind:
-                keep &= np.isin(attribute("kind"), _codes(self.filters.kind))
+                keep &= rows.has_kind(self.filters.kind)
             if self.filters.theme:
-                bits = sum(1 << n for n, t in enumerate(THEMES) if t in self.filters.theme)
-                keep &= (attribute("themes") & np.uint64(bits)) != 0
+                keep &= rows.has_theme(self.filters.theme)
             self._scored = ids, sums.astype(np.float32) * prior, keep
         return self._scored
 
@@ -169,6 +178,25 @@ class Bm25:
         at = np.minimum(np.searchsorted(ids, wanted_ids), len(ids) - 1)
         held = (ids[at] == wanted_ids) & keep[at] & (scores[at] > 0)
         return dict(zip(wanted_ids[held].tolist(), scores[at[held]].tolist()))
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The matching passages' attributes, as ``ranking.intent_priors`` and the filters ask for them."""
+
+    kind: np.ndarray
+    themes: np.ndarray
+    named: np.ndarray  # of the organisms the query names (the postings read only tell those apart)
+
+    def has_kind(self, kinds: tuple[str, ...]) -> np.ndarray:
+        return np.isin(self.kind, _codes(kinds))
+
+    def has_organism(self, organisms: tuple[str, ...]) -> np.ndarray:
+        return self.named
+
+    def has_theme(self, themes: tuple[str, ...]) -> np.ndarray:
+        bits = sum(1 << n for n, t in enumerate(THEMES) if t in themes)
+        return (self.themes & np.uint64(bits)) != 0
 
 
 def _summed(ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

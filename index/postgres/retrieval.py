@@ -6,7 +6,8 @@ so the fusion in index/ranking.py sees the same scores from either backend:
 - BM25 is bm25s' default ("lucene": idf = ln(1 + (N − df + ½)/(df + ½)), tf/(tf + k1·(1 − b + b·len/avglen)))
   over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
   as it occurs, a synonym phrase (index/expansion.py) with SYNONYM_WEIGHT in the segments holding all its terms;
-- priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and OFF_INTENT_PRIOR off the kinds the query asks for.
+- priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and the OFF_*_PRIOR off the kinds, organisms and themes the query
+  points to (index/query_intents.py; a query given as text names no organism).
 ``french`` is the alternative lexical strategy (ANCOLS_PG_LEXICAL=french): PostgreSQL's own French
 analysis and cover-density rank instead of the project's terms and BM25, with no embedded counterpart.
 """
@@ -19,15 +20,17 @@ from collections import Counter
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.analyzer import analyze, query_kinds, respelled
+from ancols_nlp.index.analyzer import analyze, respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Synonyms, expand, own_words
-from ancols_nlp.index.ranking import (BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, OFF_INTENT_PRIOR,
-                           SYNONYM_WEIGHT)
+from ancols_nlp.index import ranking
+from ancols_nlp.index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, SYNONYM_WEIGHT
 from ancols_nlp.index.postgres.reader import storable
 from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query_intents import QueryIntent, as_intent
 
 # pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000
+UNKNOWN_ORGANISM = "inconnu"  # the organism facet of passages without one (as index/columns.py)
 
 
 def tsvector_literal(terms: list[str]) -> str:
@@ -70,19 +73,19 @@ def _kept(values) -> list[str]:
     return [v for v in values if storable(v)]
 
 
-def prior(query: str) -> str:
-    """The segment prior of ``ranking.segment_prior`` with the query's kind intent, as an SQL expression."""
-    intent = intent_prior(query)
-    return f"{base_prior()} * {intent}" if intent else base_prior()
-
-
-def intent_prior(query: str) -> str:
-    """OFF_INTENT_PRIOR off the kinds the query asks for, as an SQL expression over ``segments s`` ('' if none)."""
-    wanted = query_kinds(query)
-    if not wanted:
-        return ""
-    kinds = ", ".join(_quoted(k) for k in wanted)
-    return f"(CASE WHEN s.kind IN ({kinds}) THEN 1.0 ELSE {float(OFF_INTENT_PRIOR)} END)"
+def prior(query: str | QueryIntent) -> str:
+    """The segment prior of ``ranking.segment_prior`` with the query's intents (``ranking.intent_priors``), as an
+    SQL expression over ``segments s``."""
+    intent = as_intent(query)
+    factors = [base_prior()]
+    for wanted, test, off in (
+            (intent.kinds, "s.kind IN ({})", ranking.OFF_INTENT_PRIOR),
+            (tuple(o.casefold() for o in intent.organisms), "lower(coalesce(s.organism, '')) IN ({})",
+             ranking.OFF_ORGANISM_PRIOR),
+            (intent.themes, "s.themes && ARRAY[{}]::text[]", ranking.OFF_THEME_PRIOR)):
+        if wanted and off < 1.0:
+            factors.append(f"(CASE WHEN {test.format(', '.join(map(_quoted, wanted)))} THEN 1.0 ELSE {float(off)} END)")
+    return " * ".join(factors)
 
 
 def base_prior(alias: str = "s") -> str:
@@ -148,12 +151,12 @@ def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[
     return dict(zip(("terms", "weights", "grps", "needs"), columns))
 
 
-def bm25_all(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
+def bm25_all(conn: psycopg.Connection, query: str | QueryIntent, filters: Filters, *, limit: int | None = None,
              ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
     """Prior-weighted BM25 of the matching segments (the ``limit`` best, or those among ``ids``), from every
     matching passage's own terms in SQL: the reference the postings' BM25 (index/postgres/bm25.py) is checked
     against (bench/pg_topk.py, the tests)."""
-    groups = _term_groups(conn, query, mined)
+    groups = _term_groups(conn, as_intent(query).text, mined)
     if not groups["terms"]:
         return {}
     clause, args = _scope(filters, ids)
@@ -176,13 +179,14 @@ def bm25_all(conn: psycopg.Connection, query: str, filters: Filters, *, limit: i
     return {int(i): float(s) for i, s in rows if s > 0}
 
 
-def french(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int | None = None,
+def french(conn: psycopg.Connection, query: str | QueryIntent, filters: Filters, *, limit: int | None = None,
            ids: list[int] | None = None, mined: Synonyms = NO_SYNONYMS) -> dict[int, float]:
     """Prior-weighted cover density (``ts_rank_cd``) of the segments matching any of the query's words or
     synonym phrases under the ``ancols_fr`` configuration (unaccent, then the Snowball stemmer): the ``limit``
     best, or those among ``ids``. Synonyms are OR groups of phrases built here, ranked apart with SYNONYM_WEIGHT,
     so the server needs no thesaurus file; the query's function words are dropped by the project's list."""
-    own, synonyms = own_words(query), list(expand(query, mined).written)
+    text = as_intent(query).text
+    own, synonyms = own_words(text), list(expand(text, mined).written)
     if not own and not synonyms:
         return {}
     clause, args = _scope(filters, ids)
@@ -200,7 +204,8 @@ def french(conn: psycopg.Connection, query: str, filters: Filters, *, limit: int
 class French:
     """``french`` as a lexical scorer of one query (index/postgres/bm25.py's ``Bm25`` is the other)."""
 
-    def __init__(self, conn: psycopg.Connection, query: str, filters: Filters, mined: Synonyms = NO_SYNONYMS):
+    def __init__(self, conn: psycopg.Connection, query: str | QueryIntent, filters: Filters,
+                 mined: Synonyms = NO_SYNONYMS):
         self.conn, self.query, self.filters, self.mined = conn, query, filters, mined
 
     def top(self, n: int) -> dict[int, float]:
@@ -228,7 +233,7 @@ def _limit(limit: int | None) -> str:
 
 
 def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int,
-          query: str) -> list[tuple[int, float, float]]:
+          query: str | QueryIntent) -> list[tuple[int, float, float]]:
     """(id, cosine, segment prior) of the ``n`` nearest filtered passages, by the HNSW index."""
     clause, args = where(filters)
     # One round trip (no parameters: both statements go at once); past ef_search (filters, n > 1000) the scan widens.
@@ -250,11 +255,11 @@ def vectors(conn: psycopg.Connection, ids: list[int]) -> np.ndarray:
 def facets(conn: psycopg.Connection, filters: Filters) -> tuple[dict[str, dict[str, int]], int]:
     """Counts per kind, first theme and organism of the filtered segments, and their number."""
     clause, args = where(filters)
+    organism = f"coalesce(nullif(s.organism, ''), '{UNKNOWN_ORGANISM}')"
     rows = conn.execute(f"""
-        SELECT s.kind, s.themes[1], coalesce(nullif(s.organism, ''), 'inconnu'), count(*),
-               GROUPING(s.kind), GROUPING(s.themes[1])
+        SELECT s.kind, s.themes[1], {organism}, count(*), GROUPING(s.kind), GROUPING(s.themes[1])
         FROM segments s WHERE {clause}
-        GROUP BY GROUPING SETS ((s.kind), (s.themes[1]), (coalesce(nullif(s.organism, ''), 'inconnu')), ())""",
+        GROUP BY GROUPING SETS ((s.kind), (s.themes[1]), ({organism}), ())""",
         args).fetchall()
     out: dict[str, dict[str, int]] = {"kind": {}, "theme": {}, "organism": {}}
     total = 0

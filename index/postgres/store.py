@@ -35,6 +35,7 @@ from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, bui
                                                drop_search_indexes, migrate)
 from ancols_nlp.index.postgres.servers import Servers
 from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.index.query_intents import read_query
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
 from ancols_nlp.index.records import segment_body, stored_passage
 from ancols_nlp.pipelines.french.acronyms import mine_acronyms
@@ -214,6 +215,11 @@ class PgStore:
                 "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM segments)").fetchone()
         return StoreStats(documents=documents, segments=segments, vector_index="pgvector-hnsw")
 
+    @property
+    def version(self) -> None:
+        """Other processes write to the same database (and replicas lag): answers are not cached here."""
+        return None
+
     def organisms(self) -> list[str]:
         with self.servers.read() as conn:
             rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()
@@ -222,20 +228,22 @@ class PgStore:
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         """As ``ancols_nlp.index.search.search``: the same candidates, priors and fusion, each list drawn by SQL."""
         params = params or self.params
-        vector = self.embedder.encode_query(query) if params.mode != "lexical" else None
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
             facets, total = self.facets.get(conn, filters)
-            mined = retrieval.acronyms(conn, query)
-            scorer = self.lexical(conn, query, filters, mined) if params.mode != "semantic" else None
+            known = self.facets.get(conn, Filters())[0]["organism"]  # as organisms(), counted once per version
+            intent = read_query(query, [o for o in known if o != retrieval.UNKNOWN_ORGANISM and o.strip()])
+            vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
+            mined = retrieval.acronyms(conn, intent.text)
+            scorer = self.lexical(conn, intent, filters, mined) if params.mode != "semantic" else None
             lex = scorer.top(n) if scorer else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
-                nearest = retrieval.dense(conn, vector, filters, n, query)
+                nearest = retrieval.dense(conn, vector, filters, n, intent)
                 den = {i: cosine for i, cosine, _ in nearest}
                 fused = {i: cosine * prior for i, cosine, prior in nearest}
             elif scorer and params.mode == "hybrid" and vector is not None and total:
-                pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, query) if i not in lex]
+                pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, intent) if i not in lex]
                 den = feedback_scores(pool, retrieval.vectors(conn, pool), lex, vector) if pool else {}
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
@@ -246,7 +254,8 @@ class PgStore:
             asked = retrieval.expansion(conn, query, mined)
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        return SearchOutcome(distinct(hits, rows, k), rows, facets, total, asked)
+        return SearchOutcome(distinct(hits, {i: row.text for i, row in rows.items()}, k), rows, facets, total,
+                             asked)
 
 
 @dataclass(frozen=True)

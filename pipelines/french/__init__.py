@@ -6,7 +6,7 @@ Classification (kind and stance cues), search (stopwords, thesaurus, kind intent
 - ``stopwords.txt``: function words dropped from index terms;
 - ``cues.toml``: regular expressions for kinds (rules and model features), rebuttal stances and what an
   answer refers to (a numbered finding, a section, a quotation);
-- ``intents.toml``: wording that asks for a kind of passage, and the chat's question frame;
+- ``intents.toml``: wording that asks for a kind of passage or names a theme, and the chat's question frame;
 - ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries, each with its source;
 - ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)");
 - ``accents.tsv``: word endings always written accented, to respell a query typed without accents.
@@ -111,6 +111,22 @@ def kind_intents(text: str) -> tuple[str, ...]:
     """The kinds of passage a query or question asks for by its wording (``intents.toml``), in file order."""
     folded = fold(text)
     return tuple(kind for kind, pattern in _intents().items() if pattern.search(folded))
+
+
+@cache
+def _theme_intents() -> dict[str, re.Pattern[str]]:
+    return {theme: re.compile("|".join(patterns)) for theme, patterns in _toml("intents.toml")["themes"].items()}
+
+
+def theme_intents(text: str) -> tuple[tuple[str, ...], str]:
+    """The themes a query names by their wording (``intents.toml`` [themes], in file order), and the query
+    folded with that wording blanked out (what else it says)."""
+    rest, named = fold(text), []
+    for theme, pattern in _theme_intents().items():
+        if pattern.search(rest):
+            named.append(theme)
+            rest = pattern.sub(" ", rest)
+    return tuple(named), rest
 
 
 @cache

@@ -13,13 +13,12 @@ answer, and an answer with the finding it answers.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
+from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms
 from ancols_nlp.index.records import DocumentRef, SegmentRow
-from ancols_nlp.pipelines import french
 from ancols_nlp.service.runtime import Runtime
 
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
@@ -27,14 +26,9 @@ MIN_CHARS = 30
 SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
 
 
-@lru_cache(maxsize=1)
-def _frame_terms() -> frozenset[str]:
-    return frozenset(t for w in french.chat_frame() for t in analyze(w))
-
-
 def content_words(text: str) -> str:
     """``text`` without its question frame: the words that say what it is about."""
-    frame = _frame_terms()
+    frame = frame_terms()
     kept = []
     for match in TOKEN.finditer(text):
         terms = analyze(match.group())
@@ -43,31 +37,9 @@ def content_words(text: str) -> str:
     return " ".join(kept)
 
 
-def fold(text: str) -> str:
-    """Lower-case words without accents or punctuation, one space apart (organism names compare so)."""
-    return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
-
-
 def known_organisms(runtime: Runtime) -> list[str]:
     """Organism names of the stored documents."""
     return runtime.store.organisms()
-
-
-def mentioned_organisms(text: str, organisms: list[str]) -> tuple[tuple[str, ...], str]:
-    """The known organisms the text names (accents and case aside), and the text without their names."""
-    tokens = [m.group() for m in TOKEN.finditer(text)]
-    folded = [fold(t) for t in tokens]
-    found = []
-    for name in sorted(organisms, key=len, reverse=True):
-        key = [fold(t) for t in TOKEN.findall(name)]
-        if not key or len(" ".join(key)) < 4:
-            continue
-        for i in range(len(folded) - len(key) + 1):
-            if folded[i:i + len(key)] == key:
-                found.append(name)
-                del tokens[i:i + len(key)], folded[i:i + len(key)]
-                break
-    return tuple(found), " ".join(tokens)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,13 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index.highlight import Highlighter
-from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ErrorResponse, SearchResponse
 from ancols_nlp.service.views import search_result
 
@@ -19,18 +21,30 @@ Many = Annotated[list[str], Query()]
 
 
 @router.get("/search", response_model=SearchResponse, responses={422: {"model": ErrorResponse}})
-def search(runtime: RuntimeDep, settings: SettingsDep,
-           q: Annotated[str, Query(description="What to look for, in French.",
-                                   examples=["vacance commerciale élevée"])],
-           k: Annotated[int, Query(ge=1, le=1000)] = 10,
-           mode: Literal["lexical", "semantic", "hybrid"] | None = None,
-           kind: Many = [], theme: Many = [], document_id: Many = [], organism: Many = [],
-           doc_type: Many = [], year_min: int | None = None, year_max: int | None = None) -> Response:
+async def search(runtime: RuntimeDep, settings: SettingsDep,
+                 q: Annotated[str, Query(description="What to look for, in French.",
+                                         examples=["vacance commerciale élevée"])],
+                 k: Annotated[int, Query(ge=1, le=1000)] = 10,
+                 mode: Literal["lexical", "semantic", "hybrid"] | None = None,
+                 kind: Many = [], theme: Many = [], document_id: Many = [], organism: Many = [],
+                 doc_type: Many = [], year_min: int | None = None, year_max: int | None = None) -> Response:
     query = clean_query(q, settings.max_query_chars)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
-    outcome = runtime.store.search(query, k=min(k, settings.max_results), filters=filters, params=params)
+    k = min(k, settings.max_results)
+    version = runtime.store.version  # read before searching: see SearchCache.put
+    key = runtime.answers.key(query, params.mode, k, filters)
+    body = runtime.answers.get(version, key)  # on the event loop: a cached answer needs no worker thread
+    if body is None:
+        body = await run_in_threadpool(answer, runtime, query, k, filters, params)
+        runtime.answers.put(version, key, body)
+    return Response(body, media_type="application/json")
+
+
+def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
+    """The JSON body of a search, as the cache keeps it."""
+    outcome = runtime.store.search(query, k=k, filters=filters, params=params)
     rows = [outcome.rows[hit.id] for hit in outcome.hits]
     heads = runtime.store.meta.document_heads({row.document_id for row in rows})
     highlight = Highlighter(outcome.expansion)
@@ -40,4 +54,4 @@ def search(runtime: RuntimeDep, settings: SettingsDep,
                               total_candidates=outcome.total)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
-    return Response(response.model_dump_json(), media_type="application/json")
+    return response.model_dump_json().encode()

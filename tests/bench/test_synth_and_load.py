@@ -70,6 +70,9 @@ def test_synthetic_store_and_load(tmp_path, corpus_dir):
     try:
         requests = load.queries(load.REPO.parent / "shared" / "eval" / "dev" / "queries.tsv", seed=0)
         assert len(requests) == 60 and any("kind" in r or "year_min" in r for r in requests)
+        distinct = load.distinct_queries(load.REPO.parent / "shared" / "eval" / "dev" / "queries.tsv", 0, 2000)
+        assert len({r["q"] for r in distinct}) == 2000 and 300 < sum("kind" in r or "year_min" in r
+                                                                      for r in distinct) < 500
         served = load.cpu_seconds(server.proc.pid)
         result = asyncio.run(load.run(server.base, "lexical", requests, clients=4, count=40, seconds=120))
         assert result["ok"] == 40 and not result["errors"]

@@ -28,6 +28,8 @@ from tests.index.test_store import REPORT_A, REPORT_B
 
 QUERIES = ["vacance commerciale élevée", "l'organisme conteste le constat", "conseil d'administration",
            "coûts de gestion", "logements vacants", "taux de vacance 2016",
+           # an organism named (index/query_intents.py): its passages favoured, its name not matched
+           "Logidia vacance commerciale", "coûts de gestion du Toit Forézien", "le Toit Forézien",
            "donnees sur la vacance elevee"]  # typed without accents: respelled alike (données, élevée)
 FILTERS = [Filters(), Filters(kind=("observation",)), Filters(theme=("vacance",)), Filters(organism=("logidia",)),
            Filters(year_min=2017), Filters(year_max=2017), Filters(doc_type=("reply",))]

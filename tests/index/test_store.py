@@ -146,6 +146,15 @@ def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store,
     assert any(t.startswith("Les coûts de gestion sont élevés") for t in texts)  # shares words, says something else
 
 
+def test_only_the_shown_passages_are_read_whole(store, two_reports):
+    """Near-duplicates are judged on the candidates' texts; the rows returned are those of the hits shown."""
+    out = store.search("vacance", k=2, filters=Filters())
+    assert len(out.hits) == 2 and set(out.rows) == {h.id for h in out.hits}
+    ids = [s.uid for d in store.meta.documents(limit=10, offset=0)[0]
+           for s in store.meta.segments_of(d.id, limit=100, offset=0)[0]]
+    assert store.meta.texts_by_id(ids) == {i: row.text for i, row in store.meta.segments_by_id(ids).items()}
+
+
 def test_delete_removes_from_both_indexes(store, two_reports):
     a, b = two_reports
     before = store.snapshot
@@ -202,3 +211,31 @@ def test_indicators_are_stored_with_their_document_and_leave_with_it(store, corp
     rows = store.meta.indicators_of(doc_id)
     assert [r.name for r in rows] == [i.name for i in doc.indicators] and rows[0].organism == "6,0%"
     assert store.delete(doc_id) and store.meta.indicators_of(doc_id) == []
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_named_organism_comes_first_and_the_rest_of_the_query_picks_its_passages(store, two_reports, mode):
+    params = SearchParams(mode=mode)
+    _, out = _texts(store, "Logidia vacance commerciale", params=params)
+    assert [out.rows[h.id].document_id for h in out.hits[:2]] == [two_reports[1]] * 2
+    # its name's words are not matched: the running header naming it is not an answer
+    texts, _ = _texts(store, "Toit Forézien vacance commerciale", params=params)
+    assert {texts[0], texts[1]} == {REPORT_A[1][0], REPORT_A[3][0]}
+    assert not any(t.startswith("Le Toit Forézien - Rapport") for t in texts[:3])
+
+
+THEMED = [
+    ("Le parc compte 3 806 logements familiaux, construits pour moitié avant 1975, dont 12 % en quartier "
+     "prioritaire de la politique de la ville ; le patrimoine est en bon état.", "observation", "paragraph",
+     "2.1 Description du parc", ["patrimoine"]),
+    ("Les fonds propres par logement du patrimoine sont faibles.", "observation", "paragraph",
+     "5.3 Fonds propres", ["finances"]),
+]
+
+
+def test_a_query_all_about_a_theme_favours_that_themes_passages(store):
+    store.add(make_document(THEMED), filename="t.txt", data=b"t")
+    lexical = SearchParams(mode="lexical")
+    assert _texts(store, "le patrimoine", params=lexical)[0][0] == THEMED[0][0]
+    # other words say what is asked: the theme does not decide
+    assert _texts(store, "patrimoine et fonds propres", params=lexical)[0][0] == THEMED[1][0]

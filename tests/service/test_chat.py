@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from ancols_nlp.service.app import create_app
+from ancols_nlp.service.chat.retrieval import build_query
 
 TOIT = "004_964ee9d999fa8f65.txt"
 REPLY = "000_ad04bc466fc4cae0.txt"
@@ -307,3 +308,11 @@ def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fa
     after = "".join(d["text"] for n, d in events[reset:] if n == "delta")
     assert after == events[-1][1]["answer"] and events[-1][1]["generated_by"] == "offline"
     assert events[-1][1]["llm_error"]
+
+
+def test_the_chat_reads_an_organism_as_search_does_short_names_included():
+    """One recognition for search and chat (index/query_intents.py): "Toit Forézien" names "Le Toit Forézien"."""
+    query = build_query(["Qu'a répondu le Toit Forézien sur la remise en état des logements ?"],
+                        ["LOGIDIA", "Le Toit Forézien"])
+    assert query.organisms == ("Le Toit Forézien",) and query.kinds == ("rebuttal",)
+    assert query.text == "remise état logements"  # the question's words, without its frame nor the name

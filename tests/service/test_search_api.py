@@ -1,8 +1,12 @@
 """Search, classify and segment endpoints through HTTP."""
 
+import json
 import re
 
 import pytest
+
+from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.service.routers import search
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +101,38 @@ def test_a_mined_acronym_highlights_its_other_form(client, corpus_ids):
     by_words = client.get("/search", params={"q": "provision pour gros entretien", "k": 10}).json()["results"]
     with_acronym = [r for r in by_words if re.search(r"\bPGE\b", r["text"])]
     assert with_acronym and all("pge" in _lit(r) for r in with_acronym)
+
+
+def _cache_counts(client) -> tuple[int, int]:
+    text = client.get("/metrics").text
+    return tuple(int(re.search(rf"^ancols_search_cache_{name} (\d+)$", text, re.M).group(1))
+                 for name in ("hits", "misses"))
+
+
+def test_a_repeated_search_is_answered_from_the_cache_byte_for_byte(client, runtime, corpus_ids):
+    params = {"q": "provision pour gros entretien", "k": 7, "mode": "hybrid", "kind": "recommendation"}
+    hits, misses = _cache_counts(client)
+    first, again = client.get("/search", params=params), client.get("/search", params=params)
+    assert first.status_code == again.status_code == 200
+    uncached = search.answer(runtime, params["q"], 7, Filters(kind=("recommendation",)), SearchParams(mode="hybrid"))
+    assert first.content == again.content == uncached and json.loads(uncached)["results"]
+    if runtime.settings.store == "embedded":
+        assert _cache_counts(client) == (hits + 1, misses + 1)
+    else:  # other processes may write to the database: nothing is cached
+        assert _cache_counts(client) == (hits, misses)
+
+
+def test_a_write_is_seen_by_the_next_identical_search(client, corpus_ids):
+    """The same query, asked (and cached) before an upload and a deletion, answers each time as the store is."""
+    params = {"q": "zinguerie des logements-foyers", "k": 10, "mode": "lexical"}
+    text = "<rec>La société doit reprendre la zinguerie des logements-foyers avant l'hiver.</rec>"
+
+    def documents() -> set[str]:
+        return {r["document_id"] for r in client.get("/search", params=params).json()["results"]}
+
+    before = documents()
+    assert documents() == before
+    created = client.post("/documents", files={"file": ("zinc.txt", text.encode(), "text/plain")}).json()["id"]
+    assert documents() == before | {created}
+    assert client.delete(f"/documents/{created}").status_code == 204
+    assert documents() == before
