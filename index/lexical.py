@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ancols_nlp.index import maxscore
+from ancols_nlp.index.analyzer import respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
 from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm
 
@@ -161,13 +162,19 @@ class LexicalIndex:
 
     def query(self, text: str) -> LexicalQuery:
         """The query's own terms and the phrases of the thesaurus and of this index's mined acronyms it names."""
-        return LexicalQuery.of(expand(text, self.mined))
+        return LexicalQuery.of(self.expansion(text))
+
+    def expansion(self, text: str) -> Expansion:
+        """``expand`` of the query with its unaccented words respelled as these passages write them."""
+        return expand(respelled(text, self.passages_with), self.mined)
+
+    def passages_with(self, term: str) -> int:
+        """The term's document frequency over every part."""
+        return sum(p.df(t) for p in self.parts if (t := p.vocab.get(term)) is not None)
 
     def _idf(self, term: str, weight: float) -> tuple[np.float32, list[int | None]]:
         """The term's idf over every part (times its query weight; 0 when absent) and its id in each part."""
-        tids = [p.vocab.get(term) for p in self.parts]
-        df = sum(p.df(t) for p, t in zip(self.parts, tids) if t is not None)
-        return bm25_idf(df, self.n, weight), tids
+        return bm25_idf(self.passages_with(term), self.n, weight), [p.vocab.get(term) for p in self.parts]
 
     def _lists(self, query: LexicalQuery) -> list[_Lists | None]:
         """Each part's lists of the query (a term repeated in the query counts each time), and of its phrases:

@@ -23,7 +23,7 @@ import numpy as np
 from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
-from ancols_nlp.index.expansion import Synonyms, expand
+from ancols_nlp.index.expansion import Synonyms
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
@@ -222,4 +222,4 @@ class Store:
         kept = distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k)
         rows = self.meta.segments_by_id([h.id for h in kept])
         return SearchOutcome([h for h in kept if h.id in rows], rows, subset.facets, subset.total,
-                             expand(query, snap.lexical.mined))
+                             snap.lexical.expansion(query))

@@ -16,10 +16,10 @@ from functools import reduce
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms, expand
+from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
-from ancols_nlp.index.postgres.retrieval import where
+from ancols_nlp.index.postgres.retrieval import expansion, where
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent, as_intent
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm
@@ -94,7 +94,7 @@ class Bm25:
              mined: Synonyms = NO_SYNONYMS) -> Bm25:
         """The postings of the query's terms and phrases, in one statement."""
         intent = as_intent(query)
-        lexical = LexicalQuery.of(expand(intent.text, mined))
+        lexical = LexicalQuery.of(expansion(conn, intent.text, mined))
         terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
         clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
         postings, segments, length = {}, 0, 0

@@ -20,8 +20,8 @@ from collections import Counter
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms, expand, own_words
+from ancols_nlp.index.analyzer import analyze, respelled
+from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Synonyms, expand, own_words
 from ancols_nlp.index import ranking
 from ancols_nlp.index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, SYNONYM_WEIGHT
 from ancols_nlp.index.postgres.reader import storable
@@ -99,10 +99,12 @@ def _case(column: str, weights: dict[str, float]) -> str:
 
 
 def acronyms(conn: psycopg.Connection, query: str) -> Synonyms:
-    """The stored documents' acronyms the query may name: by the acronym (any case), or by a long form's first term."""
-    words = [w.lower() for w in re.findall(r"[^\W_]+", query)]
+    """The stored documents' acronyms the (respelled) query may name: by the acronym (any case), or by a long form's
+    first term."""
+    asked = respelled_query(conn, query)
+    words = [w.lower() for w in re.findall(r"[^\W_]+", asked)]
     rows = conn.execute("SELECT DISTINCT short, long FROM acronyms"
-                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(query))).fetchall()
+                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(asked))).fetchall()
     return Synonyms.of_acronyms((short, long) for short, long in rows)
 
 
@@ -122,11 +124,25 @@ _TERM_STATS = """
     JOIN term_df df ON df.term = w.term"""
 
 
-def _term_groups(query: str, mined: Synonyms) -> dict[str, list]:
+def respelled_query(conn: psycopg.Connection, query: str) -> str:
+    """The query with its unaccented words respelled as the stored passages write them, as the embedded index's
+    ``LexicalIndex.respelled`` does (``term_df`` read only for a word it may respell)."""
+    def passages_with(term: str) -> int:
+        row = conn.execute("SELECT df FROM term_df WHERE term = %s", (term,)).fetchone()
+        return int(row[0]) if row else 0
+    return respelled(query, passages_with)
+
+
+def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansion:
+    """``expand`` of the respelled query (``respelled_query``)."""
+    return expand(respelled_query(conn, query), mined)
+
+
+def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[str, list]:
     """The query's terms in groups: its own (group 0, always counted, a term as often as it occurs) and one per
     synonym phrase, counted where the segment holds all of the phrase's terms (``need``), as index/lexical.py
     does; a phrase's scored terms weigh SYNONYM_WEIGHT, the others 0."""
-    q = expand(query, mined)
+    q = expansion(conn, query, mined)
     groups = [(t, float(w), 0, 0) for t, w in Counter(q.terms).items()]
     for n, phrase in enumerate(q.phrases, start=1):
         scored = q.scored(phrase)
@@ -140,7 +156,7 @@ def bm25_all(conn: psycopg.Connection, query: str | QueryIntent, filters: Filter
     """Prior-weighted BM25 of the matching segments (the ``limit`` best, or those among ``ids``), from every
     matching passage's own terms in SQL: the reference the postings' BM25 (index/postgres/bm25.py) is checked
     against (bench/pg_topk.py, the tests)."""
-    groups = _term_groups(as_intent(query).text, mined)
+    groups = _term_groups(conn, as_intent(query).text, mined)
     if not groups["terms"]:
         return {}
     clause, args = _scope(filters, ids)

@@ -24,7 +24,6 @@ import psycopg
 from psycopg import sql
 
 from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, IndexedPassages, distinct,
                             indexed_passages, passage_context, passage_vectors)
@@ -252,10 +251,11 @@ class PgStore:
                 fused = fuse(lex, den, params)
             else:
                 fused = lex
+            asked = retrieval.expansion(conn, query, mined)
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
         return SearchOutcome(distinct(hits, {i: row.text for i, row in rows.items()}, k), rows, facets, total,
-                             expand(query, mined))
+                             asked)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Classification (kind and stance cues), search (stopwords, thesaurus, kind intent
   answer refers to (a numbered finding, a section, a quotation);
 - ``intents.toml``: wording that asks for a kind of passage or names a theme, and the chat's question frame;
 - ``thesaurus.tsv``: groups of interchangeable phrasings used to expand queries, each with its source;
-- ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)").
+- ``acronyms.py``: the acronyms a document defines itself ("commission d'attribution (CAL)");
+- ``accents.tsv``: word endings always written accented, to respell a query typed without accents.
 
 Changing a stopword changes what is indexed: bump ``index/analyzer.ANALYZER_VERSION`` with it (the
 stores re-analyse); changing the mining, ``acronyms.ACRONYMS_VERSION`` (the stores mine again). The
@@ -75,6 +76,25 @@ def names_acronym(token: str, acronym: str) -> bool:
     """Whether a query word names ``acronym``: written the same, or the same but for case when it is not a
     function word too ("cal" names CAL; "ca" and "plus" do not name CA and PLUS)."""
     return token == acronym or (token.lower() == acronym.lower() and fold(token) not in folded_stopwords())
+
+
+@cache
+def _accent_endings() -> tuple[tuple[str, str], ...]:
+    """(unaccented, accented) endings of ``accents.tsv``, longest first ("ees" before "ee")."""
+    pairs = [tuple(line.split("\t")[:2]) for line in _lines("accents.tsv")]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def accented(word: str) -> str | None:
+    """The lower-case ``word`` with its ending accented as French writes it ("fumee" → "fumée"), or None when
+    it has an accent already, or no such ending: whether the respelled word is the meant one is for the
+    documents to say (the stems differ: "fumee" → fume, "fumée" → fum)."""
+    if fold(word) != word:
+        return None
+    for plain, accent in _accent_endings():
+        if word.endswith(plain) and len(word) > len(plain) + 1:
+            return word[:-len(plain)] + accent
+    return None
 
 
 @cache

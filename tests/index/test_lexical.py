@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.lexical import EMPTY, LexicalIndex, LexicalQuery, TermMatrix
 from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
@@ -35,8 +36,8 @@ SENTENCES = [
 ]
 
 
-def _index() -> LexicalIndex:
-    return LexicalIndex([TermMatrix.build([analyze(s) for s in SENTENCES])])
+def _index(sentences: list[str] = SENTENCES) -> LexicalIndex:
+    return LexicalIndex([TermMatrix.build([analyze(s) for s in sentences])])
 
 
 def _ranking(index: LexicalIndex, query: str) -> list[int]:
@@ -174,3 +175,53 @@ def test_scores_of_given_rows_match_the_search():
     expected = dict(zip(found.rows.tolist(), found.scores.tolist()))
     assert np.allclose(index.scores_of(terms, rows), [expected.get(r, 0.0) for r in rows.tolist()], rtol=1e-6)
     assert index.scores_of(terms, rows)[1] == 0.0  # sentence 4 holds none of the words
+
+
+# From the corpus reports: a word typed without accents whose stem differs from the accented one's.
+ACCENTED = [
+    # 0: "fumées", stemmed fum (typed "fumees": fume)
+    "En sa qualité de bailleur, Logidia est soumis à l'obligation d'installer un détecteur autonome avertisseur "
+    "de fumées (DAAF) dans tous les logements de son parc.",
+    # 1: "solidarité", stemmed solidar (typed "solidarite": solidarit)
+    "Hors non réponse à l'enquête (19 situations), le supplément de loyer de solidarité concerne 93 ménages au "
+    "titre du quittancement de février 2016 et correspond à une valeur moyenne de 38 €.",
+    # 2, 3, 4: "financière(s)", "financier" (financi; typed "financiere": financier)
+    "Le procès-verbal est suffisamment détaillé et montre que la situation financière a bien été débattue en séance.",
+    "Les échanges ne montrent pas que la direction de la société ait eu conscience de l'existence de difficultés "
+    "financières au-delà des impayés.",
+    "Le lancement d'une opération est conditionné à son équilibre financier qui est étudié au moyen d'une "
+    "application spécialisée.",
+    # 5: "limite", whose respelling "limité" stems alike: nothing to respell
+    "Elle se limite à quelques unités concernées par une vacance plus structurelle (plus de trois mois).",
+    # 6: "impayés" (impai; typed "impayes": impay), as 3
+    "Le montant des impayés locatifs a progressé de 12 % entre 2015 et 2017.",
+]
+
+
+def test_a_query_typed_without_accents_finds_the_accented_words():
+    index = _index(ACCENTED)
+    assert index.top(index.query("detecteurs de fumees"), 1).rows.tolist() == [0]
+    assert index.top(index.query("detecteur de fumees"), 5).scores[0] > index.top(
+        LexicalQuery.of(expand("detecteur de fumees")), 5).scores[0]  # both words count, not the first alone
+    assert index.top(index.query("supplement de loyer de solidarite"), 1).rows.tolist() == [1]
+    assert set(index.query("loyer de solidarité").terms) < set(index.query("loyer de solidarite").terms)
+    assert set(index.top(index.query("impayes"), 5).rows.tolist()) == {3, 6}
+
+
+def test_the_typed_word_still_counts_beside_the_respelled_one():
+    """The reports write some words without accents too (headings in capitals: "ANALYSE FINANCIERE"): the typed
+    term stays, the respelled one is added."""
+    index = _index(ACCENTED)
+    assert set(index.top(index.query("financiere"), 5).rows.tolist()) == {2, 3, 4}
+    headed = _index(ACCENTED + ["## 6.2 ANALYSE FINANCIERE"])
+    assert set(headed.top(headed.query("analyse financiere"), 5).rows.tolist()) == {2, 3, 4, len(ACCENTED)}
+    assert index.query("limite") == LexicalQuery.of(expand("limite"))  # "limité" stems alike: nothing added
+    assert index.query("situation financière") == LexicalQuery.of(expand("situation financière"))  # typed accented
+
+
+def test_a_respelling_rarer_than_the_typed_word_is_not_added():
+    """Where the passages write the word as typed more often than accented (headings in capitals, from the corpus
+    reports), the typed word is taken as meant; so is a misreading ("parties" → "partiés": parti, rarer than part)."""
+    headings = ["# 6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE", "## 6.2 ANALYSE FINANCIERE"]
+    index = _index(headings + ACCENTED[2:3])
+    assert index.query("analyse financiere") == LexicalQuery.of(expand("analyse financiere"))

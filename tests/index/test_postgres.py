@@ -29,7 +29,8 @@ from tests.index.test_store import REPORT_A, REPORT_B
 QUERIES = ["vacance commerciale élevée", "l'organisme conteste le constat", "conseil d'administration",
            "coûts de gestion", "logements vacants", "taux de vacance 2016",
            # an organism named (index/query_intents.py): its passages favoured, its name not matched
-           "Logidia vacance commerciale", "coûts de gestion du Toit Forézien", "le Toit Forézien"]
+           "Logidia vacance commerciale", "coûts de gestion du Toit Forézien", "le Toit Forézien",
+           "donnees sur la vacance elevee"]  # typed without accents: respelled alike (données, élevée)
 FILTERS = [Filters(), Filters(kind=("observation",)), Filters(theme=("vacance",)), Filters(organism=("logidia",)),
            Filters(year_min=2017), Filters(year_max=2017), Filters(doc_type=("reply",))]
 
@@ -59,6 +60,12 @@ def test_same_hits_scores_and_facets_as_the_embedded_store(both, mode):
     for query in QUERIES:
         for filters in FILTERS:
             assert _answer(postgres, query, filters, mode) == _answer(embedded, query, filters, mode), (query, filters)
+
+
+def test_a_query_typed_without_accents_is_respelled_as_in_the_embedded_store(both):
+    """The terms a result's highlights show: "donnees" is also "données" (don) in both stores."""
+    shown = [store.search("donnees sur la vacance elevee", k=5, filters=Filters()).expansion for store in both]
+    assert shown[0] == shown[1] and {"donne", "don", "eleve", "elev"} <= set(shown[0].terms)
 
 
 def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):

@@ -70,3 +70,18 @@ def test_a_definition_is_kept_once_in_its_first_wording():
 ])
 def test_wording_asks_for_a_kind(query, kinds):
     assert french.kind_intents(query) == kinds
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("fumees", "fumées"), ("fumee", "fumée"), ("solidarite", "solidarité"), ("financiere", "financière"),
+    ("financieres", "financières"), ("systemes", "systèmes"), ("bareme", "barème"),
+    ("impayes", "impayés"), ("impaye", "impayé"),
+])
+def test_an_ending_french_writes_accented_is_respelled(typed, written):
+    assert french.accented(typed) == written
+
+
+def test_a_word_with_an_accent_or_without_such_an_ending_is_left():
+    assert french.accented("fumée") is None  # typed with its accent already
+    assert french.accented("loyer") is None and french.accented("taux") is None  # no accented-only ending
+    assert french.accented("ee") is None  # an ending alone is no word
