@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ancols_nlp.models.themes.scoring import GENERIC_HEADING, lexicon_counts, thematic_headings
+from ancols_nlp.models.themes.scoring import GENERIC_HEADING, EntryWeights, lexicon_counts, thematic_headings
 from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
 TEXT_WINDOW = 4  # neighbours each side for the lexicon window
@@ -36,22 +36,23 @@ def passage_vectors(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
-def lexicon_vector(text: str) -> np.ndarray:
-    counts = lexicon_counts(text)
+def lexicon_vector(text: str, weights: EntryWeights | None = None) -> np.ndarray:
+    counts = lexicon_counts(text, weights)
     return np.array([math.log1p(min(counts.get(t, 0), 3)) for t in THEMES])
 
 
 HEADING_DECAY = (1.0, 0.5, 0.25)  # innermost thematic heading, its thematic parent, grandparent
 
 
-def heading_evidence(items: Sequence[ThemeItem]) -> np.ndarray:
-    """(n, 13) lexicon evidence of the thematic headings above each passage, the innermost weighing most.
+def heading_evidence(items: Sequence[ThemeItem], weights: EntryWeights | None = None) -> np.ndarray:
+    """(n, 13) lexicon evidence of the thematic headings above each passage, the innermost weighing most; each
+    heading word counts its ``weights`` (``specificity.heading_weights``).
 
     What the innermost heading adds to its parent counts twice: under "4. Patrimoine",
     "4.5 Vente de patrimoine" is about sales."""
     out = np.zeros((len(items), len(THEMES)))
     for i, item in enumerate(items):
-        heads = [lexicon_vector(h) for h in reversed(thematic_headings(item.section_path))]
+        heads = [lexicon_vector(h, weights) for h in reversed(thematic_headings(item.section_path))]
         for weight, vector in zip(HEADING_DECAY, heads):
             out[i] += weight * vector
         if heads:
@@ -81,13 +82,15 @@ def _window_mean(rows: np.ndarray, width: int, runs: np.ndarray) -> np.ndarray:
     return (csum[hi] - csum[lo]) / (hi - lo)[:, None]
 
 
-def featurize(items: Sequence[ThemeItem], embed: Embed) -> np.ndarray:
-    """(n, 2*13 + 13 + 3*d + 2) features of a document's passages, in order."""
+def featurize(items: Sequence[ThemeItem], embed: Embed, heading_weights: EntryWeights | None = None) -> np.ndarray:
+    """(n, 2*13 + 13 + 3*d + 2) features of a document's passages, in order; headings' lexicon entries count
+    ``heading_weights``."""
     n = len(items)
     text_lex = np.array([lexicon_vector(item.text) for item in items]).reshape(n, len(THEMES))
     heads = [thematic_headings(item.section_path) for item in items]
-    inner = np.array([lexicon_vector(h[-1]) if h else np.zeros(len(THEMES)) for h in heads]).reshape(n, len(THEMES))
-    parent = np.array([lexicon_vector(h[-2]) if len(h) > 1 else np.zeros(len(THEMES))
+    inner = np.array([lexicon_vector(h[-1], heading_weights) if h else np.zeros(len(THEMES))
+                      for h in heads]).reshape(n, len(THEMES))
+    parent = np.array([lexicon_vector(h[-2], heading_weights) if len(h) > 1 else np.zeros(len(THEMES))
                        for h in heads]).reshape(n, len(THEMES))
     vectors = passage_vectors(items, embed)
     titles = sorted({h[-1] for h in heads if h})

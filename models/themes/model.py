@@ -71,11 +71,13 @@ class LinearThemeModel:
         if not items:
             return np.zeros((0, len(THEMES)))
         p = self.params
-        z = featurize(items, self.embed) @ p.coef.T + p.intercept + p.heading_prior * heading_evidence(items)
+        weights = p.config.get("heading_weights", {})
+        z = (featurize(items, self.embed, weights) @ p.coef.T + p.intercept
+             + p.heading_prior * heading_evidence(items, weights))
         lexicon_prior = p.config.get("hyper", {}).get("lexicon_prior", 0.0)
         if lexicon_prior:
-            z += lexicon_prior * np.array([[scores.get(t, 0.0) for t in THEMES]
-                                           for scores in (theme_scores(it.text, it.section_path) for it in items)])
+            z += lexicon_prior * np.array([[scores.get(t, 0.0) for t in THEMES] for scores in (
+                theme_scores(it.text, it.section_path, weights) for it in items)])
         probs = softmax(z)
         hyper = p.config.get("hyper", {})
         if hyper.get("neighbour_weight"):

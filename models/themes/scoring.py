@@ -8,7 +8,7 @@ and the innermost heading weighs most.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from ancols_nlp.models.themes.lexicon import LEXICON
@@ -30,28 +30,53 @@ def thematic_headings(path: Sequence[str]) -> list[str]:
     return [h for h in path if not GENERIC_HEADING.search(h)]
 
 
+EntryWeights = Mapping[str, float]  # lexicon entry key (``entry_key``) → weight; a missing entry weighs 1
+
+
+def entry_key(theme: str, pattern: str) -> str:
+    return f"{theme}\t{pattern}"
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, re.Pattern[str]]:
-    return {theme: re.compile("|".join(fold(p) for p in stems), re.IGNORECASE) for theme, stems in LEXICON.items()}
+    """One alternation per theme, each entry its own group (entries hold no capturing group of their own), so
+    that a hit can be traced back to the entry that made it."""
+    return {theme: re.compile("|".join(f"({fold(p)})" for p in stems), re.IGNORECASE)
+            for theme, stems in LEXICON.items()}
 
 
-def lexicon_counts(text: str) -> dict[str, int]:
-    """Lexicon hits per theme in ``text`` (themes without a hit are absent)."""
+def entry_hits(text: str) -> dict[str, int]:
+    """Hits of each lexicon entry in ``text`` (``entry_key`` → count; entries without a hit are absent)."""
     folded = fold(text)
-    counts = {theme: len(pattern.findall(folded)) for theme, pattern in _compiled().items()}
+    hits: dict[str, int] = {}
+    for theme, pattern in _compiled().items():
+        for match in pattern.finditer(folded):
+            key = entry_key(theme, LEXICON[theme][match.lastindex - 1])
+            hits[key] = hits.get(key, 0) + 1
+    return hits
+
+
+def lexicon_counts(text: str, weights: EntryWeights | None = None) -> dict[str, float]:
+    """Lexicon hits per theme in ``text``, each entry's hits times its weight (themes without a hit are absent)."""
+    counts: dict[str, float] = {}
+    for key, hits in entry_hits(text).items():
+        theme = key.split("\t", 1)[0]
+        counts[theme] = counts.get(theme, 0) + hits * (weights.get(key, 1.0) if weights is not None else 1)
     return {theme: hits for theme, hits in counts.items() if hits}
 
 
-def theme_scores(text: str, section_path: tuple[str, ...] = ()) -> dict[str, float]:
-    """Evidence per theme; themes without evidence are absent."""
+def theme_scores(text: str, section_path: tuple[str, ...] = (),
+                 heading_weights: EntryWeights | None = None) -> dict[str, float]:
+    """Evidence per theme; themes without evidence are absent. A heading's theme counts its entries'
+    ``heading_weights`` (at most 1 each: ``specificity.heading_weights``), every entry 1 without them."""
     scores = {theme: TEXT_WEIGHT * min(hits, 3) for theme, hits in lexicon_counts(text).items()}
-    heads = [set(lexicon_counts(heading)) for heading in reversed(thematic_headings(section_path))]
+    heads = [lexicon_counts(heading, heading_weights) for heading in reversed(thematic_headings(section_path))]
     for weight, themes in zip(HEADING_WEIGHTS, heads):
-        for theme in themes:
-            scores[theme] = scores.get(theme, 0.0) + weight
+        for theme, hits in themes.items():
+            scores[theme] = scores.get(theme, 0.0) + weight * min(hits, 1.0)
     if heads:  # what the innermost heading adds to its parent ("4.5 Vente de patrimoine" under "4. Patrimoine")
-        for theme in heads[0] - (heads[1] if len(heads) > 1 else set()):
-            scores[theme] += HEADING_WEIGHTS[0]
+        for theme in set(heads[0]) - set(heads[1] if len(heads) > 1 else ()):
+            scores[theme] += HEADING_WEIGHTS[0] * min(heads[0][theme], 1.0)
     return scores
 
 

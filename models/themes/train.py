@@ -23,6 +23,7 @@ from ancols_nlp.models import goldset
 from ancols_nlp.models.kinds.train import CachedEmbed, embedder_fingerprint
 from ancols_nlp.models.themes.features import Embed, featurize
 from ancols_nlp.models.themes.model import ARTEFACTS, LinearThemeModel, ThemeModelParams
+from ancols_nlp.models.themes.specificity import heading_weights
 from ancols_nlp.pipelines.segments import group
 from ancols_nlp.pipelines.sentences import Sentence
 from ancols_nlp.pipelines.types import THEMES, Block, KindPrediction, ThemeItem
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Chosen by leave-one-document-out theme accuracy on the dev documents (see MODEL_CARD.md).
 HYPER = {"C": 1.0, "heading_prior": 3.0, "lexicon_prior": 1.0, "outline_free_weight": 1.0,
-         "neighbour_weight": 1.0, "unsure_below": 0.5}
+         "neighbour_weight": 1.0, "unsure_below": 0.5, "heading_specificity_shrink": 10.0}
 SEED = 0
 
 
@@ -85,12 +86,15 @@ def without_outline(doc: DocPassages) -> DocPassages:
 
 def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> ThemeModelParams:
     xs, ys, weights = [], [], []
+    shrink = hyper.get("heading_specificity_shrink")
+    entry_weights = heading_weights(((item, theme) for doc in docs for item, theme in zip(doc.items, doc.themes)),
+                                    shrink) if shrink else {}
     copies = [(doc, 1.0) for doc in docs]
     if hyper.get("outline_free_weight"):
         copies += [(without_outline(doc), hyper["outline_free_weight"]) for doc in docs]
     for doc, weight in copies:
         keep = np.array([t != "" for t in doc.themes])
-        xs.append(featurize(doc.items, embed)[keep])
+        xs.append(featurize(doc.items, embed, entry_weights)[keep])
         ys.extend(t for t in doc.themes if t)
         weights.extend([weight] * int(keep.sum()))
     clf = LogisticRegression(C=hyper["C"], max_iter=5000, random_state=SEED).fit(np.vstack(xs), ys,
@@ -103,6 +107,7 @@ def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> Theme
             coef[row], intercept[row] = clf.coef_[classes.index(theme)], clf.intercept_[classes.index(theme)]
     return ThemeModelParams(coef=coef, intercept=intercept, heading_prior=hyper["heading_prior"],
                             config={"themes": list(THEMES), "hyper": dict(hyper), "trained_on": [d.name for d in docs],
+                                    "heading_weights": entry_weights,
                                     "rows": dict(Counter(t for d in docs for t in d.themes if t))})
 
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 
 from gold import GoldSpan, covering, process_marked, shipped_models
 from ancols_nlp.models.themes.features import featurize, section_runs
-from ancols_nlp.models.themes.scoring import thematic_headings
+from ancols_nlp.models.themes.scoring import entry_key, thematic_headings
+from ancols_nlp.models.themes.specificity import heading_weights
 from ancols_nlp.models.themes.lexicon import LEXICON
 from ancols_nlp.models.themes.model import LinearThemeModel, lean_on_neighbours, load_model
 from ancols_nlp.models.themes.train import DocPassages, without_outline
@@ -179,3 +180,47 @@ def test_a_satisfaction_survey_is_service_quality_not_social_occupation():
 """)
     segment = covering(doc, gold[0])
     assert segment.themes[0] == "qualite_service", (segment.section_path, segment.theme_scores)
+
+
+def test_a_heading_word_that_heads_several_themes_weighs_less():
+    """"Patrimoine" heads chapters whose passages are about procurement or vacancy as well; "attributions" heads
+    allocation only. Weights come from the training passages' gold themes (written here), an unseen entry weighs 1."""
+    exploitation, allocation = ("5. STRATEGIE", "5.4.2 Exploitation du patrimoine"), ("4.3 Attributions",)
+    passages = [(ThemeItem("Le contrat de chauffage a été reconduit sans consultation.", exploitation),
+                 "commande_publique"),
+                (ThemeItem("Les logements vacants attendent leur remise en état.", exploitation), "vacance"),
+                (ThemeItem("Les chaudières ont été remplacées en 2014.", exploitation), "patrimoine"),
+                (ThemeItem("La commission examine trois candidats par logement.", allocation), "attributions"),
+                (ThemeItem("Les dossiers sont complets.", allocation), "attributions"),
+                (ThemeItem("Sans thème.", allocation), "")]
+    weights = heading_weights(passages, shrink=1.0)
+    stock, allocations = (entry_key(t, p) for t, p in (("patrimoine", "patrimoine"), ("attributions", LEXICON[
+        "attributions"][0])))
+    assert weights[stock] < 1.0 < weights[allocations]
+    assert entry_key("ventes", "vente") not in weights
+    assert heading_weights(passages, shrink=1e6)[stock] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_passages_own_words_win_under_a_heading_of_several_themes():
+    """Under "Exploitation du patrimoine" a sentence about competition is procurement; under a sub-section on rent
+    receivables in the accounts chapter, a neutral sentence is accounting (its chapter), not arrears."""
+    _, gold, doc = process_marked("""## 5. STRATEGIE PATRIMONIALE
+
+### 5.4 Maintenance du parc
+
+#### 5.4.2 Exploitation du patrimoine
+
+<obs theme=commande_publique>Aucun fournisseur n'a été mis en concurrence. Le contrat a été prolongé par """
+                                  """avenant.</obs>
+
+## 6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE
+
+### 6.1 Tenue des comptes
+
+#### 6.1.3 Estimation de la perte de valeur des créances sur locataires
+
+<obs theme=comptabilite>Le montant retenu a été recalculé par l'équipe de contrôle.</obs>
+""")
+    for span in gold:
+        segment = covering(doc, span)
+        assert segment.themes[0] == span.theme, (segment.text, segment.section_path, segment.theme_scores)
