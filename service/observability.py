@@ -168,7 +168,8 @@ class Metrics:
             for name, help_text, labels, value in samples:
                 if name not in seen:
                     seen.add(name)
-                    lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+                    kind = "counter" if name.endswith("_total") else "gauge"  # Prometheus: a *_total only grows
+                    lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
                 lines.append(f"{name}{_labels(**labels) if labels else ''} {_num(value)}")
         return "\n".join(lines) + "\n"
 

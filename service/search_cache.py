@@ -67,7 +67,7 @@ class SearchCache:
 
     def gauges(self) -> list[tuple[str, str, dict[str, str], float]]:
         with self._lock:
-            return [("ancols_search_cache_hits", "Searches answered from the result cache.", {}, self.hits),
-                    ("ancols_search_cache_misses", "Cacheable searches computed in full.", {}, self.misses),
+            return [("ancols_search_cache_hits_total", "Searches answered from the result cache.", {}, self.hits),
+                    ("ancols_search_cache_misses_total", "Cacheable searches computed in full.", {}, self.misses),
                     ("ancols_search_cache_entries", "Answers in the result cache.", {}, len(self._bodies)),
                     ("ancols_search_cache_bytes", "Bytes of the answers in the result cache.", {}, self.bytes)]

@@ -44,13 +44,16 @@ def count(text: str, series: str) -> int:
 
 def test_metrics_in_prometheus_text_format(client, corpus_dir):
     not_found = 'ancols_http_requests_total{method="GET",route="/documents/{doc_id}",status="404"}'
-    before = count(client.get("/metrics").text, not_found)
+    hits = "ancols_search_cache_hits_total"
+    first = client.get("/metrics").text
+    before, hits_before = count(first, not_found), count(first, hits)
     data = (corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes()
     assert client.post("/documents", files={"file": ("reply.txt", data, "text/plain")}).status_code == 201
     client.get("/documents/nope")
     client.get("/documents/nope")
     client.get("/no/such/route")
     client.get("/search", params={"q": "impayés"})
+    client.get("/search", params={"q": "impayés"})  # the same store version: answered from the cache
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -62,8 +65,12 @@ def test_metrics_in_prometheus_text_format(client, corpus_dir):
     assert "# TYPE ancols_http_request_duration_seconds histogram" in text
     buckets = re.findall(
         r'ancols_http_request_duration_seconds_bucket\{method="GET",route="/search",le="([^"]+)"\} (\d+)', text)
-    assert buckets[-1] == ("+Inf", "1") and [int(n) for _, n in buckets] == sorted(int(n) for _, n in buckets)
-    assert re.search(r'ancols_http_request_duration_seconds_count\{method="GET",route="/search"\} 1', text)
+    assert buckets[-1] == ("+Inf", "2") and [int(n) for _, n in buckets] == sorted(int(n) for _, n in buckets)
+    assert re.search(r'ancols_http_request_duration_seconds_count\{method="GET",route="/search"\} 2', text)
+    if client.get("/health").json()["vector_index"] != "pgvector-hnsw":  # PostgreSQL answers are never cached
+        assert count(text, hits) == hits_before + 1
+        assert "# TYPE ancols_search_cache_hits_total counter" in text  # it only grows
+        assert "# TYPE ancols_search_cache_entries gauge" in text
     documents = int(re.search(r"^ancols_documents (\d+)$", text, re.M).group(1))
     segments = int(re.search(r"^ancols_segments (\d+)$", text, re.M).group(1))
     health = client.get("/health").json()
