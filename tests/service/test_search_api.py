@@ -106,7 +106,7 @@ def test_a_mined_acronym_highlights_its_other_form(client, corpus_ids):
 def _cache_counts(client) -> tuple[int, int]:
     text = client.get("/metrics").text
     return tuple(int(re.search(rf"^ancols_search_cache_{name} (\d+)$", text, re.M).group(1))
-                 for name in ("hits", "misses"))
+                 for name in ("hits_total", "misses_total"))
 
 
 def test_a_repeated_search_is_answered_from_the_cache_byte_for_byte(client, runtime, corpus_ids):
