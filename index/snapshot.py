@@ -16,6 +16,9 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
 import numpy as np
 
 from ancols_nlp.index.columns import Columns
@@ -30,6 +33,27 @@ from ancols_nlp.index.vectors import VectorIndex
 # Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
 FILTERS_KEPT = 32
 _VERSIONS = itertools.count(1)
+_Made = TypeVar("_Made")
+
+
+class _Recent(Generic[_Made]):
+    """Values made once per key for one snapshot, the ``FILTERS_KEPT`` most recently made kept. A snapshot never
+    changes, so nothing is invalidated (a write builds a new snapshot); a race only makes one twice."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, _Made] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], _Made]) -> _Made:
+        with self._lock:
+            found = self._values.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self._values[key] = found
+                while len(self._values) > FILTERS_KEPT:
+                    del self._values[next(iter(self._values))]
+        return found
 
 
 @dataclass(frozen=True)
@@ -78,22 +102,14 @@ class Snapshot:
         self.dead = int(n_base - self.live[:n_base].sum())
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
-        self._intent_priors: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
-        self._subsets: dict[Filters, Subset] = {}
-        self._subsets_lock = threading.Lock()
+        self._intent_priors: _Recent[np.ndarray] = _Recent()  # 4 MB each at 1M segments
+        self._subsets: _Recent[Subset] = _Recent()
 
     def query_prior(self, intent: QueryIntent) -> np.ndarray:
         """The segment priors for a query's ``intent``: an array over every row, so made once per kind, organism
-        and theme intent (a snapshot never changes; a race only makes one twice). ``prior_bound`` bounds each."""
-        key = (intent.kinds, intent.organisms, intent.themes)
-        found = self._intent_priors.get(key)
-        if found is None:
-            found = intent_priors(self.prior, intent, self.columns)
-            with self._subsets_lock:  # 4 MB each at 1M segments: the most recently made are kept
-                self._intent_priors[key] = found
-                while len(self._intent_priors) > FILTERS_KEPT:
-                    del self._intent_priors[next(iter(self._intent_priors))]
-        return found
+        and theme intent. ``prior_bound`` bounds each."""
+        return self._intent_priors.get((intent.kinds, intent.organisms, intent.themes),
+                                       lambda: intent_priors(self.prior, intent, self.columns))
 
     @cached_property
     def organisms(self) -> list[str]:
@@ -113,20 +129,13 @@ class Snapshot:
 
         At 1M segments the mask and the facet counts of a filter cost 7–23 ms of CPU, more than the
         rest of a filtered search, and users repeat a few filters (a kind, a year range). A snapshot
-        never changes, so nothing is invalidated: a write builds a new snapshot with an empty cache.
-        The ``FILTERS_KEPT`` most recently made are kept."""
-        with self._subsets_lock:
-            found = self._subsets.get(filters)
-        if found is not None:
-            return found
+        never changes, so nothing is invalidated: a write builds a new snapshot with an empty cache."""
+        return self._subsets.get(filters, lambda: self._made_subset(filters))
+
+    def _made_subset(self, filters: Filters) -> Subset:
         mask = self.columns.mask(filters) & self.live if filters.active() else self.live
         mask.flags.writeable = False
-        made = Subset(mask, self.columns.facets(mask), int(mask.sum()))
-        with self._subsets_lock:
-            self._subsets[filters] = made
-            while len(self._subsets) > FILTERS_KEPT:
-                del self._subsets[next(iter(self._subsets))]
-        return made
+        return Subset(mask, self.columns.facets(mask), int(mask.sum()))
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row of each (live) segment id."""

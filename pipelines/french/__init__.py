@@ -103,26 +103,22 @@ def folded_stopwords() -> frozenset[str]:
 
 
 @cache
-def _intents() -> dict[str, re.Pattern[str]]:
-    return {kind: re.compile("|".join(patterns)) for kind, patterns in _toml("intents.toml")["kinds"].items()}
+def _intents(section: str) -> dict[str, re.Pattern[str]]:
+    """One pattern per kind or theme of an ``intents.toml`` section, in file order."""
+    return {name: re.compile("|".join(patterns)) for name, patterns in _toml("intents.toml")[section].items()}
 
 
 def kind_intents(text: str) -> tuple[str, ...]:
     """The kinds of passage a query or question asks for by its wording (``intents.toml``), in file order."""
     folded = fold(text)
-    return tuple(kind for kind, pattern in _intents().items() if pattern.search(folded))
-
-
-@cache
-def _theme_intents() -> dict[str, re.Pattern[str]]:
-    return {theme: re.compile("|".join(patterns)) for theme, patterns in _toml("intents.toml")["themes"].items()}
+    return tuple(kind for kind, pattern in _intents("kinds").items() if pattern.search(folded))
 
 
 def theme_intents(text: str) -> tuple[tuple[str, ...], str]:
     """The themes a query names by their wording (``intents.toml`` [themes], in file order), and the query
     folded with that wording blanked out (what else it says)."""
     rest, named = fold(text), []
-    for theme, pattern in _theme_intents().items():
+    for theme, pattern in _intents("themes").items():
         if pattern.search(rest):
             named.append(theme)
             rest = pattern.sub(" ", rest)
