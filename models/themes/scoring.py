@@ -37,6 +37,11 @@ def entry_key(theme: str, pattern: str) -> str:
     return f"{theme}\t{pattern}"
 
 
+def entry_theme(key: str) -> str:
+    """The theme of an ``entry_key``."""
+    return key.split("\t", 1)[0]
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, re.Pattern[str]]:
     """One alternation per theme, each entry its own group (entries hold no capturing group of their own), so
@@ -60,7 +65,7 @@ def lexicon_counts(text: str, weights: EntryWeights | None = None) -> dict[str, 
     """Lexicon hits per theme in ``text``, each entry's hits times its weight (themes without a hit are absent)."""
     counts: dict[str, float] = {}
     for key, hits in entry_hits(text).items():
-        theme = key.split("\t", 1)[0]
+        theme = entry_theme(key)
         counts[theme] = counts.get(theme, 0) + hits * (weights.get(key, 1.0) if weights is not None else 1)
     return {theme: hits for theme, hits in counts.items() if hits}
 

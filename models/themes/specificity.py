@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ancols_nlp.models.themes.scoring import entry_hits, thematic_headings
+from ancols_nlp.models.themes.scoring import entry_hits, entry_theme, thematic_headings
 from ancols_nlp.pipelines.types import ThemeItem
 
 
@@ -31,7 +31,7 @@ def heading_weights(passages: Iterable[tuple[ThemeItem, str]], shrink: float) ->
         for key in {k for heading in thematic_headings(item.section_path) for k in entry_hits(heading)}:
             counts = seen.setdefault(key, [0, 0])
             counts[0] += 1
-            counts[1] += key.split("\t", 1)[0] == theme
+            counts[1] += entry_theme(key) == theme
     total, right = sum(n for n, _ in seen.values()), sum(c for _, c in seen.values())
     if not right:
         return {}
