@@ -5,7 +5,8 @@ Fusion: BM25 scores are unbounded and query-dependent, cosines sit in a narrow b
 z-normalised over the pooled candidates (mean 0, unit spread) before a weighted sum, so the
 weight means the same thing for every query, and one outlying score does not squash the others
 towards 0 as min–max would. Reciprocal-rank fusion is kept as the documented alternative
-(it ignores score gaps: 0.731 nDCG@10 on dev against 0.751). Min–max gives 0.745: worse on
+(it ignores score gaps: 0.731 nDCG@10 on dev against 0.751; re-checked on the two project sets, k 10 / 30 / 60:
+0.668 / 0.666 / 0.666 against 0.705, dev 0.745 / 0.743 / 0.742 against 0.764). Min–max gives 0.745: worse on
 the odd half of the queries (0.769 against 0.785), a little better on the even one (0.721 against 0.717).
 
 Figures are dev-set nDCG@10 (20 queries, hybrid mode unless said) from ``bench/search_eval.py``,
