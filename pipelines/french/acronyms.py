@@ -91,3 +91,17 @@ def _align(letters: str, words: tuple[str, ...]) -> bool:
     parts = [p for p in re.split(r"[-']", word) if p]
     return any(letters[:n] == "".join(p[0] for p in parts[:n]) and _align(letters[n:], rest)
                for n in range(1, len(parts) + 1))
+
+
+_TAG = re.compile(r"<[^>]+>")
+_CELL = re.compile(r"\t|\|")
+
+
+def glossary_row(text: str) -> bool:
+    """Whether a line of table cells (tab- or |-separated) is a glossary's: an acronym cell followed by a cell that
+    spells it out, by the same initials rule as a definition in running text ("GIE | Groupement d'Intérêt
+    Économique"). Search shows such rows after the passages (index/passages.py ``distinct``)."""
+    cells = [c.strip() for c in _CELL.split(_TAG.sub("", text))]
+    cells = [c for c in cells if c]
+    return any(ACRONYM.fullmatch(short) is not None and _initials_match(short, _WORD.findall(long))
+               for short, long in zip(cells, cells[1:]))

@@ -146,6 +146,17 @@ def test_repeated_and_near_duplicate_passages_are_not_shown_over_and_over(store,
     assert any(t.startswith("Les coûts de gestion sont élevés") for t in texts)  # shares words, says something else
 
 
+def test_a_glossary_row_is_shown_after_the_passages(store):
+    doc = make_document([
+        ("GIE\tGroupement d'Intérêt Économique", "other", "table_row", "Sigles utilisés"),
+        ("Le directeur général est salarié par le groupement d'intérêt économique du groupe, qui refacture "
+         "son salaire à la société au prorata du temps passé.", "observation", "paragraph", "2.2 Direction"),
+    ])
+    store.add(doc, filename="g.txt", data=b"g")
+    texts, _ = _texts(store, "groupement d'intérêt économique")
+    assert texts[0].startswith("Le directeur général") and texts[1].startswith("GIE")
+
+
 def test_only_the_shown_passages_are_read_whole(store, two_reports):
     """Near-duplicates are judged on the candidates' texts; the rows returned are those of the hits shown."""
     out = store.search("vacance", k=2, filters=Filters())

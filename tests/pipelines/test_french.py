@@ -3,7 +3,7 @@
 import pytest
 
 from ancols_nlp.pipelines import french
-from ancols_nlp.pipelines.french.acronyms import Acronym, mine_acronyms
+from ancols_nlp.pipelines.french.acronyms import Acronym, glossary_row, mine_acronyms
 
 
 def test_one_folding_for_case_and_accents():
@@ -42,6 +42,26 @@ def test_a_document_defines_its_acronyms(text, pair):
 ])
 def test_what_is_not_an_acronym_definition(text):
     assert mine_acronyms(text) == ()
+
+
+@pytest.mark.parametrize("row", [  # rows of the corpus reports' lists of acronyms, as the layout reads them
+    "GIE\tGroupement d'Intérêt Économique\tUSH\tUnion Sociale pour l'Habitat",
+    "| <b>DTA</b>   | Dossier technique d'amiante                    | <b>SA d'HLM</b>   |",
+    "CGLLS\tCaisse de Garantie du Logement Locatif Social\tSA d'HLM\tSociété Anonyme d'HLM",
+])
+def test_a_glossary_row_pairs_an_acronym_with_its_long_form(row):
+    assert glossary_row(row)
+
+
+@pytest.mark.parametrize("row", [
+    "2.2\tGouvernance et management\t7",  # a table of contents' line
+    "| FEVRIER   | Jeu 19 à 13 h 30  | Jeu 19 à 14 h 00  |",  # upper-case cell, no long form of it
+    "ACNE\t4 778 144",
+    "La commission d'attribution des logements (CAL) se réunit chaque mois.",  # a definition in running text
+    "CAL\tcommission des finances",  # initials that do not spell it
+])
+def test_what_is_not_a_glossary_row(row):
+    assert not glossary_row(row)
 
 
 def test_a_definition_is_kept_once_in_its_first_wording():
