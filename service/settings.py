@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     delta_merge_fraction: float = Field(0.1, gt=0, description="Merge the store's delta of new (and deleted) "
                                                                "segments into its saved base past this share of "
                                                                "the base.")
+    workers: int = Field(
+        1, ge=1, le=64,
+        description="Processes `ancols serve` runs on one port (uvicorn's workers). Each holds its own snapshot "
+                    "and models (~2.4 GB at 1M segments), and computes searches on its own core: Python runs one "
+                    "thread at a time per process, so one process uses about one core. One of them owns the data "
+                    "directory's job worker and merges (service/ownership.py).")
     search_concurrency: int = Field(
         4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
     search_cache_mb: float = Field(
