@@ -95,8 +95,8 @@ class Store:
     def lead(self) -> None:
         """Take over from a leader that stopped: merge and save the bases from now on."""
         with self._write:
+            self._take_in()  # from the last base it saved
             self._leading = True
-            self._take_in()
             self._maybe_merge()
 
     # -- writes ---------------------------------------------------------------------------
@@ -185,9 +185,10 @@ class Store:
         self._changes.seen = seen
 
     def _take_in(self) -> None:
-        """Derive the snapshot again after a commit (under the write lock), from the base the leader saved last
-        when it is newer than ours (a base is only a cache of the rows: when it cannot be read, ours serves)."""
-        saved = self.meta.get_setting(BASE_KEY)
+        """Derive the snapshot again after a commit (under the write lock); a follower first loads the base the
+        leader saved last when it is newer than its own (a base is only a cache of the rows: when it cannot be
+        read, the one held serves). The leader's own merges swap theirs in."""
+        saved = None if self._leading else self.meta.get_setting(BASE_KEY)
         newer = self._load_base() if saved is not None and saved != self._base_name else None
         self._swap(*(newer or (self._base, self._base_name)))
 
