@@ -9,14 +9,17 @@ import sys
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from ancols_nlp.index.interface import Added
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError
-from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.settings import Settings
+
+if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
+    from ancols_nlp.service.runtime import Runtime  # only supervises `serve --workers N` (600 MB less)
 
 SUFFIXES = {".pdf", ".txt", ".md", ".markdown"}
 WORKER_PING_S = 120  # how long a serving process may take to answer its supervisor (``serve --workers N``)
@@ -106,8 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "workers", None):
         overrides["workers"] = args.workers
     settings = Settings(**overrides)
+    if args.command == "serve" and not args.ingest:
+        return _serve(settings, args.host, args.port)
+    from ancols_nlp.service.runtime import Runtime
+
     try:
-        runtime = Runtime.from_settings(settings) if args.command != "serve" or args.ingest else None
+        runtime = Runtime.from_settings(settings)
     except CorruptStore as exc:
         print(f"ancols: {exc}", file=sys.stderr)
         return 2
@@ -119,11 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reindex":
             print(f"re-embedded {runtime.store.reembed()} segments", file=sys.stderr)
             return 0
-        if runtime is not None:
-            ingest(runtime, args.ingest)
+        ingest(runtime, args.ingest)  # serve --ingest, before serving
     finally:
-        if runtime is not None:
-            runtime.close()
+        runtime.close()
     return _serve(settings, args.host, args.port)
 
 
