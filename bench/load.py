@@ -154,31 +154,63 @@ async def run(url: str, mode: str, requests: list[dict], clients: int, count: in
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def family(pid: int) -> list[int]:
+    """``pid`` and every process under it (``serve --workers N``: uvicorn's supervisor and its workers)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+            except (OSError, IndexError, ValueError):  # ended meanwhile
+                continue
+    out, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        out += frontier
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU the process and those under it have used so far, from /proc (Linux)."""
+    total = 0
+    for member in family(pid):
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def memory_mb(pid: int) -> dict[str, float]:
-    """Resident and peak resident memory of a process, from /proc (Linux)."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = round(int(value.split()[0]) / 1024, 1)
-    return fields
+def memory_mb(pid: int) -> dict[str, dict[str, float]]:
+    """Resident and peak resident memory of the process and each one under it, from /proc (Linux)."""
+    out = {}
+    for member in family(pid):
+        fields = {}
+        try:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    fields[key] = round(int(value.split()[0]) / 1024, 1)
+        except OSError:
+            continue
+        out[str(member)] = fields
+    return out
 
 
 class Service:
     """``ancols serve`` on a free loopback port, for the duration of a ``with`` block."""
 
-    def __init__(self, data_dir: Path, startup_seconds: float, env: dict[str, str]):
+    def __init__(self, data_dir: Path, startup_seconds: float, env: dict[str, str], workers: int = 1):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir, self.startup_seconds, self.env = data_dir, startup_seconds, env
+        self.data_dir, self.startup_seconds, self.env, self.workers = data_dir, startup_seconds, env, workers
 
     def __enter__(self) -> Service:
         # The caller's PYTHONPATH first: a worktree run through a path to its own package serves that code.
@@ -187,18 +219,30 @@ class Service:
         started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "ancols_nlp.service.cli",
                                       "--data-dir", str(self.data_dir), "serve",
-                                      "--port", str(self.port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+                                      "--port", str(self.port), "--workers", str(self.workers)],
+                                     cwd=REPO, env=env, stdout=subprocess.DEVNULL)
         while time.perf_counter() - started < self.startup_seconds:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the service exited with code {self.proc.returncode} while starting")
             try:
                 self.health = httpx.get(self.url + "/health", timeout=5).json()
-                self.startup = round(time.perf_counter() - started, 1)
-                return self
             except httpx.HTTPError:
                 time.sleep(0.5)
+                continue
+            self.settle()
+            self.startup = round(time.perf_counter() - started, 1)
+            return self
         self.proc.terminate()
         raise RuntimeError(f"the service did not answer within {self.startup_seconds} s")
+
+    def settle(self, idle_share: float = 0.1, every: float = 2.0) -> None:
+        """Wait until the service's processes use under ``idle_share`` of a core: /health answers as soon as
+        one worker is up, and the others open the store one after another (service/ownership.py)."""
+        while True:
+            before = cpu_seconds(self.proc.pid)
+            time.sleep(every)
+            if cpu_seconds(self.proc.pid) - before < idle_share * every:
+                return
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
@@ -211,6 +255,8 @@ def main(argv=None) -> int:
     target.add_argument("--url", help="a running service on loopback, e.g. http://127.0.0.1:8000")
     target.add_argument("--serve", type=Path, help="start a service on this store directory")
     ap.add_argument("--env", nargs="*", default=[], help="ANCOLS_*=value settings for the started service")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="serving processes of the started service (its CPU and memory are summed / listed)")
     ap.add_argument("--modes", nargs="+", default=["lexical", "hybrid"], choices=["lexical", "semantic", "hybrid"])
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--requests", type=int, default=1000, help=f"per run (at most {MAX_REQUESTS})")
@@ -248,6 +294,8 @@ def main(argv=None) -> int:
         if pid:
             result["service_cpu_ms"] = round(1000 * (cpu_seconds(pid) - service) / done, 2)
         result["load_average"] = round(os.getloadavg()[0], 2)
+        if pid:
+            result["memory_mb"] = memory_mb(pid)
         return result
 
     def measure(url: str, pid: int | None = None) -> dict:
@@ -270,7 +318,7 @@ def main(argv=None) -> int:
     if a.url:
         report = measure(a.url)
     else:
-        with Service(a.serve, a.startup_seconds, env) as service:
+        with Service(a.serve, a.startup_seconds, env, a.workers) as service:
             idle = memory_mb(service.proc.pid)
             report = measure(service.url, service.proc.pid)
             report.update(health=service.health, startup_seconds=service.startup, memory_idle_mb=idle,

@@ -58,8 +58,10 @@ def save(root: Path, part: Part, manifest: Manifest) -> Path:
     return final
 
 
-def load(root: Path, *, store: str, embedding: str, lexical: str, exact_limit: int) -> tuple[Part, Manifest] | None:
-    """The newest usable base, or None; one whose vector index is not the kind ``exact_limit`` asks for is stale."""
+def load(root: Path, *, store: str, embedding: str, lexical: str,
+         exact_limit: int) -> tuple[Part, Manifest, Path] | None:
+    """The newest usable base and its directory, or None; one whose vector index is not the kind ``exact_limit``
+    asks for is stale."""
     for directory in sorted(root.glob("base-*"), key=_number, reverse=True):
         try:
             written = json.loads((directory / "manifest.json").read_text())  # fields no longer kept are ignored
@@ -74,7 +76,7 @@ def load(root: Path, *, store: str, embedding: str, lexical: str, exact_limit: i
                         VectorIndex.load(directory / "vectors.faiss", manifest.vector_index))
             if not len(part.columns) == len(part.terms) == len(part.vectors) == manifest.segments:
                 raise ValueError("its parts disagree in length")
-            return part, manifest
+            return part, manifest, directory
         except (OSError, EOFError, ValueError, TypeError, KeyError, RuntimeError) as exc:
             log.warning("snapshot %s is unusable (%s); rebuilding from the rows", directory.name, exc)
     return None

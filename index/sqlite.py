@@ -52,3 +52,22 @@ class Database:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+
+class Changes:
+    """Whether a commit to the database at ``path`` happened since ``seen``: SQLite's ``PRAGMA data_version``
+    on a read-only connection of its own, so a commit from any other connection counts, this process's or
+    another process's. A few microseconds a call: cheap enough to ask on every request."""
+
+    def __init__(self, path: Path):
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self.seen = self.current()
+
+    def current(self) -> int:
+        with self._lock:
+            return self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -8,6 +8,12 @@ store. When the delta (or the deleted share of the base) outgrows ``merge_fracti
 base, a background thread builds a new base from one consistent read of SQLite, saves it
 (index/persisted.py) and swaps it in. A crash at any point loses nothing: SQLite is the source
 of truth and a base on disk is only used for the documents it holds.
+
+Several processes may serve one data directory. One of them leads (``leading``; the service picks it with
+an OS lock, service/ownership.py): it repairs the store on opening, merges and saves the bases. Any process
+may add or delete documents (each is one SQLite transaction, which SQLite serialises across processes);
+every process notices the commits of the others (``PRAGMA data_version``, index/sqlite.py ``Changes``) and
+derives its snapshot again, from the newest base the leader saved.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
                             passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
+from ancols_nlp.index.sqlite import Changes
 from ancols_nlp.index.query_intents import read_query
 from ancols_nlp.index.search import search
 from ancols_nlp.index.snapshot import Part, Snapshot
@@ -36,6 +43,7 @@ from ancols_nlp.index.vectors import EXACT_LIMIT
 from ancols_nlp.pipelines.types import ProcessedDocument
 
 STORE_ID_KEY = "store_id"
+BASE_KEY = "snapshot_base"  # the base the leader saved last, which the other processes load
 MERGE_FRACTION = 0.1
 MERGE_MIN_SEGMENTS = 2_000  # below this, a delta is cheaper to rebuild on each write than to merge
 log = logging.getLogger(__name__)
@@ -43,7 +51,10 @@ log = logging.getLogger(__name__)
 
 class Store:
     def __init__(self, data_dir: Path, embedder: Embedder, params: SearchParams | None = None, *,
-                 merge_fraction: float = MERGE_FRACTION, exact_limit: int = EXACT_LIMIT, concurrency: int = 4):
+                 merge_fraction: float = MERGE_FRACTION, exact_limit: int = EXACT_LIMIT, concurrency: int = 4,
+                 leading: bool = True):
+        """``leading=False``: another process leads this data directory (see the module's docstring); this one
+        loads the base it saved, never writes one, and leaves the store as it finds it on opening."""
         self.embedder = embedder
         self.params = params or SearchParams()
         self._path = Path(data_dir) / "ancols.sqlite3"
@@ -56,24 +67,37 @@ class Store:
         self._merging: threading.Thread | None = None
         self._epoch = 0  # bumped when every row changes (re-embedding, re-analysis): an older merge is dropped
         self._base: Part | None = None
+        self._base_name: str | None = None  # the saved base ``_base`` was loaded from or saved as
+        self._leading = leading
+        self._changes = Changes(self._path)
         self._id = self.meta.get_setting(STORE_ID_KEY) or uuid.uuid4().hex
+        if leading:
+            self._repair()
+        if self._base is None:
+            self._swap(*(self._load_base() or self._build_base()))
+        self._maybe_merge()
+
+    def _repair(self) -> None:
+        """Name the store and bring its rows up to this embedder and analyser (the leader, on opening)."""
         self.meta.set_setting(STORE_ID_KEY, self._id)
         stored = self.meta.get_setting(EMBEDDING_KEY)
-        if stored is not None and stored != embedder.fingerprint:
+        if stored is not None and stored != self.embedder.fingerprint:
             self.reembed()
-        self.meta.set_setting(EMBEDDING_KEY, embedder.fingerprint)
+        self.meta.set_setting(EMBEDDING_KEY, self.embedder.fingerprint)
         if self.meta.get_setting(LEXICAL_KEY) != LEXICAL_FINGERPRINT:
             self.reanalyze()
-        if self._base is None:
-            loaded = persisted.load(self._bases, store=self._id, embedding=embedder.fingerprint,
-                                    lexical=LEXICAL_FINGERPRINT, exact_limit=exact_limit)
-            self._base = loaded[0] if loaded else self._build_base()
-        self._snapshot = self._derive(self._base)
-        self._maybe_merge()
 
     def close(self) -> None:
         self.wait_for_merge()
+        self._changes.close()
         self.meta.close()
+
+    def lead(self) -> None:
+        """Take over from a leader that stopped: merge and save the bases from now on."""
+        with self._write:
+            self._take_in()  # from the last base it saved
+            self._leading = True
+            self._maybe_merge()
 
     # -- writes ---------------------------------------------------------------------------
     def add(self, doc: ProcessedDocument, *, filename: str, data: bytes, vectors: np.ndarray | None = None) -> Added:
@@ -90,7 +114,7 @@ class Store:
         with self._write:
             self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
                                    passages.acronyms)
-            self._snapshot = self._derive(self._base)
+            self._take_in()
             self._maybe_merge()
         return Added(doc_id, len(doc.segments), False)
 
@@ -98,7 +122,7 @@ class Store:
         with self._write:
             removed = self.meta.delete_document(doc_id)
             if removed:
-                self._snapshot = self._derive(self._base)
+                self._take_in()
                 self._maybe_merge()
         return removed
 
@@ -126,22 +150,56 @@ class Store:
         return len(rows)
 
     # -- the derived indexes ----------------------------------------------------------------
-    def _build_base(self) -> Part:
-        """A base of every committed row, saved to disk."""
+    def _build_base(self) -> tuple[Part, str | None]:
+        """A base of every committed row and the name it is saved under: the leader saves it (and names it for
+        the other processes), a follower that found none usable keeps it in memory (name None)."""
         with reading(self._path) as rows:
             data = rows.rows()
         part = Part.build(data, self.embedder.dimension, exact_limit=self._exact_limit)
+        if not self._leading:
+            return part, None
         manifest = persisted.Manifest(store=self._id, embedding=self.embedder.fingerprint, lexical=LEXICAL_FINGERPRINT,
                                       segments=len(data.ids), vector_index=part.vectors.kind)
         with self._saving:  # a merge and a re-embedding may finish together
-            persisted.prune(self._bases, keep=persisted.save(self._bases, part, manifest))
-        return part
+            saved = persisted.save(self._bases, part, manifest)
+            persisted.prune(self._bases, keep=saved)
+            self.meta.set_setting(BASE_KEY, saved.name)
+        return part, saved.name
+
+    def _load_base(self) -> tuple[Part, str] | None:
+        loaded = persisted.load(self._bases, store=self._id, embedding=self.embedder.fingerprint,
+                                lexical=LEXICAL_FINGERPRINT, exact_limit=self._exact_limit)
+        return (loaded[0], loaded[2].name) if loaded else None
 
     def _replace_base(self) -> None:
         """Under the write lock, after every row changed."""
         self._epoch += 1
-        self._base = self._build_base()
-        self._snapshot = self._derive(self._base)
+        self._swap(*self._build_base())
+
+    def _swap(self, base: Part, name: str | None) -> None:
+        """Serve ``base`` and the committed rows now (under the write lock, or while opening). The commits
+        counted before deriving are all in the new snapshot; any later one is seen by ``_followed``."""
+        seen = self._changes.current()
+        self._snapshot = self._derive(base)
+        self._base, self._base_name = base, name
+        self._changes.seen = seen
+
+    def _take_in(self) -> None:
+        """Derive the snapshot again after a commit (under the write lock); a follower first loads the base the
+        leader saved last when it is newer than its own (a base is only a cache of the rows: when it cannot be
+        read, the one held serves). The leader's own merges swap theirs in."""
+        saved = None if self._leading else self.meta.get_setting(BASE_KEY)
+        newer = self._load_base() if saved is not None and saved != self._base_name else None
+        self._swap(*(newer or (self._base, self._base_name)))
+
+    def _followed(self) -> Snapshot:
+        """The snapshot, after taking in the commits of other connections (another process's writes)."""
+        if self._changes.current() != self._changes.seen:
+            with self._write:
+                if self._changes.current() != self._changes.seen:
+                    self._take_in()
+                    self._maybe_merge()
+        return self._snapshot
 
     def _derive(self, base: Part) -> Snapshot:
         """The snapshot of the committed rows: ``base``, plus documents stored since, minus those deleted since."""
@@ -157,6 +215,8 @@ class Store:
 
     def _maybe_merge(self) -> None:
         """Start a background merge when the delta or the deleted share outgrows the base."""
+        if not self._leading:  # the leader merges the commits of every process
+            return
         snap = self._snapshot
         changed = len(snap.columns) - len(snap.base.columns) + snap.dead
         if changed <= max(MERGE_MIN_SEGMENTS, self._merge_fraction * len(snap.base.columns)):
@@ -174,8 +234,7 @@ class Store:
             return
         with self._write:
             if epoch == self._epoch:
-                self._base = base
-                self._snapshot = self._derive(base)
+                self._swap(*base)
 
     def merge(self) -> None:
         """Fold the delta and the deletions into a new base now, on the caller's thread."""
@@ -192,23 +251,27 @@ class Store:
     # -- reads ----------------------------------------------------------------------------
     @property
     def snapshot(self) -> Snapshot:
-        return self._snapshot
+        return self._followed()
 
     @property
-    def version(self) -> int:
-        """Changes with every write, after its rows are committed (a new snapshot)."""
+    def version(self) -> int | None:
+        """Changes with every write, after its rows are committed (a new snapshot). None while another
+        process's commit is not in the snapshot yet: the next search takes it in (``search``, on a worker
+        thread: the event loop that reads this never derives a snapshot), and a cache keeps nothing under None."""
+        if self._changes.current() != self._changes.seen:
+            return None
         return self._snapshot.version
 
     def stats(self) -> StoreStats:
-        snap = self._snapshot
+        snap = self._followed()
         return StoreStats(documents=self.meta.documents(limit=1, offset=0)[1], segments=snap.segments,
                           vector_index=snap.kind)
 
     def organisms(self) -> list[str]:
-        return self._snapshot.organisms
+        return self._followed().organisms
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
-        snap = self._snapshot
+        snap = self._followed()
         params = params or self.params
         # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.

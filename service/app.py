@@ -12,6 +12,7 @@ from ancols_nlp.service import errors
 from ancols_nlp.service.jobs import JobManager
 from ancols_nlp.service.limits import BodyLimitMiddleware
 from ancols_nlp.service.observability import Metrics, ObservabilityMiddleware, setup_logging
+from ancols_nlp.service.ownership import Ownership
 from ancols_nlp.service.routers import chat, classify, documents, health, jobs, metrics, search, segments, web
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.settings import Settings, get_settings
@@ -35,22 +36,38 @@ def store_gauges(app: FastAPI):
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """An app over ``runtime`` (built from ``settings`` at start-up when not given)."""
+    """An app over ``runtime`` (built from ``settings`` at start-up when not given).
+
+    Several processes may serve one data directory (``ancols serve --workers N``): the one that owns it
+    (service/ownership.py) runs the job worker and the store's merges, the others take over when it ends."""
     settings = settings or (runtime.settings if runtime else get_settings())
     setup_logging(settings.log_format, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         owned = runtime is None
-        app.state.runtime = runtime or Runtime.from_settings(settings)
+        ownership = app.state.ownership = Ownership((runtime.settings if runtime else settings).data_dir)
+        with ownership.opening():
+            leading = ownership.take()
+            app.state.runtime = runtime or Runtime.from_settings(settings, leading=leading)
         rt = app.state.runtime
         await run_in_threadpool(rt.warm)
-        app.state.jobs = JobManager(rt.settings.data_dir, rt.ingest, max_file_bytes=rt.settings.max_upload_bytes)
-        app.state.jobs.start()  # unfinished jobs of an earlier run resume first
+        jobs = app.state.jobs = JobManager(rt.settings.data_dir, rt.ingest, max_file_bytes=rt.settings.max_upload_bytes)
+
+        def take_over() -> None:
+            rt.store.lead()
+            jobs.start()  # the jobs the owner that ended left unfinished resume first
+
+        if leading:
+            jobs.start()  # unfinished jobs of an earlier run resume first
+        else:
+            ownership.wait(take_over)
         yield
-        await run_in_threadpool(app.state.jobs.close)
+        ownership.stop()
+        await run_in_threadpool(jobs.close)
         if owned:
             app.state.runtime.close()
+        ownership.close()
 
     app = FastAPI(title="ancols-nlp", version="0.1.0", lifespan=lifespan,
                   description="Search and classify ANCOLS control reports and organisms' replies.")

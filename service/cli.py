@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from ancols_nlp.index.interface import Added
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError
-from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.settings import Settings
 
+if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
+    from ancols_nlp.service.runtime import Runtime  # only supervises `serve --workers N` (600 MB less)
+
 SUFFIXES = {".pdf", ".txt", ".md", ".markdown"}
+WORKER_PING_S = 120  # how long a serving process may take to answer its supervisor (``serve --workers N``)
 
 
 def collect(paths: list[Path]) -> list[Path]:
@@ -94,11 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these files/folders first")
+    p_serve.add_argument("--workers", type=int, default=None,
+                         help="serving processes on the port (default: $ANCOLS_WORKERS or 1); each uses up to "
+                              "one core and holds its own snapshot and models, one owns the job worker")
     add_command("reindex", help="recompute vectors and indexes from the stored documents")
     args = parser.parse_args(argv)
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+    if getattr(args, "workers", None):
+        overrides["workers"] = args.workers
     settings = Settings(**overrides)
+    if args.command == "serve" and not args.ingest:
+        return _serve(settings, args.host, args.port)
+    from ancols_nlp.service.runtime import Runtime
+
     try:
         runtime = Runtime.from_settings(settings)
     except CorruptStore as exc:
@@ -112,17 +126,30 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reindex":
             print(f"re-embedded {runtime.store.reembed()} segments", file=sys.stderr)
             return 0
-        if args.ingest:
-            ingest(runtime, args.ingest)
-        import uvicorn
-
-        from ancols_nlp.service.app import create_app
-
-        # The app logs one structured line per request itself (service/observability.py).
-        uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, access_log=False)
-        return 0
+        ingest(runtime, args.ingest)  # serve --ingest, before serving
     finally:
         runtime.close()
+    return _serve(settings, args.host, args.port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    """The HTTP API; each serving process opens the store itself (service/app.py, service/ownership.py)."""
+    import uvicorn
+
+    from ancols_nlp.service.app import create_app
+
+    # The app logs one structured line per request itself (service/observability.py).
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+        return 0
+    # uvicorn starts each worker afresh and calls the factory there, which reads its settings from the
+    # environment: the options given on the command line go there first. Its supervisor kills a worker that
+    # does not answer a ping in time, and a worker answers only once this module's imports (spaCy, torch) are
+    # done: they take more than uvicorn's 5 s on a busy machine.
+    os.environ.update(ANCOLS_DATA_DIR=str(settings.data_dir.resolve()), ANCOLS_WORKERS=str(settings.workers))
+    uvicorn.run("ancols_nlp.service.app:create_app", factory=True, workers=settings.workers, host=host, port=port,
+                access_log=False, timeout_worker_healthcheck=WORKER_PING_S)
+    return 0
 
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:

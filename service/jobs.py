@@ -13,8 +13,9 @@ A bad file never fails the job: its error code and message are recorded and the 
 starts. A job is ``failed`` only when the job itself could not be carried out. A finished job's
 uploaded bytes are deleted (the documents are in the store); its record stays.
 
-One worker thread: ingestion is CPU-bound, and the store has a single writer anyway.
-One process per data directory.
+One worker thread: ingestion is CPU-bound, and the store has a single writer anyway. When several
+processes serve one data directory, only the one that owns it runs the worker (service/ownership.py); the
+others accept jobs (committed in the same SQLite file, which the owner's worker reads every second).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ from ancols_nlp.pipelines.errors import DocumentError
 log = logging.getLogger("ancols.jobs")
 
 MAX_ATTEMPTS = 3
+ORPHAN_AGE_S = 3600.0  # an upload folder untouched this long, with no job recorded, was never committed
 CHUNK = 1 << 20
 
 SCHEMA = """
@@ -189,11 +192,11 @@ class JobManager:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._remove_orphans()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
         """Start the worker; jobs left unfinished by a previous process resume first."""
+        self._remove_orphans()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="ancols-jobs", daemon=True)
             self._thread.start()
@@ -327,11 +330,21 @@ class JobManager:
         self.db.file_done(job_id, n, added)
 
     def _remove_orphans(self) -> None:
-        """Folders of jobs whose record was never committed (the client never got a 202)."""
+        """Folders of jobs whose record was never committed (the client never got a 202). Only those left alone
+        for ``ORPHAN_AGE_S``: another process serving the data directory may be receiving one right now."""
         known = self.db.ids()
         for folder in self.root.iterdir():
-            if folder.is_dir() and folder.name not in known:
+            if folder.is_dir() and folder.name not in known and _idle(folder) > ORPHAN_AGE_S:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _idle(folder: Path) -> float:
+    """Seconds since the folder or a file in it last changed."""
+    try:
+        changed = max(p.stat().st_mtime for p in (folder, *folder.iterdir()))
+    except OSError:  # removed meanwhile
+        return 0.0
+    return time.time() - changed
 
 
 def _fsync_dir(path: Path) -> None:

@@ -30,11 +30,12 @@ class Runtime:
     store: SegmentStore
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Runtime:
+    def from_settings(cls, settings: Settings, *, leading: bool = True) -> Runtime:
+        """``leading=False``: another process owns the data directory's background writes (service/ownership.py)."""
         embedder = embedder_for(settings)
         params = SearchParams(mode=settings.search_mode, fusion=settings.fusion,
                               lexical_weight=settings.lexical_weight, candidates=settings.candidates)
-        return cls(settings=settings, store=open_store(settings, embedder, params))
+        return cls(settings=settings, store=open_store(settings, embedder, params, leading=leading))
 
     @cached_property
     def answers(self) -> SearchCache:
@@ -83,7 +84,7 @@ def embedder_for(settings: Settings) -> Embedder:
                          threads=settings.embedding_threads)
 
 
-def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> SegmentStore:
+def open_store(settings: Settings, embedder: Embedder, params: SearchParams, *, leading: bool = True) -> SegmentStore:
     """The store the settings name: the embedded default keeps everything under ``data_dir``."""
     if settings.store == "postgres":
         from ancols_nlp.index.postgres.store import PgStore  # the PostgreSQL client is only loaded when asked for
@@ -93,4 +94,4 @@ def open_store(settings: Settings, embedder: Embedder, params: SearchParams) -> 
                        replica_wait_s=settings.pg_replica_wait_s, pool_size=settings.pg_pool_size,
                        lexical=settings.pg_lexical)
     return Store(settings.data_dir, embedder, params, merge_fraction=settings.delta_merge_fraction,
-                 exact_limit=settings.exact_vector_limit, concurrency=settings.search_concurrency)
+                 exact_limit=settings.exact_vector_limit, concurrency=settings.search_concurrency, leading=leading)

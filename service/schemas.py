@@ -192,6 +192,8 @@ class Health(BaseModel):
     segments: int
     embedding_model: str
     vector_index: str
+    owner: bool = Field(description="This process runs the job worker and the store's merges: one of the "
+                                    "processes serving a data directory does (`ancols serve --workers N`).")
 
 
 # -- jobs -------------------------------------------------------------------------------------

@@ -33,17 +33,21 @@ def upload(base: str, name: str, data: bytes) -> dict:
 
 
 class Server:
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None):
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, *, workers: int = 1, wait: bool = True):
         """``env``: ANCOLS_* settings for this service. The caller's PYTHONPATH comes first, so the service
-        imports the same ``ancols_nlp`` as the tests."""
+        imports the same ``ancols_nlp`` as the tests. ``wait=False``: call ``ready`` (start several at once)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(REPO)) if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ancols_nlp.service.cli", "--data-dir", str(data_dir),
-             "serve", "--port", str(self.port)],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "serve", "--port", str(self.port), "--workers", str(workers)],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
             env=dict(os.environ, PYTHONPATH=path, **(env or {})))
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
         deadline = time.time() + 180
         while time.time() < deadline:
             try:
@@ -55,5 +59,6 @@ class Server:
         raise AssertionError("the service did not start")
 
     def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL to the service and every process it started (its workers): its own session."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()

@@ -215,6 +215,9 @@ class PgStore:
                 "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM segments)").fetchone()
         return StoreStats(documents=documents, segments=segments, vector_index="pgvector-hnsw")
 
+    def lead(self) -> None:
+        """Nothing to take over: PostgreSQL keeps its own indexes."""
+
     @property
     def version(self) -> None:
         """Other processes write to the same database (and replicas lag): answers are not cached here."""

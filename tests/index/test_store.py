@@ -250,3 +250,30 @@ def test_a_query_all_about_a_theme_favours_that_themes_passages(store):
     assert _texts(store, "le patrimoine", params=lexical)[0][0] == THEMED[0][0]
     # other words say what is asked: the theme does not decide
     assert _texts(store, "patrimoine et fonds propres", params=lexical)[0][0] == THEMED[1][0]
+
+
+def test_a_store_another_process_leads_follows_its_writes_and_its_saved_bases(tmp_path, embedder):
+    """Two stores over one data directory stand for two serving processes: each sees the other's writes at its
+    next read, and the follower, which never saves a base, serves from the one the leader saved last."""
+    leader = Store(tmp_path / "data", embedder)
+    follower = Store(tmp_path / "data", embedder, leading=False)
+    lexical = SearchParams(mode="lexical")
+    try:
+        a = leader.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        assert follower.version is None  # a commit it has not taken in: nothing may be cached meanwhile
+        assert REPORT_A[3][0] in _texts(follower, "réduire la vacance commerciale", params=lexical)[0]
+        assert follower.version is not None
+
+        b = follower.add(make_document(REPORT_B, organism="Logidia"), filename="b.txt", data=b"b")
+        assert REPORT_B[2][0] in _texts(leader, "conseil d'administration réuni", params=lexical)[0]
+
+        leader.merge()
+        assert follower.snapshot.delta is None and follower.snapshot.base.documents == {a.id, b.id}
+        assert len(list((tmp_path / "data" / "snapshot").glob("base-*"))) == 1
+
+        assert follower.delete(a.id)
+        assert REPORT_A[3][0] not in _texts(leader, "réduire la vacance commerciale", params=lexical)[0]
+        assert leader.stats().documents == follower.stats().documents == 1
+    finally:
+        follower.close()
+        leader.close()

@@ -1,5 +1,6 @@
 """Ingestion jobs: 202 + id, progress, per-file results, nothing lost on a crash."""
 
+import os
 import sqlite3
 import threading
 import time
@@ -12,7 +13,7 @@ from pydantic import SecretStr
 from ancols_nlp.index.interface import Added
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.service.app import create_app
-from ancols_nlp.service.jobs import MAX_ATTEMPTS, JobManager
+from ancols_nlp.service.jobs import MAX_ATTEMPTS, ORPHAN_AGE_S, JobManager
 
 REPLY = "000_ad04bc466fc4cae0.txt"
 
@@ -120,11 +121,18 @@ def test_bad_files_never_fail_the_job(tmp_path):
 
 
 def test_orphan_upload_folders_are_removed_at_start(tmp_path):
-    orphan = tmp_path / "jobs" / "deadbeef"
-    orphan.mkdir(parents=True)
-    (orphan / "0.bin").write_bytes(b"never committed")
-    JobManager(tmp_path, FakeIngest(), max_file_bytes=10).close()
+    orphan, receiving = tmp_path / "jobs" / "deadbeef", tmp_path / "jobs" / "cafe"
+    for folder in (orphan, receiving):
+        folder.mkdir(parents=True)
+        (folder / "0.bin").write_bytes(b"never committed")
+    long_ago = time.time() - ORPHAN_AGE_S - 60
+    for path in (orphan, orphan / "0.bin"):
+        os.utime(path, (long_ago, long_ago))
+    manager = JobManager(tmp_path, FakeIngest(), max_file_bytes=10)
+    manager.start()
+    manager.close()
     assert not orphan.exists()
+    assert receiving.exists()  # another process serving the data directory may be receiving it
 
 
 def test_close_waits_for_the_current_file_and_leaves_the_rest_queued(tmp_path):
