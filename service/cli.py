@@ -16,6 +16,7 @@ from tqdm import tqdm
 from ancols_nlp.index.interface import Added
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.service.ownership import Ownership
 from ancols_nlp.service.settings import Settings
 
 if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
@@ -113,10 +114,22 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(settings, args.host, args.port)
     from ancols_nlp.service.runtime import Runtime
 
-    try:
-        runtime = Runtime.from_settings(settings)
-    except CorruptStore as exc:
-        print(f"ancols: {exc}", file=sys.stderr)
+    # A server may be running on this data directory: then it owns the merges and the job worker, and this
+    # process only adds rows (which the server takes in) or reads them.
+    ownership = Ownership(settings.data_dir)
+    runtime, error = None, ""
+    with ownership.opening():
+        leading = ownership.take()
+        if args.command == "reindex" and not leading:
+            error = f"a server owns {settings.data_dir}; stop it before reindexing"
+        else:
+            try:
+                runtime = Runtime.from_settings(settings, leading=leading)
+            except CorruptStore as exc:
+                error = str(exc)
+    if runtime is None:
+        ownership.close()
+        print(f"ancols: {error}", file=sys.stderr)
         return 2
     try:
         if args.command == "ingest":
@@ -129,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest(runtime, args.ingest)  # serve --ingest, before serving
     finally:
         runtime.close()
+        ownership.close()  # after the store, so no merge of this process overlaps the next owner's
     return _serve(settings, args.host, args.port)
 
 

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from ancols_nlp.service.cli import main
 from live import Server, call, upload
 
 QUERY = "le conseil d'administration"
@@ -94,5 +95,20 @@ def test_one_port_several_workers(tmp_path, corpus_texts):
         # Each call is a new connection, which either worker may accept: every one finds the document.
         for _ in range(8):
             assert {r["document_id"] for r in search(server)["results"]} == {created["id"]}
+    finally:
+        server.kill()
+
+
+def test_the_cli_writes_beside_a_running_server_and_leaves_it_the_merges(tmp_path, corpus_texts, capsys):
+    data_dir = tmp_path / "data"
+    server = Server(data_dir)
+    try:
+        path = tmp_path / "extrait.txt"
+        path.write_bytes(excerpt(corpus_texts["001_d290a1a4feb3bef7.txt"], 2000))
+        assert main(["ingest", str(path), "--data-dir", str(data_dir)]) == 0
+        assert len(search(server)["results"]) > 0 and call(server.base + "/health")["documents"] == 1
+        # Re-embedding rewrites every row under the server: refused, said plainly.
+        assert main(["reindex", "--data-dir", str(data_dir)]) == 2
+        assert "a server owns" in capsys.readouterr().err
     finally:
         server.kill()
