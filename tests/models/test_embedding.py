@@ -64,6 +64,15 @@ def test_prefixes_change_the_encoded_text():
     assert float(passage @ raw.encode("passage: " + SENTENCES[0])) > 0.999
 
 
+def test_query_vector_is_sentence_transformers_own_to_the_bit():
+    """A query skips sentence-transformers' batching (USEEncoder.embed): the vector must not move by a bit, or a
+    store's stored scores and the served ones would part."""
+    embedder = load_embedder(query_prefix="query: ")
+    for text in [*SENTENCES, "vacance", "l'OPH de l'Ain — 6,3 %"]:
+        through_st = embedder.model.encode([text], prompt="query: ", normalize_embeddings=True)[0]
+        assert np.array_equal(embedder.encode_query(text), through_st)
+
+
 def test_save_round_trip(tmp_path):
     model = load_embedder().model
     model.save(str(tmp_path))
