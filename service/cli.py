@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict, replace
 from functools import partial
@@ -23,7 +22,6 @@ if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is o
     from ancols_nlp.service.runtime import Runtime  # only supervises `serve --workers N` (600 MB less)
 
 SUFFIXES = {".pdf", ".txt", ".md", ".markdown"}
-WORKER_PING_S = 120  # how long a serving process may take to answer its supervisor (``serve --workers N``)
 
 
 def collect(paths: list[Path]) -> list[Path]:
@@ -148,21 +146,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(settings: Settings, host: str, port: int) -> int:
     """The HTTP API; each serving process opens the store itself (service/app.py, service/ownership.py)."""
+    if settings.workers > 1:
+        from ancols_nlp.service import workers
+
+        return workers.serve(settings, host, port)
     import uvicorn
 
     from ancols_nlp.service.app import create_app
 
     # The app logs one structured line per request itself (service/observability.py).
-    if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
-        return 0
-    # uvicorn starts each worker afresh and calls the factory there, which reads its settings from the
-    # environment: the options given on the command line go there first. Its supervisor kills a worker that
-    # does not answer a ping in time, and a worker answers only once this module's imports (spaCy, torch) are
-    # done: they take more than uvicorn's 5 s on a busy machine.
-    os.environ.update(ANCOLS_DATA_DIR=str(settings.data_dir.resolve()), ANCOLS_WORKERS=str(settings.workers))
-    uvicorn.run("ancols_nlp.service.app:create_app", factory=True, workers=settings.workers, host=host, port=port,
-                access_log=False, timeout_worker_healthcheck=WORKER_PING_S)
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
     return 0
 
 

@@ -61,11 +61,11 @@ class Settings(BaseSettings):
                                                                "the base.")
     workers: int = Field(
         1, ge=1, le=64,
-        description="Processes `ancols serve` runs on one port (uvicorn's workers). Python runs one thread at a "
-                    "time per process, so one process computes searches on about one core; 2 workers served 1.8-2.4x "
-                    "the searches of 1 on 2 cores at 1M segments. Each holds its own snapshot and models (~2 GB "
-                    "at 1M segments, hence the default of 1), and they open the store one after another. One of them "
-                    "owns the data directory's job worker and merges (service/ownership.py).")
+        description="Processes `ancols serve` runs on one port, each listening on its own socket (SO_REUSEPORT, "
+                    "service/workers.py). Python runs one thread at a time per process, so one process computes "
+                    "searches on about one core. Each holds its own snapshot and models (~2 GB at 1M segments, hence "
+                    "the default of 1), and they open the store one after another. One of them owns the data "
+                    "directory's job worker and merges (service/ownership.py).")
     search_concurrency: int = Field(
         4, ge=1, le=256, description="Searches computing at once (the others wait): about the number of cores.")
     search_cache_mb: float = Field(
