@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
+import threading
 from multiprocessing.connection import wait
 
 from ancols_nlp.service.settings import Settings
@@ -40,8 +42,16 @@ def serve_one(settings: Settings, host: str, port: int) -> None:
 
     sock = listening_socket(host, port)
     sock.listen(BACKLOG)
+    threading.Thread(target=end_with_parent, name="ancols-parent-watch", daemon=True).start()
     config = uvicorn.Config(create_app(settings), access_log=False)  # the app logs its own structured lines
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def end_with_parent() -> None:
+    """A supervisor killed outright (SIGKILL, OOM) must not leave its workers holding the port: each shuts down
+    as on SIGTERM (requests finished, store closed) when its parent is gone."""
+    wait([multiprocessing.parent_process().sentinel])
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def serve(settings: Settings, host: str, port: int) -> int:

@@ -60,5 +60,8 @@ class Server:
 
     def kill(self) -> None:
         """SIGKILL to the service and every process it started (its workers): its own session."""
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:  # every process of the session has ended already
+            pass
         self.proc.wait()

@@ -1,6 +1,8 @@
 """Several processes serving one data directory: any of them writes, every one sees the writes, exactly one runs
 the job worker, and another takes over when it dies. Real ``ancols serve`` processes on loopback."""
 
+import os
+import signal
 import time
 import urllib.parse
 import uuid
@@ -95,8 +97,19 @@ def test_one_port_several_workers(tmp_path, corpus_texts):
         # Each call is a new connection, which either worker may accept: every one finds the document.
         for _ in range(8):
             assert {r["document_id"] for r in search(server)["results"]} == {created["id"]}
+        # The supervisor killed outright: its workers must not keep the port.
+        os.kill(server.proc.pid, signal.SIGKILL)
+        assert wait_for(lambda: not answers(server), timeout=60)
     finally:
         server.kill()
+
+
+def answers(server: Server) -> bool:
+    try:
+        call(server.base + "/health", timeout=2)
+        return True
+    except OSError:
+        return False
 
 
 def test_the_cli_writes_beside_a_running_server_and_leaves_it_the_merges(tmp_path, corpus_texts, capsys):
