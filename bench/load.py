@@ -159,7 +159,7 @@ def _stat(pid: int) -> list[str]:
 
 
 def family(pid: int) -> list[int]:
-    """``pid`` and every process under it (``serve --workers N``: uvicorn's supervisor and its workers)."""
+    """``pid`` and every process under it (``serve --workers N``: the supervisor and its workers)."""
     parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

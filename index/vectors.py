@@ -70,11 +70,8 @@ class VectorIndex:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._index.reconstruct_batch(ids)
 
-    def search(self, query: np.ndarray, k: int,
-               allowed: Allowed | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, k: int, allowed: Allowed | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, cosine scores) of the ``k`` nearest segments among ``allowed`` ids (all if None), best first."""
-        if allowed is not None and not isinstance(allowed, Allowed):
-            allowed = Allowed.of(allowed)
         if not len(self) or k <= 0 or (allowed is not None and not allowed.bitmap.size):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         params = None

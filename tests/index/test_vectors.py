@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ancols_nlp.index.vectors import VectorIndex
+from ancols_nlp.index.vectors import Allowed, VectorIndex
 from tests.index.conftest import HashEmbedder
 
 QUERIES = ("vacance commerciale élevée", "conseil d'administration", "impayés de loyers", "coûts de gestion")
@@ -34,11 +34,11 @@ def test_a_filtered_exact_search_ranks_the_allowed_ids_as_brute_force(indexed):
     allowed = ids[[0, 1, 2, 4, len(ids) - 1] + list(range(10, len(ids), 5))]
     for query in QUERIES:
         q = HashEmbedder().encode_query(query)
-        found, scores = index.search(q, 20, allowed)
+        found, scores = index.search(q, 20, Allowed.of(allowed))
         cosines = vectors[np.isin(ids, allowed)] @ q
         assert set(found) <= set(allowed.tolist())
         np.testing.assert_allclose(scores, np.sort(cosines)[::-1][:20], rtol=1e-5)
-    found, _ = index.search(vectors[-1], 3, np.array([1_000_003, 0, 8]))
+    found, _ = index.search(vectors[-1], 3, Allowed.of(np.array([1_000_003, 0, 8])))
     assert found[0] == 1_000_003 and set(found) == {1_000_003, 0, 8}
 
 
@@ -51,7 +51,7 @@ def test_a_filtered_ivf_search_is_the_unfiltered_one_restricted_to_the_allowed_i
         q = HashEmbedder().encode_query(query)
         every, every_scores = index.search(q, len(ids))
         keep = np.isin(every, allowed)
-        found, scores = index.search(q, len(ids), allowed)
+        found, scores = index.search(q, len(ids), Allowed.of(allowed))
         # equal cosines (repeated paragraphs) may come in either order
         assert sorted(zip(found.tolist(), scores.tolist())) == sorted(zip(every[keep].tolist(),
                                                                           every_scores[keep].tolist()))
