@@ -27,7 +27,8 @@ import numpy as np
 from ancols_nlp.index import maxscore
 from ancols_nlp.index.analyzer import respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
-from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm
+from ancols_nlp.index.ranking import (BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm, section_bm25,
+                                      section_tf)
 from ancols_nlp.index.recent import Recent
 
 EMPTY = "∅"  # the one term of a passage with no analysed word: it still has a length
@@ -244,6 +245,23 @@ class LexicalIndex:
             best = np.lexsort((rows, -scores))[:n]
             rows, scores = rows[best], scores[best]
         return Matches(rows, scores)
+
+    def section_scores(self, query: LexicalQuery, first: np.ndarray, end: np.ndarray, length: np.ndarray,
+                       average: float) -> np.ndarray:
+        """BM25 of the sections [``first``, ``end``) (rows, each within one part) of the given ``length``s, for
+        the query's own terms (index/ranking.py ``SECTION_WEIGHT``): reads its terms' postings in those rows only."""
+        terms = []
+        for term, weight in query.terms:
+            idf, tids = self._idf(term, weight)
+            if not idf:
+                continue
+            tf = np.zeros(len(first))
+            for part, rows, offset, tid in zip(self.parts, self._rows, self.offsets, tids):
+                if tid is not None:
+                    span = slice(part.start[tid], part.start[tid + 1])
+                    tf += section_tf(rows[span], part.tf[span], first - offset, end - offset)
+            terms.append((idf, tf))
+        return section_bm25(terms, length, average)
 
     def scores_of(self, query: LexicalQuery, rows: np.ndarray) -> np.ndarray:
         """BM25 of the given rows (0 where no term matches), without prior."""

@@ -12,7 +12,8 @@ Ranking (its functions, constants and the measurements behind them: index/rankin
   with a query vector moved towards the best lexical passages (vector-space pseudo-relevance
   feedback), and both scores are z-normalised over the pool before a weighted sum. Z-scores
   make the weight mean the same thing whatever the query (BM25 is unbounded, cosines sit in a
-  narrow band) and, unlike min–max, one outlier does not squash the rest.
+  narrow band) and, unlike min–max, one outlier does not squash the rest. Each pooled passage then
+  gains a little of its section's BM25 (the section as one document: ``SECTION_WEIGHT``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.query_intents import QueryIntent
-from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, with_sections
 
 if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot, Subset
@@ -56,7 +57,7 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
         den = _rescore(snapshot, query_vector, lex, filters, params.candidates)
         if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
             lex = _pool_lexical(snapshot, terms, prior, lex, list(den))
-        fused = fuse(lex, den, params)
+        fused = with_sections(fuse(lex, den, params), _section_scores(snapshot, terms, list(den)))
     return best_hits(fused, lex, den, k), subset
 
 
@@ -77,6 +78,15 @@ def _pool_lexical(snapshot: Snapshot, terms: LexicalQuery, prior: np.ndarray, le
     rows = snapshot.rows_of(others)
     scores = dict(zip(others, (snapshot.lexical.scores_of(terms, rows) * prior[rows]).tolist()))
     return {i: lex[i] if i in lex else scores[i] for i in pool}
+
+
+def _section_scores(snapshot: Snapshot, terms: LexicalQuery | None, pool: list[int]) -> dict[int, float]:
+    """The BM25 of each pooled candidate's section (index/ranking.py ``SECTION_WEIGHT``)."""
+    if terms is None or not pool or not len(snapshot.lexical):
+        return {}
+    sections = snapshot.sections
+    first, end, length = sections.of_rows(snapshot.rows_of(pool))
+    return dict(zip(pool, snapshot.lexical.section_scores(terms, first, end, length, sections.average).tolist()))
 
 
 def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], filters: Filters,

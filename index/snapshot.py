@@ -25,6 +25,7 @@ from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import column_priors, intent_priors
 from ancols_nlp.index.recent import Recent
 from ancols_nlp.index.rows import IndexRows
+from ancols_nlp.index.sections import Sections
 from ancols_nlp.index.vectors import Allowed, VectorIndex
 
 # Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
@@ -92,6 +93,11 @@ class Snapshot:
     def organisms(self) -> list[str]:
         """The organisms of the live documents (``read_query`` recognises them in a query)."""
         return self.columns.organisms(self.live)
+
+    @cached_property
+    def sections(self) -> Sections:
+        """The rows' sections (index/sections.py), made when a hybrid search first asks."""
+        return Sections.of([(p.columns, p.terms) for p in (self.base, self.delta) if p is not None])
 
     @property
     def kind(self) -> str:

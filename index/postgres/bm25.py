@@ -19,10 +19,11 @@ import psycopg
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
-from ancols_nlp.index.postgres.retrieval import expansion, where
+from ancols_nlp.index.postgres.retrieval import SectionSpans, expansion, where
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent, as_intent
-from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm
+from ancols_nlp.index.ranking import (SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm, section_bm25,
+                                      section_tf)
 from ancols_nlp.pipelines.types import KINDS, THEMES
 
 _RECORD = np.dtype([(name, kind) for name, kind, _ in POSTING])
@@ -30,7 +31,7 @@ _RECORD = np.dtype([(name, kind) for name, kind, _ in POSTING])
 # order from its index: ids ascending, no sort), its df and the corpus statistics; a term no passage holds has a
 # df of 0 and no postings. Those of the organisms the query names (``named``, lower-case) come again apart: their
 # ids get the organism prior (none named: NULL).
-_READ = ("SELECT w.term, coalesce(df.df, 0), c.segments, c.length, b.postings, b.named"
+_READ = ("SELECT w.term, coalesce(df.df, 0), c.segments, c.length, c.sections, b.postings, b.named"
          " FROM unnest(%(terms)s::text[]) AS w(term) CROSS JOIN corpus c"
          " LEFT JOIN term_df df ON df.term = w.term"
          " LEFT JOIN LATERAL (SELECT string_agg(s.postings, ''::bytea ORDER BY s.first) AS postings,"
@@ -82,9 +83,9 @@ class Bm25:
     """A query's prior-weighted BM25 over the passages ``filters`` allow: the best ``top(n)``, or ``of(ids)``."""
 
     def __init__(self, query: LexicalQuery, postings: dict[str, _Postings], segments: int, average: float,
-                 intent: QueryIntent, filters: Filters):
+                 intent: QueryIntent, filters: Filters, section_average: float = 1.0):
         self.query, self.postings, self.segments = query, postings, segments
-        self.average = average
+        self.average, self.section_average = average, section_average
         self.intent = intent
         self.filters = filters
         self._scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -97,15 +98,16 @@ class Bm25:
         lexical = LexicalQuery.of(expansion(conn, intent.text, mined))
         terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
         clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
-        postings, segments, length = {}, 0, 0
+        postings, segments, length, sections = {}, 0, 0, 0
         if terms:
             named = [o.casefold() for o in intent.organisms]
             rows = conn.execute(_READ.format(clause=clause), {**args, "terms": terms, "named": named},
                                 binary=True).fetchall()
-            for term, df, segments, length, packed, of_named in rows:
+            for term, df, segments, length, sections, packed, of_named in rows:
                 postings[term] = _Postings.of(int(df), packed, of_named)
         average = float(length) / segments if segments else 1.0
-        return cls(lexical, postings, int(segments), average, intent, filters)
+        return cls(lexical, postings, int(segments), average, intent, filters,
+                   float(length) / sections if sections else 1.0)
 
     def _idf(self, term: str, weight: float) -> np.float32:
         return bm25_idf(self.postings[term].df, self.segments, weight)
@@ -168,6 +170,16 @@ class Bm25:
             rows = rows[scores[rows] >= -np.partition(-scores[rows], n - 1)[n - 1]]
         rows = rows[np.lexsort((ids[rows], -scores[rows]))][:n]
         return dict(zip(ids[rows].tolist(), scores[rows].tolist()))
+
+    def sections(self, spans: SectionSpans) -> dict[int, float]:
+        """The BM25 of each passage's section (index/ranking.py ``SECTION_WEIGHT``), from the postings read, as
+        the embedded store's ``LexicalIndex.section_scores``: the query's own terms, the passages' idf."""
+        terms = []
+        for term, weight in self.query.terms:
+            idf, p = self._idf(term, weight), self.postings[term]
+            if idf:
+                terms.append((idf, section_tf(p.ids, p.tf, spans.first, spans.after)))
+        return dict(zip(spans.ids, section_bm25(terms, spans.length, self.section_average).tolist()))
 
     def of(self, wanted: list[int]) -> dict[int, float]:
         """The scores of the ``wanted`` passages that match and the filters keep."""

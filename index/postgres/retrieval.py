@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
+
 import numpy as np
 import psycopg
 
@@ -214,6 +216,10 @@ class French:
     def of(self, ids: list[int]) -> dict[int, float]:
         return french(self.conn, self.query, self.filters, ids=ids, mined=self.mined)
 
+    def sections(self, spans: SectionSpans) -> dict[int, float]:
+        """No section context: cover density has no section counterpart (every passage's section scores alike)."""
+        return {}
+
 
 def _any(phrases: list[str]) -> str:
     """``to_tsquery`` text matching any of the phrases, each one quoted (its words in sequence)."""
@@ -243,6 +249,39 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
                         " ORDER BY s.embedding <=> %(v)s LIMIT %(n)s",
                         {**args, "v": np.asarray(vector, dtype=np.float32).reshape(-1), "n": n}).fetchall()
     return [(int(i), float(c), float(p)) for i, c, p in rows]
+
+
+# Each passage's section (index/sections.py: from a heading row to the next one of its document, by ``seq``), as
+# its ids' span [first, after) and its length, found through the headings' index and the (document_id, seq) key.
+_SECTIONS = """
+    SELECT p.id, b.first, b.after, b.length FROM segments p
+    CROSS JOIN LATERAL (SELECT
+        coalesce((SELECT max(h.seq) FROM segments h WHERE h.document_id = p.document_id AND h.block = 'heading'
+                  AND h.seq <= p.seq), (SELECT min(f.seq) FROM segments f WHERE f.document_id = p.document_id)) AS lo,
+        coalesce((SELECT min(h.seq) FROM segments h WHERE h.document_id = p.document_id AND h.block = 'heading'
+                  AND h.seq > p.seq), (SELECT max(f.seq) + 1 FROM segments f WHERE f.document_id = p.document_id)) AS hi
+    ) s
+    CROSS JOIN LATERAL (SELECT min(x.id) AS first, max(x.id) + 1 AS after, sum(x.length) AS length FROM segments x
+                        WHERE x.document_id = p.document_id AND x.seq >= s.lo AND x.seq < s.hi) b
+    WHERE p.id = ANY(%s)"""
+
+
+@dataclass(frozen=True)
+class SectionSpans:
+    """The sections of some passages: ``ids[i]``'s spans the ids [``first[i]``, ``after[i]``) and ``length[i]``."""
+
+    ids: list[int]
+    first: np.ndarray  # int64
+    after: np.ndarray  # int64
+    length: np.ndarray  # float64
+
+
+def sections(conn: psycopg.Connection, ids: list[int]) -> SectionSpans:
+    """The sections of the passages ``ids`` (a search's pool), in one statement."""
+    rows = conn.execute(_SECTIONS, (ids,)).fetchall() if ids else []
+    first, after, length = (np.array([r[n] for r in rows], dtype=t) for n, t in ((1, np.int64), (2, np.int64),
+                                                                                 (3, np.float64)))
+    return SectionSpans([int(r[0]) for r in rows], first, after, length)
 
 
 def vectors(conn: psycopg.Connection, ids: list[int]) -> np.ndarray:

@@ -36,8 +36,9 @@ from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, bui
 from ancols_nlp.index.postgres.servers import Servers
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.query_intents import read_query
-from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, with_sections
 from ancols_nlp.index.records import segment_body, stored_passage
+from ancols_nlp.index.sections import sections_in
 from ancols_nlp.pipelines.french.acronyms import mine_acronyms
 from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
 from ancols_nlp.pipelines.types import ProcessedDocument
@@ -148,10 +149,11 @@ class PgStore:
         with self.servers.write() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
             rows = conn.execute("DELETE FROM segments WHERE document_id = %s"
-                                " RETURNING length, tsvector_to_array(terms)",
+                                " RETURNING length, tsvector_to_array(terms), seq, block",
                                 (doc_id,)).fetchall()
-            conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s",
-                         (len(rows), sum(r[0] for r in rows)))
+            blocks = [r[3] for r in sorted(rows, key=lambda r: r[2])]
+            conn.execute("UPDATE corpus SET segments = segments - %s, length = length - %s, sections = sections - %s",
+                         (len(rows), sum(r[0] for r in rows), sections_in(blocks)))
             _count_terms(conn, [r[1] for r in rows], -1)
             postings.after_write(conn)
             return conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,)).rowcount > 0
@@ -251,7 +253,7 @@ class PgStore:
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
-                fused = fuse(lex, den, params)
+                fused = with_sections(fuse(lex, den, params), scorer.sections(retrieval.sections(conn, list(den))))
             else:
                 fused = lex
             asked = retrieval.expansion(conn, query, mined)
@@ -305,8 +307,8 @@ def _write(conn: psycopg.Connection, doc_id: str, sha: str, upload: Upload, pass
     conn.execute(f"INSERT INTO segments({_COLUMNS}, fts) SELECT {_SELECTED},"
                  f" {_FTS.replace('%s', 'context')}"
                  " FROM segment_rows WHERE document_id = %s ORDER BY seq", (doc_id,))
-    conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s",
-                 (len(terms), sum(map(_length, terms))))
+    conn.execute("UPDATE corpus SET segments = segments + %s, length = length + %s, sections = sections + %s",
+                 (len(terms), sum(map(_length, terms)), sections_in([s.block for s in doc.segments])))
     _count_terms(conn, terms, +1)
     _insert_acronyms(conn, doc_id, passages.acronyms)
     postings.after_write(conn, doc_id)

@@ -24,6 +24,7 @@ from live import free_port
 from pg import new_database
 from tests.index.conftest import HashEmbedder, make_document, paragraph_documents
 from tests.index.test_expansion import REPORT as ACRONYM_REPORT
+from tests.index.test_sections import SECTIONED
 from tests.index.test_store import REPORT_A, REPORT_B
 
 QUERIES = ["vacance commerciale élevée", "l'organisme conteste le constat", "conseil d'administration",
@@ -94,6 +95,27 @@ def test_delete_is_gone_from_every_mode_and_the_statistics(both):
     embedded.delete(next(d.id for d in embedded.meta.documents(limit=10, offset=0)[0] if d.filename == first.filename))
     for query in QUERIES:
         assert _answer(postgres, query, Filters(), "lexical") == _answer(embedded, query, Filters(), "lexical")
+
+
+def test_the_section_context_ranks_as_in_the_embedded_store_and_follows_a_delete(both):
+    """Sections (index/sections.py) found by SQL rank the pool as the embedded store's; their number follows."""
+    embedded, postgres = both
+
+    def sections() -> int:
+        with postgres.servers.primary.connection() as conn:
+            return conn.execute("SELECT sections FROM corpus").fetchone()[0]
+
+    assert sections() == 2  # each report opens one, neither has a second heading
+    added = [store.add(make_document(SECTIONED, organism="Logidia"), filename="s.txt", data=b"s") for store in both]
+    assert sections() == 4
+    queries = ("la régie", "régie de travaux", "coûts de la régie", "vacance commerciale")
+    for query in queries:
+        assert _answer(postgres, query, Filters(), "hybrid") == _answer(embedded, query, Filters(), "hybrid"), query
+    for store, doc in zip(both, added):
+        store.delete(doc.id)
+    assert sections() == 2
+    for query in queries:
+        assert _answer(postgres, query, Filters(), "hybrid") == _answer(embedded, query, Filters(), "hybrid"), query
 
 
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
@@ -338,6 +360,8 @@ def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embe
     before.add(make_document(REPORT_C), filename="c.txt", data=b"c")
     before.close()
     with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 3, rows kept
+        conn.execute("DROP INDEX segments_headings")
+        conn.execute("ALTER TABLE corpus DROP COLUMN sections")
         conn.execute("DROP TABLE term_blocks")
         conn.execute("ALTER TABLE corpus DROP COLUMN version")
         conn.execute("DROP TABLE acronyms")

@@ -1,0 +1,57 @@
+"""The sections of a snapshot's rows, as the ranking's section context reads them (index/ranking.py,
+``SECTION_WEIGHT``): a section runs from a heading row to the next heading row of its document.
+
+Derived from the columns each part already keeps (block and document codes) and the passages' lengths, once per
+snapshot and only when a hybrid search first asks: two arrays as long as the number of sections, not the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ancols_nlp.index.ranking import section_starts
+
+if TYPE_CHECKING:
+    from ancols_nlp.index.columns import Columns
+    from ancols_nlp.index.lexical import TermMatrix
+
+HEADING = "heading"  # the block of a heading row (pipelines/types.py)
+
+
+@dataclass(frozen=True)
+class Sections:
+    first: np.ndarray  # int64: each section's first row, ascending
+    end: np.ndarray  # int64: the row after each section's last
+    length: np.ndarray  # float64: each section's analysed terms (its passages' lengths summed)
+
+    @classmethod
+    def of(cls, parts: list[tuple[Columns, TermMatrix]]) -> Sections:
+        """The sections of parts laid end to end (a part's first row starts one: a document lies in one part)."""
+        starts, lengths = [], []
+        for columns, terms in parts:
+            labels = columns.labels.get("block", [])
+            heading = columns.codes["block"] == (labels.index(HEADING) if HEADING in labels else -2)
+            starts.append(section_starts(heading, columns.codes["document_id"]))
+            lengths.append(np.asarray(terms.length, dtype=np.float64))
+        start = np.concatenate(starts) if starts else np.zeros(0, bool)
+        first = np.flatnonzero(start)
+        length = np.add.reduceat(np.concatenate(lengths), first) if len(first) else np.zeros(0)
+        return cls(first, np.append(first[1:], len(start)), length)
+
+    @property
+    def average(self) -> float:
+        return float(self.length.sum()) / len(self.first) if len(self.first) else 1.0
+
+    def of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's section: its first row, the row after its last, and its length."""
+        at = np.searchsorted(self.first, rows, side="right") - 1
+        return self.first[at], self.end[at], self.length[at]
+
+
+def sections_in(blocks: list[str]) -> int:
+    """How many sections a document's rows (their blocks, in order) make."""
+    heading = np.array([b == HEADING for b in blocks], dtype=bool)
+    return int(section_starts(heading, np.zeros(len(blocks), dtype=np.int8)).sum())
