@@ -13,7 +13,8 @@ Ranking (its functions, constants and the measurements behind them: index/rankin
   feedback), and both scores are z-normalised over the pool before a weighted sum. Z-scores
   make the weight mean the same thing whatever the query (BM25 is unbounded, cosines sit in a
   narrow band) and, unlike min–max, one outlier does not squash the rest. Each pooled passage then
-  gains a little of its section's BM25 (the section as one document: ``SECTION_WEIGHT``).
+  gains a little of its section's BM25 (the section as one document: ``SECTION_WEIGHT``), as do the
+  lexical mode's candidates.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.query_intents import QueryIntent
-from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, with_sections
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, lexical_with_sections, with_sections
 
 if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot, Subset
@@ -47,7 +48,7 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
     if terms is not None:
         lex = _lexical(snapshot, terms, mask, prior, params.candidates)
     if params.mode == "lexical" or (params.mode == "hybrid" and not use_dense):
-        fused = lex
+        fused = lexical_with_sections(lex, _section_scores(snapshot, terms, list(lex)))
     elif params.mode == "semantic":
         if not use_dense:
             return [], subset

@@ -36,7 +36,7 @@ from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, bui
 from ancols_nlp.index.postgres.servers import Servers
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.query_intents import read_query
-from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, with_sections
+from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, lexical_with_sections, with_sections
 from ancols_nlp.index.records import segment_body, stored_passage
 from ancols_nlp.index.sections import sections_in
 from ancols_nlp.pipelines.french.acronyms import mine_acronyms
@@ -255,7 +255,7 @@ class PgStore:
                 lex = {i: lex.get(i, 0.0) for i in den}
                 fused = with_sections(fuse(lex, den, params), scorer.sections(retrieval.sections(conn, list(den))))
             else:
-                fused = lex
+                fused = lexical_with_sections(lex, scorer.sections(retrieval.sections(conn, list(lex)))) if lex else lex
             asked = retrieval.expansion(conn, query, mined)
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])

@@ -4,6 +4,7 @@ change, and read scale-out over a streaming replica with read-your-writes."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from dataclasses import asdict
 
@@ -109,13 +110,13 @@ def test_the_section_context_ranks_as_in_the_embedded_store_and_follows_a_delete
     added = [store.add(make_document(SECTIONED, organism="Logidia"), filename="s.txt", data=b"s") for store in both]
     assert sections() == 4
     queries = ("la régie", "régie de travaux", "coûts de la régie", "vacance commerciale")
-    for query in queries:
-        assert _answer(postgres, query, Filters(), "hybrid") == _answer(embedded, query, Filters(), "hybrid"), query
+    for query, mode in itertools.product(queries, ("lexical", "hybrid")):
+        assert _answer(postgres, query, Filters(), mode) == _answer(embedded, query, Filters(), mode), (query, mode)
     for store, doc in zip(both, added):
         store.delete(doc.id)
     assert sections() == 2
-    for query in queries:
-        assert _answer(postgres, query, Filters(), "hybrid") == _answer(embedded, query, Filters(), "hybrid"), query
+    for query, mode in itertools.product(queries, ("lexical", "hybrid")):
+        assert _answer(postgres, query, Filters(), mode) == _answer(embedded, query, Filters(), mode), (query, mode)
 
 
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):

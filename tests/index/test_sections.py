@@ -82,3 +82,16 @@ def test_a_passage_of_the_section_about_the_query_outranks_one_that_mentions_it_
         assert ranked().index(passing) < ranked().index(table)
     finally:
         store.close()
+
+
+def test_the_lexical_mode_moves_each_bm25_score_towards_its_sections(tmp_path, embedder):
+    """Lexical scores keep their BM25 scale: the section context adds to the upkeep passages, takes from the other."""
+    store = Store(tmp_path / "data", embedder)
+    try:
+        store.add(make_document(SECTIONED), filename="s.txt", data=b"s")
+        out = store.search("la régie", k=10, filters=Filters(), params=SearchParams(mode="lexical"))
+        moved = {out.rows[h.id].text: h.score - h.lexical for h in out.hits}
+    finally:
+        store.close()
+    assert moved[SECTIONED[1][0]] < 0
+    assert all(moved[text] > 0 for text, _, block, heading in SECTIONED if heading == UPKEEP and block != "heading")
