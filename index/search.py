@@ -87,7 +87,9 @@ def _section_scores(snapshot: Snapshot, terms: LexicalQuery | None, pool: list[i
         return {}
     sections = snapshot.sections
     first, end, length = sections.of_rows(snapshot.rows_of(pool))
-    return dict(zip(pool, snapshot.lexical.section_scores(terms, first, end, length, sections.average).tolist()))
+    _, distinct, each = np.unique(first, return_index=True, return_inverse=True)  # pooled passages share sections
+    scores = snapshot.lexical.section_scores(terms, first[distinct], end[distinct], length[distinct], sections.average)
+    return dict(zip(pool, scores[each].tolist()))
 
 
 def _rescore(snapshot: Snapshot, vector: np.ndarray, lex: dict[int, float], filters: Filters,
