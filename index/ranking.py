@@ -8,6 +8,12 @@ towards 0 as min–max would. Reciprocal-rank fusion is kept as the documented a
 (it ignores score gaps: 0.731 nDCG@10 on dev against 0.751; re-checked on the two project sets, k 10 / 30 / 60:
 0.668 / 0.666 / 0.666 against 0.705, dev 0.745 / 0.743 / 0.742 against 0.764). Min–max gives 0.745: worse on
 the odd half of the queries (0.769 against 0.785), a little better on the even one (0.721 against 0.717).
+The other normalisations of Bruch et al. 2023 ("An analysis of fusion functions for hybrid retrieval"), measured
+against z-scores in one run (hybrid nDCG@10, dev odd / even, project set 1, set 2, both; z-scores 0.814 / 0.744,
+0.734, 0.697, 0.714), lexical weight 0.6 / 0.7 / 0.8: each list divided by its top score 0.807 / 0.740, 0.728,
+0.695, 0.710; 0.805 / 0.743, 0.730, 0.697, 0.713; 0.805 / 0.733, 0.741, 0.689, 0.713; theoretical min-max (BM25
+from 0, cosine from -1) 0.799 / 0.733, 0.740, 0.690, 0.713; 0.787 / 0.729, 0.737, 0.687, 0.710; 0.779 / 0.722,
+0.731, 0.677, 0.702: none kept.
 
 Figures are dev-set nDCG@10 (20 queries, hybrid mode unless said) from ``bench/search_eval.py``,
 each measured by removing that one element from the shipped ranking; every element kept improves
