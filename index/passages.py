@@ -126,7 +126,10 @@ def distinct(hits: list[Hit], texts: dict[int, CandidateText], k: int) -> list[H
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not (a and b):
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)  # the union's size, without building it
 
 
 @lru_cache(maxsize=20_000)
