@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -65,6 +66,11 @@ def indexed_passages(doc: ProcessedDocument, embedder: Embedder, vectors: np.nda
     return IndexedPassages(contexts, vectors, [analyze(c) for c in contexts], mine_acronyms(doc.source.text))
 
 
+# Letters whose folded form holds a space (NFKD of U+037A and of Arabic ligatures such as U+FDFA): stored
+# space-separated, such a term reads back as several, so a text holding one is analysed again.
+SPACED_FOLD = re.compile("[\u037a\ufc5e-\ufc63\ufdfa\ufdfb\ufe70-\ufe7e]")
+
+
 class CandidateText(NamedTuple):
     """What the near-duplicate pass reads of a candidate: its text and, when the store keeps them, the analysed
     terms of its ``passage_context`` (space-separated, as stored) and the heading that context starts with."""
@@ -74,9 +80,8 @@ class CandidateText(NamedTuple):
     heading: str | None = None  # the innermost heading of its section path, None when it has none
 
     def terms(self) -> frozenset[str]:
-        """The text's own analysed words (``text_terms``), from the stored terms when there are some (the same set
-        unless a term holds a space, as NFKD makes of a few Arabic ligatures; the lexical index splits those too)."""
-        if self.passage_terms is None:
+        """The text's own analysed words (``text_terms``), from the stored terms when there are some."""
+        if self.passage_terms is None or SPACED_FOLD.search(self.text):
             return text_terms(self.text)
         terms = self.passage_terms.split()
         return frozenset(terms[heading_length(self.heading):] if self.heading is not None else terms)

@@ -3,7 +3,11 @@ on the corpus reports' paragraphs under the headings that precede them."""
 
 from __future__ import annotations
 
-from ancols_nlp.index.passages import CandidateText, text_terms
+import re
+
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.passages import SPACED_FOLD, CandidateText, text_terms
+from ancols_nlp.pipelines.french import fold
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
 
@@ -39,3 +43,14 @@ def test_stored_terms_give_each_texts_own_words(tmp_path, embedder, corpus_texts
             assert candidate.terms() == text_terms(candidate.text) == CandidateText(candidate.text).terms()
     finally:
         store.close()
+
+
+def test_a_letter_folded_with_a_space_is_analysed_again():
+    """The stored terms are space-separated: a term holding a space (an Arabic ligature's NFKD) reads back as
+    several, so the text is analysed; every such letter is in ``SPACED_FOLD``."""
+    text = "Le bailleur \ufdfa a répondu."
+    assert CandidateText(text, " ".join(analyze(f"Réponse\n{text}")), "Réponse").terms() == text_terms(text)
+    letter = re.compile(r"[^\W\d_]")
+    spaced = [chr(c) for c in range(0x110000)
+              if letter.match(chr(c)) and any(x.isspace() for x in fold(chr(c)))]
+    assert spaced and all(SPACED_FOLD.match(c) for c in spaced)
