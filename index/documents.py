@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.index.passages import CandidateText
 from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, SegmentRow, document_ref, document_row,
                                       indicator_row, segment_body, segment_row, stored_passage)
 from ancols_nlp.index.sqlite import Database
@@ -195,13 +196,16 @@ class DocumentStore(Database):
                 f"SELECT {_SEGMENT_COLS} FROM segments WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
         return {r[0]: segment_row(r) for r in rows}
 
-    def texts_by_id(self, ids: list[int]) -> dict[int, str]:
-        """Segment texts alone, read by SQLite from the JSON bodies."""
+    def texts_by_id(self, ids: list[int]) -> dict[int, CandidateText]:
+        """Segment texts with their stored terms and innermost heading, read by SQLite from the rows (what the
+        near-duplicate pass needs: ``passages.distinct``)."""
         if not ids:
             return {}
         with self._lock:
-            return dict(self._db.execute(f"SELECT id, json_extract(body, '$.text') FROM segments "
-                                         f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+            rows = self._db.execute(f"SELECT id, json_extract(body, '$.text'), terms, "
+                                    f"json_extract(body, '$.section_path[#-1]') FROM segments "
+                                    f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        return {r[0]: CandidateText(r[1], r[2], r[3]) for r in rows}
 
     def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         with self._lock:

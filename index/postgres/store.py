@@ -25,8 +25,8 @@ from psycopg import sql
 
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
-from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, IndexedPassages, distinct,
-                            indexed_passages, passage_context, passage_vectors)
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, CandidateText, IndexedPassages,
+                                       distinct, indexed_passages, passage_context, passage_vectors)
 from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
@@ -259,8 +259,8 @@ class PgStore:
             asked = retrieval.expansion(conn, query, mined)
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
-        return SearchOutcome(distinct(hits, {i: row.text for i, row in rows.items()}, k), rows, facets, total,
-                             asked)
+        kept = distinct(hits, {i: CandidateText(row.text) for i, row in rows.items()}, k)
+        return SearchOutcome(kept, rows, facets, total, asked)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,8 @@ def test_only_the_shown_passages_are_read_whole(store, two_reports):
     assert len(out.hits) == 2 and set(out.rows) == {h.id for h in out.hits}
     ids = [s.uid for d in store.meta.documents(limit=10, offset=0)[0]
            for s in store.meta.segments_of(d.id, limit=100, offset=0)[0]]
-    assert store.meta.texts_by_id(ids) == {i: row.text for i, row in store.meta.segments_by_id(ids).items()}
+    assert {i: c.text for i, c in store.meta.texts_by_id(ids).items()} == {
+        i: row.text for i, row in store.meta.segments_by_id(ids).items()}
 
 
 def test_document_heads_are_read_once_and_leave_with_their_document(store, two_reports):
