@@ -8,6 +8,7 @@ snapshot and only when a hybrid search first asks: two arrays as long as the num
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +42,7 @@ class Sections:
         length = np.add.reduceat(np.concatenate(lengths), first) if len(first) else np.zeros(0)
         return cls(first, np.append(first[1:], len(start)), length)
 
-    @property
+    @cached_property  # read by every search: the sum over every section once per snapshot
     def average(self) -> float:
         return float(self.length.sum()) / len(self.first) if len(self.first) else 1.0
 
