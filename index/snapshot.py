@@ -56,6 +56,30 @@ class Part:
                    VectorIndex.build(dimension, rows.ids, rows.vectors, **limit))
 
     @cached_property
+    def _rows_by_id(self) -> tuple[int, np.ndarray] | None:
+        """Each id's row at ``id - first id`` (-1 for an id not here), when the ids are dense enough.
+
+        A binary search over a million ids misses the cache at each of its last levels, several times per id:
+        ~0.6 us an id against ~0.1 for one look-up here, and a search looks up its ~400 pooled ids several
+        times. Made once per part (a base outlives many snapshots); 4 bytes per id in the span."""
+        ids = self.columns.ids
+        if not len(ids) or int(ids[-1] - ids[0]) >= 4 * len(ids) + 1024:
+            return None
+        rows = np.full(int(ids[-1] - ids[0]) + 1, -1, dtype=np.int32 if len(ids) < 2**31 else np.int64)
+        rows[ids - ids[0]] = np.arange(len(ids), dtype=rows.dtype)
+        return int(ids[0]), rows
+
+    def find(self, ids: np.ndarray) -> np.ndarray:
+        """Row of each of ``ids`` (int64) in this part, -1 when absent."""
+        lookup = self._rows_by_id
+        if lookup is None:
+            return _find(self.columns.ids, ids)
+        first, rows = lookup
+        at = ids - first
+        inside = (at >= 0) & (at < len(rows))
+        return np.where(inside, rows[np.where(inside, at, 0)], -1).astype(np.int64)
+
+    @cached_property
     def documents(self) -> set[str]:
         used = np.unique(self.columns.codes["document_id"])
         return {self.columns.labels["document_id"][c] for c in used.tolist()}
@@ -123,9 +147,9 @@ class Snapshot:
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row of each (live) segment id."""
         ids = np.asarray(ids, dtype=np.int64)
-        rows = _find(self.base.columns.ids, ids)
+        rows = self.base.find(ids)
         if self.delta is not None:
-            in_delta = _find(self.delta.columns.ids, ids)
+            in_delta = self.delta.find(ids)
             rows = np.where(in_delta >= 0, in_delta + len(self.base.columns), rows)
         return rows
 
@@ -136,7 +160,7 @@ class Snapshot:
             else None
         if allowed is None:
             ids, scores = self.base.vectors.search(vector, n + min(self.dead, 3 * n))
-            keep = self.live[_find(self.base.columns.ids, ids)] if self.dead else np.ones(len(ids), dtype=bool)
+            keep = self.live[self.base.find(ids)] if self.dead else np.ones(len(ids), dtype=bool)
             found.update(zip(ids[keep].tolist(), scores[keep].tolist()))
         else:
             ids, scores = self.base.vectors.search(vector, n, allowed[0])
@@ -156,7 +180,7 @@ class Snapshot:
         ids = np.array(ids, dtype=np.int64)
         if self.delta is None:
             return self.base.vectors.get(ids)
-        in_delta = _find(self.delta.columns.ids, ids) >= 0
+        in_delta = self.delta.find(ids) >= 0
         if not in_delta.any():
             return self.base.vectors.get(ids)
         out = np.empty((len(ids), self.base.vectors.dimension), dtype=np.float32)

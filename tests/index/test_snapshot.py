@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from ancols_nlp.index.columns import Columns
 from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.index.snapshot import Part
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
 
@@ -137,3 +140,23 @@ def test_deleting_a_base_document_masks_it_at_once_and_after_reopening(tmp_path,
         check(reopened)
     finally:
         reopened.close()
+
+
+def test_rows_are_found_by_id_in_base_and_delta_after_deletions(tmp_path, embedder, docs):
+    """The id -> row look-up (a dense table, or binary search when ids are sparse) agrees with the columns."""
+    store = Store(tmp_path / "s", embedder)
+    ids = add_all(store, docs[:4])
+    store.delete(ids[1])  # a gap in the base's ids once merged
+    store.merge()
+    add_all(store, docs[4:])
+    snap = store.snapshot
+    every = snap.columns.ids
+    assert snap.delta is not None and snap.base._rows_by_id is not None and len(every) == len(set(every.tolist()))
+    asked = np.concatenate([every[::-1], [every.max() + 1, every.min() - 1, 0]])
+    expected = [int(r) for r in np.searchsorted(every, every[::-1])] + [-1, -1, -1]
+    assert snap.rows_of(asked).tolist() == expected
+    sparse = Part(Columns(ids=every[::7] * 1000, year=every[::7], themes=every[::7], codes={}, labels={}),
+                  snap.base.terms, snap.base.vectors)
+    assert sparse._rows_by_id is None  # ids too far apart for a table: binary search
+    assert sparse.find(every[::7] * 1000).tolist() == list(range(len(every[::7])))
+    assert sparse.find(every[::7] * 1000 + 1).tolist() == [-1] * len(every[::7])
