@@ -19,7 +19,8 @@ import psycopg
 from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
-from ancols_nlp.index.postgres.retrieval import SectionSpans, expansion, where
+from ancols_nlp.index.postgres.retrieval import expansion, where
+from ancols_nlp.index.postgres.spans import SectionSpans
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent, as_intent
 from ancols_nlp.index.ranking import (SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm, section_bm25,

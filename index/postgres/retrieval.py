@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 import psycopg
@@ -27,6 +26,7 @@ from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Synonyms, expand,
 from ancols_nlp.index import ranking
 from ancols_nlp.index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, SYNONYM_WEIGHT
 from ancols_nlp.index.postgres.reader import storable
+from ancols_nlp.index.postgres.spans import SectionSpans
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent, as_intent
 
@@ -249,39 +249,6 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
                         " ORDER BY s.embedding <=> %(v)s LIMIT %(n)s",
                         {**args, "v": np.asarray(vector, dtype=np.float32).reshape(-1), "n": n}).fetchall()
     return [(int(i), float(c), float(p)) for i, c, p in rows]
-
-
-# Each passage's section (index/sections.py: from a heading row to the next one of its document, by ``seq``), as
-# its ids' span [first, after) and its length, found through the headings' index and the (document_id, seq) key.
-_SECTIONS = """
-    SELECT p.id, b.first, b.after, b.length FROM segments p
-    CROSS JOIN LATERAL (SELECT
-        coalesce((SELECT max(h.seq) FROM segments h WHERE h.document_id = p.document_id AND h.block = 'heading'
-                  AND h.seq <= p.seq), (SELECT min(f.seq) FROM segments f WHERE f.document_id = p.document_id)) AS lo,
-        coalesce((SELECT min(h.seq) FROM segments h WHERE h.document_id = p.document_id AND h.block = 'heading'
-                  AND h.seq > p.seq), (SELECT max(f.seq) + 1 FROM segments f WHERE f.document_id = p.document_id)) AS hi
-    ) s
-    CROSS JOIN LATERAL (SELECT min(x.id) AS first, max(x.id) + 1 AS after, sum(x.length) AS length FROM segments x
-                        WHERE x.document_id = p.document_id AND x.seq >= s.lo AND x.seq < s.hi) b
-    WHERE p.id = ANY(%s)"""
-
-
-@dataclass(frozen=True)
-class SectionSpans:
-    """The sections of some passages: ``ids[i]``'s spans the ids [``first[i]``, ``after[i]``) and ``length[i]``."""
-
-    ids: list[int]
-    first: np.ndarray  # int64
-    after: np.ndarray  # int64
-    length: np.ndarray  # float64
-
-
-def sections(conn: psycopg.Connection, ids: list[int]) -> SectionSpans:
-    """The sections of the passages ``ids`` (a search's pool), in one statement."""
-    rows = conn.execute(_SECTIONS, (ids,)).fetchall() if ids else []
-    first, after, length = (np.array([r[n] for r in rows], dtype=t) for n, t in ((1, np.int64), (2, np.int64),
-                                                                                 (3, np.float64)))
-    return SectionSpans([int(r[0]) for r in rows], first, after, length)
 
 
 def vectors(conn: psycopg.Connection, ids: list[int]) -> np.ndarray:

@@ -154,10 +154,9 @@ MIGRATIONS: list[str] = [
     {POSTINGS_OF.format(where="")};
     DROP TABLE postings;
     """,
-    # The section context of the ranking (index/ranking.py SECTION_WEIGHT, index/sections.py): a search finds a
-    # pooled passage's section by its document's heading rows, and BM25 of sections needs their number.
+    # The section context of the ranking (index/ranking.py SECTION_WEIGHT, index/sections.py): BM25 of sections
+    # needs their number (a search reads a pooled passage's section from its document's rows: index/postgres/spans.py).
     """
-    CREATE INDEX segments_headings ON segments (document_id, seq) WHERE block = 'heading';
     ALTER TABLE corpus ADD COLUMN sections BIGINT NOT NULL DEFAULT 0;
     UPDATE corpus SET sections = (SELECT count(*) FROM segments WHERE block = 'heading')
         + (SELECT count(*) FROM (SELECT DISTINCT ON (document_id) block FROM segments ORDER BY document_id, seq) f

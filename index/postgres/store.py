@@ -34,6 +34,7 @@ from ancols_nlp.index.postgres.reader import PgReader, storable
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
 from ancols_nlp.index.postgres.servers import Servers
+from ancols_nlp.index.postgres.spans import SectionLayouts
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.query_intents import read_query
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, lexical_with_sections, with_sections
@@ -69,6 +70,7 @@ class PgStore:
         self.servers = Servers(dsn, list(replicas), wait_s=replica_wait_s, pool_size=pool_size)
         self.meta = PgReader(self.servers)
         self.facets = FacetCache()
+        self.sections = SectionLayouts()
         if self._setting(EMBEDDING_KEY) not in (None, embedder.fingerprint):
             self.reembed()
         self._set_setting(EMBEDDING_KEY, embedder.fingerprint)
@@ -178,6 +180,7 @@ class PgStore:
     def reanalyze(self) -> int:
         """Recompute every stored passage's analysed terms and document's acronyms (after a change of either)."""
         rows = self._segment_texts()
+        self.sections.clear()  # the passages' lengths change
         contexts = [passage_context(text, path) for _, text, path in rows]
         terms = [analyze(c) for c in contexts]
         with self.servers.write() as conn:
@@ -253,9 +256,11 @@ class PgStore:
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
-                fused = with_sections(fuse(lex, den, params), scorer.sections(retrieval.sections(conn, list(den))))
+                fused = with_sections(fuse(lex, den, params), scorer.sections(self.sections.spans(conn, list(den))))
+            elif lex:
+                fused = lexical_with_sections(lex, scorer.sections(self.sections.spans(conn, list(lex))))
             else:
-                fused = lexical_with_sections(lex, scorer.sections(retrieval.sections(conn, list(lex)))) if lex else lex
+                fused = lex
             asked = retrieval.expansion(conn, query, mined)
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])

@@ -99,7 +99,8 @@ def test_delete_is_gone_from_every_mode_and_the_statistics(both):
 
 
 def test_the_section_context_ranks_as_in_the_embedded_store_and_follows_a_delete(both):
-    """Sections (index/sections.py) found by SQL rank the pool as the embedded store's; their number follows."""
+    """Sections (index/sections.py) from the kept layouts (index/postgres/spans.py) rank the pool as the embedded
+    store's; their number follows."""
     embedded, postgres = both
 
     def sections() -> int:
@@ -361,7 +362,6 @@ def test_a_store_from_before_french_search_is_analysed_on_opening(postgres, embe
     before.add(make_document(REPORT_C), filename="c.txt", data=b"c")
     before.close()
     with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 3, rows kept
-        conn.execute("DROP INDEX segments_headings")
         conn.execute("ALTER TABLE corpus DROP COLUMN sections")
         conn.execute("DROP TABLE term_blocks")
         conn.execute("ALTER TABLE corpus DROP COLUMN version")
