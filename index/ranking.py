@@ -116,8 +116,9 @@ DENSE_FEEDBACK_MIX = 0.5  # share of the user's own query vector in the feedback
 # checks). A section runs from a heading row to the next one of its document (``section_starts``); its term counts
 # are its passages' (each passage indexes its heading, so a heading word counts once per passage), its length their
 # sum, its idf the passages': computed from the postings both backends read already, with no section index (the
-# PostgreSQL store finds a passage's section through an index of its headings). Declared and measured in one run
-# (hybrid nDCG@10, dev odd / even, project set 1, set 2, both sets; before: 0.814 / 0.744, 0.734, 0.697, 0.714):
+# PostgreSQL store keeps each document's section layout once read: index/postgres/spans.py). Declared and
+# measured in one run (hybrid nDCG@10, dev odd / even, project set 1, set 2, both sets; before: 0.814 / 0.744,
+# 0.734, 0.697, 0.714):
 # weight 0.1 0.818 / 0.747, 0.743, 0.701, 0.720; 0.05 0.820 / 0.746, 0.738, 0.694, 0.714; b 0.75 instead of
 # BM25_B, 0.1: 0.811 / 0.746, 0.741, 0.700, 0.719. A section index of its own (idf over sections, its heading once,
 # synonym phrases scored) measured alike, 0.1: 0.819 / 0.746, 0.743, 0.695, 0.717; 0.2 overshoots (dev odd 0.807).

@@ -2,7 +2,7 @@
 ``SECTION_WEIGHT``): a section runs from a heading row to the next heading row of its document.
 
 Derived from the columns each part already keeps (block and document codes) and the passages' lengths, once per
-snapshot and only when a hybrid search first asks: two arrays as long as the number of sections, not the rows.
+snapshot and only when a search first asks: three arrays as long as the number of sections, not the rows.
 """
 
 from __future__ import annotations
@@ -37,10 +37,16 @@ class Sections:
             heading = columns.codes["block"] == (labels.index(HEADING) if HEADING in labels else -2)
             starts.append(section_starts(heading, columns.codes["document_id"]))
             lengths.append(np.asarray(terms.length, dtype=np.float64))
-        start = np.concatenate(starts) if starts else np.zeros(0, bool)
+        if not starts:
+            return cls.of_starts(np.zeros(0, bool), np.zeros(0))
+        return cls.of_starts(np.concatenate(starts), np.concatenate(lengths))
+
+    @classmethod
+    def of_starts(cls, start: np.ndarray, length: np.ndarray) -> Sections:
+        """From whether each row begins a section (``section_starts``) and each row's length (float64)."""
         first = np.flatnonzero(start)
-        length = np.add.reduceat(np.concatenate(lengths), first) if len(first) else np.zeros(0)
-        return cls(first, np.append(first[1:], len(start)), length)
+        total = np.add.reduceat(length, first) if len(first) else np.zeros(0)
+        return cls(first, np.append(first[1:], len(start)), total)
 
     @cached_property  # read by every search: the sum over every section once per snapshot
     def average(self) -> float:

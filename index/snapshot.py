@@ -120,7 +120,7 @@ class Snapshot:
 
     @cached_property
     def sections(self) -> Sections:
-        """The rows' sections (index/sections.py), made when a hybrid search first asks."""
+        """The rows' sections (index/sections.py), made when a search first asks."""
         return Sections.of([(p.columns, p.terms) for p in (self.base, self.delta) if p is not None])
 
     @property

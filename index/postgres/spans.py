@@ -18,6 +18,7 @@ import psycopg
 
 from ancols_nlp.index.ranking import section_starts
 from ancols_nlp.index.recent import Recent
+from ancols_nlp.index.sections import Sections
 
 LAYOUTS_KEPT = 20_000  # documents (a few MB at a million passages)
 
@@ -43,15 +44,13 @@ class _Layout:
 
     @classmethod
     def of(cls, ids: list[int], heading: list[bool], length: list[int]) -> _Layout:
-        """From the document's rows in ``seq`` order."""
+        """From the document's rows in ``seq`` order (their ids ascend with it: a section is an id range)."""
         ids_ = np.asarray(ids, dtype=np.int64)
         starts = section_starts(np.asarray(heading, dtype=bool), np.zeros(len(ids_), dtype=np.int8))
-        section, bounds = np.cumsum(starts) - 1, np.flatnonzero(starts)
-        first = np.minimum.reduceat(ids_, bounds)[section]
-        after = np.maximum.reduceat(ids_, bounds)[section] + 1
-        total = np.add.reduceat(np.asarray(length, dtype=np.float64), bounds)[section]
+        first, end, total = Sections.of_starts(starts, np.asarray(length, dtype=np.float64)).of_rows(
+            np.arange(len(ids_)))
         order = np.argsort(ids_)
-        return cls(ids_[order], first[order], after[order], total[order])
+        return cls(ids_[order], ids_[first][order], ids_[end - 1][order] + 1, total[order])
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Where ``ids``, passages of this document, sit in ``ids``."""
