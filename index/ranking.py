@@ -105,6 +105,14 @@ OFF_THEME_PRIOR = 0.5
 # without it the hybrid is hardly better than BM25 alone (0.726).
 DENSE_FEEDBACK_PASSAGES = 5
 DENSE_FEEDBACK_MIX = 0.5  # share of the user's own query vector in the feedback query vector
+# A better dense side alone did not make a better hybrid here (search6, measured in one run against hybrid
+# nDCG@10 dev 0.782 (0.818 / 0.747), set 1 0.743, set 2 0.701, both 0.720; semantic mode both sets 0.368). A
+# passage scored by its sentences (MaxP, Dai & Callan 2019; innermost heading + each sentence embedded): max
+# 0.710 both, max(passage, sentences) 0.719, 0.5 / 0.7 passage + the rest its best sentence 0.717 / 0.719 (semantic
+# mode 0.385 / 0.385, dev up too); only to draw the dense candidates: 0.720. The query also embedded with its
+# thesaurus / acronym phrasings (vectors summed): 0.719, semantic 0.389 (dev even 0.442 -> 0.405). The query without
+# its question frame (intents.toml [chat]): 0.717, semantic 0.360. Sentences + phrasings: hybrid 0.717, semantic
+# 0.401 (every set up): the feedback centroid already does the dense side's work in the hybrid.
 
 # -- section context: a passage is also judged by the section it sits in ---------------------------------
 # A passage's hybrid score plus SECTION_WEIGHT x the z-score (over the pool) of its section's BM25, the section
