@@ -67,6 +67,12 @@ def test_generic_headings_give_no_lexicon_evidence():
     # closing, approving and certifying the accounts is accounting
     ("L'arrêté des comptes 2022 a pris six mois de retard.", "comptabilite"),
     ("La certification des comptes a été refusée par l'auditeur.", "comptabilite"),
+    # the plan comptable général's vocabulary: year-end cut-off, fixed assets, the books
+    ("Les charges constatées d'avance ne sont pas rattachées à l'exercice.", "comptabilite"),
+    ("La perte de valeur des immeubles n'est pas constatée.", "comptabilite"),
+    ("Les coûts internes sont portés en production immobilisée.", "comptabilite"),
+    ("Le grand livre ne concorde pas avec la balance générale.", "comptabilite"),
+    ("Les dotations aux amortissements suivent la méthode par composants.", "comptabilite"),
 ])
 def test_staff_and_accounts_vocabulary(text, theme):
     assert lexicon_counts(text).get(theme), (text, lexicon_counts(text))
