@@ -157,6 +157,7 @@ class LexicalIndex:
         # (26M postings at 1M segments, a fraction of a second), it leaves a query one multiply per posting.
         self._saturation = [_readonly(p.tf / (p.tf + norm[np.asarray(p.row) + o])) for p, o in zip(parts, self.offsets)]
         self._rows = [_readonly(p.row) for p in parts]
+        self._tf = [_readonly(p.tf) for p in parts]
         # Each term's largest saturation per block of postings, and over all of them: the bounds that let a
         # query skip rows that cannot rank.
         self._blocks = [maxscore.block_peaks(_readonly(p.start), s, block) for p, s in zip(parts, self._saturation)]
@@ -256,10 +257,10 @@ class LexicalIndex:
             if not idf:
                 continue
             tf = np.zeros(len(first))
-            for part, rows, offset, tid in zip(self.parts, self._rows, self.offsets, tids):
+            for part, rows, tfs, offset, tid in zip(self.parts, self._rows, self._tf, self.offsets, tids):
                 if tid is not None:
                     span = slice(part.start[tid], part.start[tid + 1])
-                    tf += section_tf(rows[span], part.tf[span], first - offset, end - offset)
+                    tf += section_tf(rows[span], tfs[span], first - offset, end - offset)
             terms.append((idf, tf))
         return section_bm25(terms, length, average)
 
@@ -307,3 +308,4 @@ def _compile() -> None:
         index.top(query, 1, np.ones(2, np.float32), np.ones(2, bool))
         index.top(query, 1)
         index.scores_of(query, np.arange(2))
+        index.section_scores(query, np.arange(2), np.arange(1, 3), np.ones(2), 1.0)

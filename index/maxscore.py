@@ -363,3 +363,20 @@ def scores_of(rows_a, sat_a, rows_b, sat_b, source, lo, hi, idf, wanted):
                 if at < hi[j] and rows_a[at] == wanted[k]:
                     out[k] += np.float32(idf[j] * sat_a[at])
     return out
+
+
+@njit(cache=True, nogil=True)
+def section_sums(rows, tf, lo, hi):
+    """Summed ``tf`` (float64, in posting order, as ``np.bincount`` sums) of the postings (``rows`` ascending)
+    whose row lies in each section [``lo``, ``hi``): ``ranking.section_tf``. Sections that ascend (a pool's, by
+    first row) are found by galloping on from the previous one, not by two binary searches over the whole list."""
+    out = np.zeros(len(lo))
+    at = 0
+    for i in range(len(lo)):
+        if i and lo[i] < hi[i - 1]:  # not after the previous section: search from the list's start
+            at = 0
+        at = _seek(rows, at, len(rows), lo[i])
+        while at < len(rows) and rows[at] < hi[i]:
+            out[i] += np.float64(tf[at])
+            at += 1
+    return out

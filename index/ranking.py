@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from ancols_nlp.index import maxscore
 from ancols_nlp.index.query import Hit, SearchParams
 
 if TYPE_CHECKING:
@@ -261,14 +262,8 @@ def section_starts(heading: np.ndarray, document: np.ndarray) -> np.ndarray:
 
 def section_tf(ids: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Summed ``tf`` of the postings (``ids`` ascending) whose id lies in each section's [``lo``, ``hi``), in float64;
-    reads the pool's sections' postings only (the bounds take the postings' type: else searchsorted copies them)."""
-    first, last = np.searchsorted(ids, lo.astype(ids.dtype)), np.searchsorted(ids, hi.astype(ids.dtype))
-    counts = last - first
-    if not counts.sum():
-        return np.zeros(len(lo))
-    ends = np.cumsum(counts)
-    at = np.arange(ends[-1]) - np.repeat(ends - counts - first, counts)
-    return np.bincount(np.repeat(np.arange(len(lo)), counts), np.asarray(tf)[at].astype(np.float64), len(lo))
+    reads the pool's sections' postings only (compiled: ``maxscore.section_sums``)."""
+    return maxscore.section_sums(np.asarray(ids), np.asarray(tf), np.asarray(lo), np.asarray(hi))
 
 
 def section_bm25(terms: list[tuple[np.float32, np.ndarray]], length: np.ndarray, average: float) -> np.ndarray:
