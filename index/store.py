@@ -95,7 +95,7 @@ class Store:
     def lead(self) -> None:
         """Take over from a leader that stopped: merge and save the bases from now on."""
         with self._write:
-            self._take_in()  # from the last base it saved
+            self._take_in()  # from the last base it saved (as a follower: no merge yet)
             self._leading = True
             self._maybe_merge()
 
@@ -115,7 +115,6 @@ class Store:
             self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
                                    passages.acronyms)
             self._take_in()
-            self._maybe_merge()
         return Added(doc_id, len(doc.segments), False)
 
     def delete(self, doc_id: str) -> bool:
@@ -123,7 +122,6 @@ class Store:
             removed = self.meta.delete_document(doc_id)
             if removed:
                 self._take_in()
-                self._maybe_merge()
         return removed
 
     def reembed(self) -> int:
@@ -185,12 +183,14 @@ class Store:
         self._changes.seen = seen
 
     def _take_in(self) -> None:
-        """Derive the snapshot again after a commit (under the write lock); a follower first loads the base the
-        leader saved last when it is newer than its own (a base is only a cache of the rows: when it cannot be
-        read, the one held serves). The leader's own merges swap theirs in."""
+        """Derive the snapshot again after a commit (under the write lock), then, as the leader, merge when the
+        delta outgrew the base (``_maybe_merge``). A follower first loads the base the leader saved last when it
+        is newer than its own (a base is only a cache of the rows: when it cannot be read, the one held serves).
+        The leader's own merges swap theirs in."""
         saved = None if self._leading else self.meta.get_setting(BASE_KEY)
         newer = self._load_base() if saved is not None and saved != self._base_name else None
         self._swap(*(newer or (self._base, self._base_name)))
+        self._maybe_merge()
 
     def _followed(self) -> Snapshot:
         """The snapshot, after taking in the commits of other connections (another process's writes)."""
@@ -198,7 +198,6 @@ class Store:
             with self._write:
                 if self._changes.current() != self._changes.seen:
                     self._take_in()
-                    self._maybe_merge()
         return self._snapshot
 
     def _derive(self, base: Part) -> Snapshot:

@@ -47,8 +47,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI):
         owned = runtime is None
         ownership = app.state.ownership = Ownership((runtime.settings if runtime else settings).data_dir)
-        with ownership.opening():
-            leading = ownership.take()
+        with ownership.opening() as leading:
             app.state.runtime = runtime or Runtime.from_settings(settings, leading=leading)
         rt = app.state.runtime
         await run_in_threadpool(rt.warm)

@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     # process only adds rows (which the server takes in) or reads them.
     ownership = Ownership(settings.data_dir)
     runtime, error = None, ""
-    with ownership.opening():
-        leading = ownership.take()
+    with ownership.opening() as leading:
         if args.command == "reindex" and not leading:
             error = f"a server owns {settings.data_dir}; stop it before reindexing"
         else:

@@ -35,16 +35,17 @@ class Ownership:
         self.owner = False
 
     @contextmanager
-    def opening(self) -> Iterator[None]:
-        """Held while this process opens the store: one process opens at a time."""
+    def opening(self) -> Iterator[bool]:
+        """Held while this process opens the store (one process opens at a time); yields whether this process is
+        the owner: it becomes one if no other process is, so it opens the store as the owner (``leading``)."""
         fd = os.open(self._dir / "open.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            yield self._take()
         finally:
             os.close(fd)  # releases the lock
 
-    def take(self) -> bool:
+    def _take(self) -> bool:
         """Become the owner if no other process is; True when this one is."""
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -10,6 +10,7 @@ and the hybrid's dense-only candidates are scored from the same arrays, without 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import reduce
 
@@ -172,10 +173,11 @@ class Bm25:
         rows = rows[np.lexsort((ids[rows], -scores[rows]))][:n]
         return dict(zip(ids[rows].tolist(), scores[rows].tolist()))
 
-    def sections(self, spans: SectionSpans) -> dict[int, float]:
-        """The BM25 of each passage's section (index/ranking.py ``SECTION_WEIGHT``), from the postings read, as
-        the embedded store's ``LexicalIndex.section_scores``: the query's own terms, the passages' idf."""
-        terms = []
+    def sections(self, pooled: Callable[[], SectionSpans]) -> dict[int, float]:
+        """The BM25 of each pooled passage's section (index/ranking.py ``SECTION_WEIGHT``; ``pooled`` reads their
+        spans), from the postings read, as the embedded store's ``LexicalIndex.section_scores``: the query's own
+        terms, the passages' idf."""
+        spans, terms = pooled(), []
         for term, weight in self.query.terms:
             idf, p = self._idf(term, weight), self.postings[term]
             if idf:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import psycopg
@@ -216,8 +217,9 @@ class French:
     def of(self, ids: list[int]) -> dict[int, float]:
         return french(self.conn, self.query, self.filters, ids=ids, mined=self.mined)
 
-    def sections(self, spans: SectionSpans) -> dict[int, float]:
-        """No section context: cover density has no section counterpart (every passage's section scores alike)."""
+    def sections(self, pooled: Callable[[], SectionSpans]) -> dict[int, float]:
+        """No section context: cover density has no section counterpart (every passage's section scores alike), so
+        the pool's spans are not read."""
         return {}
 
 
@@ -251,11 +253,19 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
     return [(int(i), float(c), float(p)) for i, c, p in rows]
 
 
-def vectors(conn: psycopg.Connection, ids: list[int]) -> np.ndarray:
-    """The stored vectors of ``ids``, in that order."""
+def pooled(conn: psycopg.Connection, ids: list[int]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """The stored vectors of ``ids``, in that order, and each one's document: a hybrid pool's rows read once, for
+    its feedback cosines and its sections (index/postgres/spans.py)."""
     # Binary results: pgvector's loader then reads the floats as they are instead of parsing their text.
-    found = dict(conn.execute("SELECT id, embedding FROM segments WHERE id = ANY(%s)", (ids,), binary=True).fetchall())
-    return np.stack([found[i].to_numpy() for i in ids]).astype(np.float32)
+    rows = conn.execute("SELECT id, document_id, embedding FROM segments WHERE id = ANY(%s)", (ids,),
+                        binary=True).fetchall()
+    found = {i: vector for i, _, vector in rows}
+    return np.stack([found[i].to_numpy() for i in ids]).astype(np.float32), [(i, d) for i, d, _ in rows]
+
+
+def documents(conn: psycopg.Connection, ids: list[int]) -> list[tuple[int, str]]:
+    """Each of the passages ``ids`` still stored, with its document."""
+    return conn.execute("SELECT id, document_id FROM segments WHERE id = ANY(%s)", (ids,)).fetchall() if ids else []
 
 
 def facets(conn: psycopg.Connection, filters: Filters) -> tuple[dict[str, dict[str, int]], int]:

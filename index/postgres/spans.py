@@ -4,9 +4,10 @@ each document's section layout, read once and kept.
 A passage's section (index/sections.py: from a heading row to the next one of its document) depends only on its
 document's rows, which never change once written. Finding it in SQL for every pooled passage took up to four index
 look-ups and a sum over its section's rows: 8.4 ms of a lexical request and 15.5 ms of a hybrid one at 100k
-(BENCHMARKS.md), PostgreSQL's largest cost. Now one statement finds the pooled passages' documents, and a document
-not seen before is read once by its (document_id, seq) key. A document's id is never reused, and its rows change
-only when the analysis does (``PgStore.reanalyze``, which empties this cache).
+(BENCHMARKS.md), PostgreSQL's largest cost. Now the pooled passages' documents come with their other columns (a
+hybrid pool's with its vectors), and a document not seen before is read once by its (document_id, seq) key. A
+document's id is never reused, and its rows change only when the analysis does (``PgStore.reanalyze``, which empties
+this cache).
 """
 
 from __future__ import annotations
@@ -66,11 +67,11 @@ class SectionLayouts:
     def clear(self) -> None:
         self._layouts = Recent(self._layouts.kept)
 
-    def spans(self, conn: psycopg.Connection, ids: list[int]) -> SectionSpans:
-        """The sections of the passages ``ids`` (a search's pool); passages no longer stored are left out."""
-        rows = conn.execute("SELECT id, document_id FROM segments WHERE id = ANY(%s)", (ids,)).fetchall() if ids else []
+    def spans(self, conn: psycopg.Connection, pool: list[tuple[int, str]]) -> SectionSpans:
+        """The sections of a search's pooled passages, each given with its document (read along with the pool's
+        other columns: retrieval.pooled, retrieval.documents); a document not kept is read through ``conn``."""
         by_document: dict[str, list[int]] = {}
-        for passage, document in rows:
+        for passage, document in pool:
             by_document.setdefault(document, []).append(passage)
         found, first, after, length = [], [], [], []
         for document, passages in by_document.items():

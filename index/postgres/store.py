@@ -252,13 +252,16 @@ class PgStore:
                 fused = {i: cosine * prior for i, cosine, prior in nearest}
             elif scorer and params.mode == "hybrid" and vector is not None and total:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, intent) if i not in lex]
-                den = feedback_scores(pool, retrieval.vectors(conn, pool), lex, vector) if pool else {}
+                vectors, documents = retrieval.pooled(conn, pool) if pool else (None, [])
+                den = feedback_scores(pool, vectors, lex, vector) if pool else {}
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
-                fused = with_sections(fuse(lex, den, params), scorer.sections(self.sections.spans(conn, list(den))))
+                fused = with_sections(fuse(lex, den, params),
+                                      scorer.sections(lambda: self.sections.spans(conn, documents)))
             elif lex:
-                fused = lexical_with_sections(lex, scorer.sections(self.sections.spans(conn, list(lex))))
+                fused = lexical_with_sections(lex, scorer.sections(
+                    lambda: self.sections.spans(conn, retrieval.documents(conn, list(lex)))))
             else:
                 fused = lex
             asked = retrieval.expansion(conn, query, mined)
@@ -335,7 +338,7 @@ def _link_replies(conn: psycopg.Connection, doc_id: str) -> None:
 
 
 def _passages(conn: psycopg.Connection, doc_id: str) -> list[Passage]:
-    # Binary results: the vectors' floats as stored, as retrieval.vectors reads them.
+    # Binary results: the vectors' floats as stored, as retrieval.pooled reads them.
     rows = conn.execute("SELECT id, kind, body, embedding FROM segments WHERE document_id = %s ORDER BY seq",
                         (doc_id,), binary=True).fetchall()
     return [stored_passage(i, kind, body, embedding.to_numpy()) for i, kind, body, embedding in rows]
