@@ -252,8 +252,10 @@ class PgStore:
                 fused = {i: cosine * prior for i, cosine, prior in nearest}
             elif scorer and params.mode == "hybrid" and vector is not None and total:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, intent) if i not in lex]
-                vectors, documents = retrieval.pooled(conn, pool) if pool else (None, [])
-                den = feedback_scores(pool, vectors, lex, vector) if pool else {}
+                documents: list[tuple[int, str]] = []
+                if pool:
+                    vectors, documents = retrieval.pooled(conn, pool)
+                    den = feedback_scores(pool, vectors, lex, vector)
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}
