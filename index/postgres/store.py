@@ -238,8 +238,9 @@ class PgStore:
         params = params or self.params
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
-            facets, total = self.facets.get(conn, filters)
-            known = self.facets.get(conn, Filters())[0]["organism"]  # as organisms(), counted once per version
+            # The unfiltered organisms as organisms() lists them, counted once per version.
+            (facets, total), (everything, _) = self.facets.get(conn, filters, Filters())
+            known = everything["organism"]
             intent = read_query(query, [o for o in known if o != retrieval.UNKNOWN_ORGANISM and o.strip()])
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             mined = retrieval.acronyms(conn, intent.text)
