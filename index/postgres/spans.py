@@ -55,9 +55,10 @@ class _Layout:
         order = np.argsort(ids_)
         return cls(ids_[order], ids_[first[section]][order], ids_[end - 1][order] + 1, total[order])
 
-    def positions(self, ids: np.ndarray) -> np.ndarray:
-        """Where ``ids``, passages of this document, sit in ``ids``."""
-        return np.searchsorted(self.ids, ids)
+    def positions(self, ids: list[int]) -> np.ndarray:
+        """Where ``ids``, passages of this document, sit in ``ids`` (the array's own method on the list: a pool meets
+        ~100 documents, and np.searchsorted's wrapper and an array per document cost a quarter of this lookup)."""
+        return self.ids.searchsorted(ids)
 
 
 class SectionLayouts:
@@ -78,7 +79,7 @@ class SectionLayouts:
         found, first, after, length = [], [], [], []
         for document, passages in by_document.items():
             layout = self._layouts.get(document, lambda doc=document: _read(conn, doc))
-            at = layout.positions(np.asarray(passages, dtype=np.int64))
+            at = layout.positions(passages)
             found += passages
             first.append(layout.first[at]), after.append(layout.after[at]), length.append(layout.length[at])
         join = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))

@@ -17,7 +17,7 @@ def test_each_passage_spans_its_section_from_its_heading_to_the_next_and_sums_it
     assert layout.first.tolist() == [40, 40, 42, 42, 42, 42] and layout.after.tolist() == [42, 42, 46, 46, 46, 46]
     assert layout.length.tolist() == [sum(length[:2])] * 2 + [sum(length[2:])] * 4
     assert layout.length.dtype == np.float64
-    assert layout.positions(np.array([44, 40])).tolist() == [4, 0]
+    assert layout.positions([44, 40]).tolist() == [4, 0]
 
 
 def test_the_rows_before_a_documents_first_heading_make_one_section_and_an_empty_document_none():
