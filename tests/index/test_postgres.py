@@ -446,6 +446,21 @@ def test_facets_counted_once_are_recounted_after_another_process_writes(postgres
         writer.close()
 
 
+def test_a_search_reads_the_database_version_once_for_its_facets_and_the_known_organisms(both, monkeypatch):
+    """``FacetCache.get`` of several filter sets: each one's counts as asked alone, from one version read."""
+    postgres = both[1]
+    sets = (Filters(kind=("observation",)), Filters())
+    with postgres.servers.read() as conn:
+        alone = [postgres.facets.get(conn, f)[0] for f in sets]
+        statements: list[str] = []
+        execute = conn.execute
+        monkeypatch.setattr(conn, "execute", lambda query, *args, **kwargs: statements.append(query)
+                            or execute(query, *args, **kwargs))
+        assert postgres.facets.get(conn, *sets) == alone
+    assert statements == ["SELECT version FROM corpus"]
+    assert alone[1][0]["organism"] == {"Le Toit Forézien": len(REPORT_A), "Logidia": len(REPORT_B)}
+
+
 def _indexes(dsn: str) -> set[str]:
     with psycopg.connect(dsn) as conn:
         return {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'segments'")}
