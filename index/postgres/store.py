@@ -243,8 +243,8 @@ class PgStore:
             known = everything["organism"]
             intent = read_query(query, [o for o in known if o != retrieval.UNKNOWN_ORGANISM and o.strip()])
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
-            mined = retrieval.acronyms(conn, intent.text)
-            scorer = self.lexical(conn, intent, filters, mined) if params.mode != "semantic" else None
+            analysed = retrieval.analysed(conn, query, intent)
+            scorer = self.lexical(conn, analysed, filters) if params.mode != "semantic" else None
             lex = scorer.top(n) if scorer else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
@@ -267,11 +267,10 @@ class PgStore:
                     lambda: self.sections.spans(conn, retrieval.documents(conn, list(lex)))))
             else:
                 fused = lex
-            asked = retrieval.expansion(conn, query, mined)
         hits = best_hits(fused, lex, den, k * 3)
         rows = self.meta.segments_by_id([h.id for h in hits])
         kept = distinct(hits, {i: CandidateText(row.text) for i, row in rows.items()}, k)
-        return SearchOutcome(kept, rows, facets, total, asked)
+        return SearchOutcome(kept, rows, facets, total, analysed.asked)
 
 
 @dataclass(frozen=True)
