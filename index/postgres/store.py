@@ -30,7 +30,7 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
 from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
-from ancols_nlp.index.postgres.reader import PgReader, storable
+from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
 from ancols_nlp.index.postgres.servers import Servers
@@ -158,6 +158,7 @@ class PgStore:
                          (len(rows), sum(r[0] for r in rows), sections_in(blocks)))
             _count_terms(conn, [r[1] for r in rows], -1)
             postings.after_write(conn)
+            self.meta.forget(doc_id)
             return conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,)).rowcount > 0
 
     def reembed(self) -> int:
@@ -267,8 +268,8 @@ class PgStore:
                     lambda: self.sections.spans(conn, retrieval.documents(conn, list(lex)))))
             else:
                 fused = lex
-        hits = best_hits(fused, lex, den, k * 3)
-        rows = self.meta.segments_by_id([h.id for h in hits])
+            hits = best_hits(fused, lex, den, k * 3)
+            rows = segments_by_id(conn, [h.id for h in hits]) if hits else {}
         kept = distinct(hits, {i: CandidateText(row.text) for i, row in rows.items()}, k)
         return SearchOutcome(kept, rows, facets, total, analysed.asked)
 

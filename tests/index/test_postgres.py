@@ -95,6 +95,18 @@ def test_a_search_reads_the_words_frequencies_and_the_acronyms_once(both, monkey
     assert len(run) == len(set(run)), run
 
 
+def test_document_heads_are_read_once_and_leave_with_their_document(both):
+    """As the embedded store's (``KeptHeads``): a search's results then show their documents without a statement."""
+    postgres = both[1]
+    files = {d.filename: d.id for d in postgres.meta.documents(limit=10, offset=0)[0]}
+    a, b = files["a.txt"], files["b.txt"]
+    heads = postgres.meta.document_heads({a, b, "nosuchdocument", "nul\0"})
+    assert {i: h.meta["organism"] for i, h in heads.items()} == {a: "Le Toit Forézien", b: "Logidia"}
+    assert postgres.meta.document_heads([a])[a] is heads[a]  # kept, not read again
+    assert postgres.delete(a)
+    assert postgres.meta.document_heads([a, b]) == {b: heads[b]}
+
+
 def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
     embedded, postgres = both
     for store in both:
