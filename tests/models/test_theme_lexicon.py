@@ -73,6 +73,11 @@ def test_generic_headings_give_no_lexicon_evidence():
     ("Les coûts internes sont portés en production immobilisée.", "comptabilite"),
     ("Le grand livre ne concorde pas avec la balance générale.", "comptabilite"),
     ("Les dotations aux amortissements suivent la méthode par composants.", "comptabilite"),
+    # who is housed (the OPS survey, CCH L.442-5)
+    ("Les emménagés récents disposent de ressources plus faibles que l'ensemble des locataires.",
+     "occupation_sociale"),
+    ("Un tiers des ménages perçoivent des minima sociaux (RSA, AAH).", "occupation_sociale"),
+    ("La société veut éviter la paupérisation de certaines résidences.", "occupation_sociale"),
 ])
 def test_staff_and_accounts_vocabulary(text, theme):
     assert lexicon_counts(text).get(theme), (text, lexicon_counts(text))
