@@ -31,7 +31,7 @@ from ancols_nlp.index.postgres.bm25 import Bm25  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 
 
-def _filters(params: dict) -> Filters:
+def filters_of(params: dict) -> Filters:
     kind = (params["kind"],) if "kind" in params else ()
     return Filters(kind=kind, year_min=params.get("year_min"), year_max=params.get("year_max"))
 
@@ -60,7 +60,7 @@ def main() -> None:
     requests = queries(a.queries, a.seed)
     with psycopg.connect(a.pg_dsn, autocommit=True) as conn:
         for params in requests:
-            filters = _filters(params)
+            filters = filters_of(params)
             fast, ms, cpu = _timed(_packed, conn, params["q"], filters, a.candidates)
             times["packed"].append(ms)
             times["packed_cpu"].append(cpu)

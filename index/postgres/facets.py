@@ -25,9 +25,13 @@ class FacetCache:
         self._counts: dict[Filters, Facets] = {}
         self._lock = threading.Lock()
 
-    def get(self, conn: psycopg.Connection, filters: Filters) -> Facets:
-        """The facets and the number of passages under ``filters``, as ``conn`` sees the database."""
+    def get(self, conn: psycopg.Connection, *filter_sets: Filters) -> list[Facets]:
+        """The facets and the number of passages under each of ``filter_sets``, as ``conn`` sees the database: its
+        version read once for all (a search asks for its filters' and the unfiltered organisms)."""
         version = _version(conn)
+        return [self._get(conn, version, filters) for filters in filter_sets]
+
+    def _get(self, conn: psycopg.Connection, version: int, filters: Filters) -> Facets:
         with self._lock:
             if version == self._version and filters in self._counts:
                 return self._counts[filters]

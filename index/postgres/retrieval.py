@@ -256,16 +256,25 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
 def pooled(conn: psycopg.Connection, ids: list[int]) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """The stored vectors of ``ids``, in that order, and each one's document: a hybrid pool's rows read once, for
     its feedback cosines and its sections (index/postgres/spans.py)."""
-    # Binary results: pgvector's loader then reads the floats as they are instead of parsing their text.
-    rows = conn.execute("SELECT id, document_id, embedding FROM segments WHERE id = ANY(%s)", (ids,),
-                        binary=True).fetchall()
-    found = {i: vector for i, _, vector in rows}
-    return np.stack([found[i].to_numpy() for i in ids]).astype(np.float32), [(i, d) for i, d, _ in rows]
+    # Each vector as its binary form (``vector_send``: a 4-byte header, then big-endian float32s), all decoded by one
+    # np.frombuffer: decoding them one by one (a pgvector object each) cost ~3 ms of a hybrid request at 1M.
+    rows = conn.execute("SELECT id, document_id, vector_send(embedding) FROM segments WHERE id = ANY(%s::bigint[])",
+                        (id_array(ids),), binary=True).fetchall()
+    at = {i: n for n, (i, _, _) in enumerate(rows)}
+    stored = np.frombuffer(b"".join(v for _, _, v in rows), dtype=">f4").reshape(len(rows), -1)
+    return stored[[at[i] for i in ids], 1:].astype(np.float32), [(i, d) for i, d, _ in rows]
 
 
 def documents(conn: psycopg.Connection, ids: list[int]) -> list[tuple[int, str]]:
     """Each of the passages ``ids`` still stored, with its document."""
-    return conn.execute("SELECT id, document_id FROM segments WHERE id = ANY(%s)", (ids,)).fetchall() if ids else []
+    return conn.execute("SELECT id, document_id FROM segments WHERE id = ANY(%s::bigint[])",
+                        (id_array(ids),)).fetchall() if ids else []
+
+
+def id_array(ids: list[int]) -> str:
+    """Passage ids as a ``bigint[]`` literal: psycopg's list dumper inspects each element, 0.33 ms for a hybrid pool's
+    ~400 ids against 0.08 ms to join them."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def facets(conn: psycopg.Connection, filters: Filters) -> tuple[dict[str, dict[str, int]], int]:

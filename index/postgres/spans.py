@@ -19,7 +19,6 @@ import psycopg
 
 from ancols_nlp.index.ranking import section_starts
 from ancols_nlp.index.recent import Recent
-from ancols_nlp.index.sections import Sections
 
 LAYOUTS_KEPT = 20_000  # documents (a few MB at a million passages)
 
@@ -45,17 +44,21 @@ class _Layout:
 
     @classmethod
     def of(cls, ids: list[int], heading: list[bool], length: list[int]) -> _Layout:
-        """From the document's rows in ``seq`` order (their ids ascend with it: a section is an id range)."""
+        """From the document's rows in ``seq`` order (their ids ascend with it: a section is an id range); each row's
+        section found by counting the section starts up to it, its length summed as index/sections.py does."""
         ids_ = np.asarray(ids, dtype=np.int64)
         starts = section_starts(np.asarray(heading, dtype=bool), np.zeros(len(ids_), dtype=np.int8))
-        first, end, total = Sections.of_starts(starts, np.asarray(length, dtype=np.float64)).of_rows(
-            np.arange(len(ids_)))
+        first = np.flatnonzero(starts)  # each section's first row
+        section = np.cumsum(starts) - 1  # each row's section
+        end = np.append(first[1:], len(ids_))[section]
+        total = np.add.reduceat(np.asarray(length, dtype=np.float64), first)[section]
         order = np.argsort(ids_)
-        return cls(ids_[order], ids_[first][order], ids_[end - 1][order] + 1, total[order])
+        return cls(ids_[order], ids_[first[section]][order], ids_[end - 1][order] + 1, total[order])
 
-    def positions(self, ids: np.ndarray) -> np.ndarray:
-        """Where ``ids``, passages of this document, sit in ``ids``."""
-        return np.searchsorted(self.ids, ids)
+    def positions(self, ids: list[int]) -> np.ndarray:
+        """Where ``ids``, passages of this document, sit in ``ids`` (the array's own method on the list: a pool meets
+        ~100 documents, and np.searchsorted's wrapper and an array per document cost a quarter of this lookup)."""
+        return self.ids.searchsorted(ids)
 
 
 class SectionLayouts:
@@ -76,7 +79,7 @@ class SectionLayouts:
         found, first, after, length = [], [], [], []
         for document, passages in by_document.items():
             layout = self._layouts.get(document, lambda doc=document: _read(conn, doc))
-            at = layout.positions(np.asarray(passages, dtype=np.int64))
+            at = layout.positions(passages)
             found += passages
             first.append(layout.first[at]), after.append(layout.after[at]), length.append(layout.length[at])
         join = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))

@@ -238,8 +238,9 @@ class PgStore:
         params = params or self.params
         n = params.candidates
         with self.servers.read() as conn, conn.transaction():
-            facets, total = self.facets.get(conn, filters)
-            known = self.facets.get(conn, Filters())[0]["organism"]  # as organisms(), counted once per version
+            # The unfiltered organisms as organisms() lists them, counted once per version.
+            (facets, total), (everything, _) = self.facets.get(conn, filters, Filters())
+            known = everything["organism"]
             intent = read_query(query, [o for o in known if o != retrieval.UNKNOWN_ORGANISM and o.strip()])
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             mined = retrieval.acronyms(conn, intent.text)
@@ -252,8 +253,10 @@ class PgStore:
                 fused = {i: cosine * prior for i, cosine, prior in nearest}
             elif scorer and params.mode == "hybrid" and vector is not None and total:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, intent) if i not in lex]
-                vectors, documents = retrieval.pooled(conn, pool) if pool else (None, [])
-                den = feedback_scores(pool, vectors, lex, vector) if pool else {}
+                documents: list[tuple[int, str]] = []
+                if pool:
+                    vectors, documents = retrieval.pooled(conn, pool)
+                    den = feedback_scores(pool, vectors, lex, vector)
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}

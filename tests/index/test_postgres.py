@@ -8,12 +8,13 @@ import itertools
 import time
 from dataclasses import asdict
 
+import numpy as np
 import psycopg
 
 import pytest
 
 from ancols_nlp.index.interface import Added
-from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY
+from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY, document_contexts
 from ancols_nlp.index.postgres import retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.retrieval import same_scores
@@ -118,6 +119,20 @@ def test_the_section_context_ranks_as_in_the_embedded_store_and_follows_a_delete
     assert sections() == 2
     for query, mode in itertools.product(queries, ("lexical", "hybrid")):
         assert _answer(postgres, query, Filters(), mode) == _answer(embedded, query, Filters(), mode), (query, mode)
+
+
+def test_a_pool_reads_back_its_passages_vectors_exactly_in_its_order_with_their_documents(both, embedder):
+    """``retrieval.pooled``: the float32 vectors the embedder gave each passage, bit for bit, in the pool's order
+    (not the rows'), and each passage's document."""
+    postgres = both[1]
+    doc = make_document(REPORT_B, organism="Logidia", year=2016)
+    written = embedder.encode_passages(document_contexts(doc))
+    with postgres.servers.read() as conn:
+        rows = conn.execute("SELECT s.id, s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
+                            " WHERE d.filename = 'b.txt' ORDER BY s.seq DESC").fetchall()
+        vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
+    assert vectors.dtype == np.float32 and vectors.tobytes() == written[::-1].astype(np.float32).tobytes()
+    assert sorted(documents) == sorted(rows)
 
 
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
@@ -429,6 +444,21 @@ def test_facets_counted_once_are_recounted_after_another_process_writes(postgres
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_search_reads_the_database_version_once_for_its_facets_and_the_known_organisms(both, monkeypatch):
+    """``FacetCache.get`` of several filter sets: each one's counts as asked alone, from one version read."""
+    postgres = both[1]
+    sets = (Filters(kind=("observation",)), Filters())
+    with postgres.servers.read() as conn:
+        alone = [postgres.facets.get(conn, f)[0] for f in sets]
+        statements: list[str] = []
+        execute = conn.execute
+        monkeypatch.setattr(conn, "execute", lambda query, *args, **kwargs: statements.append(query)
+                            or execute(query, *args, **kwargs))
+        assert postgres.facets.get(conn, *sets) == alone
+    assert statements == ["SELECT version FROM corpus"]
+    assert alone[1][0]["organism"] == {"Le Toit Forézien": len(REPORT_A), "Logidia": len(REPORT_B)}
 
 
 def _indexes(dsn: str) -> set[str]:
