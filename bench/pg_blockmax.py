@@ -37,6 +37,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from load import distinct_queries  # noqa: E402
 from pg_topk import filters_of  # noqa: E402
 
+from ancols_nlp.index.expansion import NO_SYNONYMS  # noqa: E402
+from ancols_nlp.index.postgres import retrieval  # noqa: E402
 from ancols_nlp.index.postgres.bm25 import _RECORD, Bm25  # noqa: E402
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, length_norm  # noqa: E402
 
@@ -144,7 +146,7 @@ def main() -> None:
     sliced: list[dict] = []
     with psycopg.connect(a.pg_dsn, autocommit=True) as conn:
         for params in distinct_queries(a.queries, a.seed, a.requests):
-            scorer = Bm25.read(conn, params["q"], filters_of(params))
+            scorer = Bm25.read(conn, retrieval.analysed(conn, params["q"], mined=NO_SYNONYMS), filters_of(params))
             every = sum(len(p.ids) for p in scorer.postings.values())
             for size in a.sizes:
                 read, pairs, statements = simulated(scorer, size, a.candidates)

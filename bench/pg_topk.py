@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from load import queries  # noqa: E402
 
+from ancols_nlp.index.expansion import NO_SYNONYMS  # noqa: E402
 from ancols_nlp.index.postgres import retrieval  # noqa: E402
 from ancols_nlp.index.postgres.bm25 import Bm25  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
@@ -44,7 +45,7 @@ def _timed(fn, *args, **kwargs) -> tuple[dict[int, float], float, float]:
 
 
 def _packed(conn, query: str, filters: Filters, n: int) -> dict[int, float]:
-    return Bm25.read(conn, query, filters).top(n)
+    return Bm25.read(conn, retrieval.analysed(conn, query, mined=NO_SYNONYMS), filters).top(n)
 
 
 def main() -> None:

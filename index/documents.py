@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ancols_nlp.index.passages import CandidateText
-from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, SegmentRow, document_ref, document_row,
+from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, KeptHeads, SegmentRow, document_row,
                                       indicator_row, segment_body, segment_row, stored_passage)
 from ancols_nlp.index.sqlite import Database
 from ancols_nlp.pipelines.french.acronyms import Acronym, mine_acronyms
@@ -79,16 +79,12 @@ CREATE TABLE IF NOT EXISTS acronyms (
 
 
 
-# Document heads kept in memory (a few hundred bytes each): every document of a store up to this many.
-HEADS_KEPT = 20_000
-
-
 class DocumentStore(Database):
     """The document store's tables; readers and the single writer share one connection."""
 
     def __init__(self, path: Path):
         super().__init__(path, SCHEMA)
-        self._heads: dict[str, DocumentRef] = {}
+        self._heads = KeptHeads(self._lock)
 
     # -- settings -------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:
@@ -134,7 +130,7 @@ class DocumentStore(Database):
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and its segments; False when there was no such document."""
         with self.transaction() as db:
-            self._heads.pop(doc_id, None)
+            self._heads.forget(doc_id)
             db.execute("DELETE FROM segments WHERE document_id = ?", (doc_id,))
             return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
@@ -153,23 +149,10 @@ class DocumentStore(Database):
         return document_row(row) if row else None
 
     def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]:
-        """What a search result or a citation shows of each of the given documents.
-
-        Kept in memory once read: SQLite reaches a row's ``meta`` by walking the overflow pages of the document's
-        text stored before it (~1 ms a search at 1M segments), and a head never changes (an upload gets a new
-        id), so a kept one stays right even when another process writes; a deleted document's is dropped."""
-        kept = {i: self._heads.get(i) for i in doc_ids}
-        heads = {i: head for i, head in kept.items() if head is not None}
-        missing = [i for i, head in kept.items() if head is None]
-        if missing:
-            with self._lock:
-                rows = self._db.execute("SELECT id, filename, meta FROM documents "
-                                        f"WHERE id IN ({','.join('?' * len(missing))})", missing).fetchall()
-                for row in rows:
-                    heads[row[0]] = self._heads[row[0]] = document_ref(row)
-                while len(self._heads) > HEADS_KEPT:
-                    del self._heads[next(iter(self._heads))]
-        return heads
+        """What a search result or a citation shows of each of the given documents, kept once read (``KeptHeads``)."""
+        return self._heads.get(doc_ids, lambda missing: self._db.execute(
+            f"SELECT id, filename, meta FROM documents WHERE id IN ({','.join('?' * len(missing))})",
+            missing).fetchall())
 
     def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         with self._lock:

@@ -17,13 +17,12 @@ from functools import reduce
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.expansion import NO_SYNONYMS, Synonyms
 from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.postgres.postings import POSTING
-from ancols_nlp.index.postgres.retrieval import expansion, where
+from ancols_nlp.index.postgres.retrieval import AnalysedQuery, where
 from ancols_nlp.index.postgres.spans import SectionSpans
 from ancols_nlp.index.query import Filters
-from ancols_nlp.index.query_intents import QueryIntent, as_intent
+from ancols_nlp.index.query_intents import QueryIntent
 from ancols_nlp.index.ranking import (SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm, section_bm25,
                                       section_tf)
 from ancols_nlp.pipelines.types import KINDS, THEMES
@@ -91,11 +90,10 @@ class Bm25:
         self._scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def read(cls, conn: psycopg.Connection, query: str | QueryIntent, filters: Filters,
-             mined: Synonyms = NO_SYNONYMS) -> Bm25:
-        """The postings of the query's terms and phrases, in one statement."""
-        intent = as_intent(query)
-        lexical = LexicalQuery.of(expansion(conn, intent.text, mined))
+    def read(cls, conn: psycopg.Connection, query: AnalysedQuery, filters: Filters) -> Bm25:
+        """The postings of the query's terms and phrases (its ``expansion``), in one statement."""
+        intent = query.intent
+        lexical = LexicalQuery.of(query.expansion)
         terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
         clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
         postings, segments, length, sections = {}, 0, 0, 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import psycopg
+
 from ancols_nlp.index.postgres.servers import Servers
-from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, SegmentRow, document_ref, document_row,
+from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, KeptHeads, SegmentRow, document_row,
                                       indicator_row, segment_row)
 from ancols_nlp.pipelines.types import Indicator
 
@@ -27,6 +29,7 @@ def storable(value: str) -> bool:
 class PgReader:
     def __init__(self, servers: Servers):
         self._servers = servers
+        self._heads = KeptHeads()  # another process's delete is not forgotten: its passages are no longer found
 
     def find_by_sha(self, sha256: str) -> str | None:
         """Asked of the primary: it decides whether an upload is a duplicate."""
@@ -43,12 +46,17 @@ class PgReader:
         return _document(row) if row else None
 
     def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]:
+        """Kept once read (``KeptHeads``): a search then shows its results' documents without a statement."""
         ids = [i for i in doc_ids if storable(i)]
-        if not ids:
-            return {}
+        return self._heads.get(ids, self._read_heads) if ids else {}
+
+    def _read_heads(self, ids: list[str]) -> list[tuple]:
         with self._servers.read() as conn:
-            rows = conn.execute("SELECT id, filename, meta FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
-        return {r[0]: document_ref(r) for r in rows}
+            return conn.execute("SELECT id, filename, meta FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
+
+    def forget(self, doc_id: str) -> None:
+        """Drop a deleted document's head."""
+        self._heads.forget(doc_id)
 
     def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         with self._servers.read() as conn:
@@ -70,8 +78,7 @@ class PgReader:
         if not ids:
             return {}
         with self._servers.read() as conn:
-            rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE id = ANY(%s)", (list(ids),)).fetchall()
-        return {r[0]: segment_row(r) for r in rows}
+            return segments_by_id(conn, ids)
 
     def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         if not storable(doc_id):
@@ -100,6 +107,13 @@ class PgReader:
         with self._servers.read() as conn:
             rows = conn.execute("SELECT body FROM indicators WHERE document_id = %s ORDER BY seq", (doc_id,)).fetchall()
         return [indicator_row(r[0]) for r in rows]
+
+
+def segments_by_id(conn: psycopg.Connection, ids: list[int]) -> dict[int, SegmentRow]:
+    """The rows of the passages ``ids`` still stored, read on ``conn``: a search reads its hits' on its own
+    connection, without taking another from the pool."""
+    rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE id = ANY(%s)", (list(ids),)).fetchall()
+    return {r[0]: segment_row(r) for r in rows}
 
 
 def _document(row) -> DocumentRow:

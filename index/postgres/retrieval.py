@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import psycopg
@@ -101,13 +102,36 @@ def _case(column: str, weights: dict[str, float]) -> str:
     return f"(CASE {column} {whens} ELSE 1.0 END)"
 
 
-def acronyms(conn: psycopg.Connection, query: str) -> Synonyms:
-    """The stored documents' acronyms the (respelled) query may name: by the acronym (any case), or by a long form's
-    first term."""
-    asked = respelled_query(conn, query)
-    words = [w.lower() for w in re.findall(r"[^\W_]+", asked)]
+@dataclass(frozen=True)
+class AnalysedQuery:
+    """A search's query respelled, mined for acronyms and expanded once, for every step that reads it: the lexical
+    scorer matches ``expansion``, the answer highlights ``asked`` (the query as typed, an organism's name kept)."""
+
+    intent: QueryIntent
+    mined: Synonyms  # the stored documents' acronyms the respelled intent text names
+    expansion: Expansion  # of the intent's text, respelled
+    asked: Expansion  # of the query as typed, respelled (the same value when no organism's name was taken out)
+
+
+def analysed(conn: psycopg.Connection, query: str, intent: QueryIntent | None = None,
+             mined: Synonyms | None = None) -> AnalysedQuery:
+    """``query`` analysed with one read of ``term_df`` for the words of both texts that may respell (none when no
+    word may) and one of the acronyms: reading them for each step cost ~2.8 statements a search (pgquery).
+    ``intent``: as ``read_query`` reads it (by default without known organisms); ``mined``: the acronyms (by
+    default those the stored documents name, ``acronyms``)."""
+    intent = as_intent(query) if intent is None else intent
+    text, typed = respelled_queries(conn, [intent.text, query])
+    mined = acronyms(conn, text) if mined is None else mined
+    own = expand(text, mined)
+    return AnalysedQuery(intent, mined, own, own if typed == text else expand(typed, mined))
+
+
+def acronyms(conn: psycopg.Connection, text: str) -> Synonyms:
+    """The stored documents' acronyms a respelled query ``text`` (``respelled_queries``) may name: by the acronym
+    (any case), or by a long form's first term."""
+    words = [w.lower() for w in re.findall(r"[^\W_]+", text)]
     rows = conn.execute("SELECT DISTINCT short, long FROM acronyms"
-                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(asked))).fetchall()
+                        " WHERE lower(short) = ANY(%s) OR first_term = ANY(%s)", (words, analyze(text))).fetchall()
     return Synonyms.of_acronyms((short, long) for short, long in rows)
 
 
@@ -127,18 +151,25 @@ _TERM_STATS = """
     JOIN term_df df ON df.term = w.term"""
 
 
-def respelled_query(conn: psycopg.Connection, query: str) -> str:
-    """The query with its unaccented words respelled as the stored passages write them, as the embedded index's
-    ``LexicalIndex.respelled`` does (``term_df`` read only for a word it may respell)."""
-    def passages_with(term: str) -> int:
-        row = conn.execute("SELECT df FROM term_df WHERE term = %s", (term,)).fetchone()
-        return int(row[0]) if row else 0
-    return respelled(query, passages_with)
+def respelled_queries(conn: psycopg.Connection, texts: list[str]) -> list[str]:
+    """Each text with its unaccented words respelled as the stored passages write them, as the embedded index's
+    ``LexicalIndex.respelled`` does, from one read of ``term_df`` for every term ``respelled`` asks about (which
+    terms it asks about depends on the words only, not on their frequencies; no read when it asks about none)."""
+    asked: dict[str, None] = {}
+
+    def ask(term: str) -> int:
+        asked[term] = None
+        return 0
+    for text in dict.fromkeys(texts):
+        respelled(text, ask)
+    df = dict(conn.execute("SELECT term, df FROM term_df WHERE term = ANY(%s)",
+                           (list(asked),)).fetchall()) if asked else {}
+    return [respelled(text, lambda term: int(df.get(term, 0))) for text in texts]
 
 
 def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansion:
-    """``expand`` of the respelled query (``respelled_query``)."""
-    return expand(respelled_query(conn, query), mined)
+    """``expand`` of the respelled query (``respelled_queries``)."""
+    return expand(respelled_queries(conn, [query])[0], mined)
 
 
 def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[str, list]:
@@ -207,9 +238,8 @@ def french(conn: psycopg.Connection, query: str | QueryIntent, filters: Filters,
 class French:
     """``french`` as a lexical scorer of one query (index/postgres/bm25.py's ``Bm25`` is the other)."""
 
-    def __init__(self, conn: psycopg.Connection, query: str | QueryIntent, filters: Filters,
-                 mined: Synonyms = NO_SYNONYMS):
-        self.conn, self.query, self.filters, self.mined = conn, query, filters, mined
+    def __init__(self, conn: psycopg.Connection, query: AnalysedQuery, filters: Filters):
+        self.conn, self.query, self.filters, self.mined = conn, query.intent, filters, query.mined
 
     def top(self, n: int) -> dict[int, float]:
         return french(self.conn, self.query, self.filters, limit=n, mined=self.mined)

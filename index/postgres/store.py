@@ -30,7 +30,7 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
 from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
-from ancols_nlp.index.postgres.reader import PgReader, storable
+from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
 from ancols_nlp.index.postgres.servers import Servers
@@ -158,6 +158,7 @@ class PgStore:
                          (len(rows), sum(r[0] for r in rows), sections_in(blocks)))
             _count_terms(conn, [r[1] for r in rows], -1)
             postings.after_write(conn)
+            self.meta.forget(doc_id)
             return conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,)).rowcount > 0
 
     def reembed(self) -> int:
@@ -243,8 +244,8 @@ class PgStore:
             known = everything["organism"]
             intent = read_query(query, [o for o in known if o != retrieval.UNKNOWN_ORGANISM and o.strip()])
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
-            mined = retrieval.acronyms(conn, intent.text)
-            scorer = self.lexical(conn, intent, filters, mined) if params.mode != "semantic" else None
+            analysed = retrieval.analysed(conn, query, intent)
+            scorer = self.lexical(conn, analysed, filters) if params.mode != "semantic" else None
             lex = scorer.top(n) if scorer else {}
             den: dict[int, float] = {}
             if params.mode == "semantic" and vector is not None:
@@ -267,11 +268,10 @@ class PgStore:
                     lambda: self.sections.spans(conn, retrieval.documents(conn, list(lex)))))
             else:
                 fused = lex
-            asked = retrieval.expansion(conn, query, mined)
-        hits = best_hits(fused, lex, den, k * 3)
-        rows = self.meta.segments_by_id([h.id for h in hits])
+            hits = best_hits(fused, lex, den, k * 3)
+            rows = segments_by_id(conn, [h.id for h in hits]) if hits else {}
         kept = distinct(hits, {i: CandidateText(row.text) for i, row in rows.items()}, k)
-        return SearchOutcome(kept, rows, facets, total, asked)
+        return SearchOutcome(kept, rows, facets, total, analysed.asked)
 
 
 @dataclass(frozen=True)

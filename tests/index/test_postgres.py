@@ -13,6 +13,7 @@ import psycopg
 
 import pytest
 
+from ancols_nlp.index.expansion import NO_SYNONYMS
 from ancols_nlp.index.interface import Added
 from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY, document_contexts
 from ancols_nlp.index.postgres import retrieval
@@ -69,6 +70,41 @@ def test_a_query_typed_without_accents_is_respelled_as_in_the_embedded_store(bot
     """The terms a result's highlights show: "donnees" is also "données" (don) in both stores."""
     shown = [store.search("donnees sur la vacance elevee", k=5, filters=Filters()).expansion for store in both]
     assert shown[0] == shown[1] and {"donne", "don", "eleve", "elev"} <= set(shown[0].terms)
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_a_search_reads_the_words_frequencies_and_the_acronyms_once(both, monkeypatch, mode):
+    """The query is respelled, mined and expanded once a search (``retrieval.analysed``), also when the text matched
+    differs from the query typed (an organism named): one read of ``term_df`` for the words that may respell, one of
+    the acronyms, no statement run twice (reading them for each step cost ~2.8 statements a search)."""
+    embedded, postgres = both
+    run: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor, query, *args, **kwargs):
+        run.append(query if isinstance(query, str) else query.as_string(cursor))
+        return execute(cursor, query, *args, **kwargs)
+
+    query, params = "donnees elevees du Toit Forézien", SearchParams(mode=mode)
+    postgres.search(query, k=5, filters=Filters(), params=params)  # the facets counted
+    run.clear()
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    shown = [store.search(query, k=5, filters=Filters(), params=params).expansion for store in both]
+    assert shown[0] == shown[1] and {"donne", "don", "toit", "forezien"} <= set(shown[0].terms)
+    assert sum("FROM term_df WHERE" in s for s in run) == 1 and sum("FROM acronyms" in s for s in run) == 1
+    assert len(run) == len(set(run)), run
+
+
+def test_document_heads_are_read_once_and_leave_with_their_document(both):
+    """As the embedded store's (``KeptHeads``): a search's results then show their documents without a statement."""
+    postgres = both[1]
+    files = {d.filename: d.id for d in postgres.meta.documents(limit=10, offset=0)[0]}
+    a, b = files["a.txt"], files["b.txt"]
+    heads = postgres.meta.document_heads({a, b, "nosuchdocument", "nul\0"})
+    assert {i: h.meta["organism"] for i, h in heads.items()} == {a: "Le Toit Forézien", b: "Logidia"}
+    assert postgres.meta.document_heads([a])[a] is heads[a]  # kept, not read again
+    assert postgres.delete(a)
+    assert postgres.meta.document_heads([a, b]) == {b: heads[b]}
 
 
 def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
@@ -415,7 +451,7 @@ def test_the_lexical_top_k_from_postings_equals_scoring_every_match(postgres, em
         with store.servers.read() as conn:
             for query in queries:
                 for filters in FILTERS:
-                    scorer = Bm25.read(conn, query, filters)
+                    scorer = Bm25.read(conn, retrieval.analysed(conn, query, mined=NO_SYNONYMS), filters)
                     for limit in (1, 10, 200):
                         fast = scorer.top(limit)
                         every = retrieval.bm25_all(conn, query, filters, limit=limit)
