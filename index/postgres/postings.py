@@ -3,13 +3,14 @@
 One row per (term, document): the document's passages holding the term, ids ascending, packed in one
 ``bytea`` as big-endian records (``POSTING``: the passage id, the term's count there, the passage's BM25
 length, kind and block prior (``retrieval.base_prior``), kind code and theme bits (``KINDS``, ``THEMES``)),
-and the document's filter columns. Each field is as narrow as its values allow (15 bytes a posting, 30 before
+and the document's filter columns. Each field is as narrow as its values allow (17 bytes a posting, 30 before
 migration 9): a search ships every posting of its terms, and the server's CPU follows the bytes (at 1M passages,
-150 dev requests: 4,688 -> 2,344 KB a search, the statement's backend CPU 15.8 -> 8.2 ms). A value that does not
-fit (a passage id past 2^31, a passage of more than 32,767 terms) fails its write with PostgreSQL's "out of range"
-error rather than wrapping. A search reads its terms' rows and sums BM25 in the service (index/postgres/bm25.py):
-one row per posting, grouped and sorted by the server, cost 110 ms a query at 100k passages, most of it the
-server's aggregate. A row is gone with its document (a delete), and a term's rows read in ``first`` order give its
+150 dev requests, measured with 15-byte records: 4,688 -> 2,344 KB a search, the statement's backend CPU
+15.8 -> 8.2 ms). The BM25 length keeps 4 bytes: a passage's length has no bound (the segmenter keeps a sentence, a
+heading or a table row whole), and a store must not refuse a document for it. A passage id past 2^31 fails its
+write with PostgreSQL's "out of range" error rather than wrapping. A search reads its terms' rows and sums BM25
+in the service (index/postgres/bm25.py): one row per posting, grouped and sorted by the server, cost 110 ms a query
+at 100k passages, most of it the server's aggregate. A row is gone with its document (a delete), and a term's rows read in ``first`` order give its
 postings ids ascending.
 """
 
@@ -27,10 +28,10 @@ _THEME_BITS = (f"(SELECT coalesce(bit_or(1::int8 << (p - 1)), 0) FROM unnest(s.t
 
 
 # A posting as packed: (field, its numpy type, its SQL value over a passage ``s`` and its term ``u``). The casts to
-# narrower types check their range (a tsvector keeps at most 256 positions a term; the bench stores' longest
-# passages: 137 terms at 100k, 160 at 1M); ``"char"`` is PostgreSQL's one-byte integer (-128..127).
+# narrower types check their range (a tsvector keeps at most 256 positions a term); ``"char"`` is PostgreSQL's
+# one-byte integer (-128..127).
 POSTING = (("id", ">i4", "int4send(s.id::int4)"), ("tf", ">i2", "int2send(cardinality(u.positions)::int2)"),
-           ("length", ">i2", "int2send(s.length::int2)"), ("prior", ">f4", "float4send(s.prior)"),
+           ("length", ">i4", "int4send(s.length)"), ("prior", ">f4", "float4send(s.prior)"),
            ("kind", "i1", 'charsend(s.kind_code::"char")'), ("themes", ">i2", "int2send(s.theme_bits::int2)"))
 # The postings of the passages ``{where}`` selects (an SQL WHERE over ``segments s``).
 POSTINGS_OF = ("INSERT INTO term_blocks(term, first, document_id, organism, doc_type, year, postings)"

@@ -1,5 +1,6 @@
 """The PostgreSQL store's packed postings (index/postgres/postings.py) on a real server: what a search decodes is
-what the passages' rows say, a value too wide for its field is refused, and migration 9 writes them again."""
+what the passages' rows say, an id too wide for its field is refused, a passage of any length is kept, and
+migration 9 writes them again."""
 
 from __future__ import annotations
 
@@ -93,10 +94,12 @@ def test_a_passage_id_past_int4_is_refused_not_wrapped(store):
     assert store.stats() == before
 
 
-def test_a_passage_longer_than_int2_terms_is_refused_not_wrapped(store, corpus_texts):
-    """A passage of 2^15 analysed terms or more (the segmenter keeps a heading or a table row whole) fails its write:
-    its BM25 length does not fit the postings' two bytes."""
+def test_a_passage_of_any_length_is_stored_with_its_length(store, corpus_texts):
+    """A passage of more than 2^15 analysed terms (the segmenter keeps a sentence or a table row whole) is written,
+    and its postings carry its exact BM25 length: the length's field is not narrowed."""
     words = next(iter(corpus_texts.values())).split()
-    body = " ".join(itertools.islice(itertools.cycle(words), 2**16))
-    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
-        store.add(make_document([(body, "other", "table_row", "Annexes")]), filename="long.txt", data=b"long")
+    body = " ".join(itertools.islice(itertools.cycle(words), 2**16))  # ~38k terms, stopwords out
+    store.add(make_document([(body, "other", "table_row", "Annexes")]), filename="long.txt", data=b"long")
+    with store.servers.read() as conn:
+        assert conn.execute("SELECT max(length) FROM segments").fetchone()[0] >= 2**15
+        _assert_postings_are_the_rows(conn)
