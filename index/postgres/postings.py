@@ -10,8 +10,8 @@ migration 9): a search ships every posting of its terms, and the server's CPU fo
 heading or a table row whole), and a store must not refuse a document for it. A passage id past 2^31 fails its
 write with PostgreSQL's "out of range" error rather than wrapping. A search reads its terms' rows and sums BM25
 in the service (index/postgres/bm25.py): one row per posting, grouped and sorted by the server, cost 110 ms a query
-at 100k passages, most of it the server's aggregate. A row is gone with its document (a delete), and a term's rows read in ``first`` order give its
-postings ids ascending.
+at 100k passages, most of it the server's aggregate. A row is gone with its document (a delete), and a term's rows
+read in ``first`` order give its postings ids ascending.
 """
 
 from __future__ import annotations
