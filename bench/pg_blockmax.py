@@ -9,7 +9,8 @@ each (term, block) gets the bound idf × tf/(tf + norm) at its largest tf and sh
 query intents' multipliers are never above 1), and the blocks are read best bound first, in statements of
 ``--candidates`` postings then four times as many each, until the next block's bound is below the n-th best score.
 Prints the share of the postings read, the (term, block) bounds a search would read first (per posting), the bytes
-of both against reading every posting (``--cell-bytes`` a bound, 32 a posting) and the statements a request.
+of both against reading every posting (``--cell-bytes`` a bound, ``POSTING_BYTES`` a posting) and the statements a
+request.
 A phrase's bound counts its terms wherever each occurs (looser than the passages holding all of them: safe).
 
 With ``--slices B`` (a server on this machine: its backend's CPU is read from /proc), it also times on the server
@@ -41,14 +42,15 @@ from ancols_nlp.index.postgres import retrieval  # noqa: E402
 from ancols_nlp.index.postgres.bm25 import _RECORD, Bm25  # noqa: E402
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, length_norm  # noqa: E402
 
-POSTING_BYTES = 32
+POSTING_BYTES = _RECORD.itemsize  # as stored (index/postgres/postings.py POSTING)
 GROWTH = 4
 # Today's read (bm25._READ without filters) and the slices of some rows: (row, first posting, postings) runs.
 WHOLE = ("SELECT b.x FROM unnest(%(terms)s::text[]) AS w(term) LEFT JOIN LATERAL (SELECT string_agg(s.postings,"
          " ''::bytea ORDER BY s.first) AS x FROM term_blocks s WHERE s.term = w.term) b ON TRUE")
 SLICES = ("WITH r AS MATERIALIZED (SELECT k.i, s.postings FROM unnest(%(row_terms)s::text[], %(firsts)s::int8[])"
           " WITH ORDINALITY AS k(term, first, i) JOIN term_blocks s ON s.term = k.term AND s.first = k.first)"
-          " SELECT r.i, string_agg(substring(r.postings FROM u.at * 32 + 1 FOR u.n * 32), ''::bytea ORDER BY u.at)"
+          f" SELECT r.i, string_agg(substring(r.postings FROM u.at * {POSTING_BYTES} + 1 FOR u.n * {POSTING_BYTES}),"
+          " ''::bytea ORDER BY u.at)"
           " FROM unnest(%(rows)s::int8[], %(ats)s::int4[], %(ns)s::int4[]) AS u(i, at, n) JOIN r USING (i)"
           " GROUP BY r.i")
 
