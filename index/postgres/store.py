@@ -256,8 +256,11 @@ class PgStore:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, intent) if i not in lex]
                 documents: list[tuple[int, str]] = []
                 if pool:
-                    vectors, documents = retrieval.pooled(conn, pool)
-                    den = feedback_scores(pool, vectors, lex, vector)
+                    kept, vectors, documents = retrieval.pooled(conn, pool)
+                    if len(kept) < len(pool):  # passages deleted since the lists were drawn (READ COMMITTED)
+                        still = set(kept)
+                        lex, pool = {i: s for i, s in lex.items() if i in still}, kept
+                    den = feedback_scores(pool, vectors, lex, vector) if pool else {}
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}

@@ -166,9 +166,45 @@ def test_a_pool_reads_back_its_passages_vectors_exactly_in_its_order_with_their_
     with postgres.servers.read() as conn:
         rows = conn.execute("SELECT s.id, s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
                             " WHERE d.filename = 'b.txt' ORDER BY s.seq DESC").fetchall()
-        vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
+        kept, vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
+    assert kept == [i for i, _ in rows]
     assert vectors.dtype == np.float32 and vectors.tobytes() == written[::-1].astype(np.float32).tobytes()
     assert sorted(documents) == sorted(rows)
+
+
+def test_a_pool_leaves_out_a_passage_deleted_since_its_lists_were_drawn(both):
+    """A search reads at READ COMMITTED: a document deleted by another process between the candidate lists and the
+    pool read leaves its passages out of the pool instead of failing the search."""
+    postgres = both[1]
+    with postgres.servers.read() as conn:
+        rows = conn.execute("SELECT s.id, d.id FROM segments s JOIN documents d ON d.id = s.document_id"
+                            " ORDER BY s.id").fetchall()
+    gone = rows[0][1]
+    assert postgres.delete(gone)
+    with postgres.servers.read() as conn:
+        kept, vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
+    assert kept == [i for i, d in rows if d != gone] and len(vectors) == len(kept)
+    assert sorted(documents) == sorted((i, d) for i, d in rows if d != gone)
+    with postgres.servers.read() as conn:
+        assert retrieval.pooled(conn, [i for i, d in rows if d == gone])[0] == []
+
+
+def test_a_hybrid_search_answers_when_its_dense_list_names_a_deleted_passage(both, monkeypatch):
+    """The dense list drawn, then a document deleted (another process, at READ COMMITTED): the search answers
+    from the passages still stored instead of failing."""
+    postgres = both[1]
+    with postgres.servers.read() as conn:
+        rows = conn.execute("SELECT s.id, s.document_id FROM segments s ORDER BY s.id").fetchall()
+    gone = rows[0][1]
+    dense = retrieval.dense
+
+    def dense_then_delete(conn, *args):
+        nearest = dense(conn, *args)
+        assert postgres.delete(gone)
+        return nearest
+    monkeypatch.setattr(retrieval, "dense", dense_then_delete)
+    out = postgres.search("loyer", k=10, filters=Filters(), params=SearchParams(mode="hybrid"))
+    assert out.hits and all(out.rows[h.id].document_id != gone for h in out.hits)
 
 
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
