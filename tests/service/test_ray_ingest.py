@@ -84,10 +84,11 @@ def test_ray_ingestion_stores_what_the_plain_path_stores(folder, tmp_path):
         assert ray_doc == doc, filename
         assert len(segments) > 20
         for segment, ray_segment in zip(segments, ray_segments, strict=True):
-            # Scores may move by one rounding step (1e-6 seen): Ray runs its workers with
-            # OMP_NUM_THREADS=1, and fewer BLAS threads sum in another order.
-            for scores in ("kind_scores", "theme_scores"):
-                assert ray_segment.pop(scores) == pytest.approx(segment.pop(scores), abs=1e-5), (filename, segment)
+            # Scores may move by one rounding step: Ray runs its workers with OMP_NUM_THREADS=1, and fewer BLAS
+            # threads sum in another order (1e-6 seen on kinds); a theme score is stored to 4 places
+            # (models/themes/model.py), so a last-bit difference across a rounding boundary shows as 1e-4.
+            for scores, step in (("kind_scores", 1e-5), ("theme_scores", 1.5e-4)):
+                assert ray_segment.pop(scores) == pytest.approx(segment.pop(scores), abs=step), (filename, segment)
             assert ray_segment == segment, filename
         np.testing.assert_allclose(ray_vectors, vectors, atol=1e-5, err_msg=filename)
     assert any(s["responds_to"] for _, segments, _ in expected.values() for s in segments)
