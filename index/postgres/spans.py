@@ -19,6 +19,7 @@ import psycopg
 
 from ancols_nlp.index.ranking import section_starts
 from ancols_nlp.index.recent import Recent
+from ancols_nlp.index.sections import Sections
 
 LAYOUTS_KEPT = 20_000  # documents (a few MB at a million passages)
 
@@ -44,16 +45,14 @@ class _Layout:
 
     @classmethod
     def of(cls, ids: list[int], heading: list[bool], length: list[int]) -> _Layout:
-        """From the document's rows in ``seq`` order (their ids ascend with it: a section is an id range); each row's
-        section found by counting the section starts up to it, its length summed as index/sections.py does."""
+        """From the document's rows in ``seq`` order (their ids ascend with it: a section is an id range), its sections
+        as the embedded store finds them (index/sections.py), once per document kept."""
         ids_ = np.asarray(ids, dtype=np.int64)
         starts = section_starts(np.asarray(heading, dtype=bool), np.zeros(len(ids_), dtype=np.int8))
-        first = np.flatnonzero(starts)  # each section's first row
-        section = np.cumsum(starts) - 1  # each row's section
-        end = np.append(first[1:], len(ids_))[section]
-        total = np.add.reduceat(np.asarray(length, dtype=np.float64), first)[section]
+        first, end, total = Sections.of_starts(starts, np.asarray(length, dtype=np.float64)).of_rows(
+            np.arange(len(ids_)))
         order = np.argsort(ids_)
-        return cls(ids_[order], ids_[first[section]][order], ids_[end - 1][order] + 1, total[order])
+        return cls(ids_[order], ids_[first][order], ids_[end - 1][order] + 1, total[order])
 
     def positions(self, ids: list[int]) -> np.ndarray:
         """Where ``ids``, passages of this document, sit in ``ids`` (the array's own method on the list: a pool meets
