@@ -27,7 +27,8 @@ class FacetCache:
 
     def get(self, conn: psycopg.Connection, *filter_sets: Filters) -> list[Facets]:
         """The facets and the number of passages under each of ``filter_sets``, as ``conn`` sees the database: its
-        version read once for all (a search asks for its filters' and the unfiltered organisms)."""
+        version read once for all (a search asks for its filters' and the unfiltered organisms). ``conn`` reads one
+        snapshot (``Servers.snapshot``), so a count is always of the version read, and kept under it."""
         version = _version(conn)
         return [self._get(conn, version, filters) for filters in filter_sets]
 
@@ -36,8 +37,6 @@ class FacetCache:
             if version == self._version and filters in self._counts:
                 return self._counts[filters]
         counted = retrieval.facets(conn, filters)
-        if _version(conn) != version:  # a write committed meanwhile: the count may be of either version
-            return counted
         with self._lock:
             if version != self._version:  # a newer version empties the cache; a lagging replica's is not kept
                 if version < self._version:

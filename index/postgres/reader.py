@@ -59,16 +59,18 @@ class PgReader:
         self._heads.forget(doc_id)
 
     def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
-        with self._servers.read() as conn:
+        """A page and the total, from one snapshot: they agree while documents are added or deleted."""
+        with self._servers.snapshot() as conn:
             total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
             rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, NULL, {_SEGMENT_COUNT} FROM documents d"
                                 " ORDER BY created_at, id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
         return [_document(r) for r in rows], total
 
     def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[SegmentRow], int]:
+        """A page of a document's passages and their total, from one snapshot (a delete removes both at once)."""
         if not storable(doc_id):
             return [], 0
-        with self._servers.read() as conn:
+        with self._servers.snapshot() as conn:
             total = conn.execute("SELECT count(*) FROM segments WHERE document_id = %s", (doc_id,)).fetchone()[0]
             rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE document_id = %s ORDER BY seq"
                                 " LIMIT %s OFFSET %s", (doc_id, limit, offset)).fetchall()

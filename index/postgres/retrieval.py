@@ -283,20 +283,17 @@ def dense(conn: psycopg.Connection, vector: np.ndarray, filters: Filters, n: int
     return [(int(i), float(c), float(p)) for i, c, p in rows]
 
 
-def pooled(conn: psycopg.Connection, ids: list[int]) -> tuple[list[int], np.ndarray, list[tuple[int, str]]]:
-    """The ``ids`` still stored (in that order), their vectors and each one's document: a hybrid pool's rows read
-    once, for its feedback cosines and its sections (index/postgres/spans.py). A search reads at READ COMMITTED, so
-    a passage deleted since its candidate list was drawn is simply left out of the pool."""
+def pooled(conn: psycopg.Connection, ids: list[int]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """The stored vectors of ``ids``, in that order, and each one's document: a hybrid pool's rows read once, for
+    its feedback cosines and its sections (index/postgres/spans.py). Every id is stored as ``conn`` sees the
+    database: a search reads its candidate lists and its pool in one snapshot (``Servers.snapshot``)."""
     # Each vector as its binary form (``vector_send``: a 4-byte header, then big-endian float32s), all decoded by one
     # np.frombuffer: decoding them one by one (a pgvector object each) cost ~3 ms of a hybrid request at 1M.
     rows = conn.execute("SELECT id, document_id, vector_send(embedding) FROM segments WHERE id = ANY(%s::bigint[])",
                         (id_array(ids),), binary=True).fetchall()
-    if not rows:
-        return [], np.zeros((0, 0), dtype=np.float32), []
     at = {i: n for n, (i, _, _) in enumerate(rows)}
-    kept = [i for i in ids if i in at]
     stored = np.frombuffer(b"".join(v for _, _, v in rows), dtype=">f4").reshape(len(rows), -1)
-    return kept, stored[[at[i] for i in kept], 1:].astype(np.float32), [(i, d) for i, d, _ in rows]
+    return stored[[at[i] for i in ids], 1:].astype(np.float32), [(i, d) for i, d, _ in rows]
 
 
 def documents(conn: psycopg.Connection, ids: list[int]) -> list[tuple[int, str]]:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 import psycopg
 from pgvector.psycopg import register_vector
+from psycopg import IsolationLevel
+from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 _POLL_S = 0.005
@@ -61,6 +63,21 @@ class Servers:
             yield conn
         finally:
             pool.putconn(conn)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[psycopg.Connection]:
+        """A read (``read``) in one REPEATABLE READ, READ ONLY transaction: every statement on it sees the database
+        as its first one did, so what several statements read (a search's facets, term statistics, postings,
+        candidates and rows; a page and its total) agrees even while other processes commit. Allowed on a
+        hot-standby replica, as SERIALIZABLE is not; the isolation rides on the ``BEGIN``, no statement more."""
+        with self.read() as conn:
+            conn.isolation_level, conn.read_only = IsolationLevel.REPEATABLE_READ, True
+            try:
+                with conn.transaction():
+                    yield conn
+            finally:  # the connection goes back to its pool for writes too; a broken one is discarded there
+                if conn.info.transaction_status == TransactionStatus.IDLE:
+                    conn.isolation_level = conn.read_only = None
 
     def _replica(self) -> tuple[ConnectionPool | None, psycopg.Connection | None]:
         start = next(self._turn)

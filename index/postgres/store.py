@@ -5,8 +5,9 @@ and the report it answers (pipelines/reply_links.py, as in the embedded store), 
 transaction on the primary (several documents in one, for a bulk load: ``add_many``, ``bulk_load``);
 there is no derived in-memory index, so any number of service processes
 can share the database. Search runs its SQL primitives (index/postgres/retrieval.py) and sums BM25 from the
-query terms' postings (index/postgres/bm25.py) on a replica that has replayed this process's writes, and
-combines them with the embedded store's own fusion (index/ranking.py), so both backends rank alike.
+query terms' postings (index/postgres/bm25.py) on a replica that has replayed this process's writes, all in one
+snapshot (so its scores, facets and rows are of one state of the store), and combines them with the embedded store's
+own fusion (index/ranking.py), so both backends rank alike.
 """
 
 from __future__ import annotations
@@ -235,10 +236,14 @@ class PgStore:
         return sorted(r[0] for r in rows)
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
-        """As ``ancols_nlp.index.search.search``: the same candidates, priors and fusion, each list drawn by SQL."""
+        """As ``ancols_nlp.index.search.search``: the same candidates, priors and fusion, each list drawn by SQL.
+
+        Every statement reads one snapshot (``Servers.snapshot``), so the facets, the BM25 statistics and postings,
+        the dense list, the pool and the hits' rows are of one state of the store, even while another process
+        writes: scores, facets and rows agree, and every candidate's row is there to read."""
         params = params or self.params
         n = params.candidates
-        with self.servers.read() as conn, conn.transaction():
+        with self.servers.snapshot() as conn:
             # The unfiltered organisms as organisms() lists them, counted once per version.
             (facets, total), (everything, _) = self.facets.get(conn, filters, Filters())
             known = everything["organism"]
@@ -256,11 +261,8 @@ class PgStore:
                 pool = list(lex) + [i for i, _, _ in retrieval.dense(conn, vector, filters, n, intent) if i not in lex]
                 documents: list[tuple[int, str]] = []
                 if pool:
-                    kept, vectors, documents = retrieval.pooled(conn, pool)
-                    if len(kept) < len(pool):  # passages deleted since the lists were drawn (READ COMMITTED)
-                        still = set(kept)
-                        lex, pool = {i: s for i, s in lex.items() if i in still}, kept
-                    den = feedback_scores(pool, vectors, lex, vector) if pool else {}
+                    vectors, documents = retrieval.pooled(conn, pool)
+                    den = feedback_scores(pool, vectors, lex, vector)
                 missing = [i for i in den if i not in lex]
                 lex = {**lex, **scorer.of(missing)} if missing else lex
                 lex = {i: lex.get(i, 0.0) for i in den}

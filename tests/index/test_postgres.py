@@ -18,6 +18,7 @@ from ancols_nlp.index.interface import Added
 from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY, document_contexts
 from ancols_nlp.index.postgres import retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
+from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.postgres.retrieval import same_scores
 from ancols_nlp.index.postgres.schema import MIGRATIONS, SEARCH_INDEXES, drop_search_indexes, migrate
 from ancols_nlp.index.postgres.store import PgStore, Upload
@@ -166,36 +167,41 @@ def test_a_pool_reads_back_its_passages_vectors_exactly_in_its_order_with_their_
     with postgres.servers.read() as conn:
         rows = conn.execute("SELECT s.id, s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
                             " WHERE d.filename = 'b.txt' ORDER BY s.seq DESC").fetchall()
-        kept, vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
-    assert kept == [i for i, _ in rows]
+        vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
     assert vectors.dtype == np.float32 and vectors.tobytes() == written[::-1].astype(np.float32).tobytes()
     assert sorted(documents) == sorted(rows)
 
 
-def test_a_pool_leaves_out_a_passage_deleted_since_its_lists_were_drawn(both):
-    """A search reads at READ COMMITTED: a document deleted by another process between the candidate lists and the
-    pool read leaves its passages out of the pool instead of failing the search."""
+def test_a_snapshot_still_holds_a_document_deleted_since_its_first_read(both):
+    """``Servers.snapshot``: a document deleted by another connection after the snapshot's first statement is
+    still there, vectors and all, for the pool read that follows, and gone from the next snapshot; the connection
+    goes back to its pool (which writes too) without the snapshot's isolation."""
     postgres = both[1]
-    with postgres.servers.read() as conn:
-        rows = conn.execute("SELECT s.id, d.id FROM segments s JOIN documents d ON d.id = s.document_id"
-                            " ORDER BY s.id").fetchall()
-    gone = rows[0][1]
-    assert postgres.delete(gone)
-    with postgres.servers.read() as conn:
-        kept, vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
-    assert kept == [i for i, d in rows if d != gone] and len(vectors) == len(kept)
-    assert sorted(documents) == sorted((i, d) for i, d in rows if d != gone)
-    with postgres.servers.read() as conn:
-        assert retrieval.pooled(conn, [i for i, d in rows if d == gone])[0] == []
-
-
-def test_a_hybrid_search_answers_when_its_dense_list_names_a_deleted_passage(both, monkeypatch):
-    """The dense list drawn, then a document deleted (another process, at READ COMMITTED): the search answers
-    from the passages still stored instead of failing."""
-    postgres = both[1]
-    with postgres.servers.read() as conn:
+    with postgres.servers.snapshot() as conn:
         rows = conn.execute("SELECT s.id, s.document_id FROM segments s ORDER BY s.id").fetchall()
-    gone = rows[0][1]
+        gone = rows[0][1]
+        assert postgres.delete(gone)
+        vectors, documents = retrieval.pooled(conn, [i for i, _ in rows])
+        assert len(vectors) == len(rows) and sorted(documents) == sorted(rows)
+        assert conn.execute("SHOW transaction_isolation").fetchone()[0] == "repeatable read"
+    assert conn.isolation_level is None and conn.read_only is None
+    with postgres.servers.snapshot() as conn:
+        assert conn.execute("SELECT count(*) FROM segments WHERE document_id = %s", (gone,)).fetchone()[0] == 0
+
+
+def _outcome(out):
+    """What a search answers: its hits and scores, their rows' texts, the facets and the total."""
+    return [(h.id, h.score) for h in out.hits], {i: r.text for i, r in out.rows.items()}, out.facets, out.total
+
+
+def test_a_hybrid_search_answers_from_its_snapshot_when_its_dense_list_names_a_deleted_passage(both, monkeypatch):
+    """The dense list drawn, then its best passage's document deleted (another connection): the search reads its
+    pool and rows from the state it started from, so it answers as before the delete, that passage included; the
+    next search no longer holds it."""
+    postgres = both[1]
+    hybrid = SearchParams(mode="hybrid")
+    before = postgres.search("loyer", k=10, filters=Filters(), params=hybrid)
+    gone = before.rows[before.hits[0].id].document_id
     dense = retrieval.dense
 
     def dense_then_delete(conn, *args):
@@ -203,8 +209,56 @@ def test_a_hybrid_search_answers_when_its_dense_list_names_a_deleted_passage(bot
         assert postgres.delete(gone)
         return nearest
     monkeypatch.setattr(retrieval, "dense", dense_then_delete)
-    out = postgres.search("loyer", k=10, filters=Filters(), params=SearchParams(mode="hybrid"))
-    assert out.hits and all(out.rows[h.id].document_id != gone for h in out.hits)
+    out = postgres.search("loyer", k=10, filters=Filters(), params=hybrid)
+    assert _outcome(out) == _outcome(before) and out.rows[out.hits[0].id].document_id == gone
+    monkeypatch.setattr(retrieval, "dense", dense)
+    after = postgres.search("loyer", k=10, filters=Filters(), params=hybrid)
+    assert after.hits and all(after.rows[h.id].document_id != gone for h in after.hits)
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_a_write_committed_mid_search_leaves_that_search_in_the_state_it_started_from(both, monkeypatch, mode):
+    """A document added by another connection between a search's first statement (the database version) and its
+    facet counts, term statistics, postings, dense list, pool and rows: that search's facets, scores and hits are
+    all those of the store before the add; the next search's are not."""
+    postgres = both[1]
+    params = SearchParams(mode=mode)
+    before = postgres.search("vacance commerciale", k=10, filters=Filters(), params=params)
+    postgres.facets = FacetCache()  # the facets counted again, after the add
+    count = retrieval.facets
+    added = []
+
+    def add_then_count(conn, filters):
+        if not added:
+            added.append(postgres.add(make_document(REPORT_A, organism="Habitat Nouveau", year=2019),
+                                      filename="c.txt", data=b"c"))
+        return count(conn, filters)
+    monkeypatch.setattr(retrieval, "facets", add_then_count)
+    out = postgres.search("vacance commerciale", k=10, filters=Filters(), params=params)
+    assert added and _outcome(out) == _outcome(before)
+    after = postgres.search("vacance commerciale", k=10, filters=Filters(), params=params)
+    assert after.total == before.total + len(REPORT_A) and after.facets["organism"]["Habitat Nouveau"] == len(REPORT_A)
+    if mode != "semantic":  # BM25's statistics moved: more passages, the query's terms more frequent
+        assert {h.id: h.score for h in after.hits if h.id in before.rows} != {h.id: h.score for h in before.hits}
+
+
+def test_a_documents_page_and_its_total_agree_while_a_document_is_added(both, monkeypatch):
+    """``PgReader.documents`` reads its total, then its page, in one snapshot: a document added by another
+    connection between the two is in neither (at READ COMMITTED the page listed 3 documents of a total of 2)."""
+    postgres = both[1]
+    execute, added = psycopg.Cursor.execute, []
+
+    def count_then_add(cursor, query, *args, **kwargs):
+        out = execute(cursor, query, *args, **kwargs)
+        if query == "SELECT count(*) FROM documents" and not added:
+            added.append(postgres.add(make_document(REPORT_B, organism="Habitat Nouveau"), filename="c.txt",
+                                      data=b"c"))
+        return out
+    monkeypatch.setattr(psycopg.Cursor, "execute", count_then_add)
+    rows, total = postgres.meta.documents(limit=10, offset=0)
+    assert added and total == len(rows) == 2 and added[0].id not in {r.id for r in rows}
+    rows, total = postgres.meta.documents(limit=10, offset=0)
+    assert total == len(rows) == 3
 
 
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
@@ -522,7 +576,7 @@ def test_a_search_reads_the_database_version_once_for_its_facets_and_the_known_o
     """``FacetCache.get`` of several filter sets: each one's counts as asked alone, from one version read."""
     postgres = both[1]
     sets = (Filters(kind=("observation",)), Filters())
-    with postgres.servers.read() as conn:
+    with postgres.servers.snapshot() as conn:
         alone = [postgres.facets.get(conn, f)[0] for f in sets]
         statements: list[str] = []
         execute = conn.execute
