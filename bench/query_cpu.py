@@ -50,7 +50,7 @@ STAGES = (
     ("ancols_nlp.index.snapshot", "Snapshot.query_prior", "intent priors"),
     ("ancols_nlp.index.lexical", "LexicalIndex.query", "query terms"),
     ("ancols_nlp.index.search", "_lexical", "lexical top n"),
-    ("ancols_nlp.index.snapshot", "Snapshot.nearest", "IVF-SQ8 search"),
+    ("ancols_nlp.index.snapshot", "Snapshot.nearest", "dense search (flat or IVF-SQ8)"),
     ("ancols_nlp.index.snapshot", "Snapshot.vectors_of", "pool vectors"),
     ("ancols_nlp.index.search", "feedback_scores", "feedback cosines"),
     ("ancols_nlp.index.search", "_pool_lexical", "lexical scores of dense-only candidates"),
