@@ -71,8 +71,8 @@ class SectionLayouts:
 
     def spans(self, conn: psycopg.Connection, pool: list[tuple[int, str]]) -> SectionSpans:
         """The sections of a search's pooled passages, each given with its document (read along with the pool's
-        other columns: retrieval.pooled, retrieval.documents); a document not kept is read through ``conn``. A document
-        deleted since then leaves its passages out (scored as the pool's lowest section by ``ranking.with_sections``)."""
+        other columns: retrieval.pooled, retrieval.documents); a document not kept is read through ``conn``. A
+        document deleted since then leaves its passages out (``ranking.with_sections`` gives them the pool's lowest)."""
         by_document: dict[str, list[int]] = {}
         for passage, document in pool:
             by_document.setdefault(document, []).append(passage)
