@@ -187,7 +187,8 @@ def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float],
                     vector: np.ndarray) -> dict[int, float]:
     """Cosines of the ``pool`` passages (``vectors``, in pool order) with the query vector moved towards
     the best lexical passages."""
-    best = heapq.nlargest(DENSE_FEEDBACK_PASSAGES, lex, key=lex.__getitem__)  # ties: the first in ``lex``
+    # Ties to the lower id, as ``best_hits``: the embedded store's ``lex`` comes in heap order, PostgreSQL's best first.
+    best = heapq.nlargest(DENSE_FEEDBACK_PASSAGES, lex, key=lambda i: (lex[i], -i))
     query = np.asarray(vector, dtype=np.float32).reshape(-1)
     if best:
         centroid = vectors[[pool.index(i) for i in best]].mean(axis=0)

@@ -60,6 +60,20 @@ class UndecodableText(DocumentError):
     message = "The document's text could not be decoded; save it as UTF-8 and upload it again."
 
 
+class ParagraphTooLong(DocumentError):
+    code = "paragraph_too_long"
+
+    def __init__(self, chars: int, max_chars: int) -> None:
+        super().__init__(f"The document holds a paragraph of {chars:,} characters with no line break; the sentence "
+                         f"splitter reads at most {max_chars:,}. Keep the text's line breaks (a .txt export on one "
+                         "line loses them) and upload it again.")
+        self.chars, self.max_chars = chars, max_chars
+
+    def __reduce__(self):
+        """Rebuilt from its two numbers when it crosses from a Ray worker."""
+        return type(self), (self.chars, self.max_chars)
+
+
 class PdfTooComplex(DocumentError):
     code = "pdf_too_complex"
     message = "The PDF is too large or too complex to read within the service's time and memory limits."

@@ -14,6 +14,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from ancols_nlp.pipelines.errors import ParagraphTooLong
 from ancols_nlp.pipelines.types import Block, BlockKind
 
 PROSE: frozenset[BlockKind] = frozenset({"paragraph", "list_item"})
@@ -35,8 +36,12 @@ def load_sentencizer(model: str = "fr_core_news_sm") -> Language:
 
 
 def split_sentences(nlp: Language, text: str, blocks: list[Block]) -> list[Sentence]:
-    """Sentences of every block, in text order; non-prose blocks are kept whole."""
+    """Sentences of every block, in text order; non-prose blocks are kept whole. A prose block longer than spaCy
+    reads (``nlp.max_length``) is refused with ``ParagraphTooLong``."""
     prose = [i for i, b in enumerate(blocks) if b.kind in PROSE]
+    longest = max((blocks[i].end - blocks[i].start for i in prose), default=0)
+    if longest > nlp.max_length:
+        raise ParagraphTooLong(longest, nlp.max_length)
     # Same length as the block, so spaCy offsets are text offsets minus block.start.
     inputs = (text[blocks[i].start:blocks[i].end].replace("\n", " ") for i in prose)
     spans: dict[int, list[tuple[int, int]]] = {}

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 KindName = Literal["observation", "recommendation", "rebuttal", "other"]
+DocType = Literal["report", "reply"]  # a search filter's values (/search, /chat)
 
 
 class ErrorBody(BaseModel):
@@ -271,7 +272,7 @@ class ChatFilters(BaseModel):
     theme: list[str] = Field(default_factory=list)
     document_id: list[str] = Field(default_factory=list)
     organism: list[str] = Field(default_factory=list)
-    doc_type: list[Literal["report", "reply"]] = Field(default_factory=list)
+    doc_type: list[DocType] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
 

@@ -17,9 +17,11 @@ from ancols_nlp.pipelines.french import fold  # lower-case, accent-free: "Vacanc
 TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
 # Headings that say nothing about the theme: synthèse, conclusion, points forts/faibles, annexes, a letterhead…
+# A numbered présentation's number is one character class, not nested runs: "(?:[\dIVX]+\W*)*" matched the same
+# prefixes but backtracked exponentially on a heading of numerals ("XXXX…", 25 characters took 5 s).
 GENERIC_HEADING = re.compile(
     r"synth[èe]se|conclusion|pr[ée]ambule|points?\s+(?:forts?|faibles?)|irr[ée]gularit|anomalies|fiche\s+r[ée]cap"
-    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|^\W*(?:[\dIVX]+\W*)*pr[ée]sentation\b|contexte|^\W*n\s*°"
+    r"|annexe|sommaire|^\W*(?:ancols|miilos)\W*$|\brapport\b|^[\W\dIVX]*pr[ée]sentation\b|contexte|^\W*n\s*°"
     r"|\s\|\s|proc[ée]dure\s*$|observations\s+d[ée]finitives",  # a table row read as a title; a chamber's parts
     re.IGNORECASE,
 )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ancols_nlp.index.ranking import minmax, rrf, weighted, zscore
+from ancols_nlp.index.ranking import DENSE_FEEDBACK_MIX, feedback_scores, minmax, rrf, weighted, zscore
 
 
 def test_zscore_centres_and_scales():
@@ -52,3 +52,21 @@ def test_rrf():
     assert _order(fused)[0] == 1
     assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
     assert set(fused) == {1, 2, 3, 4}
+
+
+def test_dense_feedback_takes_tied_lexical_passages_by_id_whatever_their_order():
+    """The embedded store's lexical candidates come in heap order, PostgreSQL's best first: with a tie at the
+    DENSE_FEEDBACK_PASSAGES-th place (an acronym alone, "HLM", matches glossary rows of equal BM25), the first-seen
+    tied passage fed the feedback vector, so every hybrid score differed between the backends. The lower id wins,
+    as in ``best_hits``."""
+    rng = np.random.default_rng(7)
+    pool = list(range(10, 20))
+    vectors = rng.normal(size=(len(pool), 8)).astype(np.float32)
+    scores = [9.0, 8.0, 7.0, 6.0, 5.0, 5.0, 5.0, 1.0, 0.5, 0.2]  # three tied at the 5th place
+    best_first = dict(zip(pool, scores))
+    heap_order = dict(reversed(best_first.items()))
+    query = rng.normal(size=8).astype(np.float32)
+    assert feedback_scores(pool, vectors, heap_order, query) == feedback_scores(pool, vectors, best_first, query)
+    centroid = vectors[:5].mean(axis=0)
+    moved = DENSE_FEEDBACK_MIX * query + (1 - DENSE_FEEDBACK_MIX) * centroid / np.linalg.norm(centroid)
+    assert np.allclose(list(feedback_scores(pool, vectors, heap_order, query).values()), vectors @ moved, atol=1e-5)

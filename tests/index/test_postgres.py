@@ -261,6 +261,26 @@ def test_a_documents_page_and_its_total_agree_while_a_document_is_added(both, mo
     assert total == len(rows) == 3
 
 
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_search_answers_when_a_pooled_document_is_deleted_before_its_sections_are_read(both, monkeypatch, mode):
+    """The pool's documents read, then one deleted by another process (READ COMMITTED) before its section layout
+    is: the search answers from the passages still stored instead of failing on the document's empty layout."""
+    postgres = both[1]
+    step = "documents" if mode == "lexical" else "pooled"
+    read = getattr(retrieval, step)
+    deleted = []
+
+    def read_then_delete(conn, ids):
+        out = read(conn, ids)
+        gone = (out[-1] if mode == "hybrid" else out)[0][1]
+        assert postgres.delete(gone)
+        deleted.append(gone)
+        return out
+    monkeypatch.setattr(retrieval, step, read_then_delete)
+    out = postgres.search("vacance commerciale", k=10, filters=Filters(), params=SearchParams(mode=mode))
+    assert deleted and out.hits and all(out.rows[h.id].document_id != deleted[0] for h in out.hits)
+
+
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
     embedded, postgres = both
     dsn = postgres.servers.primary.conninfo

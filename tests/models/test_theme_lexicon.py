@@ -3,7 +3,7 @@
 import pytest
 
 from ancols_nlp.models.themes.lexicon import LEXICON_FILE
-from ancols_nlp.models.themes.scoring import lexicon_counts, theme_scores
+from ancols_nlp.models.themes.scoring import lexicon_counts, thematic_headings, theme_scores
 
 LEGEND_SOURCES = {"guide", "v1", "CCH", "CCP", "compta", "travail", "outline"}
 
@@ -54,6 +54,15 @@ def test_generic_headings_give_no_lexicon_evidence():
     neutral = "Le devis a été modifié en cours de chantier."
     assert theme_scores(neutral, ("ANNEXE 3 – DÉCOMPOSITION DU RÉSULTAT FINANCIER",)) == {}
     assert "finances" in theme_scores(neutral, ("6. ANALYSE FINANCIERE",))
+
+
+def test_a_long_run_of_numerals_in_a_heading_is_read_in_one_pass():
+    """A heading of numbers or roman-numeral letters ("XXXX…", a table's row of years, as /classify's section_path
+    may send) made the "numbered présentation" heading pattern backtrack exponentially: 25 characters took 5 s of
+    CPU, 40 never finished. A numbered présentation is still generic; the numbers alone are not."""
+    assert thematic_headings(("II. 1. Présentation de l'organisme", "X" * 60, "2015 2016 2017" * 20)) == [
+        "X" * 60, "2015 2016 2017" * 20]
+    assert theme_scores("Le devis a été modifié.", ("1" * 200,)) == {}
 
 
 @pytest.mark.parametrize(("text", "theme"), [

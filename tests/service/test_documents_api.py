@@ -150,6 +150,20 @@ def test_hostile_or_unreadable_pdfs_get_a_clear_422(client, report_paragraphs):
         "/documents", files={"file": ("scan.pdf", scanned_pdf(), "application/pdf")}).json()["error"]["message"]
 
 
+def test_a_text_whose_paragraph_is_past_the_sentence_splitters_reach_gets_a_clear_422(client, report_paragraphs):
+    """A .txt exported without line breaks (here 1.2 million characters of the report on one line, within the upload
+    limit) reached spaCy's 1,000,000-character limit inside the sentence splitter: a 500. Now a 422 that says why,
+    and nothing is stored."""
+    before = client.get("/documents").json()["total"]
+    line = " ".join(report_paragraphs)
+    data = (line * (1_200_000 // len(line) + 1)).encode()
+    response = client.post("/documents", files={"file": ("one-line.txt", data, "text/plain")})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "paragraph_too_long" and "line break" in error["message"]
+    assert client.get("/documents").json()["total"] == before
+
+
 def test_too_many_pages_is_refused(runtime, client, report_paragraphs):
     pdf = make_pdf(report_paragraphs * 6, header="H", footer="F")
     limit = runtime.settings.max_pdf_pages

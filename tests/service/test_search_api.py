@@ -57,6 +57,17 @@ def test_absurd_queries_are_refused_clearly(client, q):
     assert response.json()["error"]["code"] in {"bad_query", "invalid_request"}
 
 
+@pytest.mark.parametrize(("name", "value"), [("kind", "recommandation"), ("kind", "constat"), ("doc_type", "rapport")])
+def test_an_unknown_kind_or_document_type_is_refused_not_answered_with_nothing(client, corpus_ids, name, value):
+    """A French spelling of a kind ("recommandation") or type matched no passage and answered 200 with no results,
+    as if the corpus held none; /chat's filters refused it already. The kinds and types are a closed list."""
+    response = client.get("/search", params={"q": "vacance commerciale", name: value})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    assert response.json()["error"]["detail"][0]["loc"][:2] == ["query", name]
+    assert client.get("/search", params={"q": "vacance commerciale", "kind": "recommendation",
+                                         "doc_type": "report"}).json()["results"]
+
+
 def test_classify(client):
     rec = client.post("/classify", json={"text": "La société doit mettre fin au cumul du mandat social et du contrat "
                                                  "de travail du directeur général."}).json()
