@@ -71,16 +71,14 @@ class SectionLayouts:
 
     def spans(self, conn: psycopg.Connection, pool: list[tuple[int, str]]) -> SectionSpans:
         """The sections of a search's pooled passages, each given with its document (read along with the pool's
-        other columns: retrieval.pooled, retrieval.documents); a document not kept is read through ``conn``. A
-        document deleted since then leaves its passages out (``ranking.with_sections`` gives them the pool's lowest)."""
+        other columns: retrieval.pooled, retrieval.documents); a document not kept is read through ``conn``, in the
+        search's snapshot (``Servers.snapshot``), so it is there even if another process has deleted it since."""
         by_document: dict[str, list[int]] = {}
         for passage, document in pool:
             by_document.setdefault(document, []).append(passage)
         found, first, after, length = [], [], [], []
         for document, passages in by_document.items():
             layout = self._layouts.get(document, lambda doc=document: _read(conn, doc))
-            if not len(layout.ids):  # deleted since the pool was read (READ COMMITTED): its passages have no section
-                continue
             at = layout.positions(passages)
             found += passages
             first.append(layout.first[at]), after.append(layout.after[at]), length.append(layout.length[at])

@@ -21,6 +21,7 @@ from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.postgres.retrieval import same_scores
 from ancols_nlp.index.postgres.schema import MIGRATIONS, SEARCH_INDEXES, drop_search_indexes, migrate
+from ancols_nlp.index.postgres.spans import SectionLayouts
 from ancols_nlp.index.postgres.store import PgStore, Upload
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
@@ -262,23 +263,30 @@ def test_a_documents_page_and_its_total_agree_while_a_document_is_added(both, mo
 
 
 @pytest.mark.parametrize("mode", ["lexical", "hybrid"])
-def test_a_search_answers_when_a_pooled_document_is_deleted_before_its_sections_are_read(both, monkeypatch, mode):
-    """The pool's documents read, then one deleted by another process (READ COMMITTED) before its section layout
-    is: the search answers from the passages still stored instead of failing on the document's empty layout."""
+def test_a_document_deleted_before_its_sections_are_read_is_still_in_that_search(both, monkeypatch, mode):
+    """The pool's documents read, then one deleted by another process before its section layout is (not kept from
+    an earlier search): the layout is read in the search's snapshot, so the search answers as before the delete
+    (it failed on an empty layout at READ COMMITTED, a 500); the next search no longer holds the document."""
     postgres = both[1]
+    params = SearchParams(mode=mode)
+    before = postgres.search("vacance commerciale", k=10, filters=Filters(), params=params)
+    postgres.sections = SectionLayouts()  # layouts read again, after the delete
     step = "documents" if mode == "lexical" else "pooled"
     read = getattr(retrieval, step)
     deleted = []
 
     def read_then_delete(conn, ids):
         out = read(conn, ids)
-        gone = (out[-1] if mode == "hybrid" else out)[0][1]
-        assert postgres.delete(gone)
-        deleted.append(gone)
+        deleted.append((out[-1] if mode == "hybrid" else out)[0][1])
+        assert postgres.delete(deleted[0])
         return out
     monkeypatch.setattr(retrieval, step, read_then_delete)
-    out = postgres.search("vacance commerciale", k=10, filters=Filters(), params=SearchParams(mode=mode))
-    assert deleted and out.hits and all(out.rows[h.id].document_id != deleted[0] for h in out.hits)
+    out = postgres.search("vacance commerciale", k=10, filters=Filters(), params=params)
+    assert deleted and _outcome(out) == _outcome(before)
+    assert any(out.rows[h.id].document_id == deleted[0] for h in out.hits)
+    monkeypatch.setattr(retrieval, step, read)
+    after = postgres.search("vacance commerciale", k=10, filters=Filters(), params=params)
+    assert after.hits and all(after.rows[h.id].document_id != deleted[0] for h in after.hits)
 
 
 def test_terms_and_their_statistics_are_rebuilt_when_the_analysis_changes(both, embedder):
