@@ -8,16 +8,17 @@ passage in its own copy of the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal["observation", "recommendation", "rebuttal", "other"]
 KINDS: tuple[Kind, ...] = ("observation", "recommendation", "rebuttal", "other")
 
-THEMES: tuple[str, ...] = (
+Theme = Literal[
     "gouvernance", "commande_publique", "patrimoine", "vacance", "loyers_charges",
     "occupation_sociale", "attributions", "impayes", "qualite_service", "developpement",
     "ventes", "comptabilite", "finances",
-)
+]
+THEMES: tuple[Theme, ...] = get_args(Theme)
 
 DocType = Literal["report", "reply"]
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "footnote", "rule"]

@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-KindName = Literal["observation", "recommendation", "rebuttal", "other"]
-DocType = Literal["report", "reply"]  # a search filter's values (/search, /chat)
+from ancols_nlp.pipelines.types import DocType, Theme
+from ancols_nlp.pipelines.types import Kind as KindName
+
 
 
 class ErrorBody(BaseModel):
@@ -21,7 +22,7 @@ class ErrorResponse(BaseModel):
 
 
 class DocumentMetaOut(BaseModel):
-    doc_type: Literal["report", "reply"]
+    doc_type: DocType
     title: str | None = None
     report_number: str | None = None
     organism: str | None = None
@@ -168,7 +169,7 @@ class SearchResponse(BaseModel):
 
 class ClassifyRequest(BaseModel):
     text: str = Field(min_length=1, max_length=20_000, examples=["La société doit réduire sa vacance commerciale."])
-    doc_type: Literal["report", "reply"] = "report"
+    doc_type: DocType = "report"
     section_path: list[str] = Field(default_factory=list, max_length=10)
 
 
@@ -269,7 +270,7 @@ class ChatFilters(BaseModel):
     model_config = {"extra": "forbid"}
 
     kind: list[KindName] = Field(default_factory=list)
-    theme: list[str] = Field(default_factory=list)
+    theme: list[Theme] = Field(default_factory=list)
     document_id: list[str] = Field(default_factory=list)
     organism: list[str] = Field(default_factory=list)
     doc_type: list[DocType] = Field(default_factory=list)

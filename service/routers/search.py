@@ -13,7 +13,7 @@ from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.routers.common import clean_query
 from ancols_nlp.service.runtime import Runtime
-from ancols_nlp.service.schemas import DocType, ErrorResponse, KindName, SearchResponse
+from ancols_nlp.service.schemas import DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_result
 
 router = APIRouter(tags=["search"])
@@ -26,7 +26,8 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                                          examples=["vacance commerciale élevée"])],
                  k: Annotated[int, Query(ge=1, le=1000)] = 10,
                  mode: Literal["lexical", "semantic", "hybrid"] | None = None,
-                 kind: Annotated[list[KindName], Query()] = [], theme: Many = [], document_id: Many = [],
+                 kind: Annotated[list[KindName], Query()] = [], theme: Annotated[list[Theme], Query()] = [],
+                 document_id: Many = [],
                  organism: Many = [], doc_type: Annotated[list[DocType], Query()] = [],
                  year_min: int | None = None, year_max: int | None = None) -> Response:
     query = clean_query(q, settings.max_query_chars)

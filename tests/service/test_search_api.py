@@ -57,15 +57,17 @@ def test_absurd_queries_are_refused_clearly(client, q):
     assert response.json()["error"]["code"] in {"bad_query", "invalid_request"}
 
 
-@pytest.mark.parametrize(("name", "value"), [("kind", "recommandation"), ("kind", "constat"), ("doc_type", "rapport")])
-def test_an_unknown_kind_or_document_type_is_refused_not_answered_with_nothing(client, corpus_ids, name, value):
-    """A French spelling of a kind ("recommandation") or type matched no passage and answered 200 with no results,
-    as if the corpus held none; /chat's filters refused it already. The kinds and types are a closed list."""
+@pytest.mark.parametrize(("name", "value"), [("kind", "recommandation"), ("kind", "constat"), ("doc_type", "rapport"),
+                                            ("theme", "vacance commerciale"), ("theme", "loyers")])
+def test_an_unknown_kind_type_or_theme_is_refused_not_answered_with_nothing(client, corpus_ids, name, value):
+    """A French spelling of a kind ("recommandation"), type or theme ("loyers" for loyers_charges) matched no
+    passage and answered 200 with no results, as if the corpus held none. Kinds, types and themes are closed lists
+    (ANNOTATION.md's), in /search as in /chat."""
     response = client.get("/search", params={"q": "vacance commerciale", name: value})
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
     assert response.json()["error"]["detail"][0]["loc"][:2] == ["query", name]
     assert client.get("/search", params={"q": "vacance commerciale", "kind": "recommendation",
-                                         "doc_type": "report"}).json()["results"]
+                                         "doc_type": "report", "theme": "vacance"}).json()["results"]
 
 
 def test_classify(client):
