@@ -7,6 +7,7 @@ Rows are the typed records of ``ancols_nlp.index.records``, which every backend 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -72,6 +73,14 @@ class DocumentReader(Protocol):
     def segments_answering(self, doc_id: str, seq: int) -> list[SegmentRow]: ...
 
     def indicators_of(self, doc_id: str) -> list[Indicator]: ...
+
+
+def already_stored(meta: DocumentReader, data: bytes) -> Added | None:
+    """The document the same bytes were stored as, if any: a duplicate upload is answered with the first id before
+    it is processed again (seconds for a report). ``add`` checks again: the same bytes may land meanwhile."""
+    doc_id = meta.find_by_sha(hashlib.sha256(data).hexdigest())
+    row = meta.document(doc_id) if doc_id else None
+    return Added(doc_id, row.segment_count, True) if row else None
 
 
 class SegmentStore(Protocol):

@@ -30,7 +30,7 @@ from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.expansion import Synonyms
-from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
+from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats, already_stored
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
@@ -104,16 +104,14 @@ class Store:
         """Index a processed document; the same bytes uploaded twice give back the first id.
 
         ``vectors`` are the passages' embeddings when a distributed ingestion already computed them."""
-        sha = hashlib.sha256(data).hexdigest()
-        existing = self.meta.find_by_sha(sha)
+        existing = already_stored(self.meta, data)
         if existing:
-            row = self.meta.document(existing)
-            return Added(existing, row.segment_count if row else 0, True)
+            return existing
         passages = indexed_passages(doc, self.embedder, vectors)
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
-            self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
-                                   passages.acronyms)
+            self.meta.add_document(doc_id, filename, hashlib.sha256(data).hexdigest(), len(data), doc, passages.vectors,
+                                   passages.terms, passages.acronyms)
             self._take_in()
         return Added(doc_id, len(doc.segments), False)
 

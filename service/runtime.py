@@ -10,7 +10,7 @@ from functools import cached_property
 
 from spacy.language import Language
 
-from ancols_nlp.index.interface import Added, Embedder, SegmentStore
+from ancols_nlp.index.interface import Added, Embedder, SegmentStore, already_stored
 from ancols_nlp.index.query import SearchParams
 from ancols_nlp.index.store import Store
 from ancols_nlp.models.embedding import load_embedder
@@ -59,7 +59,8 @@ class Runtime:
         return process_document(self.settings, self.nlp, self.models, data, filename)
 
     def ingest(self, data: bytes, filename: str) -> Added:
-        return self.store.add(self.process(data, filename), filename=filename, data=data)
+        return already_stored(self.store.meta, data) or self.store.add(self.process(data, filename),
+                                                                       filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
         """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document."""
