@@ -59,6 +59,18 @@ def build_messages(history: list[dict], question: str, passages: list[Passage]) 
     return [{"role": "system", "content": SYSTEM_PROMPT}, *turns[-HISTORY_TURNS:], {"role": "user", "content": final}]
 
 
+def chunk_text(data: str) -> str:
+    """The text of one streamed ``choices[0].delta.content`` chunk ("" for none); any other shape is an error."""
+    try:
+        delta = json.loads(data)["choices"][0].get("delta") or {}
+        piece = delta.get("content") or ""
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise LLMError("the LLM endpoint sent a malformed chunk") from exc
+    if not isinstance(piece, str):
+        raise LLMError("the LLM endpoint sent a malformed chunk")
+    return piece
+
+
 class LLMClient:
     def __init__(self, settings: Settings):
         if not settings.llm_base_url:
@@ -108,11 +120,7 @@ class LLMClient:
                         data = line[5:].strip()
                         if data == "[DONE]":
                             break
-                        try:
-                            choice = json.loads(data)["choices"][0]
-                        except (ValueError, KeyError, IndexError, TypeError) as exc:
-                            raise LLMError("the LLM endpoint sent a malformed chunk") from exc
-                        piece = (choice.get("delta") or {}).get("content") or ""
+                        piece = chunk_text(data)
                         if piece:
                             produced = True
                             yield piece

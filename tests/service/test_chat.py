@@ -169,6 +169,9 @@ def test_openapi_documents_the_chat_and_jobs(client):
 # -- an OpenAI-compatible model, faked on 127.0.0.1 ----------------------------------------------------
 CANNED = ["Le contrôle relève ", "une vacance commerciale très élevée [1]. ",
           "L'organisme dit la suivre de près [2]."]
+# Streamed chunks that parse as JSON but are not chat-completion chunks (sent by the model "odd-<name>")
+ODD_CHUNKS = {"null-choice": {"choices": [None]}, "text-delta": {"choices": [{"delta": "une vacance"}]},
+              "number-content": {"choices": [{"delta": {"content": 5}}]}, "list-body": ["une vacance"]}
 
 
 class FakeLLM:
@@ -196,6 +199,9 @@ class FakeLLM:
                 for i, piece in enumerate(CANNED):
                     if body["model"] == "cutoff" and i == 1:
                         yield "data: {this is not json\n\n"
+                        return
+                    if body["model"].startswith("odd-") and i == 1:
+                        yield f"data: {json.dumps(ODD_CHUNKS[body['model'][4:]])}\n\n"
                         return
                     chunk = {"id": "x", "object": "chat.completion.chunk",
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
@@ -297,8 +303,10 @@ def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, t
     assert "".join(d["text"] for n, d in events if n == "delta") == offline["answer"]
 
 
-def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fake_llm, tmp_path):
-    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="cutoff") as c:
+@pytest.mark.parametrize("model", ["cutoff", *(f"odd-{name}" for name in ODD_CHUNKS)])
+def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fake_llm, tmp_path, model):
+    """Broken mid-way: a chunk that is not JSON, or JSON that is not a chunk (it broke the stream, no `done`)."""
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model=model) as c:
         messages = [{"role": "user", "content": QUESTION}]
         with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
             events = parse_sse("".join(response.iter_text()))
