@@ -7,7 +7,9 @@ or empty answer, timeout) raises :class:`LLMError`; the caller falls back to the
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -77,6 +79,7 @@ class LLMClient:
             raise ValueError("no LLM endpoint configured")
         self.url = settings.llm_base_url.rstrip("/") + "/chat/completions"
         self.model = settings.llm_model
+        self.seconds = settings.llm_timeout_s
         self.timeout = httpx.Timeout(settings.llm_timeout_s)
         self.max_tokens = settings.llm_max_tokens
         self.temperature = settings.llm_temperature
@@ -91,9 +94,13 @@ class LLMClient:
     async def complete(self, messages: list[dict]) -> str:
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(self.url, json=self._payload(messages, False), headers=self.headers)
+                # httpx's timeout is per read: a body dripped a byte at a time would never end the call
+                call = client.post(self.url, json=self._payload(messages, False), headers=self.headers)
+                response = await asyncio.wait_for(call, self.seconds)
         except httpx.HTTPError as exc:
             raise LLMError(f"the LLM endpoint could not be reached: {type(exc).__name__}") from exc
+        except TimeoutError as exc:
+            raise LLMError(f"the LLM endpoint did not answer within {self.seconds:g} s") from exc
         if response.status_code != 200:
             raise LLMError(f"the LLM endpoint answered HTTP {response.status_code}")
         try:
@@ -104,6 +111,22 @@ class LLMClient:
             raise LLMError("the LLM answered nothing")
         return content.strip()
 
+    async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
+        """The stream's lines while a data line comes at least every ``seconds``: keep-alive comments or bytes
+        dripped without text reset httpx's per-read timeout, so they alone would hold the answer open forever."""
+        lines = response.aiter_lines()
+        deadline = time.monotonic() + self.seconds
+        while True:
+            try:
+                line = await asyncio.wait_for(anext(lines), max(0.0, deadline - time.monotonic()))
+            except StopAsyncIteration:
+                return
+            except TimeoutError as exc:
+                raise LLMError(f"the LLM endpoint sent no chunk for {self.seconds:g} s") from exc
+            if line.startswith("data:"):
+                deadline = time.monotonic() + self.seconds
+            yield line
+
     async def stream(self, messages: list[dict]) -> AsyncIterator[str]:
         """The answer's text as it comes (``data: {...choices[0].delta.content...}`` chunks)."""
         produced = False
@@ -113,7 +136,7 @@ class LLMClient:
                                          headers={**self.headers, "Accept": "text/event-stream"}) as response:
                     if response.status_code != 200:
                         raise LLMError(f"the LLM endpoint answered HTTP {response.status_code}")
-                    async for line in response.aiter_lines():
+                    async for line in self._lines(response):
                         line = line.strip()
                         if not line.startswith("data:"):
                             continue

@@ -1,5 +1,6 @@
 """POST /chat: cited answers from the stored passages (offline, or from an OpenAI-compatible model)."""
 
+import asyncio
 import json
 import re
 import socket
@@ -190,6 +191,8 @@ class FakeLLM:
                 return JSONResponse({"error": {"message": "overloaded"}}, status_code=503)
             if "Passages" not in last or "[1]" not in last or body["messages"][0]["role"] != "system":
                 return JSONResponse({"error": {"message": "no passages"}}, status_code=400)
+            if body["model"] == "drip":  # alive (SSE comments, JSON whitespace) but no text for 6 s
+                return StreamingResponse(self.drip(body.get("stream")), media_type="text/event-stream")
             if not body.get("stream"):
                 return {"id": "x", "object": "chat.completion", "model": body["model"],
                         "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(CANNED)},
@@ -214,6 +217,16 @@ class FakeLLM:
             self.port = s.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @staticmethod
+    async def drip(stream: bool):
+        for _ in range(12):
+            yield ": keep-alive\n\n" if stream else " "
+            await asyncio.sleep(0.5)
+        if stream:
+            yield f"data: {json.dumps({'choices': [{'delta': {'content': CANNED[0]}}]})}\n\ndata: [DONE]\n\n"
+        else:
+            yield json.dumps({"choices": [{"message": {"content": CANNED[0]}}]})
 
     def __enter__(self):
         self.thread.start()
@@ -283,7 +296,7 @@ def test_conversation_history_goes_to_the_model(runtime, docs, fake_llm, tmp_pat
     assert roles == ["system", "user", "assistant", "user"]
 
 
-@pytest.mark.parametrize("model", ["broken", "unreachable"])
+@pytest.mark.parametrize("model", ["broken", "unreachable", "drip"])
 def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, tmp_path, model):
     base = fake_llm.base_url
     if model == "unreachable":
@@ -292,7 +305,8 @@ def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, t
             base = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
     with TestClient(create_app(runtime=runtime)) as c:
         offline = ask(c, QUESTION)
-    with llm_client(runtime, tmp_path, llm_base_url=base, llm_model=model, llm_timeout_s=5) as c:
+    timeout = 1 if model == "drip" else 5  # "drip" sends bytes every 0.5 s but no text for 6 s
+    with llm_client(runtime, tmp_path, llm_base_url=base, llm_model=model, llm_timeout_s=timeout) as c:
         body = ask(c, QUESTION)
         messages = [{"role": "user", "content": QUESTION}]
         with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
