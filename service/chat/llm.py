@@ -61,16 +61,18 @@ def build_messages(history: list[dict], question: str, passages: list[Passage]) 
     return [{"role": "system", "content": SYSTEM_PROMPT}, *turns[-HISTORY_TURNS:], {"role": "user", "content": final}]
 
 
-def chunk_text(data: str) -> str:
-    """The text of one streamed ``choices[0].delta.content`` chunk ("" for none); any other shape is an error."""
+def chunk_text(data: str) -> tuple[str, bool]:
+    """The text of one streamed ``choices[0].delta.content`` chunk ("" for none), and whether it ends the answer
+    (a ``finish_reason``); any other shape is an error."""
     try:
-        delta = json.loads(data)["choices"][0].get("delta") or {}
-        piece = delta.get("content") or ""
+        choice = json.loads(data)["choices"][0]
+        piece = (choice.get("delta") or {}).get("content") or ""
+        finished = choice.get("finish_reason") is not None
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise LLMError("the LLM endpoint sent a malformed chunk") from exc
     if not isinstance(piece, str):
         raise LLMError("the LLM endpoint sent a malformed chunk")
-    return piece
+    return piece, finished
 
 
 class LLMClient:
@@ -129,7 +131,7 @@ class LLMClient:
 
     async def stream(self, messages: list[dict]) -> AsyncIterator[str]:
         """The answer's text as it comes (``data: {...choices[0].delta.content...}`` chunks)."""
-        produced = False
+        produced = finished = False
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 async with client.stream("POST", self.url, json=self._payload(messages, True),
@@ -142,8 +144,10 @@ class LLMClient:
                             continue
                         data = line[5:].strip()
                         if data == "[DONE]":
+                            finished = True
                             break
-                        piece = chunk_text(data)
+                        piece, last = chunk_text(data)
+                        finished = finished or last
                         if piece:
                             produced = True
                             yield piece
@@ -151,3 +155,5 @@ class LLMClient:
             raise LLMError(f"the LLM endpoint failed: {type(exc).__name__}") from exc
         if not produced:
             raise LLMError("the LLM answered nothing")
+        if not finished:  # the connection ended (or was cut) with neither [DONE] nor a finish_reason
+            raise LLMError("the LLM stream stopped before the end of its answer")

@@ -203,6 +203,8 @@ class FakeLLM:
                     if body["model"] == "cutoff" and i == 1:
                         yield "data: {this is not json\n\n"
                         return
+                    if body["model"] == "truncated" and i == 1:  # the connection ends: no [DONE], no finish_reason
+                        return
                     if body["model"].startswith("odd-") and i == 1:
                         yield f"data: {json.dumps(ODD_CHUNKS[body['model'][4:]])}\n\n"
                         return
@@ -317,9 +319,10 @@ def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, t
     assert "".join(d["text"] for n, d in events if n == "delta") == offline["answer"]
 
 
-@pytest.mark.parametrize("model", ["cutoff", *(f"odd-{name}" for name in ODD_CHUNKS)])
+@pytest.mark.parametrize("model", ["cutoff", "truncated", *(f"odd-{name}" for name in ODD_CHUNKS)])
 def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fake_llm, tmp_path, model):
-    """Broken mid-way: a chunk that is not JSON, or JSON that is not a chunk (it broke the stream, no `done`)."""
+    """Broken mid-way: a chunk that is not JSON, or JSON that is not a chunk (it broke the stream, no `done`), or
+    the end of the stream before the answer's end (it was taken as the whole answer)."""
     with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model=model) as c:
         messages = [{"role": "user", "content": QUESTION}]
         with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
