@@ -29,7 +29,10 @@ def collect(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not found:
+                raise SystemExit(f"ancols: {path} holds no {', '.join(sorted(SUFFIXES))} file")
+            out.extend(found)
         elif path.is_file():
             out.append(path)
         else:

@@ -75,3 +75,14 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_others_ingested(tmp_path
     err = capsys.readouterr().err
     assert "✗ /proc/self/mem" in err and "[unreadable_file]" in err
     assert all(f"✓ {r.name}" in err for r in reports)
+
+
+def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsys):
+    """A folder holding no PDF/.txt/.md file (the wrong folder, say) is said, exit non-zero, like a missing path;
+    it was a silent success that ingested nothing."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "rapport.docx").write_bytes((corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes())
+    with pytest.raises(SystemExit) as exit_:
+        main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")])
+    assert exit_.value.code not in (0, None) and str(folder) in str(exit_.value.code)
