@@ -50,6 +50,11 @@ class TooManyPages(DocumentError):
         return type(self), (self.pages, self.max_pages)
 
 
+class UnreadableFile(DocumentError):
+    code = "unreadable_file"
+    message = "The file could not be read from disk."
+
+
 class UnsupportedType(DocumentError):
     code = "unsupported_type"
     message = "This file type is not supported; upload a PDF, a .txt or a .md file."

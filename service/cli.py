@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from ancols_nlp.index.interface import Added
 from ancols_nlp.index.sqlite import CorruptStore
-from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
 from ancols_nlp.service.ownership import Ownership
 from ancols_nlp.service.settings import Settings
 
@@ -29,7 +29,10 @@ def collect(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not found:
+                raise SystemExit(f"ancols: {path} holds no {', '.join(sorted(SUFFIXES))} file")
+            out.extend(found)
         elif path.is_file():
             out.append(path)
         else:
@@ -64,7 +67,11 @@ def ingest(runtime: Runtime, paths: list[Path], *, ray_address: str | None = Non
 
 def _ingest_one(runtime: Runtime, path: Path) -> Added | DocumentError:
     try:
-        return runtime.ingest(path.read_bytes(), path.name)
+        data = path.read_bytes()
+    except OSError as exc:  # no permission, I/O error, removed meanwhile: this file fails, the others go on
+        return UnreadableFile(f"The file could not be read: {exc.strerror or exc}.")
+    try:
+        return runtime.ingest(data, path.name)
     except DocumentError as exc:
         return exc
 

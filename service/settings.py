@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="Bearer token for the LLM endpoint, if it needs one.")
     llm_timeout_s: float = Field(60.0, gt=0,
-                                 description="Timeout of one LLM call (connect, and between streamed chunks).")
+                                 description="Timeout of one LLM call (the whole answer, or between streamed chunks).")
     llm_max_tokens: int = Field(800, ge=16, le=32_000)
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0)
 

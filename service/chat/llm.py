@@ -7,7 +7,9 @@ or empty answer, timeout) raises :class:`LLMError`; the caller falls back to the
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -59,12 +61,27 @@ def build_messages(history: list[dict], question: str, passages: list[Passage]) 
     return [{"role": "system", "content": SYSTEM_PROMPT}, *turns[-HISTORY_TURNS:], {"role": "user", "content": final}]
 
 
+def chunk_text(data: str) -> tuple[str, bool]:
+    """The text of one streamed ``choices[0].delta.content`` chunk ("" for none), and whether it ends the answer
+    (a ``finish_reason``); any other shape is an error."""
+    try:
+        choice = json.loads(data)["choices"][0]
+        piece = (choice.get("delta") or {}).get("content") or ""
+        finished = choice.get("finish_reason") is not None
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise LLMError("the LLM endpoint sent a malformed chunk") from exc
+    if not isinstance(piece, str):
+        raise LLMError("the LLM endpoint sent a malformed chunk")
+    return piece, finished
+
+
 class LLMClient:
     def __init__(self, settings: Settings):
         if not settings.llm_base_url:
             raise ValueError("no LLM endpoint configured")
         self.url = settings.llm_base_url.rstrip("/") + "/chat/completions"
         self.model = settings.llm_model
+        self.seconds = settings.llm_timeout_s
         self.timeout = httpx.Timeout(settings.llm_timeout_s)
         self.max_tokens = settings.llm_max_tokens
         self.temperature = settings.llm_temperature
@@ -79,9 +96,13 @@ class LLMClient:
     async def complete(self, messages: list[dict]) -> str:
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(self.url, json=self._payload(messages, False), headers=self.headers)
+                # httpx's timeout is per read: a body dripped a byte at a time would never end the call
+                call = client.post(self.url, json=self._payload(messages, False), headers=self.headers)
+                response = await asyncio.wait_for(call, self.seconds)
         except httpx.HTTPError as exc:
             raise LLMError(f"the LLM endpoint could not be reached: {type(exc).__name__}") from exc
+        except TimeoutError as exc:
+            raise LLMError(f"the LLM endpoint did not answer within {self.seconds:g} s") from exc
         if response.status_code != 200:
             raise LLMError(f"the LLM endpoint answered HTTP {response.status_code}")
         try:
@@ -92,27 +113,41 @@ class LLMClient:
             raise LLMError("the LLM answered nothing")
         return content.strip()
 
+    async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
+        """The stream's lines while a data line comes at least every ``seconds``: keep-alive comments or bytes
+        dripped without text reset httpx's per-read timeout, so they alone would hold the answer open forever."""
+        lines = response.aiter_lines()
+        deadline = time.monotonic() + self.seconds
+        while True:
+            try:
+                line = await asyncio.wait_for(anext(lines), max(0.0, deadline - time.monotonic()))
+            except StopAsyncIteration:
+                return
+            except TimeoutError as exc:
+                raise LLMError(f"the LLM endpoint sent no chunk for {self.seconds:g} s") from exc
+            if line.startswith("data:"):
+                deadline = time.monotonic() + self.seconds
+            yield line
+
     async def stream(self, messages: list[dict]) -> AsyncIterator[str]:
         """The answer's text as it comes (``data: {...choices[0].delta.content...}`` chunks)."""
-        produced = False
+        produced = finished = False
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 async with client.stream("POST", self.url, json=self._payload(messages, True),
                                          headers={**self.headers, "Accept": "text/event-stream"}) as response:
                     if response.status_code != 200:
                         raise LLMError(f"the LLM endpoint answered HTTP {response.status_code}")
-                    async for line in response.aiter_lines():
+                    async for line in self._lines(response):
                         line = line.strip()
                         if not line.startswith("data:"):
                             continue
                         data = line[5:].strip()
                         if data == "[DONE]":
+                            finished = True
                             break
-                        try:
-                            choice = json.loads(data)["choices"][0]
-                        except (ValueError, KeyError, IndexError, TypeError) as exc:
-                            raise LLMError("the LLM endpoint sent a malformed chunk") from exc
-                        piece = (choice.get("delta") or {}).get("content") or ""
+                        piece, last = chunk_text(data)
+                        finished = finished or last
                         if piece:
                             produced = True
                             yield piece
@@ -120,3 +155,5 @@ class LLMClient:
             raise LLMError(f"the LLM endpoint failed: {type(exc).__name__}") from exc
         if not produced:
             raise LLMError("the LLM answered nothing")
+        if not finished:  # the connection ended (or was cut) with neither [DONE] nor a finish_reason
+            raise LLMError("the LLM stream stopped before the end of its answer")

@@ -1,5 +1,6 @@
 """POST /chat: cited answers from the stored passages (offline, or from an OpenAI-compatible model)."""
 
+import asyncio
 import json
 import re
 import socket
@@ -169,6 +170,9 @@ def test_openapi_documents_the_chat_and_jobs(client):
 # -- an OpenAI-compatible model, faked on 127.0.0.1 ----------------------------------------------------
 CANNED = ["Le contrôle relève ", "une vacance commerciale très élevée [1]. ",
           "L'organisme dit la suivre de près [2]."]
+# Streamed chunks that parse as JSON but are not chat-completion chunks (sent by the model "odd-<name>")
+ODD_CHUNKS = {"null-choice": {"choices": [None]}, "text-delta": {"choices": [{"delta": "une vacance"}]},
+              "number-content": {"choices": [{"delta": {"content": 5}}]}, "list-body": ["une vacance"]}
 
 
 class FakeLLM:
@@ -187,6 +191,8 @@ class FakeLLM:
                 return JSONResponse({"error": {"message": "overloaded"}}, status_code=503)
             if "Passages" not in last or "[1]" not in last or body["messages"][0]["role"] != "system":
                 return JSONResponse({"error": {"message": "no passages"}}, status_code=400)
+            if body["model"] == "drip":  # alive (SSE comments, JSON whitespace) but no text for 6 s
+                return StreamingResponse(self.drip(body.get("stream")), media_type="text/event-stream")
             if not body.get("stream"):
                 return {"id": "x", "object": "chat.completion", "model": body["model"],
                         "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(CANNED)},
@@ -196,6 +202,11 @@ class FakeLLM:
                 for i, piece in enumerate(CANNED):
                     if body["model"] == "cutoff" and i == 1:
                         yield "data: {this is not json\n\n"
+                        return
+                    if body["model"] == "truncated" and i == 1:  # the connection ends: no [DONE], no finish_reason
+                        return
+                    if body["model"].startswith("odd-") and i == 1:
+                        yield f"data: {json.dumps(ODD_CHUNKS[body['model'][4:]])}\n\n"
                         return
                     chunk = {"id": "x", "object": "chat.completion.chunk",
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
@@ -208,6 +219,16 @@ class FakeLLM:
             self.port = s.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @staticmethod
+    async def drip(stream: bool):
+        for _ in range(12):
+            yield ": keep-alive\n\n" if stream else " "
+            await asyncio.sleep(0.5)
+        if stream:
+            yield f"data: {json.dumps({'choices': [{'delta': {'content': CANNED[0]}}]})}\n\ndata: [DONE]\n\n"
+        else:
+            yield json.dumps({"choices": [{"message": {"content": CANNED[0]}}]})
 
     def __enter__(self):
         self.thread.start()
@@ -277,7 +298,7 @@ def test_conversation_history_goes_to_the_model(runtime, docs, fake_llm, tmp_pat
     assert roles == ["system", "user", "assistant", "user"]
 
 
-@pytest.mark.parametrize("model", ["broken", "unreachable"])
+@pytest.mark.parametrize("model", ["broken", "unreachable", "drip"])
 def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, tmp_path, model):
     base = fake_llm.base_url
     if model == "unreachable":
@@ -286,7 +307,8 @@ def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, t
             base = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
     with TestClient(create_app(runtime=runtime)) as c:
         offline = ask(c, QUESTION)
-    with llm_client(runtime, tmp_path, llm_base_url=base, llm_model=model, llm_timeout_s=5) as c:
+    timeout = 1 if model == "drip" else 5  # "drip" sends bytes every 0.5 s but no text for 6 s
+    with llm_client(runtime, tmp_path, llm_base_url=base, llm_model=model, llm_timeout_s=timeout) as c:
         body = ask(c, QUESTION)
         messages = [{"role": "user", "content": QUESTION}]
         with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
@@ -297,8 +319,11 @@ def test_llm_failure_falls_back_to_the_offline_answer(runtime, docs, fake_llm, t
     assert "".join(d["text"] for n, d in events if n == "delta") == offline["answer"]
 
 
-def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fake_llm, tmp_path):
-    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="cutoff") as c:
+@pytest.mark.parametrize("model", ["cutoff", "truncated", *(f"odd-{name}" for name in ODD_CHUNKS)])
+def test_a_stream_broken_midway_is_reset_then_answered_offline(runtime, docs, fake_llm, tmp_path, model):
+    """Broken mid-way: a chunk that is not JSON, or JSON that is not a chunk (it broke the stream, no `done`), or
+    the end of the stream before the answer's end (it was taken as the whole answer)."""
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model=model) as c:
         messages = [{"role": "user", "content": QUESTION}]
         with c.stream("POST", "/chat", json={"messages": messages, "stream": True}) as response:
             events = parse_sse("".join(response.iter_text()))

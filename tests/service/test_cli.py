@@ -64,3 +64,25 @@ def test_the_option_after_the_command_wins(stores, cwd, capsys, before, after, h
     texts = found(capsys, ["--data-dir", str(stores[before]), "search", "vacance commerciale", "--json",
                            "--data-dir", str(stores[after])])
     assert bool(texts) is hits, texts
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_the_others_ingested(tmp_path, corpus_dir, capsys):
+    """/proc/self/mem is a regular file whose read fails (EIO) even for root, as a file without read permission
+    does for others: it is one failure (exit 1), not a traceback that leaves the next report out."""
+    reports = [corpus_dir / "000_ad04bc466fc4cae0.txt", corpus_dir / "004_964ee9d999fa8f65.txt"]
+    argv = ["ingest", str(reports[0]), "/proc/self/mem", str(reports[1]), "--data-dir", str(tmp_path)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "✗ /proc/self/mem" in err and "[unreadable_file]" in err
+    assert all(f"✓ {r.name}" in err for r in reports)
+
+
+def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsys):
+    """A folder holding no PDF/.txt/.md file (the wrong folder, say) is said, exit non-zero, like a missing path;
+    it was a silent success that ingested nothing."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "rapport.docx").write_bytes((corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes())
+    with pytest.raises(SystemExit) as exit_:
+        main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")])
+    assert exit_.value.code not in (0, None) and str(folder) in str(exit_.value.code)
