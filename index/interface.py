@@ -7,7 +7,6 @@ Rows are the typed records of ``ancols_nlp.index.records``, which every backend 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,10 +74,10 @@ class DocumentReader(Protocol):
     def indicators_of(self, doc_id: str) -> list[Indicator]: ...
 
 
-def already_stored(meta: DocumentReader, data: bytes) -> Added | None:
-    """The document the same bytes were stored as, if any: a duplicate upload is answered with the first id before
-    it is processed again (seconds for a report). ``add`` checks again: the same bytes may land meanwhile."""
-    doc_id = meta.find_by_sha(hashlib.sha256(data).hexdigest())
+def already_stored(meta: DocumentReader, sha256: str) -> Added | None:
+    """The stored document whose bytes have this SHA-256, if any: a duplicate upload is answered with the first id
+    before it is processed again (seconds for a report). ``add`` checks again: the same bytes may land meanwhile."""
+    doc_id = meta.find_by_sha(sha256)
     row = meta.document(doc_id) if doc_id else None
     return Added(doc_id, row.segment_count, True) if row else None
 

@@ -104,14 +104,15 @@ class Store:
         """Index a processed document; the same bytes uploaded twice give back the first id.
 
         ``vectors`` are the passages' embeddings when a distributed ingestion already computed them."""
-        existing = already_stored(self.meta, data)
+        sha = hashlib.sha256(data).hexdigest()
+        existing = already_stored(self.meta, sha)
         if existing:
             return existing
         passages = indexed_passages(doc, self.embedder, vectors)
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
-            self.meta.add_document(doc_id, filename, hashlib.sha256(data).hexdigest(), len(data), doc, passages.vectors,
-                                   passages.terms, passages.acronyms)
+            self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
+                                   passages.acronyms)
             self._take_in()
         return Added(doc_id, len(doc.segments), False)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 Kind = Literal["observation", "recommendation", "rebuttal", "other"]
-KINDS: tuple[Kind, ...] = ("observation", "recommendation", "rebuttal", "other")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 Theme = Literal[
     "gouvernance", "commande_publique", "patrimoine", "vacance", "loyers_charges",

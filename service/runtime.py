@@ -5,6 +5,7 @@ Both the HTTP app and the CLI go through this one object, so they ingest and sea
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -59,8 +60,8 @@ class Runtime:
         return process_document(self.settings, self.nlp, self.models, data, filename)
 
     def ingest(self, data: bytes, filename: str) -> Added:
-        return already_stored(self.store.meta, data) or self.store.add(self.process(data, filename),
-                                                                       filename=filename, data=data)
+        stored = already_stored(self.store.meta, hashlib.sha256(data).hexdigest())
+        return stored or self.store.add(self.process(data, filename), filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
         """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document."""

@@ -10,7 +10,6 @@ from ancols_nlp.pipelines.types import DocType, Theme
 from ancols_nlp.pipelines.types import Kind as KindName
 
 
-
 class ErrorBody(BaseModel):
     code: str
     message: str
