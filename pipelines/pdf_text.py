@@ -6,15 +6,21 @@ pipeline wants prose, so all of that is undone here; the furniture is kept as me
 
 Rules, in the order they apply:
 
-* Furniture — a line in the top or bottom tenth of a page is a running header or footer when,
-  digits masked, it stands at the same height on enough pages (all of a 2–3 page document,
-  at least 3 pages and 40 % of a longer one), so a body line printed twice is kept. A page
-  number there ("12", "- 12 -", "Page 12 / 40", "12/40") need only recur at the same height
+* Turned pages — each line is read on its page turned so that it stands upright, whatever
+  the page's /Rotate (a page turned on screen, a landscape annex printed sideways): its
+  characters' angle, to the nearest quarter turn, says which turn. A page's lines come turn
+  after turn, starting from the turn it is shown at, and a change of turn ends a paragraph,
+  so text printed sideways is neither interleaved with the upright text nor glued to it.
+* Furniture — a line in the top or bottom tenth of its upright page is a running header or
+  footer when, digits masked, it stands at the same distance from that edge on enough pages
+  (all of a 2–3 page document, at least 3 pages and 40 % of a longer one), so a body line
+  printed twice is kept; the distance, not the height, so that landscape pages count. A page
+  number there ("12", "- 12 -", "Page 12 / 40", "12/40") need only recur at the same place
   on two pages, or stand on the single page of a one-page document.
 * Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
   paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
-  or following a short line and starting with a capital starts a new line ("\\n"); any
-  other line continues its paragraph after a space.
+  or following a short line (measured against the lines of pages as wide) and starting with
+  a capital starts a new line ("\\n"); any other line continues its paragraph after a space.
 * Hyphens — a hyphen ending a line between two lower-case letters splits a word and is
   dropped (loge-|ments → logements), unless the halves make a compound: the part before is a
   usual compound head (non-, sous-, peut-…), the part after a usual tail (-ci, -là, -même),
@@ -81,11 +87,17 @@ _FIRST_WORD = re.compile(r"[\w-]+")
 
 @dataclass(frozen=True)
 class _Line:
+    """A line's text and box, measured on its page turned ``turn`` quarters clockwise, which is then
+    ``width`` by ``height`` (pt, from the top left): the turn in which the line reads upright."""
+
     text: str
     top: float
     bottom: float
     x0: float
     x1: float
+    turn: int
+    width: float
+    height: float
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ class _Norms:
     """What is ordinary in this document, to tell a paragraph break from a line break."""
 
     paragraph_gap: float  # a larger gap between two lines ends a paragraph
-    short_line: float  # a line ending left of this x stops short of the right margin
+    short_line: dict[float, float]  # page width -> a line ending left of this x stops short of the right margin
     compounds: frozenset[str]  # hyphenated words printed whole somewhere: "procès-verbaux"
 
 
@@ -107,13 +119,13 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
     if b"%PDF-" not in data[:1024]:
         raise UnreadablePdf("The file is not a PDF.")
     try:
-        pages, heights, has_images = _read(data, max_pages)
+        pages, has_images = _read(data, max_pages)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdf() from exc
         raise UnreadablePdf() from exc
 
-    bodies, furniture = _split_furniture(pages, heights)
+    bodies, furniture = _split_furniture(pages)
     if not any(bodies):
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
@@ -129,8 +141,8 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
     return SourceText(text=text, media_type="application/pdf", pages=spans, furniture=furniture)
 
 
-def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], list[float], bool]:
-    """Lines of every page (top to bottom), page heights, and whether any page holds an image.
+def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], bool]:
+    """Lines of every page (top to bottom, turn after turn) and whether any page holds an image.
 
     PDFium reads the text layer in C, some 15 times faster than pdfminer's character objects
     (bench/ingest.py); it also drops the second copy of fake-bold characters. A line's box
@@ -143,17 +155,13 @@ def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], list[float], 
             raise TooManyPages(len(pdf), max_pages)
         if not len(pdf):
             raise EmptyDocument("The PDF has no pages.")
-        pages, heights, has_images, chars, unmapped = [], [], False, 0, 0
+        pages, has_images, chars, unmapped = [], False, 0, 0
         for index in range(len(pdf)):
             page = pdf[index]
-            textpage = page.get_textpage()
-            height = float(page.get_height())
-            lines, counts = _page_lines(textpage, height)
+            lines, counts = _page_lines(page)
             chars, unmapped = chars + counts[0], unmapped + counts[1]
             has_images = has_images or any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
             pages.append(lines)
-            heights.append(height)
-            textpage.close()
             page.close()  # reports can run to hundreds of pages
     finally:
         pdf.close()
@@ -162,30 +170,86 @@ def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], list[float], 
             "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
             "export the report to PDF again, or run OCR on it."
         )
-    return pages, heights, has_images
+    return pages, has_images
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[_Line], tuple[int, int]]:
-    """The page's lines, and how many printed characters it holds and how many lack a Unicode value."""
-    handle = textpage.raw
-    text = textpage.get_text_range()
+def _page_lines(page: pdfium.PdfPage) -> tuple[list[_Line], tuple[int, int]]:
+    """The page's lines, and how many printed characters it holds and how many lack a Unicode value.
+
+    PDFium orders a page's text as the page is shown, and reads the lines of a page shown turned
+    in a jumbled order; so the page is turned for each turn its lines need before it is read."""
+    shown = page.get_rotation() // 90
+    if shown:
+        page.set_rotation(0)
+    lines, turns, counts = _turned_lines(page, 0)
+    for turn in sorted(turns - {0}):
+        page.set_rotation(turn * 90)
+        lines += _turned_lines(page, turn)[0]
+    if turns != {0}:
+        lines.sort(key=lambda line: (line.turn - shown) % 4)  # stable: each turn's lines keep their order
+    return lines, counts
+
+
+def _turned_lines(page: pdfium.PdfPage, turn: int) -> tuple[list[_Line], set[int], tuple[int, int]]:
+    """The lines that read upright on the page turned ``turn`` quarters clockwise, the turns the page's
+    characters need, and how many printed characters it holds and how many lack a Unicode value.
+
+    Text turned on a page comes in lines and runs of its own: when every line of an upright page starts
+    and ends upright, all its characters are taken as upright, which spares asking each one its angle
+    (a fifth of the reading time)."""
+    textpage = page.get_textpage()
+    handle, text = textpage.raw, textpage.get_text_range()
+    width, height = float(page.get_width()), float(page.get_height())
+    matches = list(_PDFIUM_LINE.finditer(text))
+    ends = {_turn(pdfium_c.FPDFText_GetCharAngle(handle, i)) for m in matches for i in (m.start(), m.end() - 1)}
+    each = turn != 0 or any(ends)  # ask each character its angle
     box = pdfium_c.FS_RECTF()
-    lines, chars, unmapped = [], 0, 0
-    for match in _PDFIUM_LINE.finditer(text):
+    lines, turns, chars, unmapped = [], {0} | ends, 0, 0
+    angle, needs = 0.0, 0  # the turn of a run of characters at one angle is worked out once
+    for match in matches:
         x0 = top = math.inf
         x1 = bottom = -math.inf
+        elsewhere = set()  # printed characters of this line that read upright in another turn
         for i in range(match.start(), match.end()):
             if text[i].isspace():
                 continue
             chars += 1
             unmapped += pdfium_c.FPDFText_HasUnicodeMapError(handle, i) == 1
+            if each:
+                if (char_angle := pdfium_c.FPDFText_GetCharAngle(handle, i)) != angle:
+                    angle, needs = char_angle, _turn(char_angle)
+                    turns.add(needs)
+                if needs != turn:
+                    elsewhere.add(i)
+                    continue
             pdfium_c.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(box))
-            low = height - box.bottom
-            x0, x1, bottom = min(x0, box.left), max(x1, box.right), max(bottom, low)
+            if turn:
+                left, right, low = _turned(box, turn, width, height)
+            else:  # the page as it is printed, its y measured downwards
+                left, right, low = box.left, box.right, height - box.bottom
+            x0, x1, bottom = min(x0, left), max(x1, right), max(bottom, low)
             top = min(top, low - pdfium_c.FPDFText_GetFontSize(handle, i))
-        if x1 > x0 and (line := _clean(match.group().replace("\ufffe", "-"))):
-            lines.append(_Line(line, top, bottom, x0, x1))
-    return lines, (chars, unmapped)
+        printed = "".join(text[i] for i in range(*match.span()) if i not in elsewhere) if elsewhere else match.group()
+        if x1 > x0 and (line := _clean(printed.replace("\ufffe", "-"))):
+            lines.append(_Line(line, top, bottom, x0, x1, turn, width, height))
+    textpage.close()
+    return lines, turns, (chars, unmapped)
+
+
+def _turn(angle: float) -> int:
+    """Quarter turns clockwise that make a character at ``angle`` (PDFium's radians) stand upright."""
+    return 0 if angle < 0 else -round(angle / (math.pi / 2)) % 4
+
+
+def _turned(box: pdfium_c.FS_RECTF, turn: int, width: float, height: float) -> tuple[float, float, float]:
+    """Left, right and lower edge of a character's box on the page turned 1 to 3 quarters (then ``width``
+    by ``height``), from the top left; the box is given in the unturned page's coordinates (from the
+    bottom left)."""
+    if turn == 1:
+        return box.bottom, box.top, box.right
+    if turn == 2:
+        return width - box.right, width - box.left, box.top
+    return width - box.top, width - box.bottom, height - box.left
 
 
 def _clean(text: str) -> str:
@@ -193,41 +257,43 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.translate(_PLAIN).split()))
 
 
-def _split_furniture(
-    pages: list[list[_Line]], heights: list[float]
-) -> tuple[list[list[_Line]], list[Furniture]]:
+def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[Furniture]]:
     """Body lines of each page, and the headers, footers and page numbers taken out of them."""
 
-    def band(line: _Line, height: float) -> str | None:
-        if line.bottom <= height * BAND:
+    def band(line: _Line) -> str | None:
+        if line.bottom <= line.height * BAND:
             return "header"
-        if line.top >= height * (1 - BAND):
+        if line.top >= line.height * (1 - BAND):
             return "footer"
         return None
 
     def key(line: _Line, side: str) -> tuple[str, str]:
         return side, re.sub(r"\d+", "#", line.text.casefold())
 
+    def place(line: _Line, side: str) -> float:
+        """How far the line's top stands from the edge of its band, so a footer of a landscape page counts."""
+        return line.top if side == "header" else line.height - line.top
+
     places: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
-    for number, (lines, height) in enumerate(zip(pages, heights), start=1):
+    for number, lines in enumerate(pages, start=1):
         for line in lines:
-            if side := band(line, height):
-                places[key(line, side)].append((number, line.top))
-    usual_top = {k: statistics.median(top for _, top in found) for k, found in places.items()}
+            if side := band(line):
+                places[key(line, side)].append((number, place(line, side)))
+    usual = {k: statistics.median(at for _, at in found) for k, found in places.items()}
     repeats = {
-        k: len({page for page, top in found if abs(top - usual_top[k]) <= SAME_HEIGHT})
+        k: len({page for page, at in found if abs(at - usual[k]) <= SAME_HEIGHT})
         for k, found in places.items()
     }
     needed = max(2, min(len(pages), 3), math.ceil(0.4 * len(pages)))
 
     bodies: list[list[_Line]] = []
     furniture: list[Furniture] = []
-    for number, (lines, height) in enumerate(zip(pages, heights), start=1):
+    for number, lines in enumerate(pages, start=1):
         body = []
         for line in lines:
-            side = band(line, height)
+            side = band(line)
             k = key(line, side) if side else None
-            in_place = k is not None and abs(line.top - usual_top[k]) <= SAME_HEIGHT
+            in_place = k is not None and abs(place(line, side) - usual[k]) <= SAME_HEIGHT
             numbered = in_place and (repeats[k] >= 2 or len(pages) == 1)
             if numbered and _PAGE_NUMBER.fullmatch(line.text):
                 furniture.append(Furniture(number, "page_number", line.text))
@@ -247,11 +313,12 @@ def _norms(bodies: list[list[_Line]]) -> _Norms:
     even when most paragraphs are one line long.
     """
     lines = [line for body in bodies for line in body]
-    lefts, rights = sorted(line.x0 for line in lines), sorted(line.x1 for line in lines)
-    left, right = lefts[len(lefts) // 20], rights[len(rights) * 19 // 20]
-    short_line = right - 0.15 * (right - left)
-    pairs = [(a, b) for body in bodies for a, b in zip(body, body[1:]) if b.top > a.bottom - 1]
-    inside = [b.top - a.bottom for a, b in pairs if a.x1 >= short_line]
+    widths = {line.width for line in lines}  # a landscape page's lines run further right
+    short_line = {width: _short_line([line for line in lines if line.width == width]) for width in widths}
+    pairs = [
+        (a, b) for body in bodies for a, b in zip(body, body[1:]) if b.top > a.bottom - 1 and a.turn == b.turn
+    ]
+    inside = [b.top - a.bottom for a, b in pairs if a.x1 >= short_line[a.width]]
     every = sorted(b.top - a.bottom for a, b in pairs)
     usual_gap = statistics.median(inside) if inside else every[len(every) // 4] if every else 0.0
     height = statistics.median(line.bottom - line.top for line in lines)
@@ -261,12 +328,19 @@ def _norms(bodies: list[list[_Line]]) -> _Norms:
     return _Norms(max(usual_gap, 0.0) + 0.4 * height, short_line, compounds)
 
 
+def _short_line(lines: list[_Line]) -> float:
+    """The x left of which a line stops short of the right margin, on pages as wide as these lines'."""
+    lefts, rights = sorted(line.x0 for line in lines), sorted(line.x1 for line in lines)
+    left, right = lefts[len(lefts) // 20], rights[len(rights) * 19 // 20]
+    return right - 0.15 * (right - left)
+
+
 def _page_text(lines: list[_Line], norms: _Norms) -> str:
     text = ""
     for previous, line in zip([None, *lines], lines):
         if previous is None:
             text = line.text
-        elif line.top - previous.bottom > norms.paragraph_gap:
+        elif line.top - previous.bottom > norms.paragraph_gap or line.turn != previous.turn:
             text += "\n\n" + line.text
         elif _starts_block(previous, line, norms):
             text += "\n" + line.text
@@ -283,7 +357,7 @@ def _starts_block(previous: _Line, line: _Line, norms: _Norms) -> bool:
     if _BLOCK_START.match(line.text):
         return True
     return (
-        previous.x1 < norms.short_line
+        previous.x1 < norms.short_line[previous.width]
         and line.text[0].isupper()
         and not _LINE_END_HYPHEN.search(previous.text)
     )

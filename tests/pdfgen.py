@@ -2,24 +2,36 @@
 
 The PDFs carry what real ANCOLS reports carry and the extractor has to undo: a running
 header, a footer and a page number on every page, headings, list items and words
-hyphenated at line ends. Lines are broken here rather than by fpdf2 so that the test knows
-exactly what was printed on which page (``RenderedPdf.lines``).
+hyphenated at line ends; and the ways a page comes out turned: landscape pages, a body
+printed sideways on a portrait page, pages given a /Rotate. Lines are broken here rather
+than by fpdf2 so that the test knows exactly what was printed on which page
+(``RenderedPdf.lines``).
 """
 
 from __future__ import annotations
 
 import io
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
 from ancols_nlp.pipelines.pdf_text import COMPOUND_HEADS
 
-PAGE_BREAK = "\f"  # a paragraph that is only this starts a new page
+
+
+class NewPage(str):
+    """A paragraph that is only this starts a new page, laid out as the constant's name says."""
+
+
+PAGE_BREAK = NewPage("\f")
+LANDSCAPE_PAGE = NewPage("\f landscape")  # its MediaBox is wider than high, as a Word landscape section
+SIDEWAYS_PAGE = NewPage("\f sideways")  # portrait, its body turned 90° counter-clockwise (a table too wide)
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _LATIN1_FALLBACK = str.maketrans({
@@ -66,6 +78,8 @@ def _font_files() -> tuple[Path, Path] | None:
 
 
 class _ReportPdf(FPDF):
+    SIDEWAYS_SIDE, SIDEWAYS_TOP = 30, 25  # mm: margins of the turned body, as if on a landscape page
+
     def __init__(self, header_text: str, footer_text: str, page_label: str) -> None:
         super().__init__(format="A4", unit="mm")
         fonts = _font_files()
@@ -77,6 +91,7 @@ class _ReportPdf(FPDF):
             self.body_font = "Helvetica"
         self.header_text, self.footer_text = header_text, footer_text
         self.page_label = page_label
+        self.margin_note = ""
         self.set_margins(20, 25, 20)
         self.set_auto_page_break(True, margin=25)
 
@@ -90,6 +105,9 @@ class _ReportPdf(FPDF):
         self.set_y(10)
         self.cell(0, 4, self.printable(self.header_text), align="C")
         self.line(20, 15, 190, 15)
+        if self.margin_note:  # up the left margin, from two thirds of the way down
+            with self.rotation(90, x=10, y=self.h * 2 / 3):
+                self.text(10, self.h * 2 / 3, self.printable(self.margin_note))
         self.set_y(self.t_margin)
 
     def footer(self) -> None:
@@ -98,6 +116,24 @@ class _ReportPdf(FPDF):
         self.cell(0, 4, self.printable(self.footer_text), align="L")
         self.set_y(-13)
         self.cell(0, 4, self.page_label.format(n=self.page_no(), total="{nb}"), align="C")
+
+    def start_page(self, layout: NewPage, turned: ExitStack) -> tuple[float, float]:
+        """A new page with ``layout``: the width of its lines and the lowest line top that fits (mm).
+
+        A sideways body is printed in a landscape frame turned about the page's centre; ``turned`` holds
+        the turn, to be closed before the page's footer is printed.
+        """
+        turned.close()
+        self.set_left_margin(20)
+        self.add_page(orientation="L" if layout == LANDSCAPE_PAGE else "P")
+        if layout != SIDEWAYS_PAGE:
+            return self.epw, self.page_break_trigger
+        centre_x, centre_y = self.w / 2, self.h / 2
+        turned.enter_context(self.rotation(90, x=centre_x, y=centre_y))
+        left, top = centre_x - centre_y + self.SIDEWAYS_SIDE, centre_y - centre_x + self.SIDEWAYS_TOP
+        self.set_left_margin(left)
+        self.set_xy(left, top)
+        return self.h - 2 * self.SIDEWAYS_SIDE, centre_y + centre_x - self.SIDEWAYS_TOP
 
 
 def _split_word(
@@ -169,20 +205,26 @@ def render_pdf(
     page_label: str = "Page {n} / {total}",
     user_password: str | None = None,
     fake_bold: bool = False,
+    rotate: dict[int, int] | None = None,
+    margin_note: str = "",
 ) -> RenderedPdf:
-    """Print ``paragraphs`` (``Heading``s in bold, ``PAGE_BREAK`` to start a page) as a report.
+    """Print ``paragraphs`` (``Heading``s in bold, a ``NewPage`` to start a page) as a report.
 
     ``fake_bold`` prints headings twice, a hair apart, as some PDF producers fake bold type.
+    ``rotate`` gives pages (numbered from 1) a /Rotate of so many degrees, turning them on screen.
+    ``margin_note`` is printed on every page, turned a quarter, up the left margin (a reference, a notice).
     """
     pdf = _ReportPdf(header, footer, page_label)
+    pdf.margin_note = margin_note
     if user_password is not None:
         pdf.set_encryption(owner_password="owner-password", user_password=user_password)
-    pdf.add_page()
-    width = pdf.epw
+    turned = ExitStack()
+    opening = 1 if paragraphs and isinstance(paragraphs[0], NewPage) else 0  # the first page's layout
+    width, lowest = pdf.start_page(paragraphs[0] if opening else PAGE_BREAK, turned)
     printed: list[PrintedLine] = []
-    for index, paragraph in enumerate(paragraphs):
-        if paragraph == PAGE_BREAK:
-            pdf.add_page()
+    for index, paragraph in enumerate(paragraphs[opening:], start=opening):
+        if isinstance(paragraph, NewPage):
+            width, lowest = pdf.start_page(paragraph, turned)
             continue
         heading = isinstance(paragraph, Heading)
         style = "B" if heading and not fake_bold else ""
@@ -196,8 +238,23 @@ def render_pdf(
                 baseline = pdf.get_y() - height / 2 + 0.3 * pdf.font_size
                 pdf.text(pdf.l_margin + pdf.c_margin + 0.1, baseline, text)
             printed.append(PrintedLine(pdf.page_no(), index, text, cut))
+            if pdf.get_y() > lowest:
+                raise ValueError(f"page {pdf.page_no()}: the text runs off a sideways page")
         pdf.ln(PARA_GAP)
-    return RenderedPdf(bytes(pdf.output()), printed, pdf.page_no())
+    turned.close()
+    data = bytes(pdf.output())
+    return RenderedPdf(_rotated(data, rotate) if rotate else data, printed, pdf.page_no())
+
+
+def _rotated(data: bytes, rotate: dict[int, int]) -> bytes:
+    """``data`` with a /Rotate set on the pages ``rotate`` names, as a viewer's "rotate page" saves it."""
+    pdf = pdfium.PdfDocument(data)
+    for number, degrees in rotate.items():
+        pdf[number - 1].set_rotation(degrees)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    return buffer.getvalue()
 
 
 def make_pdf(paragraphs: list[str], *, header: str, footer: str, hyphenate: bool = True) -> bytes:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from pdfgen import (
+    LANDSCAPE_PAGE,
     PAGE_BREAK,
+    SIDEWAYS_PAGE,
     Heading,
     RenderedPdf,
     corpus_paragraphs,
@@ -32,7 +34,7 @@ from ancols_nlp.pipelines.errors import (
     UnsupportedType,
 )
 from ancols_nlp.pipelines.pdf_text import extract_pdf
-from ancols_nlp.pipelines.types import SourceText
+from ancols_nlp.pipelines.types import Furniture, SourceText
 
 REPO = Path(__file__).resolve().parents[2]
 REPORT = REPO.parent / "shared" / "corpus" / "004_964ee9d999fa8f65.txt"
@@ -238,6 +240,83 @@ def test_a_lone_number_in_the_body_is_not_a_page_number():
 
     assert page_text(extracted, 2).startswith("24\n\n")
     assert [f.page for f in extracted.furniture if f.kind == "page_number"] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("pages", "degrees"),
+    [((3,), 90), ((2,), 270), ((2,), 180), (None, 90)],
+    ids=["one-page-90", "one-page-270", "one-page-180", "every-page-90"],
+)
+def test_a_page_turned_on_screen_reads_as_printed(report, extracted, pages, degrees):
+    """A /Rotate turns how a page is shown, not what is printed on it: same text, pages and furniture."""
+    rotate = dict.fromkeys(pages or range(1, report.page_count + 1), degrees)
+    turned = render_pdf(report_paragraphs(11_000), header=HEADER, footer=FOOTER, rotate=rotate)
+
+    assert extract_pdf(turned.data, max_pages=50) == extracted
+
+
+LAYOUTS = {"P": PAGE_BREAK, "L": LANDSCAPE_PAGE, "S": SIDEWAYS_PAGE}
+
+
+def laid_out(layouts: str, pages: list[list[str]], rotate: dict[int, int] | None = None) -> SourceText:
+    """``pages`` printed each on its own page, laid out as the letters of ``layouts`` say: P portrait,
+    L landscape, S portrait with the body printed sideways."""
+    source = [paragraph for layout, page in zip(layouts, pages) for paragraph in [LAYOUTS[layout], *page]]
+    rendered = render_pdf(source, header=HEADER, footer=FOOTER, rotate=rotate)
+    assert rendered.page_count == len(pages) == len(layouts)
+    return extract_pdf(rendered.data, max_pages=10)
+
+
+def assert_read_as_printed(extracted: SourceText, pages: list[list[str]]) -> None:
+    """Each page's paragraphs, in order and apart, and its header, footer and page number set aside."""
+    assert extracted.text == "\n\n".join(paragraph for page in pages for paragraph in page)
+    for n, page in enumerate(pages, start=1):
+        assert page_text(extracted, n).startswith(page[0]), f"page {n}"
+    for n in range(1, len(pages) + 1):
+        kept = {(f.kind, f.text) for f in extracted.furniture if f.page == n}
+        assert kept == {("header", HEADER), ("footer", FOOTER), ("page_number", f"Page {n} / {len(pages)}")}
+
+
+@pytest.fixture(scope="module")
+def long_paragraphs() -> list[str]:
+    """Paragraphs of the report long enough to wrap, with words hyphenated at line ends."""
+    return [p for p in report_paragraphs(60_000) if 300 < len(p) < 800 and not isinstance(p, Heading)]
+
+
+@pytest.mark.parametrize("layouts", ["LLL", "PLP", "PLLLP"])
+def test_landscape_pages_among_portrait_ones(long_paragraphs, layouts):
+    """A landscape MediaBox (a Word landscape section): its footer stands lower, still a footer."""
+    pages = [long_paragraphs[2 * n : 2 * n + 2] for n in range(len(layouts))]
+
+    assert_read_as_printed(laid_out(layouts, pages), pages)
+
+
+@pytest.mark.parametrize(
+    ("layouts", "rotate"),
+    [("PSP", None), ("PSP", {2: 90}), ("SSS", {1: 90, 2: 90, 3: 90})],
+    ids=["printed-sideways", "shown-upright", "whole-report-shown-upright"],
+)
+def test_a_body_printed_sideways_reads_line_after_line(long_paragraphs, layouts, rotate):
+    """A portrait page whose body is printed turned a quarter, its header and footer upright: an annex
+    table too wide for the page, shown sideways or, with a /Rotate, upright on screen; or a whole report
+    so printed, as a scan of landscape pages given a text layer."""
+    pages = [long_paragraphs[:2], long_paragraphs[2:5], long_paragraphs[5:7]]
+
+    assert_read_as_printed(laid_out(layouts, pages, rotate), pages)
+
+
+def test_a_note_printed_up_the_margin_is_furniture_not_body(report, extracted):
+    """A reference printed sideways along the margin of every page is a running header of the page turned
+    so it reads upright; it is neither interleaved with the body nor glued to it."""
+    note = "Document de travail – ne pas diffuser"
+    noted = render_pdf(report_paragraphs(11_000), header=HEADER, footer=FOOTER, margin_note=note)
+
+    found = extract_pdf(noted.data, max_pages=50)
+
+    assert (found.text, found.pages) == (extracted.text, extracted.pages)
+    assert {f for f in found.furniture if f.text == note} == {
+        Furniture(n, "header", note) for n in range(1, noted.page_count + 1)
+    }
 
 
 def test_owner_only_encryption_is_readable():
