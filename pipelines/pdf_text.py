@@ -37,6 +37,7 @@ import re
 import statistics
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -50,6 +51,7 @@ from ancols_nlp.pipelines.errors import (
     UndecodableText,
     UnreadablePdf,
 )
+from ancols_nlp.pipelines.ocr import Ocr, read_page
 from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
@@ -109,17 +111,20 @@ class _Norms:
     compounds: frozenset[str]  # hyphenated words printed whole somewhere: "procès-verbaux"
 
 
-def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
+def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
+                on_ocr: Callable[[int, int], None] | None = None) -> SourceText:
     """The body text of a PDF, pages joined by blank lines, furniture kept aside.
 
-    Raises a ``DocumentError`` for anything that is not a readable PDF with a text layer.
+    A page with images and no text is read by OCR when ``ocr`` is usable, ``on_ocr(done, pages)`` told before
+    each such page. Raises a ``DocumentError`` for anything that is not a readable PDF with a text layer or
+    such pages.
     """
     if not data or data.isspace():
         raise EmptyDocument()
     if b"%PDF-" not in data[:1024]:
         raise UnreadablePdf("The file is not a PDF.")
     try:
-        pages, has_images = _read(data, max_pages)
+        pages, has_images, scanned = _read(data, max_pages, ocr, on_ocr)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdf() from exc
@@ -127,6 +132,8 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
 
     bodies, furniture = _split_furniture(pages)
     if not any(bodies):
+        if scanned:
+            raise NoTextLayer("The PDF has no text layer, and OCR read no text on its scanned pages.")
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
     text, starts = "", []
@@ -137,12 +144,14 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
         starts.append(len(text))
         text += page_text
     ends = starts[1:] + [len(text)]
-    spans = [PageSpan(n, start, end) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
+    spans = [PageSpan(n, start, end, n - 1 in scanned) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
     return SourceText(text=text, media_type="application/pdf", pages=spans, furniture=furniture)
 
 
-def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], bool]:
-    """Lines of every page (top to bottom, turn after turn) and whether any page holds an image.
+def _read(data: bytes, max_pages: int, ocr: Ocr | None,
+          on_ocr: Callable[[int, int], None] | None) -> tuple[list[list[_Line]], bool, set[int]]:
+    """Lines of every page (top to bottom, turn after turn), whether any page holds an image, and the pages
+    (0-based) read by OCR.
 
     PDFium reads the text layer in C, some 15 times faster than pdfminer's character objects
     (bench/ingest.py); it also drops the second copy of fake-bold characters. A line's box
@@ -155,29 +164,47 @@ def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], bool]:
             raise TooManyPages(len(pdf), max_pages)
         if not len(pdf):
             raise EmptyDocument("The PDF has no pages.")
-        pages, has_images, chars, unmapped = [], False, 0, 0
+        pages, imaged, chars, unmapped = [], [], 0, 0
         for index in range(len(pdf)):
             page = pdf[index]
             lines, counts = _page_lines(page)
             chars, unmapped = chars + counts[0], unmapped + counts[1]
-            has_images = has_images or any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+            if any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))):
+                imaged.append((index, counts[0]))
             pages.append(lines)
             page.close()  # reports can run to hundreds of pages
+        if unmapped > chars / 2:
+            raise UndecodableText(
+                "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
+                "export the report to PDF again, or run OCR on it."
+            )
+        scanned = [index for index, printed in imaged if not printed] if ocr and ocr.usable() else []
+        for done, index in enumerate(scanned):
+            if on_ocr:
+                on_ocr(done, len(scanned))
+            pages[index] = _ocr_lines(pdf[index], ocr)
     finally:
         pdf.close()
-    if unmapped > chars / 2:
-        raise UndecodableText(
-            "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
-            "export the report to PDF again, or run OCR on it."
-        )
-    return pages, has_images
+    return pages, bool(imaged), set(scanned)
+
+
+def _ocr_lines(page: pdfium.PdfPage, ocr: Ocr) -> list[_Line]:
+    """A scanned page's lines, read by OCR on the page as it is shown (its /Rotate applied)."""
+    width, height, turn = float(page.get_width()), float(page.get_height()), page.get_rotation() // 90
+    lines = [
+        _Line(text, line.top, line.bottom, line.x0, line.x1, turn, width, height)
+        for line in read_page(page, ocr) if (text := _clean(line.text))
+    ]
+    page.close()
+    return lines
 
 
 def _page_lines(page: pdfium.PdfPage) -> tuple[list[_Line], tuple[int, int]]:
     """The page's lines, and how many printed characters it holds and how many lack a Unicode value.
 
     PDFium orders a page's text as the page is shown, and reads the lines of a page shown turned
-    in a jumbled order; so the page is turned for each turn its lines need before it is read."""
+    in a jumbled order; so the page is turned for each turn its lines need before it is read, then
+    turned back as it is shown (a scanned page is read by OCR as shown)."""
     shown = page.get_rotation() // 90
     if shown:
         page.set_rotation(0)
@@ -187,6 +214,8 @@ def _page_lines(page: pdfium.PdfPage) -> tuple[list[_Line], tuple[int, int]]:
         lines += _turned_lines(page, turn)[0]
     if turns != {0}:
         lines.sort(key=lambda line: (line.turn - shown) % 4)  # stable: each turn's lines keep their order
+    if shown or turns != {0}:
+        page.set_rotation(shown * 90)
     return lines, counts
 
 

@@ -283,6 +283,41 @@ def scanned_pdf(pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
+def rasterised_pdf(data: bytes, dpi: int = 200, only: set[int] | None = None) -> bytes:
+    """``data`` as a scanner gives it back: each page (numbered from 1; all unless ``only``) an image of
+    itself at ``dpi``, with no text layer; the other pages are kept as they are."""
+    source = pdfium.PdfDocument(data)
+    pdf = FPDF(unit="pt")
+    try:
+        for index in range(len(source)):
+            page = source[index]
+            width, height = page.get_width(), page.get_height()
+            pdf.add_page(format=(width, height))
+            if only is None or index + 1 in only:
+                scan = io.BytesIO()
+                page.render(scale=dpi / 72, grayscale=True).to_pil().save(scan, format="PNG")
+                pdf.image(scan, x=0, y=0, w=width, h=height)
+            page.close()
+    finally:
+        source.close()
+    if only is None:
+        return bytes(pdf.output())
+    return _pages_from(data, bytes(pdf.output()), only)
+
+
+def _pages_from(text_pdf: bytes, scans: bytes, only: set[int]) -> bytes:
+    """``text_pdf`` with the pages ``only`` names replaced by the same pages of ``scans``."""
+    merged, images = pdfium.PdfDocument(text_pdf), pdfium.PdfDocument(scans)
+    for number in sorted(only):
+        merged.del_page(number - 1)
+        merged.import_pages(images, pages=[number - 1], index=number - 1)
+    buffer = io.BytesIO()
+    merged.save(buffer)
+    merged.close()
+    images.close()
+    return buffer.getvalue()
+
+
 def undecodable_pdf(paragraphs: list[str]) -> bytes:
     """A PDF whose fonts keep no map from glyphs to characters, so only glyph ids can be read.
 
