@@ -13,8 +13,8 @@ Rules, in the order they apply:
   so text printed sideways is neither interleaved with the upright text nor glued to it.
 * Furniture — a line in the top or bottom tenth of its upright page is a running header or
   footer when, digits masked, it stands at the same distance from that edge on enough pages
-  (all of a 2–3 page document, at least 3 pages and 40 % of a longer one), so a body line
-  printed twice is kept; the distance, not the height, so that landscape pages count. A page
+  (all of a 2–3 page document, at least 3 pages and 40 % of a longer one; spaces and the kind
+  of dash aside, which OCR reads loosely), so a body line printed twice is kept; the distance, not the height, so that landscape pages count. A page
   number there ("12", "- 12 -", "Page 12 / 40", "12/40") need only recur at the same place
   on two pages, or stand on the single page of a one-page document.
 * Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
@@ -68,6 +68,7 @@ _PLAIN = str.maketrans(
     {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u2010": "-", "\u2011": "-",
      "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
 )
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})
 # PDFium's text of a page: lines end with CR LF, and a hyphen it takes for a word split at a
 # line end is given as U+FFFE with no line break after it.
 _PDFIUM_LINE = re.compile("[^\r\n\ufffe]+\ufffe?|\ufffe")
@@ -297,7 +298,8 @@ def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[
         return None
 
     def key(line: _Line, side: str) -> tuple[str, str]:
-        return side, re.sub(r"\d+", "#", line.text.casefold())
+        """Digits masked; dashes and spaces, which OCR reads loosely ("Page 2/4", "ANCOLS - Rapport"), ignored."""
+        return side, re.sub(r"\d+", "#", "".join(line.text.casefold().translate(_DASHES).split()))
 
     def place(line: _Line, side: str) -> float:
         """How far the line's top stands from the edge of its band, so a footer of a landscape page counts."""

@@ -37,6 +37,7 @@ class PageOut(BaseModel):
     number: int
     start: int
     end: int
+    ocr: bool = Field(False, description="The page is a scan: its text was read by OCR and may hold misreadings.")
 
 
 class FurnitureOut(BaseModel):
