@@ -15,8 +15,9 @@ Rules, in the order they apply:
   footer when, digits masked, it stands at the same distance from that edge on enough pages
   (all of a 2–3 page document, at least 3 pages and 40 % of a longer one; spaces and the kind
   of dash aside, which OCR reads loosely), so a body line printed twice is kept; the distance,
-  not the height, so that landscape pages count. A page number there ("12", "- 12 -", "Page 12 / 40", "12/40") need only recur at the same place
-  on two pages, or stand on the single page of a one-page document.
+  not the height, so that landscape pages count. A page number there ("12", "- 12 -",
+  "Page 12 / 40", "12/40") need only recur at the same place on two pages, or stand on the
+  single page of a one-page document.
 * Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
   paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
   or following a short line (measured against the lines of pages as wide) and starting with
