@@ -6,8 +6,9 @@ it. A forkserver child (started once, with the PDF reader preloaded, before torc
 threads) is forked per document, given an address-space cap, and killed at the deadline.
 
 OCR of a scan takes seconds a page: the child says how many pages it will OCR before it starts, and the
-deadline grows by their allowance (``Ocr.allowance``, bounded); each page is logged, so a long scan is seen
-to advance. Tesseract dies with the child (``pipelines/ocr.py``).
+deadline grows by their allowance (``Ocr.allowance``, bounded); each page is logged and told to
+``ocr_progress`` (a job records it), so a long scan is seen to advance. Tesseract dies with the child
+(``pipelines/ocr.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 import multiprocessing
 import resource
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing.connection import Connection
@@ -26,6 +29,8 @@ from ancols_nlp.pipelines.pdf_text import extract_pdf
 from ancols_nlp.pipelines.types import SourceText
 
 log = logging.getLogger("ancols.pdf")
+# Told (pages read, pages to read) before each scanned page: how a job shows a long scan advancing.
+ocr_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("ocr_progress", default=None)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ def extract_pdf_bounded(data: bytes, *, max_pages: int, limits: Limits) -> Sourc
             done, pages = value
             extra = limits.ocr.allowance(pages)
             log.info("OCR of a scanned page, %d of %d", done + 1, pages)
+            if report := ocr_progress.get():
+                report(done, pages)
         value = value[0]
     except EOFError:
         raise PdfTooComplex("The PDF reader stopped abnormally on this file (it exceeded its memory limit).") from None

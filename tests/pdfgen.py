@@ -283,9 +283,10 @@ def scanned_pdf(pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
-def rasterised_pdf(data: bytes, dpi: int = 200, only: set[int] | None = None) -> bytes:
+def rasterised_pdf(data: bytes, dpi: int = 200, only: set[int] | None = None, worn: bool = False) -> bytes:
     """``data`` as a scanner gives it back: each page (numbered from 1; all unless ``only``) an image of
-    itself at ``dpi``, with no text layer; the other pages are kept as they are."""
+    itself at ``dpi``, with no text layer; the other pages are kept as they are. ``worn`` scans as an office
+    copier does: the sheet half a degree askew, grain, and JPEG compression."""
     source = pdfium.PdfDocument(data)
     pdf = FPDF(unit="pt")
     try:
@@ -295,7 +296,11 @@ def rasterised_pdf(data: bytes, dpi: int = 200, only: set[int] | None = None) ->
             pdf.add_page(format=(width, height))
             if only is None or index + 1 in only:
                 scan = io.BytesIO()
-                page.render(scale=dpi / 72, grayscale=True).to_pil().save(scan, format="PNG")
+                image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+                if worn:
+                    image = image.rotate(0.5, resample=Image.BICUBIC, fillcolor=255)
+                    image = Image.blend(image, Image.effect_noise(image.size, 60).convert("L"), 0.15)
+                image.save(scan, format="JPEG" if worn else "PNG", quality=60)
                 pdf.image(scan, x=0, y=0, w=width, h=height)
             page.close()
     finally:

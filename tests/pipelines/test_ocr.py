@@ -17,7 +17,7 @@ from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.errors import NoTextLayer, OcrFailed, PdfTooComplex
 from ancols_nlp.pipelines.ocr import Ocr
 from ancols_nlp.pipelines.pdf_text import extract_pdf
-from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded
+from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded, ocr_progress
 from ancols_nlp.pipelines.sections import outline
 
 REPORT = "003_12d7f4ee594b802f.txt"  # opens on numbered headings: 1. PRÉAMBULE, 2.1 CONTEXTE…, 2.2.1 Gouvernance
@@ -107,37 +107,46 @@ def test_without_ocr_a_scan_is_refused_saying_how_to_enable_it(scan, monkeypatch
         extract_pdf(scan, max_pages=20, ocr=Ocr())
 
 
-def test_ocr_gets_time_per_scanned_page_in_the_sandbox(scan, read, tesseract):
-    """One second would not read one page; the allowance of the pages announced by the reader does."""
-    bounded = extract_pdf_bounded(scan, max_pages=20, limits=Limits(seconds=1.0, ocr=tesseract))
+def test_ocr_gets_time_per_scanned_page_in_the_sandbox(printed, scan, read, tesseract):
+    """One second would not read one page; the allowance of the pages announced by the reader does. Each page
+    is told to ``ocr_progress`` before it is read."""
+    told = []
+    progress = ocr_progress.set(lambda done, pages: told.append((done, pages)))
+    try:
+        bounded = extract_pdf_bounded(scan, max_pages=20, limits=Limits(seconds=1.0, ocr=tesseract))
+    finally:
+        ocr_progress.reset(progress)
     assert bounded.text == read.text and bounded.pages == read.pages
+    assert told == [(done, printed.page_count) for done in range(printed.page_count)]
 
 
-def test_tesseract_dies_with_the_sandbox_stopped_at_its_deadline(scan, tesseract):
-    before = _tesseracts()
-    with pytest.raises(PdfTooComplex, match="longer than 0.6 s"):
-        extract_pdf_bounded(scan, max_pages=20, limits=Limits(seconds=0.5, ocr=Ocr(max_seconds=0.1)))
-    for _ in range(50):  # the kernel kills an orphaned Tesseract at once; give it up to 5 s to be reaped
-        if not _tesseracts() - before:
+def test_tesseract_dies_with_the_sandbox_stopped_at_its_deadline(scan):
+    """At 600 dpi a page keeps Tesseract busy well past the reader's deadline: it must not outlive the reader."""
+    ocr = Ocr(language="eng+fra", dpi=600, max_seconds=0.1)  # a language list of its own tells this Tesseract
+    with pytest.raises(PdfTooComplex, match="longer than 3.1 s"):
+        extract_pdf_bounded(scan, max_pages=20, limits=Limits(seconds=3.0, ocr=ocr))
+    for _ in range(10):  # killed with the reader, it is gone at once; a second for its exit to be reaped
+        if not _tesseracts(ocr.language):
             break
         time.sleep(0.1)
-    assert not _tesseracts() - before
+    assert not _tesseracts(ocr.language)
 
 
-def test_tesseract_is_killed_past_its_page_allowance(scan, tesseract):
-    before = _tesseracts()
+def test_tesseract_is_killed_past_its_page_allowance(scan):
+    ocr = Ocr(language="fra+eng", page_seconds=0.2)
     with pytest.raises(OcrFailed, match="longer than 0.2 s"):
-        extract_pdf(scan, max_pages=20, ocr=Ocr(page_seconds=0.2))
-    assert not _tesseracts() - before
+        extract_pdf(scan, max_pages=20, ocr=ocr)
+    assert not _tesseracts(ocr.language)
 
 
-def _tesseracts() -> set[int]:
-    """Ids of the Tesseract processes running on the machine."""
+def _tesseracts(language: str) -> set[int]:
+    """Ids of the Tesseract processes running on the machine with this language argument."""
     found = set()
-    for comm in Path("/proc").glob("[0-9]*/comm"):
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if comm.read_text().strip() == "tesseract":
-                found.add(int(comm.parent.name))
+            args = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
+        if args[0].endswith(b"tesseract") and language.encode() in args:
+            found.add(int(cmdline.parent.name))
     return found
