@@ -97,6 +97,12 @@ def test_a_scanned_page_among_text_pages_is_read_alone(printed, text_layer, tess
     assert {f.kind for f in mixed.furniture if f.page == 2} == {"header", "footer", "page_number"}
 
 
+def test_a_sheet_scanned_sideways_and_shown_upright_reads_as_shown(printed, text_layer, tesseract):
+    turned = extract_pdf(rasterised_pdf(printed.data, dpi=200, sideways=True), max_pages=20, ocr=tesseract)
+    assert char_error_rate(text_layer.text, turned.text) < MAX_CER
+    assert {f.kind for f in turned.furniture if f.page == 2} == {"header", "footer", "page_number"}
+
+
 def test_without_ocr_a_scan_is_refused_saying_how_to_enable_it(scan, monkeypatch, tmp_path):
     with pytest.raises(NoTextLayer, match="ANCOLS_OCR"):
         extract_pdf(scan, max_pages=20)
