@@ -166,13 +166,17 @@ def _read(data: bytes, max_pages: int, ocr: Ocr | None,
             raise TooManyPages(len(pdf), max_pages)
         if not len(pdf):
             raise EmptyDocument("The PDF has no pages.")
-        pages, imaged, chars, unmapped = [], [], 0, 0
+        pages, has_images, scanned, chars, unmapped = [], False, [], 0, 0
         for index in range(len(pdf)):
             page = pdf[index]
             lines, counts = _page_lines(page)
             chars, unmapped = chars + counts[0], unmapped + counts[1]
-            if any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))):
-                imaged.append((index, counts[0]))
+            # Looking for an image walks the page's objects in Python: a page of text is looked at only until
+            # one is found, a page without text (a scan?) always.
+            if (not counts[0] or not has_images) and _has_image(page):
+                has_images = True
+                if not counts[0]:
+                    scanned.append(index)
             pages.append(lines)
             page.close()  # reports can run to hundreds of pages
         if unmapped > chars / 2:
@@ -180,14 +184,19 @@ def _read(data: bytes, max_pages: int, ocr: Ocr | None,
                 "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
                 "export the report to PDF again, or run OCR on it."
             )
-        scanned = [index for index, printed in imaged if not printed] if ocr and ocr.usable() else []
+        if scanned and not (ocr and ocr.usable()):
+            scanned = []
         for done, index in enumerate(scanned):
             if on_ocr:
                 on_ocr(done, len(scanned))
             pages[index] = _ocr_lines(pdf[index], ocr)
     finally:
         pdf.close()
-    return pages, bool(imaged), set(scanned)
+    return pages, has_images, set(scanned)
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
 
 
 def _ocr_lines(page: pdfium.PdfPage, ocr: Ocr) -> list[_Line]:
