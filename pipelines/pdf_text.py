@@ -146,7 +146,7 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
         starts.append(len(text))
         text += page_text
     ends = starts[1:] + [len(text)]
-    spans = [PageSpan(n, start, end, n - 1 in scanned) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
+    spans = [PageSpan(n, start, end, ocr=n - 1 in scanned) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
     return SourceText(text=text, media_type="application/pdf", pages=spans, furniture=furniture)
 
 

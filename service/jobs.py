@@ -100,8 +100,8 @@ class JobStore(Database):
 
     def __init__(self, path: Path):
         super().__init__(path, SCHEMA, rows_as_dicts=True)
-        columns = {row["name"] for row in self._query("PRAGMA table_info(jobs)")}
         with self.transaction() as db:  # a queue written before OCR progress was recorded
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
             for column in ("ocr_done", "ocr_total"):
                 if column not in columns:
                     db.execute(f"ALTER TABLE jobs ADD COLUMN {column} INTEGER")

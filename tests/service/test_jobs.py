@@ -93,6 +93,21 @@ def test_a_scan_being_read_shows_its_pages_in_the_jobs_progress(tmp_path):
     assert job["progress"]["current_ocr"] is None and ocr_progress.get() is None
 
 
+def test_a_queue_from_before_ocr_progress_opens_and_its_jobs_run(tmp_path):
+    from ancols_nlp.service.jobs import SCHEMA
+
+    with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
+        db.executescript(SCHEMA.replace(",\n    ocr_done INTEGER,\n    ocr_total INTEGER", ""))
+        db.execute("INSERT INTO jobs (id, status, created_at) VALUES ('old', 'queued', '2026-01-01T00:00:00Z')")
+        assert "ocr_done" not in {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    manager = JobManager(tmp_path, FakeIngest(), max_file_bytes=1000)
+    assert manager.db.get("old")["progress"]["current_ocr"] is None
+    job_id = manager.submit([("a.txt", b"alpha")])
+    manager.start()
+    assert wait_for(lambda: manager.db.get(job_id)["status"] == "done", timeout=10)
+    manager.close()
+
+
 def test_unfinished_jobs_resume_after_a_crash(tmp_path):
     first = JobManager(tmp_path, FakeIngest(), max_file_bytes=1000)
     job_id = first.submit([("a.txt", b"alpha"), ("b.txt", b"beta"), ("c.txt", b"gamma")])
