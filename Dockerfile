@@ -7,6 +7,9 @@ ARG TORCH_INDEX_URL=""
 ENV PIP_NO_CACHE_DIR=1 ANCOLS_DATA_DIR=/data
 
 WORKDIR /app
+# Scanned PDF pages are read by Tesseract (French data), as the README's install says.
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-fra \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 COPY pyproject.toml README.md __init__.py ./
 COPY pipelines ./pipelines

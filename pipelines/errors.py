@@ -32,9 +32,15 @@ class EncryptedPdf(DocumentError):
 class NoTextLayer(DocumentError):
     code = "no_text_layer"
     message = (
-        "The PDF has no text layer: it is probably a scanned document (page images only). "
-        "Run OCR on it, or upload the original text version of the report."
+        "The PDF has no text layer: it is probably a scanned document (page images only), and OCR is off here. "
+        "Install Tesseract (apt-get install tesseract-ocr tesseract-ocr-fra) and leave ANCOLS_OCR on to have "
+        "scans read, or upload the original text version of the report."
     )
+
+
+class OcrFailed(DocumentError):
+    code = "ocr_failed"
+    message = "OCR of a scanned page failed."
 
 
 class TooManyPages(DocumentError):

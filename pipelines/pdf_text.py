@@ -13,10 +13,11 @@ Rules, in the order they apply:
   so text printed sideways is neither interleaved with the upright text nor glued to it.
 * Furniture — a line in the top or bottom tenth of its upright page is a running header or
   footer when, digits masked, it stands at the same distance from that edge on enough pages
-  (all of a 2–3 page document, at least 3 pages and 40 % of a longer one), so a body line
-  printed twice is kept; the distance, not the height, so that landscape pages count. A page
-  number there ("12", "- 12 -", "Page 12 / 40", "12/40") need only recur at the same place
-  on two pages, or stand on the single page of a one-page document.
+  (all of a 2–3 page document, at least 3 pages and 40 % of a longer one; spaces and the kind
+  of dash aside, which OCR reads loosely), so a body line printed twice is kept; the distance,
+  not the height, so that landscape pages count. A page number there ("12", "- 12 -",
+  "Page 12 / 40", "12/40") need only recur at the same place on two pages, or stand on the
+  single page of a one-page document.
 * Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
   paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
   or following a short line (measured against the lines of pages as wide) and starting with
@@ -37,6 +38,7 @@ import re
 import statistics
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -50,6 +52,7 @@ from ancols_nlp.pipelines.errors import (
     UndecodableText,
     UnreadablePdf,
 )
+from ancols_nlp.pipelines.ocr import Ocr, read_page
 from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
@@ -66,6 +69,7 @@ _PLAIN = str.maketrans(
     {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u2010": "-", "\u2011": "-",
      "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
 )
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})
 # PDFium's text of a page: lines end with CR LF, and a hyphen it takes for a word split at a
 # line end is given as U+FFFE with no line break after it.
 _PDFIUM_LINE = re.compile("[^\r\n\ufffe]+\ufffe?|\ufffe")
@@ -109,17 +113,20 @@ class _Norms:
     compounds: frozenset[str]  # hyphenated words printed whole somewhere: "procès-verbaux"
 
 
-def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
+def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
+                on_ocr: Callable[[int, int], None] | None = None) -> SourceText:
     """The body text of a PDF, pages joined by blank lines, furniture kept aside.
 
-    Raises a ``DocumentError`` for anything that is not a readable PDF with a text layer.
+    A page with images and no text is read by OCR when ``ocr`` is usable, ``on_ocr(done, pages)`` told before
+    each such page. Raises a ``DocumentError`` for anything that is not a readable PDF with a text layer or
+    such pages.
     """
     if not data or data.isspace():
         raise EmptyDocument()
     if b"%PDF-" not in data[:1024]:
         raise UnreadablePdf("The file is not a PDF.")
     try:
-        pages, has_images = _read(data, max_pages)
+        pages, has_images, scanned = _read(data, max_pages, ocr, on_ocr)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdf() from exc
@@ -127,6 +134,8 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
 
     bodies, furniture = _split_furniture(pages)
     if not any(bodies):
+        if scanned:
+            raise NoTextLayer("The PDF has no text layer, and OCR read no text on its scanned pages.")
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
     text, starts = "", []
@@ -137,12 +146,14 @@ def extract_pdf(data: bytes, *, max_pages: int) -> SourceText:
         starts.append(len(text))
         text += page_text
     ends = starts[1:] + [len(text)]
-    spans = [PageSpan(n, start, end) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
+    spans = [PageSpan(n, start, end, ocr=n - 1 in scanned) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
     return SourceText(text=text, media_type="application/pdf", pages=spans, furniture=furniture)
 
 
-def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], bool]:
-    """Lines of every page (top to bottom, turn after turn) and whether any page holds an image.
+def _read(data: bytes, max_pages: int, ocr: Ocr | None,
+          on_ocr: Callable[[int, int], None] | None) -> tuple[list[list[_Line]], bool, set[int]]:
+    """Lines of every page (top to bottom, turn after turn), whether any page holds an image, and the pages
+    (0-based) read by OCR.
 
     PDFium reads the text layer in C, some 15 times faster than pdfminer's character objects
     (bench/ingest.py); it also drops the second copy of fake-bold characters. A line's box
@@ -155,29 +166,56 @@ def _read(data: bytes, max_pages: int) -> tuple[list[list[_Line]], bool]:
             raise TooManyPages(len(pdf), max_pages)
         if not len(pdf):
             raise EmptyDocument("The PDF has no pages.")
-        pages, has_images, chars, unmapped = [], False, 0, 0
+        pages, has_images, scanned, chars, unmapped = [], False, [], 0, 0
         for index in range(len(pdf)):
             page = pdf[index]
             lines, counts = _page_lines(page)
             chars, unmapped = chars + counts[0], unmapped + counts[1]
-            has_images = has_images or any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+            # Looking for an image walks the page's objects in Python: a page of text is looked at only until
+            # one is found, a page without text (a scan?) always.
+            if (not counts[0] or not has_images) and _has_image(page):
+                has_images = True
+                if not counts[0]:
+                    scanned.append(index)
             pages.append(lines)
             page.close()  # reports can run to hundreds of pages
+        if unmapped > chars / 2:
+            raise UndecodableText(
+                "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
+                "export the report to PDF again, or run OCR on it."
+            )
+        if scanned and not (ocr and ocr.usable()):
+            scanned = []
+        for done, index in enumerate(scanned):
+            if on_ocr:
+                on_ocr(done, len(scanned))
+            pages[index] = _ocr_lines(pdf[index], ocr)
     finally:
         pdf.close()
-    if unmapped > chars / 2:
-        raise UndecodableText(
-            "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
-            "export the report to PDF again, or run OCR on it."
-        )
-    return pages, has_images
+    return pages, has_images, set(scanned)
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+
+
+def _ocr_lines(page: pdfium.PdfPage, ocr: Ocr) -> list[_Line]:
+    """A scanned page's lines, read by OCR on the page as it is shown (its /Rotate applied)."""
+    width, height, turn = float(page.get_width()), float(page.get_height()), page.get_rotation() // 90
+    lines = [
+        _Line(text, line.top, line.bottom, line.x0, line.x1, turn, width, height)
+        for line in read_page(page, ocr) if (text := _clean(line.text))
+    ]
+    page.close()
+    return lines
 
 
 def _page_lines(page: pdfium.PdfPage) -> tuple[list[_Line], tuple[int, int]]:
     """The page's lines, and how many printed characters it holds and how many lack a Unicode value.
 
     PDFium orders a page's text as the page is shown, and reads the lines of a page shown turned
-    in a jumbled order; so the page is turned for each turn its lines need before it is read."""
+    in a jumbled order; so the page is turned for each turn its lines need before it is read, then
+    turned back as it is shown (a scanned page is read by OCR as shown)."""
     shown = page.get_rotation() // 90
     if shown:
         page.set_rotation(0)
@@ -187,6 +225,8 @@ def _page_lines(page: pdfium.PdfPage) -> tuple[list[_Line], tuple[int, int]]:
         lines += _turned_lines(page, turn)[0]
     if turns != {0}:
         lines.sort(key=lambda line: (line.turn - shown) % 4)  # stable: each turn's lines keep their order
+    if shown or turns != {0}:
+        page.set_rotation(shown * 90)
     return lines, counts
 
 
@@ -268,7 +308,8 @@ def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[
         return None
 
     def key(line: _Line, side: str) -> tuple[str, str]:
-        return side, re.sub(r"\d+", "#", line.text.casefold())
+        """Digits masked; dashes and spaces, which OCR reads loosely ("Page 2/4", "ANCOLS - Rapport"), ignored."""
+        return side, re.sub(r"\d+", "#", "".join(line.text.casefold().translate(_DASHES).split()))
 
     def place(line: _Line, side: str) -> float:
         """How far the line's top stands from the edge of its band, so a footer of a landscape page counts."""

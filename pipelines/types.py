@@ -27,11 +27,12 @@ FurnitureKind = Literal["header", "footer", "page_number"]
 
 @dataclass(frozen=True)
 class PageSpan:
-    """Where page ``number`` (1-based) lies in the document text."""
+    """Where page ``number`` (1-based) lies in the document text; ``ocr`` when the text was read from a scan."""
 
     number: int
     start: int
     end: int
+    ocr: bool = False
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from typing import BinaryIO
 from ancols_nlp.index.sqlite import Database
 from ancols_nlp.index.interface import Added
 from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.pipelines.sandbox import ocr_progress
 
 log = logging.getLogger("ancols.jobs")
 
@@ -52,7 +53,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at TEXT,
     finished_at TEXT,
     current INTEGER,
-    error TEXT
+    error TEXT,
+    ocr_done INTEGER,
+    ocr_total INTEGER
 );
 CREATE TABLE IF NOT EXISTS job_files (
     job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
@@ -97,6 +100,11 @@ class JobStore(Database):
 
     def __init__(self, path: Path):
         super().__init__(path, SCHEMA, rows_as_dicts=True)
+        with self.transaction() as db:  # a queue written before OCR progress was recorded
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+            for column in ("ocr_done", "ocr_total"):
+                if column not in columns:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {column} INTEGER")
 
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -120,7 +128,12 @@ class JobStore(Database):
     def file_running(self, job_id: str, n: int) -> None:
         with self.transaction() as db:
             db.execute("UPDATE job_files SET status='running', attempts=attempts+1 WHERE job_id=? AND n=?", (job_id, n))
-            db.execute("UPDATE jobs SET current=? WHERE id=?", (n, job_id))
+            db.execute("UPDATE jobs SET current=?, ocr_done=NULL, ocr_total=NULL WHERE id=?", (n, job_id))
+
+    def file_ocr(self, job_id: str, done: int, pages: int) -> None:
+        """The current file's scanned pages: ``done`` of ``pages`` read by OCR, a few seconds each."""
+        with self.transaction() as db:
+            db.execute("UPDATE jobs SET ocr_done=?, ocr_total=? WHERE id=?", (done, pages, job_id))
 
     def file_done(self, job_id: str, n: int, added: Added) -> None:
         with self.transaction() as db:
@@ -170,7 +183,9 @@ class JobStore(Database):
             "started_at": job["started_at"], "finished_at": job["finished_at"], "error": job["error"],
             "progress": {"total": len(files), "done": sum(f["status"] in ("done", "failed") for f in files),
                          "failed": sum(f["status"] == "failed" for f in files),
-                         "current_file": current if job["status"] == "running" else None},
+                         "current_file": current if job["status"] == "running" else None,
+                         "current_ocr": {"done": job["ocr_done"], "total": job["ocr_total"]}
+                         if job["status"] == "running" and job["ocr_total"] else None},
             "files": [{
                 "n": f["n"], "filename": f["filename"], "size": f["size"], "status": f["status"],
                 "document_id": f["document_id"], "segment_count": f["segment_count"],
@@ -315,6 +330,7 @@ class JobManager:
         except OSError:
             self.db.file_failed(job_id, n, "upload_lost", "The uploaded bytes of this file are missing on disk.")
             return
+        progress = ocr_progress.set(lambda done, pages: self.db.file_ocr(job_id, done, pages))
         try:
             added = self.ingest(data, filename)
         except DocumentError as exc:
@@ -327,6 +343,8 @@ class JobManager:
             self.db.file_failed(job_id, n, "internal_error",
                                 "The file could not be ingested because of an unexpected error; it has been logged.")
             return
+        finally:
+            ocr_progress.reset(progress)
         self.db.file_done(job_id, n, added)
 
     def _remove_orphans(self) -> None:

@@ -18,6 +18,7 @@ from ancols_nlp.models.embedding import load_embedder
 from ancols_nlp.models.shipped import load_models
 from ancols_nlp.pipelines.process import process_bytes
 from ancols_nlp.pipelines.protocols import Models
+from ancols_nlp.pipelines.ocr import Ocr
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, ThemeItem
@@ -76,7 +77,9 @@ class Runtime:
 def process_document(settings: Settings, nlp: Language, models: Models, data: bytes,
                      filename: str) -> ProcessedDocument:
     """The one way a document is processed, on this machine or in a Ray worker (``ancols_nlp.service.ray_ingest``)."""
-    limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb)
+    ocr = Ocr(enabled=settings.ocr, language=settings.ocr_language, page_seconds=settings.ocr_page_seconds,
+              max_seconds=settings.ocr_max_seconds)
+    limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb, ocr=ocr)
     return process_bytes(data, filename, nlp=nlp, models=models, max_pages=settings.max_pdf_pages, limits=limits)
 
 

@@ -37,6 +37,7 @@ class PageOut(BaseModel):
     number: int
     start: int
     end: int
+    ocr: bool = Field(False, description="The page is a scan: its text was read by OCR and may hold misreadings.")
 
 
 class FurnitureOut(BaseModel):
@@ -218,11 +219,18 @@ class JobFileOut(BaseModel):
     error: JobFileError | None = Field(None, description="Why this file could not be ingested (the job goes on).")
 
 
+class PagesProgress(BaseModel):
+    done: int
+    total: int
+
+
 class JobProgress(BaseModel):
     total: int
     done: int = Field(description="Files finished, successfully or not.")
     failed: int
     current_file: str | None = None
+    current_ocr: PagesProgress | None = Field(
+        None, description="The current file's scanned pages read by OCR so far, out of its scanned pages.")
 
 
 class JobOut(BaseModel):

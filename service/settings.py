@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(2000, ge=1)
     max_pdf_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for reading one PDF.")
     max_pdf_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the PDF reader process.")
+    ocr: bool = Field(True, description="Read scanned PDF pages (images, no text) with Tesseract when the "
+                                        "`tesseract` program is installed; off, or without it, a scan is refused.")
+    ocr_language: str = Field("fra", description='Tesseract language data for scanned pages: "fra", "fra+eng".')
+    ocr_page_seconds: float = Field(60.0, gt=0, description="OCR time allowed per scanned page, added to "
+                                                           "max_pdf_seconds (Tesseract is killed past it).")
+    ocr_max_seconds: float = Field(1800.0, gt=0, description="Most OCR time added for one document.")
     max_query_chars: int = Field(2000, ge=10)
     max_classify_chars: int = Field(
         20_000, ge=10, description="Longest text POST /classify takes: a few pages, far more than a passage.")

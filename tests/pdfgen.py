@@ -283,6 +283,53 @@ def scanned_pdf(pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
+def rasterised_pdf(data: bytes, dpi: int = 200, only: set[int] | None = None, worn: bool = False,
+                   sideways: bool = False) -> bytes:
+    """``data`` as a scanner gives it back: each page (numbered from 1; all unless ``only``) an image of
+    itself at ``dpi``, with no text layer; the other pages are kept as they are. ``worn`` scans as an office
+    copier does: the sheet half a degree askew, grain, and JPEG compression. ``sideways`` stores each image
+    turned a quarter counter-clockwise on a page as wide as the sheet is high, given a /Rotate of 90 so that
+    it is shown upright (a sheet fed into the scanner sideways)."""
+    source = pdfium.PdfDocument(data)
+    pdf = FPDF(unit="pt")
+    try:
+        for index in range(len(source)):
+            page = source[index]
+            width, height = page.get_width(), page.get_height()
+            pdf.add_page(format=(height, width) if sideways else (width, height))
+            if only is None or index + 1 in only:
+                scan = io.BytesIO()
+                image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+                if sideways:
+                    image = image.transpose(Image.Transpose.ROTATE_90)
+                if worn:
+                    image = image.rotate(0.5, resample=Image.BICUBIC, fillcolor=255)
+                    image = Image.blend(image, Image.effect_noise(image.size, 60).convert("L"), 0.15)
+                image.save(scan, format="JPEG" if worn else "PNG", quality=60)
+                pdf.image(scan, x=0, y=0, w=pdf.w, h=pdf.h)
+            page.close()
+    finally:
+        source.close()
+    if sideways:
+        return _rotated(bytes(pdf.output()), {n: 90 for n in range(1, pdf.page_no() + 1)})
+    if only is None:
+        return bytes(pdf.output())
+    return _pages_from(data, bytes(pdf.output()), only)
+
+
+def _pages_from(text_pdf: bytes, scans: bytes, only: set[int]) -> bytes:
+    """``text_pdf`` with the pages ``only`` names replaced by the same pages of ``scans``."""
+    merged, images = pdfium.PdfDocument(text_pdf), pdfium.PdfDocument(scans)
+    for number in sorted(only):
+        merged.del_page(number - 1)
+        merged.import_pages(images, pages=[number - 1], index=number - 1)
+    buffer = io.BytesIO()
+    merged.save(buffer)
+    merged.close()
+    images.close()
+    return buffer.getvalue()
+
+
 def undecodable_pdf(paragraphs: list[str]) -> bytes:
     """A PDF whose fonts keep no map from glyphs to characters, so only glyph ids can be read.
 

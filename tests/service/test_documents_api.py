@@ -153,6 +153,24 @@ def test_hostile_or_unreadable_pdfs_get_a_clear_422(client, report_paragraphs):
         "/documents", files={"file": ("scan.pdf", scanned_pdf(), "application/pdf")}).json()["error"]["message"]
 
 
+def test_a_scanned_report_is_read_by_ocr_and_its_pages_say_so(client, report_paragraphs):
+    """The report's first pages printed, then each page turned into a 200 dpi image with no text layer."""
+    from pdfgen import rasterised_pdf, render_pdf
+
+    printed = render_pdf(report_paragraphs, header="ANCOLS – exemplaire numérisé", footer="Espace Domicile – copie")
+    response = client.post("/documents", files={"file": ("scan.pdf", rasterised_pdf(printed.data), "application/pdf")})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    body = client.get(f"/documents/{created['id']}/text").json()
+    assert [page["ocr"] for page in body["pages"]] == [True] * printed.page_count
+    assert "propriétaire, au" in body["text"] and "numérisé" not in body["text"] and "copie" not in body["text"]
+    doc = client.get(f"/documents/{created['id']}").json()
+    assert {f["kind"] for f in doc["furniture"]} == {"header", "footer", "page_number"}
+    segments = client.get(f"/documents/{created['id']}/segments").json()["segments"]
+    assert len(segments) == created["segment_count"] > 5
+    assert all(body["text"][s["start"]:s["end"]] == s["text"] for s in segments)
+
+
 def test_a_text_whose_paragraph_is_past_the_sentence_splitters_reach_gets_a_clear_422(client, report_paragraphs):
     """A .txt exported without line breaks (here 1.2 million characters of the report on one line, within the upload
     limit) reached spaCy's 1,000,000-character limit inside the sentence splitter: a 500. Now a 422 that says why,

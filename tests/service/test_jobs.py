@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from ancols_nlp.index.interface import Added
 from ancols_nlp.pipelines.errors import DocumentError
+from ancols_nlp.pipelines.sandbox import ocr_progress
 from ancols_nlp.service.app import create_app
 from ancols_nlp.service.jobs import MAX_ATTEMPTS, ORPHAN_AGE_S, JobManager
 
@@ -73,6 +74,40 @@ def test_a_job_is_on_disk_and_in_sqlite_before_the_worker_runs(tmp_path):
     manager.close()
 
 
+def test_a_scan_being_read_shows_its_pages_in_the_jobs_progress(tmp_path):
+    """The PDF reader tells ``ocr_progress`` before each scanned page; the job records it while its file runs."""
+    seen = []
+
+    def ingest(data: bytes, filename: str) -> Added:
+        ocr_progress.get()(2, 5)
+        seen.append(manager.db.get(job_id)["progress"])
+        return Added(id="doc-1", segment_count=1, duplicate=False)
+
+    manager = JobManager(tmp_path, ingest, max_file_bytes=1000)
+    job_id = manager.submit([("scan.pdf", b"%PDF-1.4 scan")])
+    manager.start()
+    job = wait_for(lambda: (j := manager.db.get(job_id))["status"] == "done" and j, timeout=10)
+    manager.close()
+    assert seen == [{"total": 1, "done": 0, "failed": 0, "current_file": "scan.pdf",
+                     "current_ocr": {"done": 2, "total": 5}}]
+    assert job["progress"]["current_ocr"] is None and ocr_progress.get() is None
+
+
+def test_a_queue_from_before_ocr_progress_opens_and_its_jobs_run(tmp_path):
+    from ancols_nlp.service.jobs import SCHEMA
+
+    with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
+        db.executescript(SCHEMA.replace(",\n    ocr_done INTEGER,\n    ocr_total INTEGER", ""))
+        db.execute("INSERT INTO jobs (id, status, created_at) VALUES ('old', 'queued', '2026-01-01T00:00:00Z')")
+        assert "ocr_done" not in {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    manager = JobManager(tmp_path, FakeIngest(), max_file_bytes=1000)
+    assert manager.db.get("old")["progress"]["current_ocr"] is None
+    job_id = manager.submit([("a.txt", b"alpha")])
+    manager.start()
+    assert wait_for(lambda: manager.db.get(job_id)["status"] == "done", timeout=10)
+    manager.close()
+
+
 def test_unfinished_jobs_resume_after_a_crash(tmp_path):
     first = JobManager(tmp_path, FakeIngest(), max_file_bytes=1000)
     job_id = first.submit([("a.txt", b"alpha"), ("b.txt", b"beta"), ("c.txt", b"gamma")])
@@ -87,7 +122,7 @@ def test_unfinished_jobs_resume_after_a_crash(tmp_path):
     assert [name for _, name in ingest.calls] == ["b.txt", "c.txt"]  # file 0 is not redone
     assert [f["status"] for f in job["files"]] == ["done", "done", "done"]
     assert job["files"][0]["document_id"] == "doc-a"
-    assert job["progress"] == {"total": 3, "done": 3, "failed": 0, "current_file": None}
+    assert job["progress"] == {"total": 3, "done": 3, "failed": 0, "current_file": None, "current_ocr": None}
     assert not (tmp_path / "jobs" / job_id).exists()  # the bytes go once the job is finished
 
 
@@ -203,7 +238,7 @@ def test_post_jobs_returns_202_then_progress_and_per_file_results(jobs_client, r
     assert by_name["scan.pdf"]["error"]["code"] in {"unreadable_pdf", "encrypted_pdf", "scanned_pdf"}
     assert by_name["photo.png"]["error"]["code"] == "unsupported_type"
     assert by_name["trop-gros.txt"]["error"]["code"] == "payload_too_large"
-    assert job["progress"] == {"total": 4, "done": 4, "failed": 3, "current_file": None}
+    assert job["progress"] == {"total": 4, "done": 4, "failed": 3, "current_file": None, "current_ocr": None}
     assert job["started_at"] and job["finished_at"]
     segments = jobs_client.get(f"/documents/{ok['document_id']}/segments").json()
     assert segments["total"] == ok["segment_count"]
