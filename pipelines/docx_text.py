@@ -76,7 +76,7 @@ class _DocxReader:
         elif label:
             self.writer.list_item(text, _list_label(label))
         else:
-            self.writer.paragraph(text)
+            self.writer.paragraph(text, bold=_all_bold(paragraph))
         section = child(ppr, "sectPr")
         if section is not None:
             self._section_end(section, last=False)
@@ -150,6 +150,18 @@ class _DocxReader:
         if not last and not self.rendered and attr(child(section, "type"), "val") != "continuous":
             self._break()
         self.section_page = self.page
+
+
+def _all_bold(paragraph: ET.Element) -> bool:
+    """Whether every run of the paragraph that shows text is set in bold."""
+    shown = [r for r in paragraph.iter() if local(r.tag) == "r"
+             and any(local(t.tag) == "t" and (t.text or "").strip() for t in r)]
+    return bool(shown) and all(_bold(r) for r in shown)
+
+
+def _bold(run: ET.Element) -> bool:
+    mark = child(child(run, "rPr"), "b")
+    return mark is not None and attr(mark, "val") in (None, "1", "true", "on")
 
 
 def _items(element: ET.Element, name: str):

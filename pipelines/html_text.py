@@ -50,6 +50,8 @@ class _Page(HTMLParser):
         self.sup: tuple[str, int] | None = None  # an open <sup> or note link, and where its text starts
         self.cell_open = False
         self.pre = 0
+        self.bold = 0  # open <b>/<strong> elements
+        self.plain = False  # whether the buffered block holds text outside them
 
     def handle_starttag(self, tag, attrs):
         if self.dropped or tag in DROPPED:
@@ -59,6 +61,8 @@ class _Page(HTMLParser):
         heading = HEADING.match(tag)
         if tag == "br":
             self.buffer.append("\n")
+        elif tag in ("b", "strong"):
+            self.bold += 1
         elif heading:
             self.end_block()
             self.block = ("heading", int(heading.group(1)))
@@ -92,6 +96,8 @@ class _Page(HTMLParser):
             if called.isdigit():
                 self.buffer[self.sup[1]:] = [called.translate(SUPERSCRIPT)]
             self.sup = None
+        elif tag in ("b", "strong"):
+            self.bold -= self.bold > 0
         elif HEADING.match(tag) or tag == "li":
             self.end_block()
         elif tag in ("td", "th") and self.cell_open:
@@ -110,6 +116,7 @@ class _Page(HTMLParser):
     def handle_data(self, data):
         if not self.dropped:
             self.buffer.append(data if self.pre else re.sub(r"[ \t\r\n\f]+", " ", data))
+            self.plain = self.plain or (not self.bold and bool(data.strip()))
 
     def _item_number(self) -> str:
         if self.lists and self.lists[-1]:
@@ -136,17 +143,19 @@ class _Page(HTMLParser):
             self.buffer.append(" ")
             return
         kind, detail = self.block
+        bold = not self.plain
         text = self._take()
         if kind == "heading":
             self.writer.heading(text, detail)
         elif kind == "item":
             self.writer.list_item(text, detail)
         else:
-            self.writer.paragraph(text)
+            self.writer.paragraph(text, bold=bold)
         self.block = ("paragraph", 0)
 
     def _take(self) -> str:
         text = "".join(self.buffer)
         self.buffer.clear()
         self.sup = None
+        self.plain = False
         return text

@@ -7,7 +7,8 @@ from the number of ``#``), a list item after "- ", a table row as ``| cell | cel
 opening with its superscript number (the call in the text is the same superscript, which the rebuttal
 linker follows). A note is written after the block that calls it, as a PDF prints it at the foot of
 the page. Page breaks are marked inside the text as it is written (``PAGE_BREAK``) and turned into
-the page map at the end.
+the page map at the end. A paragraph wholly in bold keeps its bold as ``**…**`` when it reads as a
+title (unnumbered titles are bold in the reports, and the layout ranks them by it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText
 
 PAGE_BREAK = "\ue000"  # a private-use character: where the file says a new page starts
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+BOLD_TITLE = re.compile(r"^[^\n*]{1,120}(?<![.;,*])$")  # as layout._looks_like_title: a label's ":" may end it
 SPACES = re.compile(r"[ \r\f\v]+")  # not tabs (a table of contents' leaders) nor French non-breaking spaces
 
 
@@ -61,8 +63,14 @@ class TextWriter:
         """A heading, after its ``number`` when the file draws it rather than writes it."""
         self._add("heading", _prefixed(" ".join(filter(None, ("#" * max(1, min(level, 6)), number))), text))
 
-    def paragraph(self, text: str) -> None:
-        self._add("paragraph", tidy(text))
+    def paragraph(self, text: str, *, bold: bool = False) -> None:
+        """A paragraph; one set wholly in bold that reads as a title is written as markdown bold, the layout's
+        mark of an unnumbered title (a bold sentence stays plain: "**…**" around it would read as a list item)."""
+        text = tidy(text)
+        rest = text.lstrip(PAGE_BREAK)
+        if bold and BOLD_TITLE.match(rest):
+            text = f"{text[:len(text) - len(rest)]}**{rest}**"
+        self._add("paragraph", text)
 
     def list_item(self, text: str, label: str = "-") -> None:
         self._add("paragraph", _prefixed(label, text))

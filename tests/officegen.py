@@ -6,7 +6,8 @@ The .docx is a minimal valid WordprocessingML package as Word writes it: French 
 their own part after Word's separator notes, a header and a footer referenced by the section, and pages
 marked either by explicit breaks or by Word's ``lastRenderedPageBreak``. Corpus text becomes parts through
 ``corpus_parts``: the project's layout reads the .txt, and its blocks are written back with Word's means
-(numbered and markdown headings as heading styles, rows as a table, items as a bulleted list).
+(numbered and markdown headings as heading styles, rows as a table, items as a bulleted list, a bold line in
+bold).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Heading:
 @dataclass(frozen=True)
 class Para:
     text: str
+    bold: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class PageBreak:
     pass
 
 
+BOLD = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NOTE = re.compile(r"\[\[(.+?)\]\]")
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -74,8 +77,9 @@ class _Docx:
         self.notes: list[str] = []
         self.page_pending = False
 
-    def runs(self, text: str) -> str:
+    def runs(self, text: str, bold: bool = False) -> str:
         out = []
+        props = "<w:rPr><w:b/></w:rPr>" if bold else ""
         if self.page_pending:
             out.append("<w:r><w:lastRenderedPageBreak/></w:r>")
             self.page_pending = False
@@ -87,12 +91,12 @@ class _Docx:
             else:
                 lines = piece.split("\n")
                 out.append("<w:r><w:br/></w:r>".join(
-                    f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>' for line in lines))
+                    f'<w:r>{props}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>' for line in lines))
         return "".join(out)
 
-    def paragraph(self, text: str, style: str | None = None, num: str = "") -> str:
+    def paragraph(self, text: str, style: str | None = None, num: str = "", bold: bool = False) -> str:
         props = f'<w:pStyle w:val="{style}"/>' if style else ""
-        return f"<w:p><w:pPr>{props}{num}</w:pPr>{self.runs(text)}</w:p>"
+        return f"<w:p><w:pPr>{props}{num}</w:pPr>{self.runs(text, bold)}</w:p>"
 
     def part(self, part) -> str:
         if isinstance(part, Heading):
@@ -109,7 +113,7 @@ class _Docx:
                 self.page_pending = True
                 return ""
             return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-        return self.paragraph(part.text)
+        return self.paragraph(part.text, bold=part.bold)
 
 
 def make_docx(parts: list, *, header: str | None = None, footer: str | None = None, rendered: bool = False) -> bytes:
@@ -263,7 +267,7 @@ def make_html(parts: list, *, title: str = "Rapport") -> bytes:
             body.append("<table>" + "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in row) + "</tr>"
                                             for row in part.rows) + "</table>")
         elif isinstance(part, Para):
-            body.append(f"<p>{inline(part.text)}</p>")
+            body.append(f"<p><b>{inline(part.text)}</b></p>" if part.bold else f"<p>{inline(part.text)}</p>")
     foot = "".join(f'<li id="fn{i}">{html_escape(n, quote=False)}</li>' for i, n in enumerate(notes, start=1))
     page = (f"<!DOCTYPE html><html lang=fr><head><meta charset=utf-8><title>{title}</title>"
             "<style>p { margin: 0 }</style><script>var menu = 'Accueil';</script></head><body>"
@@ -292,7 +296,7 @@ def corpus_parts(path: Path, *, limit_chars: int | None = None) -> list:
         elif block.kind == "list_item":
             parts.append(Item(_plain(re.sub(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$)\s*", "", raw))))
         elif block.kind != "rule":
-            parts.append(Para(_plain(raw)))
+            parts.append(Para(_plain(raw), bold=BOLD.match(raw) is not None))
     if rows:
         parts.append(Table(rows))
     return parts

@@ -22,8 +22,8 @@ from ancols_nlp.pipelines.extract import extract
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
-RECOMMENDATION = "La société doit réduire la vacance de ses logements[[Article L. 442-5 du code de la construction et " \
-                 "de l'habitation.]], qui atteint 6,3 % à la fin de l'exercice."
+RECOMMENDATION = ("La société doit réduire la vacance de ses logements[[Article L. 442-5 du code de la construction "
+                  "et de l'habitation.]], qui atteint 6,3 % à la fin de l'exercice.")
 PARTS = [
     Heading("Synthèse"),
     Para("Le conseil d'administration s'est réuni quatre fois par an sur la période contrôlée."),
@@ -93,7 +93,8 @@ def test_odt_text_headings_notes_and_soft_page_breaks():
     source = read(make_odt(PARTS), "rapport.odt")
     blocks = paragraphs(source.text)
     assert blocks[:4] == ["# Synthèse", PARTS[1].text, "# Le patrimoine", "## La vacance"]
-    assert blocks[4].startswith("La société doit réduire la vacance de ses logements¹,") and blocks[5].startswith("¹ Article L. 442-5")
+    assert blocks[4].startswith("La société doit réduire la vacance de ses logements¹,")
+    assert blocks[5].startswith("¹ Article L. 442-5")
     assert blocks[7] == "- logements en attente de travaux ;"
     assert blocks[9] == "| Indicateur | Organisme | Région |\n| Logements vacants | 6,3 % | 3,4 % |"
     assert blocks[11] == "Le taux de rotation annuel s'établit à 10,4 % en 2015,\nen baisse depuis 2012."
