@@ -27,16 +27,18 @@ def read_odt(package: Package) -> SourceText:
         raise EncryptedOffice()
     writer = TextWriter(MEDIA_TYPE)
     content = package.xml("content.xml")
+    styles = package.xml("styles.xml")
     text = next((e for e in content.iter() if local(e.tag) == "text"), None) if content is not None else None
     if text is not None:
-        _Body(writer).write(text)
-    writer.furniture.extend(_furniture(package.xml("styles.xml")))
+        _Body(writer, _weights(styles, content)).write(text)
+    writer.furniture.extend(_furniture(styles))
     return writer.source()
 
 
 class _Body:
-    def __init__(self, writer: TextWriter) -> None:
+    def __init__(self, writer: TextWriter, weights: dict[str, bool | None]) -> None:
         self.writer = writer
+        self.weights = weights  # style name → bold or not; None when the style does not say
 
     def write(self, items) -> None:
         """Write the blocks among ``items`` (an element's children)."""
@@ -46,7 +48,7 @@ class _Body:
                 level = attr(item, "outline-level")
                 self.writer.heading(self._text(item), int(level) if level and level.isdigit() else 1)
             elif name == "p":
-                self.writer.paragraph(self._text(item))
+                self.writer.paragraph(self._text(item), bold=self._all_bold(item, False))
             elif name == "list":
                 self._list(item)
             elif name == "table":
@@ -72,6 +74,19 @@ class _Body:
                 else:
                     self.write([part])
 
+    def _all_bold(self, element: ET.Element, bold: bool) -> bool:
+        """Whether all the text an element shows (not its notes') is in bold, given the weight around it."""
+        own = self.weights.get(attr(element, "style-name") or "")
+        bold = bold if own is None else own
+        if (element.text or "").strip() and not bold:
+            return False
+        for item in element:
+            if local(item.tag) not in ("note", *SKIPPED) and not self._all_bold(item, bold):
+                return False
+            if (item.tail or "").strip() and not bold:
+                return False
+        return True
+
     def _text(self, element: ET.Element) -> str:
         """A paragraph's text: spans, links and fields followed, notes called, page marks kept."""
         out = [element.text or ""]
@@ -94,6 +109,25 @@ class _Body:
                 out.append(self._text(item))
             out.append(item.tail or "")
         return "".join(out)
+
+
+def _weights(*parts: ET.Element | None) -> dict[str, bool | None]:
+    """Every named style's boldness (``fo:font-weight``), inherited from its parent style when it does not say."""
+    found: dict[str, tuple[bool | None, str | None]] = {}
+    for part in parts:
+        for style in part.iter() if part is not None else ():
+            if local(style.tag) == "style" and attr(style, "name"):
+                weight = attr(child(style, "text-properties"), "font-weight")
+                found[attr(style, "name")] = (weight in ("bold", "600", "700", "800", "900") if weight else None,
+                                              attr(style, "parent-style-name"))
+    weights: dict[str, bool | None] = {}
+    for name in found:
+        seen, current = set(), name
+        while current in found and current not in seen and found[current][0] is None:
+            seen.add(current)
+            current = found[current][1]
+        weights[name] = found[current][0] if current in found else None
+    return weights
 
 
 def _rows(table: ET.Element):

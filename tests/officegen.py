@@ -224,13 +224,18 @@ def make_odt(parts: list) -> bytes:
             body.append(f"<table:table>{rows}</table:table>")
         elif isinstance(part, PageBreak):
             body.append("<text:soft-page-break/>")
+        elif part.bold:
+            body.append(f'<text:p><text:span text:style-name="T1">{inline(part.text)}</text:span></text:p>')
         else:
             body.append(f"<text:p>{inline(part.text)}</text:p>")
     ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+          'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"')
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3">'
+               '<office:automatic-styles><style:style style:name="T1" style:family="text"><style:text-properties '
+               'fo:font-weight="bold"/></style:style></office:automatic-styles>'
                f'<office:body><office:text>{"".join(body)}</office:text></office:body></office:document-content>')
     styles = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {ns}><office:master-styles>'
               '<style:master-page style:name="Standard"><style:header><text:p>Rapport définitif</text:p>'

@@ -196,3 +196,16 @@ def test_other_archives_and_legacy_word_stay_refused():
                                          (OfficeTooLarge, "office_too_large")])
 def test_errors_carry_a_stable_code(error, code):
     assert error.code == code and error().args[0]
+
+
+@pytest.mark.parametrize("make, name", [(make_docx, "rapport.docx"), (make_odt, "rapport.odt"),
+                                        (make_html, "rapport.html")])
+def test_a_bold_title_keeps_its_bold_and_a_bold_sentence_does_not(make, name):
+    """An unnumbered title set in bold is the layout's bold heading ("**…**"); a bold sentence stays a paragraph
+    (wrapped in "**" it would read as a list item)."""
+    parts = [Para("Les ventes de logements", bold=True),
+             Para("La société doit mettre en place un plan de vente.", bold=True),
+             Para("Le conseil a approuvé le plan de vente en 2016.")]
+    assert paragraphs(read(make(parts), name).text) == [
+        "**Les ventes de logements**", "La société doit mettre en place un plan de vente.",
+        "Le conseil a approuvé le plan de vente en 2016."]
