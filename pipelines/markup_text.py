@@ -29,9 +29,9 @@ def superscript(number: int) -> str:
 
 
 def tidy(text: str) -> str:
-    """Runs of spaces folded, each line stripped (page marks kept)."""
+    """Runs of spaces folded, each line stripped, blank lines dropped (page marks kept)."""
     lines = (SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
-    return "\n".join(line for line in lines if line.strip(PAGE_BREAK) or PAGE_BREAK in line)
+    return "\n".join(line for line in lines if line)
 
 
 def _prefixed(prefix: str, text: str) -> str:
@@ -110,13 +110,11 @@ class TextWriter:
             if text.strip(PAGE_BREAK) and kind != "end":
                 text += "\n" if kind == previous == "row" else "\n\n"
             text, marks, previous = text + marks + block, "", kind
-        starts, plain = [0], []
-        for piece in re.split(f"({PAGE_BREAK})", text):
-            if piece == PAGE_BREAK:
-                starts.append(sum(map(len, plain)))
-            else:
-                plain.append(piece)
-        body = "".join(plain)
-        starts = [0] + [s for s in starts[1:] if 0 < s < len(body)] if body else [0]
+        pieces = text.split(PAGE_BREAK)
+        starts, length = [0], 0
+        for piece in pieces[:-1]:  # a page that holds no text keeps its number, with an empty span
+            length += len(piece)
+            starts.append(length)
+        body = "".join(pieces)
         pages = [PageSpan(n, a, b) for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(body)]), start=1)]
         return SourceText(text=body, media_type=self.media_type, pages=pages, furniture=self.furniture)

@@ -209,3 +209,12 @@ def test_a_bold_title_keeps_its_bold_and_a_bold_sentence_does_not(make, name):
     assert paragraphs(read(make(parts), name).text) == [
         "**Les ventes de logements**", "La société doit mettre en place un plan de vente.",
         "Le conseil a approuvé le plan de vente en 2016."]
+
+
+def test_pages_keep_the_numbers_the_file_gives_them_even_empty_ones():
+    """A blank page (two breaks in a row, or a break before any text) holds no text but keeps its number, so the
+    pages after it are numbered as the reader of the file sees them."""
+    first, last = "Le patrimoine compte 2 780 logements.", "Le taux de vacance atteint 6,3 %."
+    source = read(make_docx([PageBreak(), Para(first), PageBreak(), PageBreak(), Para(last)]), "rapport.docx")
+    assert [p.number for p in source.pages] == [1, 2, 3, 4]
+    assert source.page_at(source.text.index(first)) == 2 and source.page_at(source.text.index(last)) == 4
