@@ -84,10 +84,15 @@ def extract_office(data: bytes, filename: str) -> SourceText:
         raise UnsupportedType(f"{filename!r} is a zip archive; {ACCEPTED}.") from None
     names = package.names()
     if DOCUMENT in names:
-        return _non_empty(read_docx(package), filename)
-    if "mimetype" in names and package.read("mimetype").strip() == ODT.encode():
-        return _non_empty(read_odt(package), filename)
-    raise UnsupportedType(f"{filename!r} is a zip archive, not a Word or OpenDocument text; {ACCEPTED}.")
+        reader = read_docx
+    elif "mimetype" in names and (package.read("mimetype") or b"").strip() == ODT.encode():
+        reader = read_odt
+    else:
+        raise UnsupportedType(f"{filename!r} is a zip archive, not a Word or OpenDocument text; {ACCEPTED}.")
+    try:
+        return _non_empty(reader(package), filename)
+    except RecursionError:  # the readers follow the XML's nesting, which Word keeps a few levels deep
+        raise UnreadableOffice(f"{filename!r} nests its XML elements too deeply to be a real document.") from None
 
 
 def _non_empty(source: SourceText, filename: str) -> SourceText:

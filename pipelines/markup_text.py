@@ -102,15 +102,17 @@ class TextWriter:
         """The text, its pages (page 1 throughout when the file marks none) and its furniture."""
         self._flush_notes()
         self.blocks.extend(("paragraph", note) for note in self.end_notes)
-        text, previous, marks = "", None, ""
+        out: list[str] = []
+        previous, marks, started = None, "", False
         for kind, block in self.blocks:
             if kind == "mark":  # the page starts with the next block, after the blank line
                 marks += PAGE_BREAK
                 continue
-            if text.strip(PAGE_BREAK) and kind != "end":
-                text += "\n" if kind == previous == "row" else "\n\n"
-            text, marks, previous = text + marks + block, "", kind
-        pieces = text.split(PAGE_BREAK)
+            if started and kind != "end":
+                out.append("\n" if kind == previous == "row" else "\n\n")
+            out += [marks, block]
+            marks, previous, started = "", kind, started or bool(block.strip(PAGE_BREAK))
+        pieces = "".join(out).split(PAGE_BREAK)
         starts, length = [0], 0
         for piece in pieces[:-1]:  # a page that holds no text keeps its number, with an empty span
             length += len(piece)

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from gold import shipped_models
-from officegen import Heading, Item, PageBreak, Para, Table, corpus_parts, make_docx, make_html, make_odt
+from officegen import W, Heading, Item, PageBreak, Para, Table, corpus_parts, make_docx, make_html, make_odt
 
 from ancols_nlp.pipelines import office_zip
 from ancols_nlp.pipelines.errors import (
@@ -218,3 +218,17 @@ def test_pages_keep_the_numbers_the_file_gives_them_even_empty_ones():
     source = read(make_docx([PageBreak(), Para(first), PageBreak(), PageBreak(), Para(last)]), "rapport.docx")
     assert [p.number for p in source.pages] == [1, 2, 3, 4]
     assert source.page_at(source.text.index(first)) == 2 and source.page_at(source.text.index(last)) == 4
+
+
+def test_millions_of_tiny_elements_are_refused_before_they_are_parsed():
+    """Small once unpacked (a few MB) yet millions of elements: the tree, not the bytes, would eat the memory."""
+    empty = "<w:p/>" * (office_zip.MAX_TAGS + 1)
+    with pytest.raises(OfficeTooLarge, match="elements"):
+        read(_zip({"word/document.xml": f"<w:document><w:body>{empty}</w:body></w:document>"}), "rapport.docx")
+
+
+def test_nesting_deeper_than_a_document_is_refused_not_a_crash():
+    deep = "<w:hyperlink>" * 100_000 + "<w:r><w:t>x</w:t></w:r>" + "</w:hyperlink>" * 100_000
+    with pytest.raises(UnreadableOffice, match="too deeply"):
+        read(_zip({"word/document.xml": f'<w:document xmlns:w="{W}"><w:body><w:p>{deep}</w:p></w:body></w:document>'}),
+             "rapport.docx")
