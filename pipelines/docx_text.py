@@ -13,7 +13,7 @@ import posixpath
 import xml.etree.ElementTree as ET
 
 from ancols_nlp.pipelines.docx_styles import Styles, read_styles
-from ancols_nlp.pipelines.markup_text import PAGE_BREAK, TextWriter
+from ancols_nlp.pipelines.markup_text import PAGE_BREAK, SUPERSCRIPT, TextWriter
 from ancols_nlp.pipelines.office_zip import Package, attr, child, local
 from ancols_nlp.pipelines.types import Furniture, SourceText
 
@@ -106,6 +106,9 @@ class _DocxReader:
                 kind = name[:-len("Reference")]
                 note = self.notes[kind].get(attr(item, "id") or "")
                 out.append(self.writer.call_note(note, at_end=kind == "endnote") if note else "")
+            elif name == "r" and attr(child(child(item, "rPr"), "vertAlign"), "val") == "superscript":
+                raised = self._text(item)  # a number typed in superscript: a note's call or number, "m²"
+                out.append(raised.translate(SUPERSCRIPT) if raised.strip().isdigit() else raised)
             elif name != "p":  # a run, a hyperlink, a field's result, an insertion…
                 out.append(self._text(item))
         return "".join(out)

@@ -232,3 +232,14 @@ def test_nesting_deeper_than_a_document_is_refused_not_a_crash():
     with pytest.raises(UnreadableOffice, match="too deeply"):
         read(_zip({"word/document.xml": f'<w:document xmlns:w="{W}"><w:body><w:p>{deep}</w:p></w:body></w:document>'}),
              "rapport.docx")
+
+
+def test_numbers_typed_in_superscript_are_superscripts():
+    """A note numbered by hand (a superscript "1" opening the note's paragraph) is a note to the layout, as a Word
+    footnote is; "m²" stays "m²"."""
+    raised = '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>{}</w:t></w:r>'
+    body = (f'<w:p><w:r><w:t>Loyer moyen de 5,8 € par m</w:t></w:r>{raised.format("2")}<w:r><w:t>.</w:t></w:r></w:p>'
+            f'<w:p>{raised.format("1")}<w:r><w:t xml:space="preserve"> Source : RPLS au 1/1/2015.</w:t></w:r></w:p>')
+    source = read(_zip({"word/document.xml": f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'}),
+                  "rapport.docx")
+    assert paragraphs(source.text) == ["Loyer moyen de 5,8 € par m².", "¹ Source : RPLS au 1/1/2015."]
