@@ -25,8 +25,6 @@ HEADING = re.compile(r"^h([1-6])$")
 # A note's call or its number: <a href="#_ftn1">[1]</a> (Word's web export), <a href="#fn1">, <a href="#fnref1">.
 NOTE_LINK = re.compile(r"^#(?:_?ftn|_?edn|fn|footnote|note)(?:ref)?[-_:]?\d+$", re.IGNORECASE)
 NOTE_ID = re.compile(r"^(?:_?ftn|_?edn|fn|footnote|note)[-_:]?(\d+)$", re.IGNORECASE)
-VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "param", "source",
-                  "track", "wbr"})
 
 
 def read_html(text: str) -> SourceText:
@@ -42,7 +40,7 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.writer = TextWriter(MEDIA_TYPE)
-        self.dropped: list[str] = []  # open dropped elements, innermost last
+        self.dropped: tuple[str, int] | None = None  # the dropped element being skipped, and its own nesting
         self.buffer: list[str] = []
         self.block = ("paragraph", 0)  # what the buffered text will be: paragraph, heading (level), item
         self.cells: list[str] | None = None  # the open table row's cells
@@ -54,9 +52,12 @@ class _Page(HTMLParser):
         self.plain = False  # whether the buffered block holds text outside them
 
     def handle_starttag(self, tag, attrs):
-        if self.dropped or tag in DROPPED:
-            if tag not in VOID:
-                self.dropped.append(tag)
+        if self.dropped:  # only its own kind nests in it (a <nav>'s items may leave their end tags out)
+            name, depth = self.dropped
+            self.dropped = None if name == "head" and tag == "body" else (name, depth + (tag == name))
+            return
+        if tag in DROPPED:
+            self.dropped = (tag, 1)
             return
         heading = HEADING.match(tag)
         if tag == "br":
@@ -88,8 +89,8 @@ class _Page(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.dropped:
-            if tag == self.dropped[-1]:
-                self.dropped.pop()
+            name, depth = self.dropped
+            self.dropped = (name, depth - 1) if tag == name and depth > 1 else None if tag == name else self.dropped
             return
         if self.sup and tag == self.sup[0]:
             called = "".join(self.buffer[self.sup[1]:]).strip().strip("[]()")

@@ -243,3 +243,13 @@ def test_numbers_typed_in_superscript_are_superscripts():
     source = read(_zip({"word/document.xml": f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'}),
                   "rapport.docx")
     assert paragraphs(source.text) == ["Loyer moyen de 5,8 € par m².", "¹ Source : RPLS au 1/1/2015."]
+
+
+def test_html_as_pages_are_written_end_tags_left_out():
+    """HTML lets a list item, a paragraph and the head leave their end tags out: the site's parts are still
+    dropped whole and the page's text is still read."""
+    page = ("<html><head><title>ANCOLS</title><meta charset=utf-8><body>"
+            "<nav><ul><li>Accueil<li>Rapports</ul></nav><h1>Synthèse<p>Le taux de vacance atteint 6,3 %."
+            "<p>La société doit le réduire.<footer><p>Mentions légales</footer>").encode()
+    assert paragraphs(read(page, "page.html").text) == [
+        "# Synthèse", "Le taux de vacance atteint 6,3 %.", "La société doit le réduire."]
