@@ -173,6 +173,17 @@ def test_an_encrypted_zip_is_refused():
         read(bytes(data), "rapport.docx")
 
 
+def test_a_password_protected_odt_is_refused():
+    """LibreOffice encrypts an .odt's parts itself (the zip is plain) and says so in the manifest."""
+    manifest = ('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data '
+                'manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>')
+    odt = _zip({"mimetype": "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml": manifest,
+                "content.xml": b"\x8f\x13 encrypted bytes"})
+    with pytest.raises(EncryptedOffice):
+        read(odt, "rapport.odt")
+
+
 def test_corrupt_office_files_are_named_as_such():
     whole = make_docx(PARTS)
     with pytest.raises(UnreadableOffice, match="corrupt or truncated"):
