@@ -63,7 +63,22 @@ class UnreadableFile(DocumentError):
 
 class UnsupportedType(DocumentError):
     code = "unsupported_type"
-    message = "This file type is not supported; upload a PDF, a .txt or a .md file."
+    message = "This file type is not supported; upload a PDF, .docx, .odt, .html, .txt or .md file."
+
+
+class UnreadableOffice(DocumentError):
+    code = "unreadable_office"
+    message = "The file is not a readable Word (.docx) or OpenDocument (.odt) document: it is corrupt or truncated."
+
+
+class EncryptedOffice(DocumentError):
+    code = "encrypted_office"
+    message = "The document is password-protected; save a copy without a password and upload it."
+
+
+class OfficeTooLarge(DocumentError):
+    code = "office_too_large"
+    message = "The document unpacks to more data than the service reads (a zip bomb, or a document far too large)."
 
 
 class UndecodableText(DocumentError):

@@ -1,21 +1,42 @@
 """Uploaded bytes → SourceText, whatever their type.
 
 The type is read from the bytes, not trusted from the file name: a PDF starts with
-``%PDF-``; text is UTF-8 (kept unchanged so offsets index the user's own file), or a legacy
-French encoding (cp1252) when it is not UTF-8; anything else is refused with a clear error.
+``%PDF-``; a Word or OpenDocument file is a zip holding ``word/document.xml`` or declaring the
+ODT mimetype (any other zip is refused); an HTML page is named .html/.htm or opens with its
+doctype or ``<html``; text is UTF-8 (kept unchanged so offsets index the user's own file), or a
+legacy French encoding (cp1252) when it is not UTF-8; anything else is refused with a clear error.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
 
-from ancols_nlp.pipelines.errors import EmptyDocument, UndecodableText, UnreadablePdf, UnsupportedType
+import re
+import zipfile
+
+from ancols_nlp.pipelines.docx_text import DOCUMENT, read_docx
+from ancols_nlp.pipelines.errors import (
+    EmptyDocument,
+    UndecodableText,
+    UnreadableOffice,
+    UnreadablePdf,
+    UnsupportedType,
+)
+from ancols_nlp.pipelines.html_text import read_html
+from ancols_nlp.pipelines.odt_text import MEDIA_TYPE as ODT, read_odt
+from ancols_nlp.pipelines.office_zip import open_package
 from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded
 from ancols_nlp.pipelines.types import SourceText
 
 TEXT_SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown", "": "text/plain"}
+OFFICE_SUFFIXES = {".docx": "a Word document", ".docm": "a Word document", ".odt": "an OpenDocument text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b",
+                        re.IGNORECASE | re.DOTALL)
+ACCEPTED = "upload a PDF, .docx, .odt, .html, .txt or .md file"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 BINARY_MAGIC = {
-    b"PK\x03\x04": "a zip archive (or an Office document)",
+    b"PK\x03\x04": "a zip archive",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
@@ -24,7 +45,7 @@ BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"Rar!": "a RAR archive",
     b"7z\xbc\xaf": "a 7z archive",
-    b"\xd0\xcf\x11\xe0": "a legacy Office document",
+    b"\xd0\xcf\x11\xe0": "a legacy Office document (.doc, .xls) or a password-protected one; save it as .docx or PDF",
 }
 
 
@@ -37,12 +58,47 @@ def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limi
         return extract_pdf_bounded(data, max_pages=max_pages, limits=limits)
     if suffix == ".pdf":
         raise UnreadablePdf(f"{filename!r} is named .pdf but is not a PDF file.")
+    if data.startswith(ZIP_MAGIC):
+        return extract_office(data, filename)
+    if suffix in OFFICE_SUFFIXES and not data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableOffice(f"{filename!r} is named {suffix} but is not {OFFICE_SUFFIXES[suffix]}.")
     for magic, what in BINARY_MAGIC.items():
         if data.startswith(magic):
-            raise UnsupportedType(f"{filename!r} is {what}; upload a PDF, .txt or .md file.")
+            raise UnsupportedType(f"{filename!r} is {what}; {ACCEPTED}.")
+    if suffix in HTML_SUFFIXES or HTML_START.match(data[:4096]):
+        return _non_empty(read_html(decode_text(data, filename).lstrip("\ufeff")), filename)
     if suffix not in TEXT_SUFFIXES:
-        raise UnsupportedType(f"{filename!r}: unsupported file type {suffix!r}; upload a PDF, .txt or .md file.")
+        raise UnsupportedType(f"{filename!r}: unsupported file type {suffix!r}; {ACCEPTED}.")
     return SourceText(text=decode_text(data, filename), media_type=TEXT_SUFFIXES[suffix])
+
+
+def extract_office(data: bytes, filename: str) -> SourceText:
+    """A Word or OpenDocument file's text; any other zip is refused as today, a broken one named as such."""
+    suffix = PurePath(filename).suffix.lower()
+    try:
+        package = open_package(data)
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        if suffix in OFFICE_SUFFIXES:
+            raise UnreadableOffice(f"{filename!r} is a damaged {suffix} file: its zip is corrupt or truncated.") \
+                from None
+        raise UnsupportedType(f"{filename!r} is a zip archive; {ACCEPTED}.") from None
+    names = package.names()
+    if DOCUMENT in names:
+        reader = read_docx
+    elif "mimetype" in names and (package.read("mimetype") or b"").strip() == ODT.encode():
+        reader = read_odt
+    else:
+        raise UnsupportedType(f"{filename!r} is a zip archive, not a Word or OpenDocument text; {ACCEPTED}.")
+    try:
+        return _non_empty(reader(package), filename)
+    except RecursionError:  # the readers follow the XML's nesting, which Word keeps a few levels deep
+        raise UnreadableOffice(f"{filename!r} nests its XML elements too deeply to be a real document.") from None
+
+
+def _non_empty(source: SourceText, filename: str) -> SourceText:
+    if not source.text.strip():
+        raise EmptyDocument(f"{filename!r} holds no text.")
+    return source
 
 
 def decode_text(data: bytes, filename: str) -> str:

@@ -21,11 +21,12 @@ from ancols_nlp.service.settings import Settings
 if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
     from ancols_nlp.service.runtime import Runtime  # only supervises `serve --workers N` (600 MB less)
 
-SUFFIXES = {".pdf", ".txt", ".md", ".markdown"}
+SUFFIXES = {".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md", ".markdown"}
 
 
 def collect(paths: list[Path]) -> list[Path]:
-    """Files to ingest: the given files, and the PDF/text files found under given folders."""
+    """Files to ingest: the given files, and the PDF, Word, OpenDocument, HTML and text files found under given
+    folders."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     add_global_options(after_command, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
     add_command = partial(sub.add_parser, parents=[after_command])
-    p_ingest = add_command("ingest", help="ingest PDF/.txt/.md files or folders")
+    p_ingest = add_command("ingest", help="ingest PDF/.docx/.odt/.html/.txt/.md files or folders")
     p_ingest.add_argument("paths", nargs="+", type=Path)
     p_ingest.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                           help="run the stages on the Ray cluster at ADDRESS, or on a local Ray without one "

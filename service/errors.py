@@ -50,6 +50,7 @@ class BadQuery(ApiError):
 DOCUMENT_STATUS: dict[type[doc_errors.DocumentError], int] = {
     doc_errors.UnsupportedType: 415,
     doc_errors.TooManyPages: 413,
+    doc_errors.OfficeTooLarge: 413,
 }
 
 

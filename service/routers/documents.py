@@ -34,7 +34,7 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DocumentCreated,
              responses=UPLOAD_ERRORS, dependencies=[WriteAccess])
-async def upload(file: Annotated[UploadFile, File(description="A PDF, .txt or .md file")],
+async def upload(file: Annotated[UploadFile, File(description="A PDF, .docx, .odt, .html, .txt or .md file")],
                  runtime: RuntimeDep, settings: SettingsDep) -> DocumentCreated:
     data = await read_upload(file, settings.max_upload_bytes)
     filename = file.filename or "upload"

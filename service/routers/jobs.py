@@ -27,7 +27,8 @@ JobsDep = Annotated[JobManager, Depends(get_jobs)]
              responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
              summary="Ingest several files in the background")
 async def create_job(request: Request, response: Response, jobs: JobsDep, settings: SettingsDep,
-                     files: Annotated[list[UploadFile], File(description="PDF, .txt or .md files (field repeated)")]
+                     files: Annotated[list[UploadFile],
+                                      File(description="PDF, .docx, .odt, .html, .txt or .md files (field repeated)")]
                      ) -> JobOut:
     """The files are stored and the job recorded before this answers 202; follow it with ``GET /jobs/{id}``.
 

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from officegen import corpus_parts, make_docx, make_html
+
 from ancols_nlp.service.cli import main
 
 REPORT = """Rapport définitif de contrôle n° 2021-042
@@ -77,12 +79,25 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_others_ingested(tmp_path
     assert all(f"✓ {r.name}" in err for r in reports)
 
 
-def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsys):
-    """A folder holding no PDF/.txt/.md file (the wrong folder, say) is said, exit non-zero, like a missing path;
-    it was a silent success that ingested nothing."""
+def test_a_folder_walk_picks_up_word_and_web_pages(tmp_path, corpus_dir, capsys):
+    """``ancols ingest FOLDER`` takes the .docx and .html files among the others, and leaves what it cannot read."""
     folder = tmp_path / "exports"
     folder.mkdir()
-    (folder / "rapport.docx").write_bytes((corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes())
+    report = corpus_dir / "000_ad04bc466fc4cae0.txt"
+    (folder / "reponse.docx").write_bytes(make_docx(corpus_parts(report, limit_chars=6000)))
+    (folder / "reponse.html").write_bytes(make_html(corpus_parts(report, limit_chars=6000)))
+    (folder / "ancien.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    assert main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")]) == 0
+    err = capsys.readouterr().err
+    assert "✓ reponse.docx" in err and "✓ reponse.html" in err and "ancien.doc" not in err
+
+
+def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsys):
+    """A folder holding no file of an accepted type (the wrong folder, say: here a legacy .doc) is said, exit
+    non-zero, like a missing path; it was a silent success that ingested nothing."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "rapport.doc").write_bytes((corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes())
     with pytest.raises(SystemExit) as exit_:
         main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")])
     assert exit_.value.code not in (0, None) and str(folder) in str(exit_.value.code)

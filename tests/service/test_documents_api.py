@@ -2,6 +2,7 @@
 
 import pytest
 
+from officegen import PageBreak, corpus_parts, make_docx
 from pdfgen import corpus_paragraphs, make_pdf
 
 TOIT = "004_964ee9d999fa8f65.txt"
@@ -75,6 +76,27 @@ def test_pdf_upload_has_pages_and_clean_text(client, corpus_dir):
     assert max(s["page_end"] for s in segments) == len(text["pages"])
 
 
+def test_docx_upload_has_kinds_sections_and_pages(client, corpus_dir):
+    """A Word report through the API: its heading styles become the outline, its page breaks the pages, its running
+    header stays out of the text."""
+    parts = corpus_parts(corpus_dir / TOIT, limit_chars=60_000)
+    parts[len(parts) // 2:len(parts) // 2] = [PageBreak()]
+    docx = make_docx(parts, header="Le Toit Forézien – Rapport de contrôle 2017", footer="ANCOLS")
+    created = client.post("/documents", files={"file": ("toit.docx", docx, "application/octet-stream")})
+    assert created.status_code == 201, created.text
+    doc_id = created.json()["id"]
+    doc = client.get(f"/documents/{doc_id}").json()
+    assert doc["media_type"].endswith("wordprocessingml.document")
+    assert any(s["title"].startswith("SYNTHESE") for s in doc["sections"]) and len(doc["sections"]) > 10
+    text = client.get(f"/documents/{doc_id}/text").json()
+    assert len(text["pages"]) == 2 and "Rapport de contrôle 2017" not in text["text"]
+    segments = client.get(f"/documents/{doc_id}/segments", params={"limit": 100000}).json()["segments"]
+    assert {"observation", "recommendation", "other"} <= {s["kind"] for s in segments}
+    assert {s["page"] for s in segments} == {1, 2}
+    amiante = next(s for s in segments if "prescriptions concernant l'amiante" in s["text"])
+    assert amiante["kind"] == "recommendation" and amiante["section_path"]
+
+
 def test_delete_removes_the_document_everywhere(client, corpus_dir):
     data = (corpus_dir / "000_ad04bc466fc4cae0.txt").read_bytes()
     doc_id = client.post("/documents", files={"file": ("reply.txt", data, "text/plain")}).json()["id"]
@@ -91,6 +113,8 @@ def test_delete_removes_the_document_everywhere(client, corpus_dir):
     ("fake.pdf", b"this is not a pdf at all", 422, "unreadable_pdf"),
     ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 415, "unsupported_type"),
     ("archive.zip", b"PK\x03\x04" + b"\x00" * 64, 415, "unsupported_type"),
+    ("rapport.docx", b"PK\x03\x04" + b"\x00" * 64, 422, "unreadable_office"),
+    ("rapport.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, 415, "unsupported_type"),
     ("binary.txt", bytes(range(256)) * 8, 415, "unsupported_type"),
 ])
 def test_bad_uploads_get_a_clear_4xx(client, name, data, status, code):
