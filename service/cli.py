@@ -16,7 +16,7 @@ from ancols_nlp.index.interface import Added
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
 from ancols_nlp.service.ownership import Ownership
-from ancols_nlp.service.settings import Settings
+from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
 
 if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
     from ancols_nlp.service.runtime import Runtime  # only supervises `serve --workers N` (600 MB less)
@@ -114,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     if getattr(args, "workers", None):
         overrides["workers"] = args.workers
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except (ValidationError, SettingsError) as exc:
+        print(f"ancols: {setting_error(exc)}", file=sys.stderr)
+        return 2
     if args.command == "serve" and not args.ingest:
         return _serve(settings, args.host, args.port)
     from ancols_nlp.service.runtime import Runtime

@@ -86,3 +86,15 @@ def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsy
     with pytest.raises(SystemExit) as exit_:
         main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")])
     assert exit_.value.code not in (0, None) and str(folder) in str(exit_.value.code)
+
+
+@pytest.mark.parametrize("name, value", [("ANCOLS_WORKERS", "deux"), ("ANCOLS_MAX_UPLOAD_MB", "-1"),
+                                         ("ANCOLS_CORS_ORIGINS", "http://localhost:3000"),
+                                         ("ANCOLS_LOG_LEVEL", "BAVARD")])
+def test_a_bad_setting_is_named_at_start(tmp_path, monkeypatch, capsys, name, value):
+    """A wrong ANCOLS_* value stops every command with one line naming the variable (exit 2); it was a pydantic
+    traceback (or, for the log level, a ValueError once the server set up its logging)."""
+    monkeypatch.setenv(name, value)
+    assert main(["serve", "--data-dir", str(tmp_path), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ancols: {name}") and "Traceback" not in err and err.count("\n") == 1, err
