@@ -36,6 +36,17 @@ def test_decomposed_accents_analyse_as_composed_ones():
                                                         for w in ("réhabilitation", "élevé")]
 
 
+def test_invisible_characters_do_not_split_a_word():
+    """A soft hyphen (U+00AD, left by word processors where they may break a line) or a zero-width space or joiner
+    inside a word cut it in two: "vacance commerciale" did not find "va\u200bcance commer\u00adciale", lexically
+    nor in the highlights."""
+    passage = "La va\u200bcance commer\u00adciale de l'organisme doit ré\u200ddui\u2060re."
+    assert analyze(passage) == analyze("La vacance commerciale de l'organisme doit réduire.")
+    highlight = Highlighter(expand("vacance commerciale réduire"))
+    assert [passage[a:b] for a, b in highlight(passage, 0)] == ["va\u200bcance", "commer\u00adciale",
+                                                                "ré\u200ddui\u2060re"]
+
+
 def test_inflections_share_a_stem():
     assert analyze("logement") == analyze("logements")
     assert analyze("impayé") == analyze("impayés") == analyze("impayées")
