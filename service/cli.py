@@ -85,6 +85,16 @@ def add_global_options(parser: argparse.ArgumentParser, *, default: object = Non
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Ctrl-C ends any command with one line, not a traceback: the store is closed on the way out, and a document
+    is stored whole or not at all (one transaction each), so what an interrupted ingest listed with ✓ is kept."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("ancols: interrupted (the files marked ✓ are stored, the others not)", file=sys.stderr)
+        return 130
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="ancols", description=__doc__)
     add_global_options(parser)
     after_command = argparse.ArgumentParser(add_help=False)

@@ -98,3 +98,27 @@ def test_a_bad_setting_is_named_at_start(tmp_path, monkeypatch, capsys, name, va
     assert main(["serve", "--data-dir", str(tmp_path), "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"ancols: {name}") and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_ctrl_c_during_ingest_stops_with_one_line_and_keeps_what_was_stored(tmp_path, corpus_dir, monkeypatch,
+                                                                            capsys):
+    """Ctrl-C in the middle of `ancols ingest` printed a 40-line KeyboardInterrupt traceback (from inside the
+    embedder). It now says which files are stored: those ingested before it, whole; the one it cut, not at all."""
+    from ancols_nlp.service import cli
+
+    reports = [corpus_dir / "000_ad04bc466fc4cae0.txt", corpus_dir / "001_d290a1a4feb3bef7.txt"]
+    ingest_one = cli._ingest_one
+
+    def interrupted_at_the_second(runtime, path):
+        if path == reports[1]:
+            raise KeyboardInterrupt
+        return ingest_one(runtime, path)
+
+    monkeypatch.setattr(cli, "_ingest_one", interrupted_at_the_second)
+    assert main(["ingest", *map(str, reports), "--data-dir", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.rstrip().splitlines()[-1].startswith("ancols: interrupted"), err
+    monkeypatch.setattr(cli, "_ingest_one", ingest_one)
+    assert main(["ingest", *map(str, reports), "--data-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"✓ {reports[0].name}" in err and "(already stored)" in err and "(1070 segments)" in err, err
