@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value):
         return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
 
+    @field_validator("data_dir")
+    @classmethod
+    def _a_directory(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -147,7 +154,7 @@ def setting_error(exc: ValidationError | SettingsError) -> str:
 def _one_error(error: dict) -> str:
     name = "ANCOLS_" + "_".join(map(str, error["loc"])).upper() if error["loc"] else "settings"
     got = f" (got {error['input']!r})" if isinstance(error.get("input"), str) else ""
-    return f"{name}: {error['msg']}{got}"
+    return f"{name}: {error['msg'].removeprefix('Value error, ')}{got}"
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,8 @@
 """``ancols``: the options every command takes work before the command's name and after it."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -33,6 +35,7 @@ def stores(tmp_path_factory) -> dict:
     report.write_text(REPORT, encoding="utf-8")
     filled, empty, cwd = root / "filled", root / "empty", root / "cwd"
     cwd.mkdir()
+    empty.mkdir()  # a store with nothing in it (a missing one is an error)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(cwd)
         patch.delenv("ANCOLS_DATA_DIR", raising=False)
@@ -122,3 +125,39 @@ def test_ctrl_c_during_ingest_stops_with_one_line_and_keeps_what_was_stored(tmp_
     assert main(["ingest", *map(str, reports), "--data-dir", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert f"✓ {reports[0].name}" in err and "(already stored)" in err and "(1070 segments)" in err, err
+
+
+@pytest.mark.parametrize("argv, said", [(["search", "vacance", "-k", "-3"], "-k"),
+                                        (["search", "vacance", "-k", "0"], "-k"), (["search", "  "], "empty"),
+                                        (["serve", "--workers", "0"], "--workers")])
+def test_search_and_serve_refuse_bad_arguments(stores, cwd, capsys, argv, said):
+    """-k -3 printed every passage but the last 3 (a negative slice), an empty query printed 10 passages,
+    --workers 0 was taken as "not given"; the API refuses each (422)."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--data-dir", str(stores["filled"])])
+    assert exit_.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_search_on_a_missing_store_says_so_and_creates_nothing(tmp_path, capsys):
+    """A mistyped --data-dir created an empty store there and printed no result, as if nothing matched."""
+    missing = tmp_path / "dta"
+    assert main(["search", "vacance", "--data-dir", str(missing)]) == 2
+    assert f"no store at {missing}" in capsys.readouterr().err and not missing.exists()
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path, capsys):
+    """It was a FileExistsError traceback (serve: a failed lifespan)."""
+    afile = tmp_path / "data"
+    afile.write_text("")
+    assert main(["ingest", str(afile), "--data-dir", str(afile)]) == 2
+    assert capsys.readouterr().err.startswith(f"ancols: ANCOLS_DATA_DIR: {afile} is not a directory")
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(stores, tmp_path):
+    """`ancols search ... | head -1` ended with a BrokenPipeError traceback once head had its line."""
+    command = [sys.executable, "-m", "ancols_nlp.service.cli", "search", "vacance commerciale", "--json",
+               "--data-dir", str(stores["filled"])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    process.stdout.close()  # the reader is gone before the first line
+    err = process.stderr.read().decode()
+    assert process.wait() != 0 and "Traceback" not in err and "BrokenPipe" not in err, err
