@@ -17,6 +17,7 @@ version it recorded differs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -25,9 +26,15 @@ import Stemmer
 from ancols_nlp.pipelines import french
 from ancols_nlp.pipelines.french import fold, folded_stopwords
 
-ANALYZER_VERSION = "fr-1"
+ANALYZER_VERSION = "fr-2"  # fr-2: decomposed accents (NFD) and invisible characters inside words
 
-TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+# Characters that show nothing inside a word: soft hyphen, zero-width space, non-joiner, joiner, word joiner, BOM.
+_INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
+_INVISIBLES = re.compile(f"[{_INVISIBLE}]")
+# Letters may carry combining accents (decomposed text, NFD: "e" + U+0301) and invisible characters: such a word
+# is read whole, not cut.
+_LETTERS_MARKED = rf"[^\W\d_]+(?:[\u0300-\u036f{_INVISIBLE}]+[^\W\d_]*)*"
+TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|{_LETTERS_MARKED}(?:[-'’]{_LETTERS_MARKED})*", re.UNICODE)
 # An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it).
 ELISION = re.compile(r"(?<![\w'’-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=[^\W\d_])")
 # A number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and '.
@@ -42,8 +49,9 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def words(text: str) -> list[str]:
     """Lower-cased words with elisions cut and compound words split (one regex pass each: this
-    runs on every passage at ingestion and on every result shown)."""
-    return WORD_PART.findall(ELISION.sub("", text.lower()))
+    runs on every passage at ingestion and on every result shown). Accents are composed first (NFC) and invisible
+    characters dropped, so text written so gives the terms of the same text typed on a keyboard."""
+    return WORD_PART.findall(ELISION.sub("", _INVISIBLES.sub("", unicodedata.normalize("NFC", text)).lower()))
 
 
 @lru_cache(maxsize=200_000)

@@ -32,11 +32,17 @@ class Database:
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)
             self._db.executescript(schema)
+            missing = _missing_columns(self._db, schema)
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise CorruptStore(
                 f"{path} is damaged ({exc}). Restore it from a backup, or move it aside and ingest the "
                 "documents again: a new store is created in its place.") from exc
+        if missing:
+            self._db.close()
+            raise CorruptStore(
+                f"{path} was written by another version of ancols (it lacks {', '.join(missing[:5])}). Open it "
+                "with that version, or move it aside and ingest the documents again.")
 
     def close(self) -> None:
         with self._lock:
@@ -52,6 +58,25 @@ class Database:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+
+def _missing_columns(db: sqlite3.Connection, schema: str) -> list[str]:
+    """Columns of ``schema`` that the tables of ``db`` lack: ``CREATE TABLE IF NOT EXISTS`` keeps a table another
+    version created, and its first query would fail mid-request ("no such column")."""
+    reference = sqlite3.connect(":memory:")
+    try:
+        reference.executescript(schema)
+        missing = []
+        for (table,) in reference.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            present = set(_columns(db, table))
+            missing += [f"{table}.{column}" for column in _columns(reference, table) if column not in present]
+        return missing
+    finally:
+        reference.close()
+
+
+def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
 
 
 class Changes:

@@ -61,7 +61,7 @@ def split_lines(text: str) -> list[Line]:
         end = start + len(stripped)
         kind, level = line_kind(stripped)
         lines.append(Line(start, end, stripped, kind, level))
-    return _bare_items(_end_notes(lines))
+    return _bare_items(_end_notes(_setext_titles(text, lines)))
 
 
 def line_kind(line: str) -> tuple[BlockKind, int]:
@@ -99,6 +99,17 @@ def _looks_like_title(text: str) -> bool:
 def _is_caps_title(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and len(line) <= 120 and all(c.isupper() for c in letters)
+
+
+def _setext_titles(text: str, lines: list[Line]) -> list[Line]:
+    """A title underlined on the very next line with "=" or "-" (markdown's setext headings) is a heading of level 1
+    or 2; the underline stays a rule."""
+    out = list(lines)
+    for i, (line, under) in enumerate(zip(lines, lines[1:])):
+        if (line.kind == "paragraph" and P.SETEXT_UNDERLINE.match(under.text)
+                and text.count("\n", line.end, under.start) == 1 and _looks_like_title(line.text)):
+            out[i] = Line(line.start, line.end, line.text, "heading", 1 if under.text[0] == "=" else 2)
+    return out
 
 
 def _end_notes(lines: list[Line]) -> list[Line]:

@@ -17,6 +17,8 @@ NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s*[-–.]?\s*"
 TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\t|\s{2,})\s*\d{1,3}\s*$")
 # Markdown rows have outer pipes; an HTML or Word export joins cells with " | " or a tab, without them.
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t|\S\s+\|\s+\S")
+# Markdown's setext heading: the title's next line underlines it with "=" (level 1) or "-" (level 2).
+SETEXT_UNDERLINE = re.compile(r"^(?:={3,}|-{3,})$")
 RULE = re.compile(r"^\s*(?:-{3,}|_{1,}|\*{3,}|={3,})\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s"
                        r"|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")

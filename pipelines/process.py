@@ -28,7 +28,7 @@ def process_bytes(data: bytes, filename: str, *, nlp: Language, models: Models, 
 
 
 def process_text(source: SourceText, *, nlp: Language, models: Models) -> ProcessedDocument:
-    text = source.text
+    text = read_as_newlines(source.text)
     meta = read_meta(text)
     blocks = layout.blocks(text)
     sections = outline(text, blocks)
@@ -41,7 +41,7 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
                         start=s.start, end=s.end, block_start=blocks[s.block].start, block_end=blocks[s.block].end)
         for i, (s, path) in enumerate(zip(sentences, paths))
     ]
-    segments = group(text, blocks, sentences, models.kinds(contexts))
+    segments = group(source.text, blocks, sentences, models.kinds(contexts))
     for segment in segments:
         _place(segment, source, sections)
     tag_segments(segments, contexts, models.themes)
@@ -49,6 +49,14 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
     link_rebuttals(segments, text, models.stance)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments,
                              indicators=indicators(text))
+
+
+def read_as_newlines(text: str) -> str:
+    """The text as the steps read it: Windows (CRLF) and classic Mac (CR) line ends as "\\n", a leading byte order
+    mark as a space. Each replacement keeps the length, so every offset still indexes the text as uploaded, which
+    is what is stored and what segments quote."""
+    text = text.replace("\r\n", " \n").replace("\r", "\n")
+    return " " + text[1:] if text.startswith("\ufeff") else text
 
 
 def _place(segment: Segment, source: SourceText, sections) -> None:

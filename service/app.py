@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service import errors
+from ancols_nlp.service.head import HeadAsGet
 from ancols_nlp.service.jobs import JobManager
 from ancols_nlp.service.limits import BodyLimitMiddleware
 from ancols_nlp.service.observability import Metrics, ObservabilityMiddleware, setup_logging
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.metrics = Metrics()
     app.state.metrics.gauges.append(store_gauges(app))
     # Outermost last: request id/log/metrics see everything, CORS headers reach the 413s too.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes * settings.max_job_files)
     if settings.cors_origins:

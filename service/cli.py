@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict, replace
 from functools import partial
@@ -16,7 +17,7 @@ from ancols_nlp.index.interface import Added
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
 from ancols_nlp.service.ownership import Ownership
-from ancols_nlp.service.settings import Settings
+from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
 
 if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
     from ancols_nlp.service.runtime import Runtime  # only supervises `serve --workers N` (600 MB less)
@@ -86,6 +87,28 @@ def add_global_options(parser: argparse.ArgumentParser, *, default: object = Non
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Ctrl-C ends any command with one line, not a traceback: the store is closed on the way out, and a document
+    is stored whole or not at all (one transaction each), so what an interrupted ingest listed with ✓ is kept."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # here, where a reader that left can still be answered
+        return code
+    except KeyboardInterrupt:
+        print("ancols: interrupted (the files marked ✓ are stored, the others not)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader left: `ancols search … | head -1`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's own last flush
+        return 1
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+    return number
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="ancols", description=__doc__)
     add_global_options(parser)
     after_command = argparse.ArgumentParser(add_help=False)
@@ -99,25 +122,35 @@ def main(argv: list[str] | None = None) -> int:
                                "(after the paths: `ancols ingest DIR --ray`)")
     p_search = add_command("search", help="search the stored passages")
     p_search.add_argument("query")
-    p_search.add_argument("-k", type=int, default=10)
+    p_search.add_argument("-k", type=positive, default=10)
     p_search.add_argument("--mode", choices=["lexical", "semantic", "hybrid"])
     p_search.add_argument("--json", action="store_true", help="print JSON lines")
     p_serve = add_command("serve", help="run the HTTP API")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these files/folders first")
-    p_serve.add_argument("--workers", type=int, default=None,
+    p_serve.add_argument("--workers", type=positive, default=None,
                          help="serving processes on the port (default: $ANCOLS_WORKERS or 1); each uses up to "
                               "one core and holds its own snapshot and models, one owns the job worker")
     add_command("reindex", help="recompute vectors and indexes from the stored documents")
     args = parser.parse_args(argv)
+    if args.command == "search" and not args.query.strip():
+        parser.error("the query is empty")
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     if getattr(args, "workers", None):
         overrides["workers"] = args.workers
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except (ValidationError, SettingsError) as exc:
+        print(f"ancols: {setting_error(exc)}", file=sys.stderr)
+        return 2
     if args.command == "serve" and not args.ingest:
         return _serve(settings, args.host, args.port)
+    if args.command in ("search", "reindex") and settings.store == "embedded" and not settings.data_dir.exists():
+        print(f"ancols: no store at {settings.data_dir} (ingest documents there first, or check --data-dir)",
+              file=sys.stderr)
+        return 2
     from ancols_nlp.service.runtime import Runtime
 
     # A server may be running on this data directory: then it owns the merges and the job worker, and this

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from ancols_nlp.index.query import Fusion, Mode, SearchParams
 
@@ -115,6 +116,20 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value):
         return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
 
+    @field_validator("data_dir")
+    @classmethod
+    def _a_directory(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if not isinstance(logging.getLevelName(value.upper()), int):
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
+
     @model_validator(mode="after")
     def _postgres_needs_a_dsn(self) -> Settings:
         if self.store == "postgres" and self.pg_dsn is None:
@@ -132,6 +147,20 @@ class Settings(BaseSettings):
     @property
     def max_body_bytes(self) -> int:
         return self.max_body_kb * 1024
+
+
+def setting_error(exc: ValidationError | SettingsError) -> str:
+    """One line naming the variable at fault, for a command to print instead of pydantic's traceback."""
+    if isinstance(exc, SettingsError):  # a list or dict setting whose value is not JSON
+        field = exc.args[0].split('"')[1] if exc.args[0].count('"') >= 2 else "?"
+        return f"ANCOLS_{field.upper()}: not valid JSON ({exc.__cause__ or exc})"
+    return "; ".join(_one_error(e) for e in exc.errors())
+
+
+def _one_error(error: dict) -> str:
+    name = "ANCOLS_" + "_".join(map(str, error["loc"])).upper() if error["loc"] else "settings"
+    got = f" (got {error['input']!r})" if isinstance(error.get("input"), str) else ""
+    return f"{name}: {error['msg'].removeprefix('Value error, ')}{got}"
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,10 @@
 """French analysis: elision, compounds, accents, stemming, numbers, stopwords, synonyms, intents."""
 
+import unicodedata
+
 from ancols_nlp.index.analyzer import analyze, query_kinds, words
 from ancols_nlp.index.expansion import expand
+from ancols_nlp.index.highlight import Highlighter
 
 
 def test_elisions_are_cut_and_compounds_split():
@@ -18,6 +21,30 @@ def test_case_and_accents_do_not_split_a_word():
     assert analyze("Élevée") == analyze("élevée") == ["elev"]
     assert analyze("RÉHABILITATION") == analyze("réhabilitation")
     assert all(t.isascii() for t in analyze("La vacance demeure à un niveau très élevé"))
+
+
+def test_decomposed_accents_analyse_as_composed_ones():
+    """Text pasted from macOS or exported by some tools writes "é" as "e" + U+0301 (NFD). It was cut into "re" and
+    "habilitation" at the combining mark, so "réhabilitation" typed on a keyboard (NFC) found nothing in an NFD
+    upload (lexical: no result), and an NFD query nothing in the usual NFC documents."""
+    passage = "Le coût des opérations de réhabilitation est élevé."
+    nfd = unicodedata.normalize("NFD", passage)
+    assert nfd != passage and analyze(nfd) == analyze(passage)
+    # Highlights index the stored (NFD) text and cover whole words, accents included.
+    highlight = Highlighter(expand("réhabilitation élevé"))
+    assert [nfd[a:b] for a, b in highlight(nfd, 0)] == [unicodedata.normalize("NFD", w)
+                                                        for w in ("réhabilitation", "élevé")]
+
+
+def test_invisible_characters_do_not_split_a_word():
+    """A soft hyphen (U+00AD, left by word processors where they may break a line) or a zero-width space or joiner
+    inside a word cut it in two: "vacance commerciale" did not find "va\u200bcance commer\u00adciale", lexically
+    nor in the highlights."""
+    passage = "La va\u200bcance commer\u00adciale de l'organisme doit ré\u200ddui\u2060re."
+    assert analyze(passage) == analyze("La vacance commerciale de l'organisme doit réduire.")
+    highlight = Highlighter(expand("vacance commerciale réduire"))
+    assert [passage[a:b] for a, b in highlight(passage, 0)] == ["va\u200bcance", "commer\u00adciale",
+                                                                "ré\u200ddui\u2060re"]
 
 
 def test_inflections_share_a_stem():

@@ -29,3 +29,18 @@ def test_the_cli_reports_a_damaged_store(tmp_path, capsys):
     damage(path)
     assert cli.main(["--data-dir", str(tmp_path), "search", "vacance"]) == 2
     assert "is damaged" in capsys.readouterr().err
+
+
+def test_a_store_of_another_layout_is_named_not_a_traceback(tmp_path, capsys):
+    """A data directory whose database another version wrote (here a documents table without the columns this one
+    reads): `ancols search` ended in "sqlite3.OperationalError: no such column: d.meta"."""
+    import sqlite3
+
+    older = sqlite3.connect(tmp_path / "ancols.sqlite3")
+    older.executescript("CREATE TABLE documents (id TEXT PRIMARY KEY, filename TEXT, text TEXT);"
+                        "INSERT INTO documents VALUES ('x', 'rapport.txt', 'La vacance est élevée.');")
+    older.close()
+    with pytest.raises(CorruptStore, match="another version.*documents.meta"):
+        DocumentStore(tmp_path / "ancols.sqlite3")
+    assert cli.main(["--data-dir", str(tmp_path), "search", "vacance"]) == 2
+    assert "another version" in capsys.readouterr().err

@@ -78,3 +78,32 @@ def test_outline_nests_numbered_headings():
     assert section_path(sections, offset)[-2:] == ["2.2 GOUVERNANCE ET MANAGEMENT", "2.2.2 Organisation"]
     offset = text.index("conseil d'administration composé")
     assert section_path(sections, offset)[-1] == "2.2.1 Gouvernance"
+
+
+def test_setext_headings_are_headings():
+    """Markdown's other heading style, the title underlined with "=" (level 1) or "-" (level 2): the titles were
+    paragraphs and the underlines rules, so no passage of such a report had a section path. A line of dashes after a
+    blank line stays a rule."""
+    text = """Rapport de contrôle
+===================
+
+Gestion locative
+----------------
+
+La société doit réduire sa vacance commerciale.
+
+---
+
+Patrimoine
+----------
+
+Le patrimoine est ancien.
+"""
+    found = kinds_and_text(text)
+    assert [t for k, t in found if k == "heading"] == ["Rapport de contrôle", "Gestion locative", "Patrimoine"]
+    assert [k for k, _ in found].count("rule") == 4
+    sections = outline(text, blocks(text))
+    assert [(s.title, s.level) for s in sections] == [("Rapport de contrôle", 1), ("Gestion locative", 2),
+                                                      ("Patrimoine", 2)]
+    assert section_path(sections, text.index("vacance")) == ["Rapport de contrôle", "Gestion locative"]
+    assert section_path(sections, text.index("ancien")) == ["Rapport de contrôle", "Patrimoine"]

@@ -2,7 +2,10 @@
 
 import pytest
 
-from gold import covering, process_marked
+from gold import covering, process_marked, shipped_models
+from ancols_nlp.pipelines.process import process_text
+from ancols_nlp.pipelines.sentences import load_sentencizer
+from ancols_nlp.pipelines.types import SourceText
 
 REPORT = """Rapport définitif de contrôle n°2016-047 Novembre 2017
 
@@ -53,3 +56,33 @@ def test_rebuttal_answers_the_recommendation_first(processed):
     rebuttal, recommendation = covering(doc, gold[2]), covering(doc, gold[1])
     assert rebuttal.responds_to[0] == recommendation.id and len(rebuttal.link_confidence) == len(rebuttal.responds_to)
     assert doc.meta.doc_type == "report" and doc.meta.report_number == "2016-047"
+
+
+LINES = """# Rapport de contrôle
+
+## 1. Gestion locative
+
+La société doit réduire sa vacance commerciale, qui atteint 7,4 % du patrimoine en 2019.
+L'organisme n'a pas respecté les règles d'attribution des logements.
+
+## 2. Maîtrise d'ouvrage
+
+Le coût des opérations de réhabilitation est élevé. La société doit mettre en place un suivi des coûts.
+"""
+
+
+@pytest.mark.parametrize("newline, bom", [("\r\n", ""), ("\r", ""), ("\n", "\ufeff"), ("\r\n", "\ufeff")])
+def test_windows_and_mac_line_ends_and_a_bom_read_as_plain_newlines(newline, bom):
+    """The text is stored as uploaded (offsets index the user's file), and is read as if its lines ended with
+    "\\n". A CR-only file (classic Mac) was one segment whose section path was the whole text; with CRLF the
+    paragraph's two sentences were one recommendation (spaCy saw "2019.\\r L'organisme"); after a BOM the title was
+    not a heading."""
+    def read(text: str) -> list[tuple]:
+        doc = process_text(SourceText(text, "text/markdown"), nlp=load_sentencizer(), models=shipped_models())
+        assert all(text[s.start:s.end] == s.text for s in doc.segments)
+        return [(" ".join(s.text.split()), s.kind, s.section_path) for s in doc.segments]
+
+    plain = read(LINES)
+    assert [kind for _, kind, _ in plain] == ["other", "other", "recommendation", "observation", "other",
+                                              "observation", "recommendation"]
+    assert read(bom + LINES.replace("\n", newline)) == plain

@@ -1,6 +1,8 @@
 """``ancols``: the options every command takes work before the command's name and after it."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -35,6 +37,7 @@ def stores(tmp_path_factory) -> dict:
     report.write_text(REPORT, encoding="utf-8")
     filled, empty, cwd = root / "filled", root / "empty", root / "cwd"
     cwd.mkdir()
+    empty.mkdir()  # a store with nothing in it (a missing one is an error)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(cwd)
         patch.delenv("ANCOLS_DATA_DIR", raising=False)
@@ -101,3 +104,75 @@ def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsy
     with pytest.raises(SystemExit) as exit_:
         main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")])
     assert exit_.value.code not in (0, None) and str(folder) in str(exit_.value.code)
+
+
+@pytest.mark.parametrize("name, value", [("ANCOLS_WORKERS", "deux"), ("ANCOLS_MAX_UPLOAD_MB", "-1"),
+                                         ("ANCOLS_CORS_ORIGINS", "http://localhost:3000"),
+                                         ("ANCOLS_LOG_LEVEL", "BAVARD")])
+def test_a_bad_setting_is_named_at_start(tmp_path, monkeypatch, capsys, name, value):
+    """A wrong ANCOLS_* value stops every command with one line naming the variable (exit 2); it was a pydantic
+    traceback (or, for the log level, a ValueError once the server set up its logging)."""
+    monkeypatch.setenv(name, value)
+    assert main(["serve", "--data-dir", str(tmp_path), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ancols: {name}") and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_ctrl_c_during_ingest_stops_with_one_line_and_keeps_what_was_stored(tmp_path, corpus_dir, monkeypatch,
+                                                                            capsys):
+    """Ctrl-C in the middle of `ancols ingest` printed a 40-line KeyboardInterrupt traceback (from inside the
+    embedder). It now says which files are stored: those ingested before it, whole; the one it cut, not at all."""
+    from ancols_nlp.service import cli
+
+    reports = [corpus_dir / "000_ad04bc466fc4cae0.txt", corpus_dir / "001_d290a1a4feb3bef7.txt"]
+    ingest_one = cli._ingest_one
+
+    def interrupted_at_the_second(runtime, path):
+        if path == reports[1]:
+            raise KeyboardInterrupt
+        return ingest_one(runtime, path)
+
+    monkeypatch.setattr(cli, "_ingest_one", interrupted_at_the_second)
+    assert main(["ingest", *map(str, reports), "--data-dir", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.rstrip().splitlines()[-1].startswith("ancols: interrupted"), err
+    monkeypatch.setattr(cli, "_ingest_one", ingest_one)
+    assert main(["ingest", *map(str, reports), "--data-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"✓ {reports[0].name}" in err and "(already stored)" in err and "(1070 segments)" in err, err
+
+
+@pytest.mark.parametrize("argv, said", [(["search", "vacance", "-k", "-3"], "-k"),
+                                        (["search", "vacance", "-k", "0"], "-k"), (["search", "  "], "empty"),
+                                        (["serve", "--workers", "0"], "--workers")])
+def test_search_and_serve_refuse_bad_arguments(stores, cwd, capsys, argv, said):
+    """-k -3 printed every passage but the last 3 (a negative slice), an empty query printed 10 passages,
+    --workers 0 was taken as "not given"; the API refuses each (422)."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--data-dir", str(stores["filled"])])
+    assert exit_.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_search_on_a_missing_store_says_so_and_creates_nothing(tmp_path, capsys):
+    """A mistyped --data-dir created an empty store there and printed no result, as if nothing matched."""
+    missing = tmp_path / "dta"
+    assert main(["search", "vacance", "--data-dir", str(missing)]) == 2
+    assert f"no store at {missing}" in capsys.readouterr().err and not missing.exists()
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path, capsys):
+    """It was a FileExistsError traceback (serve: a failed lifespan)."""
+    afile = tmp_path / "data"
+    afile.write_text("")
+    assert main(["ingest", str(afile), "--data-dir", str(afile)]) == 2
+    assert capsys.readouterr().err.startswith(f"ancols: ANCOLS_DATA_DIR: {afile} is not a directory")
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(stores, tmp_path):
+    """`ancols search ... | head -1` ended with a BrokenPipeError traceback once head had its line."""
+    command = [sys.executable, "-m", "ancols_nlp.service.cli", "search", "vacance commerciale", "--json",
+               "--data-dir", str(stores["filled"])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    process.stdout.close()  # the reader is gone before the first line
+    err = process.stderr.read().decode()
+    assert process.wait() != 0 and "Traceback" not in err and "BrokenPipe" not in err, err

@@ -128,6 +128,19 @@ def test_web_page_and_static_files(client):
     assert "/" not in client.get("/openapi.json").json()["paths"]
 
 
+@pytest.mark.parametrize("path", ["/health", "/", "/documents", "/search?q=vacance", "/static/app.js"])
+def test_head_answers_as_get_without_a_body(client, path):
+    """``curl -I``, uptime checkers and some load balancers send HEAD: every API route and the page answered 405
+    (FastAPI routes take only the methods they declare), though HTTP makes HEAD a GET without the body."""
+    got, head = client.get(path), client.head(path)
+    assert head.status_code == got.status_code == 200, (head.status_code, head.text)
+    assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/classify").status_code == 405  # a POST-only route stays so
+    route = "/static/{path}" if path.startswith("/static/") else path.split("?")[0]  # logged as a HEAD
+    assert f'ancols_http_requests_total{{method="HEAD",route="{route}",status="200"}}' in client.get("/metrics").text
+
+
 @pytest.mark.parametrize("origin, allowed", [("http://localhost:5173", True), ("http://evil.example", False)])
 def test_cors_exposes_the_request_id(runtime, tmp_path, origin, allowed):
     from dataclasses import replace
