@@ -113,6 +113,16 @@ def test_a_scanned_page_left_unread_keeps_an_empty_span_saying_why(printed, text
     assert ("ANCOLS_OCR" if why == "ocr_off" else "apt-get install tesseract-ocr") in warning.message
 
 
+def test_running_headers_are_found_on_the_pages_left_when_scans_go_unread(printed, text_layer):
+    """Two of four pages unread: the header printed on the other two is furniture, as on every page it could be."""
+    mixed = extract_pdf(rasterised_pdf(printed.data, dpi=200, only={2, 3}), max_pages=20, ocr=Ocr(enabled=False))
+    assert {(f.page, f.kind) for f in mixed.furniture} == {(n, kind) for n in (1, 4)
+                                                           for kind in ("header", "footer", "page_number")}
+    assert HEADER not in mixed.text and FOOTER not in mixed.text
+    assert page_texts(mixed) == [page_texts(text_layer)[0], "", "", page_texts(text_layer)[3]]
+    assert [warning.pages for warning in unread_warnings(mixed.pages)] == [(2, 3)]
+
+
 def test_a_blank_scanned_page_that_ocr_reads_nothing_on_is_marked(printed, text_layer, tesseract):
     """A scanned sheet with nothing printed on it (the back of a page): OCR runs, reads no line."""
     mixed = extract_pdf(with_blank_scan(printed.data, at=3), max_pages=20, ocr=tesseract)
