@@ -145,7 +145,7 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
         page_text = _page_text(body, norms)
         if page_text and text:
             text += "\n\n"  # the blank line between two pages belongs to the first one with text…
-            for k in range(len(starts) - 1, 0, -1):  # …so that a page without text (an unread scan) spans nothing
+            for k in reversed(range(len(starts))):  # …so that a page without text (an unread scan) spans nothing
                 if starts[k] != len(text) - 2:
                     break
                 starts[k] = len(text)
