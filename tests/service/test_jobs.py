@@ -93,7 +93,7 @@ def test_a_scan_being_read_shows_its_pages_in_the_jobs_progress(tmp_path):
     assert job["progress"]["current_ocr"] is None and ocr_progress.get() is None
 
 
-def test_a_queue_from_before_ocr_progress_opens_and_its_jobs_run(tmp_path):
+def test_a_queue_from_before_ocr_progress_and_file_warnings_opens_and_its_jobs_run(tmp_path):
     from ancols_nlp.service.jobs import SCHEMA
 
     with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
