@@ -15,7 +15,8 @@ import numpy as np
 from ancols_nlp.index.expansion import Expansion
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
-from ancols_nlp.pipelines.types import Indicator, ProcessedDocument
+from ancols_nlp.pipelines.types import DocumentWarning, Indicator, PageSpan, ProcessedDocument
+from ancols_nlp.pipelines.unread import unread_warnings
 
 
 class Embedder(Protocol):
@@ -32,6 +33,7 @@ class Added:
     id: str
     segment_count: int
     duplicate: bool
+    warnings: tuple[DocumentWarning, ...] = ()  # what the stored document lacks (scanned pages left unread)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def already_stored(meta: DocumentReader, sha256: str) -> Added | None:
     before it is processed again (seconds for a report). ``add`` checks again: the same bytes may land meanwhile."""
     doc_id = meta.find_by_sha(sha256)
     row = meta.document(doc_id) if doc_id else None
-    return Added(doc_id, row.segment_count, True) if row else None
+    if row is None:
+        return None
+    return Added(doc_id, row.segment_count, True, unread_warnings(PageSpan(**page) for page in row.pages))
 
 
 class SegmentStore(Protocol):

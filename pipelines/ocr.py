@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 
 from ancols_nlp.pipelines.errors import OcrFailed
+from ancols_nlp.pipelines.types import UnreadReason
 
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
@@ -39,7 +40,13 @@ class Ocr:
     min_confidence: float = 0.0  # words Tesseract is less sure of (0-100) are dropped
 
     def usable(self) -> bool:
-        return self.enabled and shutil.which("tesseract") is not None
+        return self.unusable() is None
+
+    def unusable(self) -> UnreadReason | None:
+        """Why scanned pages cannot be read here (turned off, Tesseract not installed); None when they can."""
+        if not self.enabled:
+            return "ocr_off"
+        return None if shutil.which("tesseract") else "ocr_unavailable"
 
     def allowance(self, pages: int) -> float:
         """Seconds the reader may spend on ``pages`` scanned pages beyond its own deadline."""

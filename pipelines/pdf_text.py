@@ -17,7 +17,8 @@ Rules, in the order they apply:
   of dash aside, which OCR reads loosely), so a body line printed twice is kept; the distance,
   not the height, so that landscape pages count. A page number there ("12", "- 12 -",
   "Page 12 / 40", "12/40") need only recur at the same place on two pages, or stand on the
-  single page of a one-page document.
+  single page of a one-page document. Pages holding no line (blank, or a scan left unread) are
+  not counted: they can repeat nothing.
 * Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
   paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
   or following a short line (measured against the lines of pages as wide) and starting with
@@ -53,7 +54,7 @@ from ancols_nlp.pipelines.errors import (
     UnreadablePdf,
 )
 from ancols_nlp.pipelines.ocr import Ocr, read_page
-from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText
+from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText, UnreadReason
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
 # line-end hyphen, it is kept (non-|conforme, sous-|location, peut-|être, ceux-|ci).
@@ -118,15 +119,16 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
     """The body text of a PDF, pages joined by blank lines, furniture kept aside.
 
     A page with images and no text is read by OCR when ``ocr`` is usable, ``on_ocr(done, pages)`` told before
-    each such page. Raises a ``DocumentError`` for anything that is not a readable PDF with a text layer or
-    such pages.
+    each such page; one left without text (OCR off or missing, or reading nothing) keeps its empty span marked
+    ``unread``, so that a document missing pages says so. Raises a ``DocumentError`` for anything that is not a
+    readable PDF with a text layer or such pages.
     """
     if not data or data.isspace():
         raise EmptyDocument()
     if b"%PDF-" not in data[:1024]:
         raise UnreadablePdf("The file is not a PDF.")
     try:
-        pages, has_images, scanned = _read(data, max_pages, ocr, on_ocr)
+        pages, has_images, scanned, unread = _read(data, max_pages, ocr, on_ocr)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedPdf() from exc
@@ -142,18 +144,24 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
     for body in bodies:
         page_text = _page_text(body, norms)
         if page_text and text:
-            text += "\n\n"  # the blank line between two pages belongs to the first one
+            text += "\n\n"  # the blank line between two pages belongs to the first one with text…
+            for k in reversed(range(len(starts))):  # …so that a page without text (an unread scan) spans nothing
+                if starts[k] != len(text) - 2:
+                    break
+                starts[k] = len(text)
         starts.append(len(text))
         text += page_text
     ends = starts[1:] + [len(text)]
-    spans = [PageSpan(n, start, end, ocr=n - 1 in scanned) for n, (start, end) in enumerate(zip(starts, ends), start=1)]
+    spans = [PageSpan(n, start, end, ocr=n - 1 in scanned, unread=unread.get(n - 1))
+             for n, (start, end) in enumerate(zip(starts, ends), start=1)]
     return SourceText(text=text, media_type="application/pdf", pages=spans, furniture=furniture)
 
 
 def _read(data: bytes, max_pages: int, ocr: Ocr | None,
-          on_ocr: Callable[[int, int], None] | None) -> tuple[list[list[_Line]], bool, set[int]]:
-    """Lines of every page (top to bottom, turn after turn), whether any page holds an image, and the pages
-    (0-based) read by OCR.
+          on_ocr: Callable[[int, int], None] | None
+          ) -> tuple[list[list[_Line]], bool, set[int], dict[int, UnreadReason]]:
+    """Lines of every page (top to bottom, turn after turn), whether any page holds an image, the pages
+    (0-based) read by OCR, and the scanned pages left without text with the reason.
 
     PDFium reads the text layer in C, some 15 times faster than pdfminer's character objects
     (bench/ingest.py); it also drops the second copy of fake-bold characters. A line's box
@@ -184,15 +192,19 @@ def _read(data: bytes, max_pages: int, ocr: Ocr | None,
                 "The PDF's fonts do not say which characters they draw, so its text cannot be read; "
                 "export the report to PDF again, or run OCR on it."
             )
-        if scanned and not (ocr and ocr.usable()):
+        unusable = ocr.unusable() if ocr else "ocr_off"
+        unread: dict[int, UnreadReason] = dict.fromkeys(scanned, unusable) if scanned and unusable else {}
+        if unread:
             scanned = []
         for done, index in enumerate(scanned):
             if on_ocr:
                 on_ocr(done, len(scanned))
             pages[index] = _ocr_lines(pdf[index], ocr)
+            if not pages[index]:
+                unread[index] = "ocr_empty"
     finally:
         pdf.close()
-    return pages, has_images, set(scanned)
+    return pages, has_images, set(scanned), unread
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:
@@ -325,7 +337,8 @@ def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[
         k: len({page for page, at in found if abs(at - usual[k]) <= SAME_HEIGHT})
         for k, found in places.items()
     }
-    needed = max(2, min(len(pages), 3), math.ceil(0.4 * len(pages)))
+    printed = sum(1 for lines in pages if lines)  # a blank page or an unread scan repeats no header
+    needed = max(2, min(printed, 3), math.ceil(0.4 * printed))
 
     bodies: list[list[_Line]] = []
     furniture: list[Furniture] = []
@@ -335,7 +348,7 @@ def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[
             side = band(line)
             k = key(line, side) if side else None
             in_place = k is not None and abs(place(line, side) - usual[k]) <= SAME_HEIGHT
-            numbered = in_place and (repeats[k] >= 2 or len(pages) == 1)
+            numbered = in_place and (repeats[k] >= 2 or printed == 1)
             if numbered and _PAGE_NUMBER.fullmatch(line.text):
                 furniture.append(Furniture(number, "page_number", line.text))
             elif in_place and repeats[k] >= needed:

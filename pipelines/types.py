@@ -23,16 +23,30 @@ THEMES: tuple[Theme, ...] = get_args(Theme)
 DocType = Literal["report", "reply"]
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "footnote", "rule"]
 FurnitureKind = Literal["header", "footer", "page_number"]
+# Why a scanned page's text is missing: OCR turned off, Tesseract not installed, or OCR read nothing on it. Each
+# calls for its own remedy (turn ANCOLS_OCR on, install Tesseract, look at the scan), so a flag would not do.
+UnreadReason = Literal["ocr_off", "ocr_unavailable", "ocr_empty"]
 
 
 @dataclass(frozen=True)
 class PageSpan:
-    """Where page ``number`` (1-based) lies in the document text; ``ocr`` when the text was read from a scan."""
+    """Where page ``number`` (1-based) lies in the document text; ``ocr`` when the text was read from a scan;
+    ``unread`` why a scanned page has no text (its span is then empty), None for every page that was read."""
 
     number: int
     start: int
     end: int
     ocr: bool = False
+    unread: UnreadReason | None = None
+
+
+@dataclass(frozen=True)
+class DocumentWarning:
+    """Something the stored document lacks that its uploader must be told of, e.g. scanned pages left unread."""
+
+    code: str
+    message: str
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

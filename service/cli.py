@@ -64,6 +64,8 @@ def ingest(runtime: Runtime, paths: list[Path], *, ray_address: str | None = Non
                 continue
             state = "already stored" if outcome.duplicate else f"{outcome.segment_count} segments"
             tqdm.write(f"✓ {path.name} → {outcome.id} ({state})", file=sys.stderr)
+            for warning in outcome.warnings:
+                tqdm.write(f"  ! {warning.message} [{warning.code}]", file=sys.stderr)
     return failures
 
 

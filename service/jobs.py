@@ -20,6 +20,7 @@ others accept jobs (committed in the same SQLite file, which the owner's worker 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -28,7 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS job_files (
     duplicate INTEGER,
     error_code TEXT,
     error_message TEXT,
+    warnings TEXT,
     PRIMARY KEY (job_id, n)
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
@@ -100,11 +102,11 @@ class JobStore(Database):
 
     def __init__(self, path: Path):
         super().__init__(path, SCHEMA, rows_as_dicts=True)
-        with self.transaction() as db:  # a queue written before OCR progress was recorded
-            columns = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
-            for column in ("ocr_done", "ocr_total"):
-                if column not in columns:
-                    db.execute(f"ALTER TABLE jobs ADD COLUMN {column} INTEGER")
+        with self.transaction() as db:  # a queue written before OCR progress, then a file's warnings, were recorded
+            for table, column, kind in (("jobs", "ocr_done", "INTEGER"), ("jobs", "ocr_total", "INTEGER"),
+                                        ("job_files", "warnings", "TEXT")):
+                if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -137,8 +139,9 @@ class JobStore(Database):
 
     def file_done(self, job_id: str, n: int, added: Added) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE job_files SET status='done', document_id=?, segment_count=?, duplicate=?"
-                       " WHERE job_id=? AND n=?", (added.id, added.segment_count, int(added.duplicate), job_id, n))
+            db.execute("UPDATE job_files SET status='done', document_id=?, segment_count=?, duplicate=?, warnings=?"
+                       " WHERE job_id=? AND n=?", (added.id, added.segment_count, int(added.duplicate),
+                                                   json.dumps([asdict(w) for w in added.warnings]), job_id, n))
 
     def file_failed(self, job_id: str, n: int, code: str, message: str) -> None:
         with self.transaction() as db:
@@ -191,6 +194,7 @@ class JobStore(Database):
                 "document_id": f["document_id"], "segment_count": f["segment_count"],
                 "duplicate": None if f["duplicate"] is None else bool(f["duplicate"]),
                 "error": {"code": f["error_code"], "message": f["error_message"]} if f["error_code"] else None,
+                "warnings": json.loads(f["warnings"] or "[]"),
             } for f in files],
         }
 

@@ -25,7 +25,7 @@ from ancols_nlp.models.shipped import load_models
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import ProcessedDocument
-from ancols_nlp.service.runtime import embedder_for, process_document
+from ancols_nlp.service.runtime import add_document, embedder_for, process_document
 from ancols_nlp.service.settings import Settings
 
 # A processing actor and an embedder actor together reserve one logical CPU: a "worker".
@@ -107,7 +107,7 @@ def ingest(store: SegmentStore, settings: Settings, files: list[Path],
             if item.error is not None:
                 yield item.path, item.error
             else:
-                yield item.path, store.add(item.document, filename=item.path.name, data=item.data,
-                                           vectors=item.vectors)
+                yield item.path, add_document(store, item.document, filename=item.path.name, data=item.data,
+                                              vectors=item.vectors)
     finally:
         ray.shutdown()

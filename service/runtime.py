@@ -6,9 +6,11 @@ Both the HTTP app and the CLI go through this one object, so they ingest and sea
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from functools import cached_property
 
+import numpy as np
 from spacy.language import Language
 
 from ancols_nlp.index.interface import Added, Embedder, SegmentStore, already_stored
@@ -22,8 +24,11 @@ from ancols_nlp.pipelines.ocr import Ocr
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, ThemeItem
+from ancols_nlp.pipelines.unread import unread_warnings
 from ancols_nlp.service.search_cache import SearchCache
 from ancols_nlp.service.settings import Settings
+
+log = logging.getLogger("ancols.ingest")
 
 
 @dataclass
@@ -62,7 +67,9 @@ class Runtime:
 
     def ingest(self, data: bytes, filename: str) -> Added:
         stored = already_stored(self.store.meta, hashlib.sha256(data).hexdigest())
-        return stored or self.store.add(self.process(data, filename), filename=filename, data=data)
+        if stored:
+            return logged(stored, filename)
+        return add_document(self.store, self.process(data, filename), filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
         """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document."""
@@ -81,6 +88,20 @@ def process_document(settings: Settings, nlp: Language, models: Models, data: by
               max_seconds=settings.ocr_max_seconds)
     limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb, ocr=ocr)
     return process_bytes(data, filename, nlp=nlp, models=models, max_pages=settings.max_pdf_pages, limits=limits)
+
+
+def add_document(store: SegmentStore, doc: ProcessedDocument, *, filename: str, data: bytes,
+                 vectors: np.ndarray | None = None) -> Added:
+    """``store.add``, answered with the warnings the document's pages call for, each logged."""
+    added = store.add(doc, filename=filename, data=data, vectors=vectors)
+    return logged(replace(added, warnings=unread_warnings(doc.source.pages)), filename)
+
+
+def logged(added: Added, filename: str) -> Added:
+    """``added``, its warnings logged: the operator of a bulk import sees them too."""
+    for warning in added.warnings:
+        log.warning("%s (%s): %s", filename, added.id, warning.message)
+    return added
 
 
 def embedder_for(settings: Settings) -> Embedder:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from ancols_nlp.pipelines.types import DocType, Theme
+from ancols_nlp.pipelines.types import DocType, Theme, UnreadReason
 from ancols_nlp.pipelines.types import Kind as KindName
 
 
@@ -38,6 +38,15 @@ class PageOut(BaseModel):
     start: int
     end: int
     ocr: bool = Field(False, description="The page is a scan: its text was read by OCR and may hold misreadings.")
+    unread: UnreadReason | None = Field(
+        None, description="Set when the page is a scan whose text is missing (its span is empty): OCR turned off "
+        "(ocr_off), Tesseract not installed (ocr_unavailable), or OCR read nothing on it (ocr_empty).")
+
+
+class DocumentWarningOut(BaseModel):
+    code: str = Field(examples=["unread_scanned_pages"])
+    message: str
+    pages: list[int] = Field(default_factory=list, description="The pages concerned.")
 
 
 class FurnitureOut(BaseModel):
@@ -87,6 +96,8 @@ class DocumentCreated(BaseModel):
     filename: str
     segment_count: int
     duplicate: bool = Field(description="True when the same bytes were already stored: the first id is returned.")
+    warnings: list[DocumentWarningOut] = Field(
+        default_factory=list, description="What the stored document lacks, e.g. scanned pages left unread.")
 
 
 class DocumentText(BaseModel):
@@ -217,6 +228,8 @@ class JobFileOut(BaseModel):
     segment_count: int | None = None
     duplicate: bool | None = None
     error: JobFileError | None = Field(None, description="Why this file could not be ingested (the job goes on).")
+    warnings: list[DocumentWarningOut] = Field(
+        default_factory=list, description="What the stored document lacks, e.g. scanned pages left unread.")
 
 
 class PagesProgress(BaseModel):

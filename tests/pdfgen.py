@@ -317,6 +317,21 @@ def rasterised_pdf(data: bytes, dpi: int = 200, only: set[int] | None = None, wo
     return _pages_from(data, bytes(pdf.output()), only)
 
 
+def with_blank_scan(data: bytes, at: int) -> bytes:
+    """``data`` with a scanned blank sheet (a white A4 image, as the back of a page) inserted as page ``at``."""
+    sheet, image = FPDF(unit="pt", format="A4"), io.BytesIO()
+    sheet.add_page()
+    Image.new("L", (1654, 2339), 255).save(image, format="PNG")  # A4 at 200 dpi
+    sheet.image(image, x=0, y=0, w=sheet.w, h=sheet.h)
+    merged, blank = pdfium.PdfDocument(data), pdfium.PdfDocument(bytes(sheet.output()))
+    merged.import_pages(blank, index=at - 1)
+    buffer = io.BytesIO()
+    merged.save(buffer)
+    merged.close()
+    blank.close()
+    return buffer.getvalue()
+
+
 def _pages_from(text_pdf: bytes, scans: bytes, only: set[int]) -> bytes:
     """``text_pdf`` with the pages ``only`` names replaced by the same pages of ``scans``."""
     merged, images = pdfium.PdfDocument(text_pdf), pdfium.PdfDocument(scans)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
@@ -39,7 +40,8 @@ async def upload(file: Annotated[UploadFile, File(description="A PDF, .docx, .od
     data = await read_upload(file, settings.max_upload_bytes)
     filename = file.filename or "upload"
     added = await run_in_threadpool(runtime.ingest, data, filename)
-    return DocumentCreated(id=added.id, filename=filename, segment_count=added.segment_count, duplicate=added.duplicate)
+    return DocumentCreated(id=added.id, filename=filename, segment_count=added.segment_count, duplicate=added.duplicate,
+                           warnings=[asdict(warning) for warning in added.warnings])
 
 
 @router.get("", response_model=DocumentList)

@@ -400,7 +400,9 @@ function fileLine(f) {
   let detail = null;
   if (f.status === "done") {
     detail = el("span", {}, `${fmt.format(f.segment_count)} passages${f.duplicate ? " (déjà présent)" : ""} · `,
-      el("a", { href: docLink(f.document_id), text: "ouvrir" }));
+      el("a", { href: docLink(f.document_id), text: "ouvrir" }),
+      ...(f.warnings || []).map((w) => el("span", { class: "warn", title: w.message, dataset: { code: w.code } },
+        ` · ⚠ ${plural(w.pages.length, "page numérisée non lue", "pages numérisées non lues")} : ${w.pages.join(", ")}`)));
   } else if (f.error) {
     detail = el("span", { class: "error", title: f.error.message, dataset: { code: f.error.code } },
       `${FILE_ERRORS[f.error.code] || f.error.message} `, el("code", { text: f.error.code }));

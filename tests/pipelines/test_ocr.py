@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cer import char_error_rate
-from pdfgen import corpus_paragraphs, rasterised_pdf, render_pdf
+from pdfgen import corpus_paragraphs, rasterised_pdf, render_pdf, with_blank_scan
 
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.errors import NoTextLayer, OcrFailed, PdfTooComplex
@@ -19,6 +19,7 @@ from ancols_nlp.pipelines.ocr import Ocr
 from ancols_nlp.pipelines.pdf_text import extract_pdf
 from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded, ocr_progress
 from ancols_nlp.pipelines.sections import outline
+from ancols_nlp.pipelines.unread import unread_warnings
 
 REPORT = "003_12d7f4ee594b802f.txt"  # opens on numbered headings: 1. PRÉAMBULE, 2.1 CONTEXTE…, 2.2.1 Gouvernance
 HEADER = "ANCOLS – Rapport définitif de contrôle n° 2014-098"
@@ -95,6 +96,41 @@ def test_a_scanned_page_among_text_pages_is_read_alone(printed, text_layer, tess
     assert got[0] == expected[0] and got[2:] == expected[2:]
     assert char_error_rate(expected[1], got[1]) < MAX_CER * 3
     assert {f.kind for f in mixed.furniture if f.page == 2} == {"header", "footer", "page_number"}
+    assert not any(page.unread for page in mixed.pages) and unread_warnings(mixed.pages) == ()
+
+
+@pytest.mark.parametrize("ocr, why", [(Ocr(enabled=False), "ocr_off"), (None, "ocr_off"), (Ocr(), "ocr_unavailable")])
+def test_a_scanned_page_left_unread_keeps_an_empty_span_saying_why(printed, text_layer, ocr, why, monkeypatch,
+                                                                   tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Tesseract: OCR on then cannot run
+    mixed = extract_pdf(rasterised_pdf(printed.data, dpi=200, only={2}), max_pages=20, ocr=ocr)
+    assert [page.unread for page in mixed.pages] == [why if n == 2 else None for n in range(1, printed.page_count + 1)]
+    expected, got = page_texts(text_layer), page_texts(mixed)
+    assert got[1] == "" and got[0] == expected[0] and got[2:] == expected[2:]
+    [warning] = unread_warnings(mixed.pages)
+    assert (warning.code, warning.pages) == ("unread_scanned_pages", (2,))
+    assert "Page 2 is scanned and not read" in warning.message
+    assert ("ANCOLS_OCR" if why == "ocr_off" else "apt-get install tesseract-ocr") in warning.message
+
+
+def test_running_headers_are_found_on_the_pages_left_when_scans_go_unread(printed, text_layer):
+    """Two of four pages unread: the header printed on the other two is furniture, as on every page it could be."""
+    mixed = extract_pdf(rasterised_pdf(printed.data, dpi=200, only={2, 3}), max_pages=20, ocr=Ocr(enabled=False))
+    assert {(f.page, f.kind) for f in mixed.furniture} == {(n, kind) for n in (1, 4)
+                                                           for kind in ("header", "footer", "page_number")}
+    assert HEADER not in mixed.text and FOOTER not in mixed.text
+    assert page_texts(mixed) == [page_texts(text_layer)[0], "", "", page_texts(text_layer)[3]]
+    assert [warning.pages for warning in unread_warnings(mixed.pages)] == [(2, 3)]
+
+
+def test_a_blank_scanned_page_that_ocr_reads_nothing_on_is_marked(printed, text_layer, tesseract):
+    """A scanned sheet with nothing printed on it (the back of a page): OCR runs, reads no line."""
+    mixed = extract_pdf(with_blank_scan(printed.data, at=3), max_pages=20, ocr=tesseract)
+    assert [(page.ocr, page.unread) for page in mixed.pages][2] == (True, "ocr_empty")
+    assert [page.number for page in mixed.pages if page.unread] == [3]
+    assert page_texts(mixed)[2] == "" and page_texts(mixed)[3:] == page_texts(text_layer)[2:]
+    [warning] = unread_warnings(mixed.pages)
+    assert warning.pages == (3,) and "OCR read no text" in warning.message
 
 
 def test_a_sheet_scanned_sideways_and_shown_upright_reads_as_shown(printed, text_layer, tesseract):

@@ -176,3 +176,19 @@ def test_output_into_a_closed_pipe_is_no_traceback(stores, tmp_path):
     process.stdout.close()  # the reader is gone before the first line
     err = process.stderr.read().decode()
     assert process.wait() != 0 and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_ingest_prints_the_scanned_pages_it_could_not_read(tmp_path, corpus_dir, monkeypatch, capsys):
+    from pdfgen import corpus_paragraphs, rasterised_pdf, render_pdf
+
+    printed = render_pdf(corpus_paragraphs(corpus_dir / "001_d290a1a4feb3bef7.txt", limit_chars=6000),
+                         header="ANCOLS", footer="Rapport")
+    assert printed.page_count >= 3
+    report = tmp_path / "annexe.pdf"
+    report.write_bytes(rasterised_pdf(printed.data, only={2, 3}))
+    monkeypatch.setenv("ANCOLS_OCR", "off")
+    assert main(["ingest", str(report), "--data-dir", str(tmp_path / "data")]) == 0
+    printed_lines = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("✓ annexe.pdf") for line in printed_lines)
+    assert "  ! Pages 2, 3 are scanned and not read, so missing from the text and from search: OCR is turned off " \
+           "here (ANCOLS_OCR). [unread_scanned_pages]" in printed_lines

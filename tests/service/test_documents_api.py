@@ -1,5 +1,7 @@
 """The document endpoints through HTTP, on real report text."""
 
+import logging
+
 import pytest
 
 from officegen import PageBreak, corpus_parts, make_docx
@@ -193,6 +195,42 @@ def test_a_scanned_report_is_read_by_ocr_and_its_pages_say_so(client, report_par
     segments = client.get(f"/documents/{created['id']}/segments").json()["segments"]
     assert len(segments) == created["segment_count"] > 5
     assert all(body["text"][s["start"]:s["end"]] == s["text"] for s in segments)
+
+
+def test_a_scanned_page_left_unread_is_marked_and_the_upload_warned(runtime, client, report_paragraphs, caplog):
+    """OCR off: the report is stored from its text pages; its scanned page 2 is missing, and the answer, the pages,
+    the log and a second upload of the same bytes all say so. OCR on: the same page is read, nothing to warn of."""
+    from pdfgen import rasterised_pdf, render_pdf
+
+    printed = render_pdf(report_paragraphs, header="ANCOLS – annexe numérisée", footer="Espace Domicile")
+    assert printed.page_count >= 2
+    mixed = rasterised_pdf(printed.data, only={2})
+    runtime.settings.ocr = False
+    try:
+        with caplog.at_level(logging.WARNING, logger="ancols.ingest"):
+            response = client.post("/documents", files={"file": ("annexe.pdf", mixed, "application/pdf")})
+            again = client.post("/documents", files={"file": ("annexe.pdf", mixed, "application/pdf")}).json()
+    finally:
+        runtime.settings.ocr = True
+    assert response.status_code == 201, response.text
+    created = response.json()
+    [warning] = created["warnings"]
+    assert warning["code"] == "unread_scanned_pages" and warning["pages"] == [2] and "ANCOLS_OCR" in warning["message"]
+    assert again["duplicate"] and again["warnings"] == created["warnings"]
+    assert f"annexe.pdf ({created['id']}): Page 2 is scanned" in caplog.text
+    assert [r.levelname for r in caplog.records if "Page 2 is scanned" in r.message] == ["WARNING"] * 2
+    text = client.get(f"/documents/{created['id']}/text").json()
+    pages = client.get(f"/documents/{created['id']}").json()["pages"]
+    assert text["pages"] == pages and len(pages) == printed.page_count
+    assert [p["unread"] for p in pages] == ["ocr_off" if p["number"] == 2 else None for p in pages]
+    assert pages[1]["start"] == pages[1]["end"] and all(p["start"] < p["end"] for p in pages if p["number"] != 2)
+
+    read = client.post("/documents", files={"file": ("annexe-2.pdf", rasterised_pdf(printed.data, only={1}),
+                                                     "application/pdf")})
+    assert read.status_code == 201, read.text
+    assert read.json()["warnings"] == []
+    pages = client.get(f"/documents/{read.json()['id']}").json()["pages"]
+    assert [(p["ocr"], p["unread"]) for p in pages] == [(p["number"] == 1, None) for p in pages]
 
 
 def test_a_text_whose_paragraph_is_past_the_sentence_splitters_reach_gets_a_clear_422(client, report_paragraphs):

@@ -93,15 +93,20 @@ def test_a_scan_being_read_shows_its_pages_in_the_jobs_progress(tmp_path):
     assert job["progress"]["current_ocr"] is None and ocr_progress.get() is None
 
 
-def test_a_queue_from_before_ocr_progress_opens_and_its_jobs_run(tmp_path):
+def test_a_queue_from_before_ocr_progress_and_file_warnings_opens_and_its_jobs_run(tmp_path):
     from ancols_nlp.service.jobs import SCHEMA
 
     with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
-        db.executescript(SCHEMA.replace(",\n    ocr_done INTEGER,\n    ocr_total INTEGER", ""))
+        db.executescript(SCHEMA.replace(",\n    ocr_done INTEGER,\n    ocr_total INTEGER", "")
+                         .replace("    warnings TEXT,\n", ""))
         db.execute("INSERT INTO jobs (id, status, created_at) VALUES ('old', 'queued', '2026-01-01T00:00:00Z')")
+        db.execute("INSERT INTO job_files (job_id, n, filename, size, status, document_id, segment_count, duplicate)"
+                   " VALUES ('old', 0, 'old.txt', 5, 'done', 'doc-old', 3, 0)")
         assert "ocr_done" not in {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+        assert "warnings" not in {row[1] for row in db.execute("PRAGMA table_info(job_files)")}
     manager = JobManager(tmp_path, FakeIngest(), max_file_bytes=1000)
-    assert manager.db.get("old")["progress"]["current_ocr"] is None
+    old = manager.db.get("old")
+    assert old["progress"]["current_ocr"] is None and old["files"][0]["warnings"] == []
     job_id = manager.submit([("a.txt", b"alpha")])
     manager.start()
     assert wait_for(lambda: manager.db.get(job_id)["status"] == "done", timeout=10)
@@ -243,6 +248,23 @@ def test_post_jobs_returns_202_then_progress_and_per_file_results(jobs_client, r
     segments = jobs_client.get(f"/documents/{ok['document_id']}/segments").json()
     assert segments["total"] == ok["segment_count"]
     assert not stored.exists()
+
+
+def test_a_file_stored_without_its_unread_scanned_page_says_so_in_the_job(runtime, tmp_path, corpus_dir):
+    from pdfgen import corpus_paragraphs, rasterised_pdf, render_pdf
+
+    printed = render_pdf(corpus_paragraphs(corpus_dir / REPLY, limit_chars=3000), header="Réponse", footer="Copie")
+    assert printed.page_count >= 2
+    with TestClient(other_app(runtime, tmp_path, ocr=False)) as c:
+        files = [("files", ("reponse.pdf", rasterised_pdf(printed.data, only={1}), "application/pdf")),
+                 ("files", ("texte.pdf", printed.data, "application/pdf"))]
+        job = wait_job(c, c.post("/jobs", files=files).json()["id"])
+        [scanned, text] = job["files"]
+        assert scanned["status"] == "done" and scanned["error"] is None and text["warnings"] == []
+        [warning] = scanned["warnings"]
+        assert warning["code"] == "unread_scanned_pages" and warning["pages"] == [1]
+        pages = c.get(f"/documents/{scanned['document_id']}").json()["pages"]
+        assert [p["unread"] for p in pages] == ["ocr_off"] + [None] * (len(pages) - 1)
 
 
 def test_list_jobs_newest_first_with_pagination(jobs_client):
