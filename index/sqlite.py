@@ -18,7 +18,11 @@ class CorruptStore(RuntimeError):
 
 
 class Database:
-    def __init__(self, path: Path, schema: str, *, rows_as_dicts: bool = False):
+    """``added``: columns this version added to a table an older one created, as (table, column, SQL type); they
+    are added on open, before the schema check, so an older database opens and one of another lineage is named."""
+
+    def __init__(self, path: Path, schema: str, *, rows_as_dicts: bool = False,
+                 added: tuple[tuple[str, str, str], ...] = ()):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
@@ -32,6 +36,7 @@ class Database:
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)
             self._db.executescript(schema)
+            _add_columns(self._db, added)
             missing = _missing_columns(self._db, schema)
         except sqlite3.DatabaseError as exc:
             self._db.close()
@@ -58,6 +63,21 @@ class Database:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+
+def _add_columns(db: sqlite3.Connection, added: tuple[tuple[str, str, str], ...]) -> None:
+    """Looked up inside the write transaction: two processes may open an older database at once."""
+    if not added:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, kind in added:
+            if column not in _columns(db, table):
+                db.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} {kind}')
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _missing_columns(db: sqlite3.Connection, schema: str) -> list[str]:

@@ -101,12 +101,9 @@ class JobStore(Database):
     """The jobs' state in SQLite (one connection, one lock)."""
 
     def __init__(self, path: Path):
-        super().__init__(path, SCHEMA, rows_as_dicts=True)
-        with self.transaction() as db:  # a queue written before OCR progress, then a file's warnings, were recorded
-            for table, column, kind in (("jobs", "ocr_done", "INTEGER"), ("jobs", "ocr_total", "INTEGER"),
-                                        ("job_files", "warnings", "TEXT")):
-                if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        # a queue written before OCR progress, then a file's warnings, were recorded
+        super().__init__(path, SCHEMA, rows_as_dicts=True, added=(
+            ("jobs", "ocr_done", "INTEGER"), ("jobs", "ocr_total", "INTEGER"), ("job_files", "warnings", "TEXT")))
 
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
