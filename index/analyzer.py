@@ -24,8 +24,9 @@ import Stemmer
 
 from ancols_nlp.pipelines import french
 from ancols_nlp.pipelines.french import fold, folded_stopwords
+from ancols_nlp.pipelines.patterns import without_note_calls
 
-ANALYZER_VERSION = "fr-1"
+ANALYZER_VERSION = "fr-2"
 
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 # An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it).
@@ -41,9 +42,10 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words with elisions cut and compound words split (one regex pass each: this
-    runs on every passage at ingestion and on every result shown)."""
-    return WORD_PART.findall(ELISION.sub("", text.lower()))
+    """Lower-cased words with note calls, elisions cut and compound words split (one regex pass each: this
+    runs on every passage at ingestion and on every result shown). Calls go after lower-casing, so "M²" is read
+    as the unit m², as before."""
+    return WORD_PART.findall(ELISION.sub("", without_note_calls(text.lower())))
 
 
 @lru_cache(maxsize=200_000)
