@@ -25,8 +25,9 @@ import Stemmer
 
 from ancols_nlp.pipelines import french
 from ancols_nlp.pipelines.french import fold, folded_stopwords
+from ancols_nlp.pipelines.patterns import without_note_calls
 
-ANALYZER_VERSION = "fr-2"  # fr-2: decomposed accents (NFD) and invisible characters inside words
+ANALYZER_VERSION = "fr-3"  # fr-2: decomposed accents (NFD) and invisible characters inside words; fr-3: note calls
 
 # Characters that show nothing inside a word: soft hyphen, zero-width space, non-joiner, joiner, word joiner, BOM.
 _INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
@@ -48,10 +49,12 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words with elisions cut and compound words split (one regex pass each: this
+    """Lower-cased words with note calls and elisions cut and compound words split (one regex pass each: this
     runs on every passage at ingestion and on every result shown). Accents are composed first (NFC) and invisible
-    characters dropped, so text written so gives the terms of the same text typed on a keyboard."""
-    return WORD_PART.findall(ELISION.sub("", _INVISIBLES.sub("", unicodedata.normalize("NFC", text)).lower()))
+    characters dropped, so text written so gives the terms of the same text typed on a keyboard; calls go after
+    lower-casing, so "M²" is read as the unit m², as before."""
+    text = _INVISIBLES.sub("", unicodedata.normalize("NFC", text)).lower()
+    return WORD_PART.findall(ELISION.sub("", without_note_calls(text)))
 
 
 @lru_cache(maxsize=200_000)

@@ -12,8 +12,11 @@ a prescription ("la société devrait revoir …") get different weights.
 """
 
 import re
+from dataclasses import replace
 
 from ancols_nlp.pipelines import french
+from ancols_nlp.pipelines.patterns import without_note_calls
+from ancols_nlp.pipelines.types import SentenceContext
 
 REBUTTAL = french.kind_cues()["REBUTTAL"]
 AGENCY_REPLY = french.kind_cues()["AGENCY_REPLY"]  # the agency answering the answer is its own finding
@@ -23,3 +26,11 @@ FEATURE_CUES: dict[str, re.Pattern[str]] = french.feature_cues()
 MUST = french.cue_fragment("MUST")  # "la société doit / devra …", minus "doit composer avec"
 INFINITIVE_START = FEATURE_CUES["infinitive_start"]  # "Mettre en conformité …", "Se conformer à …"
 INFINITIVE_LINE = re.compile(INFINITIVE_START.pattern, re.MULTILINE)  # a line of a list read as one sentence
+
+
+def as_read(ctx: SentenceContext) -> SentenceContext:
+    """The sentence, its neighbours and its headings as the cues read them: without the note calls glued to words
+    ("la société doit¹ réduire": the call hid "doit" from the cues' ``\b``). The embedding reads the text as
+    written, so the sentence vectors stay those of the text."""
+    return replace(ctx, text=without_note_calls(ctx.text), previous=without_note_calls(ctx.previous),
+                   next=without_note_calls(ctx.next), section_path=tuple(map(without_note_calls, ctx.section_path)))

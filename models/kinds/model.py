@@ -29,6 +29,7 @@ import numpy as np
 from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
 from ancols_nlp.models.probabilities import softmax
+from ancols_nlp.models.kinds import cues
 from ancols_nlp.models.kinds.decisions import overrule, place_decision, role_decisions
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, annex_flags, featurize, listed_finding
 from ancols_nlp.pipelines.types import KINDS, KindPrediction, SentenceContext
@@ -133,23 +134,24 @@ class LinearKindModel:
         kind): a recommendation is rare but counts as much as an observation (the targets are
         per-kind F1), so it can be chosen at, say, P = 0.3 against 0.6 for observation. The
         probabilities are the calibrated ones. Only the sentences the layout does not decide are
-        embedded, in one batch."""
+        embedded, in one batch, as written; the cues read them without note calls (``cues.as_read``)."""
         p = self.params
+        read = [cues.as_read(c) for c in contexts]
         probs = np.zeros((len(contexts), len(KINDS)))
         kinds: list[str] = ["other"] * len(contexts)
-        places = fixed_places(contexts)
+        places = fixed_places(read)
         for i, place in enumerate(places):
             if place is None:
                 continue
             probs[i] = [p.priors[place][k] for k in KINDS]
             kinds[i] = max(KINDS, key=lambda k: p.priors[place][k])
-            decided = place_decision(contexts[i], place)
+            decided = place_decision(read[i], place)
             if decided is not None:
                 kinds[i], probs[i] = decided, _with_floor(probs[i], KINDS.index(decided))
         todo = [i for i, place in enumerate(places) if place is None]
         if not todo:
             return kinds, probs
-        features = featurize(contexts)[todo]  # document context needs every sentence
+        features = featurize(read)[todo]  # document context needs every sentence
         z1, z2 = p.logits(features, self.embed([contexts[i].text for i in todo]))
         p_other, q = p.calibrated(z1, z2)
         choice = np.argmax(z2, axis=1)
@@ -157,14 +159,14 @@ class LinearKindModel:
         if reply.any():
             q[reply] = [p.priors["reply"][k] for k in STATEMENT_KINDS]
             choice[reply] = int(np.argmax([p.priors["reply"][k] for k in STATEMENT_KINDS]))
-        listed = np.array([listed_finding(contexts[i]) for i in todo])
+        listed = np.array([listed_finding(read[i]) for i in todo])
         p_other = np.where(listed, 0.0, p_other)
         probs[todo, :3] = (1.0 - p_other)[:, None] * q
         probs[todo, 3] = p_other
         for row, i in enumerate(todo):
             kinds[i] = "other" if z1[row] >= 0 and not listed[row] else STATEMENT_KINDS[choice[row]]
-        decided = role_decisions(contexts)
-        intro_of, statements = introductions(contexts), set(todo)
+        decided = role_decisions(read)
+        intro_of, statements = introductions(read), set(todo)
         for i in todo:  # in order: an introduction is final before its items
             j = intro_of.get(i)
             if j in statements and kinds[i] != "other" and kinds[j] in STATEMENT_KINDS:

@@ -40,6 +40,6 @@ def predict(contexts: Sequence[SentenceContext]) -> list[KindPrediction]:
     """A ``KindClassifier``: each sentence's rule kind, with score 1 for it and 0 for the others."""
     out = []
     for ctx in contexts:
-        kind = rule_kind(ctx)
+        kind = rule_kind(cues.as_read(ctx))
         out.append(KindPrediction(kind, {k: float(k == kind) for k in KINDS}))
     return out

@@ -24,6 +24,7 @@ from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 from ancols_nlp.models import goldset, sentence_memo
+from ancols_nlp.models.kinds import cues
 from ancols_nlp.models.kinds.features import FEATURE_NAMES, featurize
 from ancols_nlp.models.kinds.model import (ARTEFACTS, KINDS, PLACES, STATEMENT_KINDS, Embed, KindModelParams, design,
                                            fixed_places)
@@ -88,12 +89,13 @@ class DocExamples:
 def examples(docs: Sequence[goldset.GoldDocument], embed: Embed) -> list[DocExamples]:
     out = []
     for doc in docs:
-        places = fixed_places(doc.contexts)
+        read = [cues.as_read(c) for c in doc.contexts]  # as the model reads them: the cues without note calls
+        places = fixed_places(read)
         todo = [i for i, (p, k) in enumerate(zip(places, doc.kinds)) if p is None or k in STATEMENT_KINDS]
         vectors = embed([doc.contexts[i].text for i in todo])
         embeddings = np.zeros((len(doc.contexts), vectors.shape[1]), dtype=np.float32)
         embeddings[todo] = vectors
-        out.append(DocExamples(doc.name, featurize(doc.contexts), embeddings,
+        out.append(DocExamples(doc.name, featurize(read), embeddings,
                                np.array([k or "" for k in doc.kinds]), places,
                                np.array([c.doc_type == "reply" for c in doc.contexts])))
     return out

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ancols_nlp.models.themes.lexicon import LEXICON
 from ancols_nlp.pipelines.french import fold  # lower-case, accent-free: "Vacance" matches "VACANCE"
+from ancols_nlp.pipelines.patterns import without_note_calls
 
 TEXT_WEIGHT = 1.0
 HEADING_WEIGHTS = (3.0, 2.0, 1.0)  # innermost heading first
@@ -53,8 +54,9 @@ def _compiled() -> dict[str, re.Pattern[str]]:
 
 
 def entry_hits(text: str) -> dict[str, int]:
-    """Hits of each lexicon entry in ``text`` (``entry_key`` → count; entries without a hit are absent)."""
-    folded = fold(text)
+    """Hits of each lexicon entry in ``text`` (``entry_key`` → count; entries without a hit are absent). Note calls
+    go before folding, which would turn "vacants²" into "vacants2"."""
+    folded = fold(without_note_calls(text))
     hits: dict[str, int] = {}
     for theme, pattern in _compiled().items():
         for match in pattern.finditer(folded):

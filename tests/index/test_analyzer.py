@@ -82,3 +82,21 @@ def test_query_wording_can_ask_for_a_kind():  # the language home's intents (tes
     assert query_kinds("recommandations sur la commande publique") == ("recommendation",)
     assert query_kinds("vacance commerciale élevée") == ()
     assert query_kinds("réponse aux demandes de logement") == ()  # an answer to applicants, not a rebuttal
+
+
+def test_a_note_call_glued_to_a_word_is_not_part_of_it():
+    # report 001's own sentence, whose calls made the terms "agents2" and "locataires3"
+    called = ("Le service, composé de trois agents², est épaulé par trois sociétés de recouvrement auxquelles peuvent "
+              "être confiés les dossiers impayés des locataires³.")
+    assert analyze(called) == analyze(called.replace("²", "").replace("³", ""))
+    assert analyze("les logements vacants² sont nombreux") == analyze("les logements vacants sont nombreux")
+    assert analyze("le potentiel financier¹⁴, le coût de gestion par logement géré¹⁵") == analyze(
+        "le potentiel financier, le coût de gestion par logement géré")
+    assert analyze("CCAP, CCTP¹0 et actes d'engagement") == analyze("CCAP, CCTP et actes d'engagement")  # "¹0": 10
+
+
+def test_a_units_exponent_stays_and_plain_digits_glued_to_a_word_stay():
+    assert analyze("10,9 €/m² de surface habitable")[:2] == ["10,9", "m2"]
+    assert analyze("71,4 m² pour Logidia, 68 m² dans l'Ain")[:2] == ["71,4", "m2"]
+    assert analyze("M²") == ["m2"] and analyze("3 km² et 2 cm³") == ["3", "km2", "2", "cm3"]
+    assert analyze("vacants2") != analyze("vacants")  # a plain digit may belong to the word: T4, R+2

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import expand
+from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.lexical import EMPTY, LexicalIndex, LexicalQuery, TermMatrix
 from ancols_nlp.index.ranking import BM25_B, BM25_K1, SYNONYM_WEIGHT
 
@@ -225,3 +226,25 @@ def test_a_respelling_rarer_than_the_typed_word_is_not_added():
     headings = ["# 6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE", "## 6.2 ANALYSE FINANCIERE"]
     index = _index(headings + ACCENTED[2:3])
     assert index.query("analyse financiere") == LexicalQuery.of(expand("analyse financiere"))
+
+
+# Report 004's own sentences, with the calls of its notes glued to words.
+CALLED = [
+    "Au 31 décembre 2016, les logements volontairement vides³⁶ représentent 2,3 % de la totalité du parc de la "
+    "société (y compris logements étudiants).",
+    "Parmi les logements proposés à la location, la vacance commerciale³⁷ s'établit ainsi à 6,1 %, soit à un niveau "
+    "élevé par rapport à celui de la région (3,4 %).",
+    "La surface habitable moyenne est de 71,4 m² pour Logidia, 68 m² dans l'Ain.",
+]
+
+
+def test_a_word_carrying_a_note_call_is_found_and_highlighted():
+    index = _index(CALLED)
+    assert _ranking(index, "logements vides")[0] == 0
+    assert _ranking(index, "vacance commerciale")[0] == 1
+    spans = Highlighter(expand("logements vides"))(CALLED[0], 0)
+    assert "vides³⁶" in [CALLED[0][a:b] for a, b in spans]
+
+
+def test_a_units_exponent_is_still_searchable():
+    assert _ranking(_index(CALLED), "prix au m²")[0] == 2

@@ -159,3 +159,14 @@ def test_points_forts_faibles_and_irregularities_are_statement_segments(corpus_t
     assert len(items) == count
     assert all(s.kind in ("observation", "recommendation") for s in items), [(s.kind, s.text) for s in items]
     assert all(sum(c.isalpha() for c in s.text) > 10 for s in items)  # no bullet left alone
+
+
+# Report 002's own prescription, with a note's call glued to its verb as the reports place them ("doit¹").
+CALLED_DUTY = ("La société doit¹ appliquer le plus grand soin au respect du formalisme des marchés publics pour "
+               "garantir la traçabilité et la transparence.")
+
+
+def test_a_note_call_glued_to_the_verb_does_not_hide_the_prescription(kind_model):
+    context = [SentenceContext(CALLED_DUTY, "paragraph")]
+    assert kind_model(context)[0].kind == "recommendation"  # the call hid "doit" from the cues' \b: observation
+    assert rules.predict(context)[0].kind == "recommendation"

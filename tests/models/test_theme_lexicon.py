@@ -90,3 +90,9 @@ def test_a_long_run_of_numerals_in_a_heading_is_read_in_one_pass():
 ])
 def test_staff_and_accounts_vocabulary(text, theme):
     assert lexicon_counts(text).get(theme), (text, lexicon_counts(text))
+
+
+def test_a_note_call_glued_to_a_word_does_not_hide_it():
+    # report 004's own sentence: folded, "marchés²⁹" was "marches29", which no entry ends on
+    called = "Le contrôle effectué sur un échantillon de pièces de marchés²⁹ n'a pas révélé d'irrégularité."
+    assert "commande_publique" in lexicon_counts(called)
