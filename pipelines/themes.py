@@ -15,8 +15,9 @@ THEME_FLOOR = 0.15
 
 
 def kept_themes(themes: Sequence[str], scores: dict[str, float]) -> list[str]:
-    """The best theme and those scoring at least ``THEME_FLOOR`` (the themes a filter and its facet count)."""
-    return [t for n, t in enumerate(themes) if n == 0 or scores.get(t, 0.0) >= THEME_FLOOR]
+    """The best theme and those scoring at least ``THEME_FLOOR`` (the themes a filter and its facet count); a theme
+    given without a score (by a caller, not the tagger) is kept: nothing says it is weak."""
+    return [t for n, t in enumerate(themes) if n == 0 or t not in scores or scores[t] >= THEME_FLOOR]
 
 
 def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext], tagger: ThemeTagger, *,

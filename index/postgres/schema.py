@@ -176,7 +176,8 @@ MIGRATIONS: list[str] = [
     # ``json``, not ``jsonb``: a body may escape NUL, which jsonb refuses.
     f"""
     UPDATE segments s SET themes = ARRAY(SELECT t FROM unnest(s.themes) WITH ORDINALITY u(t, n)
-        WHERE n = 1 OR coalesce((s.body::json -> 'theme_scores' ->> t)::float8, 0) >= {THEME_FLOOR} ORDER BY n)
+        WHERE n = 1 OR coalesce((s.body::json -> 'theme_scores' ->> t)::float8, {THEME_FLOOR}) >= {THEME_FLOOR}
+        ORDER BY n)
     WHERE cardinality(s.themes) > 1;
     TRUNCATE term_blocks;
     {POSTINGS_OF.format(where="")};
