@@ -88,7 +88,7 @@ def test_an_unknown_kind_type_or_theme_is_refused_not_answered_with_nothing(clie
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
     assert response.json()["error"]["detail"][0]["loc"][:2] == ["query", name]
     assert client.get("/search", params={"q": "vacance commerciale", "kind": "recommendation",
-                                         "doc_type": "report", "theme": "vacance"}).json()["results"]
+                                         "doc_type": "report", "theme": "patrimoine"}).json()["results"]
 
 
 def test_classify(client):
