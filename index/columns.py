@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ancols_nlp.pipelines.themes import kept_themes
+
 if TYPE_CHECKING:
     from ancols_nlp.index.query import Filters
 
 # Coded attributes: name → numpy dtype of the code (-1 = none).
-_CODED = {"kind": np.int16, "document_id": np.int32, "organism": np.int32, "doc_type": np.int16, "block": np.int16,
-          "first_theme": np.int16}
+_CODED = {"kind": np.int16, "document_id": np.int32, "organism": np.int32, "doc_type": np.int16, "block": np.int16}
 MAX_THEMES = 64  # one bit each in ``themes``
 
 
@@ -40,11 +41,12 @@ class Columns:
     # -- building ---------------------------------------------------------------------------
     @classmethod
     def from_rows(cls, rows: list[tuple], labels: dict[str, list[str]] | None = None) -> Columns:
-        """From ``IndexRows.columns`` tuples (index/rows.py), coding new labels after those of ``labels``."""
+        """From ``IndexRows.columns`` tuples (index/rows.py), coding new labels after those of ``labels``.
+
+        A passage's themes are the ones ``kept_themes`` lists, so a store written when passages listed their
+        three best themes whatever their score filters and counts as a new one."""
         labels = {name: list(values) for name, values in (labels or {}).items()}
         tables = {name: {v: n for n, v in enumerate(labels.setdefault(name, []))} for name in (*_CODED, "theme")}
-        tables["first_theme"] = tables["theme"]
-        labels["first_theme"] = labels["theme"]
 
         def code(name: str, value: str | None) -> int:
             if value is None:
@@ -61,13 +63,13 @@ class Columns:
         themes = np.zeros(n, dtype=np.uint64)
         for i, (_, kind, theme_json, document_id, meta_json, block) in enumerate(rows):
             meta = json.loads(meta_json)
-            seg_themes = json.loads(theme_json) or []
+            listed, scores = json.loads(theme_json)
+            seg_themes = kept_themes(listed or [], scores or {})
             codes["kind"][i] = code("kind", kind)
             codes["document_id"][i] = code("document_id", document_id)
             codes["organism"][i] = code("organism", meta.get("organism"))
             codes["doc_type"][i] = code("doc_type", meta.get("doc_type"))
             codes["block"][i] = code("block", block)
-            codes["first_theme"][i] = code("theme", seg_themes[0]) if seg_themes else -1
             bits = 0
             for theme in seg_themes:
                 bits |= 1 << code("theme", theme)
@@ -75,7 +77,6 @@ class Columns:
             year[i] = meta.get("year") or -1
         if len(labels["theme"]) > MAX_THEMES:
             raise ValueError(f"{len(labels['theme'])} distinct themes; the columns hold at most {MAX_THEMES}.")
-        del labels["first_theme"]
         return cls(ids=np.array([r[0] for r in rows], dtype=np.int64), year=year, themes=themes, codes=codes,
                    labels=labels)
 
@@ -102,7 +103,7 @@ class Columns:
     # -- reads ----------------------------------------------------------------------------------
     def values(self, name: str) -> list[str | None]:
         """Decoded values of one coded attribute (for tests and small listings, not the search path)."""
-        table = self.labels["theme" if name == "first_theme" else name]
+        table = self.labels[name]
         return [table[c] if c >= 0 else None for c in self.codes[name].tolist()]
 
     def _wanted(self, name: str, values: tuple[str, ...], fold: bool = False) -> np.ndarray:
@@ -139,18 +140,18 @@ class Columns:
         return (self.themes & bits) != 0
 
     def facets(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts per kind, first theme and organism among the segments ``mask`` lets through."""
+        """Counts per kind, theme and organism among the segments ``mask`` lets through, each what its filter
+        returns: a passage counts under each of its themes (as a terms aggregation on a multi-valued field), and
+        one without organism under none (no label the organism filter would not match)."""
         out = {}
-        for facet, name, missing in (("kind", "kind", None), ("theme", "first_theme", None),
-                                     ("organism", "organism", "inconnu")):
-            table = self.labels["theme" if name == "first_theme" else name]
-            codes = self.codes[name][mask]
+        for name in ("kind", "organism"):
+            table, codes = self.labels[name], self.codes[name][mask]
             counts = np.bincount(codes[codes >= 0], minlength=len(table))
-            named = {table[n]: int(c) for n, c in enumerate(counts) if c}
-            if missing is not None and (none := int((codes < 0).sum())):
-                named[missing] = named.get(missing, 0) + none
-            out[facet] = {label: named[label] for label in sorted(named)}
-        return out
+            out[name] = {table[n]: int(c) for n, c in enumerate(counts) if c and table[n].strip()}
+        themes = self.themes[mask]
+        out["theme"] = {t: int(c) for n, t in enumerate(self.labels["theme"])
+                        if (c := np.count_nonzero(themes & np.uint64(1 << n)))}
+        return {facet: dict(sorted(out[facet].items())) for facet in ("kind", "theme", "organism")}
 
     def organisms(self, mask: np.ndarray) -> list[str]:
         used = np.unique(self.codes["organism"][mask])

@@ -24,7 +24,7 @@ from ancols_nlp.index.lexical import TermMatrix
 from ancols_nlp.index.snapshot import Part
 from ancols_nlp.index.vectors import VectorIndex
 
-FORMAT = "ancols-base-1"
+FORMAT = "ancols-base-2"  # 2: themes under the floor (pipelines/themes.py THEME_FLOOR) left out
 log = logging.getLogger(__name__)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ancols_nlp.pipelines.reply_links import Passage
+from ancols_nlp.pipelines.themes import kept_themes
 from ancols_nlp.pipelines.types import Indicator, Segment
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
@@ -84,6 +85,9 @@ def segment_row(row) -> SegmentRow:
     """A row of ``SEGMENT_COLUMNS`` and its linked-findings JSON."""
     body = json.loads(row[7])
     body.setdefault("link_confidence", [None] * len(body["responds_to"]))  # stored before links had a confidence
+    scores = body["theme_scores"]  # a store written before THEME_FLOOR listed three themes whatever their score
+    body["themes"] = kept_themes(body["themes"], scores)
+    body["theme_scores"] = {t: scores[t] for t in body["themes"] if t in scores}
     linked = json.loads(row[8])
     return SegmentRow(uid=row[0], document_id=row[1], seq=row[2], start=row[3], end=row[4], block=row[5], kind=row[6],
                       **{f: body[f] for f in BODY_FIELDS}, linked_findings=[(d, seq) for d, seq, _ in linked],

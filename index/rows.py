@@ -25,7 +25,7 @@ class IndexRows:
     ids: np.ndarray
     terms: list[list[str]]
     vectors: np.ndarray
-    columns: list[tuple]  # (id, kind, themes JSON, document id, document meta JSON, block)
+    columns: list[tuple]  # (id, kind, JSON [themes, theme scores], document id, document meta JSON, block)
 
 
 class RowReader:
@@ -50,7 +50,8 @@ class RowReader:
         terms: list[list[str]] = []
         columns: list[tuple] = []
         cursor = self._db.execute(
-            "SELECT s.id, s.terms, s.vector, s.kind, json_extract(s.body, '$.themes'), s.document_id, d.meta, s.block"
+            "SELECT s.id, s.terms, s.vector, s.kind, json_extract(s.body, '$.themes', '$.theme_scores'), s.document_id,"
+            " d.meta, s.block"
             f" FROM segments s JOIN documents d ON d.id = s.document_id{where} ORDER BY s.id", args)
         n = 0
         while chunk := cursor.fetchmany(CHUNK):

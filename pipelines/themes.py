@@ -8,10 +8,22 @@ from collections.abc import Sequence
 from ancols_nlp.pipelines.protocols import ThemeTagger
 from ancols_nlp.pipelines.types import Section, Segment, SentenceContext, ThemeItem
 
+# The share of a theme's probability (a passage's) or of its text (a section's) below which it is not listed: the
+# tagger's second theme scores under it for 85 % of dev passages (median 0.001), where listing it made a theme
+# filter return mostly passages about something else (952 passages for commande_publique, 82 first about it).
+THEME_FLOOR = 0.15
+
+
+def kept_themes(themes: Sequence[str], scores: dict[str, float]) -> list[str]:
+    """The best theme and those scoring at least ``THEME_FLOOR`` (the themes a filter and its facet count); a theme
+    given without a score (by a caller, not the tagger) is kept: nothing says it is weak."""
+    return [t for n, t in enumerate(themes) if n == 0 or t not in scores or scores[t] >= THEME_FLOOR]
+
 
 def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext], tagger: ThemeTagger, *,
                  limit: int = 3) -> None:
-    """Fill ``themes``/``theme_scores`` of every segment of a document, ``other`` ones included.
+    """Fill ``themes``/``theme_scores`` of every segment of a document, ``other`` ones included: the best of
+    ``limit`` themes and the others scoring at least ``THEME_FLOOR``.
 
     A table row or a footnote is about something too ("Taux de vacance | 5,4 %"), and a sentence the
     kind model wrongly calls ``other`` keeps its theme: on held-out dev documents this lifts top-1
@@ -27,12 +39,13 @@ def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext
         lo, hi = bisect_left(starts, s.start), bisect_left(starts, s.end)
         items.append(ThemeItem(s.text, tuple(s.section_path), tuple(c.text for c in contexts[lo:hi])))
     for segment, themes in zip(segments, tagger.tag_document(items, limit=limit)):
-        segment.themes = [theme for theme, _ in themes]
-        segment.theme_scores = dict(themes)
+        scores = dict(themes)
+        segment.themes = kept_themes([theme for theme, _ in themes], scores)
+        segment.theme_scores = {theme: scores[theme] for theme in segment.themes}
 
 
 def tag_sections(sections: Sequence[Section], segments: Sequence[Segment], *, limit: int = 3,
-                 floor: float = 0.15) -> None:
+                 floor: float = THEME_FLOOR) -> None:
     """Fill ``themes``/``theme_scores`` of every section from the segments it holds, subsections included.
 
     A section's theme is what most of its text is about: each segment's theme scores count in

@@ -34,7 +34,6 @@ from ancols_nlp.index.query_intents import QueryIntent, as_intent
 
 # pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000
-UNKNOWN_ORGANISM = "inconnu"  # the organism facet of passages without one (as index/columns.py)
 
 
 def tsvector_literal(terms: list[str]) -> str:
@@ -309,24 +308,25 @@ def id_array(ids: list[int]) -> str:
 
 
 def facets(conn: psycopg.Connection, filters: Filters) -> tuple[dict[str, dict[str, int]], int]:
-    """Counts per kind, first theme and organism of the filtered segments, and their number."""
+    """Counts per kind, theme and organism of the filtered segments, and their number, as ``Columns.facets``: a
+    passage counts under each of its themes, and one without organism under none."""
     clause, args = where(filters)
-    organism = f"coalesce(nullif(s.organism, ''), '{UNKNOWN_ORGANISM}')"
     rows = conn.execute(f"""
-        SELECT s.kind, s.themes[1], {organism}, count(*), GROUPING(s.kind), GROUPING(s.themes[1])
+        SELECT s.kind, nullif(s.organism, ''), count(*), GROUPING(s.kind), GROUPING(nullif(s.organism, ''))
         FROM segments s WHERE {clause}
-        GROUP BY GROUPING SETS ((s.kind), (s.themes[1]), ({organism}), ())""",
+        GROUP BY GROUPING SETS ((s.kind), (nullif(s.organism, '')), ())""",
         args).fetchall()
     out: dict[str, dict[str, int]] = {"kind": {}, "theme": {}, "organism": {}}
     total = 0
-    for kind, theme, organism, count, no_kind, no_theme in rows:
-        if kind is not None and not no_kind:
+    for kind, organism, count, no_kind, no_organism in rows:
+        if not no_kind:
             out["kind"][kind] = count
-        elif not no_theme:
-            if theme is not None:
-                out["theme"][theme] = count
-        elif organism is not None:
-            out["organism"][organism] = count
+        elif not no_organism:
+            if organism is not None:
+                out["organism"][organism] = count
         else:
             total = count
+    out["theme"] = dict(conn.execute(
+        f"SELECT t, count(*) FROM segments s CROSS JOIN LATERAL unnest(s.themes) t WHERE {clause} GROUP BY t",
+        args).fetchall())
     return {name: dict(sorted(counts.items())) for name, counts in out.items()}, total

@@ -19,6 +19,7 @@ import psycopg
 from ancols_nlp.index.passages import LEXICAL_KEY
 from ancols_nlp.index.postgres.postings import POSTINGS_OF
 from ancols_nlp.index.postgres.retrieval import base_prior
+from ancols_nlp.pipelines.themes import THEME_FLOOR
 
 # Any constant: serialises concurrent migrators (several service processes starting at once).
 _LOCK = 0x616E636F6C73
@@ -169,6 +170,20 @@ MIGRATIONS: list[str] = [
     {POSTINGS_OF.format(where="")};
     CLUSTER term_blocks USING term_blocks_pkey;
     ANALYZE term_blocks;
+    """,
+    # A passage lists its best theme and the others scoring at least THEME_FLOOR (pipelines/themes.py), no longer its
+    # three best whatever their score: the theme filter, its facet and the postings' theme bits read this column.
+    # ``json``, not ``jsonb``: a body may escape NUL, which jsonb refuses.
+    f"""
+    UPDATE segments s SET themes = ARRAY(SELECT t FROM unnest(s.themes) WITH ORDINALITY u(t, n)
+        WHERE n = 1 OR coalesce((s.body::json -> 'theme_scores' ->> t)::float8, {THEME_FLOOR}) >= {THEME_FLOOR}
+        ORDER BY n)
+    WHERE cardinality(s.themes) > 1;
+    TRUNCATE term_blocks;
+    {POSTINGS_OF.format(where="")};
+    CLUSTER term_blocks USING term_blocks_pkey;
+    ANALYZE term_blocks;
+    UPDATE corpus SET version = version + 1;
     """,
 ]
 

@@ -247,7 +247,7 @@ class PgStore:
             # The unfiltered organisms as organisms() lists them, counted once per version.
             (facets, total), (everything, _) = self.facets.get(conn, filters, Filters())
             known = everything["organism"]
-            intent = read_query(query, [o for o in known if o != retrieval.UNKNOWN_ORGANISM and o.strip()])
+            intent = read_query(query, [o for o in known if o.strip()])
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             analysed = retrieval.analysed(conn, query, intent)
             scorer = self.lexical(conn, analysed, filters) if params.mode != "semantic" else None

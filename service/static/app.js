@@ -232,7 +232,7 @@ async function runSearch(record = "pushState") {
     $("#results-info").textContent = `${fmt.format(body.results.length)} passages les plus pertinents pour « ${body.query} »`;
     renderFacets(body.facets);
     fillSelect($("#f-theme"), Object.keys(body.facets.theme || {}), themeLabel);
-    fillSelect($("#f-organism"), Object.keys(body.facets.organism || {}).filter((o) => o !== "inconnu"), (o) => o);
+    fillSelect($("#f-organism"), Object.keys(body.facets.organism || {}), (o) => o);
   } catch (err) {
     $("#results-info").replaceChildren(el("span", { class: "error", text: err.message }));
   }

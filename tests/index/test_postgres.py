@@ -658,3 +658,31 @@ def test_a_store_opening_builds_the_search_indexes_an_interrupted_bulk_load_left
     assert not _indexes(dsn) & set(SEARCH_INDEXES)
     PgStore(dsn, embedder).close()
     assert set(SEARCH_INDEXES) <= _indexes(dsn)
+
+
+def test_a_store_written_before_the_theme_floor_lists_only_the_themes_above_it(tmp_path, embedder, postgres):
+    """Passages stored before THEME_FLOOR listed their three best themes whatever their scores: the embedded store's
+    snapshot and PostgreSQL's migration 10 keep the best one and those above the floor, for filters, facets and
+    the passages returned alike."""
+    doc = make_document([("La vacance commerciale demeure à un niveau très élevé (6,3 %).", "observation",
+                          "paragraph", "3.1 Vacance", ["vacance", "loyers_charges", "gouvernance"])])
+    doc.segments[0].theme_scores = {"vacance": 0.8, "loyers_charges": 0.19, "gouvernance": 0.01}
+    dsn = new_database(postgres)
+    stores = [Store(tmp_path / "data", embedder), PgStore(dsn, embedder)]
+    for store in stores:
+        store.add(doc, filename="a.txt", data=b"a")
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as before migration 10 ran
+        conn.execute("UPDATE segments SET themes = ARRAY['vacance', 'loyers_charges', 'gouvernance']")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 10")
+    stores[1].close()
+    stores[1] = PgStore(dsn, embedder)
+    try:
+        for store in stores:
+            out = store.search("vacance commerciale", k=3, filters=Filters(), params=SearchParams(mode="lexical"))
+            assert out.facets["theme"] == {"loyers_charges": 1, "vacance": 1}, store
+            assert out.rows[out.hits[0].id].themes == ["vacance", "loyers_charges"]
+            assert not store.search("vacance commerciale", k=3, filters=Filters(theme=("gouvernance",)),
+                                    params=SearchParams(mode="lexical")).hits
+    finally:
+        for store in stores:
+            store.close()

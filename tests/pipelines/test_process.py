@@ -5,7 +5,8 @@ import pytest
 from gold import covering, process_marked, shipped_models
 from ancols_nlp.pipelines.process import process_text
 from ancols_nlp.pipelines.sentences import load_sentencizer
-from ancols_nlp.pipelines.types import SourceText
+from ancols_nlp.pipelines.themes import THEME_FLOOR
+from ancols_nlp.pipelines.types import SourceText, ThemeItem
 
 REPORT = """Rapport définitif de contrôle n°2016-047 Novembre 2017
 
@@ -35,6 +36,21 @@ def test_each_gold_sentence_gets_its_kind_and_theme(processed):
         segment = covering(doc, span)
         assert segment.kind == span.kind, text[span.start:span.end]
         assert segment.themes[0] == span.theme, text[span.start:span.end]
+
+
+def test_a_segment_lists_its_best_theme_and_only_the_others_above_the_floor(processed):
+    """A theme filter matches every theme a passage lists: the tagger's second and third themes, mostly near 0,
+    made it return passages about something else. The best theme stays whatever its score."""
+    _, _, doc = processed
+    tagger = shipped_models().themes
+    dropped = 0
+    for segment in doc.segments:
+        best = tagger.tag_document([ThemeItem(segment.text, tuple(segment.section_path))], limit=3)[0]
+        assert segment.themes[0] == best[0][0]
+        assert all(segment.theme_scores[t] >= THEME_FLOOR for t in segment.themes[1:])
+        assert set(segment.theme_scores) == set(segment.themes)
+        dropped += sum(score < THEME_FLOOR for _, score in best[1:])
+    assert dropped, "no segment had a theme under the floor: the test shows nothing"
 
 
 def test_segments_index_the_text_exactly(processed):

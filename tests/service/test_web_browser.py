@@ -137,11 +137,11 @@ def search_in_the_address(driver, server, wait, tmp_path, unfiltered: list[str])
     assert shown(driver)["kind"] == "observation"
 
     # A shared link: the theme is not among the options before a search has filled them.
-    driver.get(f"{server}/?{urlencode({'q': 'vacance', 'kind': 'recommendation', 'theme': 'vacance'})}")
+    driver.get(f"{server}/?{urlencode({'q': 'vacance', 'kind': 'recommendation', 'theme': 'patrimoine'})}")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .result"))
-    assert shown(driver) == {"q": "vacance", "kind": "recommendation", "theme": "vacance"}
+    assert shown(driver) == {"q": "vacance", "kind": "recommendation", "theme": "patrimoine"}
     assert set(texts(driver, "#results .result-head .badge")) == {"Recommandation"}
-    assert all("Vacance" in chips for chips in texts(driver, "#results .result .chips"))
+    assert all("Patrimoine" in chips for chips in texts(driver, "#results .result .chips"))
     assert parse_qs(driver.execute_script("return location.search;")[1:])["mode"] == ["hybrid"]
     screenshot(driver, tmp_path, "ancols-ui-shared-link")
 
