@@ -6,6 +6,7 @@ tab-separated table dumps.
 """
 
 import re
+import unicodedata
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 # "2.2.1 Gouvernance", "1. PREAMBULE", "1.PREAMBULE", "4.2.3.1 - Attributions"
@@ -65,3 +66,11 @@ NOTE_CALL = re.compile(rf"[{_SUPERSCRIPT}](?<={_LETTER}[{_SUPERSCRIPT}])"
 def without_note_calls(text: str) -> str:
     """``text`` with the note calls glued to its words removed ("vacants² sont" → "vacants sont")."""
     return NOTE_CALL.sub("", text)
+
+
+def as_cues_read(text: str) -> str:
+    """``text`` as the kind and stance cues read it: accents composed and note calls removed. The cues are written
+    with composed accents, so a text with decomposed ones (as macOS writes it: "e" + U+0301) missed every cue
+    holding an accent and a recommendation read as an observation. The embedding reads the text as written (its
+    tokenizer composes accents itself: the same vector)."""
+    return without_note_calls(unicodedata.normalize("NFC", text))

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from ancols_nlp.pipelines import french
-from ancols_nlp.pipelines.patterns import without_note_calls
+from ancols_nlp.pipelines.patterns import as_cues_read
 from ancols_nlp.pipelines.types import SentenceContext
 
 REBUTTAL = french.kind_cues()["REBUTTAL"]
@@ -29,8 +29,8 @@ INFINITIVE_LINE = re.compile(INFINITIVE_START.pattern, re.MULTILINE)  # a line o
 
 
 def as_read(ctx: SentenceContext) -> SentenceContext:
-    """The sentence, its neighbours and its headings as the cues read them: without the note calls glued to words
-    ("la société doit¹ réduire": the call hid "doit" from the cues' ``\b``). The embedding reads the text as
-    written, so the sentence vectors stay those of the text."""
-    return replace(ctx, text=without_note_calls(ctx.text), previous=without_note_calls(ctx.previous),
-                   next=without_note_calls(ctx.next), section_path=tuple(map(without_note_calls, ctx.section_path)))
+    """The sentence, its neighbours and its headings as the cues read them (``as_cues_read``): accents composed,
+    without the note calls glued to words ("la société doit¹ réduire": the call hid "doit" from the cues' ``\b``).
+    The embedding reads the text as written, so the sentence vectors stay those of the text."""
+    return replace(ctx, text=as_cues_read(ctx.text), previous=as_cues_read(ctx.previous),
+                   next=as_cues_read(ctx.next), section_path=tuple(map(as_cues_read, ctx.section_path)))

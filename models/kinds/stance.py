@@ -17,14 +17,14 @@ in ``pipelines/french/cues.toml``, section ``[stance]``):
 from __future__ import annotations
 
 from ancols_nlp.pipelines.answer_cues import ACCEPTS, COMMITS, CONNECTORS, CONTESTS, OPPOSES, STANCES
-from ancols_nlp.pipelines.patterns import without_note_calls
+from ancols_nlp.pipelines.patterns import as_cues_read
 
 __all__ = ["STANCES", "stance"]
 
 
 def stance(text: str) -> str:
     """The stance a rebuttal sentence or passage takes (read without its note calls, as the kind cues are)."""
-    text = without_note_calls(text)
+    text = as_cues_read(text)
     if CONTESTS.search(text):
         return "contests"
     connectors = list(CONNECTORS.finditer(text))
