@@ -28,6 +28,10 @@ SHIPPED_DIR = Path(__file__).parent / "embedder"
 SHIPPED_MODELS = (DEFAULT_MODEL, E5_MODEL)
 
 
+class EmbedderUnavailable(RuntimeError):
+    """A configured model that cannot be loaded here (no Hub access, a wrong name or path): said in one line."""
+
+
 @dataclass(frozen=True)
 class Embedder:
     """Encodes passages and queries into float32, L2-normalised rows (so dot product = cosine)."""
@@ -131,7 +135,13 @@ def _load_model(name_or_path: str, threads: int | None) -> SentenceTransformer:
         )
     if threads is not None:
         torch.set_num_threads(threads)
-    return SentenceTransformer(name_or_path)
+    try:
+        return SentenceTransformer(name_or_path)
+    except OSError as exc:  # what sentence-transformers and transformers raise for a model they cannot fetch
+        raise EmbedderUnavailable(
+            f"the embedding model {name_or_path!r} cannot be loaded ({str(exc).splitlines()[0]}). Without access to "
+            f"the Hugging Face Hub, set ANCOLS_EMBEDDING_MODEL to a local model directory, or leave it unset for the "
+            f"shipped {DEFAULT_MODEL}.") from exc
 
 
 def _revision(model: SentenceTransformer) -> str:

@@ -153,6 +153,7 @@ def _run(argv: list[str] | None) -> int:
         print(f"ancols: no store at {settings.data_dir} (ingest documents there first, or check --data-dir)",
               file=sys.stderr)
         return 2
+    from ancols_nlp.models.embedding import EmbedderUnavailable
     from ancols_nlp.service.runtime import Runtime
 
     # A server may be running on this data directory: then it owns the merges and the job worker, and this
@@ -165,7 +166,7 @@ def _run(argv: list[str] | None) -> int:
         else:
             try:
                 runtime = Runtime.from_settings(settings, leading=leading)
-            except CorruptStore as exc:
+            except (CorruptStore, EmbedderUnavailable) as exc:
                 error = str(exc)
     if runtime is None:
         ownership.close()

@@ -192,3 +192,13 @@ def test_ingest_prints_the_scanned_pages_it_could_not_read(tmp_path, corpus_dir,
     assert any(line.startswith("✓ annexe.pdf") for line in printed_lines)
     assert "  ! Pages 2, 3 are scanned and not read, so missing from the text and from search: OCR is turned off " \
            "here (ANCOLS_OCR). [unread_scanned_pages]" in printed_lines
+
+
+def test_an_embedding_model_that_cannot_be_loaded_is_named_in_one_line(tmp_path, corpus_dir, monkeypatch, capsys):
+    """A model name the machine cannot fetch (no Hub here) or a wrong path was a 90-line traceback from inside
+    transformers; the user is told what to set instead."""
+    monkeypatch.setenv("ANCOLS_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    assert main(["ingest", str(corpus_dir / "000_ad04bc466fc4cae0.txt"), "--data-dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ancols: the embedding model") and "ANCOLS_EMBEDDING_MODEL" in err, err
+    assert "Traceback" not in err and err.count("\n") == 1, err
