@@ -147,12 +147,18 @@ def _run(argv: list[str] | None) -> int:
     except (ValidationError, SettingsError) as exc:
         print(f"ancols: {setting_error(exc)}", file=sys.stderr)
         return 2
-    if args.command == "serve" and not args.ingest:
-        return _serve(settings, args.host, args.port)
     if args.command in ("search", "reindex") and settings.store == "embedded" and not settings.data_dir.exists():
         print(f"ancols: no store at {settings.data_dir} (ingest documents there first, or check --data-dir)",
               file=sys.stderr)
         return 2
+    try:  # made here, where a failure is one line, not in the server's start-up or the store's opening
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"ancols: ANCOLS_DATA_DIR: {settings.data_dir} cannot be created ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
+    if args.command == "serve" and not args.ingest:
+        return _serve(settings, args.host, args.port)
     from ancols_nlp.models.embedding import EmbedderUnavailable
     from ancols_nlp.service.runtime import Runtime
 

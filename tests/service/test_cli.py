@@ -202,3 +202,13 @@ def test_an_embedding_model_that_cannot_be_loaded_is_named_in_one_line(tmp_path,
     err = capsys.readouterr().err
     assert err.startswith("ancols: the embedding model") and "ANCOLS_EMBEDDING_MODEL" in err, err
     assert "Traceback" not in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["ingest", "report.txt"]])
+def test_a_data_dir_that_cannot_be_created_is_named_in_one_line(tmp_path, capsys, command):
+    """Under a file, /proc or a read-only mount: it was a FileNotFoundError traceback (serve: a failed start-up)."""
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main([*command, "--data-dir", str(afile / "data")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ancols: ANCOLS_DATA_DIR: {afile / 'data'} cannot be created") and err.count("\n") == 1, err
