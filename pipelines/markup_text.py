@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ancols_nlp.pipelines.patterns import SUPERSCRIPT
 from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText
 
 PAGE_BREAK = "\ue000"  # a private-use character: where the file says a new page starts
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 BOLD_TITLE = re.compile(r"^[^\n*]{1,120}(?<![.;,*])$")  # as layout._looks_like_title: a label's ":" may end it
 SPACES = re.compile(r"[ \r\f\v]+")  # not tabs (a table of contents' leaders) nor French non-breaking spaces
 

@@ -54,6 +54,7 @@ TOP_LEVEL_TITLES = re.compile(
 # volume m³; § 3, an exponent applies to the prefixed unit, cm² = (cm)²). Plain digits
 # glued to a word ("vacants2") stay: they are also parts of names and references (T4, R+2, 2e).
 _SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT = str.maketrans("0123456789", _SUPERSCRIPT)  # plain digits to superscript ones, as a call is written
 _LETTER = rf"[^\W\d_{_SUPERSCRIPT}]"
 LENGTH_UNITS = ("m", "km", "hm", "dam", "dm", "cm", "mm", "µm")
 # The superscript comes first and the context is read behind it: the search then skips to the rare superscripts
