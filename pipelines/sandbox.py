@@ -75,7 +75,7 @@ def _child(conn: Connection, bounds: _Bounds, read: Callable[..., SourceText], a
         conn.send(("error", bounds.too_complex(f"Reading {bounds.what} needs more than {bounds.memory_mb} MB of "
                                                "memory.")))
     except Exception as exc:  # a parser has many failure modes; none may escape as a crash
-        conn.send(("error", bounds.too_complex(f"{bounds.what.capitalize()} could not be processed "
+        conn.send(("error", bounds.too_complex(f"{bounds.what[0].upper()}{bounds.what[1:]} could not be processed "
                                                f"({type(exc).__name__}).")))
     finally:
         conn.close()
