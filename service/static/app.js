@@ -29,6 +29,7 @@ const FILE_ERRORS = {
   office_too_large: "Document trop volumineux une fois décompressé",
   undecodable_text: "Texte illisible : enregistrez-le en UTF-8",
   pdf_too_complex: "PDF trop lourd ou trop complexe à lire",
+  document_too_complex: "Document trop lourd ou trop complexe à lire",
   payload_too_large: "Fichier trop volumineux",
   interrupted: "Import interrompu à plusieurs reprises",
   upload_lost: "Fichier reçu introuvable sur le disque",
