@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+r"""Does a small learned re-ranker over the hybrid's pool generalise better than the hand-tuned fusion? (issue 13)
+
+For every query of the three judged sets we may train on (dev, project set 1, project set 2; never project3,
+the held-out check) the hybrid pool is drawn exactly as ``index/search.py`` draws it (lexical top 200 ∪ dense
+top 200, dense feedback, section BM25), and each pooled passage gets GENERIC features from what the search
+already holds: no word of any query, no list learned from queries. Label: the scorer's gain rule
+(``shared/eval/score.py``: a passage's grade is the best grade of the gold units it covers; unjudged = 0).
+
+Model: a linear pairwise logistic model (RankNet with a linear scorer: Burges et al. 2005; Joachims 2002's
+pairwise SVM idea) over within-query differences of standardised features, every query weighing alike, L2
+regularised (C = 1, fixed), fitted by lbfgs: deterministic, a weight per feature. The pointwise logistic
+(relevant or not) is reported as a variant.
+
+Protocol (declared before measuring): leave one SET out — fit on two sets, re-rank the third's pools, score
+nDCG@10 with the scorer's rule after the same near-duplicate pass as ``Store.search`` — against the current
+hybrid on the same pools. Keep rule: the mean over the three held-out sets up by >= 0.01 and no held-out set
+down by more than 0.005. Feature subsets are reported beside (no intents, no term coverage, the fusion's own
+three scores only).
+
+    python bench/rerank_eval.py --data /tmp/searchdata [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.search_eval import ingest, load_score, read_queries  # noqa: E402
+
+from ancols_nlp.index.lexical import LexicalQuery  # noqa: E402
+from ancols_nlp.index.passages import distinct  # noqa: E402
+from ancols_nlp.index.query import Filters, SearchParams  # noqa: E402
+from ancols_nlp.index.query_intents import read_query  # noqa: E402
+from ancols_nlp.index.ranking import best_hits, fuse, with_sections, zscore  # noqa: E402
+from ancols_nlp.index.search import _lexical, _pool_lexical, _rescore, _section_scores  # noqa: E402
+from ancols_nlp.service.runtime import Runtime  # noqa: E402
+from ancols_nlp.service.settings import Settings  # noqa: E402
+
+KINDS = ("observation", "recommendation", "rebuttal", "other")
+FEATURES = ("z_lex", "z_dense", "z_section", "fused", "log_rank", "z_bm25_raw", "z_cosine_plain",
+            "log_segment_prior", "off_kind", "off_organism", "off_theme", "coverage", "coverage_idf",
+            "log_length", *(f"kind_{k}" for k in KINDS), "heading_block", "heading_match_idf", "in_lexical_top")
+SUBSETS = {
+    "all": FEATURES,
+    "no_intents": tuple(f for f in FEATURES if not f.startswith("off_")),
+    "no_coverage": tuple(f for f in FEATURES if not f.startswith(("coverage", "heading_match"))),
+    "no_kind": tuple(f for f in FEATURES if not f.startswith(("kind_", "heading_block", "log_segment_prior"))),
+    "fusion_scores": ("z_lex", "z_dense", "z_section"),
+    "fusion_plus_coverage": ("z_lex", "z_dense", "z_section", "fused", "coverage", "coverage_idf",
+                             "heading_match_idf"),
+}
+
+
+@dataclass
+class Pool:
+    """One query's pooled candidates: ids, feature matrix (rows: ``ids``), grades, and what ``best_hits`` needs."""
+    qid: str
+    ids: list[int]
+    x: np.ndarray
+    grade: np.ndarray
+    lex: dict[int, float]
+    den: dict[int, float]
+    fused: dict[int, float]
+
+
+def term_presence(snap, terms: LexicalQuery, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, whether it holds each of the query's own terms (rows x terms), and each term's idf."""
+    present, idfs = [], []
+    for term, weight in terms.terms:
+        idf, _ = snap.lexical._idf(term, weight)
+        if idf:
+            present.append(snap.lexical.scores_of(LexicalQuery(((term, weight),)), rows) > 0)
+            idfs.append(float(idf))
+    if not present:
+        return np.zeros((len(rows), 0), bool), np.zeros(0)
+    return np.stack(present, axis=1), np.array(idfs)
+
+
+def pool_of(store, snap, text: str, params: SearchParams):
+    """The hybrid pool of ``index/search.search`` (no filters), with each candidate's features."""
+    intent = read_query(text, snap.organisms)
+    vector = store.embedder.encode_query(intent.text)
+    prior = snap.query_prior(intent)
+    terms = snap.lexical.query(intent.text)
+    top = _lexical(snap, terms, snap.subset(Filters()).mask, prior, params.candidates)
+    den = _rescore(snap, vector, top, Filters(), params.candidates)
+    lex = _pool_lexical(snap, terms, prior, top, list(den))
+    section = _section_scores(snap, terms, list(den))
+    fused = with_sections(fuse(lex, den, params), section)
+    ids = list(den)
+    rows = snap.rows_of(ids)
+    lex_a = np.array([lex[i] for i in ids])
+    den_a = np.array([den[i] for i in ids])
+    sec_a = np.array([section.get(i, 0.0) for i in ids])
+    fused_a = np.array([fused[i] for i in ids])
+    rank = np.empty(len(ids))
+    rank[np.lexsort((np.array(ids), -fused_a))] = np.arange(len(ids))
+    base_prior = snap.prior[rows].astype(np.float64)
+    plain = snap.vectors_of(ids) @ np.asarray(vector, np.float32).reshape(-1)
+    cols = snap.columns
+    off = [np.zeros(len(ids)) if not wanted else (~has(wanted)[rows]).astype(float)
+           for wanted, has in ((intent.kinds, cols.has_kind), (intent.organisms, cols.has_organism),
+                               (intent.themes, cols.has_theme))]
+    present, idf = term_presence(snap, terms, rows)
+    n_terms = max(present.shape[1], 1)
+    coverage = present.sum(axis=1) / n_terms
+    coverage_idf = present @ idf / idf.sum() if len(idf) else np.zeros(len(ids))
+    first, _, _ = snap.sections.of_rows(rows)
+    heading_rows = first.astype(np.int64)
+    hp, _ = term_presence(snap, terms, heading_rows)
+    heading_match = hp @ idf / idf.sum() if len(idf) else np.zeros(len(ids))
+    kind_labels = cols.labels["kind"]
+    kind = [kind_labels[c] if c >= 0 else "" for c in cols.codes["kind"][rows].tolist()]
+    block_labels = cols.labels["block"]
+    block = [block_labels[c] if c >= 0 else "" for c in cols.codes["block"][rows].tolist()]
+    length = np.concatenate([p.length for p in snap.lexical.parts])[rows]
+    x = np.column_stack([
+        zscore(lex_a), zscore(den_a), zscore(sec_a), fused_a, np.log1p(rank), zscore(lex_a / prior[rows]),
+        zscore(plain.astype(np.float64)), np.log(base_prior), *off, coverage, coverage_idf, np.log1p(length),
+        *(np.array([k == kk for k in kind], float) for kk in KINDS), np.array([b == "heading" for b in block], float),
+        heading_match, np.array([i in top for i in ids], float)])
+    return ids, x, lex, den, fused
+
+
+def grades(store, ids: list[int], by_id: dict[str, str], units, rel, score) -> np.ndarray:
+    """The scorer's grade of each passage alone: the best grade of the gold units it covers."""
+    rows = store.meta.segments_by_id(ids)
+    out = []
+    for i in ids:
+        r = rows[i]
+        gains, _ = score.score_query([{"document_id": by_id.get(r.document_id), "start": r.start, "end": r.end}],
+                                     units, rel)
+        out.append(gains[0])
+    return np.array(out, float)
+
+
+def ndcg(store, pool: Pool, scores: np.ndarray, by_id, units, rel, score, texts) -> float:
+    """nDCG@10 of the pool ranked by ``scores``, after ``Store.search``'s near-duplicate pass (k=20, 3k hits)."""
+    ranked = dict(zip(pool.ids, scores.tolist()))
+    hits = distinct(best_hits(ranked, pool.lex, pool.den, 60), texts, 20)
+    rows = store.meta.segments_by_id([h.id for h in hits])
+    res = [{"document_id": by_id.get(rows[h.id].document_id), "start": rows[h.id].start, "end": rows[h.id].end}
+           for h in hits]
+    gains, _ = score.score_query(res[:10], units, rel)
+    ideal = sorted(rel.values(), reverse=True)[:10]
+    return score.dcg(gains) / score.dcg(ideal) if ideal else 0.0
+
+
+def pairs(pools: list[Pool], cols: list[int], mean: np.ndarray, std: np.ndarray):
+    """Within-query difference vectors of every pair with different grades, both orders, each query summing to
+    weight 1."""
+    xs, ys, ws = [], [], []
+    for p in pools:
+        x = (p.x[:, cols] - mean) / std
+        hi, lo = np.nonzero(p.grade[:, None] > p.grade[None, :])
+        if not len(hi):
+            continue
+        d = x[hi] - x[lo]
+        xs += [d, -d]
+        ys += [np.ones(len(d)), np.zeros(len(d))]
+        ws += [np.full(2 * len(d), 1.0 / (2 * len(d)))]
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def fit(pools: list[Pool], cols: list[int], pairwise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standardisation (mean, std) and weights of the linear scorer fitted on ``pools``."""
+    from sklearn.linear_model import LogisticRegression
+
+    stacked = np.concatenate([p.x[:, cols] for p in pools])
+    mean, std = stacked.mean(axis=0), stacked.std(axis=0)
+    std[std < 1e-9] = 1.0
+    if pairwise:
+        x, y, w = pairs(pools, cols, mean, std)
+        model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000)
+    else:
+        x = np.concatenate([(p.x[:, cols] - mean) / std for p in pools])
+        y = np.concatenate([(p.grade > 0).astype(float) for p in pools])
+        w = np.concatenate([np.full(len(p.ids), 1.0 / len(p.ids)) for p in pools])
+        model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, y, sample_weight=w * len(pools))
+    return mean, std, model.coef_.ravel()
+
+
+def main(argv=None) -> int:
+    shared = REPO.parent / "shared"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
+    ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev")
+    ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args(argv)
+    sets = {"dev": (a.gold / "queries.tsv", a.gold),
+            "set1": (REPO / "bench/queries/project.tsv", REPO / "bench/queries/project"),
+            "set2": (REPO / "bench/queries/project2.tsv", REPO / "bench/queries/project2")}
+    score = load_score(a.score)
+    runtime = Runtime.from_settings(Settings(data_dir=a.data))
+    try:
+        store = runtime.store
+        ids = ingest(runtime, a.corpus)
+        by_id = {v: k for k, v in ids.items()}
+        units = {d: {r[0]: (int(r[1]), int(r[2])) for r in score.read_tsv(a.gold / f"{d}.units.tsv")} for d in ids}
+        snap = store._followed()
+        params = store.params
+        data: dict[str, list[tuple[Pool, dict, dict]]] = {}
+        for name, (qfile, qdir) in sets.items():
+            qrels: dict[str, dict] = {}
+            for d in ids:
+                if (qdir / f"{d}.qrels.tsv").exists():
+                    for q, u, g in score.read_tsv(qdir / f"{d}.qrels.tsv"):
+                        qrels.setdefault(q, {})[(d, u)] = int(g)
+            data[name] = []
+            for qid, text in read_queries(qfile).items():
+                if not qrels.get(qid):
+                    continue
+                pids, x, lex, den, fused = pool_of(store, snap, text, params)
+                pool = Pool(qid, pids, x, grades(store, pids, by_id, units, qrels[qid], score), lex, den, fused)
+                data[name].append((pool, qrels[qid], store.meta.texts_by_id(pids)))
+            print(f"{name}: {len(data[name])} queries, pool median {statistics.median(len(p.ids) for p, _, _ in data[name])}",
+                  file=sys.stderr)
+
+        def held_out(cols: list[int], pairwise: bool) -> dict[str, tuple[float, float]]:
+            out = {}
+            for name in sets:
+                train = [p for other in sets if other != name for p, _, _ in data[other]]
+                mean, std, w = fit(train, cols, pairwise)
+                base, new = [], []
+                for p, rel, texts in data[name]:
+                    base.append(ndcg(store, p, np.array([p.fused[i] for i in p.ids]), by_id, units, rel, score, texts))
+                    new.append(ndcg(store, p, ((p.x[:, cols] - mean) / std) @ w, by_id, units, rel, score, texts))
+                out[name] = (statistics.mean(base), statistics.mean(new))
+            return out
+
+        report = {}
+        for label, names in SUBSETS.items():
+            cols = [FEATURES.index(f) for f in names]
+            for pairwise in (True, False):
+                key = f"{label}/{'pairwise' if pairwise else 'pointwise'}"
+                res = held_out(cols, pairwise)
+                gain = statistics.mean(n - b for b, n in res.values())
+                worst = min(n - b for b, n in res.values())
+                kept = gain >= 0.01 and worst >= -0.005
+                report[key] = {"sets": {k: {"hybrid": round(b, 4), "reranked": round(n, 4)} for k, (b, n) in res.items()},
+                               "mean_gain": round(gain, 4), "worst": round(worst, 4), "keep": kept}
+                print(f"{key:34} " + "  ".join(f"{k} {b:.3f}->{n:.3f}" for k, (b, n) in res.items())
+                      + f"  mean {gain:+.4f} worst {worst:+.4f} {'KEEP' if kept else 'no'}", flush=True)
+        mean, std, w = fit([p for name in sets for p, _, _ in data[name]], list(range(len(FEATURES))), True)
+        report["weights_all_sets"] = {f: round(float(v / s), 4) for f, v, s in zip(FEATURES, w, std)}
+        print("weights fitted on the three sets (per raw feature unit):", report["weights_all_sets"])
+        if a.json:
+            a.json.write_text(json.dumps(report, indent=1))
+    finally:
+        runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
