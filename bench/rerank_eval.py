@@ -157,39 +157,130 @@ def ndcg(store, pool: Pool, scores: np.ndarray, by_id, units, rel, score, texts)
     return score.dcg(gains) / score.dcg(ideal) if ideal else 0.0
 
 
-def pairs(pools: list[Pool], cols: list[int], mean: np.ndarray, std: np.ndarray):
-    """Within-query difference vectors of every pair with different grades, both orders, each query summing to
-    weight 1."""
-    xs, ys, ws = [], [], []
-    for p in pools:
-        x = (p.x[:, cols] - mean) / std
-        hi, lo = np.nonzero(p.grade[:, None] > p.grade[None, :])
-        if not len(hi):
-            continue
-        d = x[hi] - x[lo]
-        xs += [d, -d]
-        ys += [np.ones(len(d)), np.zeros(len(d))]
-        ws += [np.full(2 * len(d), 1.0 / (2 * len(d)))]
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+FUSED = FEATURES.index("fused")
+RANK = FEATURES.index("log_rank")
 
 
-def fit(pools: list[Pool], cols: list[int], pairwise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Standardisation (mean, std) and weights of the linear scorer fitted on ``pools``."""
-    from sklearn.linear_model import LogisticRegression
-
+def standardised(pools: list[Pool], cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
     stacked = np.concatenate([p.x[:, cols] for p in pools])
     mean, std = stacked.mean(axis=0), stacked.std(axis=0)
     std[std < 1e-9] = 1.0
-    if pairwise:
-        x, y, w = pairs(pools, cols, mean, std)
-        model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000)
-    else:
-        x = np.concatenate([(p.x[:, cols] - mean) / std for p in pools])
-        y = np.concatenate([(p.grade > 0).astype(float) for p in pools])
-        w = np.concatenate([np.full(len(p.ids), 1.0 / len(p.ids)) for p in pools])
-        model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit(x, y, sample_weight=w * len(pools))
-    return mean, std, model.coef_.ravel()
+    return mean, std
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One learned re-ranker: its features, its loss and what it re-orders.
+
+    ``loss``: "pairwise" (logistic over within-query pairs of different grades, both orders, each query summing to
+    weight 1), "lambdarank" (the same pairs weighted by the |change of DCG| of swapping them in the hybrid's order:
+    Burges 2010), "pointwise" (logistic, relevant or not, each query weighing alike). ``top``: only the hybrid's
+    ``top`` best are paired and re-ordered (the rest keep their order below them); None: the whole pool.
+    ``residual``: the hybrid's fused score enters unpenalised, the other weights are shrunk towards 0 by
+    ``lam`` (so a strong ``lam`` gives back the hybrid); else every weight is penalised alike."""
+    name: str
+    features: tuple[str, ...]
+    loss: str = "pairwise"
+    top: int | None = None
+    residual: bool = False
+    lam: float = 1.0
+
+    @property
+    def cols(self) -> list[int]:
+        return [FEATURES.index(f) for f in self.features if not (self.residual and f == "fused")]
+
+    def fit(self, pools: list[Pool]):
+        """The scorer fitted on ``pools``: a function of a pool giving each candidate's new score."""
+        cols = self.cols
+        mean, std = standardised(pools, cols)
+        if self.loss == "pointwise":
+            x = np.concatenate([(self.picked(p)[0] - mean) / std for p in pools])
+            y = np.concatenate([(self.picked(p)[1] > 0).astype(float) for p in pools])
+            w = np.concatenate([np.full(len(self.picked(p)[1]), 1.0 / len(self.picked(p)[1])) for p in pools])
+            offset = np.zeros(len(y))
+        else:
+            x, y, w, offset = self.pairs(pools, cols, mean, std)
+        coef, scale = logistic(x, y, w * len(pools), offset if self.residual else None, self.lam,
+                               intercept=self.loss == "pointwise")
+
+        def scorer(p: Pool) -> np.ndarray:
+            learned = ((p.x[:, cols] - mean) / std) @ coef + scale * p.x[:, FUSED]
+            if self.top is None:
+                return learned
+            inside = np.exp(p.x[:, RANK]) - 1 < self.top
+            return np.where(inside, 1e6 + learned, p.x[:, FUSED])
+        return scorer
+
+    def picked(self, p: Pool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pool's candidates this variant learns from (features, grades, hybrid rank)."""
+        rank = np.exp(p.x[:, RANK]) - 1
+        keep = rank < self.top if self.top is not None else np.ones(len(rank), bool)
+        return p.x[keep][:, self.cols], p.grade[keep], rank[keep]
+
+    def pairs(self, pools, cols, mean, std):
+        xs, ys, ws, offs = [], [], [], []
+        for p in pools:
+            rank = np.exp(p.x[:, RANK]) - 1
+            keep = rank < self.top if self.top is not None else np.ones(len(rank), bool)
+            x, g, r, f = (p.x[keep][:, cols] - mean) / std, p.grade[keep], rank[keep], p.x[keep][:, FUSED]
+            hi, lo = np.nonzero(g[:, None] > g[None, :])
+            if not len(hi):
+                continue
+            if self.loss == "lambdarank":
+                weight = np.abs((2 ** g[hi] - 2 ** g[lo]) * (1 / np.log2(2 + r[hi]) - 1 / np.log2(2 + r[lo])))
+            else:
+                weight = np.ones(len(hi))
+            weight = weight / weight.sum() / 2
+            d, df = x[hi] - x[lo], f[hi] - f[lo]
+            xs += [d, -d]
+            ys += [np.ones(len(d)), np.zeros(len(d))]
+            ws += [weight, weight]
+            offs += [df, -df]
+        return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(offs)
+
+
+def logistic(x, y, w, offset, lam, intercept=False) -> tuple[np.ndarray, float]:
+    """Weighted L2-penalised logistic regression by L-BFGS: the weights of ``x``'s columns and, when ``offset`` is
+    given, an unpenalised coefficient on it (0 otherwise); an unpenalised intercept only shifts scores, dropped."""
+    from scipy.optimize import minimize
+
+    n = x.shape[1]
+    extra = (1 if offset is not None else 0) + (1 if intercept else 0)
+    sign = 2 * y - 1
+
+    def loss(theta):
+        z = x @ theta[:n]
+        if offset is not None:
+            z = z + theta[n] * offset
+        if intercept:
+            z = z + theta[-1]
+        m = -sign * z
+        value = np.sum(w * np.logaddexp(0, m)) + 0.5 * lam * theta[:n] @ theta[:n]
+        g = -sign * w * (1 / (1 + np.exp(-m)))
+        grad = np.concatenate([x.T @ g + lam * theta[:n],
+                               [g @ offset] if offset is not None else [], [g.sum()] if intercept else []])
+        return value, grad
+
+    theta = minimize(loss, np.zeros(n + extra), jac=True, method="L-BFGS-B", options={"maxiter": 5000}).x
+    return theta[:n], float(theta[n]) if offset is not None else 0.0
+
+
+def variants() -> list[Variant]:
+    """Round 1 (declared in a8d2878): every subset, pairwise and pointwise, the whole pool, C = 1 (``lam`` = 1 with
+    each query's loss summing to 1). Round 2 (declared after round 1, before measuring it): re-order the hybrid's top
+    30 only, pairs weighted by lambdarank, and the residual form (the hybrid's score unpenalised, lam 1 / 10).
+    Each query's loss sums to 1, times the number of queries: ``lam`` 1 is scikit-learn's C = 1."""
+    out = [Variant(f"{label}/{loss}", names, loss) for label, names in SUBSETS.items()
+           for loss in ("pairwise", "pointwise")]
+    for label in ("all", "no_kind", "fusion_scores"):
+        for loss in ("pairwise", "lambdarank"):
+            out.append(Variant(f"{label}/{loss}/top30", SUBSETS[label], loss, top=30))
+    for label in ("all", "no_kind"):
+        for lam in (1.0, 10.0):
+            out.append(Variant(f"{label}/pairwise/residual/lam{lam:g}", SUBSETS[label], residual=True, lam=lam))
+            out.append(Variant(f"{label}/lambdarank/top30/residual/lam{lam:g}", SUBSETS[label], "lambdarank",
+                               top=30, residual=True, lam=lam))
+    return out
 
 
 def main(argv=None) -> int:
@@ -230,34 +321,29 @@ def main(argv=None) -> int:
             print(f"{name}: {len(data[name])} queries, pool median {statistics.median(len(p.ids) for p, _, _ in data[name])}",
                   file=sys.stderr)
 
-        def held_out(cols: list[int], pairwise: bool) -> dict[str, tuple[float, float]]:
+        def held_out(variant: Variant) -> dict[str, tuple[float, float]]:
             out = {}
             for name in sets:
                 train = [p for other in sets if other != name for p, _, _ in data[other]]
-                mean, std, w = fit(train, cols, pairwise)
+                model = variant.fit(train)
                 base, new = [], []
                 for p, rel, texts in data[name]:
-                    base.append(ndcg(store, p, np.array([p.fused[i] for i in p.ids]), by_id, units, rel, score, texts))
-                    new.append(ndcg(store, p, ((p.x[:, cols] - mean) / std) @ w, by_id, units, rel, score, texts))
+                    base.append(ndcg(store, p, p.x[:, FUSED], by_id, units, rel, score, texts))
+                    new.append(ndcg(store, p, model(p), by_id, units, rel, score, texts))
                 out[name] = (statistics.mean(base), statistics.mean(new))
             return out
 
         report = {}
-        for label, names in SUBSETS.items():
-            cols = [FEATURES.index(f) for f in names]
-            for pairwise in (True, False):
-                key = f"{label}/{'pairwise' if pairwise else 'pointwise'}"
-                res = held_out(cols, pairwise)
-                gain = statistics.mean(n - b for b, n in res.values())
-                worst = min(n - b for b, n in res.values())
-                kept = gain >= 0.01 and worst >= -0.005
-                report[key] = {"sets": {k: {"hybrid": round(b, 4), "reranked": round(n, 4)} for k, (b, n) in res.items()},
-                               "mean_gain": round(gain, 4), "worst": round(worst, 4), "keep": kept}
-                print(f"{key:34} " + "  ".join(f"{k} {b:.3f}->{n:.3f}" for k, (b, n) in res.items())
-                      + f"  mean {gain:+.4f} worst {worst:+.4f} {'KEEP' if kept else 'no'}", flush=True)
-        mean, std, w = fit([p for name in sets for p, _, _ in data[name]], list(range(len(FEATURES))), True)
-        report["weights_all_sets"] = {f: round(float(v / s), 4) for f, v, s in zip(FEATURES, w, std)}
-        print("weights fitted on the three sets (per raw feature unit):", report["weights_all_sets"])
+        for variant in variants():
+            res = held_out(variant)
+            gain = statistics.mean(n - b for b, n in res.values())
+            worst = min(n - b for b, n in res.values())
+            kept = gain >= 0.01 and worst >= -0.005
+            report[variant.name] = {"sets": {k: {"hybrid": round(b, 4), "reranked": round(n, 4)}
+                                             for k, (b, n) in res.items()},
+                                    "mean_gain": round(gain, 4), "worst": round(worst, 4), "keep": kept}
+            print(f"{variant.name:44} " + "  ".join(f"{k} {b:.3f}->{n:.3f}" for k, (b, n) in res.items())
+                  + f"  mean {gain:+.4f} worst {worst:+.4f} {'KEEP' if kept else 'no'}", flush=True)
         if a.json:
             a.json.write_text(json.dumps(report, indent=1))
     finally:
