@@ -33,6 +33,17 @@ def test_vacancy_query_finds_the_toit_forezien_passages(client, corpus_ids, corp
                                        or text[a:b].lower().startswith("élev") for a, b in first["highlights"])
 
 
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_misspelt_word_finds_the_passages_its_spelling_finds_and_the_answer_names_it(client, corpus_ids, mode):
+    """"recouvrment" is no report's word: it is also searched as "recouvrement", the answer says so (for a "did you
+    mean"), and a query spelt right has no correction."""
+    def ask(q):
+        return client.get("/search", params={"q": q, "k": 5, "mode": mode}).json()
+    right, typed = ask("recouvrement"), ask("recouvrment")
+    assert right["corrections"] == [] and typed["corrections"] == [{"typed": "recouvrment", "meant": "recouvrement"}]
+    assert typed["results"] and typed["results"][0]["id"] == right["results"][0]["id"]
+
+
 def test_filters_and_facets(client, corpus_ids):
     params = {"q": "la société doit respecter les règles de la commande publique", "k": 20, "kind": "recommendation"}
     body = client.get("/search", params=params).json()
