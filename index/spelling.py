@@ -21,9 +21,10 @@ from functools import lru_cache
 from ancols_nlp.index.analyzer import analyze, word_terms
 
 MIN_LETTERS = 5
-# The letters a correction may put in: French's, lower-case, those without accent first, each group from the most
-# frequent in French text to the least (so of "recouvrament" and "recouvrement", one term, the second is shown).
-LETTERS = ("esaitnrulodcpmvqfbghjxyzkw", "éàèêçôùâîûœïëüæÿ")
+# The letters a correction may put in: those a French keyboard types in one or two keystrokes (no ï, ë, ü, ÿ, œ, æ),
+# lower-case, those without accent first, each group from the most frequent in French text to the least (so of
+# "recouvrament" and "recouvrement", one term, the second is shown).
+LETTERS = ("esaitnrulodcpmvqfbghjxyzkw", "éàèêçôùâîû")
 _WORD = re.compile(r"[^\W\d_]+")
 
 Correction = tuple[str, str]  # (the word as typed, the word meant)
@@ -39,7 +40,7 @@ def _edits(word: str) -> list[str]:
         out += [a + c + b[1:] for a, b in cuts if b for c in letters if c != b[0]]
         out += [a + c + b for a, b in cuts for c in letters]
         out += [a + b[1:] for a, b in cuts if b and not n]
-    return out
+    return list(dict.fromkeys(out))
 
 
 @lru_cache(maxsize=4096)
