@@ -13,7 +13,7 @@ from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.routers.common import clean_query
 from ancols_nlp.service.runtime import Runtime
-from ancols_nlp.service.schemas import DocType, ErrorResponse, KindName, SearchResponse, Theme
+from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_result
 
 router = APIRouter(tags=["search"])
@@ -52,8 +52,9 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     highlight = Highlighter(outcome.expansion)
     results = [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
                for hit, row in zip(outcome.hits, rows)]
+    corrections = [Correction(typed=typed, meant=meant) for typed, meant in outcome.expansion.corrected]
     response = SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
-                              total_candidates=outcome.total)
+                              total_candidates=outcome.total, corrections=corrections)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
     return response.model_dump_json().encode()
