@@ -112,7 +112,9 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
         if not terms:
             continue
         outcome = store.search(match.group(), k=1, filters=Filters(), params=lexical)
-        best = max((h.lexical or h.score or 0.0 for h in outcome.hits), default=0.0)
+        # a corrected word is one no passage holds: the hits are its correction's, another word
+        hits = () if outcome.expansion.corrected else outcome.hits
+        best = max((h.lexical or h.score or 0.0 for h in hits), default=0.0)
         for t in terms:
             weights[t] = float(best)
     return weights
