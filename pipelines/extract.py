@@ -55,7 +55,7 @@ def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limi
         raise EmptyDocument(f"{filename!r} is empty.")
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(b"%PDF-") or data[:1024].lstrip().startswith(b"%PDF-"):
-        return extract_pdf_bounded(data, max_pages=max_pages, limits=limits)
+        return _non_empty(extract_pdf_bounded(data, max_pages=max_pages, limits=limits), filename)
     if suffix == ".pdf":
         raise UnreadablePdf(f"{filename!r} is named .pdf but is not a PDF file.")
     if data.startswith(ZIP_MAGIC):
@@ -69,7 +69,7 @@ def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limi
         return _non_empty(read_html(decode_text(data, filename).lstrip("\ufeff")), filename)
     if suffix not in TEXT_SUFFIXES:
         raise UnsupportedType(f"{filename!r}: unsupported file type {suffix!r}; {ACCEPTED}.")
-    return SourceText(text=decode_text(data, filename), media_type=TEXT_SUFFIXES[suffix])
+    return _non_empty(SourceText(text=decode_text(data, filename), media_type=TEXT_SUFFIXES[suffix]), filename)
 
 
 def extract_office(data: bytes, filename: str) -> SourceText:
@@ -96,8 +96,10 @@ def extract_office(data: bytes, filename: str) -> SourceText:
 
 
 def _non_empty(source: SourceText, filename: str) -> SourceText:
-    if not source.text.strip():
-        raise EmptyDocument(f"{filename!r} holds no text.")
+    """``source``, refused when it holds no letter or digit: a byte order mark, no-break or zero-width spaces, rules
+    of dashes would be stored as a document of no passage, or of passages that say nothing."""
+    if not any(c.isalnum() for c in source.text):
+        raise EmptyDocument(f"{filename!r} holds no text: not one letter or digit.")
     return source
 
 

@@ -1,0 +1,37 @@
+"""extract() on text uploads of odd shapes, made from real report text: no words at all, encodings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ancols_nlp.pipelines.errors import EmptyDocument
+from ancols_nlp.pipelines.extract import extract
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def report() -> str:
+    """A few paragraphs of report 001, accents and typographic apostrophes included."""
+    text = (CORPUS / "001_d290a1a4feb3bef7.txt").read_text(encoding="utf-8")
+    return "\n\n".join(p for p in text.split("\n\n") if len(p) > 200)[:4000]
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b"\xef\xbb\xbf", id="byte-order-mark"),
+    pytest.param("\u00a0\u00a0\n\u200b\n".encode(), id="no-break-and-zero-width-spaces"),
+    pytest.param(b"-----\n*****\n", id="rules"),
+    pytest.param(b"<html><body><p>\xe2\x80\x8b</p></body></html>", id="html-of-a-zero-width-space"),
+])
+def test_a_text_without_a_letter_or_a_digit_is_an_empty_document(data):
+    """Stored, each became a document of no passage, or of passages holding nothing but spaces or dashes."""
+    name = "page.html" if data.startswith(b"<html") else "notes.txt"
+    with pytest.raises(EmptyDocument):
+        extract(data, name, max_pages=10)
+
+
+def test_one_line_of_report_text_is_kept(report):
+    line = report.splitlines()[0]
+    assert extract(line.encode(), "ligne.txt", max_pages=10).text == line
