@@ -34,6 +34,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b",
                         re.IGNORECASE | re.DOTALL)
 ACCEPTED = "upload a PDF, .docx, .odt, .html, .txt or .md file"
+STRAYS = re.compile("[\udc80-\udcff]+")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive",
@@ -107,12 +108,30 @@ def decode_text(data: bytes, filename: str) -> str:
     if _binary_share(data) > 0.01:
         raise UnsupportedType(f"{filename!r} looks like binary data, not text.")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    text = _utf8_with_strays(data)
+    if text is None:
         text = data.decode("cp1252", errors="strict") if _plausible_cp1252(data) else ""
-        if not text:
-            raise UndecodableText(f"{filename!r} is neither UTF-8 nor Windows-1252/Latin-1 text.") from None
+    if not text:
+        raise UndecodableText(f"{filename!r} is neither UTF-8 nor Windows-1252/Latin-1 text.")
     return text
+
+
+def _utf8_with_strays(data: bytes) -> str | None:
+    """A UTF-8 text holding a few Windows-1252 bytes (a line pasted from another export), each read as Windows-1252;
+    None when those bytes outnumber its UTF-8 characters: then the file is Windows-1252, and a pair of its bytes
+    that happens to be valid UTF-8 ("É…") is not one character. Read whole as Windows-1252, such a UTF-8 text had
+    every accent turned into two characters ("sociÃ©tÃ©"); "" when a stray byte is not Windows-1252 either."""
+    text = data.decode("utf-8", errors="surrogateescape")  # each stray byte → one lone surrogate, U+DC80..U+DCFF
+    strays = sum(map(len, STRAYS.findall(text)))
+    if strays >= len(text) - len(text.encode("ascii", "ignore")) - strays:  # the UTF-8 characters past ASCII
+        return None
+    try:
+        return STRAYS.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("cp1252"), text)
+    except UnicodeDecodeError:
+        return ""
 
 
 def _plausible_cp1252(data: bytes) -> bool:

@@ -35,3 +35,19 @@ def test_a_text_without_a_letter_or_a_digit_is_an_empty_document(data):
 def test_one_line_of_report_text_is_kept(report):
     line = report.splitlines()[0]
     assert extract(line.encode(), "ligne.txt", max_pages=10).text == line
+
+
+def test_a_utf8_text_with_a_windows_1252_line_keeps_its_utf8_accents(report):
+    """A report pasted together from two exports: one line written as Windows-1252. Read whole as Windows-1252,
+    every accent of the UTF-8 part came out as two characters ("sociÃ©tÃ©") and no accented word was found."""
+    added = "\n\nObservation ajoutée : la société a réalisé des économies.\n"
+    text = extract(report.encode() + added.encode("cp1252"), "rapport.txt", max_pages=10).text
+    assert text == report + added
+
+
+def test_a_windows_1252_text_stays_read_as_windows_1252(report):
+    """An accented capital before a typographic sign ("É…", bytes C9 85) is also a valid UTF-8 pair: still read as
+    written, not as the one character those two bytes make in UTF-8."""
+    text = "L'OFFICE A ÉTÉ « CONTRÔLÉ… » " + report.replace("\u2009", " ").replace("\u202f", " ")
+    assert extract(text.encode("cp1252", "replace"), "rapport.txt", max_pages=10).text == \
+        text.encode("cp1252", "replace").decode("cp1252")
