@@ -3,14 +3,16 @@
 The type is read from the bytes, not trusted from the file name: a PDF starts with
 ``%PDF-``; a Word or OpenDocument file is a zip holding ``word/document.xml`` or declaring the
 ODT mimetype (any other zip is refused); an HTML page is named .html/.htm or opens with its
-doctype or ``<html``; text is UTF-8 (kept unchanged so offsets index the user's own file), or a
-legacy French encoding (cp1252) when it is not UTF-8; anything else is refused with a clear error.
+doctype or ``<html``; text is UTF-8 (kept unchanged so offsets index the user's own file), UTF-16 or
+UTF-32 after a byte order mark, or a legacy French encoding (cp1252) when it is not UTF-8; anything else
+is refused with a clear error.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
 
+import codecs
 import re
 import zipfile
 
@@ -34,6 +36,10 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b",
                         re.IGNORECASE | re.DOTALL)
 ACCEPTED = "upload a PDF, .docx, .odt, .html, .txt or .md file"
+# Windows' "Unicode" text (Notepad, Excel): UTF-16 or UTF-32 after its byte order mark (UTF-32's LE one first: it
+# opens with UTF-16's).
+UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                (codecs.BOM_UTF16_BE, "utf-16"))
 STRAYS = re.compile("[\udc80-\udcff]+")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 BINARY_MAGIC = {
@@ -105,6 +111,12 @@ def _non_empty(source: SourceText, filename: str) -> SourceText:
 
 
 def decode_text(data: bytes, filename: str) -> str:
+    for bom, encoding in UNICODE_BOMS:  # before the share of NUL bytes, which every UTF-16 text is full of
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise UndecodableText(f"{filename!r} opens as {encoding.upper()} text but is not.") from None
     if _binary_share(data) > 0.01:
         raise UnsupportedType(f"{filename!r} looks like binary data, not text.")
     try:

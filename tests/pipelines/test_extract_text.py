@@ -51,3 +51,13 @@ def test_a_windows_1252_text_stays_read_as_windows_1252(report):
     text = "L'OFFICE A ÉTÉ « CONTRÔLÉ… » " + report.replace("\u2009", " ").replace("\u202f", " ")
     assert extract(text.encode("cp1252", "replace"), "rapport.txt", max_pages=10).text == \
         text.encode("cp1252", "replace").decode("cp1252")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_text_saved_as_unicode_by_windows_is_read(report, encoding):
+    """Notepad's and Excel's "Unicode" is UTF-16 opening with a byte order mark: it was refused as binary data
+    (its every other byte is NUL), with no word of what to do."""
+    data = report.encode(encoding)
+    if encoding == "utf-16-le":
+        data = b"\xff\xfe" + data
+    assert extract(data, "rapport.txt", max_pages=10).text == report
