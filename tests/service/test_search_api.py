@@ -102,6 +102,17 @@ def test_classify(client):
     assert client.post("/classify", json={"text": ""}).status_code == 422
 
 
+def test_classify_lists_the_themes_a_stored_passage_would(client, corpus_ids, corpus_texts):
+    """Report 004's recommendation, asked of /classify and stored in the report: the same themes, the best and those
+    scoring at least the floor; /classify listed three whatever their score (patrimoine 0.0007, attributions 0.0)."""
+    text = next(line for line in corpus_texts["004_964ee9d999fa8f65.txt"].splitlines()
+                if line.startswith("Sur le plan réglementaire, la société doit respecter"))
+    themes = client.post("/classify", json={"text": text}).json()["themes"]
+    stored = next(s for s in client.get(f"/documents/{corpus_ids['004_964ee9d999fa8f65.txt']}/segments",
+                                        params={"limit": 100000}).json()["segments"] if s["text"] == text)
+    assert [t["theme"] for t in themes] == stored["themes"] == ["gouvernance"]
+
+
 def test_segment_shows_links_both_ways(client, corpus_ids):
     lozere = corpus_ids["003_12d7f4ee594b802f.txt"]
     segments = client.get(f"/documents/{lozere}/segments", params={"limit": 100000}).json()["segments"]
