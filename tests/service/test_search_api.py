@@ -113,6 +113,17 @@ def test_classify_lists_the_themes_a_stored_passage_would(client, corpus_ids, co
     assert [t["theme"] for t in themes] == stored["themes"] == ["gouvernance"]
 
 
+def test_classify_takes_the_length_the_setting_allows(client, runtime, corpus_texts, monkeypatch):
+    """ANCOLS_MAX_CLASSIFY_CHARS raised past 20,000 was refused by the request's schema, fixed at 20,000."""
+    text = corpus_texts["004_964ee9d999fa8f65.txt"][:25_000]
+    response = client.post("/classify", json={"text": text})
+    assert response.status_code == 422
+    assert "ANCOLS_MAX_CLASSIFY_CHARS" in response.json()["error"]["message"]
+    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update={"max_classify_chars": 30_000}))
+    assert client.post("/classify", json={"text": text}).json()["kind"] == "other"
+    assert client.post("/classify", json={"text": " \n "}).json()["error"]["message"] == "The text is empty."
+
+
 def test_segment_shows_links_both_ways(client, corpus_ids):
     lozere = corpus_ids["003_12d7f4ee594b802f.txt"]
     segments = client.get(f"/documents/{lozere}/segments", params={"limit": 100000}).json()["segments"]
