@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import asdict, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -209,18 +209,20 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:
+    """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
+    ``--json``."""
     from ancols_nlp.index.query import Filters
+    from ancols_nlp.service.views import search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
-    for rank, hit in enumerate(outcome.hits, 1):
-        row = outcome.rows[hit.id]
+    for rank, result in enumerate(search_results(runtime.store, outcome), 1):
         if args.json:
-            print(json.dumps({"rank": rank, "score": hit.score, **asdict(row)}, ensure_ascii=False))
+            print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:
-            where = " › ".join(row.section_path[-2:])
-            print(f"{rank:>2}. [{row.kind}] {hit.score:.3f}  {row.document_id}  p.{row.page_start or '-'}  {where}")
-            print(f"    {' '.join(row.text.split())[:300]}")
+            where = " › ".join(result.section_path[-2:])
+            print(f"{rank:>2}. [{result.kind}] {result.score:.3f}  {result.id}  p.{result.page or '-'}  {where}")
+            print(f"    {' '.join(result.text.split())[:300]}")
     return 0
 
 

@@ -8,13 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.routers.common import clean_query
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import DocType, ErrorResponse, KindName, SearchResponse, Theme
-from ancols_nlp.service.views import search_result
+from ancols_nlp.service.views import search_results
 
 router = APIRouter(tags=["search"])
 Many = Annotated[list[str], Query()]
@@ -47,13 +46,8 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
 def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
     """The JSON body of a search, as the cache keeps it."""
     outcome = runtime.store.search(query, k=k, filters=filters, params=params)
-    rows = [outcome.rows[hit.id] for hit in outcome.hits]
-    heads = runtime.store.meta.document_heads({row.document_id for row in rows})
-    highlight = Highlighter(outcome.expansion)
-    results = [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
-               for hit, row in zip(outcome.hits, rows)]
-    response = SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
-                              total_candidates=outcome.total)
+    response = SearchResponse(query=query, mode=params.mode, results=search_results(runtime.store, outcome),
+                              facets=outcome.facets, total_candidates=outcome.total)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
     return response.model_dump_json().encode()

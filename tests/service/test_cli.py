@@ -212,3 +212,23 @@ def test_a_data_dir_that_cannot_be_created_is_named_in_one_line(tmp_path, capsys
     assert main([*command, "--data-dir", str(afile / "data")]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"ancols: ANCOLS_DATA_DIR: {afile / 'data'} cannot be created") and err.count("\n") == 1, err
+
+
+def test_search_json_prints_what_the_api_answers(tmp_path, corpus_dir, capsys):
+    """`ancols search --json` printed the store's rows: an internal uid, responds_to as bare positions ([446, 444,
+    443] for report 004's answer on asbestos), no segment id to ask /segments for, no organism nor highlights."""
+    from fastapi.testclient import TestClient
+
+    from ancols_nlp.service.app import create_app
+    from ancols_nlp.service.settings import Settings
+
+    query = "prescriptions concernant l'amiante"
+    assert main(["ingest", str(corpus_dir / "004_964ee9d999fa8f65.txt"), "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["search", query, "-k", "5", "--json", "--data-dir", str(tmp_path)]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+        answered = client.get("/search", params={"q": query, "k": 5}).json()["results"]
+    assert [line.pop("rank") for line in printed] == [1, 2, 3, 4, 5]
+    assert printed == answered
+    assert any(r["responds_to"] for r in printed) and printed[0]["organism"] == "Le Toit Forézien"
