@@ -14,3 +14,12 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
     if len(text) > max_chars:
         raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.")
     return text
+
+
+def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
+    """The years a search is filtered on; refused when they end before they start (bounds swapped by mistake),
+    which no document can match."""
+    if year_min is not None and year_max is not None and year_min > year_max:
+        raise BadQuery(f"year_min ({year_min}) is after year_max ({year_max}), so no document can match; swap them "
+                       f"or leave one out.")
+    return year_min, year_max

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.routers.common import clean_query, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
@@ -30,6 +30,7 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                  organism: Many = [], doc_type: Annotated[list[DocType], Query()] = [],
                  year_min: int | None = None, year_max: int | None = None) -> Response:
     query = clean_query(q, settings.max_query_chars)
+    year_min, year_max = year_range(year_min, year_max)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)

@@ -124,6 +124,19 @@ def test_classify_takes_the_length_the_setting_allows(client, runtime, corpus_te
     assert client.post("/classify", json={"text": " \n "}).json()["error"]["message"] == "The text is empty."
 
 
+def test_a_year_range_ending_before_it_starts_is_refused(client, corpus_ids):
+    """year_min after year_max answered 200 with nothing, as if no passage matched: the bounds swapped by mistake."""
+    asked = {"q": "vacance commerciale", "year_min": 2017, "year_max": 2016}
+    refused = client.get("/search", params=asked)
+    message = refused.json()["error"]["message"]
+    assert refused.status_code == 422 and "year_min (2017) is after year_max (2016)" in message
+    chat = client.post("/chat", json={"messages": [{"role": "user", "content": asked["q"]}],
+                                      "filters": {"year_min": 2017, "year_max": 2016}})
+    assert chat.status_code == 422 and chat.json()["error"]["message"] == message
+    found = client.get("/search", params={**asked, "year_min": 2016, "year_max": 2017}).json()
+    assert found["results"] and {r["document_id"] for r in found["results"]} <= set(corpus_ids.values())
+
+
 def test_segment_shows_links_both_ways(client, corpus_ids):
     lozere = corpus_ids["003_12d7f4ee594b802f.txt"]
     segments = client.get(f"/documents/{lozere}/segments", params={"limit": 100000}).json()["segments"]
