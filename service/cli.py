@@ -27,13 +27,20 @@ SUFFIXES = {".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md", ".markdown"
 
 def collect(paths: list[Path]) -> list[Path]:
     """Files to ingest: the given files, and the PDF, Word, OpenDocument, HTML and text files found under given
-    folders."""
+    folders; the other files of a folder are named on stderr (a legacy .doc report is not left out unseen), hidden
+    ones (.DS_Store, .git) aside."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files = sorted(p for p in path.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = [p for p in files if p.suffix.lower() in SUFFIXES]
             if not found:
                 raise SystemExit(f"ancols: {path} holds no {', '.join(sorted(SUFFIXES))} file")
+            if others := [p for p in files if p.suffix.lower() not in SUFFIXES]:
+                named = ", ".join(str(p.relative_to(path)) for p in others[:5]) + (", …" if len(others) > 5 else "")
+                print(f"ancols: {path}: {len(others)} file{'s' * (len(others) > 1)} left out, not of a type ancols "
+                      f"reads ({named}); {', '.join(sorted(SUFFIXES))} are", file=sys.stderr)
             out.extend(found)
         elif path.is_file():
             out.append(path)

@@ -83,16 +83,20 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_others_ingested(tmp_path
 
 
 def test_a_folder_walk_picks_up_word_and_web_pages(tmp_path, corpus_dir, capsys):
-    """``ancols ingest FOLDER`` takes the .docx and .html files among the others, and leaves what it cannot read."""
+    """``ancols ingest FOLDER`` takes the .docx and .html files among the others, and leaves what it cannot read,
+    saying so: the legacy .doc was left out without a word, so a folder's old reports went missing unseen."""
     folder = tmp_path / "exports"
     folder.mkdir()
     report = corpus_dir / "000_ad04bc466fc4cae0.txt"
     (folder / "reponse.docx").write_bytes(make_docx(corpus_parts(report, limit_chars=6000)))
     (folder / "reponse.html").write_bytes(make_html(corpus_parts(report, limit_chars=6000)))
     (folder / "ancien.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # a file the system keeps there: not a document
     assert main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")]) == 0
     err = capsys.readouterr().err
-    assert "✓ reponse.docx" in err and "✓ reponse.html" in err and "ancien.doc" not in err
+    assert "✓ reponse.docx" in err and "✓ reponse.html" in err and "✗" not in err
+    assert f"ancols: {folder}: 1 file left out, not of a type ancols reads" in err and "ancien.doc" in err
+    assert "DS_Store" not in err
 
 
 def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsys):
