@@ -112,10 +112,11 @@ def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsy
 
 @pytest.mark.parametrize("name, value", [("ANCOLS_WORKERS", "deux"), ("ANCOLS_MAX_UPLOAD_MB", "-1"),
                                          ("ANCOLS_CORS_ORIGINS", "http://localhost:3000"),
-                                         ("ANCOLS_LOG_LEVEL", "BAVARD")])
+                                         ("ANCOLS_LOG_LEVEL", "BAVARD"), ("ANCOLS_SPACY_MODEL", "fr_core_news_xs")])
 def test_a_bad_setting_is_named_at_start(tmp_path, monkeypatch, capsys, name, value):
     """A wrong ANCOLS_* value stops every command with one line naming the variable (exit 2); it was a pydantic
-    traceback (or, for the log level, a ValueError once the server set up its logging)."""
+    traceback (or, for the log level, a ValueError once the server set up its logging; for the spaCy model, an
+    OSError when the server warmed up, or at the first file `ancols ingest` read)."""
     monkeypatch.setenv(name, value)
     assert main(["serve", "--data-dir", str(tmp_path), "--port", "0"]) == 2
     err = capsys.readouterr().err
