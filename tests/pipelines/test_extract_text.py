@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ancols_nlp.pipelines.errors import EmptyDocument
 from ancols_nlp.pipelines.extract import extract
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-
 
 @pytest.fixture(scope="module")
-def report() -> str:
+def report(corpus_dir) -> str:
     """A few paragraphs of report 001, accents and typographic apostrophes included."""
-    text = (CORPUS / "001_d290a1a4feb3bef7.txt").read_text(encoding="utf-8")
+    text = (corpus_dir / "001_d290a1a4feb3bef7.txt").read_text(encoding="utf-8")
     return "\n\n".join(p for p in text.split("\n\n") if len(p) > 200)[:4000]
 
 
