@@ -118,7 +118,7 @@ def decode_text(data: bytes, filename: str) -> str:
             except UnicodeDecodeError:
                 raise UndecodableText(f"{filename!r} opens as {encoding.upper()} text but is not.") from None
     if _binary_share(data) > 0.01:
-        raise UnsupportedType(f"{filename!r} looks like binary data, not text.")
+        raise UnsupportedType(f"{filename!r} looks like binary data, not text; {ACCEPTED} (text saved as UTF-8).")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -57,3 +57,15 @@ def test_a_text_saved_as_unicode_by_windows_is_read(report, encoding):
     if encoding == "utf-16-le":
         data = b"\xff\xfe" + data
     assert extract(data, "rapport.txt", max_pages=10).text == report
+
+
+def test_binary_data_named_txt_is_refused_saying_what_to_upload(corpus_dir):
+    """A report compressed or exported to a binary format and named .txt was refused as "looks like binary data,
+    not text." without a word of what would be taken."""
+    import gzip
+
+    from ancols_nlp.pipelines.errors import UnsupportedType
+
+    data = gzip.compress((corpus_dir / "004_964ee9d999fa8f65.txt").read_bytes())[10:]  # its magic number gone
+    with pytest.raises(UnsupportedType, match=r"binary data.*upload a PDF, \.docx.*UTF-8"):
+        extract(data, "rapport.txt", max_pages=10)
