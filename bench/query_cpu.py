@@ -13,6 +13,10 @@ counted (first sight of a word's pieces, caches of analysed words).
     python bench/query_cpu.py --data /tmp/store1m --modes hybrid lexical --requests 300
     python bench/query_cpu.py --data /tmp/dev --profile /tmp/q.prof           # cProfile of the timed requests
     python bench/query_cpu.py --data /tmp/dev --dump /tmp/bodies.jsonl         # response bodies, to compare
+    python bench/query_cpu.py --data /tmp/dev --typos                          # each query misspelt anew
+
+``--typos`` misspells one or two words of each drawn query as ``bench/typos.py`` does, a new typo each time, so the
+typo correction's cost is measured on words it has not met before (it keeps the spellings of recent words).
 
 Run it with another checkout's package first on ``PYTHONPATH`` to measure that code on the same queries.
 """
@@ -24,6 +28,7 @@ import cProfile
 import importlib
 import json
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -35,6 +40,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.load import distinct_queries, queries  # noqa: E402
+from bench.typos import typoed  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.service.routers import search as route  # noqa: E402
 from ancols_nlp.service.routers.common import clean_query  # noqa: E402
@@ -49,6 +55,7 @@ STAGES = (
     ("ancols_nlp.index.snapshot", "Snapshot.subset", "filter rows and facets"),
     ("ancols_nlp.index.snapshot", "Snapshot.query_prior", "intent priors"),
     ("ancols_nlp.index.lexical", "LexicalIndex.query", "query terms"),
+    ("ancols_nlp.index.lexical", "corrections", "typo correction"),
     ("ancols_nlp.index.search", "_lexical", "lexical top n"),
     ("ancols_nlp.index.snapshot", "Snapshot.nearest", "dense search (flat or IVF-SQ8)"),
     ("ancols_nlp.index.snapshot", "Snapshot.vectors_of", "pool vectors"),
@@ -121,6 +128,7 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=100, help="untimed requests per mode before")
     ap.add_argument("--queries", type=Path, default=REPO.parent / "shared" / "eval" / "dev" / "queries.tsv")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--typos", action="store_true", help="misspell one or two words of each query (bench/typos.py)")
     ap.add_argument("--repeated", action="store_true", help="also the load's 60 repeated texts, after (for --dump)")
     ap.add_argument("--profile", type=Path, help="cProfile the timed requests into this file (no stage timing)")
     ap.add_argument("--dump", type=Path, help="write every response body, one line each (no timing)")
@@ -134,6 +142,9 @@ def main(argv=None) -> int:
                     "missing_stages": missing, "modes": {}}
     per_mode = a.warmup + a.requests
     stream = distinct_queries(a.queries, a.seed, len(a.modes) * per_mode)
+    if a.typos:
+        rng = random.Random(a.seed)
+        stream = [{**params, "q": typoed(params["q"], rng)} for params in stream]
     profiler = cProfile.Profile(time.thread_time) if a.profile else None  # CPU, not wall: the cores are shared
     bodies = a.dump.open("w") if a.dump else None
     try:

@@ -7,7 +7,8 @@ keeps with its document. An acronym is named by a query word written as it ("CAL
 the word is also a function word: "ca", "plus"); another phrasing by its analysed terms, in sequence.
 What a named group brings are its other phrasings, each a phrase: a passage matches one only when it
 holds all of its terms ("Caisse de garantie du logement locatif social" does not fire on "social"
-alone), and scores by the terms the query lacks, weighted by ``ranking.SYNONYM_WEIGHT``.
+alone), and scores by the terms the query lacks, weighted by ``ranking.SYNONYM_WEIGHT``. A misspelt query word's
+correction (``index/spelling.py``) joins the same way, a phrase of one word.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ _WRITTEN_WORD = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True)
 class Expansion:
-    """A query's own terms and the synonym phrases it brings (analysed, and as written)."""
+    """A query's own terms and the synonym phrases it brings (analysed, and as written), and the corrections of its
+    misspelt words among them (as typed, as meant: what an answer shows as "did you mean")."""
 
     terms: tuple[str, ...]
     phrases: tuple[Phrase, ...] = ()
     written: tuple[str, ...] = ()
+    corrected: tuple[tuple[str, str], ...] = ()
 
     def scored(self, phrase: Phrase) -> Phrase:
         """The terms of ``phrase`` that score: those the query does not already have."""
@@ -96,16 +99,18 @@ NO_SYNONYMS = Synonyms(())
 
 
 @lru_cache(maxsize=4096)
-def expand(query: str, mined: Synonyms = NO_SYNONYMS) -> Expansion:
-    """The query's terms and the phrases of the thesaurus and of the ``mined`` acronyms it names.
+def expand(query: str, mined: Synonyms = NO_SYNONYMS, corrected: tuple[tuple[str, str], ...] = ()) -> Expansion:
+    """The query's terms and the phrases of the thesaurus and of the ``mined`` acronyms it names, and the words
+    meant by its ``corrected`` ones (typed, meant).
 
     Cached: one search expands its query several times (lexical scores, highlights); ``mined`` is
     compared by identity, one object per store state."""
     terms = tuple(analyze(query))
     found = thesaurus().phrases(query, terms) + mined.phrases(query, terms)
+    found += [(meant, tuple(analyze(meant))) for _, meant in corrected]
     unique = dict(found)
     analysed = tuple(dict.fromkeys(unique.values()))
-    return Expansion(terms, analysed, tuple(unique))
+    return Expansion(terms, analysed, tuple(unique), corrected)
 
 
 def own_words(query: str) -> list[str]:

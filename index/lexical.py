@@ -30,6 +30,7 @@ from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms,
 from ancols_nlp.index.ranking import (BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm, section_bm25,
                                       section_tf)
 from ancols_nlp.index.recent import Recent
+from ancols_nlp.index.spelling import corrections
 
 EMPTY = "∅"  # the one term of a passage with no analysed word: it still has a length
 # Queries whose expansion and postings lists an index keeps: more than the searches computing at once, so a
@@ -173,9 +174,13 @@ class LexicalIndex:
         return LexicalQuery.of(self.expansion(text))
 
     def expansion(self, text: str) -> Expansion:
-        """``expand`` of the query with its unaccented words respelled as these passages write them (a search asks
-        twice: for its terms and for its highlights)."""
-        return self._expansions.get(text, lambda: expand(respelled(text, self.passages_with), self.mined))
+        """``expand`` of the query with its unaccented words respelled as these passages write them and its
+        misspelt words corrected to the spelling they hold (a search asks twice: for its terms and for its
+        highlights)."""
+        return self._expansions.get(text, lambda: self._expanded(respelled(text, self.passages_with)))
+
+    def _expanded(self, text: str) -> Expansion:
+        return expand(text, self.mined, corrections(text, self.passages_with))
 
     def passages_with(self, term: str) -> int:
         """The term's document frequency over every part."""

@@ -103,3 +103,8 @@ class ParagraphTooLong(DocumentError):
 class PdfTooComplex(DocumentError):
     code = "pdf_too_complex"
     message = "The PDF is too large or too complex to read within the service's time and memory limits."
+
+
+class DocumentTooComplex(DocumentError):
+    code = "document_too_complex"
+    message = "The document is too large or too complex to read within the service's time and memory limits."

@@ -27,7 +27,7 @@ from ancols_nlp.pipelines.errors import (
 from ancols_nlp.pipelines.html_text import read_html
 from ancols_nlp.pipelines.odt_text import MEDIA_TYPE as ODT, read_odt
 from ancols_nlp.pipelines.office_zip import open_package
-from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded
+from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded, read_bounded
 from ancols_nlp.pipelines.types import SourceText
 
 TEXT_SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown", "": "text/plain"}
@@ -57,7 +57,8 @@ BINARY_MAGIC = {
 
 
 def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limits()) -> SourceText:
-    """The document text of an upload; raises a ``DocumentError`` for what cannot be read."""
+    """The document text of an upload; raises a ``DocumentError`` for what cannot be read. A PDF, Word,
+    OpenDocument or HTML file is parsed in a child process within ``limits`` (``pipelines/sandbox.py``)."""
     if not data.strip():
         raise EmptyDocument(f"{filename!r} is empty.")
     suffix = PurePath(filename).suffix.lower()
@@ -66,14 +67,14 @@ def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limi
     if suffix == ".pdf":
         raise UnreadablePdf(f"{filename!r} is named .pdf but is not a PDF file.")
     if data.startswith(ZIP_MAGIC):
-        return extract_office(data, filename)
+        return read_bounded(extract_office, data, filename, limits=limits)
     if suffix in OFFICE_SUFFIXES and not data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableOffice(f"{filename!r} is named {suffix} but is not {OFFICE_SUFFIXES[suffix]}.")
     for magic, what in BINARY_MAGIC.items():
         if data.startswith(magic):
             raise UnsupportedType(f"{filename!r} is {what}; {ACCEPTED}.")
     if suffix in HTML_SUFFIXES or HTML_START.match(data[:4096]):
-        return _non_empty(read_html(decode_text(data, filename).lstrip("\ufeff")), filename)
+        return read_bounded(extract_html, data, filename, limits=limits)
     if suffix not in TEXT_SUFFIXES:
         raise UnsupportedType(f"{filename!r}: unsupported file type {suffix!r}; {ACCEPTED}.")
     return _non_empty(SourceText(text=decode_text(data, filename), media_type=TEXT_SUFFIXES[suffix]), filename)
@@ -100,6 +101,11 @@ def extract_office(data: bytes, filename: str) -> SourceText:
         return _non_empty(reader(package), filename)
     except RecursionError:  # the readers follow the XML's nesting, which Word keeps a few levels deep
         raise UnreadableOffice(f"{filename!r} nests its XML elements too deeply to be a real document.") from None
+
+
+def extract_html(data: bytes, filename: str) -> SourceText:
+    """A web page's text."""
+    return _non_empty(read_html(decode_text(data, filename).lstrip("\ufeff")), filename)
 
 
 def _non_empty(source: SourceText, filename: str) -> SourceText:

@@ -11,6 +11,10 @@ or stops short of the wrap width (a title, "Source : …", a signature), or when
 a form field ("Président : M. X") itself. Exports also lose marks that the later steps need back:
 cells joined by " | " or tabs are table rows, lines ending with ";" after an announcing ":" are a
 list, a numbered run at the end is the notes, a short title before its text is a heading.
+
+Inside a markdown code fence (``` or ~~~) nothing is markup: each line, the fences included, is a paragraph as its
+author laid it out (one passage), never joined to another, never a heading, a table row or a list item, and the kind
+model reads it as any line.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class Line:
     text: str  # stripped
     kind: BlockKind | None  # None: blank
     level: int = 0
+    verbatim: bool = False  # a line of a code fence: a paragraph of its own, whatever it holds
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,29 @@ class Shape:
 def split_lines(text: str) -> list[Line]:
     """Type every non-blank line of ``text``; spans exclude surrounding white space."""
     lines = []
+    fence = ""  # the open code fence's marks ("```", "~~~~"); empty outside a fence
     for match in re.finditer(r"[^\n]*", text):
         raw = match.group()
         stripped = raw.strip()
+        verbatim = bool(fence)
+        if fence:
+            fence = "" if _closes(raw, fence) else fence
+        elif opening := P.FENCE_OPEN.match(raw):
+            fence, verbatim = opening.group(1), True
         if not stripped:
             continue
         start = match.start() + (len(raw) - len(raw.lstrip()))
         end = start + len(stripped)
-        kind, level = line_kind(stripped)
-        lines.append(Line(start, end, stripped, kind, level))
+        kind, level = ("paragraph", 0) if verbatim else line_kind(stripped)
+        lines.append(Line(start, end, stripped, kind, level, verbatim))
     return _bare_items(_end_notes(_setext_titles(text, lines)))
+
+
+def _closes(raw: str, fence: str) -> bool:
+    """Whether line ``raw`` closes the code fence opened with ``fence``: at most three spaces in, then only the
+    fence's character, at least as many times."""
+    marks = raw.lstrip(" ")
+    return len(raw) - len(marks) <= 3 and len(marks.rstrip()) >= len(fence) and not marks.rstrip().strip(fence[0])
 
 
 def line_kind(line: str) -> tuple[BlockKind, int]:
@@ -106,7 +124,7 @@ def _setext_titles(text: str, lines: list[Line]) -> list[Line]:
     or 2; the underline stays a rule."""
     out = list(lines)
     for i, (line, under) in enumerate(zip(lines, lines[1:])):
-        if (line.kind == "paragraph" and P.SETEXT_UNDERLINE.match(under.text)
+        if (line.kind == "paragraph" and not (line.verbatim or under.verbatim) and P.SETEXT_UNDERLINE.match(under.text)
                 and text.count("\n", line.end, under.start) == 1 and _looks_like_title(line.text)):
             out[i] = Line(line.start, line.end, line.text, "heading", 1 if under.text[0] == "=" else 2)
     return out
@@ -119,14 +137,14 @@ def _end_notes(lines: list[Line]) -> list[Line]:
     followed by nothing but its own further paragraphs; those paragraphs belong to the note."""
     for first, line in enumerate(lines):
         note = P.END_NOTE.match(line.text)
-        if not note or note.group(1) != "1" or line.kind not in ("paragraph", "heading"):
+        if not note or note.group(1) != "1" or line.kind not in ("paragraph", "heading") or line.verbatim:
             continue
         expected, ok = 2, True
         for later in lines[first + 1:]:
             note = P.END_NOTE.match(later.text)
             if note and int(note.group(1)) == expected:
                 expected += 1
-            elif note or later.kind not in ("paragraph", "list_item", "footnote"):
+            elif note or later.kind not in ("paragraph", "list_item", "footnote") or later.verbatim:
                 ok = False
                 break
         if ok and expected > MIN_END_NOTES:
@@ -139,16 +157,21 @@ def _bare_items(lines: list[Line]) -> list[Line]:
     announces them (ending with ":"), lines that each end with ";" (the last one may end with ".")."""
     out = list(lines)
     for i, line in enumerate(lines):
-        if line.kind != "paragraph" or not line.text.endswith(":"):
+        if not _prose(line) or not line.text.endswith(":"):
             continue
         end = i + 1
-        while end < len(lines) and lines[end].kind == "paragraph" and lines[end].text.endswith(";"):
+        while end < len(lines) and _prose(lines[end]) and lines[end].text.endswith(";"):
             end += 1
-        if end < len(lines) and lines[end].kind == "paragraph" and lines[end].text.endswith(".") and end > i + 1:
+        if end < len(lines) and _prose(lines[end]) and lines[end].text.endswith(".") and end > i + 1:
             end += 1
         if end - i - 1 >= MIN_BARE_ITEMS:
             out[i + 1:end] = [Line(n.start, n.end, n.text, "list_item") for n in lines[i + 1:end]]
     return out
+
+
+def _prose(line: Line) -> bool:
+    """A paragraph line outside a code fence."""
+    return line.kind == "paragraph" and not line.verbatim
 
 
 def blocks(text: str) -> list[Block]:
@@ -174,7 +197,7 @@ def blocks(text: str) -> list[Block]:
     if current is not None and last is not None:
         out.append(Block(current.kind, current.start, last.end))
     out = _table_legends(text, out)
-    return out if form.wrap else _promote_titles(text, out)
+    return out if form.wrap else _promote_titles(text, out, {line.start for line in lines if line.verbatim})
 
 
 def _table_legends(text: str, found: list[Block]) -> list[Block]:
@@ -191,7 +214,7 @@ def _table_legends(text: str, found: list[Block]) -> list[Block]:
     return out
 
 
-def _promote_titles(text: str, found: list[Block]) -> list[Block]:
+def _promote_titles(text: str, found: list[Block], verbatim: set[int]) -> list[Block]:
     """An unnumbered title ("Le patrimoine immobilier", no final period) standing on its own line before the text
     it names (a paragraph, a list, a table or a further title) is a heading.
 
@@ -203,7 +226,7 @@ def _promote_titles(text: str, found: list[Block]) -> list[Block]:
     for i in range(len(out) - 1, -1, -1):
         block = out[i]
         line = text[block.start:block.end]
-        title = block.kind == "paragraph" and "\n" not in line and _is_named_title(line)
+        title = block.kind == "paragraph" and block.start not in verbatim and "\n" not in line and _is_named_title(line)
         if title and named:
             out[i] = Block("heading", block.start, block.end)
         named = block.kind in ("list_item", "table_row") or out[i].kind == "heading" or (
@@ -215,7 +238,7 @@ def shape(text: str, lines: list[Line]) -> Shape:
     """The document's paragraph separator and wrap width, from its own lines."""
     gaps = [text.count("\n", a.end, b.start) for a, b in zip(lines, lines[1:])]
     separator = 1 if gaps and sum(g >= 2 for g in gaps) < 0.1 * len(gaps) else 2
-    lengths = sorted(len(line.text) for line in lines if line.kind == "paragraph")
+    lengths = sorted(len(line.text) for line in lines if _prose(line))
     if len(lengths) < MIN_WRAPPED_LINES:
         return Shape(separator, 0)
     width = lengths[int(0.9 * (len(lengths) - 1))]
@@ -227,7 +250,7 @@ def _continues(text: str, form: Shape, current: Line, last: Line, line: Line) ->
     """Whether ``line`` carries on the block that ``current`` opened and ``last`` ended."""
     if current.kind == "footnote":  # only an end-note's further paragraphs carry it on
         return line.kind == "footnote" and not P.END_NOTE.match(line.text) and not P.FOOTNOTE.match(line.text)
-    if line.kind != "paragraph" or _is_field(line.text):
+    if not _prose(line) or last.verbatim or _is_field(line.text):
         return False
     gap = text.count("\n", last.end, line.start)
     if gap > form.separator:

@@ -20,6 +20,10 @@ TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\t|\s{2,})\s*\d{1,3}\s*$")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\t|\S\s+\|\s+\S")
 # Markdown's setext heading: the title's next line underlines it with "=" (level 1) or "-" (level 2).
 SETEXT_UNDERLINE = re.compile(r"^(?:={3,}|-{3,})$")
+# A fenced code block's opening line (CommonMark 4.5: three or more backticks or tildes, indented at most three
+# spaces; a backtick fence's info string holds no backtick). It closes on a line of the same character, at least as
+# many, and nothing else; or at the end of the document.
+FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}(?=[^`]*$)|~{3,})")
 RULE = re.compile(r"^\s*(?:-{3,}|_{1,}|\*{3,}|={3,})\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-–—•▪►●◦→✓*]|\$\\rightarrow\$|o\s"
                        r"|\d{1,2}°|\(?[a-z]\)|\d{1,2}\))\s*\S")

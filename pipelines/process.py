@@ -10,7 +10,8 @@ from spacy.language import Language
 
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.doctype import read_meta
-from ancols_nlp.pipelines.extract import extract
+from ancols_nlp.pipelines.extract import TEXT_SUFFIXES, extract
+from ancols_nlp.pipelines.front_matter import front_matter
 from ancols_nlp.pipelines.indicators import indicators
 from ancols_nlp.pipelines.links import link_rebuttals
 from ancols_nlp.pipelines.protocols import Models
@@ -29,7 +30,10 @@ def process_bytes(data: bytes, filename: str, *, nlp: Language, models: Models, 
 
 def process_text(source: SourceText, *, nlp: Language, models: Models) -> ProcessedDocument:
     text = read_as_newlines(source.text)
-    meta = read_meta(text)
+    front = front_matter(text) if source.media_type in TEXT_SUFFIXES.values() else None
+    if front:  # a static-site export's metadata: read as blank, its title as the document's first line
+        text = front.blanked(text)
+    meta = read_meta(f"{front.title}\n{text}" if front and front.title else text)
     blocks = layout.blocks(text)
     sections = outline(text, blocks)
     sentences = split_sentences(nlp, text, blocks)

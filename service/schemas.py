@@ -170,12 +170,20 @@ class SearchResult(SegmentOut):
     highlights: list[tuple[int, int]] = Field(description="Spans of matched words, as document offsets.")
 
 
+class Correction(BaseModel):
+    typed: str = Field(description="A query word that no stored passage holds, as typed.")
+    meant: str = Field(description="The spelling one edit away that most passages hold, searched as well.")
+
+
 class SearchResponse(BaseModel):
     query: str
     mode: str
     results: list[SearchResult]
     facets: dict[str, dict[str, int]]
     total_candidates: int
+    corrections: list[Correction] = Field(
+        default_factory=list, description="The query's misspelt words and the spellings also searched (lexical "
+                                          "side), for a \"did you mean\"; empty when every word is found.")
 
 
 class ClassifyRequest(BaseModel):

@@ -78,8 +78,10 @@ class Settings(BaseSettings):
 
     max_upload_mb: float = Field(50.0, gt=0)
     max_pdf_pages: int = Field(2000, ge=1)
-    max_pdf_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for reading one PDF.")
-    max_pdf_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the PDF reader process.")
+    max_pdf_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for reading one PDF (or Word, "
+                                   "OpenDocument, HTML) file.")
+    max_pdf_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the reader process (PDF, "
+                                   "Word, OpenDocument, HTML).")
     ocr: bool = Field(True, description="Read scanned PDF pages (images, no text) with Tesseract when the "
                                         "`tesseract` program is installed; off, or without it, a scan is refused.")
     ocr_language: str = Field("fra", description='Tesseract language data for scanned pages: "fra", "fra+eng".')

@@ -311,3 +311,13 @@ def _plain(raw: str) -> str:
     """Markdown's marks as Word shows them: emphasis dropped, <br> a line break, wrapped lines joined."""
     text = re.sub(r"<sup>\s*(\d+)\s*</sup>", lambda m: m.group(1).translate(SUPERSCRIPT), re.sub(r"\*\*|__", "", raw))
     return "\n".join(" ".join(line.split()) for line in re.split(r"<br\s*/?>", text))
+
+
+def heavy_docx() -> bytes:
+    """A Word file within every cap of ``office_zip`` (26 KB zipped, just under ``MAX_TAGS`` empty paragraphs) that
+    still costs its reader about 350 MB and 11 s of CPU: what the reader's child process is bounded for."""
+    from ancols_nlp.pipelines.office_zip import MAX_TAGS
+
+    empty = "<w:p/>" * (MAX_TAGS - 1_000)
+    return _zip({"word/document.xml": f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>Texte</w:t></w:r></w:p>'
+                                      f"{empty}</w:body></w:document>"})

@@ -31,6 +31,7 @@ from ancols_nlp.index.postgres.reader import storable
 from ancols_nlp.index.postgres.spans import SectionSpans
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent, as_intent
+from ancols_nlp.index.spelling import Correction, corrections
 
 # pgvector's bound on hnsw.ef_search; past it (and under filters) the scan keeps widening (iterative scan).
 _MAX_EF_SEARCH = 1000
@@ -108,25 +109,25 @@ class AnalysedQuery:
 
     intent: QueryIntent
     mined: Synonyms  # the stored documents' acronyms the respelled intent text names
-    expansion: Expansion  # of the intent's text, respelled
-    asked: Expansion  # of the query as typed, respelled (the same value when no organism's name was taken out)
+    expansion: Expansion  # of the intent's text, respelled and corrected
+    asked: Expansion  # of the query as typed, likewise (the same value when no organism's name was taken out)
 
 
 def analysed(conn: psycopg.Connection, query: str, intent: QueryIntent | None = None,
              mined: Synonyms | None = None) -> AnalysedQuery:
-    """``query`` analysed with one read of ``term_df`` for the words of both texts that may respell (none when no
-    word may) and one of the acronyms: reading them for each step cost ~2.8 statements a search (pgquery).
-    ``intent``: as ``read_query`` reads it (by default without known organisms); ``mined``: the acronyms (by
-    default those the stored documents name, ``acronyms``)."""
+    """``query`` analysed with one read of ``term_df`` for the terms of both texts and the words that may respell, one
+    more when a word is misspelt (``spelled_queries``), and one of the acronyms: reading them for each step cost
+    ~2.8 statements a search (pgquery). ``intent``: as ``read_query`` reads it (by default without known
+    organisms); ``mined``: the acronyms (by default those the stored documents name, ``acronyms``)."""
     intent = as_intent(query) if intent is None else intent
-    text, typed = respelled_queries(conn, [intent.text, query])
+    (text, corrected), (typed, typed_corrected) = spelled_queries(conn, [intent.text, query])
     mined = acronyms(conn, text) if mined is None else mined
-    own = expand(text, mined)
-    return AnalysedQuery(intent, mined, own, own if typed == text else expand(typed, mined))
+    own = expand(text, mined, corrected)
+    return AnalysedQuery(intent, mined, own, own if typed == text else expand(typed, mined, typed_corrected))
 
 
 def acronyms(conn: psycopg.Connection, text: str) -> Synonyms:
-    """The stored documents' acronyms a respelled query ``text`` (``respelled_queries``) may name: by the acronym
+    """The stored documents' acronyms a respelled query ``text`` (``spelled_queries``) may name: by the acronym
     (any case), or by a long form's first term."""
     words = [w.lower() for w in re.findall(r"[^\W_]+", text)]
     rows = conn.execute("SELECT DISTINCT short, long FROM acronyms"
@@ -150,25 +151,42 @@ _TERM_STATS = """
     JOIN term_df df ON df.term = w.term"""
 
 
-def respelled_queries(conn: psycopg.Connection, texts: list[str]) -> list[str]:
-    """Each text with its unaccented words respelled as the stored passages write them, as the embedded index's
-    ``LexicalIndex.respelled`` does, from one read of ``term_df`` for every term ``respelled`` asks about (which
-    terms it asks about depends on the words only, not on their frequencies; no read when it asks about none)."""
-    asked: dict[str, None] = {}
+def spelled_queries(conn: psycopg.Connection, texts: list[str]) -> list[tuple[str, tuple[Correction, ...]]]:
+    """Each text with its unaccented words respelled as the stored passages write them, and the corrections of its
+    misspelt words, as the embedded index's ``LexicalIndex.expansion`` makes them, from ``term_df``: one read for
+    the texts' own terms and those ``respelled`` asks about (which terms it asks about depends on the words only),
+    and one more for the spellings ``corrections`` weighs, only when a word is misspelt (no passage holds it)."""
+    def respell(passages_with: Callable[[str], int]) -> list[str]:
+        for term in own:
+            passages_with(term)  # read with the respellings': corrections asks about every one
+        return [respelled(text, passages_with) for text in texts]
+    df: dict[str, int] = {}
+    own = [t for text in texts for t in analyze(text)]
+    spelled = _settled(conn, df, respell)
+    return list(zip(spelled, _settled(conn, df, lambda known: [corrections(text, known) for text in spelled])))
 
-    def ask(term: str) -> int:
-        asked[term] = None
-        return 0
-    for text in dict.fromkeys(texts):
-        respelled(text, ask)
-    df = dict(conn.execute("SELECT term, df FROM term_df WHERE term = ANY(%s)",
-                           (list(asked),)).fetchall()) if asked else {}
-    return [respelled(text, lambda term: int(df.get(term, 0))) for text in texts]
+
+def _settled(conn: psycopg.Connection, df: dict[str, int], step: Callable[[Callable[[str], int]], list]) -> list:
+    """``step`` given the terms' document frequencies known in ``df``, once it asks about no other: each time it
+    does, those it asked about are read into ``df`` in one statement and it runs again."""
+    while True:
+        unread: dict[str, None] = {}
+
+        def passages_with(term: str) -> int:
+            if term not in df:
+                unread[term] = None
+            return df.get(term, 0)
+        out = step(passages_with)
+        if not unread:
+            return out
+        df.update(dict.fromkeys(unread, 0))
+        df.update(conn.execute("SELECT term, df FROM term_df WHERE term = ANY(%s)", (list(unread),)).fetchall())
 
 
 def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansion:
-    """``expand`` of the respelled query (``respelled_queries``)."""
-    return expand(respelled_queries(conn, [query])[0], mined)
+    """``expand`` of the respelled query with its corrections (``spelled_queries``)."""
+    text, corrected = spelled_queries(conn, [query])[0]
+    return expand(text, mined, corrected)
 
 
 def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[str, list]:

@@ -12,7 +12,7 @@ from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.routers.common import clean_query, year_range
 from ancols_nlp.service.runtime import Runtime
-from ancols_nlp.service.schemas import DocType, ErrorResponse, KindName, SearchResponse, Theme
+from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
 
 router = APIRouter(tags=["search"])
@@ -47,8 +47,9 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
 def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
     """The JSON body of a search, as the cache keeps it."""
     outcome = runtime.store.search(query, k=k, filters=filters, params=params)
+    corrections = [Correction(typed=typed, meant=meant) for typed, meant in outcome.expansion.corrected]
     response = SearchResponse(query=query, mode=params.mode, results=search_results(runtime.store, outcome),
-                              facets=outcome.facets, total_candidates=outcome.total)
+                              facets=outcome.facets, total_candidates=outcome.total, corrections=corrections)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
     return response.model_dump_json().encode()

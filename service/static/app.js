@@ -29,6 +29,7 @@ const FILE_ERRORS = {
   office_too_large: "Document trop volumineux une fois décompressé",
   undecodable_text: "Texte illisible : enregistrez-le en UTF-8",
   pdf_too_complex: "PDF trop lourd ou trop complexe à lire",
+  document_too_complex: "Document trop lourd ou trop complexe à lire",
   payload_too_large: "Fichier trop volumineux",
   interrupted: "Import interrompu à plusieurs reprises",
   upload_lost: "Fichier reçu introuvable sur le disque",
@@ -229,7 +230,9 @@ async function runSearch(record = "pushState") {
     const results = $("#results");
     results.replaceChildren(...body.results.map(resultCard));
     if (!body.results.length) results.append(el("div", { class: "empty", text: "Aucun passage ne correspond. Essayez d'autres mots ou retirez des filtres." }));
-    $("#results-info").textContent = `${fmt.format(body.results.length)} passages les plus pertinents pour « ${body.query} »`;
+    const info = `${fmt.format(body.results.length)} passages les plus pertinents pour « ${body.query} »`;
+    const fixes = (body.corrections || []).map((c) => `« ${c.meant} » pour « ${c.typed} »`);
+    $("#results-info").textContent = fixes.length ? `${info} — cherché aussi : ${fixes.join(", ")}` : info;
     renderFacets(body.facets);
     fillSelect($("#f-theme"), Object.keys(body.facets.theme || {}), themeLabel);
     fillSelect($("#f-organism"), Object.keys(body.facets.organism || {}), (o) => o);

@@ -36,7 +36,8 @@ QUERIES = ["vacance commerciale élevée", "l'organisme conteste le constat", "c
            "coûts de gestion", "logements vacants", "taux de vacance 2016",
            # an organism named (index/query_intents.py): its passages favoured, its name not matched
            "Logidia vacance commerciale", "coûts de gestion du Toit Forézien", "le Toit Forézien",
-           "donnees sur la vacance elevee"]  # typed without accents: respelled alike (données, élevée)
+           "donnees sur la vacance elevee",  # typed without accents: respelled alike (données, élevée)
+           "vacance comerciale du Toit Forézien"]  # a word misspelt: corrected alike (commerciale)
 FILTERS = [Filters(), Filters(kind=("observation",)), Filters(theme=("vacance",)), Filters(organism=("logidia",)),
            Filters(year_min=2017), Filters(year_max=2017), Filters(doc_type=("reply",))]
 
@@ -74,11 +75,18 @@ def test_a_query_typed_without_accents_is_respelled_as_in_the_embedded_store(bot
     assert shown[0] == shown[1] and {"donne", "don", "eleve", "elev"} <= set(shown[0].terms)
 
 
+def test_a_misspelt_word_is_corrected_as_in_the_embedded_store(both):
+    """"comerciale" (no passage's word) is also searched as "commerciale" in both stores, and both answers say so."""
+    shown = [store.search("vacance comerciale", k=5, filters=Filters()).expansion for store in both]
+    assert shown[0] == shown[1] and shown[0].corrected == (("comerciale", "commerciale"),)
+
+
 @pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
 def test_a_search_reads_the_words_frequencies_and_the_acronyms_once(both, monkeypatch, mode):
-    """The query is respelled, mined and expanded once a search (``retrieval.analysed``), also when the text matched
-    differs from the query typed (an organism named): one read of ``term_df`` for the words that may respell, one of
-    the acronyms, no statement run twice (reading them for each step cost ~2.8 statements a search)."""
+    """The query is respelled, corrected, mined and expanded once a search (``retrieval.analysed``), also when the
+    text matched differs from the query typed (an organism named): one read of ``term_df`` for the query's terms and
+    the words that may respell (a second only for a misspelt word's spellings), one of the acronyms, no statement run
+    twice (reading them for each step cost ~2.8 statements a search)."""
     embedded, postgres = both
     run: list[str] = []
     execute = psycopg.Cursor.execute
@@ -95,6 +103,12 @@ def test_a_search_reads_the_words_frequencies_and_the_acronyms_once(both, monkey
     assert shown[0] == shown[1] and {"donne", "don", "toit", "forezien"} <= set(shown[0].terms)
     assert sum("FROM term_df WHERE" in s for s in run) == 1 and sum("FROM acronyms" in s for s in run) == 1
     assert len(run) == len(set(run)), run
+    run.clear()
+    shown = [store.search("vacance comerciale du Toit Forézien", k=5, filters=Filters(), params=params).expansion
+             for store in both]
+    assert shown[0] == shown[1] and shown[0].corrected == (("comerciale", "commerciale"),)
+    others = [s for s in run if "FROM term_df WHERE" not in s]
+    assert len(run) - len(others) == 2 and len(others) == len(set(others)), run  # the second: the spellings'
 
 
 def test_document_heads_are_read_once_and_leave_with_their_document(both):

@@ -1,11 +1,13 @@
-"""Hostile PDFs are stopped at the limits with a clear error, and the caller survives."""
+"""Hostile PDFs and Office files are stopped at the limits with a clear error, and the caller survives."""
 
 import zlib
 
 import pytest
 
+from officegen import Para, heavy_docx, make_docx
 from pdfgen import corpus_paragraphs, make_pdf
-from ancols_nlp.pipelines.errors import PdfTooComplex
+from ancols_nlp.pipelines.errors import DocumentTooComplex, PdfTooComplex
+from ancols_nlp.pipelines.extract import extract
 from ancols_nlp.pipelines.sandbox import Limits, extract_pdf_bounded
 
 
@@ -49,3 +51,16 @@ def test_a_decompression_bomb_is_stopped_by_the_memory_cap():
 def test_a_slow_pdf_is_stopped_at_the_deadline():
     with pytest.raises(PdfTooComplex, match="longer than"):
         extract_pdf_bounded(bomb_pdf(inflated_mb=60), max_pages=50, limits=Limits(seconds=0.5, memory_mb=4096))
+
+
+def test_a_word_file_past_the_memory_cap_is_stopped_and_the_next_one_reads():
+    with pytest.raises(DocumentTooComplex, match="memory"):
+        extract(heavy_docx(), "rapport.docx", max_pages=50, limits=Limits(seconds=60, memory_mb=300))
+    source = extract(make_docx([Para("Le taux de vacance atteint 6,3 %.")]), "rapport.docx", max_pages=50,
+                     limits=Limits(seconds=60, memory_mb=300))
+    assert source.text.strip() == "Le taux de vacance atteint 6,3 %."
+
+
+def test_a_slow_word_file_is_stopped_at_the_deadline():
+    with pytest.raises(DocumentTooComplex, match="longer than 0.5 s"):
+        extract(heavy_docx(), "rapport.docx", max_pages=50, limits=Limits(seconds=0.5, memory_mb=4096))

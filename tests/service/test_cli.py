@@ -144,7 +144,7 @@ def test_ctrl_c_during_ingest_stops_with_one_line_and_keeps_what_was_stored(tmp_
     monkeypatch.setattr(cli, "_ingest_one", ingest_one)
     assert main(["ingest", *map(str, reports), "--data-dir", str(tmp_path)]) == 0
     err = capsys.readouterr().err
-    assert f"✓ {reports[0].name}" in err and "(already stored)" in err and "(1070 segments)" in err, err
+    assert f"✓ {reports[0].name}" in err and "(already stored)" in err and "(1071 segments)" in err, err
 
 
 @pytest.mark.parametrize("argv, said", [(["search", "vacance", "-k", "-3"], "-k"),

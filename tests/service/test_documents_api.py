@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from officegen import PageBreak, corpus_parts, make_docx
+from officegen import PageBreak, Para, corpus_parts, heavy_docx, make_docx
 from pdfgen import corpus_paragraphs, make_pdf
 
 TOIT = "004_964ee9d999fa8f65.txt"
@@ -245,6 +245,23 @@ def test_a_text_whose_paragraph_is_past_the_sentence_splitters_reach_gets_a_clea
     error = response.json()["error"]
     assert error["code"] == "paragraph_too_long" and "line break" in error["message"]
     assert client.get("/documents").json()["total"] == before
+
+
+def test_a_word_file_past_the_reader_deadline_is_refused_and_the_service_answers_the_next(runtime, client):
+    """The Word reader runs in the PDF reader's child process, under its deadline: a file within the zip caps that
+    would hold the service for seconds is a clear 422, and the next upload is read."""
+    limit = runtime.settings.max_pdf_seconds
+    runtime.settings.max_pdf_seconds = 0.5
+    try:
+        response = client.post("/documents", files={"file": ("lourd.docx", heavy_docx(), "application/octet-stream")})
+        after = client.post("/documents", files={"file": ("court.docx", make_docx([Para(
+            "Le taux de vacance atteint 6,3 % à la fin de l'exercice contrôlé.")]), "application/octet-stream")})
+    finally:
+        runtime.settings.max_pdf_seconds = limit
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "document_too_complex" and "longer than" in response.text
+    assert after.status_code == 201, after.text
+    assert client.delete(f"/documents/{after.json()['id']}").status_code == 204
 
 
 def test_too_many_pages_is_refused(runtime, client, report_paragraphs):

@@ -33,6 +33,23 @@ def test_vacancy_query_finds_the_toit_forezien_passages(client, corpus_ids, corp
                                        or text[a:b].lower().startswith("élev") for a, b in first["highlights"])
 
 
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_misspelt_word_finds_the_passages_its_spelling_finds_and_the_answer_names_it(client, corpus_ids, mode):
+    """"recouvrment" is no report's word (lexically it found nothing): it is also searched as "recouvrement", the
+    answer says so (for a "did you mean") and highlights the word found; a query spelt right has no correction.
+    Most of the same passages, not in the same order: as a synonym's, the correction counts in a passage's score, not
+    in its section's."""
+    def ask(q):
+        return client.get("/search", params={"q": q, "k": 10, "mode": mode}).json()
+    right, typed = ask("recouvrement"), ask("recouvrment")
+    assert right["corrections"] == [] and typed["corrections"] == [{"typed": "recouvrment", "meant": "recouvrement"}]
+    ids = [r["id"] for r in typed["results"]]
+    assert len(set(ids) & {r["id"] for r in right["results"]}) >= 8
+    first = typed["results"][0]
+    marked = [first["text"][a - first["start"]:b - first["start"]].lower() for a, b in first["highlights"]]
+    assert marked and all(m.startswith("recouvr") for m in marked)
+
+
 def test_filters_and_facets(client, corpus_ids):
     params = {"q": "la société doit respecter les règles de la commande publique", "k": 20, "kind": "recommendation"}
     body = client.get("/search", params=params).json()

@@ -221,6 +221,11 @@ def walk_through(server, browser, corpus_dir, tmp_path):
     time.sleep(0.6)  # let the smooth scroll settle for the screenshot
     screenshot(driver, tmp_path, "ancols-ui-document")
 
+    # A misspelt word: the line above the results says which spelling was searched as well.
+    driver.get(f"{server}/?q=vacance+comerciale#recherche")
+    said = "cherché aussi : « commerciale » pour « comerciale »"
+    wait.until(lambda d: said in d.find_element(By.ID, "results-info").text)
+
     # 4. The assistant: a streamed answer with numbered citations and its sources.
     driver.get(f"{server}/#assistant")
     box = wait.until(EC.visibility_of_element_located((By.ID, "chat-input")))

@@ -1,0 +1,76 @@
+"""Typo tolerance (index/spelling.py) on an index of the corpus reports' own paragraphs: a misspelt word finds the
+passages its spelling finds and is named, a query spelt right is searched as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from ancols_nlp.index.analyzer import analyze, respelled
+from ancols_nlp.index.expansion import expand
+from ancols_nlp.index.lexical import LexicalIndex, LexicalQuery, TermMatrix
+from ancols_nlp.index.spelling import corrections, nearest
+
+
+@pytest.fixture(scope="module")
+def index(corpus_texts) -> LexicalIndex:
+    paragraphs = [p.strip() for text in corpus_texts.values() for p in text.split("\n\n") if p.strip()]
+    return LexicalIndex([TermMatrix.build(analyze(p) for p in paragraphs)])
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("recouvrment", "recouvrement"),  # a letter dropped
+    ("chaufage", "chauffage"),  # a double letter typed once
+    ("amiatne", "amiante"),  # two letters swapped
+    ("ascenceurs", "ascenseurs"),  # a letter replaced
+    ("provisoin", "provision"),
+])
+def test_a_misspelt_word_finds_the_passages_its_spelling_finds(index, typed, meant):
+    assert index.passages_with(analyze(typed)[0]) == 0 < index.passages_with(analyze(meant)[0])
+    assert index.expansion(typed).corrected == ((typed, meant),)
+    found = index.top(index.query(typed), 5).rows.tolist()
+    assert found and found == index.top(index.query(meant), 5).rows.tolist()
+
+
+@pytest.mark.parametrize("typed, meant", [("recouvrment des loyers", "recouvrement des loyers"),
+                                          ("entretien des ascenceurs", "entretien des ascenseurs")])
+def test_in_a_query_the_corrected_word_brings_back_the_passage_its_spelling_finds(index, typed, meant):
+    """Missed in the top 10 without the correction (only the other words count), found with it."""
+    first = index.top(index.query(meant), 1).rows[0]
+    assert first in index.top(index.query(typed), 10).rows
+    assert first not in index.top(LexicalQuery.of(expand(typed, index.mined)), 10).rows
+
+
+def test_the_correction_weighs_as_a_synonym_below_the_word_typed_right(index):
+    """It joins as an expansion's phrase (``SYNONYM_WEIGHT``): the same passage first, with a lower score."""
+    right, typed = (index.top(index.query(q), 1) for q in ("chauffage", "chaufage"))
+    assert typed.rows.tolist() == right.rows.tolist() and 0 < typed.scores[0] < right.scores[0]
+
+
+@pytest.mark.parametrize("query", ["recouvrement des loyers", "vacance commerciale élevée",
+                                   "la société doit respecter les règles de la commande publique",
+                                   "detecteurs de fumees", "CGLLS", "logements vacants en 2017"])
+def test_a_query_whose_words_the_passages_hold_is_searched_as_before(index, query):
+    """Every word held (or a function word, a number): no correction, the same terms and phrases as the expansion
+    without them."""
+    spelled = respelled(query, index.passages_with)
+    assert index.expansion(query).corrected == ()
+    assert index.query(query) == LexicalQuery.of(expand(spelled, index.mined))
+
+
+def test_short_words_acronyms_and_numbers_are_left_as_typed(index):
+    """Under five letters too many real words lie one edit away ("loyr": loyer, lors…), capitals are an acronym's,
+    digits a figure's."""
+    assert index.passages_with(analyze("loyr")[0]) == 0 and nearest("loyr")
+    assert corrections("loyr AMIATNE 20O17", index.passages_with) == ()
+    assert corrections("amiatne", index.passages_with) == (("amiatne", "amiante"),)
+
+
+def test_a_word_respelled_with_its_accents_is_not_corrected_again(index):
+    """"detecteur de fumees": the accent rule adds "fumées" (fum), one edit away from "fumees"; the query holds it."""
+    expansion = index.expansion("detecteur de fumees")
+    assert "fum" in expansion.terms and expansion.corrected == ()
+
+
+def test_did_you_mean_shows_a_word_not_a_stem(index):
+    """Of the spellings whose term the passages hold, one without a letter cut ("thermiqu") or an accent added."""
+    assert corrections("isolation thermiqeu", index.passages_with) == (("thermiqeu", "thermique"),)
