@@ -68,9 +68,9 @@ STAGES = (
     ("ancols_nlp.index.documents", "DocumentStore.segments_by_id", "SQLite rows"),
     ("ancols_nlp.index.documents", "DocumentStore.document_heads", "SQLite document heads"),
     ("ancols_nlp.index.lexical", "LexicalIndex.expansion", "query expansion (highlights)"),
-    ("ancols_nlp.service.routers.search", "Highlighter", "highlighter"),
+    ("ancols_nlp.service.views", "Highlighter", "highlighter"),
     ("ancols_nlp.index.highlight", "Highlighter.__call__", "highlights"),
-    ("ancols_nlp.service.routers.search", "search_result", "result models"),
+    ("ancols_nlp.service.views", "search_result", "result models"),
     ("ancols_nlp.service.schemas", "SearchResponse.model_dump_json", "JSON"),
 )
 

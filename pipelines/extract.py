@@ -3,14 +3,16 @@
 The type is read from the bytes, not trusted from the file name: a PDF starts with
 ``%PDF-``; a Word or OpenDocument file is a zip holding ``word/document.xml`` or declaring the
 ODT mimetype (any other zip is refused); an HTML page is named .html/.htm or opens with its
-doctype or ``<html``; text is UTF-8 (kept unchanged so offsets index the user's own file), or a
-legacy French encoding (cp1252) when it is not UTF-8; anything else is refused with a clear error.
+doctype or ``<html``; text is UTF-8 (kept unchanged so offsets index the user's own file), UTF-16 or
+UTF-32 after a byte order mark, or a legacy French encoding (cp1252) when it is not UTF-8; anything else
+is refused with a clear error.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
 
+import codecs
 import re
 import zipfile
 
@@ -34,6 +36,11 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b",
                         re.IGNORECASE | re.DOTALL)
 ACCEPTED = "upload a PDF, .docx, .odt, .html, .txt or .md file"
+# Windows' "Unicode" text (Notepad, Excel): UTF-16 or UTF-32 after its byte order mark (UTF-32's LE one first: it
+# opens with UTF-16's).
+UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                (codecs.BOM_UTF16_BE, "utf-16"))
+STRAYS = re.compile("[\udc80-\udcff]+")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive",
@@ -56,7 +63,7 @@ def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limi
         raise EmptyDocument(f"{filename!r} is empty.")
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(b"%PDF-") or data[:1024].lstrip().startswith(b"%PDF-"):
-        return extract_pdf_bounded(data, max_pages=max_pages, limits=limits)
+        return _non_empty(extract_pdf_bounded(data, max_pages=max_pages, limits=limits), filename)
     if suffix == ".pdf":
         raise UnreadablePdf(f"{filename!r} is named .pdf but is not a PDF file.")
     if data.startswith(ZIP_MAGIC):
@@ -70,7 +77,7 @@ def extract(data: bytes, filename: str, *, max_pages: int, limits: Limits = Limi
         return read_bounded(extract_html, data, filename, limits=limits)
     if suffix not in TEXT_SUFFIXES:
         raise UnsupportedType(f"{filename!r}: unsupported file type {suffix!r}; {ACCEPTED}.")
-    return SourceText(text=decode_text(data, filename), media_type=TEXT_SUFFIXES[suffix])
+    return _non_empty(SourceText(text=decode_text(data, filename), media_type=TEXT_SUFFIXES[suffix]), filename)
 
 
 def extract_office(data: bytes, filename: str) -> SourceText:
@@ -102,21 +109,47 @@ def extract_html(data: bytes, filename: str) -> SourceText:
 
 
 def _non_empty(source: SourceText, filename: str) -> SourceText:
-    if not source.text.strip():
-        raise EmptyDocument(f"{filename!r} holds no text.")
+    """``source``, refused when it holds no letter or digit: a byte order mark, no-break or zero-width spaces, rules
+    of dashes would be stored as a document of no passage, or of passages that say nothing."""
+    if not any(c.isalnum() for c in source.text):
+        raise EmptyDocument(f"{filename!r} holds no text: not one letter or digit.")
     return source
 
 
 def decode_text(data: bytes, filename: str) -> str:
+    for bom, encoding in UNICODE_BOMS:  # before the share of NUL bytes, which every UTF-16 text is full of
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise UndecodableText(f"{filename!r} opens as {encoding.upper()} text but is not.") from None
     if _binary_share(data) > 0.01:
-        raise UnsupportedType(f"{filename!r} looks like binary data, not text.")
+        raise UnsupportedType(f"{filename!r} looks like binary data, not text; {ACCEPTED} (text saved as UTF-8).")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    text = _utf8_with_strays(data)
+    if text is None:
         text = data.decode("cp1252", errors="strict") if _plausible_cp1252(data) else ""
-        if not text:
-            raise UndecodableText(f"{filename!r} is neither UTF-8 nor Windows-1252/Latin-1 text.") from None
+    if not text:
+        raise UndecodableText(f"{filename!r} is neither UTF-8 nor Windows-1252/Latin-1 text.")
     return text
+
+
+def _utf8_with_strays(data: bytes) -> str | None:
+    """A UTF-8 text holding a few Windows-1252 bytes (a line pasted from another export), each read as Windows-1252;
+    None when those bytes outnumber its UTF-8 characters: then the file is Windows-1252, and a pair of its bytes
+    that happens to be valid UTF-8 ("É…") is not one character. Read whole as Windows-1252, such a UTF-8 text had
+    every accent turned into two characters ("sociÃ©tÃ©"); "" when a stray byte is not Windows-1252 either."""
+    text = data.decode("utf-8", errors="surrogateescape")  # each stray byte → one lone surrogate, U+DC80..U+DCFF
+    strays = sum(map(len, STRAYS.findall(text)))
+    if strays >= len(text) - len(text.encode("ascii", "ignore")) - strays:  # the UTF-8 characters past ASCII
+        return None
+    try:
+        return STRAYS.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("cp1252"), text)
+    except UnicodeDecodeError:
+        return ""
 
 
 def _plausible_cp1252(data: bytes) -> bool:

@@ -13,6 +13,7 @@ import csv
 import ctypes
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,7 @@ import pypdfium2 as pdfium
 from ancols_nlp.pipelines.errors import OcrFailed
 from ancols_nlp.pipelines.types import UnreadReason
 
+MISSING_LANGUAGE = re.compile(r"Failed loading language '([^']+)'")  # Tesseract 4 and 5 say so on stderr
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
@@ -84,8 +86,18 @@ def _tesseract(image: bytes, ocr: Ocr) -> str:
         raise OcrFailed(f"OCR of a scanned page took longer than {ocr.page_seconds:g} s; it was stopped.") from None
     if done.returncode:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        if missing := [m.group(1) for line in said if (m := MISSING_LANGUAGE.match(line))]:
+            raise OcrFailed(_no_language_data(missing))
         raise OcrFailed(f"OCR failed on a scanned page ({said[-1] if said else f'exit {done.returncode}'}).")
     return done.stdout.decode("utf-8", "replace")
+
+
+def _no_language_data(missing: list[str]) -> str:
+    """What to do when Tesseract has none of the languages asked: Debian's tesseract-ocr brings English only."""
+    names = ", ".join(f"'{language}'" for language in missing)
+    packages = " ".join(f"tesseract-ocr-{language.lower().replace('_', '-')}" for language in missing)
+    return (f"OCR cannot read scanned pages: Tesseract has no language data for {names}. Install it (apt-get install "
+            f"{packages}), or set ANCOLS_OCR_LANGUAGE to a language `tesseract --list-langs` shows.")
 
 
 def _die_with_parent() -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import asdict, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,13 +27,20 @@ SUFFIXES = {".pdf", ".docx", ".odt", ".html", ".htm", ".txt", ".md", ".markdown"
 
 def collect(paths: list[Path]) -> list[Path]:
     """Files to ingest: the given files, and the PDF, Word, OpenDocument, HTML and text files found under given
-    folders."""
+    folders; the other files of a folder are named on stderr (a legacy .doc report is not left out unseen), hidden
+    ones (.DS_Store, .git) aside."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files = sorted(p for p in path.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = [p for p in files if p.suffix.lower() in SUFFIXES]
             if not found:
                 raise SystemExit(f"ancols: {path} holds no {', '.join(sorted(SUFFIXES))} file")
+            if others := [p for p in files if p.suffix.lower() not in SUFFIXES]:
+                named = ", ".join(str(p.relative_to(path)) for p in others[:5]) + (", …" if len(others) > 5 else "")
+                print(f"ancols: {path}: {len(others)} file{'s' * (len(others) > 1)} left out, not of a type ancols "
+                      f"reads ({named}); {', '.join(sorted(SUFFIXES))} are", file=sys.stderr)
             out.extend(found)
         elif path.is_file():
             out.append(path)
@@ -209,18 +216,20 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:
+    """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
+    ``--json``."""
     from ancols_nlp.index.query import Filters
+    from ancols_nlp.service.views import search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
-    for rank, hit in enumerate(outcome.hits, 1):
-        row = outcome.rows[hit.id]
+    for rank, result in enumerate(search_results(runtime.store, outcome), 1):
         if args.json:
-            print(json.dumps({"rank": rank, "score": hit.score, **asdict(row)}, ensure_ascii=False))
+            print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:
-            where = " › ".join(row.section_path[-2:])
-            print(f"{rank:>2}. [{row.kind}] {hit.score:.3f}  {row.document_id}  p.{row.page_start or '-'}  {where}")
-            print(f"    {' '.join(row.text.split())[:300]}")
+            where = " › ".join(result.section_path[-2:])
+            print(f"{rank:>2}. [{result.kind}] {result.score:.3f}  {result.id}  p.{result.page or '-'}  {where}")
+            print(f"    {' '.join(result.text.split())[:300]}")
     return 0
 
 

@@ -187,7 +187,8 @@ class SearchResponse(BaseModel):
 
 
 class ClassifyRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=20_000, examples=["La société doit réduire sa vacance commerciale."])
+    text: str = Field(min_length=1, examples=["La société doit réduire sa vacance commerciale."],
+                      description="At most ANCOLS_MAX_CLASSIFY_CHARS characters (20,000 unless set).")
     doc_type: DocType = "report"
     section_path: list[str] = Field(default_factory=list, max_length=10)
 

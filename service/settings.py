@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -123,6 +124,20 @@ class Settings(BaseSettings):
     def _a_directory(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} is not a directory")
+        return value
+
+    @field_validator("spacy_model")
+    @classmethod
+    def _an_installed_model(cls, value: str) -> str:
+        """Checked here, where a wrong name is one line, not at the first upload (an OSError traceback out of
+        ``ancols ingest``, a server that fails its start-up); spaCy loads a package by its name or a directory."""
+        try:
+            found = Path(value).is_dir() or importlib.util.find_spec(value) is not None
+        except (ImportError, ValueError):  # "a.b" whose "a" is no package; an empty name
+            found = False
+        if not found:
+            raise ValueError("not an installed spaCy model package nor a model directory (unset, the shipped "
+                             "fr_core_news_sm is used)")
         return value
 
     @field_validator("log_level")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from ancols_nlp.index.highlight import Highlighter
+from ancols_nlp.index.interface import SearchOutcome, SegmentStore
 from ancols_nlp.index.query import Hit
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
 from ancols_nlp.pipelines.types import Indicator
@@ -30,6 +32,15 @@ def _segment_fields(row: SegmentRow) -> dict:
         responds_to=[segment_id(doc, p) for p in row.responds_to] + [segment_id(d, p) for d, p in row.linked_findings],
         link_confidence=row.link_confidence + row.linked_confidence, stance=row.stance,
     )
+
+
+def search_results(store: SegmentStore, outcome: SearchOutcome) -> list[SearchResult]:
+    """A search's hits as ``GET /search`` and ``ancols search`` show them, best first."""
+    rows = [outcome.rows[hit.id] for hit in outcome.hits]
+    heads = store.meta.document_heads({row.document_id for row in rows})
+    highlight = Highlighter(outcome.expansion)
+    return [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
+            for hit, row in zip(outcome.hits, rows)]
 
 
 def search_result(hit: Hit, row: SegmentRow, doc: DocumentRef | None,

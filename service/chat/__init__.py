@@ -20,7 +20,7 @@ from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answe
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
 from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve
 from ancols_nlp.service.errors import BadQuery
-from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.routers.common import clean_query, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 
@@ -42,8 +42,9 @@ class Prepared:
 
 def to_filters(request: ChatRequest) -> Filters:
     f = request.filters
+    year_min, year_max = year_range(f.year_min, f.year_max)
     return Filters(kind=tuple(f.kind), theme=tuple(f.theme), document_id=tuple(f.document_id),
-                   organism=tuple(f.organism), doc_type=tuple(f.doc_type), year_min=f.year_min, year_max=f.year_max)
+                   organism=tuple(f.organism), doc_type=tuple(f.doc_type), year_min=year_min, year_max=year_max)
 
 
 def citation(p: Passage) -> Citation:

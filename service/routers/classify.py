@@ -14,7 +14,7 @@ router = APIRouter(tags=["classify"])
 
 @router.post("/classify", response_model=ClassifyResponse, responses={422: {"model": ErrorResponse}})
 def classify(body: ClassifyRequest, runtime: RuntimeDep, settings: SettingsDep) -> ClassifyResponse:
-    text = clean_query(body.text, settings.max_classify_chars)
+    text = clean_query(body.text, settings.max_classify_chars, what="text", setting="ANCOLS_MAX_CLASSIFY_CHARS")
     prediction, themes = runtime.classify(text, doc_type=body.doc_type, section_path=tuple(body.section_path))
     return ClassifyResponse(kind=prediction.kind, scores=prediction.scores,
                             themes=[ThemeScore(theme=t, score=s) for t, s in themes],

@@ -5,11 +5,21 @@ from __future__ import annotations
 from ancols_nlp.service.errors import BadQuery
 
 
-def clean_query(q: str, max_chars: int) -> str:
-    """The query with control characters removed; refused when empty or too long."""
+def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
+    """The query (or the ``what`` a route takes) with control characters removed; refused when empty or longer than
+    the ``setting`` allows."""
     text = "".join(c if c.isprintable() else " " for c in q).strip()
     if not text:
-        raise BadQuery("The query is empty.")
+        raise BadQuery(f"The {what} is empty.")
     if len(text) > max_chars:
-        raise BadQuery(f"The query is longer than {max_chars} characters.")
+        raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.")
     return text
+
+
+def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
+    """The years a search is filtered on; refused when they end before they start (bounds swapped by mistake),
+    which no document can match."""
+    if year_min is not None and year_max is not None and year_min > year_max:
+        raise BadQuery(f"year_min ({year_min}) is after year_max ({year_max}), so no document can match; swap them "
+                       f"or leave one out.")
+    return year_min, year_max

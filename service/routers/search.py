@@ -8,13 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.routers.common import clean_query, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
-from ancols_nlp.service.views import search_result
+from ancols_nlp.service.views import search_results
 
 router = APIRouter(tags=["search"])
 Many = Annotated[list[str], Query()]
@@ -31,6 +30,7 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                  organism: Many = [], doc_type: Annotated[list[DocType], Query()] = [],
                  year_min: int | None = None, year_max: int | None = None) -> Response:
     query = clean_query(q, settings.max_query_chars)
+    year_min, year_max = year_range(year_min, year_max)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
@@ -47,14 +47,9 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
 def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
     """The JSON body of a search, as the cache keeps it."""
     outcome = runtime.store.search(query, k=k, filters=filters, params=params)
-    rows = [outcome.rows[hit.id] for hit in outcome.hits]
-    heads = runtime.store.meta.document_heads({row.document_id for row in rows})
-    highlight = Highlighter(outcome.expansion)
-    results = [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
-               for hit, row in zip(outcome.hits, rows)]
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in outcome.expansion.corrected]
-    response = SearchResponse(query=query, mode=params.mode, results=results, facets=outcome.facets,
-                              total_candidates=outcome.total, corrections=corrections)
+    response = SearchResponse(query=query, mode=params.mode, results=search_results(runtime.store, outcome),
+                              facets=outcome.facets, total_candidates=outcome.total, corrections=corrections)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
     return response.model_dump_json().encode()

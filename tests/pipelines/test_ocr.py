@@ -192,3 +192,12 @@ def _tesseracts(language: str) -> set[int]:
         if args[0].endswith(b"tesseract") and language.encode() in args:
             found.add(int(cmdline.parent.name))
     return found
+
+
+def test_language_data_not_installed_is_named_with_its_remedy(scan):
+    """Debian's tesseract-ocr brings English only: without tesseract-ocr-fra every scan failed with Tesseract's last
+    line, "OCR failed on a scanned page (Could not initialize tesseract.)", naming neither the language nor a fix."""
+    with pytest.raises(OcrFailed) as failed:
+        extract_pdf(scan, max_pages=20, ocr=Ocr(language="xyz"))
+    message = str(failed.value)
+    assert "'xyz'" in message and "tesseract-ocr-xyz" in message and "ANCOLS_OCR_LANGUAGE" in message

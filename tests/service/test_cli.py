@@ -83,16 +83,20 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_others_ingested(tmp_path
 
 
 def test_a_folder_walk_picks_up_word_and_web_pages(tmp_path, corpus_dir, capsys):
-    """``ancols ingest FOLDER`` takes the .docx and .html files among the others, and leaves what it cannot read."""
+    """``ancols ingest FOLDER`` takes the .docx and .html files among the others, and leaves what it cannot read,
+    saying so: the legacy .doc was left out without a word, so a folder's old reports went missing unseen."""
     folder = tmp_path / "exports"
     folder.mkdir()
     report = corpus_dir / "000_ad04bc466fc4cae0.txt"
     (folder / "reponse.docx").write_bytes(make_docx(corpus_parts(report, limit_chars=6000)))
     (folder / "reponse.html").write_bytes(make_html(corpus_parts(report, limit_chars=6000)))
     (folder / "ancien.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # a file the system keeps there: not a document
     assert main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")]) == 0
     err = capsys.readouterr().err
-    assert "✓ reponse.docx" in err and "✓ reponse.html" in err and "ancien.doc" not in err
+    assert "✓ reponse.docx" in err and "✓ reponse.html" in err and "✗" not in err
+    assert f"ancols: {folder}: 1 file left out, not of a type ancols reads" in err and "ancien.doc" in err
+    assert "DS_Store" not in err
 
 
 def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsys):
@@ -108,10 +112,11 @@ def test_a_folder_with_nothing_to_ingest_is_an_error(tmp_path, corpus_dir, capsy
 
 @pytest.mark.parametrize("name, value", [("ANCOLS_WORKERS", "deux"), ("ANCOLS_MAX_UPLOAD_MB", "-1"),
                                          ("ANCOLS_CORS_ORIGINS", "http://localhost:3000"),
-                                         ("ANCOLS_LOG_LEVEL", "BAVARD")])
+                                         ("ANCOLS_LOG_LEVEL", "BAVARD"), ("ANCOLS_SPACY_MODEL", "fr_core_news_xs")])
 def test_a_bad_setting_is_named_at_start(tmp_path, monkeypatch, capsys, name, value):
     """A wrong ANCOLS_* value stops every command with one line naming the variable (exit 2); it was a pydantic
-    traceback (or, for the log level, a ValueError once the server set up its logging)."""
+    traceback (or, for the log level, a ValueError once the server set up its logging; for the spaCy model, an
+    OSError when the server warmed up, or at the first file `ancols ingest` read)."""
     monkeypatch.setenv(name, value)
     assert main(["serve", "--data-dir", str(tmp_path), "--port", "0"]) == 2
     err = capsys.readouterr().err
@@ -212,3 +217,23 @@ def test_a_data_dir_that_cannot_be_created_is_named_in_one_line(tmp_path, capsys
     assert main([*command, "--data-dir", str(afile / "data")]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"ancols: ANCOLS_DATA_DIR: {afile / 'data'} cannot be created") and err.count("\n") == 1, err
+
+
+def test_search_json_prints_what_the_api_answers(tmp_path, corpus_dir, capsys):
+    """`ancols search --json` printed the store's rows: an internal uid, responds_to as bare positions ([446, 444,
+    443] for report 004's answer on asbestos), no segment id to ask /segments for, no organism nor highlights."""
+    from fastapi.testclient import TestClient
+
+    from ancols_nlp.service.app import create_app
+    from ancols_nlp.service.settings import Settings
+
+    query = "prescriptions concernant l'amiante"
+    assert main(["ingest", str(corpus_dir / "004_964ee9d999fa8f65.txt"), "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["search", query, "-k", "5", "--json", "--data-dir", str(tmp_path)]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+        answered = client.get("/search", params={"q": query, "k": 5}).json()["results"]
+    assert [line.pop("rank") for line in printed] == [1, 2, 3, 4, 5]
+    assert printed == answered
+    assert any(r["responds_to"] for r in printed) and printed[0]["organism"] == "Le Toit Forézien"

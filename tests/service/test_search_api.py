@@ -119,6 +119,41 @@ def test_classify(client):
     assert client.post("/classify", json={"text": ""}).status_code == 422
 
 
+def test_classify_lists_the_themes_a_stored_passage_would(client, corpus_ids, corpus_texts):
+    """Report 004's recommendation, asked of /classify and stored in the report: the same themes, the best and those
+    scoring at least the floor; /classify listed three whatever their score (patrimoine 0.0007, attributions 0.0)."""
+    text = next(line for line in corpus_texts["004_964ee9d999fa8f65.txt"].splitlines()
+                if line.startswith("Sur le plan réglementaire, la société doit respecter"))
+    themes = client.post("/classify", json={"text": text}).json()["themes"]
+    stored = next(s for s in client.get(f"/documents/{corpus_ids['004_964ee9d999fa8f65.txt']}/segments",
+                                        params={"limit": 100000}).json()["segments"] if s["text"] == text)
+    assert [t["theme"] for t in themes] == stored["themes"] == ["gouvernance"]
+
+
+def test_classify_takes_the_length_the_setting_allows(client, runtime, corpus_texts, monkeypatch):
+    """ANCOLS_MAX_CLASSIFY_CHARS raised past 20,000 was refused by the request's schema, fixed at 20,000."""
+    text = corpus_texts["004_964ee9d999fa8f65.txt"][:25_000]
+    response = client.post("/classify", json={"text": text})
+    assert response.status_code == 422
+    assert "ANCOLS_MAX_CLASSIFY_CHARS" in response.json()["error"]["message"]
+    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update={"max_classify_chars": 30_000}))
+    assert client.post("/classify", json={"text": text}).json()["kind"] == "other"
+    assert client.post("/classify", json={"text": " \n "}).json()["error"]["message"] == "The text is empty."
+
+
+def test_a_year_range_ending_before_it_starts_is_refused(client, corpus_ids):
+    """year_min after year_max answered 200 with nothing, as if no passage matched: the bounds swapped by mistake."""
+    asked = {"q": "vacance commerciale", "year_min": 2017, "year_max": 2016}
+    refused = client.get("/search", params=asked)
+    message = refused.json()["error"]["message"]
+    assert refused.status_code == 422 and "year_min (2017) is after year_max (2016)" in message
+    chat = client.post("/chat", json={"messages": [{"role": "user", "content": asked["q"]}],
+                                      "filters": {"year_min": 2017, "year_max": 2016}})
+    assert chat.status_code == 422 and chat.json()["error"]["message"] == message
+    found = client.get("/search", params={**asked, "year_min": 2016, "year_max": 2017}).json()
+    assert found["results"] and {r["document_id"] for r in found["results"]} <= set(corpus_ids.values())
+
+
 def test_segment_shows_links_both_ways(client, corpus_ids):
     lozere = corpus_ids["003_12d7f4ee594b802f.txt"]
     segments = client.get(f"/documents/{lozere}/segments", params={"limit": 100000}).json()["segments"]
