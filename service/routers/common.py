@@ -11,5 +11,5 @@ def clean_query(q: str, max_chars: int) -> str:
     if not text:
         raise BadQuery("The query is empty.")
     if len(text) > max_chars:
-        raise BadQuery(f"The query is longer than {max_chars} characters.")
+        raise BadQuery(f"The query is longer than {max_chars} characters.", {"max_chars": max_chars})
     return text
