@@ -28,6 +28,11 @@ class Embedder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
 
+class StoreUnavailable(RuntimeError):
+    """The store's database server cannot be reached (down, a wrong address or role): said in one line, not a
+    traceback; the API answers it with a 503."""
+
+
 @dataclass(frozen=True)
 class Added:
     id: str

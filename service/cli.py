@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from ancols_nlp.index.interface import Added
+from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
 from ancols_nlp.service.ownership import Ownership
@@ -165,6 +165,9 @@ def _run(argv: list[str] | None) -> int:
               file=sys.stderr)
         return 2
     if args.command == "serve" and not args.ingest:
+        if error := _unreachable(settings):
+            print(f"ancols: {error}", file=sys.stderr)
+            return 2
         return _serve(settings, args.host, args.port)
     from ancols_nlp.models.embedding import EmbedderUnavailable
     from ancols_nlp.service.runtime import Runtime
@@ -179,7 +182,7 @@ def _run(argv: list[str] | None) -> int:
         else:
             try:
                 runtime = Runtime.from_settings(settings, leading=leading)
-            except (CorruptStore, EmbedderUnavailable) as exc:
+            except (CorruptStore, EmbedderUnavailable, StoreUnavailable) as exc:
                 error = str(exc)
     if runtime is None:
         ownership.close()
@@ -198,6 +201,20 @@ def _run(argv: list[str] | None) -> int:
         runtime.close()
         ownership.close()  # after the store, so no merge of this process overlaps the next owner's
     return _serve(settings, args.host, args.port)
+
+
+def _unreachable(settings: Settings) -> str | None:
+    """Why the PostgreSQL store cannot be reached, asked before the server starts: its start-up would print the
+    failure as a traceback."""
+    if settings.store != "postgres":
+        return None
+    from ancols_nlp.index.postgres.servers import connect
+
+    try:
+        connect(settings.pg_dsn.get_secret_value()).close()
+    except StoreUnavailable as exc:
+        return str(exc)
+    return None
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ancols_nlp.index.interface import StoreUnavailable
 from ancols_nlp.pipelines import errors as doc_errors
 
 log = logging.getLogger("ancols.service")
@@ -66,6 +67,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(doc_errors.DocumentError)
     async def _document(_: Request, exc: doc_errors.DocumentError):
         return error_response(DOCUMENT_STATUS.get(type(exc), 422), exc.code, str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store(request: Request, exc: StoreUnavailable):
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, "store_unavailable", f"{exc}; try again once it is back.")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):

@@ -10,8 +10,9 @@ bytes, so nothing is stored twice). A file that was interrupted ``MAX_ATTEMPTS``
 up with the code ``interrupted``, so one file that kills the process cannot block the queue.
 
 A bad file never fails the job: its error code and message are recorded and the next file
-starts. A job is ``failed`` only when the job itself could not be carried out. A finished job's
-uploaded bytes are deleted (the documents are in the store); its record stays.
+starts. A job is ``failed`` only when the job itself could not be carried out. A store that
+cannot be reached (its PostgreSQL server down) fails no file: the job waits and goes on. A
+finished job's uploaded bytes are deleted (the documents are in the store); its record stays.
 
 One worker thread: ingestion is CPU-bound, and the store has a single writer anyway. When several
 processes serve one data directory, only the one that owns it runs the worker (service/ownership.py); the
@@ -35,13 +36,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ancols_nlp.index.sqlite import Database
-from ancols_nlp.index.interface import Added
+from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sandbox import ocr_progress
 
 log = logging.getLogger("ancols.jobs")
 
 MAX_ATTEMPTS = 3
+STORE_RETRY_S = 2.0  # between tries of a file while the store's server cannot be reached
 ORPHAN_AGE_S = 3600.0  # an upload folder untouched this long, with no job recorded, was never committed
 CHUNK = 1 << 20
 
@@ -139,6 +141,11 @@ class JobStore(Database):
             db.execute("UPDATE job_files SET status='done', document_id=?, segment_count=?, duplicate=?, warnings=?"
                        " WHERE job_id=? AND n=?", (added.id, added.segment_count, int(added.duplicate),
                                                    json.dumps([asdict(w) for w in added.warnings]), job_id, n))
+
+    def file_waiting(self, job_id: str, n: int) -> None:
+        """The file goes back to the queue, this try not counted: the store, not the file, failed it."""
+        with self.transaction() as db:
+            db.execute("UPDATE job_files SET status='pending', attempts=attempts-1 WHERE job_id=? AND n=?", (job_id, n))
 
     def file_failed(self, job_id: str, n: int, code: str, message: str) -> None:
         with self.transaction() as db:
@@ -308,6 +315,10 @@ class JobManager:
                 return
             self.db.finish(job_id, "done")
             log.info("job %s done", job_id)
+        except StoreUnavailable as exc:  # no file is at fault: the job waits for the store's server, then goes on
+            log.warning("job %s waits for the store: %s", job_id, exc)
+            self._stop.wait(STORE_RETRY_S)
+            return
         except Exception as exc:  # the job itself, not one file, could not be carried out
             if self._stop.is_set():
                 return
@@ -337,6 +348,9 @@ class JobManager:
         except DocumentError as exc:
             self.db.file_failed(job_id, n, exc.code, str(exc))
             return
+        except StoreUnavailable:
+            self.db.file_waiting(job_id, n)
+            raise
         except Exception:
             if self._stop.is_set():  # shutting down under our feet: retry at the next start
                 raise

@@ -38,15 +38,21 @@ class LocalPostgres:
 
     @classmethod
     def primary(cls, data_dir: Path, port: int) -> LocalPostgres:
-        """initdb (trust auth on loopback, replication allowed) and start."""
+        """initdb (trust auth on loopback, replication allowed) and start; a directory that already holds a
+        cluster (this command run again after a stop) is started as it is, its databases kept."""
         data_dir = _prepare(data_dir)
+        if _holds_cluster(data_dir):
+            return cls.start(data_dir, port)
         pg.initdb(["--auth=trust", "--encoding=utf8", "--locale=C.UTF-8", "-U", "postgres"], pgdata=data_dir,
                   user=_user())
         return cls.start(data_dir, port)
 
     def replica(self, data_dir: Path, port: int) -> LocalPostgres:
-        """A hot standby streaming from this server (``pg_basebackup -R`` writes the standby settings)."""
+        """A hot standby streaming from this server (``pg_basebackup -R`` writes the standby settings); one made
+        before is started again, to catch up from its primary."""
         data_dir = _prepare(data_dir)
+        if _holds_cluster(data_dir):
+            return self.start(data_dir, port)
         pg.pg_basebackup(["-h", HOST, "-p", str(self.port), "-U", "postgres", "-D", str(data_dir), "-R",
                           "-X", "stream", "-c", "fast"], user=_user())
         return self.start(data_dir, port)
@@ -75,8 +81,12 @@ def _user() -> str | None:
     return SYSTEM_USER if os.geteuid() == 0 else None
 
 
+def _holds_cluster(data_dir: Path) -> bool:
+    return (data_dir / "PG_VERSION").is_file()
+
+
 def _prepare(data_dir: Path) -> Path:
-    """An empty data directory the server's user owns, and binaries it may run."""
+    """A data directory (new or a cluster's) the server's user owns, and binaries it may run."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     if _user() is not None:

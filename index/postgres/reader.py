@@ -33,7 +33,7 @@ class PgReader:
 
     def find_by_sha(self, sha256: str) -> str | None:
         """Asked of the primary: it decides whether an upload is a duplicate."""
-        with self._servers.primary.connection() as conn:
+        with self._servers.on_primary() as conn:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 

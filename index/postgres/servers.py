@@ -12,13 +12,15 @@ import itertools
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import psycopg
 from pgvector.psycopg import register_vector
 from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ancols_nlp.index.interface import StoreUnavailable
 
 _POLL_S = 0.005
 _CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
@@ -38,10 +40,14 @@ class Servers:
         self._lock = threading.Lock()
         self._turn = itertools.count()
 
+    def on_primary(self) -> AbstractContextManager[psycopg.Connection]:
+        """A connection of the primary outside a transaction (autocommit): a read that must see the latest commit."""
+        return _primary(self.primary)
+
     @contextmanager
     def write(self) -> Iterator[psycopg.Connection]:
         """One transaction on the primary; its commit position is remembered for the reads that follow."""
-        with self.primary.connection() as conn:
+        with _primary(self.primary) as conn:
             with conn.transaction():
                 yield conn
             if self.replicas:
@@ -56,7 +62,7 @@ class Servers:
         A replica that is down or lagging past ``wait_s`` is skipped, so reads survive losing every replica."""
         pool, conn = self._replica()
         if conn is None:
-            with self.primary.connection() as conn:
+            with _primary(self.primary) as conn:
                 yield conn
             return
         try:
@@ -109,6 +115,44 @@ class Servers:
     def close(self) -> None:
         for pool in (self.primary, *self.replicas):
             pool.close()
+
+
+def connect(dsn: str) -> psycopg.Connection:
+    """A connection to ``dsn`` (autocommit); a server that cannot be reached, or a DSN that is not one, is a
+    StoreUnavailable naming ANCOLS_PG_DSN (libpq's reason, never the DSN itself: it may hold a password)."""
+    try:
+        return psycopg.connect(dsn, autocommit=True)
+    except psycopg.ProgrammingError as exc:
+        raise StoreUnavailable("ANCOLS_PG_DSN is not a libpq URL (postgresql://user@host:port/database) "
+                               "or key=value string") from exc
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(f"ANCOLS_PG_DSN: the PostgreSQL server cannot be reached: {_reason(exc)}") from exc
+
+
+@contextmanager
+def _primary(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
+    """A connection of the primary's pool; the pool's wait running out (the server down) or the connection
+    lost is a StoreUnavailable. Other operational errors (a deadlock, a cancelled statement) stay what they are."""
+    try:
+        with pool.connection() as conn:
+            yield conn
+    except PoolTimeout as exc:
+        raise StoreUnavailable(f"The PostgreSQL server cannot be reached: {_reason(exc)}") from exc
+    except psycopg.OperationalError as exc:
+        if not _connection_lost(exc):
+            raise
+        pool.check()  # the other idle connections died with this one (a restart): dropped now, not one a request
+        raise StoreUnavailable(f"The PostgreSQL server cannot be reached: {_reason(exc)}") from exc
+
+
+def _connection_lost(exc: psycopg.OperationalError) -> bool:
+    """No SQLSTATE (the socket closed), class 08 (connection exception) or 57P0x (the server shutting down)."""
+    state = exc.sqlstate or ""
+    return not state or state.startswith(("08", "57P"))
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _configure(conn: psycopg.Connection) -> None:

@@ -34,7 +34,7 @@ from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
-from ancols_nlp.index.postgres.servers import Servers
+from ancols_nlp.index.postgres.servers import Servers, connect
 from ancols_nlp.index.postgres.spans import SectionLayouts
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.query_intents import read_query
@@ -65,7 +65,7 @@ class PgStore:
         self.lexical = LEXICAL[lexical]
         self.embedder = embedder
         self.params = params or SearchParams()
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        with connect(dsn) as conn:
             migrate(conn, embedder.dimension)
             build_search_indexes(conn)  # those a crashed bulk load left missing
         self.servers = Servers(dsn, list(replicas), wait_s=replica_wait_s, pool_size=pool_size)
@@ -133,7 +133,7 @@ class PgStore:
         try:
             yield built
         finally:
-            with self.servers.primary.connection() as conn:
+            with self.servers.on_primary() as conn:
                 conn.execute(sql.SQL("SET maintenance_work_mem = {}").format(sql.Literal(index_memory)))
                 built.update(build_search_indexes(conn))
                 conn.execute("RESET maintenance_work_mem")
@@ -142,7 +142,7 @@ class PgStore:
         doc_id = self.meta.find_by_sha(sha)
         if doc_id is None:
             return None
-        with self.servers.primary.connection() as conn:
+        with self.servers.on_primary() as conn:
             count = conn.execute("SELECT count(*) FROM segments WHERE document_id = %s", (doc_id,)).fetchone()[0]
         return Added(doc_id, count, True)
 
@@ -201,13 +201,13 @@ class PgStore:
         return len(rows)
 
     def _segment_texts(self) -> list[tuple[int, str, list[str]]]:
-        with self.servers.primary.connection() as conn:
+        with self.servers.on_primary() as conn:
             rows = conn.execute("SELECT id, body FROM segments ORDER BY id").fetchall()
         bodies = [(int(i), json.loads(body)) for i, body in rows]
         return [(i, b["text"], b["section_path"]) for i, b in bodies]
 
     def _setting(self, key: str) -> str | None:
-        with self.servers.primary.connection() as conn:
+        with self.servers.on_primary() as conn:
             row = conn.execute("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
         return row[0] if row else None
 

@@ -56,11 +56,13 @@ def citation(p: Passage) -> Citation:
 
 
 def user_turns(request: ChatRequest, max_chars: int) -> list[str]:
+    """The user's turns as the search reads them: the question refused past ``max_chars``, the earlier turns (a
+    follow-up's search takes the one before) cut to it, so no search is longer than a question may be."""
     if request.messages[-1].role != "user":
         raise BadQuery("The last message must be the user's question.")
     turns = [m.content for m in request.messages if m.role == "user"]
     turns[-1] = clean_query(turns[-1], max_chars)
-    return [t for t in turns[:-1] if t.strip()] + [turns[-1]]
+    return [t[:max_chars] for t in turns[:-1] if t.strip()] + [turns[-1]]
 
 
 def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:

@@ -12,7 +12,8 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
     if not text:
         raise BadQuery(f"The {what} is empty.")
     if len(text) > max_chars:
-        raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.")
+        raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.",
+                       {"max_chars": max_chars})
     return text
 
 

@@ -35,6 +35,32 @@ const FILE_ERRORS = {
   upload_lost: "Fichier reçu introuvable sur le disque",
   internal_error: "Erreur inattendue (consignée dans le journal)",
 };
+// The API's own error codes (service/errors.py), said in the page's language; its English message stays in the log.
+const API_ERRORS = {
+  bad_query: "Question refusée par le service",
+  invalid_request: "Requête refusée par le service",
+  not_found: "Introuvable (supprimé entre-temps ?)",
+  unauthorized: "Clé d'API manquante ou incorrecte : saisissez-la dans l'onglet Importer",
+  store_unavailable: "La base de données du service ne répond pas : réessayez dans un moment",
+  internal_error: "Erreur inattendue du service (consignée dans son journal)",
+};
+const UNREACHABLE = "Service injoignable : vérifiez qu'il est démarré, puis réessayez";
+
+function errorText(body, status) {
+  const error = body && body.error;
+  if (!error) return `Le service a répondu par une erreur (HTTP ${status})`;
+  if (error.detail && error.detail.max_chars) return `Texte trop long : ${fmt.format(error.detail.max_chars)} caractères au plus`;
+  return API_ERRORS[error.code] || FILE_ERRORS[error.code] || error.message;
+}
+
+async function request(path, options) {
+  try {
+    return await fetch(path, options);
+  } catch (err) {
+    throw new Error(UNREACHABLE);
+  }
+}
+
 const plural = (n, one, many) => `${fmt.format(n)} ${n === 1 ? one : many}`;
 const score = (x) => x.toLocaleString("fr-FR", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 
@@ -69,12 +95,9 @@ function apiKeyHeaders() {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, options);
+  const response = await request(path, options);
   const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const message = body && body.error ? body.error.message : `Erreur HTTP ${response.status}`;
-    throw new Error(message);
-  }
+  if (!response.ok) throw new Error(errorText(body, response.status));
   return body;
 }
 
@@ -563,13 +586,12 @@ async function sendChat(event) {
   let citations = [];
   let done = null;
   try {
-    const response = await fetch("/chat", {
+    const response = await request("/chat", {
       method: "POST", headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify({ messages: conversation, filters, k: 8, stream: true }),
     });
     if (!response.ok) {
-      const body = await response.json().catch(() => null);
-      throw new Error(body && body.error ? body.error.message : `Erreur HTTP ${response.status}`);
+      throw new Error(errorText(await response.json().catch(() => null), response.status));
     }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();

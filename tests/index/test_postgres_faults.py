@@ -14,6 +14,7 @@ import numpy as np
 import psycopg
 import pytest
 
+from ancols_nlp.index.interface import StoreUnavailable
 from ancols_nlp.index.postgres.embedded import LocalPostgres
 from ancols_nlp.index.postgres.postings import POSTING
 from ancols_nlp.index.postgres.store import PgStore, Upload
@@ -76,7 +77,7 @@ def test_a_server_killed_during_an_add_keeps_every_acknowledged_document_whole(p
             batch_names = names[first:first + batch]
             try:
                 added = store.add_many([Upload(docs[name], name, name.encode()) for name in batch_names])
-            except psycopg.Error:
+            except StoreUnavailable:  # the connection lost mid-transaction
                 interrupted.extend(batch_names)
                 return
             acknowledged.update((name, a.id) for name, a in zip(batch_names, added))

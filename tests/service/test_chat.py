@@ -89,6 +89,19 @@ def test_a_follow_up_question_uses_the_previous_turn(client, docs):
     check_citations(body, client)
 
 
+def test_a_follow_up_after_a_long_turn_searches_no_more_than_a_question_may_hold(client, runtime, docs, corpus_dir):
+    """A report's pages pasted as the first turn (within a message's 20,000 characters), then "et ensuite ?": the
+    search took the whole turn, a 12,012-character query past the 2,000 a question is held to (and one lexical
+    look-up per distinct word to weigh it)."""
+    limit = runtime.settings.max_query_chars
+    paragraphs = [p for p in (corpus_dir / TOIT).read_text(encoding="utf-8").split("\n\n") if len(p) > 200]
+    pasted = "\n\n".join(paragraphs)[:19_000]
+    assert len(pasted) > 5 * limit
+    body = ask(client, pasted, "…", "et ensuite ?")
+    assert 0 < len(body["query"]) <= limit and body["citations"], body["query"][:200]
+    check_citations(body, client)
+
+
 def test_nothing_relevant_is_said_plainly(client, docs):
     body = ask(client, "Quelle est la recette de la tarte aux pommes ?")
     assert body["citations"] == []

@@ -245,3 +245,26 @@ def walk_through(server, browser, corpus_dir, tmp_path):
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#doc-text .seg.selected")))
     errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"] if hasattr(driver, "get_log") else []
     assert not errors, errors
+
+
+def test_the_page_says_the_apis_errors_in_french(server, browser, corpus_dir):
+    """A report's paragraphs pasted into the assistant, past the question limit: the page showed the API's English
+    message ("The query is longer than 2000 characters."); it says it in French, with the limit."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    paragraphs = (corpus_dir / TOIT).read_text(encoding="utf-8").split("\n\n")
+    pasted = "\n\n".join(p for p in paragraphs if len(p) > 200)[:2500]
+    assert len(pasted) > 2000
+    driver = browser
+    driver.get(f"{server}/#assistant")
+    box = WebDriverWait(driver, 30).until(EC.visibility_of_element_located((By.ID, "chat-input")))
+    driver.execute_script("arguments[0].value = arguments[1];", box, pasted)
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.assistant .bubble[data-done]"))
+    bubble = driver.find_elements(By.CSS_SELECTOR, ".msg.assistant .bubble[data-done]")[-1]
+    assert bubble.get_attribute("data-done") == "error", bubble.text
+    said = bubble.find_element(By.CSS_SELECTOR, ".answer .error").text
+    assert said.startswith("Texte trop long") and "caractères au plus" in said and "2" in said, said
