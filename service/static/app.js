@@ -271,15 +271,27 @@ async function runSearch(record = "pushState") {
 }
 
 /* ------------------------------------------------------------------ documents */
+const DOCUMENTS_PAGE = 500;
+
+// Every stored document, oldest first: GET /documents a page at a time until its total (a page may hold fewer).
+async function allDocuments() {
+  const documents = [];
+  for (;;) {
+    const body = await api(`/documents?limit=${DOCUMENTS_PAGE}&offset=${documents.length}`);
+    documents.push(...body.documents);
+    if (!body.documents.length || documents.length >= body.total) return documents;
+  }
+}
+
 async function loadDocuments() {
   const box = $("#documents");
   try {
-    const body = await api("/documents?limit=500");
-    if (!body.documents.length) {
+    const documents = await allDocuments();
+    if (!documents.length) {
       box.replaceChildren(el("div", { class: "empty" }, "Aucun document pour l'instant. ", el("a", { href: "#importer", text: "Importer des fichiers" })));
       return;
     }
-    const rows = body.documents.map((d) => el("tr", {},
+    const rows = documents.map((d) => el("tr", {},
       el("td", {}, el("a", { href: docLink(d.id), text: d.meta.title || d.filename })),
       el("td", { text: d.meta.organism || "—" }),
       el("td", { text: d.meta.doc_type === "reply" ? "Réponse" : "Rapport" }),
@@ -642,8 +654,7 @@ async function sendChat(event) {
 
 async function loadChatOrganisms() {
   try {
-    const body = await api("/documents?limit=500");
-    const organisms = [...new Set(body.documents.map((d) => d.meta.organism).filter(Boolean))];
+    const organisms = [...new Set((await allDocuments()).map((d) => d.meta.organism).filter(Boolean))];
     fillSelect($("#chat-organism"), organisms, (o) => o);
   } catch (err) { /* the select stays with "Tous" */ }
 }

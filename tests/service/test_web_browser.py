@@ -299,3 +299,36 @@ def test_a_result_over_two_pages_says_both(server, browser, corpus_dir):
     driver.get(f"{server}/#document/{doc_id}/{first['position']}")
     WebDriverWait(driver, 60).until(lambda d: wanted[first["id"]] in texts(d, "#doc-side .result-head .muted")[:1])
 
+
+def test_the_document_list_and_the_organism_menu_hold_every_document(server, browser, corpus_dir):
+    """The page read one page of GET /documents (500): newer uploads were missing from the list and the chat's
+    organism menu. Here the server's pages are cut to 2 documents: the page must ask for the next ones."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for name in ("000_ad04bc466fc4cae0.txt", "002_6bf2bb461188af34.txt", "003_12d7f4ee594b802f.txt"):
+        sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
+                          timeout=300)
+        assert sent.status_code == 201, sent.text
+    stored = httpx.get(f"{server}/documents", params={"limit": 100_000}, timeout=60).json()["documents"]
+    organisms = sorted({d["meta"]["organism"] for d in stored if d["meta"].get("organism")})
+    assert len(stored) > 2 and len(organisms) > 1
+    driver = browser
+    driver.get(f"{server}/#recherche")
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.execute_script("""
+        const real = window.fetch;
+        window.fetch = (path, options) => real(
+          String(path).startsWith('/documents?') ? String(path).replace(/limit=\\d+/, 'limit=2') : path, options);
+        location.hash = '#documents';
+        loadChatOrganisms();
+    """)
+    listed = "return [...document.querySelectorAll('#documents tbody tr a')].map(a => a.getAttribute('href'));"
+    menu = "return [...document.querySelectorAll('#chat-organism option')].slice(1).map(o => o.value);"
+    wait = WebDriverWait(driver, 60)
+    try:
+        wait.until(lambda d: len(d.execute_script(listed)) == len(stored) and len(d.execute_script(menu)) == len(
+            organisms))
+    finally:
+        assert driver.execute_script(listed) == [f"#document/{d['id']}" for d in stored]
+        assert sorted(driver.execute_script(menu)) == organisms
