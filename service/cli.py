@@ -236,7 +236,7 @@ def _search(runtime: Runtime, args: argparse.Namespace) -> int:
     """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
     ``--json``."""
     from ancols_nlp.index.query import Filters
-    from ancols_nlp.service.views import search_results
+    from ancols_nlp.service.views import page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
@@ -245,7 +245,8 @@ def _search(runtime: Runtime, args: argparse.Namespace) -> int:
             print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:
             where = " › ".join(result.section_path[-2:])
-            print(f"{rank:>2}. [{result.kind}] {result.score:.3f}  {result.id}  p.{result.page or '-'}  {where}")
+            print(f"{rank:>2}. [{result.kind}] {result.score:.3f}  {result.id}  "
+                  f"{page_label(result.page, result.page_end) or 'p. -'}  {where}")
             print(f"    {' '.join(result.text.split())[:300]}")
     return 0
 

@@ -331,6 +331,8 @@ class Citation(BaseModel):
     report_number: str | None = None
     doc_type: str | None = None
     page: int | None = None
+    page_end: int | None = Field(None, description="The passage's last page: past `page` when it runs onto the "
+                                                   "next page.")
     start: int = Field(description="Document offset of the passage (GET /documents/{id}/text).")
     end: int
     kind: KindName
@@ -344,7 +346,8 @@ class ChatResponse(BaseModel):
                   "élevée » [1].",
         "citations": [{"n": 1, "segment_id": "f0e034a57c404de2:212", "document_id": "f0e034a57c404de2",
                        "organism": "Le Toit Forézien", "report_number": "2017-101", "doc_type": "report",
-                       "page": 14, "start": 40210, "end": 40388, "kind": "observation", "section_path": [],
+                       "page": 14, "page_end": 14, "start": 40210, "end": 40388, "kind": "observation",
+                       "section_path": [],
                        "text": "La vacance commerciale est élevée."}],
         "generated_by": "offline", "llm_error": None, "query": "vacance commerciale"}]}}
 

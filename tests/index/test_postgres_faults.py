@@ -17,6 +17,7 @@ import pytest
 from ancols_nlp.index.interface import StoreUnavailable
 from ancols_nlp.index.postgres.embedded import LocalPostgres
 from ancols_nlp.index.postgres.postings import POSTING
+from ancols_nlp.index.postgres.servers import Servers
 from ancols_nlp.index.postgres.store import PgStore, Upload
 from ancols_nlp.index.query import Filters, SearchParams
 from live import Server, call, free_port, upload
@@ -184,14 +185,20 @@ def _assert_same_answers(store: PgStore, primary_only: PgStore) -> None:
             assert _answer(store, query, mode) == _answer(primary_only, query, mode), (query, mode)
 
 
-def test_reads_fall_back_to_the_primary_while_a_replica_lags_or_is_down(postgres, replica, embedder):
+def _replicated_database(postgres, replica) -> tuple[str, str]:
+    """A new database's DSN on the primary and on the replica, once CREATE DATABASE reached the standby."""
     dsn = new_database(postgres)
     name = dsn.rsplit("/", 1)[1]
     replica_dsn = replica.dsn.rsplit("/", 1)[0] + "/" + name
     deadline = time.monotonic() + 60
-    while not _datname_on(replica.dsn, name):  # CREATE DATABASE reaches the standby when it replays it
+    while not _datname_on(replica.dsn, name):
         assert time.monotonic() < deadline, "the new database never reached the replica"
         time.sleep(0.1)
+    return dsn, replica_dsn
+
+
+def test_reads_fall_back_to_the_primary_while_a_replica_lags_or_is_down(postgres, replica, embedder):
+    dsn, replica_dsn = _replicated_database(postgres, replica)
     store = PgStore(dsn, embedder, replicas=(replica_dsn,), replica_wait_s=0.3)
     primary_only = PgStore(dsn, embedder)
     try:
@@ -219,6 +226,41 @@ def test_reads_fall_back_to_the_primary_while_a_replica_lags_or_is_down(postgres
             assert time.monotonic() < deadline, "the replica never served again"
             time.sleep(0.5)
         _assert_same_answers(store, primary_only)
+    finally:
+        store.close()
+        primary_only.close()
+
+
+def test_a_replica_connection_lost_during_a_read_is_read_again_on_the_primary(postgres, replica, embedder,
+                                                                             monkeypatch):
+    """A replica's connection lost mid-read (the standby restarted, a network cut) was a 500: only the primary's
+    path turned a lost connection into StoreUnavailable. Each read cut so now runs again on the primary."""
+    dsn, replica_dsn = _replicated_database(postgres, replica)
+    store = PgStore(dsn, embedder, replicas=(replica_dsn,), replica_wait_s=5)
+    primary_only = PgStore(dsn, embedder)
+    cuts: list[int] = []
+    caught_up = Servers._caught_up
+
+    def cut_once_chosen(servers: Servers, conn: psycopg.Connection) -> bool:
+        """The replica is chosen (caught up), then its backend is terminated before the read's first statement."""
+        chosen = caught_up(servers, conn)
+        if chosen and servers is store.servers:
+            with psycopg.connect(replica_dsn, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+            cuts.append(conn.info.backend_pid)
+        return chosen
+
+    try:
+        added = store.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        assert _served_by_replica(store)
+        monkeypatch.setattr(Servers, "_caught_up", cut_once_chosen)
+        _assert_same_answers(store, primary_only)
+        for read in (lambda s: s.stats(), lambda s: s.organisms(), lambda s: s.meta.documents(limit=10, offset=0),
+                     lambda s: s.meta.segments_of(added.id, limit=5, offset=0), lambda s: s.meta.document(added.id)):
+            assert read(store) == read(primary_only)
+        assert len(cuts) >= 3 * len(QUERIES) + 5  # every read met a lost replica connection first
+        monkeypatch.undo()
+        assert _served_by_replica(store)  # the replica serves again once its dead connections are dropped
     finally:
         store.close()
         primary_only.close()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
+
+import psycopg
 
 from ancols_nlp.index.postgres.embedded import LocalPostgres
 from ancols_nlp.index.postgres.store import PgStore
@@ -30,3 +35,36 @@ def test_the_local_server_started_again_on_its_directory_keeps_the_documents(emb
                 assert hits.hits and hits.rows[hits.hits[0].id].document_id == added.id
             finally:
                 store.close()
+
+
+def _run(data_dir: Path, port: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "ancols_nlp.index.postgres.embedded", str(data_dir), str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_local_server_killed_then_run_again_reuses_its_server_or_says_why_not():
+    """Killed (not stopped: its PostgreSQL kept running) and run again, the command failed at ``pg_ctl start`` with
+    a traceback. On the same port it now takes the running server (and stops it on Ctrl-C); on another port it
+    says in one line that the directory's server runs elsewhere, exit 2."""
+    with tempfile.TemporaryDirectory(prefix="ancols-pg-restart-") as folder:
+        data_dir, port = Path(folder) / "pg", free_port()
+        first = _run(data_dir, port)
+        try:
+            assert first.stdout.readline().strip() == f"ANCOLS_PG_DSN=postgresql://postgres@127.0.0.1:{port}/postgres"
+            first.kill()
+            first.wait(30)
+            other = _run(data_dir, free_port())
+            _, said = other.communicate(timeout=120)
+            errors = [line for line in said.splitlines() if line.startswith("error: ")]
+            assert other.returncode == 2 and "Traceback" not in said and len(errors) == 1, said
+            assert f"already runs on {data_dir.resolve()}, on port {port}" in errors[0], said
+            again = _run(data_dir, port)
+            assert again.stdout.readline().strip().endswith(f":{port}/postgres")
+            with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres") as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+            again.send_signal(signal.SIGINT)
+            assert again.wait(60) == 0
+            assert not (data_dir / "postmaster.pid").exists()  # stopped by the run that took it
+        finally:
+            if (data_dir / "postmaster.pid").exists():
+                LocalPostgres(data_dir.resolve(), port).stop()

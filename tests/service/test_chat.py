@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
+from pdfgen import corpus_paragraphs, make_pdf
 from pydantic import SecretStr
 
 from ancols_nlp.service.app import create_app
@@ -302,6 +303,28 @@ def test_llm_tokens_are_streamed_through(runtime, docs, fake_llm, tmp_path):
     assert [name for name, _ in events][-2:] == ["citations", "done"]
     assert events[-1][1]["generated_by"] == "llm" and events[-1][1]["answer"] == "".join(CANNED)
     assert fake_llm.requests[-1]["stream"] is True
+
+
+@pytest.fixture(scope="module")
+def paged_toit(runtime, corpus_dir):
+    """Le Toit Forézien's report as a PDF: some of its passages run from one page onto the next."""
+    pdf = make_pdf(corpus_paragraphs(corpus_dir / TOIT, limit_chars=30_000),
+                   header="Le Toit Forézien – Rapport de contrôle 2017", footer="ANCOLS – Rapport définitif")
+    return runtime.ingest(pdf, "toit.pdf").id
+
+
+def test_a_passage_over_two_pages_is_cited_with_both(runtime, paged_toit, fake_llm, tmp_path):
+    """The citations and the passages sent to the model said only a passage's first page ("p. 8" for pages 8-9)."""
+    with llm_client(runtime, tmp_path, llm_base_url=fake_llm.base_url, llm_model="ok") as c:
+        body = ask(c, "Combien de membres le conseil d'administration réunit-il ?",
+                   filters={"document_id": [paged_toit]})
+    spanning = [c for c in body["citations"] if c["page_end"] != c["page"]]
+    assert spanning and all(c["page_end"] == c["page"] + 1 for c in spanning)
+    sent = fake_llm.requests[-1]["messages"][-1]["content"]
+    for c in body["citations"]:
+        head = sent.split(f"[{c['n']}] (", 1)[1].split(")\n", 1)[0]
+        pages = f"p. {c['page']}–{c['page_end']}" if c in spanning else f"p. {c['page']}"
+        assert pages in head.split(" — "), head
 
 
 def test_conversation_history_goes_to_the_model(runtime, docs, fake_llm, tmp_path):

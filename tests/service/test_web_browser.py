@@ -268,3 +268,67 @@ def test_the_page_says_the_apis_errors_in_french(server, browser, corpus_dir):
     assert bubble.get_attribute("data-done") == "error", bubble.text
     said = bubble.find_element(By.CSS_SELECTOR, ".answer .error").text
     assert said.startswith("Texte trop long") and "caractères au plus" in said and "2" in said, said
+
+
+def test_a_result_over_two_pages_says_both(server, browser, corpus_dir):
+    """A passage running from page 8 onto page 9 of a PDF report showed "p. 8" only, in the results and the
+    document's side panel."""
+    import httpx
+    from pdfgen import corpus_paragraphs, make_pdf
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pdf = make_pdf(corpus_paragraphs(corpus_dir / TOIT, limit_chars=30_000),
+                   header="Le Toit Forézien – Rapport de contrôle 2017", footer="ANCOLS – Rapport définitif")
+    created = httpx.post(f"{server}/documents", files={"file": ("toit.pdf", pdf, "application/pdf")}, timeout=300)
+    assert created.status_code == 201, created.text
+    doc_id = created.json()["id"]
+    query = "conseil d'administration membres collège"
+    found = httpx.get(f"{server}/search", params={"q": query, "mode": "hybrid", "k": 20}, timeout=60).json()["results"]
+    spanning = [r for r in found if r["document_id"] == doc_id and r["page_end"] != r["page"]]
+    assert spanning, [(r["page"], r["page_end"]) for r in found]
+    driver = browser
+    driver.get(f"{server}/?{urlencode({'q': query})}#recherche")
+    wanted = {r["id"]: f"p. {r['page']}–{r['page_end']}" for r in spanning}
+    shown = "return Object.fromEntries([...document.querySelectorAll('#results .result')].map(" \
+            "e => [e.dataset.id, e.querySelector('.result-head .muted').textContent]));"
+    WebDriverWait(driver, 60).until(lambda d: set(wanted) <= set(d.execute_script(shown)))
+    heads = driver.execute_script(shown)
+    assert all(pages in heads[id_].split(" · ") for id_, pages in wanted.items()), (wanted, heads)
+    first = spanning[0]
+    driver.get(f"{server}/#document/{doc_id}/{first['position']}")
+    WebDriverWait(driver, 60).until(lambda d: wanted[first["id"]] in texts(d, "#doc-side .result-head .muted")[:1])
+
+
+def test_the_document_list_and_the_organism_menu_hold_every_document(server, browser, corpus_dir):
+    """The page read one page of GET /documents (500): newer uploads were missing from the list and the chat's
+    organism menu. Here the server's pages are cut to 2 documents: the page must ask for the next ones."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for name in ("000_ad04bc466fc4cae0.txt", "002_6bf2bb461188af34.txt", "003_12d7f4ee594b802f.txt"):
+        sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
+                          timeout=300)
+        assert sent.status_code == 201, sent.text
+    stored = httpx.get(f"{server}/documents", params={"limit": 100_000}, timeout=60).json()["documents"]
+    organisms = sorted({d["meta"]["organism"] for d in stored if d["meta"].get("organism")})
+    assert len(stored) > 2 and len(organisms) > 1
+    driver = browser
+    driver.get(f"{server}/#recherche")
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.execute_script("""
+        const real = window.fetch;
+        window.fetch = (path, options) => real(
+          String(path).startsWith('/documents?') ? String(path).replace(/limit=\\d+/, 'limit=2') : path, options);
+        location.hash = '#documents';
+        loadChatOrganisms();
+    """)
+    listed = "return [...document.querySelectorAll('#documents tbody tr a')].map(a => a.getAttribute('href'));"
+    menu = "return [...document.querySelectorAll('#chat-organism option')].slice(1).map(o => o.value);"
+    wait = WebDriverWait(driver, 60)
+    try:
+        wait.until(lambda d: len(d.execute_script(listed)) == len(stored) and len(d.execute_script(menu)) == len(
+            organisms))
+    finally:
+        assert driver.execute_script(listed) == [f"#document/{d['id']}" for d in stored]
+        assert sorted(driver.execute_script(menu)) == organisms
