@@ -20,6 +20,12 @@ def kept_themes(themes: Sequence[str], scores: dict[str, float]) -> list[str]:
     return [t for n, t in enumerate(themes) if n == 0 or t not in scores or scores[t] >= THEME_FLOOR]
 
 
+def kept_scored(themes: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``kept_themes`` of a tagger's (theme, score) pairs, best first, with their scores."""
+    kept = set(kept_themes([theme for theme, _ in themes], dict(themes)))
+    return [(theme, score) for theme, score in themes if theme in kept]
+
+
 def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext], tagger: ThemeTagger, *,
                  limit: int = 3) -> None:
     """Fill ``themes``/``theme_scores`` of every segment of a document, ``other`` ones included: the best of
@@ -39,9 +45,9 @@ def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext
         lo, hi = bisect_left(starts, s.start), bisect_left(starts, s.end)
         items.append(ThemeItem(s.text, tuple(s.section_path), tuple(c.text for c in contexts[lo:hi])))
     for segment, themes in zip(segments, tagger.tag_document(items, limit=limit)):
-        scores = dict(themes)
-        segment.themes = kept_themes([theme for theme, _ in themes], scores)
-        segment.theme_scores = {theme: scores[theme] for theme in segment.themes}
+        kept = kept_scored(themes)
+        segment.themes = [theme for theme, _ in kept]
+        segment.theme_scores = dict(kept)
 
 
 def tag_sections(sections: Sequence[Section], segments: Sequence[Segment], *, limit: int = 3,

@@ -23,7 +23,7 @@ from ancols_nlp.pipelines.protocols import Models
 from ancols_nlp.pipelines.ocr import Ocr
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sentences import load_sentencizer
-from ancols_nlp.pipelines.themes import kept_themes
+from ancols_nlp.pipelines.themes import kept_scored
 from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, ThemeItem
 from ancols_nlp.pipelines.unread import unread_warnings
 from ancols_nlp.service.search_cache import SearchCache
@@ -74,12 +74,10 @@ class Runtime:
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
         """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document: the
-        themes a stored passage would list (``kept_themes``)."""
+        themes a stored passage would list (``kept_scored``)."""
         prediction = self.models.kinds([SentenceContext(text=text, block="paragraph", doc_type=doc_type,
                                                         section_path=section_path)])[0]
-        themes = self.models.themes.tag_document([ThemeItem(text, section_path)])[0]
-        kept = kept_themes([theme for theme, _ in themes], dict(themes))
-        return prediction, [(theme, score) for theme, score in themes if theme in kept]
+        return prediction, kept_scored(self.models.themes.tag_document([ThemeItem(text, section_path)])[0])
 
     def close(self) -> None:
         self.store.close()
