@@ -83,19 +83,21 @@ def _child(conn: Connection, bounds: _Bounds, read: Callable[..., SourceText], a
 
 def extract_pdf_bounded(data: bytes, *, max_pages: int, limits: Limits) -> SourceText:
     """``extract_pdf`` in a child process; raises ``PdfTooComplex`` past the limits."""
-    return _run(extract_pdf, data, limits=limits, bounds=_Bounds(limits.memory_mb, PdfTooComplex, "this PDF"),
-                       max_pages=max_pages, ocr=limits.ocr)
+    return _run(extract_pdf, data, limits=limits, too_complex=PdfTooComplex, what="this PDF", max_pages=max_pages,
+                ocr=limits.ocr)
 
 
 def read_bounded(read: Callable[..., SourceText], *args, limits: Limits) -> SourceText:
     """``read(*args)`` (a Word, OpenDocument or HTML reader) in a child process; raises ``DocumentTooComplex`` past
     the limits. ``read`` is a module-level function: the child imports it by name."""
-    return _run(read, *args, limits=limits, bounds=_Bounds(limits.memory_mb, DocumentTooComplex, "this document"))
+    return _run(read, *args, limits=limits, too_complex=DocumentTooComplex, what="this document")
 
 
-def _run(read: Callable[..., SourceText], *args, limits: Limits, bounds: _Bounds, **kwargs) -> SourceText:
+def _run(read: Callable[..., SourceText], *args, limits: Limits, too_complex: type[DocumentError], what: str,
+         **kwargs) -> SourceText:
     """``read(*args, **kwargs)`` in a forked child, killed past ``limits.seconds`` (plus the OCR allowance the child
-    asks for when ``kwargs`` hold the OCR settings)."""
+    asks for when ``kwargs`` hold the OCR settings); ``too_complex`` names ``what`` past the limits."""
+    bounds = _Bounds(limits.memory_mb, too_complex, what)
     ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(child, bounds, read, args, kwargs, "ocr" in kwargs), daemon=True)
