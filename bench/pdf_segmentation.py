@@ -6,10 +6,12 @@ The corpus text is printed as a report PDF with its tables and page-foot notes (
 read back by ``extract_pdf``, and both texts go through ``process_text`` with the shipped models. Gold units are
 carried onto the PDF's text by aligning the two texts' words (difflib on case-folded words). Per unit, with the
 scorer's covering-segment rule: ``own`` (a segment covers at least half of it and of no other unit), ``shared``
-(that segment covers at least half of other units, all of its kind), ``swallowed`` (the covering segment also covers a unit of another kind, ``segmentation_audit``'s rule),
-``split`` (no segment covers half of it, so the scorer reads "other"), ``lost`` (fewer than half its words found in
-the PDF's text); units without a word (a table's "|---|" rule) are left out. Counted over all units, those of table rows, and those of notes; then kinds macro-F1 with the
-scorer's functions on both texts. ``--cost N`` times ``extract_pdf`` (CPU time per page, best of N).
+(that segment covers at least half of other units, all of its kind), ``swallowed`` (the covering segment also
+covers a unit of another kind, ``segmentation_audit``'s rule), ``split`` (no segment covers half of it, so the
+scorer reads "other"), ``lost`` (fewer than half its words found in the PDF's text); units without a word (a
+table's "|---|" rule) are left out. Counted over all units, those of table rows, and those of notes; then kinds
+macro-F1 with the scorer's functions on both texts. ``--cost N`` times ``extract_pdf`` (CPU time per page, best
+of N).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import difflib
 import re
 import sys
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -51,8 +54,8 @@ def carried(units: dict[str, tuple[int, int]], text: str, other: str) -> dict[st
     """Each unit's span in ``other``: from its first to its last word found there by aligning the two texts'
     words in order, or else (a note moved to the foot of its page) where its words stand in a row in ``other``;
     (0, 0) when fewer than half its words are found either way."""
-    a = [(m.group().casefold(), m.start(), m.end()) for m in WORD.finditer(unmarked(text))]
-    b = [(m.group().casefold(), m.start(), m.end()) for m in WORD.finditer(other)]
+    a = [(_key(m.group()), m.start(), m.end()) for m in WORD.finditer(unmarked(text))]
+    b = [(_key(m.group()), m.start(), m.end()) for m in WORD.finditer(other)]
     where: dict[int, int] = {}
     matcher = difflib.SequenceMatcher(None, [w for w, _, _ in a], [w for w, _, _ in b], autojunk=False)
     for block in matcher.get_matching_blocks():
@@ -74,6 +77,11 @@ def carried(units: dict[str, tuple[int, int]], text: str, other: str) -> dict[st
                 found = list(range(word_at[hit], word_at[hit] + len(inside)))
         out[uid] = (b[min(found)][1], b[max(found)][2]) if inside and 2 * len(found) >= len(inside) else (0, 0)
     return out
+
+
+def _key(word: str) -> str:
+    """A word as compared: case-folded, a note's superscript number as plain digits ("¹" as "1")."""
+    return unicodedata.normalize("NFKC", word).casefold()
 
 
 def unmarked(text: str) -> str:

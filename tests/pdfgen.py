@@ -527,7 +527,8 @@ def _table(chunk: str, number: int) -> Table:
     """A markdown table of the corpus as a ``Table``: separator rows and empty rows dropped, markup removed."""
     rows = []
     for line in chunk.strip().splitlines():
-        cells = [" ".join(_MARKUP.sub("", cell.replace("<br>", " ")).split()) for cell in line.strip().strip("|").split("|")]
+        cells = [" ".join(_MARKUP.sub("", cell.replace("<br>", " ")).split())
+                 for cell in line.strip().strip("|").split("|")]
         if any(cells) and not all(re.fullmatch(r":?-+:?", cell) for cell in cells if cell):
             rows.append(tuple(cells))
     return Table(tuple(rows), title=f"Tableau {number}", source="Source : données de l'organisme",
