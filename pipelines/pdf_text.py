@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ancols_nlp.pipelines import patterns as P
 from ancols_nlp.pipelines.errors import (
     EmptyDocument,
     EncryptedPdf,
@@ -79,6 +80,9 @@ COMPOUND_TAILS = frozenset({"ci", "là", "même", "mêmes"})
 
 BAND = 0.1  # share of the page height, top and bottom, where headers and footers sit
 SAME_HEIGHT = 4.0  # pt: a running header is printed at the same height on every page
+# A note call is a digit in smaller type (below this share of the text's) standing higher (its lower edge this share
+# of the text's type above the text's): printed as a superscript.
+CALL_SIZE, CALL_RISE = 0.8, 0.2
 
 _PLAIN = str.maketrans(
     {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u2010": "-", "\u2011": "-",
@@ -283,6 +287,7 @@ def _turned_lines(page: pdfium.PdfPage, turn: int) -> tuple[list[_Line], set[int
         elsewhere = set()  # printed characters of this line that read upright in another turn
         biggest, before = 0.0, math.inf  # the line's largest type; the right edge of its last printed character
         cuts = []  # where a cell starts after a wide gap (pdf_blocks): (index in the line, its left, the gap's left)
+        raised, size_before, low_before = [], 0.0, 0.0  # note calls; type and lower edge of the text they follow
         for i in range(match.start(), match.end()):
             if text[i].isspace():
                 continue
@@ -306,14 +311,28 @@ def _turned_lines(page: pdfium.PdfPage, turn: int) -> tuple[list[_Line], set[int
             if left - before > CELL_GAP * size:
                 cuts.append((i - match.start(), left, before))
             before = right
+            if size < CALL_SIZE * size_before and low < low_before - CALL_RISE * size_before and text[i].isdigit():
+                raised.append(i)
+            else:
+                size_before, low_before = size, low
             if size > biggest:
                 biggest = size
-        printed = "".join(text[i] for i in range(*match.span()) if i not in elsewhere) if elsewhere else match.group()
+        shown = _with_calls(match.group(), [i - match.start() for i in raised]) if raised else match.group()
+        printed = "".join(shown[i - match.start()] for i in range(*match.span()) if i not in elsewhere) \
+            if elsewhere else shown
         if x1 > x0 and (line := _clean(printed.replace("\ufffe", "-"))):
             lines.append(_Line(line, top, bottom, x0, x1, turn, width, height, biggest,
-                               () if elsewhere else _cells(match.group(), cuts, x0, x1)))
+                               () if elsewhere else _cells(shown, cuts, x0, x1)))
     textpage.close()
     return lines, turns, (chars, unmapped)
+
+
+def _with_calls(text: str, raised: list[int]) -> str:
+    """``text`` with the digits at ``raised`` in superscript, as the text path writes a note call ("vacants²")."""
+    chars = list(text)
+    for i in raised:
+        chars[i] = chars[i].translate(P.SUPERSCRIPT)
+    return "".join(chars)
 
 
 def _cells(text: str, cuts: list[tuple[int, float, float]], x0: float, x1: float) -> tuple[Cell, ...]:

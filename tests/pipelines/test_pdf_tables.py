@@ -84,6 +84,14 @@ def test_page_foot_notes_are_footnotes_numbered_as_the_text_writes_them(extracte
     assert not any(kind == "heading" and "Source" in text for text, kind in kinds.items())
 
 
+def test_raised_note_calls_and_exponents_come_out_in_superscript(extracted):
+    text = " ".join(extracted.text.split())
+    assert "de la région Languedoc-Roussillon.²" in text  # the call of note 2, "Source DRE …"
+    assert "SA d'HLM de 31 ans⁵" in text
+    assert "3,98 €/m² de surface habitable" in text
+    assert "habitable3" not in text and "ans5" not in text
+
+
 def test_a_ruled_and_an_unruled_table_read_the_same(paragraphs):
     table = next(p for p in paragraphs if isinstance(p, Table) and len(p.rows) >= 4 and not p.ruled)
     rows = [" | ".join(cell for cell in row if cell) for row in table.rows]
