@@ -45,7 +45,7 @@ class Cell:
     x1: float
 
 
-class PrintedLine(Protocol):
+class TextLine(Protocol):
     text: str
     x0: float
     x1: float
@@ -57,7 +57,7 @@ class PrintedLine(Protocol):
     cells: tuple[Cell, ...]
 
 
-def interleaved(lines: Sequence[PrintedLine]) -> list[tuple[int, int]]:
+def interleaved(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
     """Runs ``[start, end)`` of lines printed cell after cell: a row whose cells wrap over several lines, which PDFium
     gives in the order they were drawn (a cell's lines, then the next cell's, back up at the row's top)."""
     runs, k = [], 1
@@ -78,7 +78,7 @@ def interleaved(lines: Sequence[PrintedLine]) -> list[tuple[int, int]]:
     return runs
 
 
-def row_cells(fragments: Sequence[PrintedLine]) -> tuple[Cell, ...]:
+def row_cells(fragments: Sequence[TextLine]) -> tuple[Cell, ...]:
     """The cells of a row drawn cell after cell (``interleaved``), left to right: the pieces of its lines that
     overlap across are one column, read top to bottom."""
     pieces = sorted(((cell, fragment.top) for fragment in fragments
@@ -94,7 +94,7 @@ def row_cells(fragments: Sequence[PrintedLine]) -> tuple[Cell, ...]:
                       min(cell.x0 for cell, _ in column), max(cell.x1 for cell, _ in column)) for column in columns)
 
 
-def table_rows(lines: Sequence[PrintedLine]) -> set[int]:
+def table_rows(lines: Sequence[TextLine]) -> set[int]:
     """Indices of the lines that are table rows (module docstring)."""
     split = [k for k, line in enumerate(lines) if len(line.cells) >= 2]
     rows = set()
@@ -104,11 +104,11 @@ def table_rows(lines: Sequence[PrintedLine]) -> set[int]:
     return rows
 
 
-def _aligned(upper: PrintedLine, lower: PrintedLine) -> bool:
+def _aligned(upper: TextLine, lower: TextLine) -> bool:
     """Whether two lines split into cells stand in columns: a cell edge of one within ``ALIGN`` of a cell edge of
     the other (both lines' left edges aside: prose shares its margin), or as many cells, three at least, each
     overlapping the other line's cell of the same rank (a header over figures)."""
-    def edges(line: PrintedLine) -> list[tuple[float, bool]]:
+    def edges(line: TextLine) -> list[tuple[float, bool]]:
         return [(x, k == 0 and x == cell.x0) for k, cell in enumerate(line.cells) for x in (cell.x0, cell.x1)]
 
     below = edges(lower)
@@ -118,7 +118,7 @@ def _aligned(upper: PrintedLine, lower: PrintedLine) -> bool:
         a.x0 < b.x1 and b.x0 < a.x1 for a, b in zip(upper.cells, lower.cells))
 
 
-def foot_notes(lines: Sequence[PrintedLine], rows: set[int], body_size: float, line_gap: float) -> dict[int, str]:
+def foot_notes(lines: Sequence[TextLine], rows: set[int], body_size: float, line_gap: float) -> dict[int, str]:
     """The page's notes: index of each line of them → its number when it starts a note, "" when it carries one on."""
     first = len(lines)
     while first and 0 < lines[first - 1].size <= NOTE_SIZE * body_size and first - 1 not in rows:
