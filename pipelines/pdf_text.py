@@ -29,11 +29,16 @@ Rules, in the order they apply:
   a half already holds a hyphen (c'est-à-|dire), or the document prints the hyphenated word
   whole elsewhere (procès-verbaux). Other line-end hyphens are real (Saint-|Étienne,
   2018-|2022) and kept. Halves are joined without a space; a soft hyphen always marks a split.
+* Tables and notes — a line split by wide gaps into cells that stand in columns with a neighbour's is a table row,
+  written on a line of its own with its cells joined by " | "; a row drawn cell after cell (its cells wrapped) is
+  put back as one line; the numbered lines in small type at the foot of a page are notes, each on a paragraph of
+  its own, its number in superscript ("¹ Source INSEE 2011"), as the text path writes them (``pdf_blocks``).
 """
 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 import statistics
@@ -45,6 +50,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ancols_nlp.pipelines import patterns as P
 from ancols_nlp.pipelines.errors import (
     EmptyDocument,
     EncryptedPdf,
@@ -54,6 +60,15 @@ from ancols_nlp.pipelines.errors import (
     UnreadablePdf,
 )
 from ancols_nlp.pipelines.ocr import Ocr, read_page
+from ancols_nlp.pipelines.pdf_blocks import (
+    CELL_GAP,
+    Cell,
+    foot_notes,
+    interleaved,
+    note_text,
+    row_cells,
+    table_rows,
+)
 from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText, UnreadReason
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
@@ -65,6 +80,9 @@ COMPOUND_TAILS = frozenset({"ci", "là", "même", "mêmes"})
 
 BAND = 0.1  # share of the page height, top and bottom, where headers and footers sit
 SAME_HEIGHT = 4.0  # pt: a running header is printed at the same height on every page
+# A note call is a digit in smaller type (below this share of the text's) standing higher (its lower edge this share
+# of the text's type above the text's): printed as a superscript.
+CALL_SIZE, CALL_RISE = 0.8, 0.2
 
 _PLAIN = str.maketrans(
     {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u2010": "-", "\u2011": "-",
@@ -103,6 +121,8 @@ class _Line:
     turn: int
     width: float
     height: float
+    size: float = 0.0  # pt: its largest type
+    cells: tuple[Cell, ...] = ()  # its cells when a wide gap splits it (pdf_blocks), else none
 
 
 @dataclass(frozen=True)
@@ -112,6 +132,8 @@ class _Norms:
     paragraph_gap: float  # a larger gap between two lines ends a paragraph
     short_line: dict[float, float]  # page width -> a line ending left of this x stops short of the right margin
     compounds: frozenset[str]  # hyphenated words printed whole somewhere: "procès-verbaux"
+    body_size: float  # pt: the type size of most characters of lines not split into cells
+    line_gap: float  # pt: the usual gap between two lines of a paragraph
 
 
 def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
@@ -135,6 +157,7 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
         raise UnreadablePdf() from exc
 
     bodies, furniture = _split_furniture(pages)
+    bodies = [_in_reading_order(body) for body in bodies]
     if not any(bodies):
         if scanned:
             raise NoTextLayer("The PDF has no text layer, and OCR read no text on its scanned pages.")
@@ -262,6 +285,9 @@ def _turned_lines(page: pdfium.PdfPage, turn: int) -> tuple[list[_Line], set[int
         x0 = top = math.inf
         x1 = bottom = -math.inf
         elsewhere = set()  # printed characters of this line that read upright in another turn
+        biggest, before = 0.0, math.inf  # the line's largest type; the right edge of its last printed character
+        cuts = []  # where a cell starts after a wide gap (pdf_blocks): (index in the line, its left, the gap's left)
+        raised, size_before, low_before = [], 0.0, 0.0  # note calls; type and lower edge of the text they follow
         for i in range(match.start(), match.end()):
             if text[i].isspace():
                 continue
@@ -279,13 +305,44 @@ def _turned_lines(page: pdfium.PdfPage, turn: int) -> tuple[list[_Line], set[int
                 left, right, low = _turned(box, turn, width, height)
             else:  # the page as it is printed, its y measured downwards
                 left, right, low = box.left, box.right, height - box.bottom
+            size = pdfium_c.FPDFText_GetFontSize(handle, i)
             x0, x1, bottom = min(x0, left), max(x1, right), max(bottom, low)
-            top = min(top, low - pdfium_c.FPDFText_GetFontSize(handle, i))
-        printed = "".join(text[i] for i in range(*match.span()) if i not in elsewhere) if elsewhere else match.group()
+            top = min(top, low - size)
+            if left - before > CELL_GAP * size:
+                cuts.append((i - match.start(), left, before))
+            before = right
+            if size < CALL_SIZE * size_before and low < low_before - CALL_RISE * size_before and text[i].isdigit():
+                raised.append(i)
+            else:
+                size_before, low_before = size, low
+            if size > biggest:
+                biggest = size
+        shown = _with_calls(match.group(), [i - match.start() for i in raised]) if raised else match.group()
+        printed = "".join(shown[i - match.start()] for i in range(*match.span()) if i not in elsewhere) \
+            if elsewhere else shown
         if x1 > x0 and (line := _clean(printed.replace("\ufffe", "-"))):
-            lines.append(_Line(line, top, bottom, x0, x1, turn, width, height))
+            lines.append(_Line(line, top, bottom, x0, x1, turn, width, height, biggest,
+                               () if elsewhere else _cells(shown, cuts, x0, x1)))
     textpage.close()
     return lines, turns, (chars, unmapped)
+
+
+def _with_calls(text: str, raised: list[int]) -> str:
+    """``text`` with the digits at ``raised`` in superscript, as the text path writes a note call ("vacants²")."""
+    chars = list(text)
+    for i in raised:
+        chars[i] = chars[i].translate(P.SUPERSCRIPT)
+    return "".join(chars)
+
+
+def _cells(text: str, cuts: list[tuple[int, float, float]], x0: float, x1: float) -> tuple[Cell, ...]:
+    """The cells of a line from ``x0`` to ``x1`` cut at ``cuts`` (where a wide gap ends); none when it is one."""
+    if not cuts:
+        return ()
+    starts = [(0, x0)] + [(at, left) for at, left, _ in cuts]
+    ends = [(at, gap) for at, _, gap in cuts] + [(len(text), x1)]
+    return tuple(Cell(_clean(text[a:b].replace("\ufffe", "-")), left, right)
+                 for (a, left), (b, right) in zip(starts, ends))
 
 
 def _turn(angle: float) -> int:
@@ -307,6 +364,20 @@ def _turned(box: pdfium_c.FS_RECTF, turn: int, width: float, height: float) -> t
 def _clean(text: str) -> str:
     """NFC, plain spaces (collapsed) and hyphens, ligatures expanded (ﬁ → fi)."""
     return unicodedata.normalize("NFC", " ".join(text.translate(_PLAIN).split()))
+
+
+def _in_reading_order(lines: list[_Line]) -> list[_Line]:
+    """The page's lines, each table row drawn cell after cell made one line (``pdf_blocks.interleaved``)."""
+    out, done = [], 0
+    for start, end in interleaved(lines):
+        pieces = lines[start:end]
+        cells = row_cells(pieces)
+        out += lines[done:start]
+        out.append(_Line(" ".join(c.text for c in cells), min(p.top for p in pieces), max(p.bottom for p in pieces),
+                         min(p.x0 for p in pieces), max(p.x1 for p in pieces), pieces[0].turn, pieces[0].width,
+                         pieces[0].height, max(p.size for p in pieces), cells if len(cells) > 1 else ()))
+        done = end
+    return out + lines[done:] if done else lines
 
 
 def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[Furniture]]:
@@ -379,7 +450,10 @@ def _norms(bodies: list[list[_Line]]) -> _Norms:
     compounds = frozenset(
         word.casefold() for line in lines for word in re.findall(r"[^\W\d_]+-[^\W\d_]+", line.text)
     )
-    return _Norms(max(usual_gap, 0.0) + 0.4 * height, short_line, compounds)
+    sizes = sorted((line.size, len(line.text)) for line in lines if not line.cells) or [(0.0, 1)]
+    half = sum(n for _, n in sizes) / 2
+    size = next(s for (s, _), at in zip(sizes, itertools.accumulate(n for _, n in sizes)) if at >= half)
+    return _Norms(max(usual_gap, 0.0) + 0.4 * height, short_line, compounds, size, max(usual_gap, 0.0))
 
 
 def _short_line(lines: list[_Line]) -> float:
@@ -390,16 +464,25 @@ def _short_line(lines: list[_Line]) -> float:
 
 
 def _page_text(lines: list[_Line], norms: _Norms) -> str:
+    """The page's lines as text: paragraphs, each table row on a line of its own (cells joined by " | "), each
+    foot note on a paragraph of its own, its number in superscript (pdf_blocks)."""
+    rows = table_rows(lines)
+    notes = foot_notes(lines, rows, norms.body_size, norms.line_gap)
     text = ""
-    for previous, line in zip([None, *lines], lines):
+    for k, line in enumerate(lines):
+        printed = " | ".join(cell.text for cell in line.cells) if k in rows else line.text
+        if notes.get(k):
+            printed = note_text(printed, notes[k])
+        previous = lines[k - 1] if k else None
         if previous is None:
-            text = line.text
-        elif line.top - previous.bottom > norms.paragraph_gap or line.turn != previous.turn:
-            text += "\n\n" + line.text
-        elif _starts_block(previous, line, norms):
-            text += "\n" + line.text
+            text = printed
+        elif (line.top - previous.bottom > norms.paragraph_gap or line.turn != previous.turn
+              or (notes.get(k) and k - 1 not in notes)):
+            text += "\n\n" + printed
+        elif k in rows or k - 1 in rows or notes.get(k) or (k not in notes and _starts_block(previous, line, norms)):
+            text += "\n" + printed
         else:
-            text = _continue(text, line.text, norms.compounds)
+            text = _continue(text, printed, norms.compounds)
     return unicodedata.normalize("NFC", text.replace("\u00ad", ""))
 
 

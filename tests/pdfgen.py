@@ -2,10 +2,12 @@
 
 The PDFs carry what real ANCOLS reports carry and the extractor has to undo: a running
 header, a footer and a page number on every page, headings, list items and words
-hyphenated at line ends; and the ways a page comes out turned: landscape pages, a body
-printed sideways on a portrait page, pages given a /Rotate. Lines are broken here rather
-than by fpdf2 so that the test knows exactly what was printed on which page
-(``RenderedPdf.lines``).
+hyphenated at line ends; tables whose cells stand at column positions (a title above, a
+"Source :" line below, figures right-aligned, ruled or not) and notes at the foot of the page
+(smaller type, the number first, its call raised in the text); and the ways a page comes out
+turned: landscape pages, a body printed sideways on a portrait page, pages given a /Rotate.
+Lines are broken here rather than by fpdf2 so that the test knows exactly what was printed on
+which page (``RenderedPdf.lines``; a table row is given as its cells joined by " | ").
 """
 
 from __future__ import annotations
@@ -41,11 +43,36 @@ _LATIN1_FALLBACK = str.maketrans({
 
 BODY_SIZE, LINE_H, PARA_GAP = 10.5, 5.0, 3.0  # pt, mm, mm
 HEADING_SIZE, HEADING_H = 12.0, 6.0
+CELL_SIZE, CELL_H, CELL_PAD = 8.5, 4.2, 1.5  # pt, mm, mm: a table's type, line height and cell padding
+NOTE_SIZE, NOTE_H = 8.0, 3.6  # pt, mm: a page-foot note
+BOTTOM = 25  # mm: the body's bottom margin, under which the footer stands
+_FIGURE = re.compile(r"[-+]?[\d\s.,]*\d[\d\s.,]*%?")
+# A note call as the corpus text writes it, and as a paragraph given to ``render_pdf`` carries it.
+_CALL = re.compile(r"<sup>\s*(\d{1,3})\s*</sup>")
+_CALL_MARK = re.compile(r"\[\^(\d{1,3})\]")
 _VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæ")
 
 
 class Heading(str):
     """A paragraph to print as a bold heading."""
+
+
+class Footnote(str):
+    """A note ("3 Source clameur …", its number first) printed at the foot of the page where it comes; its call
+    is written "[^3]" in a paragraph and printed raised, in smaller type."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table printed as a report prints it: each cell at its column's position (figures right-aligned,
+    text left-aligned, a cell too wide wrapped inside its column), ``title`` in bold above, ``source`` under it,
+    the first row in capitals when ``caps_header``, every cell framed when ``ruled``."""
+
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+    source: str = ""
+    ruled: bool = False
+    caps_header: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,8 +119,9 @@ class _ReportPdf(FPDF):
         self.header_text, self.footer_text = header_text, footer_text
         self.page_label = page_label
         self.margin_note = ""
+        self.notes: list[tuple[str, str]] = []  # the current page's note lines, printed by ``footer``
         self.set_margins(20, 25, 20)
-        self.set_auto_page_break(True, margin=25)
+        self.set_auto_page_break(True, margin=BOTTOM)
 
     def printable(self, text: str) -> str:
         if self.body_font == "Body":
@@ -111,11 +139,90 @@ class _ReportPdf(FPDF):
         self.set_y(self.t_margin)
 
     def footer(self) -> None:
+        self.print_notes()
         self.set_font(self.body_font, "", 8)
         self.set_y(-18)
         self.cell(0, 4, self.printable(self.footer_text), align="L")
         self.set_y(-13)
         self.cell(0, 4, self.page_label.format(n=self.page_no(), total="{nb}"), align="C")
+
+    def add_note(self, note: str) -> None:
+        """Keep ``note`` for the foot of this page, raising the body's bottom margin by its height."""
+        self.set_font(self.body_font, "", NOTE_SIZE)
+        self.notes += _wrap(self, self.printable(note), self.epw, False)
+        self.set_auto_page_break(True, margin=BOTTOM + 2 + NOTE_H * len(self.notes))
+
+    def print_notes(self) -> None:
+        """The page's notes, under a short rule, just above the footer; the margin set back."""
+        if not self.notes:
+            return
+        top = self.h - BOTTOM - NOTE_H * len(self.notes)
+        self.line(self.l_margin, top - 1, self.l_margin + 40, top - 1)
+        self.set_font(self.body_font, "", NOTE_SIZE)
+        self.set_xy(self.l_margin, top)
+        for text, _ in self.notes:
+            self.cell(self.epw, NOTE_H, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.notes = []
+        self.set_auto_page_break(True, margin=BOTTOM)
+
+    def print_line(self, text: str, width: float, height: float) -> None:
+        """One body line, its note calls ("[^3]") printed raised in smaller type."""
+        if not _CALL_MARK.search(text):
+            self.cell(width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            return
+        start = self.get_x()
+        for k, piece in enumerate(_CALL_MARK.split(text)):
+            if piece:
+                self.char_vpos = "SUP" if k % 2 else "LINE"
+                self.cell(self.get_string_width(piece), height, piece)
+        self.char_vpos = "LINE"
+        self.set_xy(start, self.get_y() + height)
+
+    def print_table(self, table: Table, width: float) -> list[str]:
+        """``table`` at the current position, breaking pages between rows (the title kept with the first row);
+        its rows as printed, cells joined by " | "."""
+        self.set_font(self.body_font, "", CELL_SIZE)
+        rows = [tuple(c.upper() for c in table.rows[0]), *table.rows[1:]] if table.caps_header else table.rows
+        widths = self.column_widths(rows, width)
+        wrapped = [[_wrap(self, self.printable(c), w - 2 * CELL_PAD, False) or [("", "")]
+                    for c, w in zip(row, widths)] for row in rows]
+        if table.title:
+            self.set_font(self.body_font, "B", BODY_SIZE)
+            if self.get_y() + LINE_H + CELL_H * len(wrapped[0]) > self.page_break_trigger:
+                self.add_page()
+            self.cell(width, LINE_H, self.printable(table.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.body_font, "", CELL_SIZE)
+        for row, cells in zip(rows, wrapped):
+            height = CELL_H * max(len(lines) for lines in cells)
+            if self.get_y() + height > self.page_break_trigger:
+                self.add_page()
+            x, y = self.l_margin, self.get_y()
+            for cell, lines, w in zip(row, cells, widths):
+                if table.ruled:
+                    self.rect(x, y, w, height)
+                align = "R" if _FIGURE.fullmatch(cell.strip()) else "L"
+                for k, (text, _) in enumerate(lines):
+                    self.set_xy(x + CELL_PAD, y + k * CELL_H)
+                    self.cell(w - 2 * CELL_PAD, CELL_H, text, align=align)
+                x += w
+            self.set_xy(self.l_margin, y + height)
+        if table.source:
+            self.set_font(self.body_font, "", CELL_SIZE)
+            self.cell(width, LINE_H, self.printable(table.source), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return [" | ".join(" ".join(c.split()) for c in row) for row in rows]
+
+    def column_widths(self, rows: list[tuple[str, ...]], width: float) -> list[float]:
+        """Each column as wide as its widest cell, the widest columns narrowed in turn until the table fits."""
+        count = max(len(row) for row in rows)
+        natural = [max((self.get_string_width(self.printable(row[k])) if k < len(row) else 0.0) for row in rows)
+                   + 2 * CELL_PAD + 1 for k in range(count)]
+        while sum(natural) > width:
+            widest = max(range(count), key=natural.__getitem__)
+            second = max((w for k, w in enumerate(natural) if k != widest), default=0.0)
+            natural[widest] = max(natural[widest] - (sum(natural) - width), second, 12.0)
+            if natural[widest] == 12.0 or all(w <= second for w in natural):
+                natural = [w * width / sum(natural) for w in natural]
+        return natural
 
     def start_page(self, layout: NewPage, turned: ExitStack) -> tuple[float, float]:
         """A new page with ``layout``: the width of its lines and the lowest line top that fits (mm).
@@ -197,7 +304,7 @@ def _wrap(pdf: FPDF, text: str, width: float, hyphenate: bool) -> list[tuple[str
 
 
 def render_pdf(
-    paragraphs: list[str],
+    paragraphs: list[str | Table],
     *,
     header: str,
     footer: str,
@@ -208,7 +315,8 @@ def render_pdf(
     rotate: dict[int, int] | None = None,
     margin_note: str = "",
 ) -> RenderedPdf:
-    """Print ``paragraphs`` (``Heading``s in bold, a ``NewPage`` to start a page) as a report.
+    """Print ``paragraphs`` (``Heading``s in bold, a ``NewPage`` to start a page, ``Table``s and ``Footnote``s
+    as their docstrings say) as a report.
 
     ``fake_bold`` prints headings twice, a hair apart, as some PDF producers fake bold type.
     ``rotate`` gives pages (numbered from 1) a /Rotate of so many degrees, turning them on screen.
@@ -226,6 +334,13 @@ def render_pdf(
         if isinstance(paragraph, NewPage):
             width, lowest = pdf.start_page(paragraph, turned)
             continue
+        if isinstance(paragraph, Footnote):
+            pdf.add_note(paragraph)
+            continue
+        if isinstance(paragraph, Table):
+            printed += [PrintedLine(pdf.page_no(), index, row) for row in pdf.print_table(paragraph, width)]
+            pdf.ln(PARA_GAP)
+            continue
         heading = isinstance(paragraph, Heading)
         style = "B" if heading and not fake_bold else ""
         pdf.set_font(pdf.body_font, style, HEADING_SIZE if heading else BODY_SIZE)
@@ -233,7 +348,7 @@ def render_pdf(
         if heading:
             pdf.ln(2)
         for text, cut in _wrap(pdf, pdf.printable(paragraph), width, hyphenate and not heading):
-            pdf.cell(width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.print_line(text, width, height)
             if heading and fake_bold:  # on the baseline fpdf2 gave the cell just printed
                 baseline = pdf.get_y() - height / 2 + 0.3 * pdf.font_size
                 pdf.text(pdf.l_margin + pdf.c_margin + 0.1, baseline, text)
@@ -365,25 +480,37 @@ _BULLET = re.compile(r"^\s*(?:[-•►–]|\d+[.)])\s+")
 _NUMBERED_HEADING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s*[A-ZÀ-Ý][^.]{0,100}")
 
 
-def corpus_paragraphs(path: str | Path, limit_chars: int) -> list[str]:
+def corpus_paragraphs(path: str | Path, limit_chars: int, *, tables: bool = False) -> list[str | Table]:
     """Paragraphs of a corpus text, markdown removed, until ``limit_chars`` characters are taken.
 
     Blank lines separate paragraphs; inside one, each list item stays its own paragraph and
     other lines are joined. Markdown and numbered headings (2.2.1 Statuts) become ``Heading``s;
-    tables and images are dropped.
+    images are dropped, and so are tables unless ``tables``: then each is a ``Table`` (titled "Tableau n",
+    a "Source :" line under it, every other one ruled, every third one's first row in capitals), each
+    "<sup>n</sup> …" line a ``Footnote`` and each "<sup>n</sup>" in a paragraph a raised call.
     """
-    paragraphs: list[str] = []
+    paragraphs: list[str | Table] = []
     total = 0
     for chunk in re.split(r"\n\s*\n", Path(path).read_text(encoding="utf-8")):
+        if tables and chunk.lstrip().startswith("|"):
+            table = _table(chunk, sum(isinstance(p, Table) for p in paragraphs) + 1)
+            paragraphs += [table] if table.rows else []
+            total += sum(len(cell) for row in table.rows for cell in row)
+            continue
+        if tables:
+            chunk = _CALL.sub(r"[^\1]", chunk)
         lines = [_MARKUP.sub("", _SUPERSCRIPT.sub(r"\1", line)) for line in chunk.splitlines()]
         lines = [line.strip() for line in lines]
         lines = [line for line in lines if line and not line.startswith(("|", "!["))]
         if not lines or "\t" in chunk or set("".join(lines)) <= set("_-"):
             continue
+        note = _CALL_MARK.match(lines[0])
         if lines[0].startswith("#"):
             items = [Heading(lines[0].lstrip("#").strip())]
         elif len(lines) == 1 and _NUMBERED_HEADING.fullmatch(lines[0]):
             items = [Heading(lines[0])]
+        elif note:
+            items = [Footnote(f"{note.group(1)} " + " ".join(" ".join(lines)[note.end():].split()))]
         elif any(_BULLET.match(line) for line in lines[1:]):
             items = lines
         else:
@@ -394,3 +521,15 @@ def corpus_paragraphs(path: str | Path, limit_chars: int) -> list[str]:
         if total >= limit_chars:
             break
     return paragraphs
+
+
+def _table(chunk: str, number: int) -> Table:
+    """A markdown table of the corpus as a ``Table``: separator rows and empty rows dropped, markup removed."""
+    rows = []
+    for line in chunk.strip().splitlines():
+        cells = [" ".join(_MARKUP.sub("", cell.replace("<br>", " ")).split())
+                 for cell in line.strip().strip("|").split("|")]
+        if any(cells) and not all(re.fullmatch(r":?-+:?", cell) for cell in cells if cell):
+            rows.append(tuple(cells))
+    return Table(tuple(rows), title=f"Tableau {number}", source="Source : données de l'organisme",
+                 ruled=number % 2 == 0, caps_header=number % 3 == 0)

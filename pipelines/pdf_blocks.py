@@ -1,0 +1,141 @@
+"""Table rows and page-foot notes among a PDF page's lines, which the text layer marks by position and type size only.
+
+A PDF keeps no table and no note: a table is words printed at column positions, a note a line in smaller type at
+the foot of the page. The layout step knows a table row by its cells joined with " | " and a note by its number in
+superscript (as a markdown or HTML export writes them: ``patterns.TABLE_ROW``, ``patterns.FOOTNOTE``); without them a
+table's rows ran into one paragraph with its title, its "Source :" line and the next sentence, a row in capitals
+read as a heading, and a note's number as a section's.
+
+* Cells — a gap before a printed character of a line wider than ``CELL_GAP`` times its type size (a word space is
+  about a third of it) starts a cell (``pdf_text`` measures it as it reads the characters). A line of two cells or
+  more is a table row when it stands in columns with the nearest such line above or below it (one other line
+  between them at most): a cell edge (left edge of left-aligned text, right edge of right-aligned figures; the two
+  lines' left edges aside) within ``ALIGN`` of one of the other line's, or as many cells, three at least, each over
+  the other's of the same rank (a header over figures); not a wide space in a justified line or a label and its
+  value.
+* Wrapped cells — a row whose cells wrap over several lines is given by PDFium as drawn: one cell's lines, then the
+  next cell's from the row's top again. Such a run of lines is one row: pieces overlapping across are one cell,
+  read top to bottom, and the cells stand left to right.
+* Notes — the page's last lines, when they are all in type no larger than ``NOTE_SIZE`` of the document's body type
+  (a line read by OCR has no type size: never a note), are not table rows, stand in the page's lower half, start
+  with a number and a space ("1 Les sources des données…") and lie below a gap wider than a line break. Each line
+  that starts with a number starts a note; other lines carry the note on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ancols_nlp.pipelines import patterns as P
+
+CELL_GAP = 0.8  # em: a gap wider than this between two characters of a line separates two cells
+ALIGN = 2.5  # pt: two cell edges this close stand in one column
+ROW_LINES = 8  # a row's cells wrap over this many lines at most: a longer way back up is another column of text
+NOTE_SIZE = 0.9  # share of the body's type size up to which a line is in a note's smaller type
+_NOTE_START = re.compile(r"(\d{1,3})\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    x0: float
+    x1: float
+
+
+class TextLine(Protocol):
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    turn: int
+    height: float
+    size: float
+    cells: tuple[Cell, ...]
+
+
+def interleaved(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
+    """Runs ``[start, end)`` of lines printed cell after cell: a row whose cells wrap over several lines, which PDFium
+    gives in the order they were drawn (a cell's lines, then the next cell's, back up at the row's top)."""
+    runs, k = [], 1
+    while k < len(lines):
+        before, line = lines[k - 1], lines[k]
+        back = before.top - line.top
+        if line.turn != before.turn or not 1 < back <= ROW_LINES * (before.bottom - before.top):
+            k += 1
+            continue
+        start = k - 1
+        while start and lines[start - 1].turn == line.turn and lines[start - 1].top >= line.top - 1:
+            start -= 1
+        end, bottom = k, max(lines[j].bottom for j in range(start, k))
+        while end < len(lines) and lines[end].turn == line.turn and lines[end].top < bottom - 1:
+            bottom, end = max(bottom, lines[end].bottom), end + 1
+        runs.append((start, end))
+        k = end + 1
+    return runs
+
+
+def row_cells(fragments: Sequence[TextLine]) -> tuple[Cell, ...]:
+    """The cells of a row drawn cell after cell (``interleaved``), left to right: the pieces of its lines that
+    overlap across are one column, read top to bottom."""
+    pieces = sorted(((cell, fragment.top) for fragment in fragments
+                     for cell in fragment.cells or (Cell(fragment.text, fragment.x0, fragment.x1),)),
+                    key=lambda piece: piece[0].x0)
+    columns: list[list[tuple[Cell, float]]] = []
+    for piece in pieces:
+        if columns and piece[0].x0 < max(cell.x1 for cell, _ in columns[-1]):
+            columns[-1].append(piece)
+        else:
+            columns.append([piece])
+    return tuple(Cell(" ".join(cell.text for cell, _ in sorted(column, key=lambda p: (p[1], p[0].x0))),
+                      min(cell.x0 for cell, _ in column), max(cell.x1 for cell, _ in column)) for column in columns)
+
+
+def table_rows(lines: Sequence[TextLine]) -> set[int]:
+    """Indices of the lines that are table rows (module docstring)."""
+    split = [k for k, line in enumerate(lines) if len(line.cells) >= 2]
+    rows = set()
+    for a, b in zip(split, split[1:]):
+        if b - a <= 2 and lines[a].turn == lines[b].turn and _aligned(lines[a], lines[b]):
+            rows.update((a, b))
+    return rows
+
+
+def _aligned(upper: TextLine, lower: TextLine) -> bool:
+    """Whether two lines split into cells stand in columns: a cell edge of one within ``ALIGN`` of a cell edge of
+    the other (both lines' left edges aside: prose shares its margin), or as many cells, three at least, each
+    overlapping the other line's cell of the same rank (a header over figures)."""
+    def edges(line: TextLine) -> list[tuple[float, bool]]:
+        return [(x, k == 0 and x == cell.x0) for k, cell in enumerate(line.cells) for x in (cell.x0, cell.x1)]
+
+    below = edges(lower)
+    if any(abs(x - y) <= ALIGN and not (left and margin) for x, left in edges(upper) for y, margin in below):
+        return True
+    return len(upper.cells) == len(lower.cells) >= 3 and all(
+        a.x0 < b.x1 and b.x0 < a.x1 for a, b in zip(upper.cells, lower.cells))
+
+
+def foot_notes(lines: Sequence[TextLine], rows: set[int], body_size: float, line_gap: float) -> dict[int, str]:
+    """The page's notes: index of each line of them → its number when it starts a note, "" when it carries one on."""
+    first = len(lines)
+    while first and 0 < lines[first - 1].size <= NOTE_SIZE * body_size and first - 1 not in rows:
+        first -= 1
+    while first < len(lines) and not _NOTE_START.match(lines[first].text):
+        first += 1  # a note zone opens on a numbered line: a "Source :" line under a table is no note
+    if first == len(lines) or lines[first].top < lines[first].height / 2:
+        return {}
+    if first and lines[first].top - lines[first - 1].bottom <= line_gap:
+        return {}
+    notes = {}
+    for k in range(first, len(lines)):
+        start = _NOTE_START.match(lines[k].text)
+        notes[k] = start.group(1) if start else ""
+    return notes
+
+
+def note_text(text: str, number: str) -> str:
+    """A note's first line as the text path writes it: its number in superscript ("¹ Les sources…")."""
+    return number.translate(P.SUPERSCRIPT) + text[_NOTE_START.match(text).end() - 1:]
