@@ -7,7 +7,8 @@ runtime's hybrid top 50 segments instead of the segments, without touching the s
 
 - ``sentences``: each segment cut into the pipeline's own sentences (``split_sentences`` over ``layout.blocks``);
 - ``windows``: disjoint pairs of consecutive sentences of a segment, an odd last one alone;
-- ``long``: only segments longer than ``LONG`` characters cut into sentences, shorter ones whole.
+- ``long``: only segments longer than ``LONG`` characters cut into sentences, shorter ones whole;
+- ``A05cap2``: sentences with at most two of one segment in the top 10 (declared after the blind set 4 was run).
 
 A piece scores its segment's fused score + w × the share of the query's analysed terms it holds; ties go to the
 better segment, then to the earlier piece. The baseline is the current segments' top 10 (``search_eval.evaluate``)
@@ -25,7 +26,7 @@ import sys
 from argparse import Namespace
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -100,12 +101,16 @@ def long_by_sentence(sentences: list[Span], span: Span) -> list[Span]:
 
 SPLITS: dict[str, Callable[[list[Span], Span], list[Span]]] = {
     "S": whole, "A": by_sentence, "B": by_window, "C": long_by_sentence}
-VARIANTS = {f"{name}{tag}": (name, w) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
+# name → (splitting, w, at most this many pieces of one segment in the top k); A05cap2 was declared after set 4
+# was run, so it has no blind figure.
+VARIANTS = {f"{name}{tag}": (name, w, None) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
+VARIANTS["A05cap2"] = ("A", 0.5, 2)
 
 
 def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
-           query: str, split, w: float, k: int = 10) -> list[dict]:
-    """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first)."""
+           query: str, split, w: float, cap: int | None = None, k: int = 10) -> list[dict]:
+    """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
+    ``cap`` of one segment."""
     terms = set(analyze(query))
     pieces = []
     for rank, (doc, uid, fused, span) in enumerate(candidates):
@@ -113,7 +118,13 @@ def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, 
             share = len(terms & set(analyze(texts[doc][start:end]))) / len(terms) if terms else 0.0
             pieces.append((-(fused + w * share), rank, position, {"document_id": doc, "start": start, "end": end,
                                                                    "segment": uid}))
-    return [p[3] for p in sorted(pieces, key=lambda p: p[:3])[:k]]
+    shown: Counter = Counter()
+    top = []
+    for *_, piece in sorted(pieces, key=lambda p: p[:3]):
+        if len(top) < k and (cap is None or shown[piece["segment"]] < cap):
+            shown[piece["segment"]] += 1
+            top.append(piece)
+    return top
 
 
 def pooled(runtime, query: str, by_id: dict[str, str]) -> list[tuple[str, int, float, Span]]:
@@ -143,6 +154,53 @@ def examples(queries: dict[str, str]) -> list[str]:
     return [short] + [q for q in queries if queries[q].rstrip().endswith("?")][:1]
 
 
+@dataclass
+class Corpus:
+    """The ingested corpus as the variants read it: texts, sentences and every splitting's pieces, by file stem."""
+
+    runtime: Runtime
+    by_id: dict[str, str]
+    texts: dict[str, str]
+    sentences: dict[str, list[Span]]
+    pieces: dict[str, dict[str, list[Span]]]  # splitting → stem → every piece of the store
+
+    @classmethod
+    def read(cls, runtime: Runtime, ids: dict[str, str]) -> Corpus:
+        texts = {stem: runtime.store.meta.document(doc, with_text=True).text for stem, doc in ids.items()}
+        sentences = {stem: sentence_spans(runtime.nlp, text) for stem, text in texts.items()}
+        segments = stored_spans(runtime.store, ids)
+        pieces = {name: {d: sorted(p for s in spans for p in split(sentences[d], s)) for d, spans in
+                         segments.items()} for name, split in SPLITS.items()}
+        return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
+
+    def top(self, query: str, pool, variant: tuple[str, float, int | None]) -> list[dict]:
+        split, w, cap = variant
+        return ranked(pool, self.sentences, self.texts, query, SPLITS[split], w, cap)
+
+
+def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[dict]]]) -> dict[str, dict]:
+    """nDCG@10 of the baseline, each variant and each splitting's ceiling on one set (dev: its two halves)."""
+    queries, units, qrels = gold
+    base, _, _ = evaluate(corpus.runtime, score, queries, qrels, units, corpus.by_id, "hybrid", repeats=1)
+    per_q: dict[str, dict[str, float]] = {"S": {q: base[q]["ndcg"] for q in base}, **{v: {} for v in VARIANTS}}
+    for q in base:
+        pool = pooled(corpus.runtime, queries[q], corpus.by_id)
+        lists["S"].append(corpus.top(queries[q], pool, ("S", 0.0, None)))
+        for v, variant in VARIANTS.items():
+            lists[v].append(corpus.top(queries[q], pool, variant))
+            per_q[v][q] = ndcg(score, lists[v][-1], units, qrels[q])[0]
+    halves = {name: list(base)} if name != "dev" else {  # by position in the file, as search_eval
+        half: [q for n, q in enumerate(queries) if n % 2 == odd and q in base]
+        for half, odd in (("dev odd", 0), ("dev even", 1))}
+    columns = {}
+    for column, members in halves.items():
+        columns[column] = {v: statistics.mean(per_q[v][q] for q in members) for v in per_q}
+        columns[column] |= {f"ceiling {s}": statistics.mean(
+            ceiling(score, near(pieces, units, qrels[q]), units, qrels[q]) for q in members)
+            for s, pieces in corpus.pieces.items()}
+    return columns
+
+
 def main(argv=None) -> int:
     shared = REPO.parent / "shared"
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -154,41 +212,18 @@ def main(argv=None) -> int:
     runtime = Runtime.from_settings(Settings(data_dir=a.data))
     try:
         ids = ingest(runtime, shared / "corpus")
-        by_id = {v: k for k, v in ids.items()}
-        texts = {stem: runtime.store.meta.document(doc, with_text=True).text for stem, doc in ids.items()}
-        sentences = {stem: sentence_spans(runtime.nlp, text) for stem, text in texts.items()}
-        segments = stored_spans(runtime.store, ids)
-        store_pieces = {name: {d: sorted(p for s in spans for p in split(sentences[d], s)) for d, spans in
-                               segments.items()} for name, split in SPLITS.items()}
-        for name, pieces in store_pieces.items():
+        corpus = Corpus.read(runtime, ids)
+        for name, pieces in corpus.pieces.items():
             lengths = [e - s for spans in pieces.values() for s, e in spans]
             print(f"store pieces {name}: {sum(map(len, pieces.values()))}, median {statistics.median(lengths)} chars")
         columns: dict[str, dict[str, float]] = {}
         lists: dict[str, list[list[dict]]] = {v: [] for v in ["S", *VARIANTS]}
-        for set_name in a.sets:
-            queries, units, qrels = gold_of(score, set_name, ids, shared)
-            judged = [q for q in queries if qrels.get(q)]
-            base, _, _ = evaluate(runtime, score, queries, qrels, units, by_id, "hybrid", repeats=1)
-            per_q = {"S": {q: base[q]["ndcg"] for q in judged}}
-            per_q |= {v: {} for v in VARIANTS}
-            for q in judged:
-                pool = pooled(runtime, queries[q], by_id)
-                lists["S"].append(ranked(pool, sentences, texts, queries[q], whole, 0.0))
-                for v, (split, w) in VARIANTS.items():
-                    res = ranked(pool, sentences, texts, queries[q], SPLITS[split], w)
-                    per_q[v][q] = ndcg(score, res, units, qrels[q])[0]
-                    lists[v].append(res)
-            halves = {set_name: judged} if set_name != "dev" else {  # by position in the file, as search_eval
-                half: [q for n, q in enumerate(queries) if n % 2 == odd and q in per_q["S"]]
-                for half, odd in (("dev odd", 0), ("dev even", 1))}
-            for column, members in halves.items():
-                columns[column] = {v: statistics.mean(per_q[v][q] for q in members) for v in per_q}
-                columns[column] |= {f"ceiling {s}": statistics.mean(
-                    ceiling(score, near(pieces, units, qrels[q]), units, qrels[q]) for q in members)
-                    for s, pieces in store_pieces.items()}
-            if set_name == "set1" and a.examples:
-                show_examples(runtime, queries, sentences, texts, by_id)
-            print(f"{set_name} done", file=sys.stderr, flush=True)
+        for name in a.sets:
+            gold = gold_of(score, name, ids, shared)
+            columns |= measure(corpus, score, gold, name, lists)
+            if name == "set1" and a.examples:
+                show_examples(corpus, gold[0])
+            print(f"{name} done", file=sys.stderr, flush=True)
     finally:
         runtime.close()
     print_table(columns, lists)
@@ -197,24 +232,26 @@ def main(argv=None) -> int:
 
 def print_table(columns: dict[str, dict[str, float]], lists: dict[str, list[list[dict]]]) -> None:
     rows = list(next(iter(columns.values())))
-    print(f"{'variant':12}" + "".join(f"{c:>10}" for c in columns) + f"{'median len':>12}{'2+ same seg':>13}")
+    print(f"{'variant':12}" + "".join(f"{c:>10}" for c in columns) + f"{'median len':>12}{'2+ same seg':>13}"
+          f"{'segments':>10}")
     for row in rows:
         tail = ""
         if row in lists:
             lengths = [r["end"] - r["start"] for res in lists[row] for r in res]
-            tail = f"{statistics.median(lengths):12.0f}{repeats(lists[row]):13.2f}"
+            segments = statistics.mean(len({r["segment"] for r in res}) for res in lists[row])
+            tail = f"{statistics.median(lengths):12.0f}{repeats(lists[row]):13.2f}{segments:10.1f}"
         print(f"{row:12}" + "".join(f"{columns[c][row]:10.3f}" for c in columns) + tail)
 
 
-def show_examples(runtime, queries: dict[str, str], sentences, texts, by_id) -> None:
+def show_examples(corpus: Corpus, queries: dict[str, str]) -> None:
     for q in examples(queries):
-        pool = pooled(runtime, queries[q], by_id)
+        pool = pooled(corpus.runtime, queries[q], corpus.by_id)
         print(f"\n## {q}: {queries[q]}")
-        for v, (split, w) in {"S": ("S", 0.0), **VARIANTS}.items():
-            if v == "S" or w:
+        for v, variant in {"S": ("S", 0.0, None), **VARIANTS}.items():
+            if v == "S" or variant[1]:
                 print(f"  {v}:")
-                for r in ranked(pool, sentences, texts, queries[q], SPLITS[split], w)[:5]:
-                    shown = " ".join(texts[r["document_id"]][r["start"]:r["end"]].split())
+                for r in corpus.top(queries[q], pool, variant)[:5]:
+                    shown = " ".join(corpus.texts[r["document_id"]][r["start"]:r["end"]].split())
                     print(f"    [{r['document_id'][:3]} {r['end'] - r['start']}c] {shown[:180]}")
 
 

@@ -4,7 +4,7 @@ over three lines takes one gain whole, three once cut into the pipeline's senten
 from pathlib import Path
 
 from bench.search_eval import load_score
-from bench.subpassage_eval import by_sentence, by_window, long_by_sentence, near, sentence_spans, whole
+from bench.subpassage_eval import by_sentence, by_window, long_by_sentence, near, ranked, sentence_spans, whole
 
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
@@ -45,3 +45,16 @@ def test_a_short_segment_stays_whole_and_the_ceiling_sees_only_pieces_near_a_jud
     assert long_by_sentence(sentences, short) == [short]
     far = (units[DOC]["0"][0], units[DOC]["0"][1])
     assert near({DOC: [far, *by_sentence(sentences, span)]}, units, rel) == {DOC: by_sentence(sentences, span)}
+
+
+def test_a_cap_keeps_at_most_two_pieces_of_one_segment_and_fills_the_list_from_the_next():
+    _, _, _, sentences, span = _letter()
+    texts = {DOC: (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")}
+    other = (span[1] + 10, span[1] + 200)
+    pool = [(DOC, 1, 2.0, span), (DOC, 2, 1.0, other)]
+    query = "orientation politique et stratégique"
+    free = ranked(pool, {DOC: sentences}, texts, query, by_sentence, 0.5)
+    assert [p["segment"] for p in free][:3] == [1, 1, 1]
+    capped = ranked(pool, {DOC: sentences}, texts, query, by_sentence, 0.5, cap=2)
+    assert [p["segment"] for p in capped][:3] == [1, 1, 2]
+    assert (capped[0]["start"], capped[0]["end"]) == by_sentence(sentences, span)[1]  # holds the query's terms
