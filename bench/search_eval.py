@@ -138,6 +138,13 @@ def add_gold_arguments(ap: argparse.ArgumentParser, shared: Path) -> None:
     ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
 
 
+def ndcg(score, results: list[dict], units, rel, k: int = 10) -> tuple[float, list[int]]:
+    """nDCG@k of ``results`` (document stem, start, end) by the scorer's own crediting, and the gains it took."""
+    gains, _ = score.score_query(results[:k], units, rel)
+    ideal = sorted(rel.values(), reverse=True)[:k]
+    return (score.dcg(gains) / score.dcg(ideal) if ideal else 0.0), gains
+
+
 def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3):
     store = runtime.store
     params = replace(store.params, mode=mode)
@@ -154,9 +161,7 @@ def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3
             cpu.append(time.thread_time() - c)
         res = [{"document_id": by_id.get(out.rows[h.id].document_id), "start": out.rows[h.id].start,
                 "end": out.rows[h.id].end} for h in out.hits]
-        gains, _ = score.score_query(res[:k], units, rel)
-        ideal = sorted(rel.values(), reverse=True)[:k]
-        nd = score.dcg(gains) / score.dcg(ideal) if ideal else 0.0
+        nd, gains = ndcg(score, res, units, rel, k)
         _, cov = score.score_query(res[:20], units, rel)
         top = [u for u, g in rel.items() if g == 2] or list(rel)
         rc = sum(1 for u in top if u in cov) / len(top)

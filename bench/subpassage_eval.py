@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+r"""Would finer results pay? Sub-passages of the hybrid search's segments, scored as the scorer credits them.
+
+The judged units are text lines (the reply letter's are its PDF lines) and our results paragraphs, so one result
+takes one gain where the ideal list counts several (``bench/search_ceiling.py``). This re-ranks the pieces of the
+runtime's hybrid top 50 segments instead of the segments, without touching the service:
+
+- ``sentences``: each segment cut into the pipeline's own sentences (``split_sentences`` over ``layout.blocks``);
+- ``windows``: disjoint pairs of consecutive sentences of a segment, an odd last one alone;
+- ``long``: only segments longer than ``LONG`` characters cut into sentences, shorter ones whole;
+- ``A05cap2``: sentences with at most two of one segment in the top 10 (declared after the blind set 4 was run).
+
+A piece scores its segment's fused score + w × the share of the query's analysed terms it holds; ties go to the
+better segment, then to the earlier piece. The baseline is the current segments' top 10 (``search_eval.evaluate``)
+in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over every piece of the store.
+
+    python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import statistics
+import sys
+from argparse import Namespace
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.search_ceiling import ceiling, stored_spans  # noqa: E402
+from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg  # noqa: E402
+
+from ancols_nlp.index.analyzer import analyze  # noqa: E402
+from ancols_nlp.index.query import Filters  # noqa: E402
+from ancols_nlp.pipelines import layout  # noqa: E402
+from ancols_nlp.pipelines.process import read_as_newlines  # noqa: E402
+from ancols_nlp.pipelines.sentences import split_sentences  # noqa: E402
+from ancols_nlp.service.runtime import Runtime  # noqa: E402
+from ancols_nlp.service.settings import Settings  # noqa: E402
+
+Span = tuple[int, int]
+LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
+POOL = 50  # segments of the hybrid search whose pieces are ranked
+SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
+        "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4")}
+
+
+def sentence_spans(nlp, text: str) -> list[Span]:
+    """The document's sentences as the pipeline cuts them (``process_text``: same text, blocks and splitter)."""
+    text = read_as_newlines(text)
+    return [(s.start, s.end) for s in split_sentences(nlp, text, layout.blocks(text))]
+
+
+def overlapping(spans: list[Span], span: Span) -> list[Span]:
+    """The spans of a sorted, disjoint list that overlap ``span``."""
+    first = max(bisect.bisect_right(spans, (span[0], span[0])) - 1, 0)
+    found = []
+    for s0, s1 in spans[first:]:
+        if s0 >= span[1]:
+            break
+        if s1 > span[0]:
+            found.append((s0, s1))
+    return found
+
+
+def inside(sentences: list[Span], span: Span) -> list[Span]:
+    """The sentences overlapping ``span``, clipped to it."""
+    return [(max(s0, span[0]), min(s1, span[1])) for s0, s1 in overlapping(sentences, span)]
+
+
+def near(pieces: dict[str, list[Span]], units, rel) -> dict[str, list[Span]]:
+    """The pieces that overlap a judged unit: the only ones the ceiling's greedy can credit (a cheaper, equal call)."""
+    found: dict[str, set[Span]] = {}
+    for d, u in rel:
+        found.setdefault(d, set()).update(overlapping(pieces[d], units[d][u]))
+    return {d: sorted(found[d]) for d in pieces if d in found}
+
+
+def whole(sentences: list[Span], span: Span) -> list[Span]:
+    return [span]
+
+
+def by_sentence(sentences: list[Span], span: Span) -> list[Span]:
+    return inside(sentences, span) or [span]
+
+
+def by_window(sentences: list[Span], span: Span) -> list[Span]:
+    cut = by_sentence(sentences, span)
+    return [(cut[i][0], cut[min(i + 1, len(cut) - 1)][1]) for i in range(0, len(cut), 2)]
+
+
+def long_by_sentence(sentences: list[Span], span: Span) -> list[Span]:
+    return by_sentence(sentences, span) if span[1] - span[0] > LONG else [span]
+
+
+SPLITS: dict[str, Callable[[list[Span], Span], list[Span]]] = {
+    "S": whole, "A": by_sentence, "B": by_window, "C": long_by_sentence}
+# name → (splitting, w, at most this many pieces of one segment in the top k); A05cap2 was declared after set 4
+# was run, so it has no blind figure.
+VARIANTS = {f"{name}{tag}": (name, w, None) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
+VARIANTS["A05cap2"] = ("A", 0.5, 2)
+
+
+def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
+           query: str, split, w: float, cap: int | None = None, k: int = 10) -> list[dict]:
+    """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
+    ``cap`` of one segment."""
+    terms = set(analyze(query))
+    pieces = []
+    for rank, (doc, uid, fused, span) in enumerate(candidates):
+        for position, (start, end) in enumerate(split(sentences[doc], span)):
+            share = len(terms & set(analyze(texts[doc][start:end]))) / len(terms) if terms else 0.0
+            pieces.append((-(fused + w * share), rank, position, {"document_id": doc, "start": start, "end": end,
+                                                                   "segment": uid}))
+    shown: Counter = Counter()
+    top = []
+    for *_, piece in sorted(pieces, key=lambda p: p[:3]):
+        if len(top) < k and (cap is None or shown[piece["segment"]] < cap):
+            shown[piece["segment"]] += 1
+            top.append(piece)
+    return top
+
+
+def pooled(runtime, query: str, by_id: dict[str, str]) -> list[tuple[str, int, float, Span]]:
+    """The runtime's hybrid top ``POOL`` segments: document stem, segment id, fused score, span."""
+    store = runtime.store
+    out = store.search(query, k=POOL, filters=Filters(), params=replace(store.params, mode="hybrid"))
+    return [(by_id[out.rows[h.id].document_id], h.id, h.score, (out.rows[h.id].start, out.rows[h.id].end))
+            for h in out.hits]
+
+
+def gold_of(score, name: str, ids: dict[str, str], shared: Path):
+    """Queries, units and qrels of a named set (``SETS``), with search_eval's loader."""
+    queries, qrels = SETS[name]
+    bench = REPO / "bench" / "queries"
+    return load_gold(score, Namespace(gold=shared / "eval" / "dev", queries=queries and [bench / queries],
+                                      qrels=qrels and [bench / qrels]), ids)
+
+
+def repeats(lists: list[list[dict]]) -> float:
+    """Share of result lists where two or more results come from one segment."""
+    return sum(1 for res in lists if max(Counter(r["segment"] for r in res).values()) > 1) / len(lists)
+
+
+def examples(queries: dict[str, str]) -> list[str]:
+    """The shortest query (fewest words, first in file order) and the first one asking a question."""
+    short = min(queries, key=lambda q: len(queries[q].split()))
+    return [short] + [q for q in queries if queries[q].rstrip().endswith("?")][:1]
+
+
+@dataclass
+class Corpus:
+    """The ingested corpus as the variants read it: texts, sentences and every splitting's pieces, by file stem."""
+
+    runtime: Runtime
+    by_id: dict[str, str]
+    texts: dict[str, str]
+    sentences: dict[str, list[Span]]
+    pieces: dict[str, dict[str, list[Span]]]  # splitting → stem → every piece of the store
+
+    @classmethod
+    def read(cls, runtime: Runtime, ids: dict[str, str]) -> Corpus:
+        texts = {stem: runtime.store.meta.document(doc, with_text=True).text for stem, doc in ids.items()}
+        sentences = {stem: sentence_spans(runtime.nlp, text) for stem, text in texts.items()}
+        segments = stored_spans(runtime.store, ids)
+        pieces = {name: {d: sorted(p for s in spans for p in split(sentences[d], s)) for d, spans in
+                         segments.items()} for name, split in SPLITS.items()}
+        return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
+
+    def top(self, query: str, pool, variant: tuple[str, float, int | None]) -> list[dict]:
+        split, w, cap = variant
+        return ranked(pool, self.sentences, self.texts, query, SPLITS[split], w, cap)
+
+
+def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[dict]]]) -> dict[str, dict]:
+    """nDCG@10 of the baseline, each variant and each splitting's ceiling on one set (dev: its two halves)."""
+    queries, units, qrels = gold
+    base, _, _ = evaluate(corpus.runtime, score, queries, qrels, units, corpus.by_id, "hybrid", repeats=1)
+    per_q: dict[str, dict[str, float]] = {"S": {q: base[q]["ndcg"] for q in base}, **{v: {} for v in VARIANTS}}
+    for q in base:
+        pool = pooled(corpus.runtime, queries[q], corpus.by_id)
+        lists["S"].append(corpus.top(queries[q], pool, ("S", 0.0, None)))
+        for v, variant in VARIANTS.items():
+            lists[v].append(corpus.top(queries[q], pool, variant))
+            per_q[v][q] = ndcg(score, lists[v][-1], units, qrels[q])[0]
+    halves = {name: list(base)} if name != "dev" else {  # by position in the file, as search_eval
+        half: [q for n, q in enumerate(queries) if n % 2 == odd and q in base]
+        for half, odd in (("dev odd", 0), ("dev even", 1))}
+    columns = {}
+    for column, members in halves.items():
+        columns[column] = {v: statistics.mean(per_q[v][q] for q in members) for v in per_q}
+        columns[column] |= {f"ceiling {s}": statistics.mean(
+            ceiling(score, near(pieces, units, qrels[q]), units, qrels[q]) for q in members)
+            for s, pieces in corpus.pieces.items()}
+    return columns
+
+
+def main(argv=None) -> int:
+    shared = REPO.parent / "shared"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
+    ap.add_argument("--sets", nargs="+", choices=list(SETS), default=["dev", "set1", "set2", "set3"])
+    ap.add_argument("--examples", action="store_true", help="top 5 texts of set 1's shortest query and question")
+    a = ap.parse_args(argv)
+    score = load_score(shared / "eval" / "score.py")
+    runtime = Runtime.from_settings(Settings(data_dir=a.data))
+    try:
+        ids = ingest(runtime, shared / "corpus")
+        corpus = Corpus.read(runtime, ids)
+        for name, pieces in corpus.pieces.items():
+            lengths = [e - s for spans in pieces.values() for s, e in spans]
+            print(f"store pieces {name}: {sum(map(len, pieces.values()))}, median {statistics.median(lengths)} chars")
+        columns: dict[str, dict[str, float]] = {}
+        lists: dict[str, list[list[dict]]] = {v: [] for v in ["S", *VARIANTS]}
+        for name in a.sets:
+            gold = gold_of(score, name, ids, shared)
+            columns |= measure(corpus, score, gold, name, lists)
+            if name == "set1" and a.examples:
+                show_examples(corpus, gold[0])
+            print(f"{name} done", file=sys.stderr, flush=True)
+    finally:
+        runtime.close()
+    print_table(columns, lists)
+    return 0
+
+
+def print_table(columns: dict[str, dict[str, float]], lists: dict[str, list[list[dict]]]) -> None:
+    rows = list(next(iter(columns.values())))
+    print(f"{'variant':12}" + "".join(f"{c:>10}" for c in columns) + f"{'median len':>12}{'2+ same seg':>13}"
+          f"{'segments':>10}")
+    for row in rows:
+        tail = ""
+        if row in lists:
+            lengths = [r["end"] - r["start"] for res in lists[row] for r in res]
+            segments = statistics.mean(len({r["segment"] for r in res}) for res in lists[row])
+            tail = f"{statistics.median(lengths):12.0f}{repeats(lists[row]):13.2f}{segments:10.1f}"
+        print(f"{row:12}" + "".join(f"{columns[c][row]:10.3f}" for c in columns) + tail)
+
+
+def show_examples(corpus: Corpus, queries: dict[str, str]) -> None:
+    for q in examples(queries):
+        pool = pooled(corpus.runtime, queries[q], corpus.by_id)
+        print(f"\n## {q}: {queries[q]}")
+        for v, variant in {"S": ("S", 0.0, None), **VARIANTS}.items():
+            if v == "S" or variant[1]:
+                print(f"  {v}:")
+                for r in corpus.top(queries[q], pool, variant)[:5]:
+                    shown = " ".join(corpus.texts[r["document_id"]][r["start"]:r["end"]].split())
+                    print(f"    [{r['document_id'][:3]} {r['end'] - r['start']}c] {shown[:180]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
