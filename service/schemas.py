@@ -218,9 +218,13 @@ class Health(BaseModel):
                                     "processes serving a data directory does (`ancols serve --workers N`).")
 
 
+class OrganismList(BaseModel):
+    organisms: list[str] = Field(examples=[["Le Toit Forézien"]])
+
+
 # -- jobs -------------------------------------------------------------------------------------
-JobStatus = Literal["queued", "running", "done", "failed"]
-JobFileStatus = Literal["pending", "running", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+JobFileStatus = Literal["pending", "running", "done", "failed", "cancelled"]
 
 
 class JobFileError(BaseModel):
@@ -250,6 +254,7 @@ class JobProgress(BaseModel):
     total: int
     done: int = Field(description="Files finished, successfully or not.")
     failed: int
+    cancelled: int = Field(0, description="Files that never ran because the job was cancelled.")
     current_file: str | None = None
     current_ocr: PagesProgress | None = Field(
         None, description="The current file's scanned pages read by OCR so far, out of its scanned pages.")
