@@ -134,7 +134,10 @@ function route() {
   if (view === "documents") loadDocuments();
   if (view === "document" && rest[0]) openDocument(rest[0], rest[1] !== undefined ? Number(rest[1]) : null);
   if (view === "upload") loadJobs();
-  if (view === "chat") $("#chat-input").focus();
+  if (view === "chat") {
+    loadChatOrganisms();
+    $("#chat-input").focus();
+  }
 }
 
 async function refreshStatus() {
@@ -652,11 +655,12 @@ async function sendChat(event) {
   }
 }
 
+// Asked each time the chat is shown: uploads and deletions (here or elsewhere) change the organisms. The
+// server's ETag is the store's version, so an unchanged menu costs a 304.
 async function loadChatOrganisms() {
   try {
-    const organisms = [...new Set((await allDocuments()).map((d) => d.meta.organism).filter(Boolean))];
-    fillSelect($("#chat-organism"), organisms, (o) => o);
-  } catch (err) { /* the select stays with "Tous" */ }
+    fillSelect($("#chat-organism"), (await api("/organisms")).organisms, (o) => o);
+  } catch (err) { /* the select keeps what it had */ }
 }
 
 /* ------------------------------------------------------------------ start */
@@ -699,7 +703,6 @@ function init() {
   searchIntro = $("#results .empty");
   restoreSearch();
   refreshStatus();
-  loadChatOrganisms();
 }
 
 document.addEventListener("DOMContentLoaded", init);

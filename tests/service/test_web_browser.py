@@ -332,3 +332,34 @@ def test_the_document_list_and_the_organism_menu_hold_every_document(server, bro
     finally:
         assert driver.execute_script(listed) == [f"#document/{d['id']}" for d in stored]
         assert sorted(driver.execute_script(menu)) == organisms
+
+
+def test_the_chat_organism_menu_follows_uploads_and_deletions(server, browser, corpus_dir):
+    """The menu was read once, when the page opened: an organism uploaded (or deleted) afterwards, here by another
+    client, was missing from it (or stayed) until a reload. Showing the chat asks again."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    menu = "return [...document.querySelectorAll('#chat-organism option')].slice(1).map(o => o.value);"
+    driver = browser
+    driver.get(f"{server}/#assistant")
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    before = sorted({d["meta"]["organism"] for d in httpx.get(f"{server}/documents", params={"limit": 100_000},
+                                                              timeout=60).json()["documents"]} - {None})
+    WebDriverWait(driver, 30).until(lambda d: sorted(d.execute_script(menu)) == before)
+
+    def shown_again() -> list[str]:
+        driver.execute_script("location.hash = '#recherche';")
+        driver.execute_script("location.hash = '#assistant';")
+        return sorted(driver.execute_script(menu))
+
+    name = "001_d290a1a4feb3bef7.txt"  # Espace Domicile, an organism no other test stores
+    sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
+                      timeout=300)
+    assert sent.status_code == 201, sent.text
+    doc = httpx.get(f"{server}/documents/{sent.json()['id']}", timeout=60).json()
+    organism = doc["meta"]["organism"]
+    assert organism and organism not in before
+    WebDriverWait(driver, 30, poll_frequency=1).until(lambda d: shown_again() == sorted([*before, organism]))
+    assert httpx.delete(f"{server}/documents/{doc['id']}", timeout=60).status_code == 204
+    WebDriverWait(driver, 30, poll_frequency=1).until(lambda d: shown_again() == before)
