@@ -82,6 +82,8 @@ CREATE TABLE IF NOT EXISTS job_files (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 """
+UNFINISHED = ("status IN ('queued', 'running') OR status = 'cancelled'"
+              " AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = jobs.id AND f.status = 'running')")
 
 
 def now() -> str:
@@ -185,10 +187,11 @@ class JobStore(Database):
     # -- reads --------------------------------------------------------------------------------
     def next_unfinished(self) -> str | None:
         """The oldest job with work left: queued or running, or cancelled while a file ran (that file finishes)."""
-        rows = self._query("SELECT id FROM jobs WHERE status IN ('queued', 'running') OR status = 'cancelled'"
-                           " AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = jobs.id AND f.status = 'running')"
-                           " ORDER BY seq LIMIT 1")
+        rows = self._query(f"SELECT id FROM jobs WHERE {UNFINISHED} ORDER BY seq LIMIT 1")
         return rows[0]["id"] if rows else None
+
+    def unfinished(self, job_id: str) -> bool:
+        return bool(self._query(f"SELECT 1 FROM jobs WHERE id=? AND ({UNFINISHED})", (job_id,)))
 
     def has_running_file(self, job_id: str) -> bool:
         return bool(self._query("SELECT 1 FROM job_files WHERE job_id=? AND status='running'", (job_id,)))
@@ -360,7 +363,8 @@ class JobManager:
         except StoreUnavailable as exc:  # no file is at fault: the job waits for the store's server, then goes on
             log.warning("job %s waits for the store: %s", job_id, exc)
             self._stop.wait(STORE_RETRY_S)
-            return
+            if self.db.unfinished(job_id):
+                return  # else cancelled meanwhile: nothing left to run, its bytes go
         except Exception as exc:  # the job itself, not one file, could not be carried out
             if self._stop.is_set():
                 return

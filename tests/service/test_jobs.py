@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from ancols_nlp.index.interface import Added
+from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sandbox import ocr_progress
 from ancols_nlp.service.app import create_app
@@ -260,6 +260,22 @@ def test_a_cancel_survives_a_restart(tmp_path):
     assert [name for _, name in ingest.calls] == ["b.txt"]
     assert job["status"] == "cancelled" and [f["status"] for f in job["files"]] == ["done", "done", "cancelled"]
     assert other["status"] == "cancelled" and not (tmp_path / "jobs" / queued).exists()
+
+
+def test_a_job_cancelled_while_the_store_is_down_keeps_no_bytes(tmp_path):
+    """Its running file goes back to wait for the store, cancelled instead of pending: no file of the job is left
+    to run, and its bytes go (they stayed on disk, with no worker ever to take the job again)."""
+    def down(data: bytes, filename: str) -> Added:
+        assert manager.cancel(job_id) == "cancelled"
+        raise StoreUnavailable("The PostgreSQL server cannot be reached")
+
+    manager = JobManager(tmp_path, down, max_file_bytes=100)
+    job_id = manager.submit([("a.txt", b"a"), ("b.txt", b"b")])
+    manager.start()
+    wait_for(lambda: not (tmp_path / "jobs" / job_id).exists(), timeout=10)
+    job = manager.db.get(job_id)
+    manager.close()
+    assert job["status"] == "cancelled" and [f["status"] for f in job["files"]] == ["cancelled", "cancelled"]
 
 
 # -- over HTTP, on real report text ------------------------------------------------------------------
