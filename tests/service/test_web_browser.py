@@ -8,6 +8,7 @@ document and a rebuttal's link, and chats. Screenshots go under the test's tmp_p
 Chromium missing is a failure, not a skip: CI installs it (.ci/run).
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -363,3 +364,34 @@ def test_the_chat_organism_menu_follows_uploads_and_deletions(server, browser, c
     WebDriverWait(driver, 30, poll_frequency=1).until(lambda d: shown_again() == sorted([*before, organism]))
     assert httpx.delete(f"{server}/documents/{doc['id']}", timeout=60).status_code == 204
     WebDriverWait(driver, 30, poll_frequency=1).until(lambda d: shown_again() == before)
+
+
+def test_an_import_cancelled_from_the_page_stops_and_keeps_what_it_stored(server, browser, corpus_dir, tmp_path):
+    """The wrong folder sent: "Annuler l'import" stops the job; the file being read finishes, the others never run."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    paths = []
+    for n, name in enumerate(("003_12d7f4ee594b802f.txt", "002_6bf2bb461188af34.txt", "004_964ee9d999fa8f65.txt")):
+        path = tmp_path / f"mauvais-dossier-{n}.txt"  # a new first line each: not the stored reports' bytes
+        path.write_text(f"Copie {n}\n\n" + (corpus_dir / name).read_text(encoding="utf-8"), encoding="utf-8")
+        paths.append(path)
+    driver = browser
+    wait = WebDriverWait(driver, 30)
+    driver.get(f"{server}/#importer")
+    wait.until(EC.presence_of_element_located((By.ID, "files"))).send_keys("\n".join(map(str, paths)))
+    wait.until(EC.element_to_be_clickable((By.ID, "upload-btn"))).click()
+    wait.until(EC.element_to_be_clickable((By.ID, "job-cancel"))).click()
+    status = "return [...document.querySelectorAll('#job-files li')].map(li => li.dataset.status);"
+    WebDriverWait(driver, 300, poll_frequency=0.5).until(
+        lambda d: d.find_element(By.ID, "job-status").get_attribute("data-status") == "cancelled"
+        and "running" not in d.execute_script(status))
+    shown = driver.execute_script(status)
+    assert set(shown) <= {"done", "cancelled"} and shown[-1] == "cancelled", shown
+    assert driver.find_element(By.CSS_SELECTOR, "#job .job-head strong").text == "Import annulé"
+    assert not driver.find_element(By.ID, "job-cancel").is_displayed()
+    job_id = driver.find_element(By.ID, "job-status").get_attribute("data-job-id")
+    with urllib.request.urlopen(f"{server}/jobs/{job_id}", timeout=30) as response:
+        job = json.loads(response.read())
+    assert [f["status"] for f in job["files"]] == shown and job["status"] == "cancelled"
