@@ -193,9 +193,6 @@ class JobStore(Database):
     def unfinished(self, job_id: str) -> bool:
         return bool(self._query(f"SELECT 1 FROM jobs WHERE id=? AND ({UNFINISHED})", (job_id,)))
 
-    def has_running_file(self, job_id: str) -> bool:
-        return bool(self._query("SELECT 1 FROM job_files WHERE job_id=? AND status='running'", (job_id,)))
-
     def ids(self) -> set[str]:
         return {r["id"] for r in self._query("SELECT id FROM jobs")}
 
@@ -218,16 +215,16 @@ class JobStore(Database):
 
     def _full(self, job: sqlite3.Row) -> dict:
         files = [dict(r) for r in self._query("SELECT * FROM job_files WHERE job_id=? ORDER BY n", (job["id"],))]
-        current = next((f["filename"] for f in files if f["n"] == job["current"]), None)
+        current = next((f["filename"] for f in files if f["n"] == job["current"] and f["status"] == "running"), None)
         return {
             "id": job["id"], "status": job["status"], "created_at": job["created_at"],
             "started_at": job["started_at"], "finished_at": job["finished_at"], "error": job["error"],
             "progress": {"total": len(files), "done": sum(f["status"] in ("done", "failed") for f in files),
                          "failed": sum(f["status"] == "failed" for f in files),
                          "cancelled": sum(f["status"] == "cancelled" for f in files),
-                         "current_file": current if job["status"] == "running" else None,
+                         "current_file": current,  # also a cancelled job's last file, while it finishes
                          "current_ocr": {"done": job["ocr_done"], "total": job["ocr_total"]}
-                         if job["status"] == "running" and job["ocr_total"] else None},
+                         if current and job["ocr_total"] else None},
             "files": [{
                 "n": f["n"], "filename": f["filename"], "size": f["size"], "status": f["status"],
                 "document_id": f["document_id"], "segment_count": f["segment_count"],
@@ -316,7 +313,7 @@ class JobManager:
         With no file running, no worker will read the job's bytes again: they go now. Otherwise the worker
         deletes them after the running file, as for any finished job."""
         outcome = self.db.cancel(job_id)
-        if outcome == "cancelled" and not self.db.has_running_file(job_id):
+        if outcome == "cancelled" and not self.db.unfinished(job_id):
             self.abandon(self.root / job_id)
         return outcome
 

@@ -255,7 +255,8 @@ class JobProgress(BaseModel):
     done: int = Field(description="Files finished, successfully or not.")
     failed: int
     cancelled: int = Field(0, description="Files that never ran because the job was cancelled.")
-    current_file: str | None = None
+    current_file: str | None = Field(None, description="The file being ingested (a cancelled job's too, until it "
+                                                          "finishes).")
     current_ocr: PagesProgress | None = Field(
         None, description="The current file's scanned pages read by OCR so far, out of its scanned pages.")
 

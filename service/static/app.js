@@ -467,8 +467,8 @@ function renderJob(job) {
   status.dataset.status = job.status;
   status.dataset.jobId = job.id;
   let text = `${JOB_STATUS[job.status]} — ${p.done}/${p.total} ${p.total === 1 ? "fichier" : "fichiers"}`;
-  if (job.status === "running" && p.current_file) text += ` · ${p.current_file}`;
-  if (job.status === "running" && p.current_ocr) text += ` (OCR, page ${p.current_ocr.done + 1}/${p.current_ocr.total})`;
+  if (p.current_file) text += ` · ${p.current_file}`;
+  if (p.current_ocr) text += ` (OCR, page ${p.current_ocr.done + 1}/${p.current_ocr.total})`;
   if (p.failed) text += ` · ${p.failed} en erreur`;
   if (p.cancelled) text += ` · ${p.cancelled} non importé(s)`;
   if (job.error) text += ` · ${job.error}`;

@@ -228,6 +228,7 @@ def test_a_running_job_stops_at_the_next_document_and_keeps_what_it_stored(tmp_p
     assert manager.cancel(job_id) == "cancelled"
     job = manager.db.get(job_id)
     assert job["status"] == "cancelled" and [f["status"] for f in job["files"]] == ["running", "cancelled", "cancelled"]
+    assert job["progress"]["current_file"] == "a.txt"  # still being read: it finishes
     assert (tmp_path / "jobs" / job_id).exists()  # the running file's bytes are still being read
     release.set()
     job = wait_for(lambda: (j := manager.db.get(job_id))["files"][0]["status"] == "done" and j, timeout=5)
@@ -428,5 +429,6 @@ def test_writes_need_the_api_key_when_one_is_set(runtime, tmp_path):
         assert c.post("/jobs", files=files, headers={"X-API-Key": "wrong"}).status_code == 401
         ok = c.post("/jobs", files=files, headers={"X-API-Key": "s3cret"})
         assert ok.status_code == 202
+        assert c.post(f"/jobs/{ok.json()['id']}/cancel").json()["error"]["code"] == "unauthorized"
         wait_job(c, ok.json()["id"])
         assert c.get("/jobs").status_code == 200  # reads stay open
