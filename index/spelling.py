@@ -11,8 +11,9 @@ hold. ~1.6 ms of CPU a misspelt word, nothing more for a query whose words are h
 correction joins the query as an expansion does (``expansion.expand``: a phrase of one word, weighted
 ``SYNONYM_WEIGHT``; at full weight the typo'd sets gain more but a real typo of project set 2 loses 0.1), and the
 answer names it, for a "did you mean". Left as typed: words under ``MIN_LETTERS`` letters (too many real words lie
-one edit from them), words in capitals (acronyms), numbers, and words whose correction the query already holds (a
-word respelled with its accents).
+one edit from them), words in capitals (acronyms), numbers, words whose correction the query already holds (a
+word respelled with its accents), and words French knows (``lexicon.knows``): "combien", in no report, was searched
+as "combine", and "réagir" as "régir".
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ancols_nlp.index.analyzer import analyze, word_terms
+from ancols_nlp.index.lexicon import knows
 
 MIN_LETTERS = 5
 # The letters a correction may put in: those a French keyboard types in one or two keystrokes (no ï, ë, ü, ÿ, œ, æ),
@@ -61,12 +63,15 @@ def nearest(word: str) -> dict[str, str]:
 
 def corrections(query: str, passages_with: Callable[[str], int]) -> tuple[Correction, ...]:
     """The query's misspelt words, each with the spelling one edit away whose term most passages hold
-    (``passages_with``: a term's document frequency). A word is misspelt when no passage holds its term."""
+    (``passages_with``: a term's document frequency). A word is misspelt when no passage holds its term and
+    French does not know it."""
     terms = set(analyze(query))
     out = []
     for typed in dict.fromkeys(_WORD.findall(query)):
         own = analyze(typed)
         if len(typed) < MIN_LETTERS or typed.isupper() or len(own) != 1 or passages_with(own[0]):
+            continue
+        if knows(typed.lower()):
             continue
         near = nearest(typed.lower())
         if terms.isdisjoint(near):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from typing import get_args
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,8 +15,10 @@ from ancols_nlp.service.jobs import JobManager
 from ancols_nlp.service.limits import BodyLimitMiddleware
 from ancols_nlp.service.observability import Metrics, ObservabilityMiddleware, setup_logging
 from ancols_nlp.service.ownership import Ownership
-from ancols_nlp.service.routers import chat, classify, documents, health, jobs, metrics, search, segments, web
+from ancols_nlp.service.routers import (chat, classify, documents, health, jobs, metrics, organisms, search, segments,
+                                        web)
 from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.schemas import JobStatus
 from ancols_nlp.service.settings import Settings, get_settings
 
 
@@ -31,7 +34,7 @@ def store_gauges(app: FastAPI):
         if manager is not None:
             counts = manager.db.counts()
             out += [("ancols_jobs", "Ingestion jobs by status.", {"status": s}, counts.get(s, 0))
-                    for s in ("queued", "running", "done", "failed")]
+                    for s in get_args(JobStatus)]
         return out
     return read
 
@@ -82,8 +85,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                            allow_headers=["*"], expose_headers=["X-Request-ID", "Location"])
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     errors.install(app)
-    for router in (documents.router, jobs.router, segments.router, search.router, chat.router, classify.router,
-                   health.router, metrics.router, web.router):
+    for router in (documents.router, organisms.router, jobs.router, segments.router, search.router, chat.router,
+                   classify.router, health.router, metrics.router, web.router):
         app.include_router(router)
     app.mount("/static", web.static_files(), name="static")
     return app

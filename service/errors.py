@@ -43,6 +43,11 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+class JobFinished(ApiError):
+    status = 409
+    code = "job_finished"
+
+
 class BadQuery(ApiError):
     status = 422
     code = "bad_query"

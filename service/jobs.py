@@ -14,6 +14,11 @@ starts. A job is ``failed`` only when the job itself could not be carried out. A
 cannot be reached (its PostgreSQL server down) fails no file: the job waits and goes on. A
 finished job's uploaded bytes are deleted (the documents are in the store); its record stays.
 
+A job can be cancelled while it is queued or running (``JobManager.cancel``, from any process serving the
+data directory: it is one SQLite transaction). Its files not yet started become ``cancelled`` and never run;
+the file being ingested, if any, finishes (the store keeps a document whole or not at all), even after a
+restart, and the documents stored before the cancel stay.
+
 One worker thread: ingestion is CPU-bound, and the store has a single writer anyway. When several
 processes serve one data directory, only the one that owns it runs the worker (service/ownership.py); the
 others accept jobs (committed in the same SQLite file, which the owner's worker reads every second).
@@ -77,6 +82,8 @@ CREATE TABLE IF NOT EXISTS job_files (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 """
+UNFINISHED = ("status IN ('queued', 'running') OR status = 'cancelled'"
+              " AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = jobs.id AND f.status = 'running')")
 
 
 def now() -> str:
@@ -123,13 +130,17 @@ class JobStore(Database):
 
     def start(self, job_id: str) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE jobs SET status='running', started_at=COALESCE(started_at, ?) WHERE id=?",
-                       (now(), job_id))
+            db.execute("UPDATE jobs SET status='running', started_at=COALESCE(started_at, ?)"
+                       " WHERE id=? AND status IN ('queued', 'running')", (now(), job_id))
 
-    def file_running(self, job_id: str, n: int) -> None:
+    def file_running(self, job_id: str, n: int) -> bool:
+        """Claim file ``n`` for ingestion; False when its job was cancelled before it started."""
         with self.transaction() as db:
-            db.execute("UPDATE job_files SET status='running', attempts=attempts+1 WHERE job_id=? AND n=?", (job_id, n))
-            db.execute("UPDATE jobs SET current=?, ocr_done=NULL, ocr_total=NULL WHERE id=?", (n, job_id))
+            claimed = db.execute("UPDATE job_files SET status='running', attempts=attempts+1"
+                                 " WHERE job_id=? AND n=? AND status IN ('pending', 'running')", (job_id, n)).rowcount
+            if claimed:
+                db.execute("UPDATE jobs SET current=?, ocr_done=NULL, ocr_total=NULL WHERE id=?", (n, job_id))
+        return bool(claimed)
 
     def file_ocr(self, job_id: str, done: int, pages: int) -> None:
         """The current file's scanned pages: ``done`` of ``pages`` read by OCR, a few seconds each."""
@@ -145,7 +156,8 @@ class JobStore(Database):
     def file_waiting(self, job_id: str, n: int) -> None:
         """The file goes back to the queue, this try not counted: the store, not the file, failed it."""
         with self.transaction() as db:
-            db.execute("UPDATE job_files SET status='pending', attempts=attempts-1 WHERE job_id=? AND n=?", (job_id, n))
+            db.execute("UPDATE job_files SET attempts=attempts-1, status=CASE WHEN (SELECT status FROM jobs WHERE id=?)"
+                       " = 'cancelled' THEN 'cancelled' ELSE 'pending' END WHERE job_id=? AND n=?", (job_id, job_id, n))
 
     def file_failed(self, job_id: str, n: int, code: str, message: str) -> None:
         with self.transaction() as db:
@@ -153,14 +165,33 @@ class JobStore(Database):
                        (code, message, job_id, n))
 
     def finish(self, job_id: str, status: str, error: str | None = None) -> None:
+        """The job's end, unless it was cancelled meanwhile (it stays ``cancelled``)."""
         with self.transaction() as db:
-            db.execute("UPDATE jobs SET status=?, finished_at=?, current=NULL, error=? WHERE id=?",
-                       (status, now(), error, job_id))
+            db.execute("UPDATE jobs SET status=?, finished_at=?, current=NULL, error=?"
+                       " WHERE id=? AND status IN ('queued', 'running')", (status, now(), error, job_id))
+
+    def cancel(self, job_id: str) -> str:
+        """``cancelled``, or ``unknown`` (no such job), or ``finished`` (done, failed or already cancelled).
+
+        Files not started become ``cancelled``; a running file is left to the worker, which finishes it."""
+        with self.transaction() as db:
+            row = db.execute("SELECT status FROM jobs WHERE id=?", (job_id,)).fetchone()
+            if row is None:
+                return "unknown"
+            if row["status"] not in ("queued", "running"):
+                return "finished"
+            db.execute("UPDATE jobs SET status='cancelled', finished_at=? WHERE id=?", (now(), job_id))
+            db.execute("UPDATE job_files SET status='cancelled' WHERE job_id=? AND status='pending'", (job_id,))
+        return "cancelled"
 
     # -- reads --------------------------------------------------------------------------------
     def next_unfinished(self) -> str | None:
-        rows = self._query("SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq LIMIT 1")
+        """The oldest job with work left: queued or running, or cancelled while a file ran (that file finishes)."""
+        rows = self._query(f"SELECT id FROM jobs WHERE {UNFINISHED} ORDER BY seq LIMIT 1")
         return rows[0]["id"] if rows else None
+
+    def unfinished(self, job_id: str) -> bool:
+        return bool(self._query(f"SELECT 1 FROM jobs WHERE id=? AND ({UNFINISHED})", (job_id,)))
 
     def ids(self) -> set[str]:
         return {r["id"] for r in self._query("SELECT id FROM jobs")}
@@ -184,15 +215,16 @@ class JobStore(Database):
 
     def _full(self, job: sqlite3.Row) -> dict:
         files = [dict(r) for r in self._query("SELECT * FROM job_files WHERE job_id=? ORDER BY n", (job["id"],))]
-        current = next((f["filename"] for f in files if f["n"] == job["current"]), None)
+        current = next((f["filename"] for f in files if f["n"] == job["current"] and f["status"] == "running"), None)
         return {
             "id": job["id"], "status": job["status"], "created_at": job["created_at"],
             "started_at": job["started_at"], "finished_at": job["finished_at"], "error": job["error"],
             "progress": {"total": len(files), "done": sum(f["status"] in ("done", "failed") for f in files),
                          "failed": sum(f["status"] == "failed" for f in files),
-                         "current_file": current if job["status"] == "running" else None,
+                         "cancelled": sum(f["status"] == "cancelled" for f in files),
+                         "current_file": current,  # also a cancelled job's last file, while it finishes
                          "current_ocr": {"done": job["ocr_done"], "total": job["ocr_total"]}
-                         if job["status"] == "running" and job["ocr_total"] else None},
+                         if current and job["ocr_total"] else None},
             "files": [{
                 "n": f["n"], "filename": f["filename"], "size": f["size"], "status": f["status"],
                 "document_id": f["document_id"], "segment_count": f["segment_count"],
@@ -275,6 +307,16 @@ class JobManager:
     def abandon(self, folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
+    def cancel(self, job_id: str) -> str:
+        """Cancel a queued or running job (see the module's docstring); what ``JobStore.cancel`` says.
+
+        With no file running, no worker will read the job's bytes again: they go now. Otherwise the worker
+        deletes them after the running file, as for any finished job."""
+        outcome = self.db.cancel(job_id)
+        if outcome == "cancelled" and not self.db.unfinished(job_id):
+            self.abandon(self.root / job_id)
+        return outcome
+
     def submit(self, files: list[tuple[str, bytes]]) -> str:
         """Convenience for callers holding bytes (CLI, tests): same path as the HTTP endpoint."""
         import io
@@ -314,11 +356,12 @@ class JobManager:
             if self._stop.is_set() and self.db.open_files(job_id):
                 return
             self.db.finish(job_id, "done")
-            log.info("job %s done", job_id)
+            log.info("job %s ended", job_id)
         except StoreUnavailable as exc:  # no file is at fault: the job waits for the store's server, then goes on
             log.warning("job %s waits for the store: %s", job_id, exc)
             self._stop.wait(STORE_RETRY_S)
-            return
+            if self.db.unfinished(job_id):
+                return  # else cancelled meanwhile: nothing left to run, its bytes go
         except Exception as exc:  # the job itself, not one file, could not be carried out
             if self._stop.is_set():
                 return
@@ -336,7 +379,8 @@ class JobManager:
             self.db.file_failed(job_id, n, "interrupted",
                                 f"The service stopped {attempts} times while ingesting this file; it was given up.")
             return
-        self.db.file_running(job_id, n)
+        if not self.db.file_running(job_id, n):  # cancelled before it started
+            return
         try:
             data = (self.root / job_id / f"{n}.bin").read_bytes()
         except OSError:

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 from spacy.language import Language
 
+from ancols_nlp.index import lexicon
 from ancols_nlp.index.interface import Added, Embedder, SegmentStore, already_stored
 from ancols_nlp.index.query import SearchParams
 from ancols_nlp.index.store import Store
@@ -60,8 +61,10 @@ class Runtime:
         return load_models()
 
     def warm(self) -> None:
-        """Load what processing a document needs now rather than on the first upload."""
+        """Load what processing a document needs now rather than on the first upload, and the French lexicon the
+        typo correction asks rather than on the first misspelt query."""
         _ = self.nlp, self.models
+        lexicon.load()
 
     def process(self, data: bytes, filename: str) -> ProcessedDocument:
         return process_document(self.settings, self.nlp, self.models, data, filename)

@@ -218,9 +218,13 @@ class Health(BaseModel):
                                     "processes serving a data directory does (`ancols serve --workers N`).")
 
 
+class OrganismList(BaseModel):
+    organisms: list[str] = Field(examples=[["Le Toit Forézien"]])
+
+
 # -- jobs -------------------------------------------------------------------------------------
-JobStatus = Literal["queued", "running", "done", "failed"]
-JobFileStatus = Literal["pending", "running", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+JobFileStatus = Literal["pending", "running", "done", "failed", "cancelled"]
 
 
 class JobFileError(BaseModel):
@@ -250,7 +254,9 @@ class JobProgress(BaseModel):
     total: int
     done: int = Field(description="Files finished, successfully or not.")
     failed: int
-    current_file: str | None = None
+    cancelled: int = Field(0, description="Files that never ran because the job was cancelled.")
+    current_file: str | None = Field(None, description="The file being ingested (a cancelled job's too, until it "
+                                                          "finishes).")
     current_ocr: PagesProgress | None = Field(
         None, description="The current file's scanned pages read by OCR so far, out of its scanned pages.")
 

@@ -36,6 +36,7 @@ class LocalPostgres:
 
     data_dir: Path
     port: int
+    found_running: bool = False  # taken as it was (a killed run's), not started here
 
     @property
     def dsn(self) -> str:
@@ -68,7 +69,7 @@ class LocalPostgres:
         it (this command killed without stopping it) is taken as it is on ``port``, else a ServerRunning."""
         running = _running_port(data_dir)
         if running == port:
-            return cls(data_dir, port)
+            return cls(data_dir, port, found_running=True)
         if running is not None:
             raise ServerRunning(f"a PostgreSQL server already runs on {data_dir}, on port {running}: use that port, "
                                 f"or stop it first (pg_ctl -D {data_dir} stop)")
@@ -140,9 +141,12 @@ def main() -> None:
         servers.append(LocalPostgres.primary(args.data_dir, args.port))
         if args.replica:
             servers.append(servers[0].replica(Path(args.replica[0]), int(args.replica[1])))
-    except ServerRunning as exc:
+    except BaseException as exc:  # a server found running stays so, for the programs using it; ours are stopped
         for server in servers:
-            server.stop()
+            if not server.found_running:
+                server.stop()
+        if not isinstance(exc, ServerRunning):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     print("ANCOLS_PG_DSN=" + servers[0].dsn)

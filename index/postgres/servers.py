@@ -1,6 +1,7 @@
 """Where a statement runs: writes on the primary, reads spread over streaming replicas.
 
-A replica's connection lost during a read (the standby restarted, a network cut) is not an error: the
+A replica's connection lost during a read (the standby restarted, a network cut), or the read cancelled by the
+standby because it held up the replay of the primary's changes (a recovery conflict), is not an error: the
 reading method, marked ``@reads``, runs again on the primary, as it does when a replica is down.
 
 Read-your-writes: after each commit the primary's WAL position is remembered, and a replica
@@ -30,14 +31,15 @@ from ancols_nlp.index.interface import StoreUnavailable
 
 _POLL_S = 0.005
 _CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
+RECOVERY_CONFLICT = "40001"  # serialization_failure: on a standby's read-only transaction, only a recovery conflict
 _ON_PRIMARY: ContextVar[bool] = ContextVar("ancols_reads_on_primary", default=False)
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 class ReplicaLost(StoreUnavailable):
-    """A replica's connection was lost during a read: a ``@reads`` method catches it and runs again on the primary
-    (a StoreUnavailable, a 503, wherever nothing does)."""
+    """A replica's connection was lost during a read, or the read cancelled by the standby's replay: a ``@reads``
+    method catches it and runs again on the primary (a StoreUnavailable, a 503, wherever nothing does)."""
 
 
 def reads(method: Callable[P, T]) -> Callable[P, T]:
@@ -99,7 +101,8 @@ class Servers:
         try:
             yield conn
         except psycopg.OperationalError as exc:
-            if not _connection_lost(exc):
+            # 40001 on a read-only standby is a recovery conflict, the session ended or only its statement
+            if not (_connection_lost(exc, conn) or exc.sqlstate == RECOVERY_CONFLICT):
                 raise
             lost = exc
         else:
@@ -172,22 +175,25 @@ def connect(dsn: str) -> psycopg.Connection:
 def _primary(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
     """A connection of the primary's pool; the pool's wait running out (the server down) or the connection
     lost is a StoreUnavailable. Other operational errors (a deadlock, a cancelled statement) stay what they are."""
+    conn = None
     try:
         with pool.connection() as conn:
             yield conn
     except PoolTimeout as exc:
         raise StoreUnavailable(f"The PostgreSQL server cannot be reached: {_reason(exc)}") from exc
     except psycopg.OperationalError as exc:
-        if not _connection_lost(exc):
+        if not _connection_lost(exc, conn):
             raise
         pool.check()  # the other idle connections died with this one (a restart): dropped now, not one a request
         raise StoreUnavailable(f"The PostgreSQL server cannot be reached: {_reason(exc)}") from exc
 
 
-def _connection_lost(exc: psycopg.OperationalError) -> bool:
-    """No SQLSTATE (the socket closed), class 08 (connection exception) or 57P0x (the server shutting down)."""
+def _connection_lost(exc: psycopg.OperationalError, conn: psycopg.Connection | None) -> bool:
+    """The connection is broken (whatever the server's last word: a standby ending a session for a recovery
+    conflict says 40001), or the error says so: no SQLSTATE (the socket closed), class 08 (connection exception)
+    or 57P0x (the server shutting down)."""
     state = exc.sqlstate or ""
-    return not state or state.startswith(("08", "57P"))
+    return (conn is not None and conn.broken) or not state or state.startswith(("08", "57P"))
 
 
 def _reason(exc: Exception) -> str:

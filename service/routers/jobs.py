@@ -9,7 +9,7 @@ from fastapi import status as http
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service.deps import SettingsDep, WriteAccess
-from ancols_nlp.service.errors import NotFound, PayloadTooLarge
+from ancols_nlp.service.errors import JobFinished, NotFound, PayloadTooLarge
 from ancols_nlp.service.jobs import JobManager
 from ancols_nlp.service.schemas import ErrorResponse, JobList, JobOut, JobStatus
 
@@ -62,4 +62,20 @@ def get_job(job_id: str, jobs: JobsDep) -> JobOut:
     row = jobs.db.get(job_id)
     if row is None:
         raise NotFound(f"No job {job_id!r}.")
+    return JobOut(**row)
+
+
+@router.post("/{job_id}/cancel", response_model=JobOut, dependencies=[WriteAccess],
+             responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}}, summary="Cancel a job")
+def cancel_job(job_id: str, jobs: JobsDep) -> JobOut:
+    """The job becomes ``cancelled`` at once and its files not yet started never run. The file being ingested
+    finishes (stored whole, never in part); the documents already stored stay, listed in ``files`` with their
+    ``document_id`` (``DELETE /documents/{id}`` removes one). A POST, not ``DELETE /jobs/{id}``: the job's
+    record stays readable at ``GET /jobs/{id}``, where a DELETE (as ``DELETE /documents/{id}``) removes it."""
+    outcome = jobs.cancel(job_id)
+    if outcome == "unknown":
+        raise NotFound(f"No job {job_id!r}.")
+    row = jobs.db.get(job_id)
+    if outcome == "finished":
+        raise JobFinished(f"Job {job_id!r} is already {row['status']}: there is nothing left to cancel.")
     return JobOut(**row)

@@ -15,8 +15,8 @@ const THEME_LABELS = {
   impayes: "Impayés", qualite_service: "Qualité de service", finances: "Finances", developpement: "Développement",
   comptabilite: "Comptabilité", ventes: "Ventes",
 };
-const JOB_STATUS = { queued: "En attente", running: "En cours", done: "Terminé", failed: "Échec" };
-const FILE_STATUS = { pending: "en attente", running: "en cours", done: "importé", failed: "erreur" };
+const JOB_STATUS = { queued: "En attente", running: "En cours", done: "Terminé", failed: "Échec", cancelled: "Annulé" };
+const FILE_STATUS = { pending: "en attente", running: "en cours", done: "importé", failed: "erreur", cancelled: "annulé" };
 const FILE_ERRORS = {
   empty_document: "Document vide",
   unreadable_pdf: "PDF illisible (corrompu, tronqué ou pas un PDF)",
@@ -134,7 +134,10 @@ function route() {
   if (view === "documents") loadDocuments();
   if (view === "document" && rest[0]) openDocument(rest[0], rest[1] !== undefined ? Number(rest[1]) : null);
   if (view === "upload") loadJobs();
-  if (view === "chat") $("#chat-input").focus();
+  if (view === "chat") {
+    loadChatOrganisms();
+    $("#chat-input").focus();
+  }
 }
 
 async function refreshStatus() {
@@ -464,13 +467,32 @@ function renderJob(job) {
   status.dataset.status = job.status;
   status.dataset.jobId = job.id;
   let text = `${JOB_STATUS[job.status]} — ${p.done}/${p.total} ${p.total === 1 ? "fichier" : "fichiers"}`;
-  if (job.status === "running" && p.current_file) text += ` · ${p.current_file}`;
-  if (job.status === "running" && p.current_ocr) text += ` (OCR, page ${p.current_ocr.done + 1}/${p.current_ocr.total})`;
+  if (p.current_file) text += ` · ${p.current_file}`;
+  if (p.current_ocr) text += ` (OCR, page ${p.current_ocr.done + 1}/${p.current_ocr.total})`;
   if (p.failed) text += ` · ${p.failed} en erreur`;
+  if (p.cancelled) text += ` · ${p.cancelled} non importé(s)`;
   if (job.error) text += ` · ${job.error}`;
   status.textContent = text;
-  $("#job .job-head strong").textContent = job.status === "done" || job.status === "failed" ? "Import terminé" : "Import en cours";
+  const heads = { done: "Import terminé", failed: "Import terminé", cancelled: "Import annulé" };
+  $("#job .job-head strong").textContent = heads[job.status] || "Import en cours";
+  $("#job-cancel").hidden = !unfinished(job);
   $("#job-files").replaceChildren(...job.files.map(fileLine));
+}
+
+const unfinished = (job) => job.status === "queued" || job.status === "running";
+
+// Cancelled, a job's file being ingested still finishes (stored whole): followed until it has.
+async function cancelJob() {
+  const id = $("#job-status").dataset.jobId;
+  $("#job-cancel").disabled = true;
+  try {
+    renderJob(await api(`/jobs/${encodeURIComponent(id)}/cancel`, { method: "POST", headers: apiKeyHeaders() }));
+  } catch (err) {
+    $("#job-status").textContent = err.message;
+  } finally {
+    $("#job-cancel").disabled = false;
+    pollJob(id);
+  }
 }
 
 async function pollJob(id) {
@@ -478,7 +500,7 @@ async function pollJob(id) {
   try {
     const job = await api(`/jobs/${encodeURIComponent(id)}`);
     renderJob(job);
-    if (job.status === "queued" || job.status === "running") {
+    if (unfinished(job) || job.files.some((f) => f.status === "running")) {
       pollTimer = setTimeout(() => pollJob(id), 700);
     } else {
       refreshStatus();
@@ -652,11 +674,12 @@ async function sendChat(event) {
   }
 }
 
+// Asked each time the chat is shown: uploads and deletions (here or elsewhere) change the organisms. The
+// server's ETag is the store's version, so an unchanged menu costs a 304.
 async function loadChatOrganisms() {
   try {
-    const organisms = [...new Set((await allDocuments()).map((d) => d.meta.organism).filter(Boolean))];
-    fillSelect($("#chat-organism"), organisms, (o) => o);
-  } catch (err) { /* the select stays with "Tous" */ }
+    fillSelect($("#chat-organism"), (await api("/organisms")).organisms, (o) => o);
+  } catch (err) { /* the select keeps what it had */ }
 }
 
 /* ------------------------------------------------------------------ start */
@@ -682,6 +705,7 @@ function init() {
     showChosen();
   });
   $("#upload-form").addEventListener("submit", uploadFiles);
+  $("#job-cancel").addEventListener("click", cancelJob);
   $("#api-key").value = localStorage.getItem("ancols-api-key") || "";
 
   $("#chat-form").addEventListener("submit", sendChat);
@@ -699,7 +723,6 @@ function init() {
   searchIntro = $("#results .empty");
   restoreSearch();
   refreshStatus();
-  loadChatOrganisms();
 }
 
 document.addEventListener("DOMContentLoaded", init);

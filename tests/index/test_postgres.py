@@ -81,6 +81,13 @@ def test_a_misspelt_word_is_corrected_as_in_the_embedded_store(both):
     assert shown[0] == shown[1] and shown[0].corrected == (("comerciale", "commerciale"),)
 
 
+def test_a_word_french_knows_is_left_as_typed_in_both_stores(both):
+    """"contexte" is in neither report, "conteste" one edit away is: both stores leave it (index/lexicon.py)."""
+    shown = [store.search("contexte de la vacance commerciale", k=5, filters=Filters()).expansion for store in both]
+    assert shown[0] == shown[1] and shown[0].corrected == ()
+    assert "contest" not in shown[0].terms
+
+
 @pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
 def test_a_search_reads_the_words_frequencies_and_the_acronyms_once(both, monkeypatch, mode):
     """The query is respelled, corrected, mined and expanded once a search (``retrieval.analysed``), also when the

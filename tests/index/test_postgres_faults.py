@@ -17,7 +17,7 @@ import pytest
 from ancols_nlp.index.interface import StoreUnavailable
 from ancols_nlp.index.postgres.embedded import LocalPostgres
 from ancols_nlp.index.postgres.postings import POSTING
-from ancols_nlp.index.postgres.servers import Servers
+from ancols_nlp.index.postgres.servers import Servers, reads
 from ancols_nlp.index.postgres.store import PgStore, Upload
 from ancols_nlp.index.query import Filters, SearchParams
 from live import Server, call, free_port, upload
@@ -270,6 +270,40 @@ def test_a_replica_connection_lost_during_a_read_is_read_again_on_the_primary(po
     finally:
         store.close()
         primary_only.close()
+
+
+def test_a_replica_read_cancelled_by_replay_is_read_again_on_the_primary(postgres, replica, embedder):
+    """A hot standby cancels a read that holds up the replay of the primary's changes (here a lock on the passages,
+    past ``max_standby_streaming_delay``): "terminating connection due to conflict with recovery", SQLSTATE 40001,
+    the connection closed. Neither a lost connection's code (08, 57P) nor known as one, it was a 500; the read has
+    nothing to undo and runs again on the primary."""
+    dsn, replica_dsn = _replicated_database(postgres, replica)
+    with psycopg.connect(replica_dsn, autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET max_standby_streaming_delay = 0")
+        conn.execute("SELECT pg_reload_conf()")
+    store = PgStore(dsn, embedder, replicas=(replica_dsn,), replica_wait_s=5)
+    servers, where = store.servers, []
+
+    @reads
+    def passages_twice() -> tuple:
+        with servers.snapshot() as conn:
+            where.append(conn.execute("SELECT pg_is_in_recovery()").fetchone()[0])
+            first = conn.execute("SELECT count(*) FROM segments").fetchone()
+            if len(where) == 1:  # the primary locks the passages; the standby's replay of it waits for no read
+                with psycopg.connect(dsn) as primary:
+                    primary.execute("LOCK TABLE segments IN ACCESS EXCLUSIVE MODE")
+                time.sleep(1.0)
+            return first, conn.execute("SELECT body FROM segments ORDER BY id LIMIT 1").fetchone()
+
+    try:
+        store.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        with psycopg.connect(dsn) as primary:
+            expected = (primary.execute("SELECT count(*) FROM segments").fetchone(),
+                        primary.execute("SELECT body FROM segments ORDER BY id LIMIT 1").fetchone())
+        assert passages_twice() == expected and expected[0] == (len(REPORT_A),)
+        assert where == [True, False]  # cancelled on the replica, read again on the primary
+    finally:
+        store.close()
 
 
 def _datname_on(dsn: str, name: str) -> bool:

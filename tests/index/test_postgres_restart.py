@@ -37,9 +37,9 @@ def test_the_local_server_started_again_on_its_directory_keeps_the_documents(emb
                 store.close()
 
 
-def _run(data_dir: Path, port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "ancols_nlp.index.postgres.embedded", str(data_dir), str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _run(data_dir: Path, port: int, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "ancols_nlp.index.postgres.embedded", str(data_dir), str(port),
+                             *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_the_local_server_killed_then_run_again_reuses_its_server_or_says_why_not():
@@ -68,3 +68,28 @@ def test_the_local_server_killed_then_run_again_reuses_its_server_or_says_why_no
         finally:
             if (data_dir / "postmaster.pid").exists():
                 LocalPostgres(data_dir.resolve(), port).stop()
+
+
+def test_a_replica_refused_leaves_the_primary_the_run_took_as_it_found_it():
+    """Killed with its replica, then run again with the replica on another port: the replica is refused (exit 2,
+    one line), and the primary, a server this run found running and took, was stopped with it, out from under the
+    programs using it. It is left running; a server the run started itself is stopped."""
+    with tempfile.TemporaryDirectory(prefix="ancols-pg-restart-") as folder:
+        data_dir, replica_dir = Path(folder) / "pg", Path(folder) / "replica"
+        port, replica_port = free_port(), free_port()
+        first = _run(data_dir, port, "--replica", str(replica_dir), str(replica_port))
+        try:
+            assert first.stdout.readline().startswith("ANCOLS_PG_DSN=")
+            assert first.stdout.readline().startswith("ANCOLS_PG_REPLICAS=")
+            first.kill()
+            first.wait(30)
+            other = _run(data_dir, port, "--replica", str(replica_dir), str(free_port()))
+            _, said = other.communicate(timeout=120)
+            assert other.returncode == 2 and "Traceback" not in said, said
+            assert f"already runs on {replica_dir.resolve()}, on port {replica_port}" in said, said
+            with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres") as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            for folder_, port_ in ((replica_dir, replica_port), (data_dir, port)):
+                if (folder_ / "postmaster.pid").exists():
+                    LocalPostgres(folder_.resolve(), port_).stop()

@@ -3,6 +3,8 @@ passages its spelling finds and is named, a query spelt right is searched as bef
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ancols_nlp.index.analyzer import analyze, respelled
@@ -74,3 +76,21 @@ def test_a_word_respelled_with_its_accents_is_not_corrected_again(index):
 def test_did_you_mean_shows_a_word_not_a_stem(index):
     """Of the spellings whose term the passages hold, one without a letter cut ("thermiqu") or an accent added."""
     assert corrections("isolation thermiqeu", index.passages_with) == (("thermiqeu", "thermique"),)
+
+
+@pytest.mark.parametrize("query", ["Combien coûte la vacance à l'organisme ?",
+                                   "Combien de logements sont situés en QPV ?",
+                                   "le conseil d'administration conteste avoir tardé à réagir",
+                                   "supplement de loyer de solidarite"])
+def test_a_word_french_knows_is_not_corrected_though_no_passage_holds_it(index, query):
+    """"combien" is in no report, and "combine" one edit away is: a correct word was searched as a word the query
+    never had ("réagir" as "régir", "solidarite" as "solidarive"). A word French knows (``index/lexicon.py``),
+    or a lemma of it typed without accents, is left as typed."""
+    unknown = [w for w in re.findall(r"[^\W\d_]{5,}", query) if not index.passages_with(analyze(w)[0])]
+    assert unknown  # words the passages lack, that the rule used to correct
+    assert corrections(query, index.passages_with) == ()
+
+
+def test_a_misspelling_of_a_word_french_knows_is_still_corrected(index):
+    assert corrections("Combein coûte la vacance ?", index.passages_with) != ()
+    assert corrections("coût de la vaccance", index.passages_with) == (("vaccance", "vacance"),)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from ancols_nlp.index.interface import Added
+from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sandbox import ocr_progress
 from ancols_nlp.service.app import create_app
@@ -88,7 +88,7 @@ def test_a_scan_being_read_shows_its_pages_in_the_jobs_progress(tmp_path):
     manager.start()
     job = wait_for(lambda: (j := manager.db.get(job_id))["status"] == "done" and j, timeout=10)
     manager.close()
-    assert seen == [{"total": 1, "done": 0, "failed": 0, "current_file": "scan.pdf",
+    assert seen == [{"total": 1, "done": 0, "failed": 0, "cancelled": 0, "current_file": "scan.pdf",
                      "current_ocr": {"done": 2, "total": 5}}]
     assert job["progress"]["current_ocr"] is None and ocr_progress.get() is None
 
@@ -127,7 +127,8 @@ def test_unfinished_jobs_resume_after_a_crash(tmp_path):
     assert [name for _, name in ingest.calls] == ["b.txt", "c.txt"]  # file 0 is not redone
     assert [f["status"] for f in job["files"]] == ["done", "done", "done"]
     assert job["files"][0]["document_id"] == "doc-a"
-    assert job["progress"] == {"total": 3, "done": 3, "failed": 0, "current_file": None, "current_ocr": None}
+    assert job["progress"] == {"total": 3, "done": 3, "failed": 0, "cancelled": 0, "current_file": None,
+                               "current_ocr": None}
     assert not (tmp_path / "jobs" / job_id).exists()  # the bytes go once the job is finished
 
 
@@ -196,6 +197,88 @@ def test_close_waits_for_the_current_file_and_leaves_the_rest_queued(tmp_path):
     again.close()
 
 
+def test_a_cancelled_queued_job_never_runs_and_its_bytes_go(tmp_path):
+    manager = JobManager(tmp_path, ingest := FakeIngest(), max_file_bytes=100)
+    cancelled = manager.submit([("wrong-folder-1.txt", b"a"), ("wrong-folder-2.txt", b"b")])
+    assert manager.cancel(cancelled) == "cancelled"
+    manager.start()
+    later = manager.submit([("right.txt", b"c")])
+    wait_for(lambda: manager.db.get(later)["status"] == "done", timeout=10)  # oldest first: it would have run
+    manager.close()
+    job = JobManager(tmp_path, FakeIngest(), max_file_bytes=100).db.get(cancelled)
+    assert [name for _, name in ingest.calls] == ["right.txt"]
+    assert job["status"] == "cancelled" and job["finished_at"]
+    assert [f["status"] for f in job["files"]] == ["cancelled", "cancelled"]
+    assert job["progress"]["cancelled"] == 2 and job["progress"]["done"] == 0
+    assert not (tmp_path / "jobs" / cancelled).exists()
+
+
+def test_a_running_job_stops_at_the_next_document_and_keeps_what_it_stored(tmp_path):
+    release = threading.Event()
+    ingest = FakeIngest()
+
+    def slow(data: bytes, filename: str) -> Added:
+        release.wait(5)
+        return ingest(data, filename)
+
+    manager = JobManager(tmp_path, slow, max_file_bytes=100)
+    manager.start()
+    job_id = manager.submit([("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")])
+    wait_for(lambda: manager.db.get(job_id)["progress"]["current_file"] == "a.txt", timeout=5)
+    assert manager.cancel(job_id) == "cancelled"
+    job = manager.db.get(job_id)
+    assert job["status"] == "cancelled" and [f["status"] for f in job["files"]] == ["running", "cancelled", "cancelled"]
+    assert job["progress"]["current_file"] == "a.txt"  # still being read: it finishes
+    assert (tmp_path / "jobs" / job_id).exists()  # the running file's bytes are still being read
+    release.set()
+    job = wait_for(lambda: (j := manager.db.get(job_id))["files"][0]["status"] == "done" and j, timeout=5)
+    wait_for(lambda: not (tmp_path / "jobs" / job_id).exists(), timeout=5)
+    assert manager.cancel(job_id) == "finished"
+    assert manager.cancel("0123456789abcdef") == "unknown"
+    manager.close()
+    assert [name for _, name in ingest.calls] == ["a.txt"]
+    assert job["status"] == "cancelled" and job["files"][0]["document_id"] == "doc-1"
+
+
+def test_a_cancel_survives_a_restart(tmp_path):
+    """Cancelled by another process (or just before a crash) while file 1 ran: after the restart, file 1 is
+    finished (stored whole, or given back by the store if it was) and file 2 never runs."""
+    first = JobManager(tmp_path, FakeIngest(), max_file_bytes=100)
+    job_id = first.submit([("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")])
+    queued = first.submit([("d.txt", b"d")])
+    first.db.start(job_id)
+    first.db.file_running(job_id, 0)
+    first.db.file_done(job_id, 0, Added("doc-a", 1, False))
+    first.db.file_running(job_id, 1)
+    assert first.cancel(job_id) == "cancelled" and first.cancel(queued) == "cancelled"
+    first.db.close()
+
+    again = JobManager(tmp_path, ingest := FakeIngest(), max_file_bytes=100)
+    again.start()
+    wait_for(lambda: not (tmp_path / "jobs" / job_id).exists(), timeout=10)
+    job, other = again.db.get(job_id), again.db.get(queued)
+    again.close()
+    assert [name for _, name in ingest.calls] == ["b.txt"]
+    assert job["status"] == "cancelled" and [f["status"] for f in job["files"]] == ["done", "done", "cancelled"]
+    assert other["status"] == "cancelled" and not (tmp_path / "jobs" / queued).exists()
+
+
+def test_a_job_cancelled_while_the_store_is_down_keeps_no_bytes(tmp_path):
+    """Its running file goes back to wait for the store, cancelled instead of pending: no file of the job is left
+    to run, and its bytes go (they stayed on disk, with no worker ever to take the job again)."""
+    def down(data: bytes, filename: str) -> Added:
+        assert manager.cancel(job_id) == "cancelled"
+        raise StoreUnavailable("The PostgreSQL server cannot be reached")
+
+    manager = JobManager(tmp_path, down, max_file_bytes=100)
+    job_id = manager.submit([("a.txt", b"a"), ("b.txt", b"b")])
+    manager.start()
+    wait_for(lambda: not (tmp_path / "jobs" / job_id).exists(), timeout=10)
+    job = manager.db.get(job_id)
+    manager.close()
+    assert job["status"] == "cancelled" and [f["status"] for f in job["files"]] == ["cancelled", "cancelled"]
+
+
 # -- over HTTP, on real report text ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seeded(runtime, corpus_dir):
@@ -243,7 +326,8 @@ def test_post_jobs_returns_202_then_progress_and_per_file_results(jobs_client, r
     assert by_name["scan.pdf"]["error"]["code"] in {"unreadable_pdf", "encrypted_pdf", "scanned_pdf"}
     assert by_name["photo.png"]["error"]["code"] == "unsupported_type"
     assert by_name["trop-gros.txt"]["error"]["code"] == "payload_too_large"
-    assert job["progress"] == {"total": 4, "done": 4, "failed": 3, "current_file": None, "current_ocr": None}
+    assert job["progress"] == {"total": 4, "done": 4, "failed": 3, "cancelled": 0, "current_file": None,
+                               "current_ocr": None}
     assert job["started_at"] and job["finished_at"]
     segments = jobs_client.get(f"/documents/{ok['document_id']}/segments").json()
     assert segments["total"] == ok["segment_count"]
@@ -293,6 +377,37 @@ def test_unknown_job_is_404_and_bad_status_filter_422(jobs_client):
     assert jobs_client.get("/jobs", params={"status": "exploded"}).status_code == 422
 
 
+def test_cancel_over_http_keeps_the_stored_reports_whole_and_refuses_twice(jobs_client, corpus_dir):
+    names = ["004_964ee9d999fa8f65.txt", "001_d290a1a4feb3bef7.txt", REPLY]
+    files = [("files", (name, (corpus_dir / name).read_text(encoding="utf-8")[:30000].encode(), "text/plain"))
+             for name in names]
+    created = jobs_client.post("/jobs", files=files).json()
+    response = jobs_client.post(f"/jobs/{created['id']}/cancel")
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["status"] == "cancelled" and job["files"][-1]["status"] == "cancelled"
+    job = wait_for(lambda: (j := jobs_client.get(f"/jobs/{created['id']}").json())["progress"]["current_file"] is None
+                   and all(f["status"] != "running" for f in j["files"]) and j)
+    assert job["status"] == "cancelled"
+    for f in job["files"]:
+        if f["status"] == "done":  # stored before the cancel took effect: kept, and whole
+            segments = jobs_client.get(f"/documents/{f['document_id']}/segments").json()
+            assert segments["total"] == f["segment_count"] > 0
+        else:
+            assert f["status"] == "cancelled" and f["document_id"] is None
+    again = jobs_client.post(f"/jobs/{created['id']}/cancel")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "job_finished"
+    assert jobs_client.get("/jobs", params={"status": "cancelled"}).json()["total"] >= 1
+
+
+def test_cancel_of_an_unknown_or_finished_job(jobs_client, seeded):
+    assert jobs_client.post("/jobs/0123456789abcdef/cancel").status_code == 404
+    wait_job(jobs_client, seeded)
+    response = jobs_client.post(f"/jobs/{seeded}/cancel")
+    assert response.status_code == 409 and "done" in response.json()["error"]["message"]
+    assert jobs_client.get(f"/jobs/{seeded}").json()["status"] == "done"
+
+
 def other_app(runtime, tmp_path, **settings):
     """An app with other settings over the same store; its job queue lives in ``tmp_path`` (one worker per queue)."""
     changed = runtime.settings.model_copy(update={"data_dir": tmp_path, **settings})
@@ -314,5 +429,6 @@ def test_writes_need_the_api_key_when_one_is_set(runtime, tmp_path):
         assert c.post("/jobs", files=files, headers={"X-API-Key": "wrong"}).status_code == 401
         ok = c.post("/jobs", files=files, headers={"X-API-Key": "s3cret"})
         assert ok.status_code == 202
+        assert c.post(f"/jobs/{ok.json()['id']}/cancel").json()["error"]["code"] == "unauthorized"
         wait_job(c, ok.json()["id"])
         assert c.get("/jobs").status_code == 200  # reads stay open

@@ -8,6 +8,7 @@ document and a rebuttal's link, and chats. Screenshots go under the test's tmp_p
 Chromium missing is a failure, not a skip: CI installs it (.ci/run).
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -332,3 +333,65 @@ def test_the_document_list_and_the_organism_menu_hold_every_document(server, bro
     finally:
         assert driver.execute_script(listed) == [f"#document/{d['id']}" for d in stored]
         assert sorted(driver.execute_script(menu)) == organisms
+
+
+def test_the_chat_organism_menu_follows_uploads_and_deletions(server, browser, corpus_dir):
+    """The menu was read once, when the page opened: an organism uploaded (or deleted) afterwards, here by another
+    client, was missing from it (or stayed) until a reload. Showing the chat asks again."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    menu = "return [...document.querySelectorAll('#chat-organism option')].slice(1).map(o => o.value);"
+    driver = browser
+    driver.get(f"{server}/#assistant")
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    before = sorted({d["meta"]["organism"] for d in httpx.get(f"{server}/documents", params={"limit": 100_000},
+                                                              timeout=60).json()["documents"]} - {None})
+    WebDriverWait(driver, 30).until(lambda d: sorted(d.execute_script(menu)) == before)
+
+    def shown_again() -> list[str]:
+        driver.execute_script("location.hash = '#recherche';")
+        driver.execute_script("location.hash = '#assistant';")
+        return sorted(driver.execute_script(menu))
+
+    name = "001_d290a1a4feb3bef7.txt"  # Espace Domicile, an organism no other test stores
+    sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
+                      timeout=300)
+    assert sent.status_code == 201, sent.text
+    doc = httpx.get(f"{server}/documents/{sent.json()['id']}", timeout=60).json()
+    organism = doc["meta"]["organism"]
+    assert organism and organism not in before
+    WebDriverWait(driver, 30, poll_frequency=1).until(lambda d: shown_again() == sorted([*before, organism]))
+    assert httpx.delete(f"{server}/documents/{doc['id']}", timeout=60).status_code == 204
+    WebDriverWait(driver, 30, poll_frequency=1).until(lambda d: shown_again() == before)
+
+
+def test_an_import_cancelled_from_the_page_stops_and_keeps_what_it_stored(server, browser, corpus_dir, tmp_path):
+    """The wrong folder sent: "Annuler l'import" stops the job; the file being read finishes, the others never run."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    paths = []
+    for n, name in enumerate(("003_12d7f4ee594b802f.txt", "002_6bf2bb461188af34.txt", "004_964ee9d999fa8f65.txt")):
+        path = tmp_path / f"mauvais-dossier-{n}.txt"  # a new first line each: not the stored reports' bytes
+        path.write_text(f"Copie {n}\n\n" + (corpus_dir / name).read_text(encoding="utf-8"), encoding="utf-8")
+        paths.append(path)
+    driver = browser
+    wait = WebDriverWait(driver, 30)
+    driver.get(f"{server}/#importer")
+    wait.until(EC.presence_of_element_located((By.ID, "files"))).send_keys("\n".join(map(str, paths)))
+    wait.until(EC.element_to_be_clickable((By.ID, "upload-btn"))).click()
+    wait.until(EC.element_to_be_clickable((By.ID, "job-cancel"))).click()
+    status = "return [...document.querySelectorAll('#job-files li')].map(li => li.dataset.status);"
+    WebDriverWait(driver, 300, poll_frequency=0.5).until(
+        lambda d: d.find_element(By.ID, "job-status").get_attribute("data-status") == "cancelled"
+        and "running" not in d.execute_script(status))
+    shown = driver.execute_script(status)
+    assert set(shown) <= {"done", "cancelled"} and shown[-1] == "cancelled", shown
+    assert driver.find_element(By.CSS_SELECTOR, "#job .job-head strong").text == "Import annulé"
+    assert not driver.find_element(By.ID, "job-cancel").is_displayed()
+    job_id = driver.find_element(By.ID, "job-status").get_attribute("data-job-id")
+    with urllib.request.urlopen(f"{server}/jobs/{job_id}", timeout=30) as response:
+        job = json.loads(response.read())
+    assert [f["status"] for f in job["files"]] == shown and job["status"] == "cancelled"

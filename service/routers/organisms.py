@@ -1,0 +1,31 @@
+"""The organisms of the stored documents: the chat's organism menu, asked again each time the page shows it.
+
+The answer carries an ``ETag`` made of the store's version (the number the search cache keys on), so asking
+again costs a 304 until a write (an upload, a deletion) makes a newer version. A store that cannot tell its
+version (PostgreSQL: other processes write) answers in full every time.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.schemas import OrganismList
+
+router = APIRouter(tags=["documents"])
+
+PROCESS = uuid.uuid4().hex[:12]  # each serving process counts its versions from 1: the tag names the process too
+
+
+@router.get("/organisms", response_model=OrganismList, responses={304: {"description": "Unchanged since the ETag"}})
+async def organisms(runtime: RuntimeDep, request: Request, response: Response) -> OrganismList | Response:
+    """Every organism named by a stored document, sorted."""
+    version = runtime.store.version  # read before the organisms: a write in between only makes the tag older
+    headers = {"Cache-Control": "no-cache"} | ({"ETag": f'"{PROCESS}-{version}"'} if version is not None else {})
+    if "ETag" in headers and request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return OrganismList(organisms=await run_in_threadpool(runtime.store.organisms))
