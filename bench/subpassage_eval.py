@@ -15,12 +15,14 @@ better segment, then to the earlier piece. The baseline is the current segments'
 in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over every piece of the store.
 
     python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
+    python bench/subpassage_eval.py --data DIR --pool Q.tsv OUT.json   # A05cap2's top 10, for search_pool.py sheet
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import statistics
 import sys
 from argparse import Namespace
@@ -34,7 +36,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.search_ceiling import ceiling, stored_spans  # noqa: E402
-from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg  # noqa: E402
+from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg, read_queries  # noqa: E402
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
@@ -48,7 +50,8 @@ Span = tuple[int, int]
 LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
 POOL = 50  # segments of the hybrid search whose pieces are ranked
 SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
-        "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4")}
+        "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
+        "set5": ("project5.tsv", "project5")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
@@ -201,18 +204,30 @@ def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[d
     return columns
 
 
+def pool_run(corpus: Corpus, queries: dict[str, str], variant: str = "A05cap2") -> dict:
+    """A variant's top 10 per query in ``search_pool.py run``'s format (system → query → [stem, start, end]), so
+    that its pieces join a judging pool whose sheet hides the systems."""
+    return {f"{variant}/pieces": {q: [[r["document_id"], r["start"], r["end"]] for r in corpus.top(
+        text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[variant])] for q, text in queries.items()}}
+
+
 def main(argv=None) -> int:
     shared = REPO.parent / "shared"
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
     ap.add_argument("--sets", nargs="+", choices=list(SETS), default=["dev", "set1", "set2", "set3"])
     ap.add_argument("--examples", action="store_true", help="top 5 texts of set 1's shortest query and question")
+    ap.add_argument("--pool", type=Path, nargs=2, metavar=("QUERIES", "OUT"),
+                    help="write A05cap2's top 10 per query of QUERIES as pool rows to OUT and measure nothing")
     a = ap.parse_args(argv)
     score = load_score(shared / "eval" / "score.py")
     runtime = Runtime.from_settings(Settings(data_dir=a.data))
     try:
         ids = ingest(runtime, shared / "corpus")
         corpus = Corpus.read(runtime, ids)
+        if a.pool:
+            a.pool[1].write_text(json.dumps(pool_run(corpus, read_queries(a.pool[0])), indent=1))
+            return 0
         for name, pieces in corpus.pieces.items():
             lengths = [e - s for spans in pieces.values() for s, e in spans]
             print(f"store pieces {name}: {sum(map(len, pieces.values()))}, median {statistics.median(lengths)} chars")
