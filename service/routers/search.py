@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query, year_range
+from ancols_nlp.service.routers.common import clean_query, known_parameters, searchable, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[Depends(known_parameters)])
 Many = Annotated[list[str], Query()]
 
 
@@ -29,7 +29,7 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                  document_id: Many = [],
                  organism: Many = [], doc_type: Annotated[list[DocType], Query()] = [],
                  year_min: int | None = None, year_max: int | None = None) -> Response:
-    query = clean_query(q, settings.max_query_chars)
+    query = searchable(clean_query(q, settings.max_query_chars))
     year_min, year_max = year_range(year_min, year_max)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),

@@ -224,3 +224,31 @@ def test_a_write_is_seen_by_the_next_identical_search(client, corpus_ids):
     assert documents() == before | {created}
     assert client.delete(f"/documents/{created}").status_code == 204
     assert documents() == before
+
+
+@pytest.mark.parametrize(("name", "value"), [("offset", "10"), ("organisme", "Le Toit Forézien"),
+                                            ("type", "recommendation"), ("themes", "vacance")])
+def test_a_parameter_the_search_does_not_take_is_refused_not_ignored(client, corpus_ids, name, value):
+    """``offset=10`` (there is no paging), or a filter misspelt ("organisme", "type" for kind, "themes"), answered
+    200 with the unfiltered first page, as if it had been applied."""
+    asked = {"q": "vacance commerciale", name: value}
+    response = client.get("/search", params=asked)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["detail"][0]["loc"] == ["query", name]
+    assert "organism" in error["detail"][0]["msg"] and "year_min" in error["detail"][0]["msg"]
+    listed = client.get("/documents", params={"limit": 2, "page": 2})
+    assert listed.status_code == 422 and listed.json()["error"]["detail"][0]["loc"] == ["query", "page"]
+    assert client.get("/documents", params={"limit": 2, "offset": 1}).json()["offset"] == 1
+
+
+@pytest.mark.parametrize("q", ["?!… ;;", "« »", "🏠", "le la les de du", "Et ?"])
+def test_a_query_with_no_word_to_search_is_refused(client, corpus_ids, q):
+    """Only punctuation, a symbol or stopwords: the lexical side has no term, and the dense side ranked whatever the
+    query's punctuation embedded near (a table's "|---|----|" row, the letterhead), 200 with ten passages."""
+    for mode in ("hybrid", "semantic", "lexical"):
+        response = client.get("/search", params={"q": q, "mode": mode})
+        assert response.status_code == 422, (mode, response.text)
+        assert response.json()["error"]["code"] == "bad_query" and "no word" in response.json()["error"]["message"]
+    assert client.get("/search", params={"q": "жильё вакансия", "mode": "semantic"}).json()["results"]
+    assert client.get("/search", params={"q": "2017"}).json()["results"]
