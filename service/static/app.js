@@ -105,6 +105,12 @@ function docLink(documentId, position) {
   return `#document/${encodeURIComponent(documentId)}` + (position === undefined ? "" : `/${position}`);
 }
 
+// The link to segment "<document_id>:<position>" (a finding a rebuttal answers may be in another document).
+function segmentLink(segmentId) {
+  const at = segmentId.lastIndexOf(":");
+  return docLink(segmentId.slice(0, at), Number(segmentId.slice(at + 1)));
+}
+
 // "p. 14", or "p. 14–15" for a passage running onto the next page (as the API's page and page_end say).
 function pageText(page, pageEnd) {
   if (!page) return "";
@@ -190,6 +196,7 @@ function renderFacets(facets) {
     for (const [value, count] of entries.slice(0, 12)) {
       box.append(el("button", {
         type: "button", class: `facet${selected === value ? " on" : ""}`, dataset: { facet: name, value },
+        "aria-pressed": String(selected === value),
         onclick: () => { const s = $(filterSelects[name]); s.value = s.value === value ? "" : value; runSearch(); },
       }, el("span", {}, name === "kind" ? kindBadge(value) : labeller(value)), el("span", { class: "count", text: fmt.format(count) })));
     }
@@ -206,7 +213,7 @@ function resultCard(r) {
   const actions = el("div", { class: "actions" },
     el("a", { href: docLink(r.document_id, r.position), class: "open-doc", text: "Voir dans le document" }),
     r.responds_to && r.responds_to.length
-      ? el("a", { href: docLink(r.document_id, r.position), text: "Voir le constat visé" }) : null);
+      ? el("a", { href: segmentLink(r.responds_to[0]), text: "Voir le constat visé" }) : null);
   return el("article", { class: `result kind-${r.kind}`, dataset: { id: r.id } }, head, crumbs,
     el("p", { class: "text" }, highlighted(r.text, r.start, r.highlights)), chips(r.themes), actions);
 }
@@ -368,8 +375,11 @@ function scoreRows(scores) {
     el("span", { class: "muted", text: v.toFixed(2) })]));
 }
 
+// A linked passage: selected in place, or opened in its own document (a reply letter's answer → its report).
 function linkedButton(seg, verb) {
-  return el("button", { type: "button", class: "linked", onclick: () => selectSegment(seg.position, true, true) },
+  const open = () => (seg.document_id === docState.id ? selectSegment(seg.position, true, true)
+    : (location.hash = docLink(seg.document_id, seg.position)));
+  return el("button", { type: "button", class: "linked", onclick: open },
     kindBadge(seg.kind), " ", verb, el("blockquote", { text: seg.text.length > 320 ? seg.text.slice(0, 320) + "…" : seg.text }));
 }
 
@@ -414,7 +424,8 @@ async function selectSegment(position, scroll, flash = false) {
     if (ctx.responds_to.length) {
       parts.push(el("h4", { text: "Répond à" }),
         ctx.responds_to.map((t) => linkedButton(t, linkNote(confidenceText(s, t.id)))));
-      ctx.responds_to.forEach((t) => { const n = document.getElementById(`seg-${t.position}`); if (n) n.classList.add("target"); });
+      ctx.responds_to.filter((t) => t.document_id === docState.id)
+        .forEach((t) => document.getElementById(`seg-${t.position}`)?.classList.add("target"));
     }
     if (ctx.answered_by.length) {
       parts.push(el("h4", { text: "Réponse de l'organisme" }),
@@ -554,7 +565,7 @@ function citedParagraphs(text, citations) {
       p.append(paragraph.slice(at, m.index));
       const c = byN.get(Number(m[1]));
       p.append(c ? el("a", {
-        class: "cite", href: docLink(c.document_id, Number(c.segment_id.split(":").pop())),
+        class: "cite", href: segmentLink(c.segment_id),
         title: `${KIND_LABELS[c.kind]} — ${whereText(c)}`, text: m[1],
       }) : m[0]);
       at = m.index + m[0].length;
@@ -572,7 +583,7 @@ function sourcesBlock(citations) {
       el("span", { class: "num", text: `[${c.n}]` }),
       el("div", {},
         el("div", { class: "where" }, kindBadge(c.kind),
-          el("a", { href: docLink(c.document_id, Number(c.segment_id.split(":").pop())), text: whereText(c) || c.document_id })),
+          el("a", { href: segmentLink(c.segment_id), text: whereText(c) || c.document_id })),
         el("div", { class: "excerpt", text: c.text.length > 240 ? c.text.slice(0, 240).trim() + "…" : c.text })))));
 }
 

@@ -332,3 +332,75 @@ def test_the_document_list_and_the_organism_menu_hold_every_document(server, bro
     finally:
         assert driver.execute_script(listed) == [f"#document/{d['id']}" for d in stored]
         assert sorted(driver.execute_script(menu)) == organisms
+
+
+def test_a_reply_letters_answer_leads_to_the_finding_in_the_report(server, browser, corpus_dir):
+    """The letter's answer citing "la recommandation n°1" links to the report's recommendation (another document).
+    The result's "Voir le constat visé" opened the letter at the answer itself, and the side panel's "Répond à"
+    button showed the letter's own passage at the finding's position (and marked it as the target)."""
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_reply_links_api import LETTER, REPORT
+
+    def upload(name, data):
+        sent = httpx.post(f"{server}/documents", files={"file": (name, data, "text/plain")}, timeout=300)
+        assert sent.status_code == 201, sent.text
+        return sent.json()["id"]
+
+    report = upload("rapport-coop-ivry.txt", REPORT.encode())
+    letter = upload(LETTER, (corpus_dir / LETTER).read_bytes())
+    answers = httpx.get(f"{server}/documents/{letter}/segments", params={"limit": 5000}, timeout=60).json()["segments"]
+    answer = next(s for s in answers if "la recommandation n°1" in s["text"])
+    finding = httpx.get(f"{server}/segments/{answer['responds_to'][0]}", timeout=60).json()["segment"]
+    assert finding["document_id"] == report and "Recommandation n°1" in finding["text"]
+
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{server}/?{urlencode({'q': answer['text'][:150], 'kind': 'rebuttal'})}#recherche")
+    card = f'#results .result[data-id="{answer["id"]}"]'
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, card))
+    visé = driver.find_element(By.CSS_SELECTOR, f"{card} .actions a:not(.open-doc)")
+    assert visé.text == "Voir le constat visé"
+    assert visé.get_attribute("href").endswith(f"#document/{report}/{finding['position']}")
+
+    driver.get(f"{server}/#document/{letter}/{answer['position']}")
+    button = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doc-side button.linked"))[0]
+    marked = driver.execute_script("return [...document.querySelectorAll('#doc-text .seg.target')].length;")
+    assert marked == 0, "a passage of the letter was marked as the finding answered"
+    button.click()
+    wait.until(lambda d: d.execute_script("return location.hash;") == f"#document/{report}/{finding['position']}")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#doc-text #seg-{finding['position']}.selected"))
+    wait.until(lambda d: answer["text"][:40] in d.find_element(By.ID, "doc-side").text)  # answered by the letter
+
+
+def test_the_controls_say_their_name_and_state_to_a_screen_reader(server, browser, corpus_dir):
+    """A facet chosen (the search filtered by it) was shown by its colour only: a screen reader said "Constat 12,
+    button" whether it was on or off. Each facet button says it (aria-pressed); every control of each view has the
+    name Chromium computes for it, in a page declared French."""
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sent = httpx.post(f"{server}/documents", files={"file": (TOIT, (corpus_dir / TOIT).read_bytes(), "text/plain")},
+                      timeout=300)  # stored already when the walk-through ran first
+    assert sent.status_code == 201, sent.text
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    unnamed = []
+    for view in ("recherche", "importer", "assistant"):
+        driver.get(f"{server}/#{view}")
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+        unnamed += [f"{view}: {c.get_attribute('id') or c.get_attribute('outerHTML')[:80]}"
+                    for c in driver.find_elements(By.CSS_SELECTOR, "main input, main select, main textarea, main button")
+                    if c.is_displayed() and not c.accessible_name.strip()]
+    assert not unnamed, unnamed
+    driver.get(f"{server}/?{urlencode({'q': QUERY, 'kind': 'observation'})}#recherche")
+    pressed = "return Object.fromEntries([...document.querySelectorAll('#facets .facet[data-facet=\"kind\"]')]" \
+              ".map(b => [b.dataset.value, b.getAttribute('aria-pressed')]));"
+    wait.until(lambda d: d.execute_script(pressed))
+    assert driver.execute_script(pressed) == {"observation": "true"}
+    driver.get(f"{server}/?{urlencode({'q': QUERY})}#recherche")
+    wait.until(lambda d: len(d.execute_script(pressed)) > 1)
+    assert set(driver.execute_script(pressed).values()) == {"false"}
