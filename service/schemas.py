@@ -172,7 +172,8 @@ class SearchResult(SegmentOut):
 
 class Correction(BaseModel):
     typed: str = Field(description="A query word that no stored passage holds, as typed.")
-    meant: str = Field(description="The spelling one edit away that most passages hold, searched as well.")
+    meant: str = Field(description="The spelling one edit away that most passages hold, searched as well, as the "
+                                   "passages found write it (a word, not a stem).")
 
 
 class SearchResponse(BaseModel):

@@ -252,3 +252,13 @@ def test_a_query_with_no_word_to_search_is_refused(client, corpus_ids, q):
         assert response.json()["error"]["code"] == "bad_query" and "no word" in response.json()["error"]["message"]
     assert client.get("/search", params={"q": "жильё вакансия", "mode": "semantic"}).json()["results"]
     assert client.get("/search", params={"q": "2017"}).json()["results"]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_correction_is_shown_as_a_word_the_passages_hold_not_a_stem(client, corpus_ids, mode):
+    """"vacan" is one edit from "vacanc", which stems as "vacance" does: the answer said "did you mean vacanc", a
+    word no report holds. It names the word the passages found write ("vacance"), as "recouvrment" gets
+    "recouvrement"."""
+    body = client.get("/search", params={"q": "taux de vacan", "k": 10, "mode": mode}).json()
+    assert body["corrections"] == [{"typed": "vacan", "meant": "vacance"}]
+    assert any(re.search(r"\bvacance\b", r["text"]) for r in body["results"])
