@@ -262,3 +262,18 @@ def test_a_correction_is_shown_as_a_word_the_passages_hold_not_a_stem(client, co
     body = client.get("/search", params={"q": "taux de vacan", "k": 10, "mode": mode}).json()
     assert body["corrections"] == [{"typed": "vacan", "meant": "vacance"}]
     assert any(re.search(r"\bvacance\b", r["text"]) for r in body["results"])
+
+
+def test_a_body_field_the_route_does_not_take_is_refused_not_ignored(client, corpus_ids):
+    """A misspelt field ("doctype" for doc_type, "filter" for filters) was dropped: /classify read an organism's
+    answer as a report's sentence, /chat answered from every organism. The chat's filters already refused one."""
+    answer = "Nous contestons le calcul du taux de vacance retenu par le rapport."
+    refused = client.post("/classify", json={"text": answer, "doctype": "reply"})
+    assert refused.status_code == 422 and refused.json()["error"]["detail"][0]["loc"] == ["body", "doctype"]
+    assert client.post("/classify", json={"text": answer, "doc_type": "reply"}).json()["kind"] == "rebuttal"
+    asked = {"messages": [{"role": "user", "content": "vacance commerciale"}], "filter": {"organism": ["LOGIDIA"]}}
+    refused = client.post("/chat", json=asked)
+    assert refused.status_code == 422 and refused.json()["error"]["detail"][0]["loc"] == ["body", "filter"]
+    asked["filters"] = asked.pop("filter")
+    cited = client.post("/chat", json=asked).json()["citations"]
+    assert cited and {c["organism"] for c in cited} == {"LOGIDIA"}
