@@ -404,3 +404,17 @@ def test_the_controls_say_their_name_and_state_to_a_screen_reader(server, browse
     driver.get(f"{server}/?{urlencode({'q': QUERY})}#recherche")
     wait.until(lambda d: len(d.execute_script(pressed)) > 1)
     assert set(driver.execute_script(pressed).values()) == {"false"}
+
+
+def test_a_single_result_is_counted_in_the_singular(server, browser):
+    """One passage found read "1 passages les plus pertinents"."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    text = "La société doit reprendre la zinguerie de la résidence Trifouilly-les-Oies avant l'hiver."
+    sent = httpx.post(f"{server}/documents", files={"file": ("zinguerie.txt", text.encode(), "text/plain")},
+                      timeout=300)
+    assert sent.status_code == 201, sent.text
+    browser.get(f"{server}/?{urlencode({'q': 'Trifouilly', 'mode': 'lexical'})}#recherche")
+    WebDriverWait(browser, 60).until(lambda d: len(result_ids(d)) == 1)
+    assert texts(browser, "#results-info")[0] == "1 passage le plus pertinent pour « Trifouilly »"
