@@ -387,13 +387,13 @@ def test_the_controls_say_their_name_and_state_to_a_screen_reader(server, browse
     assert sent.status_code == 201, sent.text
     driver = browser
     wait = WebDriverWait(driver, 60)
-    unnamed = []
+    unnamed, controls = [], "main input, main select, main textarea, main button"
     for view in ("recherche", "importer", "assistant"):
         driver.get(f"{server}/#{view}")
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
         unnamed += [f"{view}: {c.get_attribute('id') or c.get_attribute('outerHTML')[:80]}"
-                    for c in driver.find_elements(By.CSS_SELECTOR, "main input, main select, main textarea, main button")
+                    for c in driver.find_elements(By.CSS_SELECTOR, controls)
                     if c.is_displayed() and not c.accessible_name.strip()]
     assert not unnamed, unnamed
     driver.get(f"{server}/?{urlencode({'q': QUERY, 'kind': 'observation'})}#recherche")
