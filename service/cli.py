@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
+from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
+from ancols_nlp.service.errors import NO_WORD
 from ancols_nlp.service.ownership import Ownership
 from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
 
@@ -145,6 +147,8 @@ def _run(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "search" and not args.query.strip():
         parser.error("the query is empty")
+    if args.command == "search" and not analyze(args.query):
+        parser.error(NO_WORD)
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     if getattr(args, "workers", None):

@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
 from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.service.errors import BadQuery
+from ancols_nlp.service.errors import NO_WORD, BadQuery
 
 
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
@@ -25,7 +25,7 @@ def searchable(query: str) -> str:
     """The query, refused when it holds no word to look for (only punctuation, symbols or stopwords): the lexical
     side has no term then, and the dense side ranks whatever the punctuation embeds near."""
     if not analyze(query):
-        raise BadQuery("The query has no word to search for: only stopwords, punctuation or symbols.")
+        raise BadQuery(f"The {NO_WORD}.")
     return query
 
 

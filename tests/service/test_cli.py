@@ -149,10 +149,12 @@ def test_ctrl_c_during_ingest_stops_with_one_line_and_keeps_what_was_stored(tmp_
 
 @pytest.mark.parametrize("argv, said", [(["search", "vacance", "-k", "-3"], "-k"),
                                         (["search", "vacance", "-k", "0"], "-k"), (["search", "  "], "empty"),
+                                        (["search", "?!… ;;"], "no word"), (["search", "le la les"], "no word"),
                                         (["serve", "--workers", "0"], "--workers")])
 def test_search_and_serve_refuse_bad_arguments(stores, cwd, capsys, argv, said):
-    """-k -3 printed every passage but the last 3 (a negative slice), an empty query printed 10 passages,
-    --workers 0 was taken as "not given"; the API refuses each (422)."""
+    """-k -3 printed every passage but the last 3 (a negative slice), an empty query printed 10 passages (one of
+    punctuation or stopwords only, 10 the dense side ranked at random), --workers 0 was taken as "not given"; the API
+    refuses each (422)."""
     with pytest.raises(SystemExit) as exit_:
         main([*argv, "--data-dir", str(stores["filled"])])
     assert exit_.value.code == 2 and said in capsys.readouterr().err
