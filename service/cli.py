@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
@@ -147,8 +146,6 @@ def _run(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "search" and not args.query.strip():
         parser.error("the query is empty")
-    if args.command == "search" and not analyze(args.query):
-        parser.error(NO_WORD)
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     if getattr(args, "workers", None):
@@ -244,6 +241,9 @@ def _search(runtime: Runtime, args: argparse.Namespace) -> int:
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
+    if not outcome.expansion.searchable:
+        print(f"ancols: the {NO_WORD}", file=sys.stderr)
+        return 2
     for rank, result in enumerate(search_results(runtime.store, outcome), 1):
         if args.json:
             print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))

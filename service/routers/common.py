@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
-from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.service.errors import NO_WORD, BadQuery
+from ancols_nlp.service.errors import BadQuery
 
 
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
@@ -19,14 +18,6 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
         raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.",
                        {"max_chars": max_chars})
     return text
-
-
-def searchable(query: str) -> str:
-    """The query, refused when it holds no word to look for (only punctuation, symbols or stopwords): the lexical
-    side has no term then, and the dense side ranks whatever the punctuation embeds near."""
-    if not analyze(query):
-        raise BadQuery(f"The {NO_WORD}.")
-    return query
 
 
 def known_parameters(request: Request) -> None:

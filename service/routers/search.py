@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query, known_parameters, searchable, year_range
+from ancols_nlp.service.errors import NO_WORD, BadQuery
+from ancols_nlp.service.routers.common import clean_query, known_parameters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
@@ -30,7 +31,7 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                  document_id: Many = [],
                  organism: Many = [], doc_type: Annotated[list[DocType], Query()] = [],
                  year_min: int | None = None, year_max: int | None = None) -> Response:
-    query = searchable(clean_query(q, settings.max_query_chars))
+    query = clean_query(q, settings.max_query_chars)
     year_min, year_max = year_range(year_min, year_max)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
@@ -48,6 +49,8 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
 def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
     """The JSON body of a search, as the cache keeps it."""
     outcome = runtime.store.search(query, k=k, filters=filters, params=params)
+    if not outcome.expansion.searchable:
+        raise BadQuery(f"The {NO_WORD}.")
     results = search_results(runtime.store, outcome)
     corrected = as_written(outcome.expansion.corrected, (result.text for result in results))
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]

@@ -149,15 +149,20 @@ def test_ctrl_c_during_ingest_stops_with_one_line_and_keeps_what_was_stored(tmp_
 
 @pytest.mark.parametrize("argv, said", [(["search", "vacance", "-k", "-3"], "-k"),
                                         (["search", "vacance", "-k", "0"], "-k"), (["search", "  "], "empty"),
-                                        (["search", "?!… ;;"], "no word"), (["search", "le la les"], "no word"),
                                         (["serve", "--workers", "0"], "--workers")])
 def test_search_and_serve_refuse_bad_arguments(stores, cwd, capsys, argv, said):
-    """-k -3 printed every passage but the last 3 (a negative slice), an empty query printed 10 passages (one of
-    punctuation or stopwords only, 10 the dense side ranked at random), --workers 0 was taken as "not given"; the API
-    refuses each (422)."""
+    """-k -3 printed every passage but the last 3 (a negative slice), an empty query printed 10 passages,
+    --workers 0 was taken as "not given"; the API refuses each (422)."""
     with pytest.raises(SystemExit) as exit_:
         main([*argv, "--data-dir", str(stores["filled"])])
     assert exit_.value.code == 2 and said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("query", ["?!… ;;", "le la les"])
+def test_search_refuses_a_query_with_no_word_to_search(stores, cwd, capsys, query):
+    """Punctuation or stopwords alone printed 10 passages the dense side ranked at random; the API refuses it."""
+    assert main(["search", query, "--data-dir", str(stores["filled"])]) == 2
+    assert "no word to search" in capsys.readouterr().err
 
 
 def test_search_on_a_missing_store_says_so_and_creates_nothing(tmp_path, capsys):

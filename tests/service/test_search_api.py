@@ -245,12 +245,15 @@ def test_a_parameter_the_search_does_not_take_is_refused_not_ignored(client, cor
 @pytest.mark.parametrize("q", ["?!… ;;", "« »", "🏠", "le la les de du", "Et ?"])
 def test_a_query_with_no_word_to_search_is_refused(client, corpus_ids, q):
     """Only punctuation, a symbol or stopwords: the lexical side has no term, and the dense side ranked whatever the
-    query's punctuation embedded near (a table's "|---|----|" row, the letterhead), 200 with ten passages."""
+    query's punctuation embedded near (a table's "|---|----|" row, the letterhead), 200 with ten passages. A
+    stopword the documents define as an acronym ("CA") is searched."""
     for mode in ("hybrid", "semantic", "lexical"):
         response = client.get("/search", params={"q": q, "mode": mode})
         assert response.status_code == 422, (mode, response.text)
         assert response.json()["error"]["code"] == "bad_query" and "no word" in response.json()["error"]["message"]
     assert client.get("/search", params={"q": "жильё вакансия", "mode": "semantic"}).json()["results"]
+    board = client.get("/search", params={"q": "CA", "mode": "lexical"}).json()["results"]  # "ça", and the reports'
+    assert board and "conseil d'administration" in board[0]["text"].lower()  # "conseil d'administration (CA)"
     assert client.get("/search", params={"q": "2017"}).json()["results"]
 
 
