@@ -271,8 +271,6 @@ async function runSearch(record = "pushState") {
     const fixes = (body.corrections || []).map((c) => `« ${c.meant} » pour « ${c.typed} »`);
     $("#results-info").textContent = fixes.length ? `${info} — cherché aussi : ${fixes.join(", ")}` : info;
     renderFacets(body.facets);
-    fillSelect($("#f-theme"), Object.keys(body.facets.theme || {}), themeLabel);
-    fillSelect($("#f-organism"), Object.keys(body.facets.organism || {}), (o) => o);
   } catch (err) {
     $("#results-info").replaceChildren(el("span", { class: "error", text: err.message }));
   }
@@ -494,6 +492,7 @@ async function pollJob(id) {
       pollTimer = setTimeout(() => pollJob(id), 700);
     } else {
       refreshStatus();
+      loadOrganisms();
       loadJobs();
     }
   } catch (err) {
@@ -664,11 +663,13 @@ async function sendChat(event) {
   }
 }
 
-async function loadChatOrganisms() {
+// The organism menus (search, assistant) hold every stored document's organism, not a search's facets: those count
+// under the filters, so once an organism is chosen they name it alone.
+async function loadOrganisms() {
   try {
     const organisms = [...new Set((await allDocuments()).map((d) => d.meta.organism).filter(Boolean))];
-    fillSelect($("#chat-organism"), organisms, (o) => o);
-  } catch (err) { /* the select stays with "Tous" */ }
+    ["#f-organism", "#chat-organism"].forEach((sel) => fillSelect($(sel), organisms, (o) => o));
+  } catch (err) { /* the menus keep what they hold */ }
 }
 
 /* ------------------------------------------------------------------ start */
@@ -707,11 +708,12 @@ function init() {
 
   window.addEventListener("hashchange", route);
   window.addEventListener("popstate", () => { if (location.search.slice(1) !== shownSearch) restoreSearch(); });
+  fillSelect($("#f-theme"), Object.keys(THEME_LABELS), themeLabel);
   route();
   searchIntro = $("#results .empty");
   restoreSearch();
   refreshStatus();
-  loadChatOrganisms();
+  loadOrganisms();
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -15,9 +15,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import get_args
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+
+from ancols_nlp.pipelines.types import Theme
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -321,7 +324,7 @@ def test_the_document_list_and_the_organism_menu_hold_every_document(server, bro
         window.fetch = (path, options) => real(
           String(path).startsWith('/documents?') ? String(path).replace(/limit=\\d+/, 'limit=2') : path, options);
         location.hash = '#documents';
-        loadChatOrganisms();
+        loadOrganisms();
     """)
     listed = "return [...document.querySelectorAll('#documents tbody tr a')].map(a => a.getAttribute('href'));"
     menu = "return [...document.querySelectorAll('#chat-organism option')].slice(1).map(o => o.value);"
@@ -418,3 +421,25 @@ def test_a_single_result_is_counted_in_the_singular(server, browser):
     browser.get(f"{server}/?{urlencode({'q': 'Trifouilly', 'mode': 'lexical'})}#recherche")
     WebDriverWait(browser, 60).until(lambda d: len(result_ids(d)) == 1)
     assert texts(browser, "#results-info")[0] == "1 passage le plus pertinent pour « Trifouilly »"
+
+
+def test_the_filter_menus_offer_every_theme_and_organism_once_one_is_chosen(server, browser, corpus_dir):
+    """The theme and organism menus were refilled from each search's facets, which count under the filters: once an
+    organism was chosen its menu held that organism alone (and a theme's, the themes its passages share), so going to
+    another meant clearing the filter first."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for name in (TOIT, "002_6bf2bb461188af34.txt"):
+        sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
+                          timeout=300)
+        assert sent.status_code == 201, sent.text
+    stored = httpx.get(f"{server}/documents", params={"limit": 100_000}, timeout=60).json()["documents"]
+    organisms = sorted({d["meta"]["organism"] for d in stored if d["meta"].get("organism")})
+    assert {"LOGIDIA", "Le Toit Forézien"} <= set(organisms)
+    browser.get(f"{server}/?{urlencode({'q': 'vacance', 'organism': 'LOGIDIA', 'theme': 'vacance'})}#recherche")
+    options = "return [...document.querySelectorAll(arguments[0] + ' option')].slice(1).map(o => o.value);"
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: result_ids(d))
+    wait.until(lambda d: sorted(d.execute_script(options, "#f-organism")) == organisms)
+    assert sorted(browser.execute_script(options, "#f-theme")) == sorted(get_args(Theme))
