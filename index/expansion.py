@@ -40,6 +40,12 @@ class Expansion:
         return tuple(dict.fromkeys(t for t in phrase if t not in self.terms))
 
     @property
+    def searchable(self) -> bool:
+        """Whether the query holds anything to look for: a term, or a phrase it names ("CA", a stopword as a word,
+        names "conseil d'administration" by the documents' own acronyms). Punctuation or stopwords alone do not."""
+        return bool(self.terms or self.phrases)
+
+    @property
     def extra(self) -> tuple[str, ...]:
         """Every term the synonyms bring, once (what a highlighter shows besides the query's own)."""
         return tuple(dict.fromkeys(t for p in self.phrases for t in self.scored(p)))

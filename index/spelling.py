@@ -19,7 +19,8 @@ as "combine", and "réagir" as "régir".
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from ancols_nlp.index.analyzer import analyze, word_terms
@@ -79,4 +80,20 @@ def corrections(query: str, passages_with: Callable[[str], int]) -> tuple[Correc
             df, _, term = max(held, default=(0, 0, ""))
             if df:
                 out.append((typed, near[term]))
+    return tuple(out)
+
+
+def as_written(corrected: tuple[Correction, ...], texts: Iterable[str]) -> tuple[Correction, ...]:
+    """The corrections, each word meant as the ``texts`` (the passages found) write it. One edit from the typed word
+    may be only a stem ("vacan" → "vacanc", the term of "vacance"), a word no passage holds: it is shown as the word
+    of its term they write most. A spelling they hold is kept."""
+    if not corrected:
+        return corrected
+    words = Counter(word.lower() for text in texts for word in _WORD.findall(text))
+    out = []
+    for typed, meant in corrected:
+        if meant not in words:
+            term = analyze(meant)
+            meant = max(((n, word) for word, n in words.items() if analyze(word) == term), default=(0, meant))[1]
+        out.append((typed, meant))
     return tuple(out)

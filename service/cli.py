@@ -16,6 +16,7 @@ from tqdm import tqdm
 from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
+from ancols_nlp.service.errors import NO_WORD
 from ancols_nlp.service.ownership import Ownership
 from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
 
@@ -240,6 +241,9 @@ def _search(runtime: Runtime, args: argparse.Namespace) -> int:
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
+    if not outcome.expansion.searchable:
+        print(f"ancols: the {NO_WORD}", file=sys.stderr)
+        return 2
     for rank, result in enumerate(search_results(runtime.store, outcome), 1):
         if args.json:
             print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))

@@ -53,6 +53,9 @@ class BadQuery(ApiError):
     code = "bad_query"
 
 
+NO_WORD = "query has no word to search for: only stopwords, punctuation or symbols"  # the API's and the CLI's
+
+
 DOCUMENT_STATUS: dict[type[doc_errors.DocumentError], int] = {
     doc_errors.UnsupportedType: 415,
     doc_errors.TooManyPages: 413,

@@ -172,7 +172,8 @@ class SearchResult(SegmentOut):
 
 class Correction(BaseModel):
     typed: str = Field(description="A query word that no stored passage holds, as typed.")
-    meant: str = Field(description="The spelling one edit away that most passages hold, searched as well.")
+    meant: str = Field(description="The spelling one edit away that most passages hold, searched as well, as the "
+                                   "passages found write it (a word, not a stem).")
 
 
 class SearchResponse(BaseModel):
@@ -187,6 +188,8 @@ class SearchResponse(BaseModel):
 
 
 class ClassifyRequest(BaseModel):
+    model_config = {"extra": "forbid"}  # a misspelt field ("doctype") is refused, not dropped
+
     text: str = Field(min_length=1, examples=["La société doit réduire sa vacance commerciale."],
                       description="At most ANCOLS_MAX_CLASSIFY_CHARS characters (20,000 unless set).")
     doc_type: DocType = "report"
@@ -319,7 +322,7 @@ class ChatFilters(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    model_config = {"json_schema_extra": {"examples": [{
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{
         "messages": [{"role": "user", "content": "Que dit le contrôle sur la vacance commerciale ?"}],
         "filters": {"kind": [], "organism": []}, "k": 8, "stream": False}]}}
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+
 from ancols_nlp.service.errors import BadQuery
 
 
@@ -15,6 +18,17 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
         raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.",
                        {"max_chars": max_chars})
     return text
+
+
+def known_parameters(request: Request) -> None:
+    """Refuses a query parameter the route does not take. FastAPI ignores one, so a misspelt filter ("organisme",
+    "type" for kind) or paging a route lacks ("offset" on /search) answered as if it had been applied."""
+    taken = sorted(p.alias for p in request.scope["route"].dependant.query_params)  # no dependency of theirs takes one
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in taken]
+    if unknown:
+        takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
+        raise RequestValidationError([{"loc": ("query", name), "msg": f"Unknown parameter; {takes}."}
+                                      for name in unknown])
 
 
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:

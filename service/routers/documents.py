@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index.records import DocumentRow
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep, WriteAccess
 from ancols_nlp.service.errors import NotFound, PayloadTooLarge
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentText,
                              ErrorResponse, IndicatorList, SegmentList)
 from ancols_nlp.service.views import document_detail, document_out, indicator_out, segment_out
 
-router = APIRouter(prefix="/documents", tags=["documents"])
+router = APIRouter(prefix="/documents", tags=["documents"], dependencies=[Depends(known_parameters)])
 ERRORS = {404: {"model": ErrorResponse}}
 UPLOAD_ERRORS = {413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
 Limit = Annotated[int, Query(ge=1, le=100_000)]

@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query, year_range
+from ancols_nlp.service.errors import NO_WORD, BadQuery
+from ancols_nlp.service.routers.common import clean_query, known_parameters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[Depends(known_parameters)])
 Many = Annotated[list[str], Query()]
 
 
@@ -47,8 +49,12 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
 def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
     """The JSON body of a search, as the cache keeps it."""
     outcome = runtime.store.search(query, k=k, filters=filters, params=params)
-    corrections = [Correction(typed=typed, meant=meant) for typed, meant in outcome.expansion.corrected]
-    response = SearchResponse(query=query, mode=params.mode, results=search_results(runtime.store, outcome),
+    if not outcome.expansion.searchable:
+        raise BadQuery(f"The {NO_WORD}.")
+    results = search_results(runtime.store, outcome)
+    corrected = as_written(outcome.expansion.corrected, (result.text for result in results))
+    corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]
+    response = SearchResponse(query=query, mode=params.mode, results=results,
                               facets=outcome.facets, total_candidates=outcome.total, corrections=corrections)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from ancols_nlp.service.deps import RuntimeDep
 from ancols_nlp.service.errors import NotFound
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import ErrorResponse, SegmentOut
 from ancols_nlp.service.views import segment_out
 
-router = APIRouter(tags=["segments"])
+router = APIRouter(tags=["segments"], dependencies=[Depends(known_parameters)])
 
 
 class SegmentContext(BaseModel):

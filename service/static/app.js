@@ -105,6 +105,12 @@ function docLink(documentId, position) {
   return `#document/${encodeURIComponent(documentId)}` + (position === undefined ? "" : `/${position}`);
 }
 
+// The link to segment "<document_id>:<position>" (a finding a rebuttal answers may be in another document).
+function segmentLink(segmentId) {
+  const at = segmentId.lastIndexOf(":");
+  return docLink(segmentId.slice(0, at), Number(segmentId.slice(at + 1)));
+}
+
 // "p. 14", or "p. 14–15" for a passage running onto the next page (as the API's page and page_end say).
 function pageText(page, pageEnd) {
   if (!page) return "";
@@ -135,7 +141,7 @@ function route() {
   if (view === "document" && rest[0]) openDocument(rest[0], rest[1] !== undefined ? Number(rest[1]) : null);
   if (view === "upload") loadJobs();
   if (view === "chat") {
-    loadChatOrganisms();
+    loadOrganisms();
     $("#chat-input").focus();
   }
 }
@@ -193,6 +199,7 @@ function renderFacets(facets) {
     for (const [value, count] of entries.slice(0, 12)) {
       box.append(el("button", {
         type: "button", class: `facet${selected === value ? " on" : ""}`, dataset: { facet: name, value },
+        "aria-pressed": String(selected === value),
         onclick: () => { const s = $(filterSelects[name]); s.value = s.value === value ? "" : value; runSearch(); },
       }, el("span", {}, name === "kind" ? kindBadge(value) : labeller(value)), el("span", { class: "count", text: fmt.format(count) })));
     }
@@ -209,7 +216,7 @@ function resultCard(r) {
   const actions = el("div", { class: "actions" },
     el("a", { href: docLink(r.document_id, r.position), class: "open-doc", text: "Voir dans le document" }),
     r.responds_to && r.responds_to.length
-      ? el("a", { href: docLink(r.document_id, r.position), text: "Voir le constat visé" }) : null);
+      ? el("a", { href: segmentLink(r.responds_to[0]), text: "Voir le constat visé" }) : null);
   return el("article", { class: `result kind-${r.kind}`, dataset: { id: r.id } }, head, crumbs,
     el("p", { class: "text" }, highlighted(r.text, r.start, r.highlights)), chips(r.themes), actions);
 }
@@ -262,12 +269,11 @@ async function runSearch(record = "pushState") {
     const results = $("#results");
     results.replaceChildren(...body.results.map(resultCard));
     if (!body.results.length) results.append(el("div", { class: "empty", text: "Aucun passage ne correspond. Essayez d'autres mots ou retirez des filtres." }));
-    const info = `${fmt.format(body.results.length)} passages les plus pertinents pour « ${body.query} »`;
+    const found = plural(body.results.length, "passage le plus pertinent", "passages les plus pertinents");
+    const info = `${found} pour « ${body.query} »`;
     const fixes = (body.corrections || []).map((c) => `« ${c.meant} » pour « ${c.typed} »`);
     $("#results-info").textContent = fixes.length ? `${info} — cherché aussi : ${fixes.join(", ")}` : info;
     renderFacets(body.facets);
-    fillSelect($("#f-theme"), Object.keys(body.facets.theme || {}), themeLabel);
-    fillSelect($("#f-organism"), Object.keys(body.facets.organism || {}), (o) => o);
   } catch (err) {
     $("#results-info").replaceChildren(el("span", { class: "error", text: err.message }));
   }
@@ -371,8 +377,11 @@ function scoreRows(scores) {
     el("span", { class: "muted", text: v.toFixed(2) })]));
 }
 
+// A linked passage: selected in place, or opened in its own document (a reply letter's answer → its report).
 function linkedButton(seg, verb) {
-  return el("button", { type: "button", class: "linked", onclick: () => selectSegment(seg.position, true, true) },
+  const open = () => (seg.document_id === docState.id ? selectSegment(seg.position, true, true)
+    : (location.hash = docLink(seg.document_id, seg.position)));
+  return el("button", { type: "button", class: "linked", onclick: open },
     kindBadge(seg.kind), " ", verb, el("blockquote", { text: seg.text.length > 320 ? seg.text.slice(0, 320) + "…" : seg.text }));
 }
 
@@ -417,7 +426,8 @@ async function selectSegment(position, scroll, flash = false) {
     if (ctx.responds_to.length) {
       parts.push(el("h4", { text: "Répond à" }),
         ctx.responds_to.map((t) => linkedButton(t, linkNote(confidenceText(s, t.id)))));
-      ctx.responds_to.forEach((t) => { const n = document.getElementById(`seg-${t.position}`); if (n) n.classList.add("target"); });
+      ctx.responds_to.filter((t) => t.document_id === docState.id)
+        .forEach((t) => document.getElementById(`seg-${t.position}`)?.classList.add("target"));
     }
     if (ctx.answered_by.length) {
       parts.push(el("h4", { text: "Réponse de l'organisme" }),
@@ -504,6 +514,7 @@ async function pollJob(id) {
       pollTimer = setTimeout(() => pollJob(id), 700);
     } else {
       refreshStatus();
+      loadOrganisms();
       loadJobs();
     }
   } catch (err) {
@@ -576,7 +587,7 @@ function citedParagraphs(text, citations) {
       p.append(paragraph.slice(at, m.index));
       const c = byN.get(Number(m[1]));
       p.append(c ? el("a", {
-        class: "cite", href: docLink(c.document_id, Number(c.segment_id.split(":").pop())),
+        class: "cite", href: segmentLink(c.segment_id),
         title: `${KIND_LABELS[c.kind]} — ${whereText(c)}`, text: m[1],
       }) : m[0]);
       at = m.index + m[0].length;
@@ -594,7 +605,7 @@ function sourcesBlock(citations) {
       el("span", { class: "num", text: `[${c.n}]` }),
       el("div", {},
         el("div", { class: "where" }, kindBadge(c.kind),
-          el("a", { href: docLink(c.document_id, Number(c.segment_id.split(":").pop())), text: whereText(c) || c.document_id })),
+          el("a", { href: segmentLink(c.segment_id), text: whereText(c) || c.document_id })),
         el("div", { class: "excerpt", text: c.text.length > 240 ? c.text.slice(0, 240).trim() + "…" : c.text })))));
 }
 
@@ -674,12 +685,15 @@ async function sendChat(event) {
   }
 }
 
-// Asked each time the chat is shown: uploads and deletions (here or elsewhere) change the organisms. The
-// server's ETag is the store's version, so an unchanged menu costs a 304.
-async function loadChatOrganisms() {
+// The organism menus (search, assistant) hold every stored document's organism, not a search's facets: those count
+// under the filters, so once an organism is chosen they name it alone. Asked at start, after an import and each time
+// the chat is shown (uploads and deletions elsewhere change them); the server's ETag is the store's version, so an
+// unchanged list costs a 304.
+async function loadOrganisms() {
   try {
-    fillSelect($("#chat-organism"), (await api("/organisms")).organisms, (o) => o);
-  } catch (err) { /* the select keeps what it had */ }
+    const { organisms } = await api("/organisms");
+    ["#f-organism", "#chat-organism"].forEach((sel) => fillSelect($(sel), organisms, (o) => o));
+  } catch (err) { /* the menus keep what they hold */ }
 }
 
 /* ------------------------------------------------------------------ start */
@@ -719,10 +733,12 @@ function init() {
 
   window.addEventListener("hashchange", route);
   window.addEventListener("popstate", () => { if (location.search.slice(1) !== shownSearch) restoreSearch(); });
+  fillSelect($("#f-theme"), Object.keys(THEME_LABELS), themeLabel);
   route();
   searchIntro = $("#results .empty");
   restoreSearch();
   refreshStatus();
+  loadOrganisms();
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -158,6 +158,13 @@ def test_search_and_serve_refuse_bad_arguments(stores, cwd, capsys, argv, said):
     assert exit_.value.code == 2 and said in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("query", ["?!… ;;", "le la les"])
+def test_search_refuses_a_query_with_no_word_to_search(stores, cwd, capsys, query):
+    """Punctuation or stopwords alone printed 10 passages the dense side ranked at random; the API refuses it."""
+    assert main(["search", query, "--data-dir", str(stores["filled"])]) == 2
+    assert "no word to search" in capsys.readouterr().err
+
+
 def test_search_on_a_missing_store_says_so_and_creates_nothing(tmp_path, capsys):
     """A mistyped --data-dir created an empty store there and printed no result, as if nothing matched."""
     missing = tmp_path / "dta"

@@ -224,3 +224,59 @@ def test_a_write_is_seen_by_the_next_identical_search(client, corpus_ids):
     assert documents() == before | {created}
     assert client.delete(f"/documents/{created}").status_code == 204
     assert documents() == before
+
+
+@pytest.mark.parametrize(("name", "value"), [("offset", "10"), ("organisme", "Le Toit Forézien"),
+                                            ("type", "recommendation"), ("themes", "vacance")])
+def test_a_parameter_the_search_does_not_take_is_refused_not_ignored(client, corpus_ids, name, value):
+    """``offset=10`` (there is no paging), or a filter misspelt ("organisme", "type" for kind, "themes"), answered
+    200 with the unfiltered first page, as if it had been applied."""
+    asked = {"q": "vacance commerciale", name: value}
+    response = client.get("/search", params=asked)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["detail"][0]["loc"] == ["query", name]
+    assert "organism" in error["detail"][0]["msg"] and "year_min" in error["detail"][0]["msg"]
+    listed = client.get("/documents", params={"limit": 2, "page": 2})
+    assert listed.status_code == 422 and listed.json()["error"]["detail"][0]["loc"] == ["query", "page"]
+    assert client.get("/documents", params={"limit": 2, "offset": 1}).json()["offset"] == 1
+
+
+@pytest.mark.parametrize("q", ["?!… ;;", "« »", "🏠", "le la les de du", "Et ?"])
+def test_a_query_with_no_word_to_search_is_refused(client, corpus_ids, q):
+    """Only punctuation, a symbol or stopwords: the lexical side has no term, and the dense side ranked whatever the
+    query's punctuation embedded near (a table's "|---|----|" row, the letterhead), 200 with ten passages. A
+    stopword the documents define as an acronym ("CA") is searched."""
+    for mode in ("hybrid", "semantic", "lexical"):
+        response = client.get("/search", params={"q": q, "mode": mode})
+        assert response.status_code == 422, (mode, response.text)
+        assert response.json()["error"]["code"] == "bad_query" and "no word" in response.json()["error"]["message"]
+    assert client.get("/search", params={"q": "жильё вакансия", "mode": "semantic"}).json()["results"]
+    board = client.get("/search", params={"q": "CA", "mode": "lexical"}).json()["results"]  # "ça", and the reports'
+    assert board and "conseil d'administration" in board[0]["text"].lower()  # "conseil d'administration (CA)"
+    assert client.get("/search", params={"q": "2017"}).json()["results"]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_correction_is_shown_as_a_word_the_passages_hold_not_a_stem(client, corpus_ids, mode):
+    """"vacan" is one edit from "vacanc", which stems as "vacance" does: the answer said "did you mean vacanc", a
+    word no report holds. It names the word the passages found write ("vacance"), as "recouvrment" gets
+    "recouvrement"."""
+    body = client.get("/search", params={"q": "taux de vacan", "k": 10, "mode": mode}).json()
+    assert body["corrections"] == [{"typed": "vacan", "meant": "vacance"}]
+    assert any(re.search(r"\bvacance\b", r["text"]) for r in body["results"])
+
+
+def test_a_body_field_the_route_does_not_take_is_refused_not_ignored(client, corpus_ids):
+    """A misspelt field ("doctype" for doc_type, "filter" for filters) was dropped: /classify read an organism's
+    answer as a report's sentence, /chat answered from every organism. The chat's filters already refused one."""
+    answer = "Nous contestons le calcul du taux de vacance retenu par le rapport."
+    refused = client.post("/classify", json={"text": answer, "doctype": "reply"})
+    assert refused.status_code == 422 and refused.json()["error"]["detail"][0]["loc"] == ["body", "doctype"]
+    assert client.post("/classify", json={"text": answer, "doc_type": "reply"}).json()["kind"] == "rebuttal"
+    asked = {"messages": [{"role": "user", "content": "vacance commerciale"}], "filter": {"organism": ["LOGIDIA"]}}
+    refused = client.post("/chat", json=asked)
+    assert refused.status_code == 422 and refused.json()["error"]["detail"][0]["loc"] == ["body", "filter"]
+    asked["filters"] = asked.pop("filter")
+    cited = client.post("/chat", json=asked).json()["citations"]
+    assert cited and {c["organism"] for c in cited} == {"LOGIDIA"}

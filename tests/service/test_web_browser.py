@@ -16,9 +16,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import get_args
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+
+from ancols_nlp.pipelines.types import Theme
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -322,7 +325,7 @@ def test_the_document_list_and_the_organism_menu_hold_every_document(server, bro
         window.fetch = (path, options) => real(
           String(path).startsWith('/documents?') ? String(path).replace(/limit=\\d+/, 'limit=2') : path, options);
         location.hash = '#documents';
-        loadChatOrganisms();
+        loadOrganisms();
     """)
     listed = "return [...document.querySelectorAll('#documents tbody tr a')].map(a => a.getAttribute('href'));"
     menu = "return [...document.querySelectorAll('#chat-organism option')].slice(1).map(o => o.value);"
@@ -395,3 +398,109 @@ def test_an_import_cancelled_from_the_page_stops_and_keeps_what_it_stored(server
     with urllib.request.urlopen(f"{server}/jobs/{job_id}", timeout=30) as response:
         job = json.loads(response.read())
     assert [f["status"] for f in job["files"]] == shown and job["status"] == "cancelled"
+def test_a_reply_letters_answer_leads_to_the_finding_in_the_report(server, browser, corpus_dir):
+    """The letter's answer citing "la recommandation n°1" links to the report's recommendation (another document).
+    The result's "Voir le constat visé" opened the letter at the answer itself, and the side panel's "Répond à"
+    button showed the letter's own passage at the finding's position (and marked it as the target)."""
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_reply_links_api import LETTER, REPORT
+
+    def upload(name, data):
+        sent = httpx.post(f"{server}/documents", files={"file": (name, data, "text/plain")}, timeout=300)
+        assert sent.status_code == 201, sent.text
+        return sent.json()["id"]
+
+    report = upload("rapport-coop-ivry.txt", REPORT.encode())
+    letter = upload(LETTER, (corpus_dir / LETTER).read_bytes())
+    answers = httpx.get(f"{server}/documents/{letter}/segments", params={"limit": 5000}, timeout=60).json()["segments"]
+    answer = next(s for s in answers if "la recommandation n°1" in s["text"])
+    finding = httpx.get(f"{server}/segments/{answer['responds_to'][0]}", timeout=60).json()["segment"]
+    assert finding["document_id"] == report and "Recommandation n°1" in finding["text"]
+
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{server}/?{urlencode({'q': answer['text'][:150], 'kind': 'rebuttal'})}#recherche")
+    card = f'#results .result[data-id="{answer["id"]}"]'
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, card))
+    visé = driver.find_element(By.CSS_SELECTOR, f"{card} .actions a:not(.open-doc)")
+    assert visé.text == "Voir le constat visé"
+    assert visé.get_attribute("href").endswith(f"#document/{report}/{finding['position']}")
+
+    driver.get(f"{server}/#document/{letter}/{answer['position']}")
+    button = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doc-side button.linked"))[0]
+    marked = driver.execute_script("return [...document.querySelectorAll('#doc-text .seg.target')].length;")
+    assert marked == 0, "a passage of the letter was marked as the finding answered"
+    button.click()
+    wait.until(lambda d: d.execute_script("return location.hash;") == f"#document/{report}/{finding['position']}")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#doc-text #seg-{finding['position']}.selected"))
+    wait.until(lambda d: answer["text"][:40] in d.find_element(By.ID, "doc-side").text)  # answered by the letter
+
+
+def test_the_controls_say_their_name_and_state_to_a_screen_reader(server, browser, corpus_dir):
+    """A facet chosen (the search filtered by it) was shown by its colour only: a screen reader said "Constat 12,
+    button" whether it was on or off. Each facet button says it (aria-pressed); every control of each view has the
+    name Chromium computes for it, in a page declared French."""
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sent = httpx.post(f"{server}/documents", files={"file": (TOIT, (corpus_dir / TOIT).read_bytes(), "text/plain")},
+                      timeout=300)  # stored already when the walk-through ran first
+    assert sent.status_code == 201, sent.text
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    unnamed, controls = [], "main input, main select, main textarea, main button"
+    for view in ("recherche", "importer", "assistant"):
+        driver.get(f"{server}/#{view}")
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+        unnamed += [f"{view}: {c.get_attribute('id') or c.get_attribute('outerHTML')[:80]}"
+                    for c in driver.find_elements(By.CSS_SELECTOR, controls)
+                    if c.is_displayed() and not c.accessible_name.strip()]
+    assert not unnamed, unnamed
+    driver.get(f"{server}/?{urlencode({'q': QUERY, 'kind': 'observation'})}#recherche")
+    pressed = "return Object.fromEntries([...document.querySelectorAll('#facets .facet[data-facet=\"kind\"]')]" \
+              ".map(b => [b.dataset.value, b.getAttribute('aria-pressed')]));"
+    wait.until(lambda d: d.execute_script(pressed))
+    assert driver.execute_script(pressed) == {"observation": "true"}
+    driver.get(f"{server}/?{urlencode({'q': QUERY})}#recherche")
+    wait.until(lambda d: len(d.execute_script(pressed)) > 1)
+    assert set(driver.execute_script(pressed).values()) == {"false"}
+
+
+def test_a_single_result_is_counted_in_the_singular(server, browser):
+    """One passage found read "1 passages les plus pertinents"."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    text = "La société doit reprendre la zinguerie de la résidence Trifouilly-les-Oies avant l'hiver."
+    sent = httpx.post(f"{server}/documents", files={"file": ("zinguerie.txt", text.encode(), "text/plain")},
+                      timeout=300)
+    assert sent.status_code == 201, sent.text
+    browser.get(f"{server}/?{urlencode({'q': 'Trifouilly', 'mode': 'lexical'})}#recherche")
+    WebDriverWait(browser, 60).until(lambda d: len(result_ids(d)) == 1)
+    assert texts(browser, "#results-info")[0] == "1 passage le plus pertinent pour « Trifouilly »"
+
+
+def test_the_filter_menus_offer_every_theme_and_organism_once_one_is_chosen(server, browser, corpus_dir):
+    """The theme and organism menus were refilled from each search's facets, which count under the filters: once an
+    organism was chosen its menu held that organism alone (and a theme's, the themes its passages share), so going to
+    another meant clearing the filter first."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for name in (TOIT, "002_6bf2bb461188af34.txt"):
+        sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
+                          timeout=300)
+        assert sent.status_code == 201, sent.text
+    stored = httpx.get(f"{server}/documents", params={"limit": 100_000}, timeout=60).json()["documents"]
+    organisms = sorted({d["meta"]["organism"] for d in stored if d["meta"].get("organism")})
+    assert {"LOGIDIA", "Le Toit Forézien"} <= set(organisms)
+    browser.get(f"{server}/?{urlencode({'q': 'vacance', 'organism': 'LOGIDIA', 'theme': 'vacance'})}#recherche")
+    options = "return [...document.querySelectorAll(arguments[0] + ' option')].slice(1).map(o => o.value);"
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: result_ids(d))
+    wait.until(lambda d: sorted(d.execute_script(options, "#f-organism")) == organisms)
+    assert sorted(browser.execute_script(options, "#f-theme")) == sorted(get_args(Theme))
