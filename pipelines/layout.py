@@ -70,16 +70,9 @@ def split_lines(text: str) -> list[Line]:
             continue
         start = match.start() + (len(raw) - len(raw.lstrip()))
         end = start + len(stripped)
-        kind, level = ("paragraph", 0) if verbatim else ("table_row", 0) if _has_cells(raw) else line_kind(stripped)
+        kind, level = ("paragraph", 0) if verbatim else line_kind(stripped)
         lines.append(Line(start, end, stripped, kind, level, verbatim))
     return _bare_items(_end_notes(_setext_titles(text, lines)))
-
-
-def _has_cells(raw: str) -> bool:
-    """Whether line ``raw`` holds tab-separated cells: a tab after its text starts. A table's first row or caption
-    keeps its empty cells only as trailing tabs ("\\tTaux de loyer mensuel en € par m²…\\t\\t\\t"), which stripping
-    the line drops; read without them it passed for a title, and the paragraphs after it went under the caption."""
-    return "\t" in raw.lstrip()
 
 
 def _closes(raw: str, fence: str) -> bool:
