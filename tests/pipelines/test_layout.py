@@ -107,3 +107,28 @@ Le patrimoine est ancien.
                                                       ("Patrimoine", 2)]
     assert section_path(sections, text.index("vacance")) == ["Rapport de contrôle", "Gestion locative"]
     assert section_path(sections, text.index("ancien")) == ["Rapport de contrôle", "Patrimoine"]
+
+
+# Corpus 002's summary sheet writes its part labels in sentence case; 001 and 004 write the same ones in bold or
+# capitals.
+PART_LABELS = """Points forts:
+
+- Fort développement en secteurs tendus
+- Parc jeune et bien entretenu
+
+Points faibles:
+
+- Loyers élevés
+- Endettement important
+
+Irrégularités :
+
+- DAPP incomplets
+"""
+
+
+def test_summary_sheet_part_labels_are_headings():
+    found = kinds_and_text(PART_LABELS)
+    assert [t for k, t in found if k == "heading"] == ["Points forts:", "Points faibles:", "Irrégularités :"]
+    sections = outline(PART_LABELS, blocks(PART_LABELS))
+    assert section_path(sections, PART_LABELS.index("- Endettement")) == ["Points faibles"]
