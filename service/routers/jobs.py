@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service.deps import SettingsDep, WriteAccess
 from ancols_nlp.service.errors import JobFinished, NotFound, PayloadTooLarge
-from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.jobs import JobManager
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import ErrorResponse, JobList, JobOut, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(known_parameters)])
