@@ -82,7 +82,9 @@ CREATE TABLE IF NOT EXISTS job_files (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 """
-UNFINISHED = ("status IN ('queued', 'running') OR status = 'cancelled'"
+OPEN_STATUSES = ("queued", "running")  # a job that has not ended: one a cancel or a finish may still end
+OPEN = "status IN ({})".format(", ".join(f"'{status}'" for status in OPEN_STATUSES))
+UNFINISHED = (f"{OPEN} OR status = 'cancelled'"
               " AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = jobs.id AND f.status = 'running')")
 
 
@@ -131,7 +133,7 @@ class JobStore(Database):
     def start(self, job_id: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE jobs SET status='running', started_at=COALESCE(started_at, ?)"
-                       " WHERE id=? AND status IN ('queued', 'running')", (now(), job_id))
+                       f" WHERE id=? AND {OPEN}", (now(), job_id))
 
     def file_running(self, job_id: str, n: int) -> bool:
         """Claim file ``n`` for ingestion; False when its job was cancelled before it started."""
@@ -168,7 +170,7 @@ class JobStore(Database):
         """The job's end, unless it was cancelled meanwhile (it stays ``cancelled``)."""
         with self.transaction() as db:
             db.execute("UPDATE jobs SET status=?, finished_at=?, current=NULL, error=?"
-                       " WHERE id=? AND status IN ('queued', 'running')", (status, now(), error, job_id))
+                       f" WHERE id=? AND {OPEN}", (status, now(), error, job_id))
 
     def cancel(self, job_id: str) -> str:
         """``cancelled``, or ``unknown`` (no such job), or ``finished`` (done, failed or already cancelled).
@@ -178,7 +180,7 @@ class JobStore(Database):
             row = db.execute("SELECT status FROM jobs WHERE id=?", (job_id,)).fetchone()
             if row is None:
                 return "unknown"
-            if row["status"] not in ("queued", "running"):
+            if row["status"] not in OPEN_STATUSES:
                 return "finished"
             db.execute("UPDATE jobs SET status='cancelled', finished_at=? WHERE id=?", (now(), job_id))
             db.execute("UPDATE job_files SET status='cancelled' WHERE job_id=? AND status='pending'", (job_id,))
