@@ -14,6 +14,10 @@ counted (first sight of a word's pieces, caches of analysed words).
     python bench/query_cpu.py --data /tmp/dev --profile /tmp/q.prof           # cProfile of the timed requests
     python bench/query_cpu.py --data /tmp/dev --dump /tmp/bodies.jsonl         # response bodies, to compare
     python bench/query_cpu.py --data /tmp/dev --typos                          # each query misspelt anew
+    python bench/query_cpu.py --data /tmp/dev --modes hybrid --grains passage sentence   # both grains, same queries
+
+``--grains``: each query is asked at every grain in turn (the order alternating from one query to the next, so
+neither grain always finds the caches warmed by the other); figures per mode and grain.
 
 ``--typos`` misspells one or two words of each drawn query as ``bench/typos.py`` does, a new typo each time, so the
 typo correction's cost is measured on words it has not met before (it keeps the spellings of recent words).
@@ -70,6 +74,7 @@ STAGES = (
     ("ancols_nlp.index.lexical", "LexicalIndex.expansion", "query expansion (highlights)"),
     ("ancols_nlp.service.views", "Highlighter", "highlighter"),
     ("ancols_nlp.index.highlight", "Highlighter.__call__", "highlights"),
+    ("ancols_nlp.index.grain", "ranked", "sentence ranking (grain)"),
     ("ancols_nlp.service.views", "search_result", "result models"),
     ("ancols_nlp.service.schemas", "SearchResponse.model_dump_json", "JSON"),
 )
@@ -111,13 +116,29 @@ class Stages:
         return missing
 
 
-def request(runtime: Runtime, params: dict, mode: str) -> bytes:
+def request(runtime: Runtime, params: dict, mode: str, grain: str) -> bytes:
     """What ``GET /search`` computes on a cache miss, from its query parameters."""
     filters = Filters(kind=tuple(filter(None, [params.get("kind")])), year_min=params.get("year_min"),
                       year_max=params.get("year_max"))
     query = clean_query(params["q"], runtime.settings.max_query_chars)
     search_params = replace(runtime.store.params, mode=mode)
-    return route.answer(runtime, query, min(params["k"], runtime.settings.max_results), filters, search_params)
+    finer = [grain] if grain != "passage" else []  # another checkout's answer may take no grain
+    return route.answer(runtime, query, min(params["k"], runtime.settings.max_results), filters, search_params, *finer)
+
+
+def summary(thread_ms: list[float], process_ms: list[float], by_stage: dict[str, list[float]]) -> dict:
+    if not thread_ms:
+        return {}
+    return {
+        "requests": len(thread_ms),
+        "thread_cpu_ms": {"mean": round(statistics.fmean(thread_ms), 2),
+                          "median": round(statistics.median(thread_ms), 2)},
+        "process_cpu_ms": {"mean": round(statistics.fmean(process_ms), 2),
+                           "median": round(statistics.median(process_ms), 2)},
+        # mean over every timed request (0 where a request skips the stage), and the median where it ran
+        "stages_ms": {stage: {"mean": round(sum(v) / len(thread_ms), 3), "median": round(statistics.median(v), 3)}
+                      for stage, v in sorted(by_stage.items(), key=lambda kv: -sum(kv[1]))},
+    }
 
 
 def main(argv=None) -> int:
@@ -128,6 +149,7 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=100, help="untimed requests per mode before")
     ap.add_argument("--queries", type=Path, default=REPO.parent / "shared" / "eval" / "dev" / "queries.tsv")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--grains", nargs="+", default=["passage"], choices=["passage", "sentence"])
     ap.add_argument("--typos", action="store_true", help="misspell one or two words of each query (bench/typos.py)")
     ap.add_argument("--repeated", action="store_true", help="also the load's 60 repeated texts, after (for --dump)")
     ap.add_argument("--profile", type=Path, help="cProfile the timed requests into this file (no stage timing)")
@@ -150,37 +172,32 @@ def main(argv=None) -> int:
     try:
         for n, mode in enumerate(a.modes):
             drawn = stream[n * per_mode:(n + 1) * per_mode]
-            thread_ms, process_ms, by_stage = [], [], {}
+            runs = {grain: ([], [], {}) for grain in a.grains}  # thread ms, process ms, stage → ms
             for i, params in enumerate(drawn + (queries(a.queries, a.seed) if a.repeated else [])):
                 timed = a.warmup <= i < per_mode
-                stages.spent = {}
-                if timed and profiler:
-                    profiler.enable()
-                c, p = time.thread_time(), time.process_time()
-                body = request(runtime, params, mode)
-                thread, process = time.thread_time() - c, time.process_time() - p
-                if timed and profiler:
-                    profiler.disable()
-                if bodies:
-                    bodies.write(json.dumps({"mode": mode, **params}, ensure_ascii=False) + "\t" + body.decode() + "\n")
-                if not timed:
-                    continue
-                thread_ms.append(1000 * thread)
-                process_ms.append(1000 * process)
-                stages.spent["other"] = thread - sum(stages.spent.values())
-                for stage, spent in stages.spent.items():
-                    by_stage.setdefault(stage, []).append(1000 * spent)
-            report["modes"][mode] = {
-                "requests": len(thread_ms),
-                "thread_cpu_ms": {"mean": round(statistics.fmean(thread_ms), 2),
-                                  "median": round(statistics.median(thread_ms), 2)},
-                "process_cpu_ms": {"mean": round(statistics.fmean(process_ms), 2),
-                                   "median": round(statistics.median(process_ms), 2)},
-                # mean over every timed request (0 where a request skips the stage), and the median where it ran
-                "stages_ms": {stage: {"mean": round(sum(v) / len(thread_ms), 3),
-                                      "median": round(statistics.median(v), 3)}
-                              for stage, v in sorted(by_stage.items(), key=lambda kv: -sum(kv[1]))},
-            } if thread_ms else {}
+                for grain in a.grains[::-1] if i % 2 else a.grains:
+                    stages.spent = {}
+                    if timed and profiler:
+                        profiler.enable()
+                    c, p = time.thread_time(), time.process_time()
+                    body = request(runtime, params, mode, grain)
+                    thread, process = time.thread_time() - c, time.process_time() - p
+                    if timed and profiler:
+                        profiler.disable()
+                    if bodies:  # one grain at a time, for comparing checkouts
+                        bodies.write(json.dumps({"mode": mode, **params}, ensure_ascii=False) + "\t"
+                                     + body.decode() + "\n")
+                    if not timed:
+                        continue
+                    thread_ms, process_ms, by_stage = runs[grain]
+                    thread_ms.append(1000 * thread)
+                    process_ms.append(1000 * process)
+                    stages.spent["other"] = thread - sum(stages.spent.values())
+                    for stage, spent in stages.spent.items():
+                        by_stage.setdefault(stage, []).append(1000 * spent)
+            for grain, (thread_ms, process_ms, by_stage) in runs.items():
+                name = mode if a.grains == ["passage"] else f"{mode} {grain}"
+                report["modes"][name] = summary(thread_ms, process_ms, by_stage)
     finally:
         runtime.close()
         if bodies:

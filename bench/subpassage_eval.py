@@ -23,6 +23,10 @@ in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over eve
 
     python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
     python bench/subpassage_eval.py --data DIR --pool Q.tsv OUT.json   # A05cap2's top 10, for search_pool.py sheet
+    python bench/subpassage_eval.py --data DIR --check set1 [set2 …]   # the service's grain=sentence top 10 is A05's
+
+``--check`` proves the service (``index/grain.py``: stored sentences, terms read off the highlighter's words) ranks
+as this bench (sentences re-split, pieces analysed whole): it exits 1 unless every query's top 10 is the same.
 """
 
 from __future__ import annotations
@@ -46,12 +50,14 @@ from bench.search_ceiling import ceiling, stored_spans  # noqa: E402
 from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg, read_queries  # noqa: E402
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
+from ancols_nlp.index.grain import search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.pipelines import layout  # noqa: E402
 from ancols_nlp.pipelines.process import read_as_newlines  # noqa: E402
 from ancols_nlp.pipelines.sentences import split_sentences  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
+from ancols_nlp.service.views import search_results  # noqa: E402
 
 Span = tuple[int, int]
 LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
@@ -242,6 +248,21 @@ def pool_run(corpus: Corpus, queries: dict[str, str], variant: str = "A05cap2") 
         text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[variant])] for q, text in queries.items()}}
 
 
+def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
+    """The queries whose top 10 differs between the service's sentence grain and A05."""
+    store = corpus.runtime.store
+    params = replace(store.params, mode="hybrid")
+    found = []
+    for q, text in queries.items():
+        outcome, shown = search(store, text, k=10, filters=Filters(), params=params, grain="sentence")
+        served = [(corpus.by_id[r.document_id], r.start, r.end) for r in search_results(store, outcome, shown)]
+        bench = [(r["document_id"], r["start"], r["end"]) for r in corpus.top(
+            text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS["A05"])]
+        if served != bench:
+            found.append(q)
+    return found
+
+
 def main(argv=None) -> int:
     shared = REPO.parent / "shared"
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -250,6 +271,8 @@ def main(argv=None) -> int:
     ap.add_argument("--examples", action="store_true", help="top 5 texts of set 1's shortest query and question")
     ap.add_argument("--pool", type=Path, nargs=2, metavar=("QUERIES", "OUT"),
                     help="write A05cap2's top 10 per query of QUERIES as pool rows to OUT and measure nothing")
+    ap.add_argument("--check", nargs="+", choices=list(SETS),
+                    help="compare the service's sentence results with A05's on these sets")
     a = ap.parse_args(argv)
     score = load_score(shared / "eval" / "score.py")
     runtime = Runtime.from_settings(Settings(data_dir=a.data))
@@ -259,6 +282,14 @@ def main(argv=None) -> int:
         if a.pool:
             a.pool[1].write_text(json.dumps(pool_run(corpus, read_queries(a.pool[0])), indent=1))
             return 0
+        if a.check:
+            found = []
+            for name in a.check:
+                queries = gold_of(score, name, ids, shared)[0]
+                found += (differs := differing(corpus, queries))
+                print(f"{name}: service grain=sentence top 10 equal to A05's on {len(queries) - len(differs)} of "
+                      f"{len(queries)} queries" + (f"; differing: {' '.join(differs)}" if differs else ""))
+            return 1 if found else 0
         for name, pieces in corpus.pieces.items():
             lengths = [e - s for spans in pieces.values() for s, e in spans]
             print(f"store pieces {name}: {sum(map(len, pieces.values()))}, median {statistics.median(lengths)} chars")

@@ -18,10 +18,10 @@ class Highlighter:
     def __call__(self, text: str, offset: int) -> list[tuple[int, int]]:
         """Document offsets of words of ``text`` (which starts at ``offset``) whose index term the query asks for."""
         return [(offset + m.start(), offset + m.end()) for m in TOKEN.finditer(text)
-                if not self.wanted.isdisjoint(_token_terms(m.group()))]
+                if not self.wanted.isdisjoint(token_terms(m.group()))]
 
 
 @lru_cache(maxsize=100_000)
-def _token_terms(token: str) -> tuple[str, ...]:
+def token_terms(token: str) -> tuple[str, ...]:
     """Index terms of one surface token: the same word recurs across passages and queries."""
     return tuple(analyze(token))

@@ -7,6 +7,7 @@ from typing import Literal
 
 Mode = Literal["lexical", "semantic", "hybrid"]
 Fusion = Literal["weighted", "rrf"]
+Grain = Literal["sentence", "passage"]  # what a search result is: one sentence of a found passage, or all of it
 
 
 @dataclass(frozen=True)

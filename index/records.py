@@ -20,7 +20,7 @@ from ancols_nlp.pipelines.types import Indicator, Segment
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
 BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to",
-               "link_confidence", "stance")
+               "link_confidence", "stance", "sentences")
 # Selected by both backends, in this order: id, document_id, seq, start, "end", block, kind, body, then the
 # report findings a reply's rebuttal answers as JSON [document id, seq, confidence] triples (each backend's own SQL).
 SEGMENT_COLUMNS = 'id, document_id, seq, start, "end", block, kind, body'
@@ -49,6 +49,7 @@ class SegmentRow:
     stance: str | None
     linked_findings: list[tuple[str, int]]  # (document id, seq) of the report findings a reply answers
     linked_confidence: list[float]  # of each ``linked_findings`` link
+    sentences: list[tuple[int, int]]  # document offsets of its sentences ([]: stored before they were kept)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def segment_row(row) -> SegmentRow:
     """A row of ``SEGMENT_COLUMNS`` and its linked-findings JSON."""
     body = json.loads(row[7])
     body.setdefault("link_confidence", [None] * len(body["responds_to"]))  # stored before links had a confidence
+    body["sentences"] = [tuple(s) for s in body.get("sentences", ())]  # none in a store written before they were kept
     scores = body["theme_scores"]  # a store written before THEME_FLOOR listed three themes whatever their score
     body["themes"] = kept_themes(body["themes"], scores)
     body["theme_scores"] = {t: scores[t] for t in body["themes"] if t in scores}

@@ -24,7 +24,8 @@ def group(text: str, blocks: list[Block], sentences: list[Sentence], kinds: list
         first, last = sentences[run[0]], sentences[run[-1]]
         scores = {k: sum(kinds[i].scores.get(k, 0.0) for i in run) / len(run) for k in kinds[run[0]].scores}
         segments.append(Segment(id=len(segments), start=first.start, end=last.end, text=text[first.start:last.end],
-                                block=blocks[first.block].kind, kind=kinds[run[0]].kind, kind_scores=scores))
+                                block=blocks[first.block].kind, kind=kinds[run[0]].kind, kind_scores=scores,
+                                sentences=[(sentences[i].start, sentences[i].end) for i in run]))
         run.clear()
 
     for i, sentence in enumerate(sentences):

@@ -149,6 +149,8 @@ class Segment:
     responds_to: list[int] = field(default_factory=list)  # findings this rebuttal answers (their ``id``), best first
     link_confidence: list[float] = field(default_factory=list)  # of each ``responds_to`` link, in (0, 1)
     stance: str | None = None
+    # Document offsets of its sentences, in order: a search may return one of them and keep the passage as context.
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from ancols_nlp.index.interface import Added, StoreUnavailable
+from ancols_nlp.index.query import Grain
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
 from ancols_nlp.service.errors import NO_WORD
@@ -134,6 +135,8 @@ def _run(argv: list[str] | None) -> int:
     p_search.add_argument("query")
     p_search.add_argument("-k", type=positive, default=10)
     p_search.add_argument("--mode", choices=["lexical", "semantic", "hybrid"])
+    p_search.add_argument("--grain", choices=["sentence", "passage"],
+                          help="a result is a passage or one of its sentences (default: ANCOLS_SEARCH_GRAIN)")
     p_search.add_argument("--json", action="store_true", help="print JSON lines")
     p_serve = add_command("serve", help="run the HTTP API")
     p_serve.add_argument("--host", default="127.0.0.1")
@@ -193,7 +196,7 @@ def _run(argv: list[str] | None) -> int:
         if args.command == "ingest":
             return 1 if ingest(runtime, args.paths, ray_address=args.ray or None, use_ray=args.ray is not None) else 0
         if args.command == "search":
-            return _search(runtime, args)
+            return _search(runtime, args, settings.search_grain)
         if args.command == "reindex":
             print(f"re-embedded {runtime.store.reembed()} segments", file=sys.stderr)
             return 0
@@ -233,18 +236,20 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _search(runtime: Runtime, args: argparse.Namespace) -> int:
+def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) -> int:
     """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
     ``--json``."""
+    from ancols_nlp.index.grain import search
     from ancols_nlp.index.query import Filters
     from ancols_nlp.service.views import page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
-    outcome = runtime.store.search(args.query, k=args.k, filters=Filters(), params=params)
+    outcome, shown = search(runtime.store, args.query, k=args.k, filters=Filters(), params=params,
+                            grain=args.grain or default_grain)
     if not outcome.expansion.searchable:
         print(f"ancols: the {NO_WORD}", file=sys.stderr)
         return 2
-    for rank, result in enumerate(search_results(runtime.store, outcome), 1):
+    for rank, result in enumerate(search_results(runtime.store, outcome, shown), 1):
         if args.json:
             print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:

@@ -168,6 +168,11 @@ class SearchResult(SegmentOut):
     report_number: str | None = None
     doc_type: str | None = None
     highlights: list[tuple[int, int]] = Field(description="Spans of matched words, as document offsets.")
+    passage_start: int = Field(description="The result's passage (its segment): start/end/text are one of its "
+                                           "sentences with grain=sentence, the whole of it with grain=passage.")
+    passage_end: int
+    passage_text: str | None = Field(None, description="The passage's text, when the result is only part of it: "
+                                                       "the context to show a sentence in.")
 
 
 class Correction(BaseModel):

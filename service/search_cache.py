@@ -28,8 +28,8 @@ class SearchCache:
         self.bytes = self.hits = self.misses = 0
 
     @staticmethod
-    def key(query: str, mode: str, k: int, filters: Filters) -> Hashable:
-        return query, mode, k, filters
+    def key(query: str, mode: str, grain: str, k: int, filters: Filters) -> Hashable:
+        return query, mode, grain, k, filters
 
     def get(self, version: int | None, key: Hashable) -> bytes | None:
         """The body stored for ``key`` under ``version``, or None (counted as a miss when it could be cached)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from ancols_nlp.index.grain import Piece
 from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.interface import SearchOutcome, SegmentStore
-from ancols_nlp.index.query import Hit
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
 from ancols_nlp.pipelines.types import Indicator
 from ancols_nlp.service.schemas import (DocumentDetail, DocumentOut, IndicatorOut, ScoreBreakdown, SearchResult,
@@ -41,22 +41,22 @@ def _segment_fields(row: SegmentRow) -> dict:
     )
 
 
-def search_results(store: SegmentStore, outcome: SearchOutcome) -> list[SearchResult]:
-    """A search's hits as ``GET /search`` and ``ancols search`` show them, best first."""
-    rows = [outcome.rows[hit.id] for hit in outcome.hits]
-    heads = store.meta.document_heads({row.document_id for row in rows})
+def search_results(store: SegmentStore, outcome: SearchOutcome, shown: list[Piece]) -> list[SearchResult]:
+    """A search's results (``grain.search``) as ``GET /search`` and ``ancols search`` show them, best first."""
+    heads = store.meta.document_heads({piece.row.document_id for piece in shown})
     highlight = Highlighter(outcome.expansion)
-    return [search_result(hit, row, heads.get(row.document_id), highlight(row.text, row.start))
-            for hit, row in zip(outcome.hits, rows)]
+    return [search_result(piece, heads.get(piece.row.document_id), highlight(piece.text, piece.start))
+            for piece in shown]
 
 
-def search_result(hit: Hit, row: SegmentRow, doc: DocumentRef | None,
-                  highlights: list[tuple[int, int]]) -> SearchResult:
+def search_result(piece: Piece, doc: DocumentRef | None, highlights: list[tuple[int, int]]) -> SearchResult:
     meta = doc.meta if doc else {}
-    return SearchResult(**_segment_fields(row), score=hit.score,
-                        scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
+    hit, row = piece.hit, piece.row
+    return SearchResult(**_segment_fields(row) | dict(start=piece.start, end=piece.end, text=piece.text),
+                        score=piece.score, scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
                         organism=meta.get("organism"), report_number=meta.get("report_number"),
-                        doc_type=meta.get("doc_type"), highlights=highlights)
+                        doc_type=meta.get("doc_type"), highlights=highlights, passage_start=row.start,
+                        passage_end=row.end, passage_text=None if piece.whole else row.text)
 
 
 def document_out(row: DocumentRow) -> DocumentOut:

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from ancols_nlp.index.query import Filters, SearchParams
+from ancols_nlp.index import grain as grains
+from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import NO_WORD, BadQuery
@@ -27,6 +28,9 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                                          examples=["vacance commerciale élevée"])],
                  k: Annotated[int, Query(ge=1, le=1000)] = 10,
                  mode: Literal["lexical", "semantic", "hybrid"] | None = None,
+                 grain: Annotated[Grain | None, Query(description="sentence: the best passages' sentences, each "
+                                                                  "with its passage's span; default "
+                                                                  "ANCOLS_SEARCH_GRAIN.")] = None,
                  kind: Annotated[list[KindName], Query()] = [], theme: Annotated[list[Theme], Query()] = [],
                  document_id: Many = [],
                  organism: Many = [], doc_type: Annotated[list[DocType], Query()] = [],
@@ -37,22 +41,24 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
     k = min(k, settings.max_results)
+    grain = grain or settings.search_grain
     version = runtime.store.version  # read before searching: see SearchCache.put
-    key = runtime.answers.key(query, params.mode, k, filters)
+    key = runtime.answers.key(query, params.mode, grain, k, filters)
     body = runtime.answers.get(version, key)  # on the event loop: a cached answer needs no worker thread
     if body is None:
-        body = await run_in_threadpool(answer, runtime, query, k, filters, params)
+        body = await run_in_threadpool(answer, runtime, query, k, filters, params, grain)
         runtime.answers.put(version, key, body)
     return Response(body, media_type="application/json")
 
 
-def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams) -> bytes:
+def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: SearchParams,
+           grain: Grain = "passage") -> bytes:
     """The JSON body of a search, as the cache keeps it."""
-    outcome = runtime.store.search(query, k=k, filters=filters, params=params)
+    outcome, shown = grains.search(runtime.store, query, k=k, filters=filters, params=params, grain=grain)
     if not outcome.expansion.searchable:
         raise BadQuery(f"The {NO_WORD}.")
-    results = search_results(runtime.store, outcome)
-    corrected = as_written(outcome.expansion.corrected, (result.text for result in results))
+    results = search_results(runtime.store, outcome, shown)
+    corrected = as_written(outcome.expansion.corrected, (result.passage_text or result.text for result in results))
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]
     response = SearchResponse(query=query, mode=params.mode, results=results,
                               facets=outcome.facets, total_candidates=outcome.total, corrections=corrections)

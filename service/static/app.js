@@ -218,15 +218,25 @@ function resultCard(r) {
     r.responds_to && r.responds_to.length
       ? el("a", { href: segmentLink(r.responds_to[0]), text: "Voir le constat visé" }) : null);
   return el("article", { class: `result kind-${r.kind}`, dataset: { id: r.id } }, head, crumbs,
-    el("p", { class: "text" }, highlighted(r.text, r.start, r.highlights)), chips(r.themes), actions);
+    el("p", { class: "text" }, resultText(r)), chips(r.themes), actions);
 }
 
-/* The search on screen lives in the address (?q=…&mode=…&kind=…), so it can be bookmarked, shared, reloaded and
-   walked with back/forward; the hash keeps the view. */
+/* A sentence result (grain=sentence) is shown in its passage, the sentence emphasised: alone it may lose its
+   referent ("Il est en cours d'actualisation"). */
+function resultText(r) {
+  if (!r.passage_text) return highlighted(r.text, r.start, r.highlights);
+  const before = r.passage_text.slice(0, r.start - r.passage_start);
+  const after = r.passage_text.slice(r.end - r.passage_start);
+  return [before, el("strong", { class: "piece" }, highlighted(r.text, r.start, r.highlights)), after];
+}
+
+/* The search on screen lives in the address (?q=…&mode=…&grain=…&kind=…), so it can be bookmarked, shared,
+   reloaded and walked with back/forward; the hash keeps the view. */
 let shownSearch = "";
 
 function formSearch() {
   const params = new URLSearchParams({ q: $("#q").value.trim(), mode: $("#mode").value });
+  if ($("#grain").value) params.append("grain", $("#grain").value);  // else the service's default grain
   for (const [name, sel] of Object.entries(filterSelects)) if ($(sel).value) params.append(name, $(sel).value);
   return params;
 }
@@ -246,6 +256,7 @@ function restoreSearch() {
   const params = new URLSearchParams(location.search);
   $("#q").value = params.get("q") || "";
   setSelect($("#mode"), params.get("mode") || "");
+  setSelect($("#grain"), params.get("grain") || "");
   const labellers = { theme: themeLabel, organism: (o) => o };
   for (const [name, sel] of Object.entries(filterSelects)) setSelect($(sel), params.get(name) || "", labellers[name]);
   if ($("#q").value.trim()) { runSearch("replaceState"); return; }
@@ -701,6 +712,7 @@ function init() {
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(); });
   Object.values(filterSelects).forEach((sel) => $(sel).addEventListener("change", () => runSearch()));
   $("#mode").addEventListener("change", () => runSearch());
+  $("#grain").addEventListener("change", () => runSearch());
   $("#f-reset").addEventListener("click", () => { Object.values(filterSelects).forEach((s) => { $(s).value = ""; }); runSearch(); });
 
   $("#doc-text").addEventListener("click", (e) => {

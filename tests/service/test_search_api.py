@@ -50,6 +50,49 @@ def test_a_misspelt_word_finds_the_passages_its_spelling_finds_and_the_answer_na
     assert marked and all(m.startswith("recouvr") for m in marked)
 
 
+def test_a_sentence_result_is_a_sentence_of_its_passage_and_keeps_the_passage(client, runtime, corpus_ids,
+                                                                              corpus_texts):
+    """grain=sentence: each result is one stored sentence of a found passage (both stores keep the spans), its text
+    and highlights the sentence's, the passage given whole beside it; facets and counts stay the passages'."""
+    toit = corpus_ids["004_964ee9d999fa8f65.txt"]
+    params = {"q": "vacance commerciale élevée", "k": 10, "mode": "hybrid"}
+    body = client.get("/search", params=params | {"grain": "sentence"}).json()
+    passages = client.get("/search", params=params | {"grain": "passage"}).json()
+    assert body["facets"] == passages["facets"] and body["total_candidates"] == passages["total_candidates"]
+    names = {doc_id: name for name, doc_id in corpus_ids.items()}
+    parts = [r for r in body["results"] if r["passage_text"] is not None]
+    assert len(parts) >= 5 and len({r["id"] for r in body["results"]}) < 10  # sentences of multi-sentence passages
+    for r in body["results"]:
+        text = corpus_texts[names[r["document_id"]]]
+        assert r["passage_start"] <= r["start"] < r["end"] <= r["passage_end"]
+        assert r["text"] == text[r["start"]:r["end"]]
+        assert r["passage_text"] in (None, text[r["passage_start"]:r["passage_end"]])
+        assert all(r["start"] <= a < b <= r["end"] for a, b in r["highlights"])
+        row = runtime.store.meta.segment_by_seq(r["document_id"], r["position"])
+        assert (r["start"], r["end"]) in row.sentences and row.sentences == sorted(row.sentences)
+        assert row.sentences[0][0] == row.start and row.sentences[-1][1] == row.end
+    first = next(r for r in parts if r["document_id"] == toit)
+    assert "vacance commerciale" in first["text"].lower() and first["highlights"]
+
+
+def test_grain_passage_gives_the_stores_passages(client, runtime, corpus_ids):
+    """grain=passage (the default) answers as before sentences existed: the store's hits, each whole."""
+    params = {"q": "les impayés des locataires", "k": 8}
+    body = client.get("/search", params=params | {"grain": "passage"})
+    assert body.content == client.get("/search", params=params).content
+    out = runtime.store.search(params["q"], k=8, filters=Filters())
+    rows = [out.rows[h.id] for h in out.hits]
+    assert [(r["position"], r["start"], r["end"], r["score"]) for r in body.json()["results"]] == [
+        (row.seq, row.start, row.end, h.score) for h, row in zip(out.hits, rows)]
+    assert all(r["passage_text"] is None and (r["passage_start"], r["passage_end"]) == (r["start"], r["end"])
+               for r in body.json()["results"])
+
+
+def test_an_unknown_grain_is_refused(client):
+    response = client.get("/search", params={"q": "vacance", "grain": "paragraph"})
+    assert response.status_code == 422 and response.json()["error"]["detail"][0]["loc"][:2] == ["query", "grain"]
+
+
 def test_filters_and_facets(client, corpus_ids):
     params = {"q": "la société doit respecter les règles de la commande publique", "k": 20, "kind": "recommendation"}
     body = client.get("/search", params=params).json()

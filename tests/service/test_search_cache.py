@@ -6,15 +6,16 @@ from ancols_nlp.service.search_cache import SearchCache
 
 def test_an_answer_is_kept_for_its_version_only():
     cache = SearchCache(max_bytes=1000)
-    key = cache.key("vacance", "hybrid", 10, Filters(kind=("observation",)))
+    key = cache.key("vacance", "hybrid", "passage", 10, Filters(kind=("observation",)))
     assert cache.get(1, key) is None
     cache.put(1, key, b"answer")
     assert cache.get(1, key) == b"answer"
-    assert cache.get(1, cache.key("vacance", "lexical", 10, Filters(kind=("observation",)))) is None
+    assert cache.get(1, cache.key("vacance", "lexical", "passage", 10, Filters(kind=("observation",)))) is None
+    assert cache.get(1, cache.key("vacance", "hybrid", "sentence", 10, Filters(kind=("observation",)))) is None
     assert cache.get(2, key) is None  # a write: the older answers are gone
     cache.put(1, key, b"late answer")  # from a search that started before the write: not kept
     assert cache.get(2, key) is None and cache.get(1, key) is None
-    assert (cache.hits, cache.misses) == (1, 4)  # an older version's look-up is not a miss: it cannot be cached
+    assert (cache.hits, cache.misses) == (1, 5)  # an older version's look-up is not a miss: it cannot be cached
 
 
 def test_bounded_in_bytes_least_recently_used_out_first():

@@ -504,3 +504,26 @@ def test_the_filter_menus_offer_every_theme_and_organism_once_one_is_chosen(serv
     wait.until(lambda d: result_ids(d))
     wait.until(lambda d: sorted(d.execute_script(options, "#f-organism")) == organisms)
     assert sorted(browser.execute_script(options, "#f-theme")) == sorted(get_args(Theme))
+
+
+def test_a_sentence_result_is_shown_in_its_passage(server, browser, corpus_dir, tmp_path):
+    """« Phrases » (grain=sentence, kept in the address): a result that is one sentence of a passage shows the whole
+    passage with the sentence emphasised (alone it may lose its referent); a whole passage shows as before."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    path = corpus_dir / TOIT
+    stored = httpx.post(f"{server}/documents", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                        timeout=300)
+    assert stored.status_code in (200, 201), stored.text
+    found = httpx.get(f"{server}/search", params={"q": QUERY, "mode": "hybrid", "grain": "sentence", "k": 20},
+                      timeout=60).json()["results"]
+    assert any(r["passage_text"] for r in found)
+    driver = browser
+    driver.get(f"{server}/?{urlencode({'q': QUERY, 'mode': 'hybrid', 'grain': 'sentence'})}#recherche")
+    shown = "return [...document.querySelectorAll('#results .result .text')].map(" \
+            "e => [e.textContent, e.querySelector('.piece') ? e.querySelector('.piece').textContent : null]);"
+    wanted = [[r["passage_text"] or r["text"], r["text"] if r["passage_text"] else None] for r in found]
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(shown) == wanted)
+    assert driver.execute_script("return document.querySelector('#grain').value;") == "sentence"
+    screenshot(driver, tmp_path, "ancols-sentence-results")

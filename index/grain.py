@@ -1,0 +1,101 @@
+"""Sentence-sized results: the sentences of a search's best passages, ranked as ``bench/subpassage_eval.py`` measured.
+
+The judged units are the documents' lines and our passages paragraphs, so a passage takes one gain where the ideal
+list counts each line (``bench/search_ceiling.py``). With the sentence grain the stored sentences of the hybrid's
+top ``POOL`` passages are ranked instead: a sentence scores its passage's fused score + ``TERM_WEIGHT`` × the share
+of the query's analysed terms it holds; ties go to the better passage, then to the earlier sentence (the bench's
+A05: hybrid nDCG@10 set 4 0.621 → 0.666, set 5 0.601 → 0.713; ``subpassage_eval.py --check`` proves the same top
+10s). A passage stored before its sentences were kept is one piece, whole.
+
+What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
+- a sentence scores at most its passage's score + ``TERM_WEIGHT``, so the passages are read best first until no
+  later one can place a sentence in the top k, and the store is first asked for ``FIRST`` × k passages, the whole
+  pool only when those cannot settle the top k (the store's passages come in score order, so a shorter pool is a
+  prefix of the longer one);
+- a sentence's terms are read off its words (the highlighter's ``TOKEN``, each word analysed once and cached):
+  nothing is split or analysed whole at query time.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from itertools import accumulate, chain
+
+from ancols_nlp.index.analyzer import TOKEN, analyze
+from ancols_nlp.index.highlight import token_terms
+from ancols_nlp.index.interface import SearchOutcome, SegmentStore
+from ancols_nlp.index.query import Filters, Grain, Hit, SearchParams
+from ancols_nlp.index.records import SegmentRow
+
+POOL = 50  # passages whose sentences are ranked
+FIRST = 2  # × k: the passages asked for first (k = 10: 3 % of 166 queries of every set needed more than 20)
+TERM_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A result: a span of one found passage (the whole of it with the passage grain) and its score."""
+
+    hit: Hit
+    row: SegmentRow
+    start: int
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.row.text[self.start - self.row.start:self.end - self.row.start]
+
+    @property
+    def whole(self) -> bool:
+        return (self.start, self.end) == (self.row.start, self.row.end)
+
+
+def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params: SearchParams,
+           grain: Grain) -> tuple[SearchOutcome, list[Piece]]:
+    """The store's search of ``query`` and its best ``k`` results at ``grain``."""
+    if grain == "passage":
+        outcome = store.search(query, k=k, filters=filters, params=params)
+        return outcome, [Piece(h, row, row.start, row.end, h.score) for h in outcome.hits
+                         for row in (outcome.rows[h.id],)]
+    terms = frozenset(analyze(query))
+    pool = max(k, POOL)
+    outcome = store.search(query, k=min(FIRST * k, pool), filters=filters, params=params)
+    best = ranked(outcome, terms, k)
+    rest = min((h.score for h in outcome.hits), default=0.0)  # no passage left out scores more
+    if len(outcome.hits) < pool and not (len(best) == k and best[-1].score >= rest + TERM_WEIGHT):
+        outcome = store.search(query, k=pool, filters=filters, params=params)
+        best = ranked(outcome, terms, k)
+    return outcome, best
+
+
+def ranked(outcome: SearchOutcome, terms: frozenset[str], k: int) -> list[Piece]:
+    """The best ``k`` sentences of ``outcome``'s passages, reading passages only while one could still place."""
+    hits = outcome.hits
+    bound = list(accumulate(reversed([h.score for h in hits]), max))[::-1]  # best passage score from here on
+    top: list[tuple[float, int, int, Piece]] = []  # a min-heap of the best k: (score, -rank, -position, piece)
+    for rank, hit in enumerate(hits):
+        if len(top) == k and top[0][0] >= bound[rank] + TERM_WEIGHT:  # a tie goes to the earlier passage
+            break
+        row = outcome.rows[hit.id]
+        for position, (start, end, share) in enumerate(sentence_shares(row, terms)):
+            score = hit.score + TERM_WEIGHT * share
+            entry = (score, -rank, -position, Piece(hit, row, start, end, score))
+            if len(top) < k:
+                heapq.heappush(top, entry)
+            elif entry[:3] > top[0][:3]:
+                heapq.heapreplace(top, entry)
+    return [entry[-1] for entry in sorted(top, key=lambda e: e[:3], reverse=True)]
+
+
+def sentence_shares(row: SegmentRow, terms: frozenset[str]) -> list[tuple[int, int, float]]:
+    """Each stored sentence of ``row`` (the whole passage when none is stored) and the share of ``terms`` it holds."""
+    spans = row.sentences or [(row.start, row.end)]
+    if not terms:
+        return [(start, end, 0.0) for start, end in spans]
+    shares = []
+    for start, end in spans:
+        words = set(TOKEN.findall(row.text, start - row.start, end - row.start))
+        shares.append((start, end, len(terms.intersection(chain.from_iterable(map(token_terms, words)))) / len(terms)))
+    return shares

@@ -1,0 +1,129 @@
+"""Sentence-sized results over a real store: which sentence of a passage comes first, and stores without sentences."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from itertools import accumulate
+
+import pytest
+
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.expansion import expand
+from ancols_nlp.index.grain import POOL, search, sentence_shares
+from ancols_nlp.index.interface import SearchOutcome
+from ancols_nlp.index.query import Filters, Hit, SearchParams
+from ancols_nlp.index.records import SegmentRow
+from ancols_nlp.index.store import Store
+from tests.index.conftest import make_document, paragraph_documents
+
+FIRST = ("Bien qu'inférieure à celle de l'ensemble des logements sociaux du département de la Loire depuis 2016, "
+         "la vacance commerciale demeure à un niveau très élevé (6,3 %).")
+SECOND = "La société doit réduire la vacance commerciale de son parc."
+OTHER = "En 2015, les coûts de gestion se sont élevés à 2,8 M€, soit 21,1 % du produit total."
+
+
+@pytest.fixture
+def store(tmp_path, embedder):
+    s = Store(tmp_path / "data", embedder)
+    doc = make_document([(f"{FIRST} {SECOND}", "observation", "paragraph", "Vacance"),
+                         (OTHER, "observation", "paragraph", "Coûts de gestion")])
+    two, one = doc.segments
+    two.sentences = [(two.start, two.start + len(FIRST)), (two.end - len(SECOND), two.end)]
+    one.sentences = [(one.start, one.end)]
+    s.add(doc, filename="a.txt", data=b"a")
+    yield s
+    s.close()
+
+
+def _pieces(store, query, k=10, grain="sentence"):
+    return search(store, query, k=k, filters=Filters(), params=store.params, grain=grain)[1]
+
+
+def test_the_sentence_holding_more_of_the_query_comes_first_with_its_passage(store):
+    """Both sentences share their passage's fused score: the one holding all three terms (réduire, vacance,
+    commerciale) beats the one holding two, and each result keeps its passage."""
+    first, second = _pieces(store, "réduire la vacance commerciale")[:2]
+    assert first.text == SECOND and second.text == FIRST
+    assert first.row is second.row and first.row.text == f"{FIRST} {SECOND}"
+    assert first.score > second.score == first.hit.score + 0.5 * 2 / 3
+
+
+def test_the_passage_grain_is_the_stores_ranking(store):
+    out = store.search("vacance commerciale", k=10, filters=Filters())
+    shown = _pieces(store, "vacance commerciale", grain="passage")
+    assert [(p.hit.id, p.start, p.end, p.score) for p in shown] == [
+        (h.id, out.rows[h.id].start, out.rows[h.id].end, h.score) for h in out.hits]
+    assert all(p.whole for p in shown)
+
+
+def test_a_store_written_before_sentences_were_kept_gives_whole_passages(store, tmp_path):
+    """An older store's rows have no ``sentences``: each passage is one piece, whole, and nothing fails."""
+    assert len(_pieces(store, "vacance commerciale")) == 3
+    with sqlite3.connect(tmp_path / "data" / "ancols.sqlite3") as db:
+        db.execute("UPDATE segments SET body = json_remove(body, '$.sentences')")
+    shown = _pieces(store, "vacance commerciale")
+    assert len(shown) == 2 and all(p.whole and p.row.sentences == [] for p in shown)
+
+
+@pytest.fixture
+def report_store(tmp_path, embedder, corpus_texts):
+    """The corpus reports' paragraphs, each cut into its sentences at a full stop followed by a space."""
+    s = Store(tmp_path / "reports", embedder)
+    for name, doc in paragraph_documents(corpus_texts, 1).items():
+        for segment in doc.segments:
+            cuts = [segment.start] + [segment.start + m.end() for m in re.finditer(r"[.!?] ", segment.text)]
+            segment.sentences = list(zip(cuts, cuts[1:] + [segment.end]))
+        s.add(doc, filename=name, data=name.encode())
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 10, 30])
+def test_reading_fewer_passages_first_gives_the_whole_pools_ranking(report_store, k):
+    """The search asks for FIRST × k passages and reads them only while a sentence could still place: its results
+    are those of every sentence of the POOL best passages sorted by score, ties to the better passage."""
+    for query in ("vacance commerciale élevée", "les impayés des locataires augmentent", "conseil d'administration",
+                  "provision pour gros entretien", "la société doit réduire ses coûts de gestion",
+                  "attribution des logements aux ménages prioritaires", "travaux de réhabilitation du patrimoine",
+                  "loyers au-dessus des plafonds", "délai de paiement des fournisseurs", "état des parties communes"):
+        out = report_store.search(query, k=max(k, POOL), filters=Filters())
+        terms = frozenset(analyze(query))
+        every = sorted(((h.score + 0.5 * share, -rank, -position, start, end)
+                        for rank, h in enumerate(out.hits)
+                        for position, (start, end, share) in enumerate(sentence_shares(out.rows[h.id], terms))),
+                       reverse=True)[:k]
+        shown = _pieces(report_store, query, k)
+        assert [(p.score, p.start, p.end) for p in shown] == [(score, s, e) for score, _, _, s, e in every], query
+
+
+class Listed:
+    """A store whose passages and fused scores are given, best first: it records the k each search asks for."""
+
+    def __init__(self, passages: list[tuple[float, list[str]]]):
+        self.params, self.asked, self.rows, text = SearchParams(), [], {}, ""
+        for uid, (_, sentences) in enumerate(passages):
+            start = len(text)
+            cuts = list(accumulate((len(s) + 1 for s in sentences), initial=start))
+            text += " ".join(sentences) + "\n"
+            self.rows[uid] = SegmentRow(uid, "d", uid, start, cuts[-1] - 1, "paragraph", "observation",
+                                        " ".join(sentences), {}, [], {}, [], None, None, [], [], None, [], [],
+                                        [(a, b - 1) for a, b in zip(cuts, cuts[1:])])
+        self.hits = [Hit(uid, score) for uid, (score, _) in enumerate(passages)]
+
+    def search(self, query, *, k, filters, params):
+        self.asked.append(k)
+        return SearchOutcome(self.hits[:k], self.rows, {}, len(self.hits), expand(query))
+
+
+def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_could_place():
+    """k = 1 asks for 2 passages first: their best sentence (1.0 + 0.5 × 1/2) could be beaten by a third passage's
+    (up to 0.95 + 0.5), so the whole pool is asked, and the third's sentence holding both terms comes first."""
+    split = [(1.0, ["La vacance du parc est stable.", "Le local commercial est loué."]),
+             (0.95, ["Les loyers sont modérés."]), (0.9, ["La vacance commerciale demeure élevée."])]
+    store = Listed(split)
+    shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params, grain="sentence")[1]
+    assert store.asked == [2, POOL] and [p.text for p in shown] == ["La vacance commerciale demeure élevée."]
+    store = Listed([(1.0, ["Le parc est ancien.", "Sa vacance commerciale est élevée."])] + split[1:])
+    shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params, grain="sentence")[1]
+    assert store.asked == [2] and [p.text for p in shown] == ["Sa vacance commerciale est élevée."]
