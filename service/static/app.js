@@ -280,7 +280,9 @@ async function runSearch(record = "pushState") {
     const results = $("#results");
     results.replaceChildren(...body.results.map(resultCard));
     if (!body.results.length) results.append(el("div", { class: "empty", text: "Aucun passage ne correspond. Essayez d'autres mots ou retirez des filtres." }));
-    const found = plural(body.results.length, "passage le plus pertinent", "passages les plus pertinents");
+    const found = body.results.some((r) => r.passage_text)  // sentences of passages (grain=sentence)
+      ? plural(body.results.length, "extrait le plus pertinent", "extraits les plus pertinents")
+      : plural(body.results.length, "passage le plus pertinent", "passages les plus pertinents");
     const info = `${found} pour « ${body.query} »`;
     const fixes = (body.corrections || []).map((c) => `« ${c.meant} » pour « ${c.typed} »`);
     $("#results-info").textContent = fixes.length ? `${info} — cherché aussi : ${fixes.join(", ")}` : info;

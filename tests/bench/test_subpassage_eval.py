@@ -4,7 +4,8 @@ over three lines takes one gain whole, three once cut into the pipeline's senten
 from pathlib import Path
 
 from bench.search_eval import load_score
-from bench.subpassage_eval import by_sentence, by_window, long_by_sentence, near, ranked, sentence_spans, whole
+from bench.subpassage_eval import (by_sentence, by_window, long_by_sentence, near, ranked, sentence_spans, trimmed,
+                                   whole)
 
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
@@ -58,3 +59,11 @@ def test_a_cap_keeps_at_most_two_pieces_of_one_segment_and_fills_the_list_from_t
     capped = ranked(pool, {DOC: sentences}, texts, query, by_sentence, 0.5, cap=2)
     assert [p["segment"] for p in capped][:3] == [1, 1, 2]
     assert (capped[0]["start"], capped[0]["end"]) == by_sentence(sentences, span)[1]  # holds the query's terms
+
+
+def test_trimming_keeps_the_run_from_the_first_to_the_last_sentence_holding_a_query_term():
+    _, _, _, sentences, span = _letter()
+    first, middle, last = by_sentence(sentences, span)
+    assert trimmed(sentences, span, lambda s: s == middle) == [middle]
+    assert trimmed(sentences, span, lambda s: s != middle) == [(first[0], last[1])]
+    assert trimmed(sentences, span, lambda s: False) == [span]

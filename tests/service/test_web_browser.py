@@ -526,4 +526,5 @@ def test_a_sentence_result_is_shown_in_its_passage(server, browser, corpus_dir, 
     wanted = [[r["passage_text"] or r["text"], r["text"] if r["passage_text"] else None] for r in found]
     WebDriverWait(driver, 60).until(lambda d: d.execute_script(shown) == wanted)
     assert driver.execute_script("return document.querySelector('#grain').value;") == "sentence"
+    assert texts(driver, "#results-info")[0] == f"{len(found)} extraits les plus pertinents pour « {QUERY} »"
     screenshot(driver, tmp_path, "ancols-sentence-results")
