@@ -51,7 +51,7 @@ LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
 POOL = 50  # segments of the hybrid search whose pieces are ranked
 SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
         "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
-        "set5": ("project5.tsv", "project5")}
+        "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
