@@ -22,7 +22,7 @@ better segment, then to the earlier piece. The baseline is the current segments'
 in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over every piece of the store.
 
     python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
-    python bench/subpassage_eval.py --data DIR --pool Q.tsv OUT.json   # A05cap2's top 10, for search_pool.py sheet
+    python bench/subpassage_eval.py --data DIR --pool Q.tsv OUT.json [--variant A05]  # top 10 (A05cap2), for the sheet
     python bench/subpassage_eval.py --data DIR --check set1 [set2 …]   # the service's grain=sentence top 10 is A05's
 
 ``--check`` proves the service (``index/grain.py``: stored sentences, terms read off the highlighter's words) ranks
@@ -64,7 +64,7 @@ LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
 POOL = 50  # segments of the hybrid search whose pieces are ranked
 SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
         "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
-        "set5": ("project5.tsv", "project5")}
+        "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
@@ -270,7 +270,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sets", nargs="+", choices=list(SETS), default=["dev", "set1", "set2", "set3"])
     ap.add_argument("--examples", action="store_true", help="top 5 texts of set 1's shortest query and question")
     ap.add_argument("--pool", type=Path, nargs=2, metavar=("QUERIES", "OUT"),
-                    help="write A05cap2's top 10 per query of QUERIES as pool rows to OUT and measure nothing")
+                    help="write a variant's top 10 per query of QUERIES as pool rows to OUT and measure nothing")
+    ap.add_argument("--variant", choices=list(VARIANTS), default="A05cap2", help="the variant --pool writes")
     ap.add_argument("--check", nargs="+", choices=list(SETS),
                     help="compare the service's sentence results with A05's on these sets")
     a = ap.parse_args(argv)
@@ -280,7 +281,7 @@ def main(argv=None) -> int:
         ids = ingest(runtime, shared / "corpus")
         corpus = Corpus.read(runtime, ids)
         if a.pool:
-            a.pool[1].write_text(json.dumps(pool_run(corpus, read_queries(a.pool[0])), indent=1))
+            a.pool[1].write_text(json.dumps(pool_run(corpus, read_queries(a.pool[0]), a.variant), indent=1))
             return 0
         if a.check:
             found = []
