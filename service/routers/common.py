@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import get_origin
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
@@ -21,14 +23,23 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
 
 
 def known_parameters(request: Request) -> None:
-    """Refuses a query parameter the route does not take. FastAPI ignores one, so a misspelt filter ("organisme",
-    "type" for kind) or paging a route lacks ("offset" on /search) answered as if it had been applied."""
-    taken = sorted(p.alias for p in request.scope["route"].dependant.query_params)  # no dependency of theirs takes one
-    unknown = [name for name in dict.fromkeys(request.query_params) if name not in taken]
-    if unknown:
-        takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
-        raise RequestValidationError([{"loc": ("query", name), "msg": f"Unknown parameter; {takes}."}
-                                      for name in unknown])
+    """Refuses a query parameter the route does not take, and one that takes a single value given several times.
+    FastAPI ignores the first and keeps the last of the second, so a misspelt filter ("organisme", "type" for kind),
+    paging a route lacks ("offset" on /search) or ``q=vacance&q=loyers`` answered as if what was dropped had not
+    been asked."""
+    fields = {p.alias: p for p in request.scope["route"].dependant.query_params}  # no dependency of theirs takes one
+    taken = sorted(fields)
+    errors = []
+    for name in dict.fromkeys(request.query_params):
+        values = request.query_params.getlist(name)
+        if name not in fields:
+            takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
+            errors.append({"loc": ("query", name), "msg": f"Unknown parameter; {takes}."})
+        elif len(values) > 1 and get_origin(fields[name].field_info.annotation) is not list:
+            errors.append({"loc": ("query", name), "msg": f"Given {len(values)} times ({', '.join(values)}); this "
+                                                          f"parameter takes one value."})
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:

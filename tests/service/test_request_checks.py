@@ -1,0 +1,57 @@
+"""What a request gives that a route cannot use is refused with a clear 422, never answered as if it had been applied:
+a single-valued parameter given twice, a filter given empty, a form field the upload does not take.
+
+These checks are the routers' (service/routers/common.py), the same whatever the store: one backend is enough."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ancols_nlp.service.app import create_app
+from ancols_nlp.service.runtime import Runtime
+from ancols_nlp.service.settings import Settings
+
+LETTER, REPORT = "000_ad04bc466fc4cae0.txt", "002_6bf2bb461188af34.txt"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    runtime = Runtime.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), max_upload_mb=2))
+    with TestClient(create_app(runtime=runtime)) as c:
+        yield c
+    runtime.close()
+
+
+@pytest.fixture(scope="module")
+def stored(client, corpus_dir):
+    ids = {}
+    for name in (LETTER, REPORT):
+        response = client.post("/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")})
+        assert response.status_code == 201, response.text
+        ids[name] = response.json()["id"]
+    return ids
+
+
+def refused(response, name: str) -> str:
+    """The message of a 422 on ``name``, asserted to be one."""
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["detail"][0]["loc"][1] == name, error
+    return error["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(("name", "values"), [("q", ["vacance commerciale", "loyers"]), ("mode", ["lexical", "semantic"]),
+                                              ("k", ["3", "5"]), ("year_min", ["2010", "2016"])])
+def test_a_single_valued_search_parameter_given_twice_is_refused(client, stored, name, values):
+    """``q=vacance&q=loyers`` searched "loyers" alone and ``mode=lexical&mode=semantic`` answered semantic: the last
+    value won and the first was dropped without a word."""
+    asked = [("q", "taux de vacance")] * (name != "q") + [(name, value) for value in values]
+    message = refused(client.get("/search", params=asked), name)
+    assert "2 times" in message and "one value" in message
+    assert client.get("/search", params=asked[:-1]).status_code == 200
+
+
+def test_paging_given_twice_is_refused(client, stored):
+    """``limit=1&limit=3`` listed three documents."""
+    assert "one value" in refused(client.get("/documents", params=[("limit", "1"), ("limit", "3")]), "limit")
+    assert "one value" in refused(client.get("/jobs", params=[("status", "done"), ("status", "failed")]), "status")
+    assert client.get("/documents", params=[("limit", "1"), ("offset", "1")]).json()["limit"] == 1
