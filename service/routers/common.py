@@ -7,7 +7,7 @@ from typing import get_origin
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
-from ancols_nlp.service.errors import BadQuery
+from ancols_nlp.service.errors import EMPTY, BadQuery
 
 
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
@@ -23,10 +23,11 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
 
 
 def known_parameters(request: Request) -> None:
-    """Refuses a query parameter the route does not take, and one that takes a single value given several times.
-    FastAPI ignores the first and keeps the last of the second, so a misspelt filter ("organisme", "type" for kind),
-    paging a route lacks ("offset" on /search) or ``q=vacance&q=loyers`` answered as if what was dropped had not
-    been asked."""
+    """Refuses a query parameter the route does not take, one that takes a single value given several times, and
+    one given empty. FastAPI ignores the first and keeps the last of the second, so a misspelt filter ("organisme",
+    "type" for kind), paging a route lacks ("offset" on /search) or ``q=vacance&q=loyers`` answered as if what was
+    dropped had not been asked; and ``organism=`` filtered on an organism named "", which no passage has (200, no
+    results), where ``kind=`` was refused for not being a kind."""
     fields = {p.alias: p for p in request.scope["route"].dependant.query_params}  # no dependency of theirs takes one
     taken = sorted(fields)
     errors = []
@@ -35,6 +36,8 @@ def known_parameters(request: Request) -> None:
         if name not in fields:
             takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
             errors.append({"loc": ("query", name), "msg": f"Unknown parameter; {takes}."})
+        elif "" in values:
+            errors.append({"loc": ("query", name), "msg": f"{EMPTY}: give it a value, or leave it out."})
         elif len(values) > 1 and get_origin(fields[name].field_info.annotation) is not list:
             errors.append({"loc": ("query", name), "msg": f"Given {len(values)} times ({', '.join(values)}); this "
                                                           f"parameter takes one value."})

@@ -55,3 +55,32 @@ def test_paging_given_twice_is_refused(client, stored):
     assert "one value" in refused(client.get("/documents", params=[("limit", "1"), ("limit", "3")]), "limit")
     assert "one value" in refused(client.get("/jobs", params=[("status", "done"), ("status", "failed")]), "status")
     assert client.get("/documents", params=[("limit", "1"), ("offset", "1")]).json()["limit"] == 1
+
+
+@pytest.mark.parametrize("name", ["organism", "document_id", "kind", "theme", "doc_type"])
+def test_a_filter_given_empty_is_refused_alike(client, stored, name):
+    """``organism=`` (a form's "any" option sent as is) answered 200 with no passage, as if no organism had any,
+    where ``kind=`` was a 422 listing the kinds: an empty filter is refused alike, saying to leave it out."""
+    message = refused(client.get("/search", params={"q": "vacance commerciale", name: ""}), name)
+    assert "empty" in message and "leave it out" in message
+    assert client.get("/search", params={"q": "vacance commerciale"}).json()["results"]
+
+
+def test_a_filter_repeated_still_takes_every_value(client, stored):
+    body = client.get("/search", params=[("q", "vacance"), ("document_id", stored[LETTER]),
+                                         ("document_id", stored[REPORT]), ("k", "30")]).json()
+    assert {r["document_id"] for r in body["results"]} == set(stored.values())
+
+
+@pytest.mark.parametrize("value", ["", [""], ["LOGIDIA", ""]])
+def test_a_chat_filter_given_empty_is_refused(client, stored, value):
+    """The chat's ``"organism": ""`` answered "nothing relevant is stored" (200): the filter matched no passage."""
+    asked = {"messages": [{"role": "user", "content": "Que dit le contrôle sur la vacance ?"}],
+             "filters": {"organism": value}}
+    response = client.post("/chat", json=asked)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["detail"][0]["loc"][:3] == ["body", "filters", "organism"]
+    assert "empty" in error["detail"][0]["msg"]
+    asked["filters"] = {"organism": "LOGIDIA"}
+    assert {c["organism"] for c in client.post("/chat", json=asked).json()["citations"]} == {"LOGIDIA"}
