@@ -45,6 +45,25 @@ def known_parameters(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
+async def known_fields(request: Request) -> None:
+    """Refuses a form field an upload route does not take, and a second file where it takes one: FastAPI ignores
+    the first and keeps the last of the second, so ``-F title=…`` was dropped and ``curl -F file=@a -F file=@b
+    /documents`` stored b alone (201)."""
+    fields = {p.alias: p for p in request.scope["route"].dependant.body_params}
+    form = await request.form()  # already read by FastAPI for the route's own fields: this is the same parse
+    errors = []
+    for name in dict.fromkeys(form.keys()):
+        given = len(form.getlist(name))
+        if name not in fields:
+            takes = ", ".join(sorted(fields))
+            errors.append({"loc": ("body", name), "msg": f"Unknown field; this route takes {takes}."})
+        elif given > 1 and get_origin(fields[name].field_info.annotation) is not list:
+            errors.append({"loc": ("body", name), "msg": f"Given {given} times; this route takes one file: POST "
+                                                         f"several to /jobs (field files, repeated)."})
+    if errors:
+        raise RequestValidationError(errors)
+
+
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
     """The years a search is filtered on; refused when they end before they start (bounds swapped by mistake),
     which no document can match."""

@@ -39,8 +39,8 @@ def refused(response, name: str) -> str:
     return error["detail"][0]["msg"]
 
 
-@pytest.mark.parametrize(("name", "values"), [("q", ["vacance commerciale", "loyers"]), ("mode", ["lexical", "semantic"]),
-                                              ("k", ["3", "5"]), ("year_min", ["2010", "2016"])])
+@pytest.mark.parametrize(("name", "values"), [("q", ["vacance commerciale", "loyers"]), ("k", ["3", "5"]),
+                                              ("mode", ["lexical", "semantic"]), ("year_min", ["2010", "2016"])])
 def test_a_single_valued_search_parameter_given_twice_is_refused(client, stored, name, values):
     """``q=vacance&q=loyers`` searched "loyers" alone and ``mode=lexical&mode=semantic`` answered semantic: the last
     value won and the first was dropped without a word."""
@@ -84,3 +84,25 @@ def test_a_chat_filter_given_empty_is_refused(client, stored, value):
     assert "empty" in error["detail"][0]["msg"]
     asked["filters"] = {"organism": "LOGIDIA"}
     assert {c["organism"] for c in client.post("/chat", json=asked).json()["citations"]} == {"LOGIDIA"}
+
+
+def test_two_files_sent_to_the_one_file_upload_are_refused(client, stored, corpus_dir):
+    """``curl -F file=@a -F file=@b /documents`` stored b alone and answered 201: a was dropped without a word."""
+    letter, report = ((corpus_dir / name).read_bytes() for name in (LETTER, REPORT))
+    response = client.post("/documents", files=[("file", ("a.txt", letter[:3000], "text/plain")),
+                                                ("file", ("b.txt", report[:3000], "text/plain"))])
+    message = refused(response, "file")
+    assert "2 times" in message and "/jobs" in message
+    assert client.get("/documents").json()["total"] == len(stored)
+
+
+def test_a_form_field_the_upload_does_not_take_is_refused(client, stored, corpus_dir):
+    """``-F title=…`` or ``-F files=@b`` beside ``file`` were ignored: the document was stored without them."""
+    letter = (corpus_dir / LETTER).read_bytes()[:3000]
+    response = client.post("/documents", data={"title": "Réponse de LOGIDIA"},
+                           files={"file": ("a.txt", letter, "text/plain")})
+    assert "this route takes file" in refused(response, "title")
+    response = client.post("/jobs", data={"priority": "1"}, files=[("files", ("a.txt", letter, "text/plain"))])
+    assert "this route takes files" in refused(response, "priority")
+    assert client.get("/documents").json()["total"] == len(stored)
+    assert client.get("/jobs").json()["total"] == 0
