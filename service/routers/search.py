@@ -50,7 +50,7 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     """The JSON body of a search, as the cache keeps it."""
     outcome = runtime.store.search(query, k=k, filters=filters, params=params)
     if not outcome.expansion.searchable:
-        raise BadQuery(f"The {NO_WORD}.")
+        raise BadQuery(f"The {NO_WORD}.", {"reason": "no_word"})  # for a client to say it in its language
     results = search_results(runtime.store, outcome)
     corrected = as_written(outcome.expansion.corrected, (result.text for result in results))
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]

@@ -44,12 +44,14 @@ const API_ERRORS = {
   store_unavailable: "La base de données du service ne répond pas : réessayez dans un moment",
   internal_error: "Erreur inattendue du service (consignée dans son journal)",
 };
+const NO_WORD = "Aucun mot à chercher : la recherche ne contient que des mots vides (le, la, de…), de la ponctuation ou des symboles";
 const UNREACHABLE = "Service injoignable : vérifiez qu'il est démarré, puis réessayez";
 
 function errorText(body, status) {
   const error = body && body.error;
   if (!error) return `Le service a répondu par une erreur (HTTP ${status})`;
   if (error.detail && error.detail.max_chars) return `Texte trop long : ${fmt.format(error.detail.max_chars)} caractères au plus`;
+  if (error.detail && error.detail.reason === "no_word") return NO_WORD;
   return API_ERRORS[error.code] || FILE_ERRORS[error.code] || error.message;
 }
 

@@ -547,3 +547,22 @@ def test_a_documents_passages_are_chosen_with_the_keyboard(server, browser, corp
     assert driver.execute_script("return [...document.querySelectorAll('#doc-text .seg')]"
                                  ".filter(n => n.tabIndex >= 0).map(n => n.dataset.pos);") == [
         str(segments[-1]["position"])]
+
+
+def test_a_search_with_no_word_to_search_says_why(server, browser, corpus_dir):
+    """"le la de" (or "?") searched from the page showed "Question refusée par le service", which says neither what
+    was wrong nor what to do: the API refuses a query with no word to search (detail.reason "no_word"), and the page
+    says so in French."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sent = httpx.post(f"{server}/documents", files={"file": (TOIT, (corpus_dir / TOIT).read_bytes(), "text/plain")},
+                      timeout=300)  # stored already when an earlier test ran first
+    assert sent.status_code == 201, sent.text
+    refused = httpx.get(f"{server}/search", params={"q": "le la de"}, timeout=60)
+    assert refused.status_code == 422 and refused.json()["error"]["detail"] == {"reason": "no_word"}
+    browser.get(f"{server}/?{urlencode({'q': 'le la de'})}#recherche")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: texts(d, "#results-info .error"))
+    said = texts(browser, "#results-info .error")[0]
+    assert said.startswith("Aucun mot à chercher") and "mots vides" in said, said
