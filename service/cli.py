@@ -235,8 +235,9 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 def _search(runtime: Runtime, args: argparse.Namespace) -> int:
     """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
-    ``--json``."""
+    ``--json``; its corrections (a misspelt word also searched as the spelling the passages hold) on stderr."""
     from ancols_nlp.index.query import Filters
+    from ancols_nlp.index.spelling import as_written
     from ancols_nlp.service.views import page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
@@ -244,7 +245,10 @@ def _search(runtime: Runtime, args: argparse.Namespace) -> int:
     if not outcome.expansion.searchable:
         print(f"ancols: the {NO_WORD}", file=sys.stderr)
         return 2
-    for rank, result in enumerate(search_results(runtime.store, outcome), 1):
+    results = search_results(runtime.store, outcome)
+    for typed, meant in as_written(outcome.expansion.corrected, (result.text for result in results)):
+        print(f"ancols: also searched {meant!r} for {typed!r} (no stored passage holds it)", file=sys.stderr)
+    for rank, result in enumerate(results, 1):
         if args.json:
             print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:
