@@ -7,7 +7,9 @@ from typing import get_origin
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
+from ancols_nlp.index.query import Filters
 from ancols_nlp.service.errors import EMPTY, BadQuery
+from ancols_nlp.service.runtime import Runtime
 
 
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
@@ -60,6 +62,26 @@ async def known_fields(request: Request) -> None:
         elif given > 1 and get_origin(fields[name].field_info.annotation) is not list:
             errors.append({"loc": ("body", name), "msg": f"Given {given} times; this route takes one file: POST "
                                                          f"several to /jobs (field files, repeated)."})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -> None:
+    """Refuses an organism no stored document names (in any case, as the filter matches) and a document id not
+    stored: such a filter matched no passage and the answer (200, nothing found) said the reports held nothing on
+    the subject, as an unknown kind once did. ``where`` is the filters' place in the request, for the error."""
+    errors = []
+    if filters.organism:
+        names = runtime.store.organisms()
+        known = {name.casefold() for name in names}
+        listed = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+        errors += [{"loc": (*where, "organism"), "msg": f"No stored document names the organism {name!r}; GET "
+                                                       f"/organisms lists them: {listed or 'none yet'}."}
+                   for name in filters.organism if name.casefold() not in known]
+    if filters.document_id:
+        heads = runtime.store.meta.document_heads(list(filters.document_id))
+        errors += [{"loc": (*where, "document_id"), "msg": f"No document {doc_id!r}; GET /documents lists them."}
+                   for doc_id in filters.document_id if doc_id not in heads]
     if errors:
         raise RequestValidationError(errors)
 

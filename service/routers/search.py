@@ -12,7 +12,7 @@ from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import NO_WORD, BadQuery
-from ancols_nlp.service.routers.common import clean_query, known_parameters, year_range
+from ancols_nlp.service.routers.common import clean_query, known_parameters, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
@@ -36,6 +36,8 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
+    if filters.organism or filters.document_id:  # read from the store: off the event loop
+        await run_in_threadpool(stored_filters, runtime, filters, ("query",))
     k = min(k, settings.max_results)
     version = runtime.store.version  # read before searching: see SearchCache.put
     key = runtime.answers.key(query, params.mode, k, filters)

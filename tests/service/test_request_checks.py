@@ -106,3 +106,19 @@ def test_a_form_field_the_upload_does_not_take_is_refused(client, stored, corpus
     assert "this route takes files" in refused(response, "priority")
     assert client.get("/documents").json()["total"] == len(stored)
     assert client.get("/jobs").json()["total"] == 0
+
+
+@pytest.mark.parametrize(("name", "value", "said"), [("organism", "Logidia Habitat", "GET /organisms"),
+                                                     ("organism", "Coop Ivry Habitat", "LOGIDIA"),
+                                                     ("document_id", "2016-051", "GET /documents")])
+def test_a_filter_naming_nothing_stored_is_refused(client, stored, name, value, said):
+    """``organism=Coop Ivry Habitat`` (the letter writes "Coop'lvry Habitat") or a report number given as
+    ``document_id`` answered 200 with no passage, as if the reports said nothing of the subject. Names are matched
+    as before (any case); one no stored document has is refused, saying where the names are listed."""
+    message = refused(client.get("/search", params={"q": "vacance", name: value}), name)
+    assert value in message and said in message
+    chat = client.post("/chat", json={"messages": [{"role": "user", "content": "vacance"}], "filters": {name: value}})
+    assert chat.status_code == 422 and chat.json()["error"]["detail"][0]["loc"][:3] == ["body", "filters", name]
+    found = client.get("/search", params=[("q", "vacance"), ("organism", "logidia"), ("organism", "LOGIDIA"),
+                                          ("document_id", stored[REPORT])]).json()["results"]
+    assert found and {r["organism"] for r in found} == {"LOGIDIA"}
