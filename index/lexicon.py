@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ancols_nlp.pipelines.french import fold
+from ancols_nlp.pipelines.french import accented, fold
 
 PIPELINE = "fr_core_news_sm"
 _reading = threading.Lock()  # two first searches at once read the tables once
@@ -68,8 +68,28 @@ def _read() -> np.ndarray:
 
 
 def knows(word: str) -> bool:
-    """Whether the lower-case ``word`` is a French form or lemma, or a lemma written without its accents."""
+    """Whether the lower-case ``word`` is a French form or lemma, or a lemma written without its accents, or the
+    plural or feminine of one typed so ("chaudieres", "penalites", "degats": the forms are kept as hashes only, so
+    their unaccented spellings cannot be listed)."""
     known = _known()
-    key = np.uint64(_hash(word))
-    at = int(np.searchsorted(known, key))
-    return at < len(known) and known[at] == key
+    keys = np.fromiter((_hash(w) for w in _inflected_from(word)), dtype=np.uint64)
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return bool((known[at] == keys).any())
+
+
+def _inflected_from(word: str) -> list[str]:
+    """``word``, and when it is typed without accents: its ending written accented as French always writes it
+    ("cheminees" → "cheminées", ``french.accented``), and the masculine singular it may inflect, as French adds -s
+    or -x for the plural (-al makes -aux; a word ending in -s, -x or -z keeps it) and -e for the feminine (a word
+    ending in -e keeps it) (Grevisse, Le Bon Usage). "confinementss" and "vacancee" stay unknown: typos."""
+    if fold(word) != word:
+        return [word]
+    out = [word, *filter(None, [accented(word)])]
+    stem = word
+    if word.endswith("aux"):
+        stem = word[:-3] + "al"
+    elif word.endswith(("s", "x")) and not word[:-1].endswith(("s", "x", "z")):
+        stem = word[:-1]
+    if stem.endswith("e") and not stem.endswith("ee"):
+        out.append(stem[:-1])
+    return out + [stem] * (stem != word)

@@ -238,9 +238,10 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) -> int:
     """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
-    ``--json``."""
+    ``--json``; its corrections (a misspelt word also searched as the spelling the passages hold) on stderr."""
     from ancols_nlp.index.grain import search
     from ancols_nlp.index.query import Filters
+    from ancols_nlp.index.spelling import as_written
     from ancols_nlp.service.views import page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
@@ -249,7 +250,11 @@ def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) ->
     if not outcome.expansion.searchable:
         print(f"ancols: the {NO_WORD}", file=sys.stderr)
         return 2
-    for rank, result in enumerate(search_results(runtime.store, outcome, shown), 1):
+    results = search_results(runtime.store, outcome, shown)
+    written = (result.passage_text or result.text for result in results)
+    for typed, meant in as_written(outcome.expansion.corrected, written):
+        print(f"ancols: also searched {meant!r} for {typed!r} (no stored passage holds it)", file=sys.stderr)
+    for rank, result in enumerate(results, 1):
         if args.json:
             print(json.dumps({"rank": rank, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:

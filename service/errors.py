@@ -53,6 +53,7 @@ class BadQuery(ApiError):
     code = "bad_query"
 
 
+EMPTY = "Given empty"  # a parameter or a chat filter: refused alike, never a filter on ""
 NO_WORD = "query has no word to search for: only stopwords, punctuation or symbols"  # the API's and the CLI's
 
 

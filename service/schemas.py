@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from ancols_nlp.pipelines.types import DocType, Theme, UnreadReason
 from ancols_nlp.pipelines.types import Kind as KindName
+from ancols_nlp.service.errors import EMPTY
 
 
 class ErrorBody(BaseModel):
@@ -323,7 +324,10 @@ class ChatFilters(BaseModel):
     @field_validator("kind", "theme", "document_id", "organism", "doc_type", mode="before")
     @classmethod
     def _listify(cls, value: object) -> object:
-        return _as_list(value)
+        values = _as_list(value)
+        if isinstance(values, list) and "" in values:  # "organism": "" matched no passage: the answer said none held it
+            raise ValueError(f"{EMPTY}: give it a value, or leave it out")
+        return values
 
 
 class ChatRequest(BaseModel):

@@ -20,7 +20,7 @@ from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answe
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
 from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve
 from ancols_nlp.service.errors import BadQuery
-from ancols_nlp.service.routers.common import clean_query, year_range
+from ancols_nlp.service.routers.common import clean_query, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 
@@ -67,7 +67,9 @@ def user_turns(request: ChatRequest, max_chars: int) -> list[str]:
 
 def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:
     query = build_query(user_turns(request, runtime.settings.max_query_chars), known_organisms(runtime))
-    passages = number(assign_quotes(retrieve(runtime, query, to_filters(request), request.k), query.text))
+    filters = to_filters(request)
+    stored_filters(runtime, filters, ("body", "filters"))
+    passages = number(assign_quotes(retrieve(runtime, query, filters, request.k), query.text))
     offline = offline_answer(passages, query.text)
     return Prepared(query, passages, [citation(p) for p in passages], offline)
 

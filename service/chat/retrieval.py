@@ -48,6 +48,9 @@ class ChatQuery:
     question: str  # the last user message, as asked
     kinds: tuple[str, ...] = ()  # kinds the question asks for, first
     organisms: tuple[str, ...] = ()  # organisms the question names (used as a filter)
+    # The question names organisms and asks nothing else of them ("Quelles recommandations pour LOGIDIA ?"): every
+    # passage of theirs is about them, though few write their name (which is then all there is to search).
+    organisms_only: bool = False
 
 
 def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
@@ -66,7 +69,8 @@ def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
     if named and analyze(rest):
         content = rest  # the organism becomes a filter; the query keeps what is asked about it
     text = content or " ".join(question.split())
-    return ChatQuery(text=text, question=question, kinds=kinds, organisms=named)
+    return ChatQuery(text=text, question=question, kinds=kinds, organisms=named,
+                     organisms_only=bool(named) and not analyze(rest))
 
 
 @dataclass
@@ -187,7 +191,7 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
             if row is None or hit.id in chosen or not is_useful(row):
                 continue
             cov = coverage(weights, row)
-            if not is_relevant(cov, hit.dense):
+            if not (query.organisms_only or is_relevant(cov, hit.dense)):
                 continue
             chosen[hit.id] = Passage(row=row, doc=docs.get_doc(row.document_id), score=hit.score,
                                      lexical=hit.lexical, dense=hit.dense, coverage=cov)

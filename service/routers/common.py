@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_origin
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
-from ancols_nlp.service.errors import BadQuery
+from ancols_nlp.index.query import Filters
+from ancols_nlp.service.errors import EMPTY, BadQuery
+from ancols_nlp.service.runtime import Runtime
 
 
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
@@ -21,14 +25,65 @@ def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "
 
 
 def known_parameters(request: Request) -> None:
-    """Refuses a query parameter the route does not take. FastAPI ignores one, so a misspelt filter ("organisme",
-    "type" for kind) or paging a route lacks ("offset" on /search) answered as if it had been applied."""
-    taken = sorted(p.alias for p in request.scope["route"].dependant.query_params)  # no dependency of theirs takes one
-    unknown = [name for name in dict.fromkeys(request.query_params) if name not in taken]
-    if unknown:
-        takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
-        raise RequestValidationError([{"loc": ("query", name), "msg": f"Unknown parameter; {takes}."}
-                                      for name in unknown])
+    """Refuses a query parameter the route does not take, one that takes a single value given several times, and
+    one given empty. FastAPI ignores the first and keeps the last of the second, so a misspelt filter ("organisme",
+    "type" for kind), paging a route lacks ("offset" on /search) or ``q=vacance&q=loyers`` answered as if what was
+    dropped had not been asked; and ``organism=`` filtered on an organism named "", which no passage has (200, no
+    results), where ``kind=`` was refused for not being a kind."""
+    fields = {p.alias: p for p in request.scope["route"].dependant.query_params}  # no dependency of theirs takes one
+    taken = sorted(fields)
+    errors = []
+    for name in dict.fromkeys(request.query_params):
+        values = request.query_params.getlist(name)
+        if name not in fields:
+            takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
+            errors.append({"loc": ("query", name), "msg": f"Unknown parameter; {takes}."})
+        elif "" in values:
+            errors.append({"loc": ("query", name), "msg": f"{EMPTY}: give it a value, or leave it out."})
+        elif len(values) > 1 and get_origin(fields[name].field_info.annotation) is not list:
+            errors.append({"loc": ("query", name), "msg": f"Given {len(values)} times ({', '.join(values)}); this "
+                                                          f"parameter takes one value."})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+async def known_fields(request: Request) -> None:
+    """Refuses a form field an upload route does not take, and a second file where it takes one: FastAPI ignores
+    the first and keeps the last of the second, so ``-F title=…`` was dropped and ``curl -F file=@a -F file=@b
+    /documents`` stored b alone (201)."""
+    fields = {p.alias: p for p in request.scope["route"].dependant.body_params}
+    form = await request.form()  # already read by FastAPI for the route's own fields: this is the same parse
+    errors = []
+    for name in dict.fromkeys(form.keys()):
+        given = len(form.getlist(name))
+        if name not in fields:
+            takes = ", ".join(sorted(fields))
+            errors.append({"loc": ("body", name), "msg": f"Unknown field; this route takes {takes}."})
+        elif given > 1 and get_origin(fields[name].field_info.annotation) is not list:
+            errors.append({"loc": ("body", name), "msg": f"Given {given} times; this route takes one file: POST "
+                                                         f"several to /jobs (field files, repeated)."})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -> None:
+    """Refuses an organism no stored document names (in any case, as the filter matches) and a document id not
+    stored: such a filter matched no passage and the answer (200, nothing found) said the reports held nothing on
+    the subject, as an unknown kind once did. ``where`` is the filters' place in the request, for the error."""
+    errors = []
+    if filters.organism:
+        names = runtime.store.organisms()
+        known = {name.casefold() for name in names}
+        listed = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+        errors += [{"loc": (*where, "organism"), "msg": f"No stored document names the organism {name!r}; GET "
+                                                       f"/organisms lists them: {listed or 'none yet'}."}
+                   for name in filters.organism if name.casefold() not in known]
+    if filters.document_id:
+        heads = runtime.store.meta.document_heads(list(filters.document_id))
+        errors += [{"loc": (*where, "document_id"), "msg": f"No document {doc_id!r}; GET /documents lists them."}
+                   for doc_id in filters.document_id if doc_id not in heads]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:

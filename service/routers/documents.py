@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ancols_nlp.index.records import DocumentRow
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep, WriteAccess
 from ancols_nlp.service.errors import NotFound, PayloadTooLarge
-from ancols_nlp.service.routers.common import known_parameters
+from ancols_nlp.service.routers.common import known_fields, known_parameters
 from ancols_nlp.service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentText,
                              ErrorResponse, IndicatorList, SegmentList)
 from ancols_nlp.service.views import document_detail, document_out, indicator_out, segment_out
@@ -35,7 +35,7 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DocumentCreated,
-             responses=UPLOAD_ERRORS, dependencies=[WriteAccess])
+             responses=UPLOAD_ERRORS, dependencies=[WriteAccess, Depends(known_fields)])
 async def upload(file: Annotated[UploadFile, File(description="A PDF, .docx, .odt, .html, .txt or .md file")],
                  runtime: RuntimeDep, settings: SettingsDep) -> DocumentCreated:
     data = await read_upload(file, settings.max_upload_bytes)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ancols_nlp.service.deps import SettingsDep, WriteAccess
 from ancols_nlp.service.errors import JobFinished, NotFound, PayloadTooLarge
 from ancols_nlp.service.jobs import JobManager
-from ancols_nlp.service.routers.common import known_parameters
+from ancols_nlp.service.routers.common import known_fields, known_parameters
 from ancols_nlp.service.schemas import ErrorResponse, JobList, JobOut, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(known_parameters)])
@@ -24,7 +24,8 @@ def get_jobs(request: Request) -> JobManager:
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 
-@router.post("", status_code=http.HTTP_202_ACCEPTED, response_model=JobOut, dependencies=[WriteAccess],
+@router.post("", status_code=http.HTTP_202_ACCEPTED, response_model=JobOut,
+             dependencies=[WriteAccess, Depends(known_fields)],
              responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
              summary="Ingest several files in the background")
 async def create_job(request: Request, response: Response, jobs: JobsDep, settings: SettingsDep,

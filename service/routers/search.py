@@ -13,7 +13,7 @@ from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import NO_WORD, BadQuery
-from ancols_nlp.service.routers.common import clean_query, known_parameters, year_range
+from ancols_nlp.service.routers.common import clean_query, known_parameters, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
@@ -40,6 +40,8 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
     filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
+    if filters.organism or filters.document_id:  # read from the store: off the event loop
+        await run_in_threadpool(stored_filters, runtime, filters, ("query",))
     k = min(k, settings.max_results)
     grain = grain or settings.search_grain
     version = runtime.store.version  # read before searching: see SearchCache.put
@@ -56,7 +58,7 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     """The JSON body of a search, as the cache keeps it."""
     outcome, shown = grains.search(runtime.store, query, k=k, filters=filters, params=params, grain=grain)
     if not outcome.expansion.searchable:
-        raise BadQuery(f"The {NO_WORD}.")
+        raise BadQuery(f"The {NO_WORD}.", {"reason": "no_word"})  # for a client to say it in its language
     results = search_results(runtime.store, outcome, shown)
     corrected = as_written(outcome.expansion.corrected, (result.passage_text or result.text for result in results))
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]

@@ -44,12 +44,14 @@ const API_ERRORS = {
   store_unavailable: "La base de données du service ne répond pas : réessayez dans un moment",
   internal_error: "Erreur inattendue du service (consignée dans son journal)",
 };
+const NO_WORD = "Aucun mot à chercher : la recherche ne contient que des mots vides (le, la, de…), de la ponctuation ou des symboles";
 const UNREACHABLE = "Service injoignable : vérifiez qu'il est démarré, puis réessayez";
 
 function errorText(body, status) {
   const error = body && body.error;
   if (!error) return `Le service a répondu par une erreur (HTTP ${status})`;
   if (error.detail && error.detail.max_chars) return `Texte trop long : ${fmt.format(error.detail.max_chars)} caractères au plus`;
+  if (error.detail && error.detail.reason === "no_word") return NO_WORD;
   return API_ERRORS[error.code] || FILE_ERRORS[error.code] || error.message;
 }
 
@@ -372,7 +374,7 @@ function renderDocument(doc, text, segments) {
     if (s.start > at) frag.append(text.slice(at, s.start));
     frag.append(el("span", {
       class: `seg k-${s.kind}`, id: `seg-${s.position}`, dataset: { pos: s.position, kind: s.kind },
-      title: KIND_LABELS[s.kind], text: text.slice(s.start, s.end),
+      title: KIND_LABELS[s.kind], text: text.slice(s.start, s.end), tabindex: s === segments[0] ? "0" : "-1",
     }));
     at = s.end;
   }
@@ -422,6 +424,9 @@ async function selectSegment(position, scroll, flash = false) {
   document.querySelectorAll(".seg.selected, .seg.target").forEach((n) => n.classList.remove("selected", "target"));
   if (!node) return;
   node.classList.add(flash ? "target" : "selected");
+  // The text is one tab stop, the chosen passage (a report holds a thousand: one stop each would bury the panel).
+  document.querySelectorAll('#doc-text .seg[tabindex="0"]').forEach((n) => { n.tabIndex = -1; });
+  node.tabIndex = 0;
   if (scroll) scrollToSegment(node);
   const side = $("#doc-side");
   try {
@@ -451,6 +456,26 @@ async function selectSegment(position, scroll, flash = false) {
   } catch (err) {
     side.replaceChildren(el("p", { class: "error", text: err.message }));
   }
+}
+
+// The keyboard in the document's text: Enter or Space shows the focused passage, the arrows the one after or before,
+// Home and End the first and the last (the focus follows, so the next key goes on from there).
+const SEGMENT_KEYS = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+function segmentKey(e) {
+  const seg = e.target.closest(".seg");
+  if (!seg || e.altKey || e.ctrlKey || e.metaKey) return;
+  const all = [...$("#doc-text").querySelectorAll(".seg")];
+  let next = null;
+  if (e.key === "Enter" || e.key === " ") next = seg;
+  else if (e.key in SEGMENT_KEYS) next = all[all.indexOf(seg) + SEGMENT_KEYS[e.key]];
+  else if (e.key === "Home") next = all[0];
+  else if (e.key === "End") next = all[all.length - 1];
+  else return;
+  e.preventDefault();
+  if (!next) return;
+  selectSegment(Number(next.dataset.pos), next !== seg);
+  next.focus({ preventScroll: true });
 }
 
 /* ------------------------------------------------------------------ import (jobs) */
@@ -721,6 +746,7 @@ function init() {
     const seg = e.target.closest(".seg");
     if (seg) selectSegment(Number(seg.dataset.pos), false);
   });
+  $("#doc-text").addEventListener("keydown", segmentKey);
 
   $("#files").addEventListener("change", showChosen);
   const zone = $("#dropzone");

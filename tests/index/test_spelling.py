@@ -94,3 +94,15 @@ def test_a_word_french_knows_is_not_corrected_though_no_passage_holds_it(index, 
 def test_a_misspelling_of_a_word_french_knows_is_still_corrected(index):
     assert corrections("Combein coûte la vacance ?", index.passages_with) != ()
     assert corrections("coût de la vaccance", index.passages_with) == (("vaccance", "vacance"),)
+
+
+@pytest.mark.parametrize("query", ["remplacement des chaudieres", "penalites de retard", "degats des eaux",
+                                   "ramonage des cheminees"])
+def test_a_plural_or_feminine_typed_without_accents_is_not_corrected(index, query):
+    """"chaudieres" (chaudières) is in no report: it was searched as "chaudieras", "penalites" as "penalives",
+    "degats" as "degags", words no one meant. French knows them once their plural or feminine ending is read
+    (the lemmas without accents were known, their inflections not); a misspelt plural is still corrected."""
+    unknown = [w for w in re.findall(r"[^\W\d_]{5,}", query) if not index.passages_with(analyze(w)[0])]
+    assert unknown
+    assert corrections(query, index.passages_with) == ()
+    assert corrections("recouvrments des loyers", index.passages_with) == (("recouvrments", "recouvrements"),)

@@ -118,6 +118,23 @@ def test_filters_restrict_the_passages(client, docs):
     assert len(ask(client, "vacance", k=2, filters={"kind": ["observation"]})["citations"]) <= 2
 
 
+@pytest.mark.parametrize("question", ["Quelles recommandations pour Le Toit Forézien ?",
+                                      "Quels constats pour Le Toit Forézien ?"])
+def test_a_question_about_an_organism_alone_cites_the_kinds_it_asks_for(client, docs, question):
+    """"Quelles recommandations pour Le Toit Forézien ?" cited eight findings and no recommendation: with the organism
+    taken as the filter the search was its name, and a recommendation, which seldom writes the name, was not
+    relevant "enough" to it. Every passage of the organism named is about it."""
+    asked = "recommendation" if "recommandations" in question else "observation"
+    stored = client.get(f"/documents/{docs[TOIT]}/segments", params={"limit": 5000}).json()["segments"]
+    assert sum(s["kind"] == asked for s in stored) >= 8
+    body = ask(client, question)
+    cited = body["citations"]
+    assert {c["organism"] for c in cited} == {"Le Toit Forézien"}
+    kinds = [c["kind"] for c in cited]
+    assert kinds.count(asked) == 8 and set(kinds) <= {asked, "rebuttal"}, kinds  # and the organism's linked answers
+    check_citations(body, client)
+
+
 def parse_sse(text: str) -> list[tuple[str, dict]]:
     events = []
     for block in text.strip().split("\n\n"):

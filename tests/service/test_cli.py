@@ -260,3 +260,18 @@ def test_search_json_prints_what_the_api_answers(tmp_path, corpus_dir, capsys):
     assert [line.pop("rank") for line in printed] == [1, 2, 3, 4, 5]
     assert printed == answered
     assert any(r["responds_to"] for r in printed) and printed[0]["organism"] == "Le Toit Forézien"
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+def test_search_says_which_misspelt_word_it_also_searched(stores, cwd, capsys, json_lines):
+    """"vaccance commerciale" printed the "vacance" passages with no word of why: /search names the correction
+    (``corrections``, the web page's "cherché aussi"), the terminal did not. It says it on stderr (stdout keeps the
+    passages, or the JSON lines)."""
+    argv = ["search", "vaccance commerciale", "--data-dir", str(stores["filled"])] + ["--json"] * json_lines
+    capsys.readouterr()
+    assert main(argv) == 0
+    printed = capsys.readouterr()
+    assert "also searched 'vacance' for 'vaccance'" in printed.err
+    assert FINDING in " ".join(printed.out.split())
+    assert main(["search", "vacance commerciale", "--data-dir", str(stores["filled"])]) == 0
+    assert "also searched" not in capsys.readouterr().err

@@ -528,3 +528,65 @@ def test_a_sentence_result_is_shown_in_its_passage(server, browser, corpus_dir, 
     assert driver.execute_script("return document.querySelector('#grain').value;") == "sentence"
     assert texts(driver, "#results-info")[0] == f"{len(found)} extraits les plus pertinents pour « {QUERY} »"
     screenshot(driver, tmp_path, "ancols-sentence-results")
+
+
+def test_a_documents_passages_are_chosen_with_the_keyboard(server, browser, corpus_dir):
+    """The passages of the document view answered the mouse only: no passage could take the focus, so a keyboard
+    user could not see a passage's kind, themes or the finding an answer responds to. The text is one tab stop (the
+    chosen passage); the arrow keys go from passage to passage and show each, Home and End go to the ends."""
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    text = (corpus_dir / "000_ad04bc466fc4cae0.txt").read_text(encoding="utf-8")[:6000]
+    sent = httpx.post(f"{server}/documents", files={"file": ("reponse-extrait.txt", text.encode(), "text/plain")},
+                      timeout=300)
+    assert sent.status_code == 201, sent.text
+    document = sent.json()["id"]
+    segments = httpx.get(f"{server}/documents/{document}/segments", timeout=60).json()["segments"]
+    assert len(segments) > 5
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{server}/#document/{document}")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doc-text .seg"))
+    stops = driver.execute_script("return [...document.querySelectorAll('#doc-text .seg')]"
+                                  ".filter(n => n.tabIndex >= 0).map(n => n.dataset.pos);")
+    assert stops == [str(segments[0]["position"])]  # one tab stop, not one per passage
+    focused = "return document.activeElement.dataset.pos;"
+    driver.find_element(By.CSS_SELECTOR, ".doc-head .back").send_keys(Keys.TAB)  # from the link before the text
+    wait.until(lambda d: d.execute_script(focused) == str(segments[0]["position"]))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#seg-{segments[0]['position']}.selected"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doc-side .scores"))  # its kind scores shown
+    for step in (1, 2):
+        driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+        wait.until(lambda d: d.execute_script(focused) == str(segments[step]["position"]))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#seg-{segments[step]['position']}.selected"))
+    driver.switch_to.active_element.send_keys(Keys.ARROW_UP)
+    wait.until(lambda d: d.execute_script(focused) == str(segments[1]["position"]))
+    driver.switch_to.active_element.send_keys(Keys.END)
+    wait.until(lambda d: d.execute_script(focused) == str(segments[-1]["position"]))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#seg-{segments[-1]['position']}.selected"))
+    assert driver.execute_script("return [...document.querySelectorAll('#doc-text .seg')]"
+                                 ".filter(n => n.tabIndex >= 0).map(n => n.dataset.pos);") == [
+        str(segments[-1]["position"])]
+
+
+def test_a_search_with_no_word_to_search_says_why(server, browser, corpus_dir):
+    """"le la de" (or "?") searched from the page showed "Question refusée par le service", which says neither what
+    was wrong nor what to do: the API refuses a query with no word to search (detail.reason "no_word"), and the page
+    says so in French."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sent = httpx.post(f"{server}/documents", files={"file": (TOIT, (corpus_dir / TOIT).read_bytes(), "text/plain")},
+                      timeout=300)  # stored already when an earlier test ran first
+    assert sent.status_code == 201, sent.text
+    refused = httpx.get(f"{server}/search", params={"q": "le la de"}, timeout=60)
+    assert refused.status_code == 422 and refused.json()["error"]["detail"] == {"reason": "no_word"}
+    browser.get(f"{server}/?{urlencode({'q': 'le la de'})}#recherche")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: texts(d, "#results-info .error"))
+    said = texts(browser, "#results-info .error")[0]
+    assert said.startswith("Aucun mot à chercher") and "mots vides" in said, said
