@@ -70,6 +70,9 @@ class CachedQueryEmbedder:
     def encode_passages(self, texts):
         return self.inner.encode_passages(texts)
 
+    def expect_query(self, text):
+        pass  # its vectors are made ahead, or one at a time
+
     def encode_query(self, text):
         if text not in self.cache:
             self.cache[text] = self.inner.encode_query(text)

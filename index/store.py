@@ -272,12 +272,12 @@ class Store:
         snap = self._followed()
         params = params or self.params
         intent = read_query(query, snap.organisms)
-        # Before the limit below: searches waiting for it ask for their vectors together, and the embedder encodes
-        # the vectors asked for at the same time in one call (models/query_batch.py), a few kilobytes each.
-        vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
+        if params.mode != "lexical":  # the searches waiting below get their vectors in one call (query_batch.py)
+            self.embedder.expect_query(intent.text)
         # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
+            vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             hits, subset = search(snap, intent, vector, k * 3, filters, params)
         # The texts of the k * 3 candidates decide the near-duplicates; only the k kept are read whole (a row's
         # JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown). A document

@@ -50,7 +50,9 @@ class Embedder:
     def __post_init__(self) -> None:
         # A frontend asks the same query again for each page, filter and facet click, and the
         # query vector is most of a warm search's CPU time: remember the recent ones.
-        one = QueryBatcher(self.encode_queries, self.query_batch).vector if self.query_batch > 1 else self._query_vector
+        batcher = QueryBatcher(self.encode_queries, self.query_batch) if self.query_batch > 1 else None
+        object.__setattr__(self, "_batcher", batcher)
+        one = batcher.vector if batcher else self._query_vector
         object.__setattr__(self, "_cached_query", lru_cache(maxsize=self.query_cache_size)(one))
 
     @property
@@ -65,6 +67,12 @@ class Embedder:
         if not texts:
             return np.empty((0, self.dimension), dtype=np.float32)
         return self._encode(texts, self.passage_prefix)
+
+    def expect_query(self, text: str) -> None:
+        """A search will ask for this query's vector soon: a call encoding other queries meanwhile may encode it too
+        (``query_batch.py``). A text the cache holds gets encoded again only if such a call comes first."""
+        if self._batcher:
+            self._batcher.expect(text)
 
     def encode_query(self, text: str) -> np.ndarray:
         """The query's vector (read-only: it is shared by every search for the same text)."""

@@ -1,62 +1,88 @@
 """Query vectors of concurrent searches encoded in one call, with no added wait (a group commit).
 
 A query vector's matrix products read the encoder's weights (~11 MB for USE) once per call whatever the rows,
-so a call for several queries costs little more than for one: 1.67 ms a query alone, 0.81 / 0.73 / 0.63 ms in
-calls of 4 / 8 / 16 (BENCHMARKS.md). No timer gathers them: the first query to arrive while no call runs is
-encoded at once, alone; queries that arrive while a call runs wait for it, and the first of them then encodes
-every query waiting by then (up to ``most``) in the next call. A lone query is never delayed, and under load the
-batches grow with the load. Batched rows differ from one-at-a-time rows by the matrix kernels' rounding
-(≤ 2.2e-7 measured on USE), not by what a search ranks (BENCHMARKS.md, same dev scores).
+so a call for several queries costs little more than for one (``bench/query_batch.py``: 1.6-2.1 ms a query alone,
+0.4 ms in calls of 16). No timer gathers them. A search says which vector it will need as soon as it knows its
+text (``expect``), before it waits for a turn to compute (the store's ``ANCOLS_SEARCH_CONCURRENCY``); when it
+needs the vector (``vector``) and no call runs, its thread makes one call for it and for every vector expected
+by then (at most ``most``); while a call runs, it waits for that call to end. A lone query is encoded at once,
+alone; under load the searches queued for their turn have their vectors made together by the first of them to
+get it. Batched rows differ from one-at-a-time rows by the matrix kernels' rounding (≤ 3e-7 on USE), not by
+what a search ranks (BENCHMARKS.md: same dev scores).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+
+
+KEEP = 256  # vectors made for expected texts not asked for yet (the embedder's cache answered them, or not yet)
 
 
 @dataclass(eq=False)
 class _Request:
     text: str
-    ready: threading.Event = field(default_factory=threading.Event)
-    leads: bool = False  # woken to encode the next call, not with a vector
+    taken: bool = False  # in a call
+    done: bool = False
     vector: np.ndarray | None = None
     error: BaseException | None = None
 
 
 class QueryBatcher:
-    """``vector(text)`` from any thread: ``encode(texts) -> (len(texts), dim)`` is called by one thread at a time."""
+    """From any thread; ``encode(texts) -> (len(texts), dim)`` is called by one thread at a time."""
 
     def __init__(self, encode: Callable[[list[str]], np.ndarray], most: int = 16) -> None:
         if most < 1:
             raise ValueError(f"most must be at least 1, not {most}")
         self._encode = encode
         self._most = most
-        self._lock = threading.Lock()
-        self._waiting: list[_Request] = []
-        self._running = False  # a call is being made, or its successor is being woken
+        self._changed = threading.Condition()
+        # By text, in the order expected: not taken yet, in a call, or made and not asked for yet.
+        self._requests: dict[str, _Request] = {}
+        self._running = False
+
+    def expect(self, text: str) -> None:
+        """A search will ask for this text's vector soon: the next call may encode it."""
+        with self._changed:
+            self._request(text)
 
     def vector(self, text: str) -> np.ndarray:
-        """The query's vector (read-only); the encoder's exception if its call failed."""
-        request = _Request(text)
-        with self._lock:
-            self._waiting.append(request)
-            request.leads = not self._running
-            self._running = True
-        if not request.leads:
-            request.ready.wait()
-        if request.leads:  # first in the queue: this thread makes the call
-            self._call()
+        """The text's vector (read-only); the encoder's exception if the call that encoded it failed."""
+        with self._changed:
+            request = self._request(text)
+            while not request.done and (self._running or request.taken):
+                self._changed.wait()
+            batch = None if request.done else self._take(request)
+        if batch is not None:
+            self._call(batch)
+        with self._changed:
+            if self._requests.get(text) is request:
+                del self._requests[text]
         if request.error is not None:
             raise request.error
         return request.vector
 
-    def _call(self) -> None:
-        with self._lock:
-            batch, self._waiting = self._waiting[:self._most], self._waiting[self._most:]
+    def _request(self, text: str) -> _Request:
+        request = self._requests.get(text)
+        if request is None:
+            request = self._requests[text] = _Request(text)
+        return request
+
+    def _take(self, first: _Request) -> list[_Request]:
+        """``first`` and the earliest other texts no call has taken (under the lock): the next call's."""
+        self._running = True
+        batch = [first, *itertools.islice((r for r in self._requests.values() if not r.taken and r is not first),
+                                          self._most - 1)]
+        for request in batch:
+            request.taken = True
+        return batch
+
+    def _call(self, batch: list[_Request]) -> None:
         try:
             vectors = self._encode([r.text for r in batch])
             for request, row in zip(batch, vectors, strict=True):
@@ -66,11 +92,13 @@ class QueryBatcher:
             for request in batch:
                 request.error = exc
         finally:
-            with self._lock:
-                if self._waiting:  # the next call is made by the first query that waited
-                    self._waiting[0].leads = True
-                    self._waiting[0].ready.set()
-                else:
-                    self._running = False
-            for request in batch:
-                request.ready.set()
+            with self._changed:
+                for request in batch:
+                    request.done = True
+                    if request.error is not None and self._requests.get(request.text) is request:
+                        del self._requests[request.text]  # a later search for it tries again
+                made = [t for t, r in self._requests.items() if r.done]
+                for text in made[:-KEEP]:
+                    del self._requests[text]
+                self._running = False
+                self._changed.notify_all()

@@ -60,7 +60,7 @@ def concurrently(batcher: QueryBatcher, encoder: Gated, texts: list[str]) -> lis
         time.sleep(0.001)
     for thread in threads[1:]:
         thread.start()
-    while len(batcher._waiting) < len(texts) - 1 and time.monotonic() < deadline:
+    while len(batcher._requests) < len(texts) and time.monotonic() < deadline:
         time.sleep(0.001)
     encoder.gate.set()
     for thread in threads:
@@ -87,6 +87,18 @@ def test_a_lone_query_is_encoded_alone_to_the_bit(embedder, queries):
     for text in queries[:3]:
         assert np.array_equal(batcher.vector(text), embedder.encode_queries([text])[0])
     assert calls == [[t] for t in queries[:3]]
+
+
+def test_expected_queries_are_encoded_with_the_first_asked(embedder, queries):
+    """Searches waiting for their turn have said which vectors they will need: the first to ask encodes them all."""
+    calls = []
+    batcher = QueryBatcher(lambda texts: calls.append(texts) or embedder.encode_queries(texts), most=3)
+    for text in queries[:4]:
+        batcher.expect(text)
+    got = [batcher.vector(text) for text in (queries[1], queries[0], queries[2], queries[3])]
+    assert calls == [[queries[1], queries[0], queries[2]], [queries[3]]]  # the asker first, then in expected order
+    alone = [embedder.encode_queries([q])[0] for q in (queries[1], queries[0], queries[2], queries[3])]
+    assert max(np.abs(g - a).max() for g, a in zip(got, alone)) <= 1e-6
 
 
 def test_an_encoder_error_reaches_every_caller_of_its_call(embedder, queries):
