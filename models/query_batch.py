@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 
-KEEP = 256  # vectors made for expected texts not asked for yet (the embedder's cache answered them, or not yet)
+KEEP = 256  # vectors made for expected texts not asked for yet (or never: the embedder's cache answered the search)
 
 
 @dataclass(eq=False)

@@ -52,8 +52,8 @@ class Settings(BaseSettings):
                     "speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
     query_batch: int = Field(
         16, ge=1, le=256,
-        description="Most query vectors of concurrent searches encoded in one call (the first is encoded at once, the "
-                    "ones arriving meanwhile in the next call: models/query_batch.py); 1 encodes each query alone.")
+        description="Most query vectors of concurrent searches encoded in one call (a lone query at once; the searches "
+                    "waiting for their turn together: models/query_batch.py); 1 encodes each query alone.")
     spacy_model: str = "fr_core_news_sm"
 
     # The ranking's defaults are the shipped ones, kept once in SearchParams.
