@@ -25,6 +25,9 @@ class Embedder(Protocol):
 
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
+    def expect_query(self, text: str) -> None:
+        """Told before a search waits for its turn; an embedder that encodes queries together may start on it."""
+
     def encode_query(self, text: str) -> np.ndarray: ...
 
 

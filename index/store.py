@@ -271,10 +271,12 @@ class Store:
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         snap = self._followed()
         params = params or self.params
+        intent = read_query(query, snap.organisms)
+        if params.mode != "lexical":  # the searches waiting below get their vectors in one call (query_batch.py)
+            self.embedder.expect_query(intent.text)
         # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
-            intent = read_query(query, snap.organisms)
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             hits, subset = search(snap, intent, vector, k * 3, filters, params)
         # The texts of the k * 3 candidates decide the near-duplicates; only the k kept are read whole (a row's

@@ -21,6 +21,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from ancols_nlp.models.config_module import ConfigOnlyModule
+from ancols_nlp.models.query_batch import QueryBatcher
 
 DEFAULT_MODEL = "use-multilingual-v3"
 E5_MODEL = "multilingual-e5-small-q4"
@@ -44,11 +45,15 @@ class Embedder:
     passage_prefix: str = ""
     batch_size: int = 64
     query_cache_size: int = 4096
+    query_batch: int = 16  # most queries of concurrent searches encoded in one call; 1: each alone (query_batch.py)
 
     def __post_init__(self) -> None:
         # A frontend asks the same query again for each page, filter and facet click, and the
         # query vector is most of a warm search's CPU time: remember the recent ones.
-        object.__setattr__(self, "_cached_query", lru_cache(maxsize=self.query_cache_size)(self._query_vector))
+        batcher = QueryBatcher(self.encode_queries, self.query_batch) if self.query_batch > 1 else None
+        object.__setattr__(self, "_batcher", batcher)
+        one = batcher.vector if batcher else self._query_vector
+        object.__setattr__(self, "_cached_query", lru_cache(maxsize=self.query_cache_size)(one))
 
     @property
     def fingerprint(self) -> str:
@@ -63,16 +68,26 @@ class Embedder:
             return np.empty((0, self.dimension), dtype=np.float32)
         return self._encode(texts, self.passage_prefix)
 
+    def expect_query(self, text: str) -> None:
+        """A search will ask for this query's vector soon: a call encoding other queries meanwhile may encode it too
+        (``query_batch.py``). A text the cache holds gets encoded again only if such a call comes first."""
+        if self._batcher:
+            self._batcher.expect(text)
+
     def encode_query(self, text: str) -> np.ndarray:
         """The query's vector (read-only: it is shared by every search for the same text)."""
         return self._cached_query(text)
 
-    def _query_vector(self, text: str) -> np.ndarray:
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Several queries' vectors in one call: the rows of one call differ from one-at-a-time rows by the matrix
+        kernels' rounding only."""
         embed = getattr(self.model[0], "embed", None) if len(self.model) == 1 else None
         if embed is not None:  # the shipped USE module alone: its own vectors, without sentence-transformers' batching
-            vector = embed([self.query_prefix + text])[0]
-        else:
-            vector = self._encode([text], self.query_prefix)[0]
+            return embed([self.query_prefix + text for text in texts])
+        return self._encode(texts, self.query_prefix)
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        vector = self.encode_queries([text])[0]
         vector.setflags(write=False)
         return vector
 
@@ -95,10 +110,12 @@ def load_embedder(
     passage_prefix: str | None = None,
     batch_size: int = 64,
     threads: int | None = None,
+    query_batch: int = 16,
 ) -> Embedder:
     """A prefix left at None is the model's own ``query`` / ``document`` prompt (empty if it has none).
     ``threads`` sets the compute threads: per model for the shipped encoders (default 1, see
-    ``USEEncoder``), process-wide (``torch.set_num_threads``) for torch models. None keeps the default."""
+    ``USEEncoder``), process-wide (``torch.set_num_threads``) for torch models. None keeps the default.
+    ``query_batch`` is the most queries of concurrent searches encoded in one call (1: each alone)."""
     name_or_path = shipped_name(name_or_path) or name_or_path
     model = _load_model(name_or_path, threads)
     return Embedder(
@@ -109,6 +126,7 @@ def load_embedder(
         query_prefix=model.prompts.get("query", "") if query_prefix is None else query_prefix,
         passage_prefix=model.prompts.get("document", "") if passage_prefix is None else passage_prefix,
         batch_size=batch_size,
+        query_batch=query_batch,
     )
 
 

@@ -112,7 +112,7 @@ def logged(added: Added, filename: str) -> Added:
 def embedder_for(settings: Settings) -> Embedder:
     return load_embedder(settings.embedding_model, query_prefix=settings.query_prefix,
                          passage_prefix=settings.passage_prefix, batch_size=settings.embedding_batch_size,
-                         threads=settings.embedding_threads)
+                         threads=settings.embedding_threads, query_batch=settings.query_batch)
 
 
 def open_store(settings: Settings, embedder: Embedder, params: SearchParams, *, leading: bool = True) -> SegmentStore:

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         None, ge=1, le=256,
         description="Compute threads of the embedder (default 1 for the shipped model: a second thread doubles its "
                     "speed on an idle machine but loses 4-7x when another process holds a core; see BENCHMARKS.md).")
+    query_batch: int = Field(
+        16, ge=1, le=256,
+        description="Most query vectors of concurrent searches encoded in one call (a lone query at once; the searches "
+                    "waiting for their turn together: models/query_batch.py); 1 encodes each query alone.")
     spacy_model: str = "fr_core_news_sm"
 
     # The ranking's defaults are the shipped ones, kept once in SearchParams.

@@ -28,6 +28,9 @@ class HashEmbedder:
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
+    def expect_query(self, text: str) -> None:
+        pass  # one query at a time
+
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)
 
