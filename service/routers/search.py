@@ -12,7 +12,7 @@ from ancols_nlp.index import grain as grains
 from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.errors import NO_WORD, BadQuery
+from ancols_nlp.service.errors import no_word
 from ancols_nlp.service.routers.common import clean_query, known_parameters, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
@@ -58,7 +58,7 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     """The JSON body of a search, as the cache keeps it."""
     outcome, shown = grains.search(runtime.store, query, k=k, filters=filters, params=params, grain=grain)
     if not outcome.expansion.searchable:
-        raise BadQuery(f"The {NO_WORD}.", {"reason": "no_word"})  # for a client to say it in its language
+        raise no_word()
     results = search_results(runtime.store, outcome, shown)
     corrected = as_written(outcome.expansion.corrected, (result.passage_text or result.text for result in results))
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]
