@@ -27,6 +27,8 @@ REPORT_TITLE = re.compile(r"^\W*(?:rapport\s+(?:d[ée]finitif\s+|provisoire\s+)?
                           r"|fiche\s+r[ée]capitulative)", re.IGNORECASE | re.MULTILINE)
 REPLY_TITLE = re.compile(r"^\W*(?:r[ée]ponses?\s+(?:de\s+l['’]organisme|au\s+rapport)|objet\s*:\s*r[ée]ponse)",
                          re.IGNORECASE | re.MULTILINE)
+# A letter's object line, where it says what it is about ("Objet : Réponse au rapport définitif n° …").
+OBJECT_LINE = re.compile(r"^\W*objet\s*:[ \t]*(\S[^\n]*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
 LETTER_OPENING = re.compile(r"^\W*(?:Monsieur|Madame|Mesdames|Messieurs)\b[^\n]{0,80},\s*$", re.MULTILINE)
 FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.IGNORECASE)
 REPORT_NUMBER = re.compile(r"\bn\s*°\s*(\d{4})\s*-\s*(\d{2,3})\b", re.IGNORECASE)
@@ -68,16 +70,34 @@ def read_meta(text: str) -> DocumentMeta:
     head = text[:HEAD_CHARS]
     number = REPORT_NUMBER.search(head)
     years = [int(y) for y in YEAR.findall(head)]
-    title_line = next((line.strip(" #*") for line in head.splitlines() if line.strip(" #*")), None)
     kind = doc_type(text)
+    report_number = f"{number.group(1)}-{number.group(2)}" if number else None
+    name = organism(text, letter=kind == "reply")
+    found = title(head, kind, name, report_number)
     return DocumentMeta(
         doc_type=kind,
-        title=title_line[:200] if title_line else None,
-        report_number=f"{number.group(1)}-{number.group(2)}" if number else None,
-        organism=organism(text, letter=kind == "reply"),
+        title=found[:200] if found else None,
+        report_number=report_number,
+        organism=name,
         year=int(number.group(1)) if number else (max(years) if years else None),
         **asdict(read_identity(text, letter=kind == "reply")),
     )
+
+
+def title(head: str, kind: str, name: str | None, report_number: str | None) -> str | None:
+    """A report's first line; a letter's object line or reply title, else whom and what it answers: a letter's
+    first lines are its salutation ("Monsieur le Directeur Général,"), place and date, and the addressee's address."""
+    lines = (line.strip(" #*") for line in head.splitlines())
+    first = next((line for line in lines if line), None)
+    if kind != "reply":
+        return first
+    if found := OBJECT_LINE.search(head):
+        return found.group(1).strip(" #*")
+    if found := REPLY_TITLE.search(head[:1500]):
+        start = head.rfind("\n", 0, found.end()) + 1  # its ``^\W*`` may start on a blank line before
+        return head[start:].split("\n", 1)[0].strip(" #*")
+    answers = "réponse au rapport de contrôle" + (f" n° {report_number}" if report_number else "")
+    return f"{name} : {answers}" if name else answers[0].upper() + answers[1:]
 
 
 def doc_type(text: str) -> str:

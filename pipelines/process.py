@@ -6,6 +6,8 @@ run on another machine (e.g. as a Ray stage) on its own.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.language import Language
 
 from ancols_nlp.pipelines import layout
@@ -34,6 +36,8 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
     if front:  # a static-site export's metadata: read as blank, its title as the document's first line
         text = front.blanked(text)
     meta = read_meta(f"{front.title}\n{text}" if front and front.title else text)
+    if front and front.title:  # the title its author chose, over a letter's read past its salutation
+        meta = replace(meta, title=front.title[:200])
     blocks = layout.blocks(text)
     sections = outline(text, blocks)
     sentences = split_sentences(nlp, text, blocks)

@@ -57,6 +57,12 @@ EMPTY = "Given empty"  # a parameter or a chat filter: refused alike, never a fi
 NO_WORD = "query has no word to search for: only stopwords, punctuation or symbols"  # the API's and the CLI's
 
 
+def no_word() -> BadQuery:
+    """The refusal of a query with no word to search, alike from ``/search`` and ``/chat``; ``reason`` is for a client
+    to say it in its language."""
+    return BadQuery(f"The {NO_WORD}.", {"reason": "no_word"})
+
+
 DOCUMENT_STATUS: dict[type[doc_errors.DocumentError], int] = {
     doc_errors.UnsupportedType: 415,
     doc_errors.TooManyPages: 413,

@@ -94,7 +94,7 @@ class DocumentList(BaseModel):
 
 class DocumentCreated(BaseModel):
     id: str
-    filename: str
+    filename: str = Field(description="The stored document's name: the first upload's when `duplicate`.")
     segment_count: int
     duplicate: bool = Field(description="True when the same bytes were already stored: the first id is returned.")
     warnings: list[DocumentWarningOut] = Field(

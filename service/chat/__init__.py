@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from ancols_nlp.index.query import Filters
 from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answer
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
-from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve
-from ancols_nlp.service.errors import BadQuery
+from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve, searchable
+from ancols_nlp.service.errors import BadQuery, no_word
 from ancols_nlp.service.routers.common import clean_query, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
@@ -67,6 +67,8 @@ def user_turns(request: ChatRequest, max_chars: int) -> list[str]:
 
 def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:
     query = build_query(user_turns(request, runtime.settings.max_query_chars), known_organisms(runtime))
+    if not searchable(runtime, query.text):
+        raise no_word()
     filters = to_filters(request)
     stored_filters(runtime, filters, ("body", "filters"))
     passages = number(assign_quotes(retrieve(runtime, query, filters, request.k), query.text))

@@ -73,6 +73,15 @@ def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
                      organisms_only=bool(named) and not analyze(rest))
 
 
+def searchable(runtime: Runtime, text: str) -> bool:
+    """Whether ``text`` has a word to search, as ``/search`` decides it: a term, or else (one lexical search) an
+    acronym the thesaurus or the stored documents define ("CA")."""
+    if analyze(text):
+        return True
+    lexical = replace(runtime.store.params, mode="lexical")
+    return runtime.store.search(text, k=1, filters=Filters(), params=lexical).expansion.searchable
+
+
 @dataclass
 class Passage:
     row: SegmentRow

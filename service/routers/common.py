@@ -86,6 +86,14 @@ def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -
         raise RequestValidationError(errors)
 
 
+def at_most(value: int, limit: int, loc: tuple[str, ...], setting: str = "ANCOLS_MAX_RESULTS") -> None:
+    """Refuses ``value`` past a limit set at run time, as FastAPI refuses a value past a bound its route declares:
+    ``k=500`` was cut to the limit without a word, and 100 results looked like all there were."""
+    if value > limit:
+        raise RequestValidationError([{"loc": loc, "msg": f"Input should be less than or equal to {limit}, the "
+                                                          f"limit {setting} sets."}])
+
+
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
     """The years a search is filtered on; refused when they end before they start (bounds swapped by mistake),
     which no document can match."""

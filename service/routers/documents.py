@@ -41,6 +41,9 @@ async def upload(file: Annotated[UploadFile, File(description="A PDF, .docx, .od
     data = await read_upload(file, settings.max_upload_bytes)
     filename = file.filename or "upload"
     added = await run_in_threadpool(runtime.ingest, data, filename)
+    if added.duplicate:  # the stored document keeps the first upload's name: the answer describes what is stored
+        stored = await run_in_threadpool(runtime.store.meta.document, added.id)
+        filename = stored.filename if stored else filename
     return DocumentCreated(id=added.id, filename=filename, segment_count=added.segment_count, duplicate=added.duplicate,
                            warnings=[asdict(warning) for warning in added.warnings])
 

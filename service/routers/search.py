@@ -12,8 +12,8 @@ from ancols_nlp.index import grain as grains
 from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.errors import NO_WORD, BadQuery
-from ancols_nlp.service.routers.common import clean_query, known_parameters, stored_filters, year_range
+from ancols_nlp.service.errors import no_word
+from ancols_nlp.service.routers.common import at_most, clean_query, known_parameters, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import search_results
@@ -26,7 +26,8 @@ Many = Annotated[list[str], Query()]
 async def search(runtime: RuntimeDep, settings: SettingsDep,
                  q: Annotated[str, Query(description="What to look for, in French.",
                                          examples=["vacance commerciale élevée"])],
-                 k: Annotated[int, Query(ge=1, le=1000)] = 10,
+                 k: Annotated[int, Query(ge=1, description="How many results: at most ANCOLS_MAX_RESULTS "
+                                                           "(default 100), refused past it.")] = 10,
                  mode: Literal["lexical", "semantic", "hybrid"] | None = None,
                  grain: Annotated[Grain | None, Query(description="sentence: the best passages' sentences, each "
                                                                   "with its passage's span; default "
@@ -42,7 +43,7 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
                       doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
     if filters.organism or filters.document_id:  # read from the store: off the event loop
         await run_in_threadpool(stored_filters, runtime, filters, ("query",))
-    k = min(k, settings.max_results)
+    at_most(k, settings.max_results, ("query", "k"))
     grain = grain or settings.search_grain
     version = runtime.store.version  # read before searching: see SearchCache.put
     key = runtime.answers.key(query, params.mode, grain, k, filters)
@@ -58,7 +59,7 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     """The JSON body of a search, as the cache keeps it."""
     outcome, shown = grains.search(runtime.store, query, k=k, filters=filters, params=params, grain=grain)
     if not outcome.expansion.searchable:
-        raise BadQuery(f"The {NO_WORD}.", {"reason": "no_word"})  # for a client to say it in its language
+        raise no_word()
     results = search_results(runtime.store, outcome, shown)
     corrected = as_written(outcome.expansion.corrected, (result.passage_text or result.text for result in results))
     corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]

@@ -53,6 +53,28 @@ def test_a_report_quoting_an_answer_under_its_title_stays_a_report():
                     "Réponse de l'organisme : la société s'engage à réduire sa vacance.\n") == "report"
 
 
+def test_a_reply_letter_s_title_is_what_it_answers_not_its_salutation(corpus_texts):
+    """Letter 000's title was its first line, "Monsieur le Directeur Général,"; it opens on a salutation, a place and
+    date and the agency's address, and has no object line: its title says whom and what it answers. A report's
+    title stays its first line."""
+    letter = corpus_texts["000_ad04bc466fc4cae0.txt"]
+    assert letter.lstrip().startswith("Monsieur le Directeur Général,")
+    assert read_meta(letter).title == "Coop'lvry Habitat : réponse au rapport de contrôle"
+    assert read_meta(corpus_texts["002_6bf2bb461188af34.txt"]).title == "RAPPORT DEFINITIF DE CONTRÔLE"
+
+
+@pytest.mark.parametrize(("line", "title"), [
+    ("Objet : Réponse au rapport définitif n° 2019-012", "Réponse au rapport définitif n° 2019-012"),
+    ("Objet : contrôle de la société Habitat du Nord", "contrôle de la société Habitat du Nord"),
+    ("Réponses de l'organisme au rapport n° 2019-012", "Réponses de l'organisme au rapport n° 2019-012"),
+])
+def test_a_reply_letter_s_object_line_is_its_title(line, title):
+    text = (f"Madame la Directrice Générale,\n\nLille, le 3 mai 2021\n\nANCOLS\n\n{line}\n\n"
+            "Nous avons pris connaissance du rapport de contrôle sur la société Habitat du Nord. " * 2)
+    meta = read_meta(text)
+    assert (meta.doc_type, meta.title) == ("reply", title)
+
+
 IDENTITY = {  # legal form, département code and name, date, control period
     "000_ad04bc466fc4cae0.txt": ("coopérative d'HLM", None, None, "2024-12-20", "2018-2022"),
     "001_d290a1a4feb3bef7.txt": ("SA d'HLM", "44", "Loire-Atlantique", "2017-11", "2011-2015"),

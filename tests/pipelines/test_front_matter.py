@@ -37,6 +37,14 @@ def test_front_matter_gives_the_title_and_no_passage(head):
     assert segment.section_path == ["2.1 Gouvernance"]
 
 
+def test_a_reply_letter_s_front_matter_title_is_its_title():
+    """A letter's title is read past its salutation (its object line, or whom it answers); a title its front matter
+    gives is still the one its author chose."""
+    letter = "Monsieur le Directeur Général,\n\nNous contestons l'analyse du rapport de contrôle sur la Coop.\n" * 3
+    text, _, doc = process_marked('---\ntitle: "Réponse de la Coop au contrôle"\n---\n' + letter)
+    assert (doc.meta.doc_type, doc.meta.title) == ("reply", "Réponse de la Coop au contrôle")
+
+
 def test_front_matter_without_a_title_leaves_the_title_to_the_text():
     text, _, doc = process_marked("---\nlayout: post\n---\n# Rapport de contrôle\n\n" + BODY)
     assert doc.meta.title == "Rapport de contrôle" and "layout" not in " ".join(s.text for s in doc.segments)

@@ -110,6 +110,20 @@ def test_nothing_relevant_is_said_plainly(client, docs):
     assert MARKER.search(body["answer"]) is None
 
 
+@pytest.mark.parametrize("question", ["le la", "?!… ;;", "Et ?"])
+def test_a_question_with_no_word_to_search_is_refused_as_search_refuses_it(client, docs, question):
+    """"le la" was refused by ``/search`` (422, reason ``no_word``) and answered 200 "aucun passage" by the chat: the
+    same question gets the same answer from both, streamed or not. A follow-up of stopwords takes the turn before."""
+    searched = client.get("/search", params={"q": question})
+    assert searched.status_code == 422 and searched.json()["error"]["detail"] == {"reason": "no_word"}
+    for stream in (False, True):
+        response = client.post("/chat", json={"messages": [{"role": "user", "content": question}], "stream": stream})
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == searched.json()["error"]
+    assert ask(client, "vacance commerciale", "…", question)["citations"]
+    assert ask(client, "CA")["query"] == "CA"  # a stopword the reports define as an acronym is searched
+
+
 def test_filters_restrict_the_passages(client, docs):
     only_recs = ask(client, "vacance", filters={"kind": "recommendation"})
     assert only_recs["citations"] and {c["kind"] for c in only_recs["citations"]} == {"recommendation"}

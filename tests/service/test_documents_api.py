@@ -56,11 +56,14 @@ def test_document_metadata(client, uploaded):
 
 def test_same_bytes_twice_give_the_first_id_without_processing_them_again(client, runtime, uploaded, corpus_dir,
                                                                           monkeypatch):
+    """The answer describes what is stored: it named the new upload ("copy.txt") while the document kept the first
+    upload's name, which GET /documents/{id} shows."""
     created, _ = uploaded
     monkeypatch.setattr(runtime, "process", lambda *args: pytest.fail("a stored document was processed again"))
     again = client.post("/documents", files={"file": ("copy.txt", (corpus_dir / TOIT).read_bytes(), "text/plain")})
-    assert again.status_code == 201
-    assert again.json() == {**created, "filename": "copy.txt", "duplicate": True}
+    assert again.status_code == 201 and created["filename"] != "copy.txt"
+    assert again.json() == {**created, "duplicate": True}
+    assert client.get(f"/documents/{created['id']}").json()["filename"] == created["filename"]
 
 
 def test_pdf_upload_has_pages_and_clean_text(client, corpus_dir):

@@ -93,6 +93,19 @@ def test_an_unknown_grain_is_refused(client):
     assert response.status_code == 422 and response.json()["error"]["detail"][0]["loc"][:2] == ["query", "grain"]
 
 
+def test_a_k_above_the_results_limit_is_refused_naming_it(client, runtime):
+    """``k=500`` was accepted (up to 1,000) and cut to ``ANCOLS_MAX_RESULTS`` without a word: the answer looked
+    like every passage there was. A ``k`` past the limit is refused as any out-of-range value, naming it."""
+    limit = runtime.settings.max_results
+    response = client.get("/search", params={"q": "vacance", "k": limit + 1})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["detail"][0]["loc"] == ["query", "k"]
+    assert str(limit) in error["detail"][0]["msg"]
+    assert client.get("/search", params={"q": "vacance", "k": limit}).status_code == 200
+    assert "ANCOLS_MAX_RESULTS" in client.get("/openapi.json").text
+
+
 def test_filters_and_facets(client, corpus_ids):
     params = {"q": "la société doit respecter les règles de la commande publique", "k": 20, "kind": "recommendation"}
     body = client.get("/search", params=params).json()
