@@ -320,5 +320,7 @@ def _trimmed(kind: BlockKind, line: Line, start: int, end: int) -> Block:
 
 
 def _is_sentence(cell: str) -> bool:
+    """Whether a cell ends as a sentence: a final stop, then only closing marks or a note's number; a stop followed
+    by an opening bracket is an abbreviation's ("hors vac. techn.(%)"), the cell a row's label."""
     return (cell[:1].isupper() and len(WORD.findall(cell)) >= MIN_SENTENCE_WORDS
-            and re.search(r"[.!?]\W*\d{0,2}\s*$", cell) is not None)
+            and re.search(r"[.!?][^\w(]*\d{0,2}\s*$", cell) is not None)

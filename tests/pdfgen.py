@@ -66,13 +66,15 @@ class Footnote(str):
 class Table:
     """A table printed as a report prints it: each cell at its column's position (figures right-aligned,
     text left-aligned, a cell too wide wrapped inside its column), ``title`` in bold above, ``source`` under it,
-    the first row in capitals when ``caps_header``, every cell framed when ``ruled``."""
+    the first row in capitals when ``caps_header``, every cell framed when ``ruled``; ``widths`` (mm) set the columns
+    instead of their cells' widths."""
 
     rows: tuple[tuple[str, ...], ...]
     title: str = ""
     source: str = ""
     ruled: bool = False
     caps_header: bool = False
+    widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ class _ReportPdf(FPDF):
         its rows as printed, cells joined by " | "."""
         self.set_font(self.body_font, "", CELL_SIZE)
         rows = [tuple(c.upper() for c in table.rows[0]), *table.rows[1:]] if table.caps_header else table.rows
-        widths = self.column_widths(rows, width)
+        widths = list(table.widths) or self.column_widths(rows, width)
         wrapped = [[_wrap(self, self.printable(c), w - 2 * CELL_PAD, False) or [("", "")]
                     for c, w in zip(row, widths)] for row in rows]
         if table.title:

@@ -62,6 +62,17 @@ def test_markdown_report_blocks_are_typed():
     assert ("footnote", "<sup>1</sup> Source INSEE 2011") in found
 
 
+def test_a_row_label_ending_on_an_abbreviation_stays_in_its_row():
+    """003's summary sheet: the label's stop is "techn."'s, the unit "(%)" after it; a cell that ends a sentence
+    is still a paragraph of its own."""
+    text = ("| Indicateurs | Organisme | Réf. nat. |\n"
+            "| Logements vacants à plus de 3 mois, hors vac. techn.(%) | 2 | nc |\n"
+            "| Mettre en place un plan de contrôle des charges récupérables. | X | 2016 |\n")
+    found = kinds_and_text(text)
+    assert ("table_row", "| Logements vacants à plus de 3 mois, hors vac. techn.(%) | 2 | nc |") in found
+    assert ("paragraph", "Mettre en place un plan de contrôle des charges récupérables.") in found
+
+
 def test_hard_wrapped_lines_are_joined_until_a_sentence_ends():
     found = kinds_and_text(WRAPPED_LETTER)
     assert [k for k, _ in found] == ["paragraph", "paragraph", "paragraph"]

@@ -108,3 +108,17 @@ def test_prose_with_no_table_is_never_cut_into_cells(corpus_dir):
     text = extract_pdf(render_pdf(prose, header=HEADER, footer=FOOTER).data, max_pages=50).text
     assert " | " not in text
     assert not any(text.startswith(n) for n in "¹²³")
+
+
+def test_a_row_whose_label_wraps_keeps_its_whole_label_and_its_figures(paragraphs):
+    """The summary sheet's table with its label column narrowed so that labels wrap over two lines: each row is
+    still one line, its label whole before its figures, and the layout step reads it as one table row."""
+    table = next(p for p in paragraphs if isinstance(p, Table))
+    printed = Table(table.rows, title=table.title, source=table.source, widths=(55, 35, 25, 25))
+    text = extract_pdf(render_pdf(["Le tableau ci-dessous.", printed], header=HEADER, footer=FOOTER).data,
+                       max_pages=5).text
+    rows = [" | ".join(cell for cell in row if cell) for row in table.rows]
+    row = "Logements vacants à plus de 3 mois, hors vac. techn.(%) | 2 | nc | nc"
+    lines = text.splitlines()
+    assert row in rows and lines[lines.index(table.title) + 1:][:len(rows) + 1] == rows + [table.source]
+    assert kinds_of(text)[row] == "table_row"
