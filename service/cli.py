@@ -241,8 +241,7 @@ def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) ->
     ``--json``; its corrections (a misspelt word also searched as the spelling the passages hold) on stderr."""
     from ancols_nlp.index.grain import search
     from ancols_nlp.index.query import Filters
-    from ancols_nlp.index.spelling import as_written
-    from ancols_nlp.service.views import page_label, search_results
+    from ancols_nlp.service.views import corrections, page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
     outcome, shown = search(runtime.store, args.query, k=args.k, filters=Filters(), params=params,
@@ -251,8 +250,7 @@ def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) ->
         print(f"ancols: the {NO_WORD}", file=sys.stderr)
         return 2
     results = search_results(runtime.store, outcome, shown)
-    written = (result.passage_text or result.text for result in results)
-    for typed, meant in as_written(outcome.expansion.corrected, written):
+    for typed, meant in corrections(outcome, results):
         print(f"ancols: also searched {meant!r} for {typed!r} (no stored passage holds it)", file=sys.stderr)
     for rank, result in enumerate(results, 1):
         if args.json:

@@ -8,6 +8,7 @@ from ancols_nlp.index.grain import Piece
 from ancols_nlp.index.highlight import Highlighter
 from ancols_nlp.index.interface import SearchOutcome, SegmentStore
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
+from ancols_nlp.index.spelling import as_written
 from ancols_nlp.pipelines.types import Indicator
 from ancols_nlp.service.schemas import (DocumentDetail, DocumentOut, IndicatorOut, ScoreBreakdown, SearchResult,
                                        SegmentOut)
@@ -47,6 +48,12 @@ def search_results(store: SegmentStore, outcome: SearchOutcome, shown: list[Piec
     highlight = Highlighter(outcome.expansion)
     return [search_result(piece, heads.get(piece.row.document_id), highlight(piece.text, piece.start))
             for piece in shown]
+
+
+def corrections(outcome: SearchOutcome, results: list[SearchResult]) -> list[tuple[str, str]]:
+    """The query's misspelt words and the spelling also searched, as the results' passages write it (a sentence
+    result's passage, which holds more of the words than the sentence): ``/search`` and ``ancols search`` alike."""
+    return as_written(outcome.expansion.corrected, (result.passage_text or result.text for result in results))
 
 
 def search_result(piece: Piece, doc: DocumentRef | None, highlights: list[tuple[int, int]]) -> SearchResult:

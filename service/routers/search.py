@@ -10,13 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.index import grain as grains
 from ancols_nlp.index.query import Filters, Grain, SearchParams
-from ancols_nlp.index.spelling import as_written
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import no_word
 from ancols_nlp.service.routers.common import at_most, clean_query, known_parameters, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
-from ancols_nlp.service.views import search_results
+from ancols_nlp.service.views import corrections, search_results
 
 router = APIRouter(tags=["search"], dependencies=[Depends(known_parameters)])
 Many = Annotated[list[str], Query()]
@@ -61,10 +60,9 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     if not outcome.expansion.searchable:
         raise no_word()
     results = search_results(runtime.store, outcome, shown)
-    corrected = as_written(outcome.expansion.corrected, (result.passage_text or result.text for result in results))
-    corrections = [Correction(typed=typed, meant=meant) for typed, meant in corrected]
+    corrected = [Correction(typed=typed, meant=meant) for typed, meant in corrections(outcome, results)]
     response = SearchResponse(query=query, mode=params.mode, results=results,
-                              facets=outcome.facets, total_candidates=outcome.total, corrections=corrections)
+                              facets=outcome.facets, total_candidates=outcome.total, corrections=corrected)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
     return response.model_dump_json().encode()
