@@ -14,7 +14,6 @@ when passages do not share a unit, as ours (consecutive spans) share only the un
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.search_eval import add_gold_arguments, ingest, load_gold, load_score  # noqa: E402
+from bench.search_eval import bench_parser, ingest, load_gold, load_score  # noqa: E402
 
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
@@ -75,10 +74,7 @@ def stored_spans(store, ids: dict[str, str]) -> dict[str, list[Span]]:
 
 
 def main(argv=None) -> int:
-    shared = REPO.parent / "shared"
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
-    add_gold_arguments(ap, shared)
+    ap = bench_parser(__doc__)
     ap.add_argument("--per-query", action="store_true")
     a = ap.parse_args(argv)
     score = load_score(a.score)

@@ -37,8 +37,9 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -138,6 +139,30 @@ def load_gold(score, a, ids: dict[str, str]):
     return queries, units, qrels
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A judged query set over a store: the scorer, each corpus file stem's stored document id, and ``load_gold``'s
+    queries, units and graded units."""
+
+    score: ModuleType
+    ids: dict[str, str]
+    queries: dict[str, str]
+    units: dict[str, dict[str, tuple[int, int]]]
+    qrels: dict[str, dict[tuple[str, str], int]]
+
+    @property
+    def by_id(self) -> dict[str, str]:
+        """Corpus file stem per stored document id."""
+        return {v: k for k, v in self.ids.items()}
+
+
+def judged(runtime: Runtime, a: argparse.Namespace) -> Judged:
+    """The gold ``bench_parser``'s arguments name, over ``runtime``'s store (ingesting the corpus files it lacks)."""
+    score = load_score(a.score)
+    ids = ingest(runtime, a.corpus)
+    return Judged(score, ids, *load_gold(score, a, ids))
+
+
 def add_gold_arguments(ap: argparse.ArgumentParser, shared: Path) -> None:
     ap.add_argument("--corpus", type=Path, default=shared / "corpus")
     ap.add_argument("--gold", type=Path, default=shared / "eval" / "dev", help="units (and qrels unless --qrels)")
@@ -146,6 +171,14 @@ def add_gold_arguments(ap: argparse.ArgumentParser, shared: Path) -> None:
     ap.add_argument("--qrels", type=Path, nargs="+",
                     help="where the <doc>.qrels.tsv are (bench/queries/project: ours), one folder per query file")
     ap.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments every judged-query bench takes: the store directory and the gold (``add_gold_arguments``)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
+    add_gold_arguments(ap, REPO.parent / "shared")
+    return ap
 
 
 def ndcg(score, results: list[dict], units, rel, k: int = 10) -> tuple[float, list[int]]:
@@ -186,23 +219,17 @@ def summary(per_q: dict[str, dict], keep=lambda q: True) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    shared = REPO.parent / "shared"
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, required=True, help="store directory (created, or reused)")
-    add_gold_arguments(ap, shared)
+    ap = bench_parser(__doc__)
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--per-query", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--query-batch", type=int, default=1,
                     help="encode each query in one call with this many queries of the set (1: alone, as a lone search)")
     a = ap.parse_args(argv)
-    score = load_score(a.score)
-
     runtime = Runtime.from_settings(Settings(data_dir=a.data))
     try:
-        ids = ingest(runtime, a.corpus)
-        by_id = {v: k for k, v in ids.items()}
-        queries, units, qrels = load_gold(score, a, ids)
+        gold = judged(runtime, a)
+        score, queries, units, qrels, by_id = gold.score, gold.queries, gold.units, gold.qrels, gold.by_id
         position = {q: n + 1 for n, q in enumerate(queries)}  # 1-based rank in the file: odd/even halves
 
         cached = CachedQueryEmbedder(runtime.store.embedder)
