@@ -8,6 +8,9 @@ numbers of ``pipelines/links.py`` — the confidence calibration (a, b) and ``MI
 refitted leave-one-document-out: fitted on one document's answers, scored on the other's.
 
     python bench/links_eval.py --corpus ../shared/corpus --gold ../shared/eval/dev [--json out.json]
+    python bench/links_eval.py --corpus ../shared/corpus --gold ../shared/eval/dev --links bench/gold/links.tsv
+
+(the second: the held-out links of 002 and 004, written blind from the text; units from ``--gold``).
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def load_gold(gold_dir: Path) -> dict[str, list[tuple[tuple[int, int], list[tuple[int, int]], str]]]:
-    """Per document: (rebuttal span, target spans, stance) of each gold rebuttal."""
+def load_gold(gold_dir: Path, links_file: Path | None = None
+              ) -> dict[str, list[tuple[tuple[int, int], list[tuple[int, int]], str]]]:
+    """Per document: (rebuttal span, target spans, stance) of each gold rebuttal of ``links_file`` (default
+    ``gold_dir/links.tsv``), the units read from ``gold_dir``."""
     out = defaultdict(list)
-    for line in (gold_dir / "links.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (links_file or gold_dir / "links.tsv").read_text(encoding="utf-8").splitlines():
         if line.strip():
             doc, unit, targets, gold_stance, _ = line.split("\t")
             units = {row.split("\t")[0]: (int(row.split("\t")[1]), int(row.split("\t")[2]))
@@ -132,9 +137,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--gold", type=Path, required=True)
+    ap.add_argument("--links", type=Path, help="links file (default: GOLD/links.tsv)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    gold = load_gold(args.gold)
+    gold = load_gold(args.gold, args.links)
     nlp, models = load_sentencizer(), load_models()
     docs = {}
     for name in gold:
