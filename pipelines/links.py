@@ -128,14 +128,16 @@ def answer_blocks(segments: Sequence[Segment], text: str = "") -> list[list[int]
 
     A report writes the organism's answer as one paragraph ("En réponse aux observations provisoires, la société
     … Elle précise …"), so with the document's ``text`` a finding inside the answer's own paragraph (no line break
-    between the answer and the next rebuttal: a follow-on read as a finding) does not end it."""
+    between the answer and the next rebuttal: a follow-on read as a finding) does not end it. A rebuttal that
+    announces its topic ("Concernant les deux marchés …") turns to another point and opens its own block."""
     blocks: list[list[int]] = []
     open_block = False
     for i, segment in enumerate(segments):
         if segment.kind == "rebuttal":
             last = segments[blocks[-1][-1]] if blocks else None
             same_paragraph = last is not None and bool(text) and not _breaks_paragraph(text, last, segment)
-            if (open_block or same_paragraph) and last.section_path == segment.section_path:
+            if ((open_block or same_paragraph) and last.section_path == segment.section_path
+                    and not C.TOPIC.match(segment.text)):
                 blocks[-1].append(i)
             else:
                 blocks.append([i])

@@ -49,7 +49,9 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
                         start=s.start, end=s.end, block_start=blocks[s.block].start, block_end=blocks[s.block].end)
         for i, (s, path) in enumerate(zip(sentences, paths))
     ]
-    segments = group(source.text, blocks, sentences, models.kinds(contexts))
+    kinds = models.kinds(contexts)
+    stances = [models.stance(c.text) if k.kind == "rebuttal" else None for c, k in zip(contexts, kinds)]
+    segments = group(source.text, blocks, sentences, kinds, stances=stances)
     for segment in segments:
         _place(segment, source, sections)
     tag_segments(segments, contexts, models.themes)

@@ -11,7 +11,7 @@ import pytest
 from ancols_nlp.models.kinds.stance import stance
 from ancols_nlp.pipelines.links import CALLED, MIN_CONFIDENCE, answer_blocks, link_rebuttals
 from ancols_nlp.pipelines.types import Segment
-from gold import parse
+from gold import covering, parse, process_marked
 
 HEADING = re.compile(r"^(#+)\s+(.+)$", re.MULTILINE)
 
@@ -189,3 +189,65 @@ def test_an_earlier_answer_is_not_answered_again():
 ])
 def test_stance_cues(text, expected):
     assert stance(text) == expected
+
+
+# Real report text (001 § 4.2.3.1 and 003 § 2.2.2.2), through the whole pipeline with the shipped models.
+ATTRIBUTIONS = """## 4.2.3.1 Analyse de la gestion des attributions
+
+<obs>Le processus de sélection des candidats à l'attribution des logements s'appuie sur la présentation de \
+candidatures par les collectivités et n'est pas de nature à garantir l'homogénéité de traitement des ménages \
+demandeurs.</obs>
+
+<obs>De fait, la société se dessaisit de ses prérogatives d'instruction de la demande et de sélection des \
+candidats que lui confère le CCH.</obs> <obs>Elle n'est ainsi pas en mesure de garantir l'équité de traitement des \
+candidats au regard des orientations d'attribution qu'elle s'est fixées.</obs>
+
+<reb>La société fait valoir l'existence d'un travail partenarial avec les communes, qui possèdent une bonne \
+connaissance des caractéristiques de la demande locale.</reb> <reb>Elle indique en outre que le processus de \
+sélection mis en œuvre n'est pas incompatible avec les obligations de relogement au titre du contingent \
+préfectoral et d'Action logement, au demeurant parfaitement remplies par la société (cf. 4.2.3.2).</reb> \
+<reb>Pour l'avenir, la société propose de soumettre aux réservataires et aux EPCI dotés d'une conférence \
+intercommunale du logement la liste des demandes en délai dépassé pour améliorer la prise en compte des ménages \
+concernés.</reb>
+"""
+
+PUBLIC_PROCUREMENT = """## 2.2.2.2 Commande publique
+
+<obs>Lozère Habitations ne respecte pas systématiquement la réglementation en matière de commande publique.</obs>
+
+<obs>malgré des montants annuels cumulés élevés, les travaux de peinture sont réalisés au coup par coup sans \
+aucune publicité et mise en concurrence</obs>
+
+<obs>- malgré des montants supérieurs au seuil réglementaire, les marchés de la maîtrise d'œuvre de deux \
+opérations réalisées sur la période de contrôle n'ont pas fait l'objet d'un appel d'offres avec procédure \
+formalisée ; les opérations concernées sont le "Mas de Booz" à La Canourgue et l'EHPAD de \
+Saint-Alban-sur-Limagnole.</obs>
+
+<rec>Lozère Habitations doit prendre toutes les dispositions nécessaires pour appliquer strictement les règles de \
+la commande publique.</rec>
+<reb>Dans sa réponse, l'organisme s'engage à mettre en place un marché à bons de commande pour les travaux de \
+peinture.</reb> <reb>Concernant les deux marchés de maîtrise d'œuvre, Lozère Habitations précise qu'il s'agit de \
+reprises d'opérations pour lesquelles la maîtrise d'œuvre était déjà désignée.</reb>
+"""
+
+
+def test_an_answer_is_cut_where_its_stance_changes():
+    """A segment carries one stance: the explanation, the contest and the proposal of one answer paragraph are
+    three segments, each with its stance, all answering the paragraph's findings."""
+    _, gold, doc = process_marked(ATTRIBUTIONS)
+    answers = [covering(doc, span) for span in gold if span.kind == "rebuttal"]
+    assert len({a.id for a in answers}) == 3
+    assert [a.stance for a in answers] == ["explains", "contests", "commits"]
+    findings = {covering(doc, span).id for span in gold if span.kind == "observation"}
+    assert all(set(a.responds_to) & findings for a in answers)
+
+
+def test_a_follow_on_announcing_another_point_answers_that_point():
+    """"Concernant les deux marchés de maîtrise d'œuvre, …" opens its own answer: it reaches the finding on those
+    contracts, while the commitment before it stays on the painting works it names."""
+    _, gold, doc = process_marked(PUBLIC_PROCUREMENT)
+    painting, contracts = (covering(doc, span) for span in gold[1:3])
+    commitment, explanation = (covering(doc, span) for span in gold[4:6])
+    assert (commitment.stance, explanation.stance) == ("commits", "explains")
+    assert explanation.responds_to[0] == contracts.id
+    assert painting.id in commitment.responds_to and commitment.responds_to[0] != contracts.id
