@@ -38,7 +38,6 @@ class Source:
     corpus: Path
     gold: Path
     labels: Path | None = None  # None: the labels lie beside the units
-    weight: float = 1.0  # of each training row: the project's own labels count less than the official gold
 
     @property
     def name(self) -> str:
@@ -49,16 +48,12 @@ class Source:
         return self.labels or self.gold
 
 
-# One annotator's labels of the project's own making (bench/gold/README.md) against the official gold.
-PROJECT_GOLD_WEIGHT = 0.5
-
 # Where the labelled material is when a script runs from the repository root (README); every script
 # takes ``--source CORPUS GOLD [LABELS]`` to point elsewhere, nothing is found relative to the installed
 # package. The first source is the control body the models are built for (ANCOLS); a source of another
 # name tests transfer.
 DEFAULT_SOURCES = (Source(Path("../shared/corpus"), Path("../shared/eval/dev")),
-                   Source(Path("../shared/corpus"), Path("../shared/eval/dev"), Path("bench/gold"),
-                          PROJECT_GOLD_WEIGHT),
+                   Source(Path("../shared/corpus"), Path("../shared/eval/dev"), Path("bench/gold")),
                    Source(Path("../shared/eval/crc"), Path("../shared/eval/crc")))
 
 
@@ -74,7 +69,6 @@ class GoldDocument:
     kinds: list[str | None] = field(default_factory=list)  # gold kind of each sentence (None: not annotated)
     themes: list[str | None] = field(default_factory=list)  # gold theme of each sentence (None: none / other)
     source: str = ""  # the ``Source.name`` it was read from
-    weight: float = 1.0  # the ``Source.weight`` of its training rows
 
     @property
     def labelled(self) -> bool:
@@ -102,8 +96,7 @@ def load_sources(sources: Sequence[Source], *, labelled_only: bool = True) -> li
 
     A document labelled in two sources is refused: held-out evaluation names models by document."""
     docs = [doc for source in sources for doc in load(source.corpus, source.gold, labelled_only=labelled_only,
-                                                       source=source.name, labels_dir=source.labels_dir,
-                                                       weight=source.weight)]
+                                                       source=source.name, labels_dir=source.labels_dir)]
     twice = sorted(name for name, n in Counter(d.name for d in docs).items() if n > 1)
     if twice:
         raise ValueError(f"documents found in more than one source: {twice}")
@@ -111,7 +104,7 @@ def load_sources(sources: Sequence[Source], *, labelled_only: bool = True) -> li
 
 
 def load(corpus: Path, gold: Path, names: list[str] | None = None, *, labelled_only: bool = True,
-         source: str = "", labels_dir: Path | None = None, weight: float = 1.0) -> list[GoldDocument]:
+         source: str = "", labels_dir: Path | None = None) -> list[GoldDocument]:
     """The documents of one source (sorted by name), with their sentences' contexts and aligned gold labels.
 
     ``labels_dir`` holds the ``*.labels.tsv`` files when they are not in ``gold``, the units' folder."""
@@ -129,7 +122,7 @@ def load(corpus: Path, gold: Path, names: list[str] | None = None, *, labelled_o
         text = path.read_text(encoding="utf-8")
         recorder = _Recorder()  # only the sentences are wanted: no trained model runs
         process_text(SourceText(text, "text/plain"), nlp=nlp, models=replace(fallback_models(), kinds=recorder))
-        doc = GoldDocument(name, text, units, labels, recorder.contexts, source=source or gold.name, weight=weight)
+        doc = GoldDocument(name, text, units, labels, recorder.contexts, source=source or gold.name)
         doc.kinds, doc.themes = align(recorder.contexts, units, labels)
         docs.append(doc)
     return docs

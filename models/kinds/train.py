@@ -72,7 +72,6 @@ class DocExamples:
     kinds: np.ndarray  # gold kind per sentence, "" where no unit covers it
     places: list[str | None]
     reply: np.ndarray  # bool
-    weight: float = 1.0  # of each row in both regressions (its source's)
 
     @property
     def modelled(self) -> np.ndarray:
@@ -98,7 +97,7 @@ def examples(docs: Sequence[goldset.GoldDocument], embed: Embed) -> list[DocExam
         embeddings[todo] = vectors
         out.append(DocExamples(doc.name, featurize(read), embeddings,
                                np.array([k or "" for k in doc.kinds]), places,
-                               np.array([c.doc_type == "reply" for c in doc.contexts]), doc.weight))
+                               np.array([c.doc_type == "reply" for c in doc.contexts])))
     return out
 
 
@@ -131,11 +130,11 @@ def fit(sets: Sequence[DocExamples], hyper: dict = HYPER) -> KindModelParams:
     x1 = np.vstack([design(s.features, s.embeddings, w1)[s.modelled] for s in sets])
     y1 = np.concatenate([s.kinds[s.modelled] == "other" for s in sets])
     stage1 = LogisticRegression(C=hyper["C_other"], class_weight="balanced", max_iter=5000,
-                                random_state=SEED).fit(x1, y1, sample_weight=_row_weights(sets, "modelled"))
+                                random_state=SEED).fit(x1, y1)
     x2 = np.vstack([design(s.features, s.embeddings, w2)[s.statements] for s in sets])
     y2 = np.concatenate([s.kinds[s.statements] for s in sets])
     stage2 = LogisticRegression(C=hyper["C_kind"], class_weight="balanced", max_iter=5000,
-                                random_state=SEED).fit(x2, y2, sample_weight=_row_weights(sets, "statements"))
+                                random_state=SEED).fit(x2, y2)
     order = [list(stage2.classes_).index(k) for k in STATEMENT_KINDS]
     return KindModelParams(
         coef_other=stage1.coef_[0], intercept_other=float(stage1.intercept_[0]),
@@ -145,11 +144,6 @@ def fit(sets: Sequence[DocExamples], hyper: dict = HYPER) -> KindModelParams:
                 "hyper": dict(hyper), "trained_on": [s.name for s in sets],
                 "rows": {"stage_other": int(len(y1)), "stage_kind": dict(Counter(y2.tolist()))}},
     )
-
-
-def _row_weights(sets: Sequence[DocExamples], rows: str) -> np.ndarray:
-    """Each document's weight for each of its ``rows`` (``modelled`` or ``statements``)."""
-    return np.concatenate([np.full(int(getattr(s, rows).sum()), s.weight) for s in sets])
 
 
 def out_of_fold(sets: Sequence[DocExamples], hyper: dict = HYPER) -> list[tuple[np.ndarray, np.ndarray]]:

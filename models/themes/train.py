@@ -41,7 +41,6 @@ class DocPassages:
     name: str
     items: list[ThemeItem]  # every gold segment (other ones too: they are tagged at ingestion), in order
     themes: list[str]  # gold theme per item, "" when its units carry none
-    weight: float = 1.0  # of each passage in the regression (its source's)
 
 
 def gold_passages(doc: goldset.GoldDocument) -> DocPassages:
@@ -72,7 +71,7 @@ def gold_passages(doc: goldset.GoldDocument) -> DocPassages:
         lo, hi = bisect_left(starts, segment.start), bisect_left(starts, segment.end)
         items.append(ThemeItem(segment.text, tuple(path_at[segment.start]), tuple(c.text for c in doc.contexts[lo:hi])))
         themes.append(votes.most_common(1)[0][0] if votes else "")
-    return DocPassages(doc.name, items, themes, doc.weight)
+    return DocPassages(doc.name, items, themes)
 
 
 def without_outline(doc: DocPassages) -> DocPassages:
@@ -82,7 +81,7 @@ def without_outline(doc: DocPassages) -> DocPassages:
     passage's own words and its neighbours little weight; a letter then gets the weights of a
     passage under a generic heading, learnt from a few synthesis pages. Training on each document
     twice, with and without its headings, teaches the words to carry the theme on their own."""
-    return replace(doc, name=f"{doc.name} (no outline)", items=[replace(item, section_path=()) for item in doc.items])
+    return DocPassages(f"{doc.name} (no outline)", [replace(item, section_path=()) for item in doc.items], doc.themes)
 
 
 def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> ThemeModelParams:
@@ -97,7 +96,7 @@ def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> Theme
         keep = np.array([t != "" for t in doc.themes])
         xs.append(featurize(doc.items, embed, entry_weights)[keep])
         ys.extend(t for t in doc.themes if t)
-        weights.extend([weight * doc.weight] * int(keep.sum()))
+        weights.extend([weight] * int(keep.sum()))
     clf = LogisticRegression(C=hyper["C"], max_iter=5000, random_state=SEED).fit(np.vstack(xs), ys,
                                                                                   sample_weight=np.array(weights))
     classes = list(clf.classes_)

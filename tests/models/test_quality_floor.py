@@ -57,7 +57,7 @@ def held_out(shared):
     from ancols_nlp.models.kinds.train import CachedEmbed
 
     sources = (goldset.Source(shared / "corpus", EVAL / "dev"),
-               goldset.Source(shared / "corpus", EVAL / "dev", BENCH / "gold", goldset.PROJECT_GOLD_WEIGHT),
+               goldset.Source(shared / "corpus", EVAL / "dev", BENCH / "gold"),
                goldset.Source(EVAL / "crc", EVAL / "crc"))
     docs = goldset.load_sources(sources)
     return held_out(docs, CachedEmbed(path=CACHE), scorer=EVAL / "score.py", reference="dev")
