@@ -1,10 +1,12 @@
 """The annotated documents, aligned on the pipeline's own sentences, for training and evaluating models.
 
 Labelled material comes in *sources*, each a folder of texts, a folder of gold units and a folder of
-labels (by default the units' folder): the ANCOLS dev reports (``shared/corpus`` + ``shared/eval/dev``),
-the two ANCOLS reports the project labelled itself (units of ``shared/eval/dev``, labels in
-``bench/gold``) and the report of a regional audit chamber (``shared/eval/crc``, text and gold in one
-folder). Training uses every source; evaluation holds documents (or a whole control body) out. Gold
+labels (by default the units' folder): the ANCOLS dev reports (``shared/corpus`` + ``shared/eval/dev``)
+and the report of a regional audit chamber (``shared/eval/crc``, text and gold in one folder); the two
+ANCOLS reports the project labelled itself (units of ``shared/eval/dev``, labels in ``bench/gold``)
+only when asked (``--source ../shared/corpus ../shared/eval/dev bench/gold``: training on them did not
+meet its keep rule, ``models/kinds/MODEL_CARD.md``). Training uses every source; evaluation holds
+documents (or a whole control body) out. Gold
 comes as numbered units (sentences or lines of the original text, see ``shared/eval/ANNOTATION.md``);
 the models see the pipeline's sentences. Each sentence takes the label of the units covering most of
 its characters (majority overlap), so a model is trained on exactly what it will be asked at ingestion
@@ -53,7 +55,6 @@ class Source:
 # package. The first source is the control body the models are built for (ANCOLS); a source of another
 # name tests transfer.
 DEFAULT_SOURCES = (Source(Path("../shared/corpus"), Path("../shared/eval/dev")),
-                   Source(Path("../shared/corpus"), Path("../shared/eval/dev"), Path("bench/gold")),
                    Source(Path("../shared/eval/crc"), Path("../shared/eval/crc")))
 
 
@@ -172,8 +173,8 @@ def data_arguments(ap: argparse.ArgumentParser) -> None:
                     help="CORPUS GOLD [LABELS]: a folder of texts (*.txt), the folder of their gold units (and "
                          "labels), optionally another folder holding their labels; repeatable, sources whose GOLD "
                          "folder has the first one's name are the ANCOLS reference (default: ../shared/corpus "
-                         "../shared/eval/dev, then ../shared/corpus ../shared/eval/dev bench/gold, then "
-                         "../shared/eval/crc ../shared/eval/crc)")
+                         "../shared/eval/dev, then ../shared/eval/crc ../shared/eval/crc; the project's own "
+                         "gold: ../shared/corpus ../shared/eval/dev bench/gold)")
 
 
 def sources(args: argparse.Namespace) -> tuple[Source, ...]:

@@ -1,4 +1,4 @@
-"""Train the kind model on every labelled source (the ANCOLS reports, the CRC report) and save its artefact.
+"""Train the kind model on every labelled source (ANCOLS dev reports, the CRC report) and save its artefact.
 
     python -m ancols_nlp.models.kinds.train [--cache /tmp/ancols-emb.npz] [--out models/kinds/artefacts] \
         [--source CORPUS GOLD [LABELS]]...

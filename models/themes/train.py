@@ -1,4 +1,4 @@
-"""Train the theme model on every labelled source (the ANCOLS reports, the CRC report) and save its artefact.
+"""Train the theme model on every labelled source (ANCOLS dev reports, the CRC report) and save its artefact.
 
     python -m ancols_nlp.models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts] \
         [--source CORPUS GOLD [LABELS]]...

@@ -1,9 +1,8 @@
 """The quality floor: held-out kinds and themes, and search, must not fall below what was measured.
 
 Held out means scored by models that never saw the document: leave-one-document-out over every
-labelled document (the five ANCOLS reports — shared dev gold for 000/001/003, the project's own gold
-in ``bench/gold`` for 002/004 — and the chamber's report) and, for transfer to another control body,
-trained on the ANCOLS reports only and scored on the CRC report. Search is the dev
+labelled document (the ANCOLS dev reports and the chamber's report) and, for transfer to another
+control body, trained on the ANCOLS reports only and scored on the CRC report. Search is the dev
 queries and the project's own query set (``bench/queries``) over a fresh store of the corpus, scored
 with the official scorer's functions (``bench/search_eval.py``). Floors are the figures of the model
 cards less a small margin, so noise passes and a regression does not. The shared evaluation material
@@ -23,8 +22,7 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 EVAL = SHARED / "eval"
 CACHE = Path(tempfile.gettempdir()) / "ancols-quality-floor-embeddings.npz"
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-PROJECT = BENCH / "queries"
+PROJECT = Path(__file__).resolve().parents[2] / "bench" / "queries"
 
 # Measured (models/kinds/MODEL_CARD.md, models/themes/MODEL_CARD.md, README "Quality") minus ~0.02.
 FLOORS = {
@@ -56,9 +54,7 @@ def held_out(shared):
     from ancols_nlp.models.kinds.evaluate import held_out
     from ancols_nlp.models.kinds.train import CachedEmbed
 
-    sources = (goldset.Source(shared / "corpus", EVAL / "dev"),
-               goldset.Source(shared / "corpus", EVAL / "dev", BENCH / "gold"),
-               goldset.Source(EVAL / "crc", EVAL / "crc"))
+    sources = (goldset.Source(shared / "corpus", EVAL / "dev"), goldset.Source(EVAL / "crc", EVAL / "crc"))
     docs = goldset.load_sources(sources)
     return held_out(docs, CachedEmbed(path=CACHE), scorer=EVAL / "score.py", reference="dev")
 
@@ -88,8 +84,7 @@ def test_held_out_kinds_and_themes_stay_above_their_floors(held_out):
 def test_every_labelled_document_was_held_out_once(held_out):
     documents = held_out["lodo"]["documents"]
     assert {d["source"] for d in documents.values()} == {"dev", "crc"}
-    assert len(documents) == 6
-    assert sum(d["source"] == "dev" for d in documents.values()) == 5  # bench/gold's 002/004 count as ANCOLS
+    assert len(documents) == 4
     assert set(held_out["cross"]["documents"]) == {n for n, d in documents.items() if d["source"] == "crc"}
 
 
