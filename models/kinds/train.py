@@ -1,7 +1,7 @@
 """Train the kind model on every labelled source (ANCOLS dev reports, the CRC report) and save its artefact.
 
     python -m ancols_nlp.models.kinds.train [--cache /tmp/ancols-emb.npz] [--out models/kinds/artefacts] \
-        [--source CORPUS GOLD]...
+        [--source CORPUS GOLD [LABELS]]...
 
 Gold unit labels are mapped onto the pipeline's own sentences (majority overlap, see
 ``ancols_nlp.models.goldset``), so the model learns on exactly what it sees at ingestion. Training is

@@ -1,7 +1,7 @@
 """Train the theme model on every labelled source (ANCOLS dev reports, the CRC report) and save its artefact.
 
     python -m ancols_nlp.models.themes.train [--cache /tmp/ancols-emb.npz] [--out models/themes/artefacts] \
-        [--source CORPUS GOLD]...
+        [--source CORPUS GOLD [LABELS]]...
 
 Training passages are the segments the pipeline would build from the *gold* kinds (same-kind
 sentences of one block), each labelled with the theme of the gold units covering most of it.
