@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import get_origin
 
 from fastapi import Request
@@ -12,10 +13,17 @@ from ancols_nlp.service.errors import EMPTY, BadQuery
 from ancols_nlp.service.runtime import Runtime
 
 
+def composed(text: str) -> str:
+    """``text`` with its accents composed (NFC), as a keyboard types them: pasted from a PDF or typed on a Mac, "é"
+    may come as "e" + U+0301, and the query's readers (the typo rule, organism names, the chat's intents) read such
+    a word cut at its accent."""
+    return unicodedata.normalize("NFC", text)
+
+
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
-    """The query (or the ``what`` a route takes) with control characters removed; refused when empty or longer than
-    the ``setting`` allows."""
-    text = "".join(c if c.isprintable() else " " for c in q).strip()
+    """The query (or the ``what`` a route takes) composed, with control characters removed; refused when empty or
+    longer than the ``setting`` allows."""
+    text = "".join(c if c.isprintable() else " " for c in composed(q)).strip()
     if not text:
         raise BadQuery(f"The {what} is empty.")
     if len(text) > max_chars:

@@ -3,6 +3,8 @@ a single-valued parameter given twice, a filter given empty, a form field the up
 
 These checks are the routers' (service/routers/common.py), the same whatever the store: one backend is enough."""
 
+import unicodedata
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -122,3 +124,15 @@ def test_a_filter_naming_nothing_stored_is_refused(client, stored, name, value, 
     found = client.get("/search", params=[("q", "vacance"), ("organism", "logidia"), ("organism", "LOGIDIA"),
                                           ("document_id", stored[REPORT])]).json()["results"]
     assert found and {r["organism"] for r in found} == {"LOGIDIA"}
+
+
+@pytest.mark.parametrize("q", ["créances impayées", "réponse de l'organisme sur les impayés"])
+def test_a_query_with_decomposed_accents_is_searched_as_typed_composed(client, stored, q):
+    """Text pasted from a PDF or typed on a Mac may write "é" as "e" + U+0301 (NFD). The analyser composed it, but
+    the typo rule cut the word at the accent: "créances" was read as "cr" and "ances", no passage holds "ances",
+    and "annes" was searched with it ("réponse": "ponse" searched as "pose"), a different answer to the same words."""
+    composed, decomposed = (client.get("/search", params={"q": unicodedata.normalize(form, q)}).json()
+                            for form in ("NFC", "NFD"))
+    assert decomposed["corrections"] == composed["corrections"] == []
+    assert [r["id"] for r in decomposed["results"]] == [r["id"] for r in composed["results"]]
+    assert decomposed["query"] == q
