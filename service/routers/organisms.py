@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import OrganismList
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], dependencies=[Depends(known_parameters)])
 
 PROCESS = uuid.uuid4().hex[:12]  # each serving process counts its versions from 1: the tag names the process too
 

@@ -52,6 +52,21 @@ def test_a_single_valued_search_parameter_given_twice_is_refused(client, stored,
     assert client.get("/search", params=asked[:-1]).status_code == 200
 
 
+@pytest.mark.parametrize(("method", "path", "body", "name"), [
+    ("post", "/chat", {"messages": [{"role": "user", "content": "vacance commerciale"}]}, "stream"),
+    ("post", "/chat", {"messages": [{"role": "user", "content": "vacance commerciale"}]}, "k"),
+    ("post", "/classify", {"text": "La société doit réduire sa vacance commerciale."}, "doc_type"),
+    ("get", "/organisms", None, "limit")])
+def test_a_parameter_in_the_address_of_a_route_that_takes_none_is_refused(client, stored, method, path, body, name):
+    """``POST /chat?stream=true`` answered in one JSON body, not streamed, and ``?k=2`` cited eight passages: the
+    chat and /classify take their options in the JSON body, /organisms none, and what the address gave was
+    dropped without a word, where /search refuses a parameter it does not take."""
+    asked = {"json": body} if body else {}
+    message = refused(getattr(client, method)(path, params={name: "2"}, **asked), name)
+    assert "Unknown parameter; this route takes none" in message
+    assert getattr(client, method)(path, **asked).status_code == 200
+
+
 def test_paging_given_twice_is_refused(client, stored):
     """``limit=1&limit=3`` listed three documents."""
     assert "one value" in refused(client.get("/documents", params=[("limit", "1"), ("limit", "3")]), "limit")
