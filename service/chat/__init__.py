@@ -44,7 +44,8 @@ def to_filters(request: ChatRequest) -> Filters:
     f = request.filters
     year_min, year_max = year_range(f.year_min, f.year_max)
     return Filters(kind=tuple(f.kind), theme=tuple(f.theme), document_id=tuple(f.document_id),
-                   organism=tuple(f.organism), doc_type=tuple(f.doc_type), year_min=year_min, year_max=year_max)
+                   organism=tuple(map(composed, f.organism)), doc_type=tuple(f.doc_type), year_min=year_min,
+                   year_max=year_max)
 
 
 def citation(p: Passage) -> Citation:

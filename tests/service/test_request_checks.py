@@ -151,3 +151,19 @@ def test_a_query_with_decomposed_accents_is_searched_as_typed_composed(client, s
     assert decomposed["corrections"] == composed["corrections"] == []
     assert [r["id"] for r in decomposed["results"]] == [r["id"] for r in composed["results"]]
     assert decomposed["query"] == q
+
+
+def test_an_organism_filter_with_decomposed_accents_names_the_stored_organism(client, stored, corpus_dir):
+    """``organism=Le Toit Forézien`` with "é" as "e" + U+0301 was refused: "No stored document names the organism
+    'Le Toit Forézien'; GET /organisms lists them: …, Le Toit Forézien", the two names alike on screen."""
+    toit = "004_964ee9d999fa8f65.txt"
+    assert client.post("/documents", files={"file": (toit, (corpus_dir / toit).read_bytes(), "text/plain")}
+                       ).status_code == 201
+    name = unicodedata.normalize("NFD", "Le Toit Forézien")
+    found = client.get("/search", params={"q": "vacance commerciale", "organism": name})
+    assert found.status_code == 200, found.text
+    assert {r["organism"] for r in found.json()["results"]} == {"Le Toit Forézien"}
+    chat = client.post("/chat", json={"messages": [{"role": "user", "content": "Que dit le contrôle sur la vacance ?"}],
+                                      "filters": {"organism": [name]}})
+    assert chat.status_code == 200, chat.text
+    assert {c["organism"] for c in chat.json()["citations"]} == {"Le Toit Forézien"}
