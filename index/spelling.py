@@ -11,9 +11,9 @@ hold. ~1.6 ms of CPU a misspelt word, nothing more for a query whose words are h
 correction joins the query as an expansion does (``expansion.expand``: a phrase of one word, weighted
 ``SYNONYM_WEIGHT``; at full weight the typo'd sets gain more but a real typo of project set 2 loses 0.1), and the
 answer names it, for a "did you mean". Left as typed: words under ``MIN_LETTERS`` letters (too many real words lie
-one edit from them), words in capitals (acronyms), numbers, words whose correction the query already holds (a
-word respelled with its accents), and words French knows (``lexicon.knows``): "combien", in no report, was searched
-as "combine", and "réagir" as "régir".
+one edit from them) or over ``MAX_LETTERS``, words in capitals (acronyms), numbers, words whose correction the query
+already holds (a word respelled with its accents), and words French knows (``lexicon.knows``): "combien", in no
+report, was searched as "combine", and "réagir" as "régir".
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ from ancols_nlp.index.analyzer import analyze, word_terms
 from ancols_nlp.index.lexicon import knows
 
 MIN_LETTERS = 5
+# Longer than any word (French's longest lemma, "anticonstitutionnellement", has 25 letters), a run of letters is a
+# paste gone wrong, not a typo; its spellings one edit away cost its length squared to make and stem (2,000 letters:
+# 46 s of a request's CPU).
+MAX_LETTERS = 30
 # The letters a correction may put in: those a French keyboard types in one or two keystrokes (no ï, ë, ü, ÿ, œ, æ),
 # lower-case, those without accent first, each group from the most frequent in French text to the least (so of
 # "recouvrament" and "recouvrement", one term, the second is shown).
@@ -70,7 +74,7 @@ def corrections(query: str, passages_with: Callable[[str], int]) -> tuple[Correc
     out = []
     for typed in dict.fromkeys(_WORD.findall(query)):
         own = analyze(typed)
-        if len(typed) < MIN_LETTERS or typed.isupper() or len(own) != 1 or passages_with(own[0]):
+        if not MIN_LETTERS <= len(typed) <= MAX_LETTERS or typed.isupper() or len(own) != 1 or passages_with(own[0]):
             continue
         if knows(typed.lower()):
             continue

@@ -15,7 +15,12 @@ read as a heading, and a note's number as a section's.
   value.
 * Wrapped cells — a row whose cells wrap over several lines is given by PDFium as drawn: one cell's lines, then the
   next cell's from the row's top again. Such a run of lines is one row: pieces overlapping across are one cell,
-  read top to bottom, and the cells stand left to right.
+  read top to bottom, and the cells stand left to right. A row whose first cell fits one line and whose other cells
+  wrap is drawn line by line: its first line holds the label and each cell's first line, the lines under it (no
+  wider gap than a line) only pieces flush with the left or right edge of a cell after the first; those lines are
+  the row's too, when the piece above each of theirs stopped too near its column's end for their first word to fit
+  (else it is the next row, its first cell empty). A line with a piece in the first column is the next row (a
+  label wrapped line by line is not told from a row holding only a label).
 * Notes — the page's last lines, when they are all in type no larger than ``NOTE_SIZE`` of the document's body type
   (a line read by OCR has no type size: never a note), are not table rows, stand in the page's lower half, start
   with a number and a space ("1 Les sources des données…") and lie below a gap wider than a line break. Each line
@@ -24,6 +29,7 @@ read as a heading, and a note's number as a section's.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,11 +84,60 @@ def interleaved(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
     return runs
 
 
+def continued(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
+    """Runs ``[start, end)`` of a row drawn line by line whose cells wrap: its first line (split into cells), then
+    each line under it whose pieces all carry on a wrapped cell of it after the first (module docstring)."""
+    runs, k = [], 0
+    while k < len(lines):
+        end = k + 1
+        if len(lines[k].cells) >= 2:
+            right = max(line.x1 for line in lines if line.turn == lines[k].turn)
+            while end < len(lines) and _continues(lines[k], lines[end - 1], lines[end], right):
+                end += 1
+        if end > k + 1:
+            runs.append((k, end))
+        k = end
+    return runs
+
+
+def _continues(row: TextLine, above: TextLine, line: TextLine, right: float) -> bool:
+    """Whether ``line``, right under ``above`` (no wider gap than a line's height), holds only pieces that carry on
+    a cell of ``row`` after its first: flush with the cell's left edge, within its column (up to the next cell, or
+    ``right``, the page's text edge), under a piece of ``above`` in that column that stopped too near the column's
+    end for the piece's first word to fit (one em of room: a cell's padding and a space). A short piece above
+    ("Bardon Philippe") or one of figures only did not wrap: the line under it is the next row, its first cell
+    empty."""
+    if line.turn != row.turn or not 0 <= line.top - above.bottom < above.bottom - above.top:
+        return False
+    em = above.bottom - above.top
+    ends = [c.x0 for c in row.cells[2:]] + [right]
+
+    def carries_on(piece: Cell) -> bool:
+        for cell, end in zip(row.cells[1:], ends):
+            if abs(piece.x0 - cell.x0) <= ALIGN and piece.x1 <= end + ALIGN:
+                first = piece.text.split(maxsplit=1)[0]
+                word = (piece.x1 - piece.x0) * len(first) / len(piece.text)
+                return any(abs(up.x0 - cell.x0) <= ALIGN and up.x1 + word > end - em and _has_letters(up.text)
+                           for up in _pieces(above))
+        return False
+
+    return all(map(carries_on, _pieces(line)))
+
+
+def _has_letters(text: str) -> bool:
+    """Not a cell of figures only: a figures' column is as wide as its widest, a figure under one is the next row's."""
+    return any(c.isalpha() for c in text)
+
+
+def _pieces(line: TextLine) -> tuple[Cell, ...]:
+    return line.cells or (Cell(line.text, line.x0, line.x1),)
+
+
 def row_cells(fragments: Sequence[TextLine]) -> tuple[Cell, ...]:
     """The cells of a row drawn cell after cell (``interleaved``), left to right: the pieces of its lines that
     overlap across are one column, read top to bottom."""
     pieces = sorted(((cell, fragment.top) for fragment in fragments
-                     for cell in fragment.cells or (Cell(fragment.text, fragment.x0, fragment.x1),)),
+                     for cell in _pieces(fragment)),
                     key=lambda piece: piece[0].x0)
     columns: list[list[tuple[Cell, float]]] = []
     for piece in pieces:

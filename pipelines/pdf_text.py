@@ -63,6 +63,7 @@ from ancols_nlp.pipelines.ocr import Ocr, read_page
 from ancols_nlp.pipelines.pdf_blocks import (
     CELL_GAP,
     Cell,
+    continued,
     foot_notes,
     interleaved,
     note_text,
@@ -367,9 +368,15 @@ def _clean(text: str) -> str:
 
 
 def _in_reading_order(lines: list[_Line]) -> list[_Line]:
-    """The page's lines, each table row drawn cell after cell made one line (``pdf_blocks.interleaved``)."""
+    """The page's lines, each table row drawn cell after cell (``pdf_blocks.interleaved``), then each drawn line by
+    line (``pdf_blocks.continued``), made one line."""
+    return _rows_joined(_rows_joined(lines, interleaved), continued)
+
+
+def _rows_joined(lines: list[_Line], runs: Callable[[list[_Line]], list[tuple[int, int]]]) -> list[_Line]:
+    """``lines`` with each of their ``runs`` (a table row's lines) made one line, its cells read by ``row_cells``."""
     out, done = [], 0
-    for start, end in interleaved(lines):
+    for start, end in runs(lines):
         pieces = lines[start:end]
         cells = row_cells(pieces)
         out += lines[done:start]

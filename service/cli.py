@@ -241,10 +241,11 @@ def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) ->
     ``--json``; its corrections (a misspelt word also searched as the spelling the passages hold) on stderr."""
     from ancols_nlp.index.grain import search
     from ancols_nlp.index.query import Filters
+    from ancols_nlp.service.routers.common import composed
     from ancols_nlp.service.views import corrections, page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
-    outcome, shown = search(runtime.store, args.query, k=args.k, filters=Filters(), params=params,
+    outcome, shown = search(runtime.store, composed(args.query), k=args.k, filters=Filters(), params=params,
                             grain=args.grain or default_grain)
     if not outcome.expansion.searchable:
         print(f"ancols: the {NO_WORD}", file=sys.stderr)

@@ -20,7 +20,7 @@ from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answe
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
 from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve, searchable
 from ancols_nlp.service.errors import BadQuery, no_word
-from ancols_nlp.service.routers.common import clean_query, stored_filters, year_range
+from ancols_nlp.service.routers.common import clean_query, composed, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 
@@ -44,7 +44,8 @@ def to_filters(request: ChatRequest) -> Filters:
     f = request.filters
     year_min, year_max = year_range(f.year_min, f.year_max)
     return Filters(kind=tuple(f.kind), theme=tuple(f.theme), document_id=tuple(f.document_id),
-                   organism=tuple(f.organism), doc_type=tuple(f.doc_type), year_min=year_min, year_max=year_max)
+                   organism=tuple(map(composed, f.organism)), doc_type=tuple(f.doc_type), year_min=year_min,
+                   year_max=year_max)
 
 
 def citation(p: Passage) -> Citation:
@@ -62,7 +63,7 @@ def user_turns(request: ChatRequest, max_chars: int) -> list[str]:
         raise BadQuery("The last message must be the user's question.")
     turns = [m.content for m in request.messages if m.role == "user"]
     turns[-1] = clean_query(turns[-1], max_chars)
-    return [t[:max_chars] for t in turns[:-1] if t.strip()] + [turns[-1]]
+    return [composed(t)[:max_chars] for t in turns[:-1] if t.strip()] + [turns[-1]]
 
 
 def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service.chat import answer, answer_events, prepare
 from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, ErrorResponse
 
-router = APIRouter(tags=["chat"])
+router = APIRouter(tags=["chat"], dependencies=[Depends(known_parameters)])
 
 SSE_EXAMPLE = (
     'event: delta\ndata: {"text": "Pour Le Toit Forézien (rapport n° 2017-101), le contrôle constate : '

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from ancols_nlp.models.kinds.stance import stance
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query
+from ancols_nlp.service.routers.common import clean_query, known_parameters
 from ancols_nlp.service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
 
-router = APIRouter(tags=["classify"])
+router = APIRouter(tags=["classify"], dependencies=[Depends(known_parameters)])
 
 
 @router.post("/classify", response_model=ClassifyResponse, responses={422: {"model": ErrorResponse}})

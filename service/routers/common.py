@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from typing import get_origin
 
 from fastapi import Request
@@ -12,10 +14,17 @@ from ancols_nlp.service.errors import EMPTY, BadQuery
 from ancols_nlp.service.runtime import Runtime
 
 
+def composed(text: str) -> str:
+    """``text`` with its accents composed (NFC), as a keyboard types them: pasted from a PDF or typed on a Mac, "é"
+    may come as "e" + U+0301, and the query's readers (the typo rule, organism names, the chat's intents) read such
+    a word cut at its accent."""
+    return unicodedata.normalize("NFC", text)
+
+
 def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
-    """The query (or the ``what`` a route takes) with control characters removed; refused when empty or longer than
-    the ``setting`` allows."""
-    text = "".join(c if c.isprintable() else " " for c in q).strip()
+    """The query (or the ``what`` a route takes) composed, with control characters removed; refused when empty or
+    longer than the ``setting`` allows."""
+    text = "".join(c if c.isprintable() else " " for c in composed(q)).strip()
     if not text:
         raise BadQuery(f"The {what} is empty.")
     if len(text) > max_chars:
@@ -30,38 +39,42 @@ def known_parameters(request: Request) -> None:
     "type" for kind), paging a route lacks ("offset" on /search) or ``q=vacance&q=loyers`` answered as if what was
     dropped had not been asked; and ``organism=`` filtered on an organism named "", which no passage has (200, no
     results), where ``kind=`` was refused for not being a kind."""
-    fields = {p.alias: p for p in request.scope["route"].dependant.query_params}  # no dependency of theirs takes one
-    taken = sorted(fields)
-    errors = []
-    for name in dict.fromkeys(request.query_params):
-        values = request.query_params.getlist(name)
-        if name not in fields:
-            takes = f"this route takes {', '.join(taken)}" if taken else "this route takes none"
-            errors.append({"loc": ("query", name), "msg": f"Unknown parameter; {takes}."})
-        elif "" in values:
-            errors.append({"loc": ("query", name), "msg": f"{EMPTY}: give it a value, or leave it out."})
-        elif len(values) > 1 and get_origin(fields[name].field_info.annotation) is not list:
-            errors.append({"loc": ("query", name), "msg": f"Given {len(values)} times ({', '.join(values)}); this "
-                                                          f"parameter takes one value."})
-    if errors:
-        raise RequestValidationError(errors)
+    def once(values: list[str]) -> str:
+        return f"Given {len(values)} times ({', '.join(values)}); this parameter takes one value."
+
+    params = request.query_params
+    _refuse_unknown_or_repeated(request.scope["route"].dependant.query_params, "query", "parameter",
+                                {name: params.getlist(name) for name in params}, once)
 
 
 async def known_fields(request: Request) -> None:
     """Refuses a form field an upload route does not take, and a second file where it takes one: FastAPI ignores
     the first and keeps the last of the second, so ``-F title=…`` was dropped and ``curl -F file=@a -F file=@b
     /documents`` stored b alone (201)."""
-    fields = {p.alias: p for p in request.scope["route"].dependant.body_params}
+    def once(values: list) -> str:
+        return (f"Given {len(values)} times; this route takes one file: POST several to /jobs (field files, "
+                f"repeated).")
+
     form = await request.form()  # already read by FastAPI for the route's own fields: this is the same parse
+    _refuse_unknown_or_repeated(request.scope["route"].dependant.body_params, "body", "field",
+                                {name: form.getlist(name) for name in form}, once)
+
+
+def _refuse_unknown_or_repeated(declared: list, where: str, noun: str, given: dict[str, list],
+                                once: Callable[[list], str]) -> None:
+    """Refuses each of the ``given`` names (query parameters or form fields: ``where``) the route has not
+    ``declared``, each given empty, and each given more than once where the route takes one value (``once`` says
+    it)."""
+    fields = {p.alias: p for p in declared}  # no dependency of theirs takes one
+    takes = f"this route takes {', '.join(sorted(fields))}" if fields else "this route takes none"
     errors = []
-    for name in dict.fromkeys(form.keys()):
-        given = len(form.getlist(name))
+    for name, values in given.items():
         if name not in fields:
-            takes = ", ".join(sorted(fields))
-            errors.append({"loc": ("body", name), "msg": f"Unknown field; this route takes {takes}."})
-        elif given > 1 and get_origin(fields[name].field_info.annotation) is not list:
-            errors.append({"loc": ("body", name), "msg": f"Given {given} times; this route takes one file: POST "
-                                                         f"several to /jobs (field files, repeated)."})
+            errors.append({"loc": (where, name), "msg": f"Unknown {noun}; {takes}."})
+        elif "" in values:
+            errors.append({"loc": (where, name), "msg": f"{EMPTY}: give it a value, or leave it out."})
+        elif len(values) > 1 and get_origin(fields[name].field_info.annotation) is not list:
+            errors.append({"loc": (where, name), "msg": once(values)})
     if errors:
         raise RequestValidationError(errors)
 

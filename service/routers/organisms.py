@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import OrganismList
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], dependencies=[Depends(known_parameters)])
 
 PROCESS = uuid.uuid4().hex[:12]  # each serving process counts its versions from 1: the tag names the process too
 
@@ -25,7 +26,16 @@ async def organisms(runtime: RuntimeDep, request: Request, response: Response) -
     """Every organism named by a stored document, sorted."""
     version = runtime.store.version  # read before the organisms: a write in between only makes the tag older
     headers = {"Cache-Control": "no-cache"} | ({"ETag": f'"{PROCESS}-{version}"'} if version is not None else {})
-    if "ETag" in headers and request.headers.get("if-none-match") == headers["ETag"]:
+    if "ETag" in headers and matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     return OrganismList(organisms=await run_in_threadpool(runtime.store.organisms))
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag``: "*", or a list of tags compared weakly (RFC 9110 13.1.2), since a
+    proxy compressing the answer (nginx's gzip) makes the tag weak (W/"…") and the browser sends that back."""
+    if not if_none_match:
+        return False
+    sent = [t.strip() for t in if_none_match.split(",")]
+    return "*" in sent or tag in (t.removeprefix("W/") for t in sent)

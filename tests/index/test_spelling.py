@@ -4,12 +4,14 @@ passages its spelling finds and is named, a query spelt right is searched as bef
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from ancols_nlp.index.analyzer import analyze, respelled
 from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.lexical import LexicalIndex, LexicalQuery, TermMatrix
+from ancols_nlp.index.lexicon import load
 from ancols_nlp.index.spelling import corrections, nearest
 
 
@@ -65,6 +67,18 @@ def test_short_words_acronyms_and_numbers_are_left_as_typed(index):
     assert index.passages_with(analyze("loyr")[0]) == 0 and nearest("loyr")
     assert corrections("loyr AMIATNE 20O17", index.passages_with) == ()
     assert corrections("amiatne", index.passages_with) == (("amiatne", "amiante"),)
+
+
+def test_a_run_of_letters_longer_than_any_word_is_not_corrected(index):
+    """A 2,000-character query of one "word" (a paste gone wrong, a probe) cost /search 46 s: its ~150,000 spellings
+    one edit away, each 2,000 letters long, were stemmed. No word is that long (French's longest lemma,
+    "anticonstitutionnellement", has 25 letters); a typo of a real word is still corrected, glued to nothing."""
+    glued = "recouvrment" * 180
+    load()  # the lexicon, read once by the service at start-up
+    started = time.process_time()
+    assert corrections(glued, index.passages_with) == ()
+    assert time.process_time() - started < 1.0
+    assert corrections(f"{glued} recouvrment", index.passages_with) == (("recouvrment", "recouvrement"),)
 
 
 def test_a_word_respelled_with_its_accents_is_not_corrected_again(index):

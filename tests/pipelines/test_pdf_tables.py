@@ -122,3 +122,22 @@ def test_a_row_whose_label_wraps_keeps_its_whole_label_and_its_figures(paragraph
     lines = text.splitlines()
     assert row in rows and lines[lines.index(table.title) + 1:][:len(rows) + 1] == rows + [table.source]
     assert kinds_of(text)[row] == "table_row"
+
+
+def test_a_row_whose_text_cell_wraps_under_a_one_line_label_stays_one_row(corpus_dir):
+    """The summary sheet's table of 003 ("Points faibles | • Liens avec la société Cogra…"): its labels fit one line
+    and its text cells wrap, so the row is drawn line by line, the label beside the cell's first line and the
+    cell's other lines under it alone. Those lines were read as prose: "à améliorer• Autofinancement faible." a
+    paragraph of its own, and rows whose cell wrapped twice lost their cells ("Présentation générale de
+    l'organisme La SA d'HLM…", no table row). Each row is one line, its cell whole, read as a table row."""
+    table = next(p for p in corpus_paragraphs(corpus_dir / REPORT, 400_000, tables=True)
+                 if isinstance(p, Table) and any(row[0] == "Points faibles" for row in p.rows))
+    rows = [" | ".join(cell for cell in row if cell) for row in table.rows]
+    for ruled in (False, True):
+        printed = Table(table.rows, title=table.title, source=table.source, ruled=ruled)
+        text = extract_pdf(render_pdf(["Le tableau ci-dessous.", printed, "La suite du rapport."], header=HEADER,
+                                      footer=FOOTER).data, max_pages=5).text
+        lines = text.splitlines()
+        assert lines[lines.index(table.title) + 1:][:len(rows) + 1] == rows + [table.source], ruled
+        kinds = kinds_of(text)  # a cell holding sentences is read out of its row, as from the report's .txt
+        assert [kinds[block] for row in table.rows for block in kinds if block.startswith(row[0])] == ["table_row"] * 4

@@ -103,6 +103,15 @@ def test_a_follow_up_after_a_long_turn_searches_no_more_than_a_question_may_hold
     check_citations(body, client)
 
 
+def test_the_verb_a_question_is_asked_with_is_not_searched(client, docs):
+    """"Que faites-vous pour réduire la vacance ?" searched "faites-vous" (the term of "fait") with the topic, and
+    cited "Le quartier des Hauts de Terrenoire fait partie du QPV…" for it. "Faire" asks, as "dire" or "donner"."""
+    asked = ask(client, "Que faites-vous pour réduire la vacance ?")
+    assert asked["query"] == "réduire vacance"
+    assert asked["citations"] == ask(client, "Comment réduire la vacance ?")["citations"] != []
+    assert ask(client, "Que fait l'organisme pour réduire la vacance ?")["query"] == "réduire vacance"
+
+
 def test_nothing_relevant_is_said_plainly(client, docs):
     body = ask(client, "Quelle est la recette de la tarte aux pommes ?")
     assert body["citations"] == []

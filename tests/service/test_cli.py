@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
@@ -260,6 +261,15 @@ def test_search_json_prints_what_the_api_answers(tmp_path, corpus_dir, capsys):
     assert [line.pop("rank") for line in printed] == [1, 2, 3, 4, 5]
     assert printed == answered
     assert any(r["responds_to"] for r in printed) and printed[0]["organism"] == "Le Toit Forézien"
+    # Accents decomposed (NFD: "e" + U+0301, as pasted from a PDF) are searched as the API searches them, composed:
+    # the typo rule read "créances" as "cr" and "ances" and searched "annes" too.
+    decomposed = unicodedata.normalize("NFD", "créances impayées")
+    assert main(["search", decomposed, "-k", "5", "--json", "--data-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr()
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+        answered = client.get("/search", params={"q": "créances impayées", "k": 5}).json()["results"]
+    assert "also searched" not in printed.err
+    assert [json.loads(line)["id"] for line in printed.out.splitlines()] == [r["id"] for r in answered]
 
 
 @pytest.mark.parametrize("json_lines", [False, True])

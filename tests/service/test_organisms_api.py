@@ -36,3 +36,17 @@ def test_the_organisms_follow_uploads_and_deletions(runtime, corpus_dir):
         assert len(added.json()["organisms"]) == 2
         assert client.delete(f"/documents/{toit}").status_code == 204
         assert client.get("/organisms").json()["organisms"] == [organism_of(client, other)]
+
+
+def test_an_unchanged_store_answers_304_to_the_tag_however_the_client_sends_it(runtime, corpus_dir):
+    """If-None-Match takes a list of tags, compared weakly, or "*" (RFC 9110 13.1.2): a proxy that compresses the
+    answer (nginx's gzip) makes the tag weak, W/"…", and the browser sends that back; only the bare tag got a 304."""
+    if runtime.settings.store != "embedded":  # PostgreSQL: no version, no tag (test above)
+        return
+    with TestClient(create_app(runtime=runtime)) as client:
+        upload(client, corpus_dir, TOIT)
+        tag = client.get("/organisms").headers["etag"]
+        for sent in (f"W/{tag}", f'"other", {tag}', "*"):
+            assert client.get("/organisms", headers={"If-None-Match": sent}).status_code == 304, sent
+        for sent in ('"other"', f'W/"{tag}"', tag[:-2] + '"'):
+            assert client.get("/organisms", headers={"If-None-Match": sent}).status_code == 200, sent

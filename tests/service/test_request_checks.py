@@ -3,6 +3,8 @@ a single-valued parameter given twice, a filter given empty, a form field the up
 
 These checks are the routers' (service/routers/common.py), the same whatever the store: one backend is enough."""
 
+import unicodedata
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -48,6 +50,21 @@ def test_a_single_valued_search_parameter_given_twice_is_refused(client, stored,
     message = refused(client.get("/search", params=asked), name)
     assert "2 times" in message and "one value" in message
     assert client.get("/search", params=asked[:-1]).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "body", "name"), [
+    ("post", "/chat", {"messages": [{"role": "user", "content": "vacance commerciale"}]}, "stream"),
+    ("post", "/chat", {"messages": [{"role": "user", "content": "vacance commerciale"}]}, "k"),
+    ("post", "/classify", {"text": "La société doit réduire sa vacance commerciale."}, "doc_type"),
+    ("get", "/organisms", None, "limit")])
+def test_a_parameter_in_the_address_of_a_route_that_takes_none_is_refused(client, stored, method, path, body, name):
+    """``POST /chat?stream=true`` answered in one JSON body, not streamed, and ``?k=2`` cited eight passages: the
+    chat and /classify take their options in the JSON body, /organisms none, and what the address gave was
+    dropped without a word, where /search refuses a parameter it does not take."""
+    asked = {"json": body} if body else {}
+    message = refused(getattr(client, method)(path, params={name: "2"}, **asked), name)
+    assert "Unknown parameter; this route takes none" in message
+    assert getattr(client, method)(path, **asked).status_code == 200
 
 
 def test_paging_given_twice_is_refused(client, stored):
@@ -122,3 +139,31 @@ def test_a_filter_naming_nothing_stored_is_refused(client, stored, name, value, 
     found = client.get("/search", params=[("q", "vacance"), ("organism", "logidia"), ("organism", "LOGIDIA"),
                                           ("document_id", stored[REPORT])]).json()["results"]
     assert found and {r["organism"] for r in found} == {"LOGIDIA"}
+
+
+@pytest.mark.parametrize("q", ["créances impayées", "réponse de l'organisme sur les impayés"])
+def test_a_query_with_decomposed_accents_is_searched_as_typed_composed(client, stored, q):
+    """Text pasted from a PDF or typed on a Mac may write "é" as "e" + U+0301 (NFD). The analyser composed it, but
+    the typo rule cut the word at the accent: "créances" was read as "cr" and "ances", no passage holds "ances",
+    and "annes" was searched with it ("réponse": "ponse" searched as "pose"), a different answer to the same words."""
+    composed, decomposed = (client.get("/search", params={"q": unicodedata.normalize(form, q)}).json()
+                            for form in ("NFC", "NFD"))
+    assert decomposed["corrections"] == composed["corrections"] == []
+    assert [r["id"] for r in decomposed["results"]] == [r["id"] for r in composed["results"]]
+    assert decomposed["query"] == q
+
+
+def test_an_organism_filter_with_decomposed_accents_names_the_stored_organism(client, stored, corpus_dir):
+    """``organism=Le Toit Forézien`` with "é" as "e" + U+0301 was refused: "No stored document names the organism
+    'Le Toit Forézien'; GET /organisms lists them: …, Le Toit Forézien", the two names alike on screen."""
+    toit = "004_964ee9d999fa8f65.txt"
+    assert client.post("/documents", files={"file": (toit, (corpus_dir / toit).read_bytes(), "text/plain")}
+                       ).status_code == 201
+    name = unicodedata.normalize("NFD", "Le Toit Forézien")
+    found = client.get("/search", params={"q": "vacance commerciale", "organism": name})
+    assert found.status_code == 200, found.text
+    assert {r["organism"] for r in found.json()["results"]} == {"Le Toit Forézien"}
+    chat = client.post("/chat", json={"messages": [{"role": "user", "content": "Que dit le contrôle sur la vacance ?"}],
+                                      "filters": {"organism": [name]}})
+    assert chat.status_code == 200, chat.text
+    assert {c["organism"] for c in chat.json()["citations"]} == {"Le Toit Forézien"}
