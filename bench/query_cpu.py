@@ -46,6 +46,7 @@ if str(REPO) not in sys.path:
 from bench.load import distinct_queries, queries  # noqa: E402
 from bench.typos import typoed  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
+from ancols_nlp.service.errors import BadQuery  # noqa: E402
 from ancols_nlp.service.routers import search as route  # noqa: E402
 from ancols_nlp.service.routers.common import clean_query  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
@@ -180,7 +181,12 @@ def main(argv=None) -> int:
                     if timed and profiler:
                         profiler.enable()
                     c, p = time.thread_time(), time.process_time()
-                    body = request(runtime, params, mode, grain)
+                    try:
+                        body = request(runtime, params, mode, grain)
+                    except BadQuery:  # drawn words that are all stopwords: the service answers 422, uncounted
+                        if timed and profiler:
+                            profiler.disable()
+                        continue
                     thread, process = time.thread_time() - c, time.process_time() - p
                     if timed and profiler:
                         profiler.disable()

@@ -197,7 +197,7 @@ def emit(report: dict, path: Path | None) -> int:
 
 
 def memory_mb_self() -> float:
-    return memory_mb(os.getpid())["VmRSS"]
+    return memory_mb(os.getpid())[str(os.getpid())]["VmRSS"]  # this process's (``memory_mb`` lists its children too)
 
 
 if __name__ == "__main__":

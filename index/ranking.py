@@ -24,7 +24,6 @@ most 0.013. Shipped: hybrid 0.751, lexical 0.726, semantic 0.426.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from typing import TYPE_CHECKING, Protocol
 
@@ -188,7 +187,7 @@ def feedback_scores(pool: list[int], vectors: np.ndarray, lex: dict[int, float],
     """Cosines of the ``pool`` passages (``vectors``, in pool order) with the query vector moved towards
     the best lexical passages."""
     # Ties to the lower id, as ``best_hits``: the embedded store's ``lex`` comes in heap order, PostgreSQL's best first.
-    best = heapq.nlargest(DENSE_FEEDBACK_PASSAGES, lex, key=lambda i: (lex[i], -i))
+    best = [i for i, _ in best_scored(lex, DENSE_FEEDBACK_PASSAGES)]
     query = np.asarray(vector, dtype=np.float32).reshape(-1)
     if best:
         centroid = vectors[[pool.index(i) for i in best]].mean(axis=0)
@@ -295,9 +294,14 @@ def lexical_with_sections(lex: dict[int, float], section: dict[int, float]) -> d
 
 
 # -- the result list ---------------------------------------------------------------------------------------
+def best_scored(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (id, score) pairs, best first, ties to the lower id so every backend ranks alike."""
+    ids = np.fromiter(scores, dtype=np.int64, count=len(scores))
+    values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+    best = np.lexsort((ids, -values))[:k]
+    return list(zip(ids[best].tolist(), values[best].tolist()))
+
+
 def best_hits(fused: dict[int, float], lex: dict[int, float], den: dict[int, float], k: int) -> list[Hit]:
-    """The ``k`` best, ties broken by id so every backend ranks alike."""
-    ids = np.fromiter(fused, dtype=np.int64, count=len(fused))
-    scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
-    best = np.lexsort((ids, -scores))[:k].tolist()
-    return [Hit(i, s, lex.get(i), den.get(i)) for i, s in zip(ids[best].tolist(), scores[best].tolist())]
+    """The ``k`` best (``best_scored``)."""
+    return [Hit(i, s, lex.get(i), den.get(i)) for i, s in best_scored(fused, k)]

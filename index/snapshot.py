@@ -165,9 +165,10 @@ class Snapshot:
         else:
             ids, scores = self.base.vectors.search(vector, n, allowed[0])
             found.update(zip(ids.tolist(), scores.tolist()))
-        if self.delta is not None:
-            ids, scores = self.delta.vectors.search(vector, n, None if allowed is None else allowed[1])
-            found.update(zip(ids.tolist(), scores.tolist()))  # a reused id is the delta's
+        if self.delta is None:  # one search's list, best first already: as the stable sort below would leave it
+            return dict(itertools.islice(found.items(), n))
+        ids, scores = self.delta.vectors.search(vector, n, None if allowed is None else allowed[1])
+        found.update(zip(ids.tolist(), scores.tolist()))  # a reused id is the delta's
         return dict(sorted(found.items(), key=lambda kv: -kv[1])[:n])
 
     def _made_allowed(self, filters: Filters) -> tuple[Allowed, Allowed]:

@@ -160,3 +160,20 @@ def test_rows_are_found_by_id_in_base_and_delta_after_deletions(tmp_path, embedd
     assert sparse._rows_by_id is None  # ids too far apart for a table: binary search
     assert sparse.find(every[::7] * 1000).tolist() == list(range(len(every[::7])))
     assert sparse.find(every[::7] * 1000 + 1).tolist() == [-1] * len(every[::7])
+
+
+@pytest.mark.parametrize("exact_limit", [10_000, 100])  # a flat index, then IVF-SQ8 over the same passages
+def test_a_base_alone_gives_its_nearest_best_first_as_the_merged_order(tmp_path, embedder, docs, exact_limit):
+    """Without a delta, ``nearest`` keeps the one search's order instead of sorting it again: the same n best,
+    in the same order (ties included) as sorting the list best first would give."""
+    store = Store(tmp_path / "s", embedder, exact_limit=exact_limit)
+    add_all(store, docs)
+    store.merge()
+    snap = store.snapshot
+    assert snap.delta is None and (snap.kind == "flat") == (exact_limit > len(snap.columns))
+    for query in QUERIES:
+        vector = embedder.encode_query(query)
+        ids, scores = snap.base.vectors.search(vector, 20)
+        found = snap.nearest(vector, 20)
+        assert len(found) == 20 and list(found.values()) == sorted(found.values(), reverse=True)
+        assert list(found.items()) == sorted(zip(ids.tolist(), scores.tolist()), key=lambda kv: -kv[1])
