@@ -45,10 +45,10 @@ ORGANISM_MUST = re.compile(r"^\W*(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+
                            + r"|(?:est|sont)\s+(?:\w+\s+){0,2}?invit[ée]+s?\s+[àa])", re.IGNORECASE)
 # Its conditional, "le directeur général pourrait apporter au CA …" (after a fronted phrase too): told what it could
 # do, unless the verb says what may happen to it ("la société pourrait être amenée à", "pourrait connaître").
-ORGANISM_COULD = re.compile(r"(?:^\W*|,\s*)(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?pourrai(?:t|ent)\s+"
-                            r"(?:\w+\s+){0,2}?(?!(?:avoir|se\s+trouver|conna[iî]tre|subir|b[ée]n[ée]ficier|atteindre|repr[ée]senter"
-                            r"|d[ée]passer)\b|[êe]tre\s+(?:amen|conduit|confront|expos|contraint))\w+(?:er|ir|re)\b",
-                            re.IGNORECASE)
+ORGANISM_COULD = re.compile(
+    r"(?:^\W*|,\s*)(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?pourrai(?:t|ent)\s+(?:\w+\s+){0,2}?"
+    r"(?!(?:avoir|se\s+trouver|conna[iî]tre|subir|b[ée]n[ée]ficier|atteindre|repr[ée]senter|d[ée]passer)\b"
+    r"|[êe]tre\s+(?:amen|conduit|confront|expos|contraint))\w+(?:er|ir|re)\b", re.IGNORECASE)
 REMEDY = cues.FEATURE_CUES["rec_remedy"]
 RULE_STATEMENT = re.compile(f"{cues.FEATURE_CUES['document_rule'].pattern}|{cues.FEATURE_CUES['legal_rule'].pattern}",
                             re.IGNORECASE)
@@ -119,7 +119,8 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice, quo
         return RULE  # a duty inside a quotation opened by an earlier sentence: a quoted text, not an order
     if prescribed(text, ORGANISM_MUST):
         return "recommendation"
-    if voice != roles.ORG_VOICE and not who.reply and any(prescribed(text, p) for p in (REMEDY, ADVICE, ORGANISM_COULD)):
+    control_body_advises = any(prescribed(text, duty) for duty in (REMEDY, ADVICE, ORGANISM_COULD))
+    if voice != roles.ORG_VOICE and not who.reply and control_body_advises:
         return "recommendation"
     if voice == roles.ORG_VOICE or who.reply:
         return "rebuttal"
