@@ -20,7 +20,9 @@ that data; their meaning does not depend on the body, so they decide:
 - the organism told what it must do ("la société doit / devra …", the guide's first formula) is a
   recommendation, unless it is a forecast or a rule of law or quoted text; so is a duty to remedy
   whatever its subject ("le règlement intérieur devra être modifié", "ce point devra faire l'objet d'une
-  régularisation"), even inside an annex, where the control body comments the organism's documents.
+  régularisation"), even inside an annex, where the control body comments the organism's documents;
+  in the control body's voice, so is the organism told what it could do ("le directeur général pourrait
+  apporter au CA …", the conditional of that formula), not what may happen to it ("pourrait être amenée à").
 
 Reply letters are left to their own rule (every statement a rebuttal).
 """
