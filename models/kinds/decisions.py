@@ -20,7 +20,9 @@ that data; their meaning does not depend on the body, so they decide:
 - the organism told what it must do ("la société doit / devra …", the guide's first formula) is a
   recommendation, unless it is a forecast or a rule of law or quoted text; so is a duty to remedy
   whatever its subject ("le règlement intérieur devra être modifié", "ce point devra faire l'objet d'une
-  régularisation"), even inside an annex, where the control body comments the organism's documents.
+  régularisation"), even inside an annex, where the control body comments the organism's documents;
+  in the control body's voice, so is the organism told what it could do ("le directeur général pourrait
+  apporter au CA …", the conditional of that formula), not what may happen to it ("pourrait être amenée à").
 
 Reply letters are left to their own rule (every statement a rebuttal).
 """
@@ -43,6 +45,12 @@ OVERFIRING = re.compile("|".join(f"(?:{cues.FEATURE_CUES[name].pattern})" for na
 # The guide's first formulas, "la société doit / devra …", "est invitée à", with the organism as subject.
 ORGANISM_MUST = re.compile(r"^\W*(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?(?:" + cues.MUST
                            + r"|(?:est|sont)\s+(?:\w+\s+){0,2}?invit[ée]+s?\s+[àa])", re.IGNORECASE)
+# Its conditional, "le directeur général pourrait apporter au CA …" (after a fronted phrase too): told what it could
+# do, unless the verb says what may happen to it ("la société pourrait être amenée à", "pourrait connaître").
+ORGANISM_COULD = re.compile(
+    r"(?:^\W*|,\s*)(?:" + roles.ORGANISM + r"|elle|il)\s+(?:\w+\s+){0,2}?pourrai(?:t|ent)\s+(?:\w+\s+){0,2}?"
+    r"(?!(?:avoir|se\s+trouver|conna[iî]tre|subir|b[ée]n[ée]ficier|atteindre|repr[ée]senter|d[ée]passer)\b"
+    r"|[êe]tre\s+(?:amen|conduit|confront|expos|contraint))\w+(?:er|ir|re)\b", re.IGNORECASE)
 REMEDY = cues.FEATURE_CUES["rec_remedy"]
 RULE_STATEMENT = re.compile(f"{cues.FEATURE_CUES['document_rule'].pattern}|{cues.FEATURE_CUES['legal_rule'].pattern}",
                             re.IGNORECASE)
@@ -113,7 +121,8 @@ def role_decision(ctx: SentenceContext, in_rec_list: bool, who: roles.Voice, quo
         return RULE  # a duty inside a quotation opened by an earlier sentence: a quoted text, not an order
     if prescribed(text, ORGANISM_MUST):
         return "recommendation"
-    if voice != roles.ORG_VOICE and not who.reply and (prescribed(text, REMEDY) or prescribed(text, ADVICE)):
+    control_body_advises = any(prescribed(text, duty) for duty in (REMEDY, ADVICE, ORGANISM_COULD))
+    if voice != roles.ORG_VOICE and not who.reply and control_body_advises:
         return "recommendation"
     if voice == roles.ORG_VOICE or who.reply:
         return "rebuttal"

@@ -137,12 +137,16 @@ def leave_one_out_models(docs: Sequence[goldset.GoldDocument], embed) -> dict[st
             for name, params in kinds.items()}
 
 
+def trained_models(seen: Sequence[goldset.GoldDocument], embed) -> Models:
+    """Kind and theme models trained on ``seen``."""
+    themes = theme_train.fit([theme_train.gold_passages(d) for d in seen], embed)
+    return Models(kinds=LinearKindModel(kind_train.train(kind_train.examples(seen, embed)), embed),
+                  themes=LinearThemeModel(themes, embed), stance=stance)
+
+
 def cross_source_models(docs: Sequence[goldset.GoldDocument], embed, reference: str) -> dict[str, Models]:
     """Kind and theme models trained on the ``reference`` source only, for each document of the other sources."""
-    seen = [d for d in docs if d.source == reference]
-    themes = theme_train.fit([theme_train.gold_passages(d) for d in seen], embed)
-    models = Models(kinds=LinearKindModel(kind_train.train(kind_train.examples(seen, embed)), embed),
-                    themes=LinearThemeModel(themes, embed), stance=stance)
+    models = trained_models([d for d in docs if d.source == reference], embed)
     return dict.fromkeys((d.name for d in docs if d.source != reference), models)
 
 

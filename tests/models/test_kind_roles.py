@@ -194,6 +194,36 @@ def test_prescriptions_outside_the_doit_formula(sentence):
     assert feature(paragraph(sentence), "any_rec") == [1.0]
 
 
+@pytest.mark.parametrize("sentence, advice", [
+    ("Un rapprochement mensuel des comptes pourrait être effectué afin de fiabiliser les provisions.", True),
+    ("Les excédents pourraient être mobilisés pour financer la réhabilitation du parc ancien.", True),
+    ("Cette solution aurait pour intérêt de regrouper les coûts de structure dans un seul compte.", True),
+    ("Un plan pluriannuel présenterait l'avantage d'une meilleure visibilité sur les travaux.", True),
+    # a hypothesis or a figure in the conditional advises nothing: no purpose clause
+    ("Cet écart pourrait notamment être lié à la gestion des copropriétés.", False),
+    ("Le besoin de financement pourrait être ramené à 2 M€ en 2020.", False),
+])
+def test_conditional_advice(sentence, advice):
+    assert bool(cues.FEATURE_CUES["rec_soft"].search(sentence)) is advice
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("Pour la bonne information du conseil, le directeur général pourrait présenter chaque année le suivi des"
+     " impayés.", "recommendation"),
+    ("La société pourrait utilement revoir la répartition des charges de chauffage.", "recommendation"),
+    # what may happen to the organism is no advice
+    ("La société pourrait être amenée à céder une partie de son patrimoine.", None),
+    ("L'office pourrait connaître des tensions de trésorerie à partir de 2022.", None),
+])
+def test_the_organism_told_what_it_could_do(sentence, kind):
+    assert decisions.role_decision(SentenceContext(text=sentence, block="paragraph"), False, roles.Voice()) == kind
+
+
+def test_the_organism_saying_what_it_could_do_is_its_answer():
+    context = SentenceContext(text="La société pourrait présenter un plan de cession dès 2020.", block="paragraph")
+    assert decisions.role_decision(context, False, roles.Voice(own=roles.ORG_VOICE)) == "rebuttal"
+
+
 def test_infinitive_items_under_a_recommendations_title():
     title = SentenceContext(text="Recommandations", block="heading", start=0, end=15, block_start=0, block_end=15)
     items = paragraph("Se conformer à l'article R. 433-6 du code de la construction et de l'habitation.",
