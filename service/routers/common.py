@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from typing import get_origin
@@ -13,26 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import named_organisms
 from ancols_nlp.service.errors import EMPTY, BadQuery
+from ancols_nlp.service.query_text import past_limit
 from ancols_nlp.service.runtime import Runtime
-
-
-def composed(text: str) -> str:
-    """``text`` with its accents composed (NFC), as a keyboard types them: pasted from a PDF or typed on a Mac, "é"
-    may come as "e" + U+0301, and the query's readers (the typo rule, organism names, the chat's intents) read such
-    a word cut at its accent."""
-    return unicodedata.normalize("NFC", text)
-
-
-def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
-    """The query (or the ``what`` a route takes) composed, with control characters removed; refused when empty or
-    longer than the ``setting`` allows."""
-    text = "".join(c if c.isprintable() else " " for c in composed(q)).strip()
-    if not text:
-        raise BadQuery(f"The {what} is empty.")
-    if len(text) > max_chars:
-        raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.",
-                       {"max_chars": max_chars})
-    return text
 
 
 def known_parameters(request: Request) -> None:
@@ -107,11 +88,10 @@ def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -
 
 
 def at_most(value: int, limit: int, loc: tuple[str, ...], setting: str = "ANCOLS_MAX_RESULTS") -> None:
-    """Refuses ``value`` past a limit set at run time, as FastAPI refuses a value past a bound its route declares:
-    ``k=500`` was cut to the limit without a word, and 100 results looked like all there were."""
-    if value > limit:
-        raise RequestValidationError([{"loc": loc, "msg": f"Input should be less than or equal to {limit}, the "
-                                                          f"limit {setting} sets."}])
+    """Refuses ``value`` past a limit set at run time (``past_limit``), as FastAPI refuses a value past a bound its
+    route declares."""
+    if message := past_limit(value, limit, setting):
+        raise RequestValidationError([{"loc": loc, "msg": message}])
 
 
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
