@@ -48,7 +48,7 @@ from bench.typos import typoed  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.service.errors import BadQuery  # noqa: E402
 from ancols_nlp.service.routers import search as route  # noqa: E402
-from ancols_nlp.service.routers.common import clean_query  # noqa: E402
+from ancols_nlp.service.query_text import clean_query  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
 

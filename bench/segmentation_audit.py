@@ -1,6 +1,6 @@
 """How many gold units are swallowed: covered by a span that also covers a unit of another gold kind.
 
-    python bench/segmentation_audit.py --corpus ../shared/eval/crc --gold ../shared/eval/crc [--show 20]
+    python bench/segmentation_audit.py [--source ../shared/eval/crc ../shared/eval/crc] [--show 20]
 
 A unit is covered by the span overlapping it most (the scorer's rule). Counted over the pipeline's
 sentences (what no classifier can undo: a sentence has one kind) and over its segments (runs of
@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     nlp, models = load_sentencizer(), load_models()
     totals = {"units": 0, "sentences": 0, "segments": 0}
-    for path in sorted(a.corpus.glob("*.txt")):
-        labels_path = a.gold / f"{path.stem}.labels.tsv"
+    for source, path in ((s, p) for s in goldset.sources(a) for p in sorted(s.corpus.glob("*.txt"))):
+        labels_path = (source.labels or source.gold) / f"{path.stem}.labels.tsv"
         if not labels_path.exists():
             continue
         kinds = {r[0]: r[1] for r in goldset.read_tsv(labels_path)}
-        units = {r[0]: (int(r[1]), int(r[2])) for r in goldset.read_tsv(a.gold / f"{path.stem}.units.tsv")
+        units = {r[0]: (int(r[1]), int(r[2])) for r in goldset.read_tsv(source.gold / f"{path.stem}.units.tsv")
                  if r[0] in kinds}
         text = path.read_text(encoding="utf-8")
         sentences = split_sentences(nlp, text, layout.blocks(text))

@@ -140,6 +140,13 @@ class DocumentStore(Database):
             row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def find_by_report(self, report_number: str) -> list[str]:
+        """Ids of the stored documents whose metadata names this report number (``near_duplicates``)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id FROM documents WHERE json_extract(meta, '$.report_number') = ?"
+                                    " ORDER BY created_at, id", (report_number,)).fetchall()
+        return [row[0] for row in rows]
+
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
         cols = "id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections"
         with self._lock:

@@ -36,13 +36,26 @@ def fold(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
 
 
-def _name_forms(name: str) -> list[list[str]]:
+def _words(text: str) -> list[str]:
+    return [fold(t) for t in TOKEN.findall(text)]  # as the query's words: "Coop'lvry" is one, "e" + U+0301 kept in
+
+
+def _word_forms(name: str) -> list[list[str]]:
     """The folded word sequences that name ``name``: as written, and without a leading article."""
-    key = [fold(t) for t in TOKEN.findall(name)]  # as the query's words: "Coop'lvry" is one
-    forms = [key]
-    if len(key) > 1 and key[0] in LEADING_ARTICLES:
-        forms.append(key[1:])
-    return [f for f in forms if f and len(" ".join(f)) >= MIN_NAME_CHARS]
+    key = _words(name)
+    return [key, key[1:]] if len(key) > 1 and key[0] in LEADING_ARTICLES else [key]
+
+
+def _name_forms(name: str) -> list[list[str]]:
+    """The forms of ``name`` a query's words may hold (``_word_forms`` long enough not to be an ordinary word)."""
+    return [f for f in _word_forms(name) if f and len(" ".join(f)) >= MIN_NAME_CHARS]
+
+
+def named_organisms(name: str, organisms: Iterable[str]) -> tuple[str, ...]:
+    """The known organisms that ``name`` (a filter's value) names as a query would name them: accents, case and
+    punctuation aside, the leading article optional."""
+    key = _words(name)
+    return tuple(o for o in organisms if key and key in _word_forms(o))
 
 
 @lru_cache(maxsize=4)

@@ -33,6 +33,7 @@ MIN_WRAPPED_LINES = 8  # fewer prose lines say nothing of a wrap width
 MIN_END_NOTES = 3
 MIN_BARE_ITEMS = 2
 MIN_SENTENCE_WORDS = 6
+MIN_ROW_FIGURES = 3  # figure cells from which a line is a table row (a label and its figures), never a title
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -111,12 +112,19 @@ def line_kind(line: str) -> tuple[BlockKind, int]:
 
 def _looks_like_title(text: str) -> bool:
     text = text.strip("* ")
-    return 0 < len(text) <= 120 and not text.endswith((".", ";", ",")) and not re.search(r"\d{3,}\s*$", text)
+    return (0 < len(text) <= 120 and not text.endswith((".", ";", ",")) and not re.search(r"\d{3,}\s*$", text)
+            and not _is_figures_row(text))
 
 
 def _is_caps_title(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and len(line) <= 120 and all(c.isupper() for c in letters)
+    return len(letters) >= 4 and len(line) <= 120 and all(c.isupper() for c in letters) and not _is_figures_row(line)
+
+
+def _is_figures_row(line: str) -> bool:
+    """A row label and its figures on one line ("Référence France … 3,0 % 3,0 % 1,7 %"), as a PDF or a text export
+    leaves a table's row without its cell marks: it names no section."""
+    return len(P.FIGURE_CELL.findall(line)) >= MIN_ROW_FIGURES
 
 
 def _setext_titles(text: str, lines: list[Line]) -> list[Line]:
@@ -276,7 +284,7 @@ def _is_title(line: str) -> bool:
 
 def _is_named_title(line: str) -> bool:
     """A title in sentence case ("Les ventes de logements"): not a name, an address or a row of figures."""
-    return (line[:1].isupper() and _is_title(line) and not _stands_alone(line)
+    return (line[:1].isupper() and _is_title(line) and not _stands_alone(line) and not _is_figures_row(line)
             and any(w.islower() and len(w) >= 3 for w in WORD.findall(line)))
 
 

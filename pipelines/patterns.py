@@ -35,6 +35,9 @@ BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$")
 END_NOTE = re.compile(r"^\s*(\d{1,3})\.\s*[A-ZÀ-Þ«\"]")
 # A form field, "Président : M. X" or "Source : RPLS": a short label (no verb of a sentence), then its value.
 FORM_FIELD = re.compile(r"^[A-ZÀ-Þ][^:.!?]{0,60}?\s?:\s+\S")
+# A table's figure cell: a percentage ("3,0 %", "15 %") or a decimal number ("5,4"); a bare integer is as often a
+# year, a date or a count in a title ("Contrôle effectué du 17 juillet 2016 au 20 janvier 2017").
+FIGURE_CELL = re.compile(r"(?<![\w,.])\d+(?:,\d+)?\s?%|(?<![\w,.])\d+,\d+(?![\w,])")
 # A title or field never ends on these: a line that does is cut inside its sentence.
 OPEN_END = re.compile(
     r"(?:[,(\-–]|\b(?:du|de|des|d['’]|la|le|les|l['’]|un|une|et|ou|à|au|aux|en|par|pour|sur|dans|avec|que|qui"

@@ -23,6 +23,8 @@ Rules, in the order they apply:
   paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
   or following a short line (measured against the lines of pages as wide) and starting with
   a capital starts a new line ("\\n"); any other line continues its paragraph after a space.
+  Pages are joined by a blank line, unless a page's full last line leaves its sentence open and the next page's
+  first line starts no block: that line then continues the paragraph as on a page.
 * Hyphens — a hyphen ending a line between two lower-case letters splits a word and is
   dropped (loge-|ments → logements), unless the halves make a compound: the part before is a
   usual compound head (non-, sous-, peut-…), the part after a usual tail (-ci, -là, -même),
@@ -139,7 +141,8 @@ class _Norms:
 
 def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
                 on_ocr: Callable[[int, int], None] | None = None) -> SourceText:
-    """The body text of a PDF, pages joined by blank lines, furniture kept aside.
+    """The body text of a PDF, pages joined by blank lines (or as lines of one paragraph, ``_runs_on``), furniture
+    kept aside.
 
     A page with images and no text is read by OCR when ``ocr`` is usable, ``on_ocr(done, pages)`` told before
     each such page; one left without text (OCR off or missing, or reading nothing) keeps its empty span marked
@@ -165,16 +168,23 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
     text, starts = "", []
+    last: _Line | None = None  # the previous page's last line, when prose
     for body in bodies:
-        page_text = _page_text(body, norms)
-        if page_text and text:
+        page = _page_text(body, norms)
+        if page.text and text and _runs_on(last, page.first, norms):
+            text = _continue(text, page.text, norms.compounds)
+            starts.append(len(text) - len(page.text))
+            last = page.last
+            continue
+        if page.text and text:
             text += "\n\n"  # the blank line between two pages belongs to the first one with text…
             for k in reversed(range(len(starts))):  # …so that a page without text (an unread scan) spans nothing
                 if starts[k] != len(text) - 2:
                     break
                 starts[k] = len(text)
         starts.append(len(text))
-        text += page_text
+        text += page.text
+        last = page.last
     ends = starts[1:] + [len(text)]
     spans = [PageSpan(n, start, end, ocr=n - 1 in scanned, unread=unread.get(n - 1))
              for n, (start, end) in enumerate(zip(starts, ends), start=1)]
@@ -470,9 +480,28 @@ def _short_line(lines: list[_Line]) -> float:
     return right - 0.15 * (right - left)
 
 
-def _page_text(lines: list[_Line], norms: _Norms) -> str:
+@dataclass(frozen=True)
+class _Page:
+    text: str
+    first: _Line | None  # the page's first line, when it is prose (no table row, no note)
+    last: _Line | None  # its last line, when prose
+
+
+def _runs_on(last: _Line | None, first: _Line | None, norms: _Norms) -> bool:
+    """Whether a page's first line carries on the sentence the previous page's last line left open: that line runs to
+    the right margin and ends no sentence, and the next one starts no block. It is then joined as a line of its
+    paragraph (``_continue``), not after the pages' blank line, which cut the sentence ("une grande\n\nproportion")
+    in the text, its passage and the sentence splitter's reading."""
+    return (last is not None and first is not None and last.turn == first.turn
+            and last.x1 >= norms.short_line[last.width] and not P.TERMINAL.search(last.text)
+            and not _BLOCK_START.match(first.text))
+
+
+def _page_text(lines: list[_Line], norms: _Norms) -> _Page:
     """The page's lines as text: paragraphs, each table row on a line of its own (cells joined by " | "), each
     foot note on a paragraph of its own, its number in superscript (pdf_blocks)."""
+    if not lines:
+        return _Page("", None, None)
     rows = table_rows(lines)
     notes = foot_notes(lines, rows, norms.body_size, norms.line_gap)
     text = ""
@@ -490,7 +519,9 @@ def _page_text(lines: list[_Line], norms: _Norms) -> str:
             text += "\n" + printed
         else:
             text = _continue(text, printed, norms.compounds)
-    return unicodedata.normalize("NFC", text.replace("\u00ad", ""))
+    prose = [k not in rows and not notes.get(k) for k in (0, len(lines) - 1)]
+    return _Page(unicodedata.normalize("NFC", text.replace("\u00ad", "")), lines[0] if prose[0] else None,
+                 lines[-1] if prose[1] else None)
 
 
 def _starts_block(previous: _Line, line: _Line, norms: _Norms) -> bool:

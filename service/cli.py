@@ -17,8 +17,9 @@ from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.index.query import Grain
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
-from ancols_nlp.service.errors import NO_WORD
+from ancols_nlp.service.errors import NO_WORD, BadQuery
 from ancols_nlp.service.ownership import Ownership
+from ancols_nlp.service.query_text import clean_query, past_limit
 from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
 
 if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
@@ -147,8 +148,6 @@ def _run(argv: list[str] | None) -> int:
                               "one core and holds its own snapshot and models, one owns the job worker")
     add_command("reindex", help="recompute vectors and indexes from the stored documents")
     args = parser.parse_args(argv)
-    if args.command == "search" and not args.query.strip():
-        parser.error("the query is empty")
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     if getattr(args, "workers", None):
@@ -158,6 +157,13 @@ def _run(argv: list[str] | None) -> int:
     except (ValidationError, SettingsError) as exc:
         print(f"ancols: {setting_error(exc)}", file=sys.stderr)
         return 2
+    if args.command == "search":
+        try:  # the API's limits and messages (service/query_text.py), before the store and models are loaded
+            args.query = clean_query(args.query, settings.max_query_chars)
+        except BadQuery as exc:
+            parser.error(exc.message)
+        if message := past_limit(args.k, settings.max_results):
+            parser.error(f"argument -k: {message}")
     if args.command in ("search", "reindex") and settings.store == "embedded" and not settings.data_dir.exists():
         print(f"ancols: no store at {settings.data_dir} (ingest documents there first, or check --data-dir)",
               file=sys.stderr)
@@ -241,11 +247,10 @@ def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) ->
     ``--json``; its corrections (a misspelt word also searched as the spelling the passages hold) on stderr."""
     from ancols_nlp.index.grain import search
     from ancols_nlp.index.query import Filters
-    from ancols_nlp.service.routers.common import composed
     from ancols_nlp.service.views import corrections, page_label, search_results
 
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
-    outcome, shown = search(runtime.store, composed(args.query), k=args.k, filters=Filters(), params=params,
+    outcome, shown = search(runtime.store, args.query, k=args.k, filters=Filters(), params=params,
                             grain=args.grain or default_grain)
     if not outcome.expansion.searchable:
         print(f"ancols: the {NO_WORD}", file=sys.stderr)

@@ -15,6 +15,7 @@ from spacy.language import Language
 
 from ancols_nlp.index import lexicon
 from ancols_nlp.index.interface import Added, Embedder, SegmentStore, already_stored
+from ancols_nlp.index.near_duplicates import near_duplicate
 from ancols_nlp.index.query import SearchParams
 from ancols_nlp.index.store import Store
 from ancols_nlp.models.embedding import load_embedder
@@ -97,7 +98,10 @@ def process_document(settings: Settings, nlp: Language, models: Models, data: by
 
 def add_document(store: SegmentStore, doc: ProcessedDocument, *, filename: str, data: bytes,
                  vectors: np.ndarray | None = None) -> Added:
-    """``store.add``, answered with the warnings the document's pages call for, each logged."""
+    """``store.add``, answered with the warnings the document's pages call for, each logged; a report already stored
+    from another file is answered as a duplicate instead (``near_duplicates``)."""
+    if repeated := near_duplicate(store.meta, doc):
+        return logged(repeated, filename)
     added = store.add(doc, filename=filename, data=data, vectors=vectors)
     return logged(replace(added, warnings=unread_warnings(doc.source.pages)), filename)
 

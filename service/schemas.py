@@ -45,7 +45,7 @@ class PageOut(BaseModel):
 
 
 class DocumentWarningOut(BaseModel):
-    code: str = Field(examples=["unread_scanned_pages"])
+    code: str = Field(examples=["unread_scanned_pages", "near_duplicate"])
     message: str
     pages: list[int] = Field(default_factory=list, description="The pages concerned.")
 
@@ -96,7 +96,8 @@ class DocumentCreated(BaseModel):
     id: str
     filename: str = Field(description="The stored document's name: the first upload's when `duplicate`.")
     segment_count: int
-    duplicate: bool = Field(description="True when the same bytes were already stored: the first id is returned.")
+    duplicate: bool = Field(description="True when the same bytes, or the same report from another file (warning "
+                                        "`near_duplicate`), were already stored: the first id is returned.")
     warnings: list[DocumentWarningOut] = Field(
         default_factory=list, description="What the stored document lacks, e.g. scanned pages left unread.")
 

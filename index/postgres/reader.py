@@ -37,6 +37,14 @@ class PgReader:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def find_by_report(self, report_number: str) -> list[str]:
+        """Ids of the stored documents whose metadata names this report number; asked of the primary, as
+        ``find_by_sha``."""
+        with self._servers.on_primary() as conn:
+            rows = conn.execute("SELECT id FROM documents WHERE meta::jsonb ->> 'report_number' = %s"
+                                " ORDER BY created_at, id", (report_number,)).fetchall()
+        return [row[0] for row in rows]
+
     @reads
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
         if not storable(doc_id):

@@ -20,7 +20,8 @@ from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answe
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
 from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve, searchable
 from ancols_nlp.service.errors import BadQuery, no_word
-from ancols_nlp.service.routers.common import clean_query, composed, stored_filters, year_range
+from ancols_nlp.service.query_text import clean_query, composed
+from ancols_nlp.service.routers.common import stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 
@@ -44,8 +45,7 @@ def to_filters(request: ChatRequest) -> Filters:
     f = request.filters
     year_min, year_max = year_range(f.year_min, f.year_max)
     return Filters(kind=tuple(f.kind), theme=tuple(f.theme), document_id=tuple(f.document_id),
-                   organism=tuple(map(composed, f.organism)), doc_type=tuple(f.doc_type), year_min=year_min,
-                   year_max=year_max)
+                   organism=tuple(f.organism), doc_type=tuple(f.doc_type), year_min=year_min, year_max=year_max)
 
 
 def citation(p: Passage) -> Citation:
@@ -70,8 +70,7 @@ def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:
     query = build_query(user_turns(request, runtime.settings.max_query_chars), known_organisms(runtime))
     if not searchable(runtime, query.text):
         raise no_word()
-    filters = to_filters(request)
-    stored_filters(runtime, filters, ("body", "filters"))
+    filters = stored_filters(runtime, to_filters(request), ("body", "filters"))
     passages = number(assign_quotes(retrieve(runtime, query, filters, request.k), query.text))
     offline = offline_answer(passages, query.text)
     return Prepared(query, passages, [citation(p) for p in passages], offline)

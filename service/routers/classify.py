@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends
 
 from ancols_nlp.models.kinds.stance import stance
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
-from ancols_nlp.service.routers.common import clean_query, known_parameters
+from ancols_nlp.service.query_text import clean_query
+from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import ClassifyRequest, ClassifyResponse, ErrorResponse, ThemeScore
 
 router = APIRouter(tags=["classify"], dependencies=[Depends(known_parameters)])

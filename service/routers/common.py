@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from typing import get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
 from ancols_nlp.index.query import Filters
+from ancols_nlp.index.query_intents import named_organisms
 from ancols_nlp.service.errors import EMPTY, BadQuery
+from ancols_nlp.service.query_text import past_limit
 from ancols_nlp.service.runtime import Runtime
-
-
-def composed(text: str) -> str:
-    """``text`` with its accents composed (NFC), as a keyboard types them: pasted from a PDF or typed on a Mac, "é"
-    may come as "e" + U+0301, and the query's readers (the typo rule, organism names, the chat's intents) read such
-    a word cut at its accent."""
-    return unicodedata.normalize("NFC", text)
-
-
-def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
-    """The query (or the ``what`` a route takes) composed, with control characters removed; refused when empty or
-    longer than the ``setting`` allows."""
-    text = "".join(c if c.isprintable() else " " for c in composed(q)).strip()
-    if not text:
-        raise BadQuery(f"The {what} is empty.")
-    if len(text) > max_chars:
-        raise BadQuery(f"The {what} is longer than {max_chars} characters, the limit {setting} sets.",
-                       {"max_chars": max_chars})
-    return text
 
 
 def known_parameters(request: Request) -> None:
@@ -79,32 +62,36 @@ def _refuse_unknown_or_repeated(declared: list, where: str, noun: str, given: di
         raise RequestValidationError(errors)
 
 
-def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -> None:
-    """Refuses an organism no stored document names (in any case, as the filter matches) and a document id not
-    stored: such a filter matched no passage and the answer (200, nothing found) said the reports held nothing on
-    the subject, as an unknown kind once did. ``where`` is the filters' place in the request, for the error."""
+def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -> Filters:
+    """``filters`` with each organism given as the stored names it names, read as a query names an organism
+    (``named_organisms``: "lozere habitations" was refused while a query so naming Lozère Habitations was read as
+    naming it); refuses an organism no stored document names and a document id not stored: such a filter matched no
+    passage and the answer (200, nothing found) said the reports held nothing on the subject, as an unknown kind
+    once did. ``where`` is the filters' place in the request, for the error."""
     errors = []
+    organisms = filters.organism
     if filters.organism:
         names = runtime.store.organisms()
-        known = {name.casefold() for name in names}
+        named = {name: named_organisms(name, names) for name in filters.organism}
         listed = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
         errors += [{"loc": (*where, "organism"), "msg": f"No stored document names the organism {name!r}; GET "
                                                        f"/organisms lists them: {listed or 'none yet'}."}
-                   for name in filters.organism if name.casefold() not in known]
+                   for name, found in named.items() if not found]
+        organisms = tuple(dict.fromkeys(o for found in named.values() for o in found))
     if filters.document_id:
         heads = runtime.store.meta.document_heads(list(filters.document_id))
         errors += [{"loc": (*where, "document_id"), "msg": f"No document {doc_id!r}; GET /documents lists them."}
                    for doc_id in filters.document_id if doc_id not in heads]
     if errors:
         raise RequestValidationError(errors)
+    return replace(filters, organism=organisms)
 
 
 def at_most(value: int, limit: int, loc: tuple[str, ...], setting: str = "ANCOLS_MAX_RESULTS") -> None:
-    """Refuses ``value`` past a limit set at run time, as FastAPI refuses a value past a bound its route declares:
-    ``k=500`` was cut to the limit without a word, and 100 results looked like all there were."""
-    if value > limit:
-        raise RequestValidationError([{"loc": loc, "msg": f"Input should be less than or equal to {limit}, the "
-                                                          f"limit {setting} sets."}])
+    """Refuses ``value`` past a limit set at run time (``past_limit``), as FastAPI refuses a value past a bound its
+    route declares."""
+    if message := past_limit(value, limit, setting):
+        raise RequestValidationError([{"loc": loc, "msg": message}])
 
 
 def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:

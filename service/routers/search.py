@@ -12,8 +12,8 @@ from ancols_nlp.index import grain as grains
 from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import no_word
-from ancols_nlp.service.routers.common import (at_most, clean_query, composed, known_parameters, stored_filters,
-                                               year_range)
+from ancols_nlp.service.query_text import clean_query
+from ancols_nlp.service.routers.common import at_most, known_parameters, stored_filters, year_range
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import corrections, search_results
@@ -39,11 +39,10 @@ async def search(runtime: RuntimeDep, settings: SettingsDep,
     query = clean_query(q, settings.max_query_chars)
     year_min, year_max = year_range(year_min, year_max)
     params = replace(runtime.store.params, mode=mode) if mode else runtime.store.params
-    filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id),
-                      organism=tuple(map(composed, organism)), doc_type=tuple(doc_type), year_min=year_min,
-                      year_max=year_max)
+    filters = Filters(kind=tuple(kind), theme=tuple(theme), document_id=tuple(document_id), organism=tuple(organism),
+                      doc_type=tuple(doc_type), year_min=year_min, year_max=year_max)
     if filters.organism or filters.document_id:  # read from the store: off the event loop
-        await run_in_threadpool(stored_filters, runtime, filters, ("query",))
+        filters = await run_in_threadpool(stored_filters, runtime, filters, ("query",))
     at_most(k, settings.max_results, ("query", "k"))
     grain = grain or settings.search_grain
     version = runtime.store.version  # read before searching: see SearchCache.put

@@ -147,3 +147,29 @@ def test_summary_sheet_part_labels_are_headings():
     assert [t for k, t in found if k == "heading"] == ["Points forts:", "Points faibles:", "Irrégularités :"]
     sections = outline(PART_LABELS, blocks(PART_LABELS))
     assert section_path(sections, PART_LABELS.index("- Endettement")) == ["Points faibles"]
+
+
+FIGURES_ROW = "Référence France région métropolitaine Source (2) 3,0 % 3,0 % 1,7 % 2,0 % 10,0 % 10,0 %"
+
+
+def _names_no_section_after_a_figures_row(text: str, under: str) -> None:
+    found = blocks(text)
+    assert not [b for b in found if b.kind == "heading" and FIGURES_ROW in text[b.start:b.end]]
+    assert not any(FIGURES_ROW in title for title in section_path(outline(text, found), text.index(under)))
+
+
+def test_a_row_label_followed_by_its_figures_is_no_heading(corpus_texts):
+    """Report 002's summary sheet: a row label and its percentages on one line, read as a title, named the section
+    of the table under it."""
+    text = corpus_texts["002_6bf2bb461188af34.txt"]
+    _names_no_section_after_a_figures_row(text, "Autofinancement net / chiffre d'affaires")
+
+
+def test_a_row_label_followed_by_its_figures_is_no_heading_in_a_pdf(corpus_dir):
+    from pdfgen import corpus_paragraphs, render_pdf
+
+    from ancols_nlp.pipelines.pdf_text import extract_pdf
+
+    paragraphs = corpus_paragraphs(corpus_dir / "002_6bf2bb461188af34.txt", 4000, tables=True)
+    text = extract_pdf(render_pdf(paragraphs, header="Rapport", footer="ANCOLS").data, max_pages=20).text
+    _names_no_section_after_a_figures_row(text, "Fort développement en secteurs tendus")

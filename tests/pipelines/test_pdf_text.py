@@ -376,3 +376,24 @@ def test_too_many_pages(report):
 )
 def test_errors_carry_a_stable_code(error, code):
     assert issubclass(error, DocumentError) and error.code == code
+
+
+def test_a_sentence_running_on_over_a_page_break_is_not_cut_by_a_blank_line():
+    """A paragraph printed across two pages came out with the pages' blank line in the middle of its sentence
+    ("une grande\\n\\nproportion"), in the document text and so in the passage a search shows; as on a page, its
+    lines are joined after a space (a word split at the page's end mended), and the pages still tile the text."""
+    rendered = render_pdf(corpus_paragraphs(REPO.parent / "shared" / "corpus" / "001_d290a1a4feb3bef7.txt", 40_000),
+                          header=HEADER, footer=FOOTER)
+    extracted = extract_pdf(rendered.data, max_pages=50)
+    crossing = [(a, b) for a, b in zip(rendered.lines, rendered.lines[1:])
+                if a.paragraph == b.paragraph and a.page != b.page]
+    assert len(crossing) >= 5
+    for a, b in crossing:
+        before, after = " ".join(a.text.split()[-3:]), " ".join(b.text.split()[:3])
+        joined = before[:-1] + after if a.cut == "word" else before + ("" if a.cut == "compound" else " ") + after
+        assert joined in extracted.text, joined
+        end = extracted.pages[a.page - 1].end
+        assert "\n" not in extracted.text[end - 1:end + 1]
+    pages = extracted.pages
+    assert pages[0].start == 0 and pages[-1].end == len(extracted.text)
+    assert all(a.end == b.start for a, b in zip(pages, pages[1:]))

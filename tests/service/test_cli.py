@@ -175,6 +175,24 @@ def test_search_and_serve_refuse_bad_arguments(stores, cwd, capsys, argv, said):
     assert exit_.value.code == 2 and said in capsys.readouterr().err
 
 
+def test_search_takes_the_api_limits_from_the_settings(stores, cwd, capsys, monkeypatch):
+    """`ancols search -k 500` printed 500 passages and took a query of any length, where the API refuses more than
+    ANCOLS_MAX_RESULTS results and a query past ANCOLS_MAX_QUERY_CHARS: the same limits, in the API's words."""
+    monkeypatch.setenv("ANCOLS_MAX_RESULTS", "3")
+    monkeypatch.setenv("ANCOLS_MAX_QUERY_CHARS", "20")
+    data = ["--data-dir", str(stores["filled"])]
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "vacance", "-k", "4", *data])
+    assert exit_.value.code == 2
+    assert "-k: Input should be less than or equal to 3, the limit ANCOLS_MAX_RESULTS sets." in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "vacance des logements familiaux", *data])
+    assert exit_.value.code == 2
+    assert ("The query is longer than 20 characters, the limit ANCOLS_MAX_QUERY_CHARS sets."
+            in capsys.readouterr().err)
+    assert 0 < len(found(capsys, ["search", "vacance", "-k", "3", "--json", *data])) <= 3
+
+
 @pytest.mark.parametrize("query", ["?!… ;;", "le la les"])
 def test_search_refuses_a_query_with_no_word_to_search(stores, cwd, capsys, query):
     """Punctuation or stopwords alone printed 10 passages the dense side ranked at random; the API refuses it."""

@@ -277,3 +277,25 @@ def test_too_many_pages_is_refused(runtime, client, report_paragraphs):
         runtime.settings.max_pdf_pages = limit
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_many_pages"
+
+
+def test_the_same_report_uploaded_as_pdf_and_as_docx_is_stored_once(client, corpus_dir):
+    """Report 002 uploaded as a PDF, then as a .docx: the texts differ a little (the PDF's pages, the Word
+    paragraphs), and both were stored, so every passage came twice in a search. The second upload is answered as a
+    duplicate of the first (its id and name), with a warning saying which stored document it repeats."""
+    report = corpus_dir / "002_6bf2bb461188af34.txt"
+    pdf = make_pdf(corpus_paragraphs(report, limit_chars=10**7), header="LOGIDIA – Rapport", footer="ANCOLS")
+    first = client.post("/documents", files={"file": ("logidia.pdf", pdf, "application/pdf")})
+    assert first.status_code == 201 and not first.json()["duplicate"], first.text
+    try:
+        total = client.get("/documents").json()["total"]
+        again = client.post("/documents", files={"file": ("logidia.docx", make_docx(corpus_parts(report)),
+                                                          "application/octet-stream")})
+        assert again.status_code == 201, again.text
+        body = again.json()
+        assert body["duplicate"] and (body["id"], body["filename"]) == (first.json()["id"], "logidia.pdf")
+        [warning] = [w for w in body["warnings"] if w["code"] == "near_duplicate"]
+        assert first.json()["id"] in warning["message"] and "2016-051" in warning["message"]
+        assert client.get("/documents").json()["total"] == total
+    finally:
+        assert client.delete(f"/documents/{first.json()['id']}").status_code == 204

@@ -2,6 +2,7 @@
 
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -135,6 +136,21 @@ def test_each_facet_count_is_what_its_filter_returns(client, corpus_ids):
         assert client.get("/search", params={"q": "vacance", "organism": "inconnu"}).status_code == 422  # none has it
     finally:
         assert client.delete(f"/documents/{note['id']}").status_code in (200, 204)
+
+
+def test_an_organism_filter_matches_as_a_query_names_the_organism(client, corpus_ids):
+    """A query naming "lozere habitations" is read as naming Lozère Habitations, but the same words as a filter were
+    refused as naming no stored organism: a filter matches as a query names (case, accents, composed or not), and a
+    name that matches nothing is still refused."""
+    named = client.get("/search", params={"q": "gouvernance lozere habitations"}).json()["results"]
+    assert named and named[0]["organism"] == "Lozère Habitations"
+    exact = client.get("/search", params={"q": "gouvernance", "organism": "Lozère Habitations"}).json()
+    for typed in ("lozere habitations", unicodedata.normalize("NFD", "LOZÈRE HABITATIONS")):
+        found = client.get("/search", params={"q": "gouvernance", "organism": typed})
+        assert found.status_code == 200, found.text
+        assert [r["id"] for r in found.json()["results"]] == [r["id"] for r in exact["results"]]
+        assert found.json()["total_candidates"] == exact["total_candidates"]
+    assert client.get("/search", params={"q": "gouvernance", "organism": "lozere habitat"}).status_code == 422
 
 
 @pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
