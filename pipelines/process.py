@@ -21,7 +21,7 @@ from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sections import outline, section_path
 from ancols_nlp.pipelines.segments import group
 from ancols_nlp.pipelines.sentences import split_sentences
-from ancols_nlp.pipelines.themes import tag_sections, tag_segments
+from ancols_nlp.pipelines.themes import inherit_themes, tag_sections, tag_segments
 from ancols_nlp.pipelines.types import ProcessedDocument, Segment, SentenceContext, SourceText
 
 
@@ -52,9 +52,11 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
     kinds = models.kinds(contexts)
     stances = [models.stance(c.text) if k.kind == "rebuttal" else None for c, k in zip(contexts, kinds)]
     segments = group(source.text, blocks, sentences, kinds, stances=stances)
-    for segment in segments:
+    runs = group(source.text, blocks, sentences, kinds)  # what themes are read on: an answer's topic spans its stances
+    for segment in (*segments, *runs):
         _place(segment, source, sections)
-    tag_segments(segments, contexts, models.themes)
+    tag_segments(runs, contexts, models.themes)
+    inherit_themes(segments, runs)
     tag_sections(sections, segments)
     link_rebuttals(segments, text, models.stance)
     return ProcessedDocument(source=source, meta=meta, sections=sections, segments=segments,

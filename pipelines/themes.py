@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from ancols_nlp.pipelines.protocols import ThemeTagger
@@ -48,6 +48,17 @@ def tag_segments(segments: Sequence[Segment], contexts: Sequence[SentenceContext
         kept = kept_scored(themes)
         segment.themes = [theme for theme, _ in kept]
         segment.theme_scores = dict(kept)
+
+
+def inherit_themes(segments: Sequence[Segment], runs: Sequence[Segment]) -> None:
+    """Give each segment the themes of the tagged run (``segments.group`` without stances) holding its start.
+
+    An answer cut where its stance turns is still about one topic: its pieces tagged alone read fewer words and
+    lost theme accuracy (dev in-sample 0.912 → 0.902, leave-one-out 0.852 → 0.847, most of it in the reply letter)."""
+    starts = [r.start for r in runs]
+    for segment in segments:
+        run = runs[max(0, bisect_right(starts, segment.start) - 1)]
+        segment.themes, segment.theme_scores = list(run.themes), dict(run.theme_scores)
 
 
 def tag_sections(sections: Sequence[Section], segments: Sequence[Segment], *, limit: int = 3,

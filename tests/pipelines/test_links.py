@@ -251,3 +251,21 @@ def test_a_follow_on_announcing_another_point_answers_that_point():
     assert (commitment.stance, explanation.stance) == ("commits", "explains")
     assert explanation.responds_to[0] == contracts.id
     assert painting.id in commitment.responds_to and commitment.responds_to[0] != contracts.id
+
+
+
+def test_the_pieces_of_one_answer_keep_its_theme(corpus_texts):
+    """Cut at its stance changes, an answer is still about one topic. In the Coop'Ivry reply letter the board
+    minutes on the 2021 budget (the forecast, self-financing: finances in the gold) were cut into pieces, and
+    "La Directrice Générale affirmait que la prévision restait prudente …", tagged on its own words, read as
+    gouvernance; it now takes the theme read on the whole answer."""
+    from ancols_nlp.models.shipped import load_models
+    from ancols_nlp.pipelines.process import process_text
+    from ancols_nlp.pipelines.sentences import load_sentencizer
+    from ancols_nlp.pipelines.types import SourceText
+
+    text = corpus_texts["000_ad04bc466fc4cae0.txt"]
+    doc = process_text(SourceText(text, "text/plain"), nlp=load_sentencizer(), models=load_models())
+    at = text.index("affirmait que la prévision restait prudente")
+    piece = next(s for s in doc.segments if s.start <= at < s.end)
+    assert piece.kind == "rebuttal" and piece.themes[0] == "finances", (piece.text, piece.themes)
