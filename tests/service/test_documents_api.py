@@ -166,6 +166,11 @@ def report_paragraphs(corpus_dir):
     return corpus_paragraphs(corpus_dir / "001_d290a1a4feb3bef7.txt", limit_chars=3000)
 
 
+@pytest.fixture(scope="module")
+def other_report_paragraphs(corpus_dir):
+    return corpus_paragraphs(corpus_dir / "003_12d7f4ee594b802f.txt", limit_chars=3000)
+
+
 def test_hostile_or_unreadable_pdfs_get_a_clear_422(client, report_paragraphs):
     from pdfgen import encrypted_pdf, scanned_pdf, truncated_pdf
 
@@ -200,7 +205,8 @@ def test_a_scanned_report_is_read_by_ocr_and_its_pages_say_so(client, report_par
     assert all(body["text"][s["start"]:s["end"]] == s["text"] for s in segments)
 
 
-def test_a_scanned_page_left_unread_is_marked_and_the_upload_warned(runtime, client, report_paragraphs, caplog):
+def test_a_scanned_page_left_unread_is_marked_and_the_upload_warned(runtime, client, report_paragraphs,
+                                                                   other_report_paragraphs, caplog):
     """OCR off: the report is stored from its text pages; its scanned page 2 is missing, and the answer, the pages,
     the log and a second upload of the same bytes all say so. OCR on: the same page is read, nothing to warn of."""
     from pdfgen import rasterised_pdf, render_pdf
@@ -228,7 +234,9 @@ def test_a_scanned_page_left_unread_is_marked_and_the_upload_warned(runtime, cli
     assert [p["unread"] for p in pages] == ["ocr_off" if p["number"] == 2 else None for p in pages]
     assert pages[1]["start"] == pages[1]["end"] and all(p["start"] < p["end"] for p in pages if p["number"] != 2)
 
-    read = client.post("/documents", files={"file": ("annexe-2.pdf", rasterised_pdf(printed.data, only={1}),
+    # another report: a copy of this one would be refused as the same report (near_duplicate), OCR or not
+    other = render_pdf(other_report_paragraphs, header="ANCOLS – annexe numérisée", footer="Lozère Habitations")
+    read = client.post("/documents", files={"file": ("annexe-2.pdf", rasterised_pdf(other.data, only={1}),
                                                      "application/pdf")})
     assert read.status_code == 201, read.text
     assert read.json()["warnings"] == []
