@@ -22,20 +22,28 @@ from ancols_nlp.models.kinds.evaluate import DEFAULT_SCORER, evaluate, print_rep
 GOLD = goldset.Source(Path("../shared/corpus"), Path("../shared/eval/dev"), Path("bench/gold"))
 
 
+def score_project_labelled(embed: kind_train.CachedEmbed, train: tuple[goldset.Source, ...] = goldset.DEFAULT_SOURCES,
+                           labelled: goldset.Source = GOLD, show_errors: int = 0) -> dict:
+    """The scorer's figures for ``labelled``'s documents, by models trained on ``train`` only."""
+    train_docs = goldset.load_sources(train)
+    scored = goldset.load(labelled.corpus, labelled.gold, labels_dir=labelled.labels_dir, source="bench")
+    overlap = {d.name for d in train_docs} & {d.name for d in scored}
+    if overlap:
+        raise ValueError(f"documents both trained on and scored: {sorted(overlap)}")
+    models = dict.fromkeys((d.name for d in scored), trained_models(train_docs, embed))
+    return evaluate(scored, models, scorer=DEFAULT_SCORER, show_errors=show_errors)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cache", type=Path, help="npz memo of sentence embeddings")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong units per document")
     a = ap.parse_args(argv)
-    train_docs = goldset.load_sources(goldset.DEFAULT_SOURCES)
-    scored = goldset.load(GOLD.corpus, GOLD.gold, labels_dir=GOLD.labels_dir, source="bench")
-    overlap = {d.name for d in train_docs} & {d.name for d in scored}
-    if overlap:
-        raise SystemExit(f"documents both trained on and scored: {sorted(overlap)}")
-    embed = kind_train.CachedEmbed(path=a.cache)
-    models = dict.fromkeys((d.name for d in scored), trained_models(train_docs, embed))
-    result = evaluate(scored, models, scorer=DEFAULT_SCORER, show_errors=a.errors)
+    try:
+        result = score_project_labelled(kind_train.CachedEmbed(path=a.cache), show_errors=a.errors)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
     print_report("bench/gold documents, models trained on the default sources only", result)
     if a.json:
         a.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
