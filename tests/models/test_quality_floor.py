@@ -4,7 +4,7 @@ Held out means scored by models that never saw the document: leave-one-document-
 labelled document (the ANCOLS dev reports and the chamber's report) and, for transfer to another
 control body, trained on the ANCOLS reports only and scored on the CRC report; and the reports the
 project labelled itself (002, 004), by models trained without them. Search is the dev queries and the
-project's own query sets (``bench/queries``, sets 3-7 written blind) over a fresh store of the corpus,
+project's own query sets (``bench/queries``, sets 3-8 written blind) over a fresh store of the corpus,
 scored with the official scorer's functions (``bench/search_eval.py``). Floors are the figures of the model
 cards less a small margin, so noise passes and a regression does not. The shared evaluation material
 is required: its absence fails.
@@ -38,12 +38,13 @@ FLOORS = {
     "search_ndcg10": 0.76,  # 0.782 (bench/search_eval.py, hybrid)
     "project_search_ndcg10": 0.72,  # 0.743 (bench/search_eval.py --queries bench/queries/project.tsv, less ~0.025)
     "project2_search_ndcg10": 0.68,  # 0.701 (the same with bench/queries/project2.tsv, less ~0.025)
-    # Sets 3-7, each written blind before any system ran on it (README "Quality"), less ~0.025.
+    # Sets 3-8, each written blind before any system ran on it (README "Quality"), less ~0.025.
     "project3_search_ndcg10": 0.61,  # 0.639
     "project4_search_ndcg10": 0.59,  # 0.619
     "project5_search_ndcg10": 0.57,  # 0.599
     "project6_search_ndcg10": 0.64,  # 0.666
     "project7_search_ndcg10": 0.625,  # 0.652
+    "project8_search_ndcg10": 0.575,  # 0.603
 }
 
 # 002 and 004, labelled by the project (bench/gold) and scored by models trained without them
@@ -156,7 +157,8 @@ def test_dev_search_stays_above_its_floor(search_store):
     assert ndcg >= FLOORS["search_ndcg10"], f"dev hybrid nDCG@10 {ndcg} below its floor {FLOORS['search_ndcg10']}"
 
 
-@pytest.mark.parametrize("name", ["project", "project2", "project3", "project4", "project5", "project6", "project7"])
+@pytest.mark.parametrize("name", ["project", "project2", "project3", "project4", "project5", "project6", "project7",
+                                  "project8"])
 def test_project_search_stays_above_its_floor(search_store, name):
     """The project's own query sets (``bench/queries``: each written before any system ran on it, judged from
     pooled results), measurements that no dev query or label shaped."""
