@@ -77,10 +77,11 @@ def test_a_sentence_result_is_a_sentence_of_its_passage_and_keeps_the_passage(cl
 
 
 def test_grain_passage_gives_the_stores_passages(client, runtime, corpus_ids):
-    """grain=passage (the default) answers as before sentences existed: the store's hits, each whole."""
+    """grain=passage answers as before sentences existed: the store's hits, each whole; the default is sentences."""
     params = {"q": "les impayés des locataires", "k": 8}
     body = client.get("/search", params=params | {"grain": "passage"})
-    assert body.content == client.get("/search", params=params).content
+    assert client.get("/search", params=params).content == client.get(
+        "/search", params=params | {"grain": "sentence"}).content != body.content
     out = runtime.store.search(params["q"], k=8, filters=Filters())
     rows = [out.rows[h.id] for h in out.hits]
     assert [(r["position"], r["start"], r["end"], r["score"]) for r in body.json()["results"]] == [
