@@ -10,7 +10,11 @@ runtime's hybrid top 50 segments instead of the segments, without touching the s
 - ``long``: only segments longer than ``LONG`` characters cut into sentences, shorter ones whole;
 - ``A05cap2``: sentences with at most two of one segment in the top 10 (declared after the blind set 4 was run);
 - ``T05``: each segment trimmed to the run from its first to its last sentence holding a query term (the whole
-  segment when none does), one piece a segment, w 0.5 (declared after set 5 was run).
+  segment when none does), one piece a segment, w 0.5 (declared after set 5 was run);
+- ``A05d``: A05 with a segment's pieces, ordered by their share of the query's terms (then position), each
+  ``DECAY`` lower than the one before; ``J05``: pieces of at least ``JOINED`` characters (a segment's sentences
+  joined until they reach it, a short remainder joined to the piece before); ``J05d``: both (the three declared
+  in ``grain9-rule.md`` after choosing them on dev; A05d is the service's grain since).
 
 Rule for T05, written before it was run: the grain built into the service is the one of A05 / T05 with the higher
 mean nDCG@10 over the seven columns dev odd, dev even, sets 1–5; the service's default grain is decided by the
@@ -23,10 +27,13 @@ in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over eve
 
     python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
     python bench/subpassage_eval.py --data DIR --pool Q.tsv OUT.json [--variant A05]  # top 10 (A05cap2), for the sheet
-    python bench/subpassage_eval.py --data DIR --check set1 [set2 …]   # the service's grain=sentence top 10 is A05's
+    python bench/subpassage_eval.py --data DIR --check set1 [set2 …]   # the service's grain=sentence top 10 is A05d's
+    python bench/subpassage_eval.py --data DIR --sets dev set3 set4 set5 set6 set7 --pooled set3 set4 set5 set6 set7
 
 ``--check`` proves the service (``index/grain.py``: stored sentences, terms read off the highlighter's words) ranks
 as this bench (sentences re-split, pieces analysed whole): it exits 1 unless every query's top 10 is the same.
+``--pooled`` adds, over every query of the named sets, each variant's mean and its difference to the segments (S)
+and to A05 with a 95 % bootstrap interval (10,000 resamples of queries, seed 0) and the queries won and lost.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import random
 import statistics
 import sys
 from argparse import Namespace
@@ -61,10 +69,13 @@ from ancols_nlp.service.views import search_results  # noqa: E402
 
 Span = tuple[int, int]
 LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
+JOINED = 150  # characters: the ``joined`` splitting's shortest piece
+DECAY = 0.3  # A05d's: what each further piece of one segment loses
 POOL = 50  # segments of the hybrid search whose pieces are ranked
 SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
         "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
-        "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6")}
+        "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6"),
+        "set7": ("project7.tsv", "project7"), "set8": ("project8.tsv", "project8")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
@@ -115,14 +126,28 @@ def long_by_sentence(sentences: list[Span], span: Span) -> list[Span]:
     return by_sentence(sentences, span) if span[1] - span[0] > LONG else [span]
 
 
+def joined(sentences: list[Span], span: Span) -> list[Span]:
+    """Consecutive sentences of ``span`` joined until each piece reaches ``JOINED`` characters."""
+    pieces: list[Span] = []
+    for start, end in by_sentence(sentences, span):
+        if pieces and pieces[-1][1] - pieces[-1][0] < JOINED:
+            start = pieces.pop()[0]
+        pieces.append((start, end))
+    if len(pieces) > 1 and pieces[-1][1] - pieces[-1][0] < JOINED:
+        pieces[-2:] = [(pieces[-2][0], pieces[-1][1])]
+    return pieces
+
+
 SPLITS: dict[str, Callable[[list[Span], Span], list[Span]]] = {
-    "S": whole, "A": by_sentence, "B": by_window, "C": long_by_sentence}
-# name → (splitting, w, at most this many pieces of one segment in the top k); A05cap2 was declared after set 4
-# was run, so it has no blind figure.
-VARIANTS = {f"{name}{tag}": (name, w, None) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
-VARIANTS["A05cap2"] = ("A", 0.5, 2)
-VARIANTS["T05"] = ("T", 0.5, None)
-RECALLED = ("S", "A05", "T05")  # the variants whose R@20 is reported
+    "S": whole, "A": by_sentence, "B": by_window, "C": long_by_sentence, "J": joined}
+# name → (splitting, w, at most this many pieces of one segment in the top k, decay); A05cap2 was declared after
+# set 4 was run, so it has no blind figure.
+VARIANTS = {f"{name}{tag}": (name, w, None, 0.0) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
+VARIANTS["A05cap2"] = ("A", 0.5, 2, 0.0)
+VARIANTS["T05"] = ("T", 0.5, None, 0.0)
+VARIANTS |= {"A05d": ("A", 0.5, None, DECAY), "J05": ("J", 0.5, None, 0.0), "J05d": ("J", 0.5, None, DECAY)}
+SERVED = "A05d"  # the variant index/grain.py ranks as
+RECALLED = ("S", "A05", "T05", "A05d", "J05", "J05d")  # the variants whose R@20 is reported
 RECALL_K = 20
 
 
@@ -133,17 +158,20 @@ def trimmed(sentences: list[Span], span: Span, holds: Callable[[Span], bool]) ->
 
 
 def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
-           query: str, split, w: float, cap: int | None = None, k: int = 10) -> list[dict]:
+           query: str, split, w: float, cap: int | None = None, k: int = 10, decay: float = 0.0) -> list[dict]:
     """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
-    ``cap`` of one segment."""
+    ``cap`` of one segment, each piece of a segment ``decay`` lower than the one holding more of the query
+    before it."""
     terms = set(analyze(query))
     pieces = []
     for rank, (doc, uid, fused, span) in enumerate(candidates):
         def share(piece: Span, text: str = texts[doc]) -> float:
             return len(terms & set(analyze(text[piece[0]:piece[1]]))) / len(terms) if terms else 0.0
         cut = split(sentences[doc], span, share) if split is trimmed else split(sentences[doc], span)
-        for position, (start, end) in enumerate(cut):
-            pieces.append((-(fused + w * share((start, end))), rank, position,
+        shares = [share(piece) for piece in cut]
+        for before, position in enumerate(sorted(range(len(cut)), key=lambda n: (-shares[n], n))):
+            start, end = cut[position]
+            pieces.append((-(fused + w * shares[position] - decay * before), rank, position,
                            {"document_id": doc, "start": start, "end": end, "segment": uid}))
     shown: Counter = Counter()
     top = []
@@ -200,9 +228,9 @@ class Corpus:
                          segments.items()} for name, split in SPLITS.items()}
         return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
 
-    def top(self, query: str, pool, variant: tuple[str, float, int | None], k: int = 10) -> list[dict]:
-        split, w, cap = variant
-        return ranked(pool, self.sentences, self.texts, query, SPLITS.get(split, trimmed), w, cap, k)
+    def top(self, query: str, pool, variant: tuple[str, float, int | None, float], k: int = 10) -> list[dict]:
+        split, w, cap, decay = variant
+        return ranked(pool, self.sentences, self.texts, query, SPLITS.get(split, trimmed), w, cap, k, decay)
 
 
 def recall(score, results: list[dict], units, rel) -> float:
@@ -213,8 +241,10 @@ def recall(score, results: list[dict], units, rel) -> float:
     return sum(1 for u in top if u in covered) / len(top)
 
 
-def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[dict]]]) -> dict[str, dict]:
-    """nDCG@10 of the baseline, each variant and each splitting's ceiling on one set (dev: its two halves)."""
+def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[dict]]],
+            per_set: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict]:
+    """nDCG@10 of the baseline, each variant and each splitting's ceiling on one set (dev: its two halves); the
+    per-query figures go to ``per_set[name]``."""
     queries, units, qrels = gold
     base, _, _ = evaluate(corpus.runtime, score, queries, qrels, units, corpus.by_id, "hybrid", repeats=1)
     per_q: dict[str, dict[str, float]] = {"S": {q: base[q]["ndcg"] for q in base}, **{v: {} for v in VARIANTS}}
@@ -222,13 +252,14 @@ def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[d
     per_q["R@20 S"] = {q: base[q]["recall"] for q in base}
     for q in base:
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
-        lists["S"].append(corpus.top(queries[q], pool, ("S", 0.0, None)))
+        lists["S"].append(corpus.top(queries[q], pool, ("S", 0.0, None, 0.0)))
         for v, variant in VARIANTS.items():
             top = corpus.top(queries[q], pool, variant, RECALL_K)
             lists[v].append(top[:10])
             per_q[v][q] = ndcg(score, top, units, qrels[q])[0]
             if v in RECALLED and v != "S":
                 per_q[f"R@20 {v}"][q] = recall(score, top, units, qrels[q])
+    per_set[name] = per_q
     halves = {name: list(base)} if name != "dev" else {  # by position in the file, as search_eval
         half: [q for n, q in enumerate(queries) if n % 2 == odd and q in base]
         for half, odd in (("dev odd", 0), ("dev even", 1))}
@@ -249,7 +280,7 @@ def pool_run(corpus: Corpus, queries: dict[str, str], variant: str = "A05cap2") 
 
 
 def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
-    """The queries whose top 10 differs between the service's sentence grain and A05."""
+    """The queries whose top 10 differs between the service's sentence grain and ``SERVED``."""
     store = corpus.runtime.store
     params = replace(store.params, mode="hybrid")
     found = []
@@ -257,7 +288,7 @@ def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
         outcome, shown = search(store, text, k=10, filters=Filters(), params=params, grain="sentence")
         served = [(corpus.by_id[r.document_id], r.start, r.end) for r in search_results(store, outcome, shown)]
         bench = [(r["document_id"], r["start"], r["end"]) for r in corpus.top(
-            text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS["A05"])]
+            text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[SERVED])]
         if served != bench:
             found.append(q)
     return found
@@ -273,7 +304,9 @@ def main(argv=None) -> int:
                     help="write a variant's top 10 per query of QUERIES as pool rows to OUT and measure nothing")
     ap.add_argument("--variant", choices=list(VARIANTS), default="A05cap2", help="the variant --pool writes")
     ap.add_argument("--check", nargs="+", choices=list(SETS),
-                    help="compare the service's sentence results with A05's on these sets")
+                    help=f"compare the service's sentence results with {SERVED}'s on these sets")
+    ap.add_argument("--pooled", nargs="+", choices=list(SETS), default=[],
+                    help="also each variant's difference to S and A05 over these sets' queries pooled (of --sets)")
     a = ap.parse_args(argv)
     score = load_score(shared / "eval" / "score.py")
     runtime = Runtime.from_settings(Settings(data_dir=a.data))
@@ -288,7 +321,7 @@ def main(argv=None) -> int:
             for name in a.check:
                 queries = gold_of(score, name, ids, shared)[0]
                 found += (differs := differing(corpus, queries))
-                print(f"{name}: service grain=sentence top 10 equal to A05's on {len(queries) - len(differs)} of "
+                print(f"{name}: service grain=sentence top 10 equal to {SERVED}'s on {len(queries) - len(differs)} of "
                       f"{len(queries)} queries" + (f"; differing: {' '.join(differs)}" if differs else ""))
             return 1 if found else 0
         for name, pieces in corpus.pieces.items():
@@ -296,16 +329,43 @@ def main(argv=None) -> int:
             print(f"store pieces {name}: {sum(map(len, pieces.values()))}, median {statistics.median(lengths)} chars")
         columns: dict[str, dict[str, float]] = {}
         lists: dict[str, list[list[dict]]] = {v: [] for v in ["S", *VARIANTS]}
+        per_set: dict[str, dict[str, dict[str, float]]] = {}
         for name in a.sets:
             gold = gold_of(score, name, ids, shared)
-            columns |= measure(corpus, score, gold, name, lists)
+            columns |= measure(corpus, score, gold, name, lists, per_set)
             if name == "set1" and a.examples:
                 show_examples(corpus, gold[0])
             print(f"{name} done", file=sys.stderr, flush=True)
     finally:
         runtime.close()
     print_table(columns, lists)
+    if a.pooled:
+        print_pooled({(name, q): {v: per_set[name][v][q] for v in ["S", *VARIANTS]}
+                      for name in a.pooled for q in per_set[name]["S"]})
     return 0
+
+
+def interval(diffs: list[float], resamples: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """The 95 % bootstrap interval of the mean of ``diffs`` (queries resampled)."""
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choices(diffs, k=len(diffs))) / len(diffs) for _ in range(resamples))
+    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+
+
+def print_pooled(per_query: dict[tuple[str, str], dict[str, float]]) -> None:
+    """Each variant's pooled mean nDCG@10 and its per-query difference to S and to A05."""
+    print(f"\npooled over {len(per_query)} queries: variant, mean, then per reference: difference [95 % interval] "
+          f"won/lost")
+    rows = list(per_query.values())
+    for v in VARIANTS:
+        line = f"{v:12}{statistics.mean(r[v] for r in rows):7.3f}"
+        for ref in ("S", "A05"):
+            if ref != v:
+                diffs = [r[v] - r[ref] for r in rows]
+                low, high = interval(diffs)
+                line += (f"   - {ref}: {statistics.mean(diffs):+.3f} [{low:+.3f}, {high:+.3f}] "
+                         f"{sum(d > 1e-9 for d in diffs)}/{sum(d < -1e-9 for d in diffs)}")
+        print(line)
 
 
 def print_table(columns: dict[str, dict[str, float]], lists: dict[str, list[list[dict]]]) -> None:
@@ -325,7 +385,7 @@ def show_examples(corpus: Corpus, queries: dict[str, str]) -> None:
     for q in examples(queries):
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
         print(f"\n## {q}: {queries[q]}")
-        for v, variant in {"S": ("S", 0.0, None), **VARIANTS}.items():
+        for v, variant in {"S": ("S", 0.0, None, 0.0), **VARIANTS}.items():
             if v == "S" or variant[1]:
                 print(f"  {v}:")
                 for r in corpus.top(queries[q], pool, variant)[:5]:

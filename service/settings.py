@@ -59,8 +59,8 @@ class Settings(BaseSettings):
     # The ranking's defaults are the shipped ones, kept once in SearchParams.
     search_mode: Mode = _RANKING.mode
     search_grain: Grain = Field(
-        "passage", description="What a search result is by default (GET /search's grain): a whole passage, or one "
-                               "sentence of the best passages (index/grain.py; the result keeps its passage's span).")
+        "sentence", description="What a search result is by default (GET /search's grain): one sentence of the best "
+                                "passages (index/grain.py; the result keeps its passage's span), or a whole passage.")
     fusion: Fusion = _RANKING.fusion
     lexical_weight: float = Field(_RANKING.lexical_weight, ge=0.0, le=1.0)
     candidates: int = Field(_RANKING.candidates, ge=10, le=10_000)

@@ -1,11 +1,12 @@
 """Sub-passages (bench/subpassage_eval.py) on the reply letter 000, whose judged units are its PDF lines: a paragraph
 over three lines takes one gain whole, three once cut into the pipeline's sentences."""
 
+from functools import partial
 from pathlib import Path
 
 from bench.search_eval import load_score
-from bench.subpassage_eval import (by_sentence, by_window, long_by_sentence, near, ranked, sentence_spans, trimmed,
-                                   whole)
+from bench.subpassage_eval import (DECAY, JOINED, by_sentence, by_window, joined, long_by_sentence, near, ranked,
+                                   sentence_spans, trimmed, whole)
 
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
@@ -48,15 +49,20 @@ def test_a_short_segment_stays_whole_and_the_ceiling_sees_only_pieces_near_a_jud
     assert near({DOC: [far, *by_sentence(sentences, span)]}, units, rel) == {DOC: by_sentence(sentences, span)}
 
 
-def test_a_cap_keeps_at_most_two_pieces_of_one_segment_and_fills_the_list_from_the_next():
+def _ranked_with_next(next_score: float, **options) -> tuple[list[dict], list[dict]]:
+    """The letter's three sentences (segment 1, fused 2.0) and the text after them (segment 2, ``next_score``)
+    ranked for a query held by the middle sentence: freely, and with ``options``."""
     _, _, _, sentences, span = _letter()
     texts = {DOC: (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")}
-    other = (span[1] + 10, span[1] + 200)
-    pool = [(DOC, 1, 2.0, span), (DOC, 2, 1.0, other)]
-    query = "orientation politique et stratégique"
-    free = ranked(pool, {DOC: sentences}, texts, query, by_sentence, 0.5)
+    pool = [(DOC, 1, 2.0, span), (DOC, 2, next_score, (span[1] + 10, span[1] + 200))]
+    rank = partial(ranked, pool, {DOC: sentences}, texts, "orientation politique et stratégique", by_sentence, 0.5)
+    return rank(), rank(**options)
+
+
+def test_a_cap_keeps_at_most_two_pieces_of_one_segment_and_fills_the_list_from_the_next():
+    _, _, _, sentences, span = _letter()
+    free, capped = _ranked_with_next(1.0, cap=2)
     assert [p["segment"] for p in free][:3] == [1, 1, 1]
-    capped = ranked(pool, {DOC: sentences}, texts, query, by_sentence, 0.5, cap=2)
     assert [p["segment"] for p in capped][:3] == [1, 1, 2]
     assert (capped[0]["start"], capped[0]["end"]) == by_sentence(sentences, span)[1]  # holds the query's terms
 
@@ -67,3 +73,23 @@ def test_trimming_keeps_the_run_from_the_first_to_the_last_sentence_holding_a_qu
     assert trimmed(sentences, span, lambda s: s == middle) == [middle]
     assert trimmed(sentences, span, lambda s: s != middle) == [(first[0], last[1])]
     assert trimmed(sentences, span, lambda s: False) == [span]
+
+
+def test_joined_pieces_reach_the_shortest_length_and_cover_the_segment():
+    """The letter's three sentences (each under ``JOINED`` characters but the three over it) join into pieces of
+    at least ``JOINED`` characters, the short remainder going to the piece before."""
+    _, _, _, sentences, span = _letter()
+    cut = by_sentence(sentences, span)
+    pieces = joined(sentences, span)
+    assert [e - s for s, e in cut if e - s < JOINED] and pieces[0][0] == span[0] and pieces[-1][1] == span[1]
+    assert all(e - s >= JOINED for s, e in pieces) and len(pieces) < len(cut)
+    assert all(any(s == c[0] for c in cut) for s, _ in pieces)  # cut only where a sentence starts
+
+
+def test_a_decay_lowers_each_further_piece_of_a_segment_below_the_next_segments_best():
+    """The letter's sentences score 2.0 + 0.5 × their share of the query's three terms (1, 1/3, 0): the next
+    segment's best piece (1.9 at least) comes after all three, but before the second (1/3, less one decay)."""
+    free, decayed = _ranked_with_next(1.9, decay=DECAY)
+    assert [p["segment"] for p in free][:3] == [1, 1, 1]
+    assert [p["segment"] for p in decayed][:3] == [1, 2, 1]
+    assert (decayed[0]["start"], decayed[0]["end"]) == (free[0]["start"], free[0]["end"])

@@ -10,7 +10,7 @@ import pytest
 
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import expand
-from ancols_nlp.index.grain import POOL, search, sentence_shares
+from ancols_nlp.index.grain import POOL, REPEAT_PENALTY, search, sentence_shares
 from ancols_nlp.index.interface import SearchOutcome
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import SegmentRow
@@ -42,11 +42,12 @@ def _pieces(store, query, k=10, grain="sentence"):
 
 def test_the_sentence_holding_more_of_the_query_comes_first_with_its_passage(store):
     """Both sentences share their passage's fused score: the one holding all three terms (réduire, vacance,
-    commerciale) beats the one holding two, and each result keeps its passage."""
+    commerciale) beats the one holding two, which also loses the penalty of its passage's second sentence; each
+    result keeps its passage."""
     first, second = _pieces(store, "réduire la vacance commerciale")[:2]
     assert first.text == SECOND and second.text == FIRST
     assert first.row is second.row and first.row.text == f"{FIRST} {SECOND}"
-    assert first.score > second.score == first.hit.score + 0.5 * 2 / 3
+    assert first.score == first.hit.score + 0.5 and second.score == first.hit.score + 0.5 * 2 / 3 - REPEAT_PENALTY
 
 
 def test_the_passage_grain_is_the_stores_ranking(store):
@@ -82,17 +83,21 @@ def report_store(tmp_path, embedder, corpus_texts):
 @pytest.mark.parametrize("k", [1, 2, 3, 10, 30])
 def test_reading_fewer_passages_first_gives_the_whole_pools_ranking(report_store, k):
     """The search asks for FIRST × k passages and reads them only while a sentence could still place: its results
-    are those of every sentence of the POOL best passages sorted by score, ties to the better passage."""
+    are those of every sentence of the POOL best passages sorted by score (each sentence less the penalty of those
+    of its passage holding more of the query, or as much, earlier), ties to the better passage."""
     for query in ("vacance commerciale élevée", "les impayés des locataires augmentent", "conseil d'administration",
                   "provision pour gros entretien", "la société doit réduire ses coûts de gestion",
                   "attribution des logements aux ménages prioritaires", "travaux de réhabilitation du patrimoine",
                   "loyers au-dessus des plafonds", "délai de paiement des fournisseurs", "état des parties communes"):
         out = report_store.search(query, k=max(k, POOL), filters=Filters())
         terms = frozenset(analyze(query))
-        every = sorted(((h.score + 0.5 * share, -rank, -position, start, end)
-                        for rank, h in enumerate(out.hits)
-                        for position, (start, end, share) in enumerate(sentence_shares(out.rows[h.id], terms))),
-                       reverse=True)[:k]
+        every = []
+        for rank, h in enumerate(out.hits):
+            shares = sentence_shares(out.rows[h.id], terms)
+            for position, (start, end, share) in enumerate(shares):
+                before = sum(other[2] > share or (other[2] == share and n < position) for n, other in enumerate(shares))
+                every.append((h.score + 0.5 * share - REPEAT_PENALTY * before, -rank, -position, start, end))
+        every = sorted(every, reverse=True)[:k]
         shown = _pieces(report_store, query, k)
         assert [(p.score, p.start, p.end) for p in shown] == [(score, s, e) for score, _, _, s, e in every], query
 
@@ -127,3 +132,19 @@ def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_c
     store = Listed([(1.0, ["Le parc est ancien.", "Sa vacance commerciale est élevée."])] + split[1:])
     shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params, grain="sentence")[1]
     assert store.asked == [2] and [p.text for p in shown] == ["Sa vacance commerciale est élevée."]
+
+
+def test_a_found_passages_sentences_without_the_querys_words_give_way_to_the_next_passages_matching_one():
+    """A passage found first holds one sentence about commercial vacancy and two others: the one holding a query
+    term comes second, lowered by one penalty; the one holding none, lowered by two, falls below the next passage's
+    sentence holding half the query, which it would beat on its passage's score alone (1.0 against 0.6 + 0.25)."""
+    store = Listed([(1.0, ["La vacance commerciale demeure à un niveau très élevé (6,3 % en 2017).",
+                           "La mobilité des locataires est également relativement importante.",
+                           "Le parc reste attractif malgré la vacance."]),
+                    (0.6, ["La vacance technique est contenue."])])
+    shown = search(store, "vacance commerciale", k=4, filters=Filters(), params=store.params, grain="sentence")[1]
+    assert [p.text for p in shown] == ["La vacance commerciale demeure à un niveau très élevé (6,3 % en 2017).",
+                                       "Le parc reste attractif malgré la vacance.",
+                                       "La vacance technique est contenue.",
+                                       "La mobilité des locataires est également relativement importante."]
+    assert [round(p.score, 6) for p in shown] == [1.5, 0.95, 0.85, 0.4]

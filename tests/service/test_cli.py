@@ -74,18 +74,18 @@ def test_the_option_after_the_command_wins(stores, cwd, capsys, before, after, h
 
 def test_search_takes_a_grain_and_its_default_from_the_environment(stores, cwd, capsys, monkeypatch):
     """--grain sentence ranks sentences (a passage's score + 0.5 × the share of the query's terms each holds);
-    without it, ANCOLS_SEARCH_GRAIN decides (passage unless set)."""
+    without it, ANCOLS_SEARCH_GRAIN decides (sentence unless set)."""
     def results(*extra: str) -> list[dict]:
         capsys.readouterr()
         assert main(["search", "vacance commerciale", "--json", "--data-dir", str(stores["filled"]), *extra]) == 0
         return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    passages, sentences = results(), results("--grain", "sentence")
-    assert passages == results("--grain", "passage") and passages != sentences
+    passages, sentences = results("--grain", "passage"), results("--grain", "sentence")
+    assert sentences == results() and passages != sentences
     assert all(r["passage_start"] <= r["start"] < r["end"] <= r["passage_end"] for r in sentences)
     assert sentences[0]["score"] == pytest.approx(passages[0]["score"] + 0.5)  # one of its sentences holds both
     assert any(FINDING in r["text"] for r in sentences)
-    monkeypatch.setenv("ANCOLS_SEARCH_GRAIN", "sentence")
-    assert results() == sentences and results("--grain", "passage") == passages
+    monkeypatch.setenv("ANCOLS_SEARCH_GRAIN", "passage")
+    assert results() == passages and results("--grain", "sentence") == sentences
 
 
 def test_a_file_that_cannot_be_read_is_reported_and_the_others_ingested(tmp_path, corpus_dir, capsys):

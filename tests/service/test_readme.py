@@ -55,13 +55,15 @@ def test_the_use_sections_curl_lines_work_as_written(server, files):
     which no HTTP server takes in a request line: uvicorn answered 400 "Invalid HTTP request received."."""
     lines = readme_curls("## Use")
     assert len(lines) == 5
-    uploaded, vacancy, public, sentences, classified = (run(line, server, files) for line in lines)
+    uploaded, vacancy, public, passages, classified = (run(line, server, files) for line in lines)
     assert uploaded["id"] and uploaded["segment_count"] > 0
     assert vacancy["query"] == "vacance commerciale élevée" and 0 < len(vacancy["results"]) <= 5
     assert "vacance" in vacancy["results"][0]["text"].lower()
+    assert any(r["passage_text"] for r in vacancy["results"])  # the default: sentences of their passages
+    assert all(r["passage_start"] <= r["start"] < r["end"] <= r["passage_end"] for r in vacancy["results"])
     assert public["mode"] == "lexical" and all(r["kind"] == "recommendation" for r in public["results"])
-    assert sentences["results"] and any(r["passage_text"] for r in sentences["results"])
-    assert all(r["passage_start"] <= r["start"] < r["end"] <= r["passage_end"] for r in sentences["results"])
+    assert passages["results"] and all(r["passage_text"] is None and (r["start"], r["end"]) == (
+        r["passage_start"], r["passage_end"]) for r in passages["results"])
     assert classified["kind"] == "recommendation"
 
 

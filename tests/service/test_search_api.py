@@ -38,10 +38,10 @@ def test_vacancy_query_finds_the_toit_forezien_passages(client, corpus_ids, corp
 def test_a_misspelt_word_finds_the_passages_its_spelling_finds_and_the_answer_names_it(client, corpus_ids, mode):
     """"recouvrment" is no report's word (lexically it found nothing): it is also searched as "recouvrement", the
     answer says so (for a "did you mean") and highlights the word found; a query spelt right has no correction.
-    Most of the same passages, not in the same order: as a synonym's, the correction counts in a passage's score, not
-    in its section's."""
+    Most of the same passages (whole ones), not in the same order: as a synonym's, the correction counts in a
+    passage's score, not in its section's."""
     def ask(q):
-        return client.get("/search", params={"q": q, "k": 10, "mode": mode}).json()
+        return client.get("/search", params={"q": q, "k": 10, "mode": mode, "grain": "passage"}).json()
     right, typed = ask("recouvrement"), ask("recouvrment")
     assert right["corrections"] == [] and typed["corrections"] == [{"typed": "recouvrment", "meant": "recouvrement"}]
     ids = [r["id"] for r in typed["results"]]
@@ -77,10 +77,11 @@ def test_a_sentence_result_is_a_sentence_of_its_passage_and_keeps_the_passage(cl
 
 
 def test_grain_passage_gives_the_stores_passages(client, runtime, corpus_ids):
-    """grain=passage (the default) answers as before sentences existed: the store's hits, each whole."""
+    """grain=passage answers as before sentences existed: the store's hits, each whole; the default is sentences."""
     params = {"q": "les impayés des locataires", "k": 8}
     body = client.get("/search", params=params | {"grain": "passage"})
-    assert body.content == client.get("/search", params=params).content
+    assert client.get("/search", params=params).content == client.get(
+        "/search", params=params | {"grain": "sentence"}).content != body.content
     out = runtime.store.search(params["q"], k=8, filters=Filters())
     rows = [out.rows[h.id] for h in out.hits]
     assert [(r["position"], r["start"], r["end"], r["score"]) for r in body.json()["results"]] == [
@@ -252,11 +253,13 @@ def _lit(result) -> set[str]:
 
 def test_a_mined_acronym_highlights_its_other_form(client, corpus_ids):
     """The reports define "provision pour gros entretien (PGE)" themselves (no thesaurus entry): asked either way,
-    a result written the other way shows the words the query brought it by."""
-    by_acronym = client.get("/search", params={"q": "PGE", "k": 10, "mode": "lexical"}).json()["results"]
+    a result (a whole passage) written the other way shows the words the query brought it by."""
+    by_acronym = client.get("/search", params={"q": "PGE", "k": 10, "mode": "lexical", "grain": "passage"}).json()[
+        "results"]
     long_only = [r for r in by_acronym if "provision pour gros entretien" in r["text"] and "PGE" not in r["text"]]
     assert long_only and all({"provision", "gros", "entretien"} <= _lit(r) for r in long_only)
-    by_words = client.get("/search", params={"q": "provision pour gros entretien", "k": 10}).json()["results"]
+    by_words = client.get("/search", params={"q": "provision pour gros entretien", "k": 10, "grain": "passage"}).json()[
+        "results"]
     with_acronym = [r for r in by_words if re.search(r"\bPGE\b", r["text"])]
     assert with_acronym and all("pge" in _lit(r) for r in with_acronym)
 
@@ -274,7 +277,8 @@ def test_a_repeated_search_is_answered_from_the_cache_byte_for_byte(client, runt
     hits, misses = _cache_counts(client)
     first, again = client.get("/search", params=params), client.get("/search", params=params)
     assert first.status_code == again.status_code == 200
-    uncached = search.answer(runtime, params["q"], 7, Filters(kind=("recommendation",)), SearchParams(mode="hybrid"))
+    uncached = search.answer(runtime, params["q"], 7, Filters(kind=("recommendation",)), SearchParams(mode="hybrid"),
+                             runtime.settings.search_grain)
     assert first.content == again.content == uncached and json.loads(uncached)["results"]
     if runtime.settings.store == "embedded":
         assert _cache_counts(client) == (hits + 1, misses + 1)
