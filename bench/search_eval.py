@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-r"""Search quality and latency on the dev set, straight through ``Store.search`` (no HTTP).
+r"""Search quality and latency on the dev set, straight through the service's search (no HTTP).
 
 Ingests ``--corpus/*.txt`` once into ``--data`` (a store dir that is reused when it already
 holds them), then runs every dev query in the lexical, semantic and hybrid modes and scores
@@ -8,9 +8,10 @@ crediting as the HTTP scorer. Figures are printed for all queries and for the od
 halves (1st, 3rd, … vs 2nd, 4th, … query of the file), so a change can be tuned on one half
 and checked on the other.
 
-Latency is the ``Store.search`` call with the query vector already computed (the embedding
-is timed separately): that is the part the index owns. Wall time is shown with the calling
-thread's CPU time, which stays meaningful when other processes share the cores.
+Results are the service's at its grain (``--grain``, default ``ANCOLS_SEARCH_GRAIN``: sentences of the best
+passages, or whole passages; ``index/grain.search``). Latency is that search with the query vector already
+computed (the embedding is timed separately): that is the part the index owns. Wall time is shown
+with the calling thread's CPU time, which stays meaningful when other processes share the cores.
 
     python bench/search_eval.py --data /tmp/searchdata [--json out.json] [--per-query] [--query-batch 8]
     python bench/search_eval.py --data /tmp/searchdata --queries bench/queries/project.tsv --qrels bench/queries/project
@@ -45,7 +46,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from ancols_nlp.index.query import Filters  # noqa: E402
+from ancols_nlp.index.grain import search as grain_search  # noqa: E402
+from ancols_nlp.index.query import Filters, Grain  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
 
@@ -188,7 +190,8 @@ def ndcg(score, results: list[dict], units, rel, k: int = 10) -> tuple[float, li
     return (score.dcg(gains) / score.dcg(ideal) if ideal else 0.0), gains
 
 
-def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3):
+def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3, grain: Grain = "passage"):
+    """Each judged query's figures and its top ``k`` passage ids, searched as the service does at ``grain``."""
     store = runtime.store
     params = replace(store.params, mode=mode)
     per_q, lat, cpu = {}, [], []
@@ -199,17 +202,16 @@ def evaluate(runtime, score, queries, qrels, units, by_id, mode, k=10, repeats=3
         store.embedder.encode_query(text)  # warm the cache: the timed call excludes the embedding
         for _ in range(repeats):
             t, c = time.perf_counter(), time.thread_time()
-            out = store.search(text, k=20, filters=Filters(), params=params)
+            _, shown = grain_search(store, text, k=20, filters=Filters(), params=params, grain=grain)
             lat.append(time.perf_counter() - t)
             cpu.append(time.thread_time() - c)
-        res = [{"document_id": by_id.get(out.rows[h.id].document_id), "start": out.rows[h.id].start,
-                "end": out.rows[h.id].end} for h in out.hits]
+        res = [{"document_id": by_id.get(p.row.document_id), "start": p.start, "end": p.end} for p in shown]
         nd, gains = ndcg(score, res, units, rel, k)
         _, cov = score.score_query(res[:20], units, rel)
         top = [u for u, g in rel.items() if g == 2] or list(rel)
         rc = sum(1 for u in top if u in cov) / len(top)
         rr = next((1 / (i + 1) for i, g in enumerate(gains) if g > 0), 0.0)
-        per_q[qid] = {"ndcg": nd, "recall": rc, "rr": rr, "top": [h.id for h in out.hits[:k]]}
+        per_q[qid] = {"ndcg": nd, "recall": rc, "rr": rr, "top": [p.hit.id for p in shown[:k]]}
     return per_q, sorted(lat), sorted(cpu)
 
 
@@ -221,12 +223,16 @@ def summary(per_q: dict[str, dict], keep=lambda q: True) -> dict[str, float]:
 def main(argv=None) -> int:
     ap = bench_parser(__doc__)
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    ap.add_argument("--grain", choices=("sentence", "passage"),
+                    help="what a result is (default: the service's, ANCOLS_SEARCH_GRAIN)")
     ap.add_argument("--per-query", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--query-batch", type=int, default=1,
                     help="encode each query in one call with this many queries of the set (1: alone, as a lone search)")
     a = ap.parse_args(argv)
-    runtime = Runtime.from_settings(Settings(data_dir=a.data))
+    settings = Settings(data_dir=a.data)
+    grain = a.grain or settings.search_grain
+    runtime = Runtime.from_settings(settings)
     try:
         gold = judged(runtime, a)
         score, queries, units, qrels, by_id = gold.score, gold.queries, gold.units, gold.qrels, gold.by_id
@@ -241,13 +247,13 @@ def main(argv=None) -> int:
             emb.append(time.perf_counter() - t)
         if a.query_batch > 1:  # after the timing above (one query a call), over the vectors it cached
             cached.fill(list(queries.values()), a.query_batch)
-        report = {"segments": runtime.store.stats().segments,
+        report = {"segments": runtime.store.stats().segments, "grain": grain,
                   "query_embedding_ms_p50": round(1000 * statistics.median(emb), 1), "modes": {}}
-        print(f"{report['segments']} segments; "
+        print(f"{report['segments']} segments, {grain} results; "
               f"query embedding p50 {report['query_embedding_ms_p50']} ms (excluded below)")
         print(f"{'mode':9} {'half':5} {'nDCG@10':>8} {'R@20':>6} {'MRR':>6}")
         for mode in a.modes:
-            per_q, lat, cpu = evaluate(runtime, score, queries, qrels, units, by_id, mode)
+            per_q, lat, cpu = evaluate(runtime, score, queries, qrels, units, by_id, mode, grain=grain)
             halves = {"all": summary(per_q), "odd": summary(per_q, lambda q: position[q] % 2 == 1),
                       "even": summary(per_q, lambda q: position[q] % 2 == 0)}
             p50, cpu50 = round(1000 * lat[len(lat) // 2], 2), round(1000 * cpu[len(cpu) // 2], 2)
