@@ -177,7 +177,7 @@ def intent_priors(priors: np.ndarray, intent: QueryIntent, rows: IntentRows) -> 
                              (intent.organisms, rows.has_organism, OFF_ORGANISM_PRIOR),
                              (intent.themes, rows.has_theme, OFF_THEME_PRIOR)):
         if wanted and off < 1.0:
-            scale *= np.where(has(wanted), np.float32(1.0), np.float32(off))  # float32 factors: no 8 MB temporary
+            scale *= np.where(has(wanted), 1.0, off).astype(np.float32)
     return priors * scale
 
 
