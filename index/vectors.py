@@ -2,8 +2,9 @@
 
 Up to ``EXACT_LIMIT`` vectors the index is exact (``IndexFlatIP``, 4 bytes a dimension), where
 one query costs a few milliseconds. Beyond, an inverted file over 8-bit scalar-quantised vectors
-(IVF-SQ8): a quarter of the memory (512 MB instead of 2 GB at 1M × 512) and a query scans only
-``NPROBE`` of ``nlist`` ≈ 4√n clusters. Its recall@10 against exact search and its memory are
+(IVF-SQ8): a quarter of the memory (512 MB instead of 2 GB at 1M × 512; half, with the codes' copy in
+segment-id order that decodes a hybrid pool's vectors, ``SQ8Codes``) and a query scans only ``NPROBE`` of
+``nlist`` ≈ 4√n clusters. Its recall@10 against exact search and its memory are
 measured on the synthetic 1M set by ``bench/vector_recall.py`` (BENCHMARKS.md). HNSW was the
 previous large-index choice: its graph costs as much as the SQ8 codes again and takes tens of
 minutes to build on two cores. ``kind`` names the choice; ``/health`` reports it.
