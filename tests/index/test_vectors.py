@@ -56,3 +56,21 @@ def test_a_filtered_ivf_search_is_the_unfiltered_one_restricted_to_the_allowed_i
         assert sorted(zip(found.tolist(), scores.tolist())) == sorted(zip(every[keep].tolist(),
                                                                           every_scores[keep].tolist()))
         assert len(found) and (np.diff(scores) <= 0).all()
+
+
+def test_ivf_vectors_by_id_are_faiss_reconstructions_bit_for_bit(indexed, tmp_path):
+    """The pool's vectors come from the id-ordered codes (``SQ8Codes``): the same float32 bits as FAISS's own
+    reconstruction, built and after a save and load, for ids in any order and repeated; an id the index does not
+    hold is refused."""
+    ids, vectors = indexed
+    built = VectorIndex.build(vectors.shape[1], ids, vectors, exact_limit=0)
+    built.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss", built.kind)
+    wanted = np.random.default_rng(0).permutation(np.concatenate([ids, ids[:50]]))
+    for index in (built, loaded):
+        got = index.get(wanted)
+        assert got.dtype == np.float32 and got.shape == (len(wanted), vectors.shape[1])
+        assert np.array_equal(got.view(np.uint32), index._index.reconstruct_batch(wanted).view(np.uint32))
+        np.testing.assert_allclose(got, vectors[np.searchsorted(ids, wanted)], atol=0.05)  # SQ8's rounding
+        with pytest.raises(KeyError):
+            index.get(np.array([ids[3], 1]))
