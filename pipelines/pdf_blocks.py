@@ -21,11 +21,11 @@ read as a heading, and a note's number as a section's.
   the row's too, when the piece above each of theirs stopped too near its column's end for their first word to fit
   (else it is the next row, its first cell empty). A line with a piece in the first column is the next row (a
   label wrapped line by line is not told from a row holding only a label).
-* Labels wrapped above — a row whose cells are centred or bottom-aligned prints a wrapped label's first lines
-  alone above the line of its other cells (which holds the label's last line, or lies between two of its lines):
-  the lines right above a row, flush with its first cell and within its column, are the row's when each stopped
-  too near the column's end (the leftmost left edge of a second cell in the rows flush with it) for the
-  first word under it to fit (``labelled``).
+* Labels wrapped above — a row whose cells are centred prints a two-line label's first line alone above the line
+  of its other cells, which lie between the label's two lines and come with the second: a line right above a row
+  that the row reaches up into, flush with its first cell and ending before its second, is the row's
+  (``labelled``). A bottom-aligned row (label's first lines alone, its last beside the figures, no overlap) is not
+  told from a label-only row above a row: left as two lines.
 * Notes — the page's last lines, when they are all in type no larger than ``NOTE_SIZE`` of the document's body type
   (a line read by OCR has no type size: never a note), are not table rows, stand in the page's lower half, start
   with a number and a space ("1 Les sources des données…") and lie below a gap wider than a line break. Each line
@@ -130,37 +130,23 @@ def _continues(row: TextLine, above: TextLine, line: TextLine, right: float) -> 
 
 
 def labelled(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
-    """Runs ``[start, end)`` of a row whose label wraps over lines above its other cells: a word processor that
-    centres or bottom-aligns a row's cells prints the label's first lines alone, its last beside the figures (or
-    the figures between two of its lines). Each line right above the row (no wider gap than a line, or overlapping
-    it), flush with its first cell, within its column and stopping too near the column's end for the first word
-    under it to fit, is the label's (module docstring)."""
-    rows = [line for line in lines if len(line.cells) >= 2]
+    """Runs ``[start, end)`` of a row whose label wraps over a line above its other cells: a word processor that
+    centres a row's cells prints a two-line label's first line alone, and the figures between its two lines, which
+    PDFium gives with the second. A line right above the row that the row's figures reach up into (prose lines
+    never overlap), flush with its first cell and ending before its second, is the label's (module docstring)."""
     runs = []
     for k, row in enumerate(lines):
         start = k
-        if len(row.cells) >= 2:
-            # the label column's end: the leftmost second cell of the rows standing in it
-            end = min(other.cells[1].x0 for other in rows
-                      if other.turn == row.turn and abs(other.cells[0].x0 - row.cells[0].x0) <= ALIGN)
-            while start and _label_above(lines[start - 1], lines[start], row, end):
-                start -= 1
+        while len(row.cells) >= 2 and start and _label_above(lines[start - 1], lines[start], row):
+            start -= 1
         if start < k:
             runs.append((start, k + 1))
     return runs
 
 
-def _label_above(line: TextLine, below: TextLine, row: TextLine, end: float) -> bool:
-    """Lines of prose never overlap: a line the row's figures reach up into is its label's. Else the line must have
-    stopped too near ``end`` for the first word under it to fit, with two ems of room (the two cells' padding and a
-    space): a short line above (a table's title) did not wrap."""
-    em = line.bottom - line.top
-    if (line.cells or line.turn != row.turn or abs(line.x0 - row.cells[0].x0) > ALIGN or line.x1 > end
-            or below.top - line.bottom >= em or not _has_letters(line.text)):
-        return False
-    under = _pieces(below)[0]
-    word = (under.x1 - under.x0) * len(under.text.split(maxsplit=1)[0]) / len(under.text)
-    return below.top < line.bottom or line.x1 + word > end - 2 * em
+def _label_above(line: TextLine, below: TextLine, row: TextLine) -> bool:
+    return (not line.cells and line.turn == row.turn and abs(line.x0 - row.cells[0].x0) <= ALIGN
+            and line.x1 < row.cells[1].x0 and below.top < line.bottom and _has_letters(line.text))
 
 
 def _has_letters(text: str) -> bool:
