@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.index.near_duplicates import KEYS
 from ancols_nlp.index.passages import CandidateText
 from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, KeptHeads, SegmentRow, document_row,
                                       indicator_row, segment_body, segment_row, stored_passage)
@@ -78,10 +79,8 @@ CREATE TABLE IF NOT EXISTS acronyms (
 """
 # An upload's duplicate checks (interface.already_stored, near_duplicates): a scan read every stored text, as the
 # metadata is stored after it.
-INDEXES = """
-CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
-CREATE INDEX IF NOT EXISTS documents_report ON documents(json_extract(meta, '$.report_number'));
-"""
+INDEXES = "CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);" + "".join(
+    f"CREATE INDEX IF NOT EXISTS documents_{field} ON documents(json_extract(meta, '$.{field}'));" for field in KEYS)
 
 
 class DocumentStore(Database):
@@ -145,11 +144,13 @@ class DocumentStore(Database):
             row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def find_by_report(self, report_number: str) -> list[DocumentRow]:
+    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+        if field not in KEYS:
+            raise ValueError(f"documents are not looked up by {field!r}")
         with self._lock:
             rows = self._db.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d"
-                                    " WHERE json_extract(meta, '$.report_number') = ? ORDER BY created_at, id",
-                                    (report_number,)).fetchall()
+                                    f" WHERE json_extract(meta, '$.{field}') = ? ORDER BY created_at, id",
+                                    (value,)).fetchall()
         return [document_row(row) for row in rows]
 
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:

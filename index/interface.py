@@ -67,8 +67,9 @@ class DocumentReader(Protocol):
 
     def find_by_sha(self, sha256: str) -> str | None: ...
 
-    def find_by_report(self, report_number: str) -> list[DocumentRow]:
-        """The stored documents naming this report number, with their texts, oldest first (``near_duplicates``)."""
+    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+        """The stored documents whose metadata ``field`` (one of ``near_duplicates.KEYS``) has this value, with their
+        texts, oldest first (``near_duplicates``)."""
         ...
 
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None: ...

@@ -116,7 +116,7 @@ class Store:
         with self._write:
             with self.meta.transaction():
                 existing = (already_stored(self.meta, sha)
-                            or near_duplicate(self.meta.find_by_report, doc.meta, doc.source.text))
+                            or near_duplicate(self.meta.find_by_meta, doc.meta, doc.source.text))
                 if existing:
                     return existing
                 self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,

@@ -82,7 +82,7 @@ class Runtime:
             return logged(stored, filename)
         source = extract_source(self.settings, data, filename)
         reading = read_source(source)
-        if repeated := near_duplicate(self.store.meta.find_by_report, reading.meta, source.text):
+        if repeated := near_duplicate(self.store.meta.find_by_meta, reading.meta, source.text):
             return logged(repeated, filename)
         doc = process_text(source, nlp=self.nlp, models=self.models, reading=reading)
         return add_document(self.store, doc, filename=filename, data=data)

@@ -37,10 +37,10 @@ class PgReader:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def find_by_report(self, report_number: str) -> list[DocumentRow]:
+    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
         """Asked of the primary, as ``find_by_sha``."""
         with self._servers.on_primary() as conn:
-            return reports(conn, report_number)
+            return stored_by_meta(conn, field, value)
 
     @reads
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
@@ -131,13 +131,16 @@ def segments_by_id(conn: psycopg.Connection, ids: list[int]) -> dict[int, Segmen
     return {r[0]: segment_row(r) for r in rows}
 
 
-def reports(conn: psycopg.Connection, report_number: str) -> list[DocumentRow]:
-    """The stored documents naming this report number, with their texts, read on ``conn``: an add checks them in its
-    own transaction (``near_duplicates``)."""
-    if not storable(report_number):
+# The documents' columns copied from their metadata for ``find_by_meta`` (migration 11).
+META_COLUMNS = {"report_number": "report_number", "date": "meta_date"}
+
+
+def stored_by_meta(conn: psycopg.Connection, field: str, value: str) -> list[DocumentRow]:
+    """``PgReader.find_by_meta`` read on ``conn``: an add checks them in its own transaction (``near_duplicates``)."""
+    if not storable(value):
         return []
-    rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d WHERE report_number = %s"
-                        " ORDER BY created_at, id", (report_number,)).fetchall()
+    rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d"
+                        f" WHERE {META_COLUMNS[field]} = %s ORDER BY created_at, id", (value,)).fetchall()
     return [_document(row) for row in rows]
 
 

@@ -33,7 +33,7 @@ from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.near_duplicates import near_duplicate
-from ancols_nlp.index.postgres.reader import PgReader, reports, segments_by_id, storable
+from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable, stored_by_meta
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
 from ancols_nlp.index.postgres.servers import Servers, connect, reads
@@ -110,7 +110,7 @@ class PgStore:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 for sha, (n, upload, doc_id) in new.items():
                     # under the write lock: a copy of the same report stored meanwhile, or earlier in the batch
-                    out[n] = near_duplicate(partial(reports, conn), upload.doc.meta, upload.doc.source.text)
+                    out[n] = near_duplicate(partial(stored_by_meta, conn), upload.doc.meta, upload.doc.source.text)
                     if out[n] is None:
                         _write(conn, doc_id, sha, upload, passages[sha])
         except psycopg.errors.UniqueViolation:  # the same bytes, uploaded concurrently through another process
@@ -316,12 +316,13 @@ def _write(conn: psycopg.Connection, doc_id: str, sha: str, upload: Upload, pass
     organism = _text(meta.organism) if meta.organism else meta.organism  # a filter column: no NUL
     conn.execute(
         "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture,"
-        " sections, report_number)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " sections, report_number, meta_date)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (doc_id, _text(upload.filename), source.media_type, sha, len(upload.data), source.text.encode("utf-8"),
          _json(asdict(meta)),
          _json([asdict(p) for p in source.pages]), _json([asdict(f) for f in source.furniture]),
-         _json([asdict(s) for s in doc.sections]), meta.report_number and _text(meta.report_number)))
+         _json([asdict(s) for s in doc.sections]), meta.report_number and _text(meta.report_number),
+         meta.date and _text(meta.date)))
     conn.execute(_STAGE)
     with conn.cursor() as cur:
         with cur.copy(f"COPY segment_rows ({_COLUMNS}, context) FROM STDIN (FORMAT BINARY)") as copy:

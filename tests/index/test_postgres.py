@@ -709,11 +709,13 @@ def test_a_store_written_before_the_theme_floor_lists_only_the_themes_above_it(t
             store.close()
 
 
+@pytest.mark.parametrize("number, date", [("2016-051", None), (None, "2024-12-20")])
 def test_the_same_report_from_another_file_is_stored_once_in_a_batch_or_from_two_processes(postgres, embedder,
-                                                                                          corpus_texts):
+                                                                                          corpus_texts, number, date):
     """A file of a report stored already (through another process, or earlier in the same bulk batch) is answered
-    as the first one: the check runs under the store's write lock, as the embedded store's does."""
-    pdf, docx = two_files_of_one_report(next(iter(corpus_texts.values())))
+    as the first one: the check runs under the store's write lock, as the embedded store's does. A reply letter
+    names no report number: looked up by its date."""
+    pdf, docx = two_files_of_one_report(next(iter(corpus_texts.values())), number, date)
     dsn = new_database(postgres)
     one, other = PgStore(dsn, embedder), PgStore(dsn, embedder)
     try:

@@ -334,3 +334,19 @@ def test_the_same_report_uploaded_as_pdf_and_as_docx_is_stored_once(client, corp
         assert client.get("/documents").json()["total"] == total
     finally:
         assert client.delete(f"/documents/{first.json()['id']}").status_code == 204
+
+
+def test_a_reply_letter_uploaded_as_text_and_as_docx_is_stored_once(client, corpus_dir):
+    """Reply letter 000 names no report number, so its .txt and its .docx (the same words) were both stored: a
+    document naming none is looked up by its date (the letter's day), then compared as a report is."""
+    letter = corpus_dir / "000_ad04bc466fc4cae0.txt"
+    first = client.post("/documents", files={"file": ("reponse.txt", letter.read_bytes(), "text/plain")})
+    assert first.status_code == 201 and not first.json()["duplicate"], first.text
+    try:
+        again = client.post("/documents", files={"file": ("reponse.docx", make_docx(corpus_parts(letter)),
+                                                          "application/octet-stream")}).json()
+        assert again["duplicate"] and again["id"] == first.json()["id"]
+        [warning] = again["warnings"]
+        assert warning["code"] == "near_duplicate" and "dated 2024-12-20" in warning["message"]
+    finally:
+        assert client.delete(f"/documents/{first.json()['id']}").status_code == 204
