@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ingestion speed: a generated 100-page report PDF and the shared corpus, stage by stage.
 
-A document goes the service's way (``process_bytes``: sandboxed extraction, layout,
+A document goes the service's way (``runtime.process_document``: sandboxed extraction, layout,
 sentences, kinds, themes, links; then ``Store.add``: passage vectors and terms) into a fresh
 store, with the models loaded beforehand as in a running service. Each stage is timed by
 wrapping the function that does it, so the same measurement runs on any revision of the
@@ -35,7 +35,7 @@ CORPUS = REPO.parent / "shared" / "corpus"
 # Stage name → (module, function) whose calls make up the stage, then where older revisions kept it (the theme
 # step was a module-global tagger before the pipeline received its models): the first that exists is timed.
 STAGES = {
-    "extract": [("ancols_nlp.pipelines.process", "extract")],
+    "extract": [("ancols_nlp.service.runtime", "extract"), ("ancols_nlp.pipelines.process", "extract")],
     "layout": [("ancols_nlp.pipelines.process.layout", "blocks")],
     "sentences": [("ancols_nlp.pipelines.process", "split_sentences")],
     "kinds": [("ancols_nlp.models.kinds.model.LinearKindModel", "__call__")],

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ancols_nlp.index.near_duplicates import KEYS
 from ancols_nlp.index.passages import CandidateText
 from ancols_nlp.index.records import (SEGMENT_COLUMNS, DocumentRef, DocumentRow, KeptHeads, SegmentRow, document_row,
                                       indicator_row, segment_body, segment_row, stored_passage)
@@ -76,14 +77,17 @@ CREATE TABLE IF NOT EXISTS acronyms (
     PRIMARY KEY (document_id, short, long)
 );
 """
-
+# An upload's duplicate checks (interface.already_stored, near_duplicates): a scan read every stored text, as the
+# metadata is stored after it.
+INDEXES = "CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);" + "".join(
+    f"CREATE INDEX IF NOT EXISTS documents_{field} ON documents(json_extract(meta, '$.{field}'));" for field in KEYS)
 
 
 class DocumentStore(Database):
     """The document store's tables; readers and the single writer share one connection."""
 
     def __init__(self, path: Path):
-        super().__init__(path, SCHEMA)
+        super().__init__(path, SCHEMA, indexes=INDEXES)
         self._heads = KeptHeads(self._lock)
 
     # -- settings -------------------------------------------------------------------------
@@ -140,19 +144,19 @@ class DocumentStore(Database):
             row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def find_by_report(self, report_number: str) -> list[str]:
-        """Ids of the stored documents whose metadata names this report number (``near_duplicates``)."""
+    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+        if field not in KEYS:
+            raise ValueError(f"documents are not looked up by {field!r}")
         with self._lock:
-            rows = self._db.execute("SELECT id FROM documents WHERE json_extract(meta, '$.report_number') = ?"
-                                    " ORDER BY created_at, id", (report_number,)).fetchall()
-        return [row[0] for row in rows]
+            rows = self._db.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d"
+                                    f" WHERE json_extract(meta, '$.{field}') = ? ORDER BY created_at, id",
+                                    (value,)).fetchall()
+        return [document_row(row) for row in rows]
 
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
-        cols = "id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections"
         with self._lock:
-            row = self._db.execute(f"SELECT {cols}, {'text' if with_text else 'NULL'},"
-                                   " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
-                                   f" FROM documents d WHERE id = ?", (doc_id,)).fetchone()
+            row = self._db.execute(f"SELECT {_DOCUMENT_COLS}, {'text' if with_text else 'NULL'}, {_SEGMENT_COUNT}"
+                                   " FROM documents d WHERE id = ?", (doc_id,)).fetchone()
         return document_row(row) if row else None
 
     def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]:
@@ -164,10 +168,8 @@ class DocumentStore(Database):
     def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         with self._lock:
             total = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            rows = self._db.execute(
-                "SELECT id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections, NULL,"
-                " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
-                " FROM documents d ORDER BY created_at, id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+            rows = self._db.execute(f"SELECT {_DOCUMENT_COLS}, NULL, {_SEGMENT_COUNT} FROM documents d"
+                                    " ORDER BY created_at, id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
         return [document_row(r) for r in rows], total
 
     def segments_of(self, doc_id: str, *, limit: int, offset: int) -> tuple[list[SegmentRow], int]:
@@ -251,6 +253,8 @@ class DocumentStore(Database):
 
 
 # The last column lists the report findings a reply's rebuttal answers, as [document id, seq, confidence] triples.
+_DOCUMENT_COLS = "id, filename, media_type, sha256, size, created_at, meta, pages, furniture, sections"
+_SEGMENT_COUNT = "(SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id)"
 _SEGMENT_COLS = (f"{SEGMENT_COLUMNS}, (SELECT json_group_array(json_array(f.document_id, f.seq, l.score))"
                  " FROM links l JOIN segments f ON f.id = l.finding WHERE l.rebuttal = segments.id)")
 

@@ -19,13 +19,15 @@ class CorruptStore(RuntimeError):
 
 class Database:
     """``added``: columns this version added to a table an older one created, as (table, column, SQL type); they
-    are added on open, before the schema check, so an older database opens and one of another lineage is named."""
+    are added on open, before the schema check, so an older database opens and one of another lineage is named.
+    ``indexes``: created after that check, since an index on a column another lineage lacks would fail first."""
 
     def __init__(self, path: Path, schema: str, *, rows_as_dicts: bool = False,
-                 added: tuple[tuple[str, str, str], ...] = ()):
+                 added: tuple[tuple[str, str, str], ...] = (), indexes: str = ""):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
+        self._depth = 0  # transactions open on the thread holding the lock: an inner one joins the outer
         if rows_as_dicts:
             self._db.row_factory = sqlite3.Row
         try:
@@ -48,6 +50,7 @@ class Database:
             raise CorruptStore(
                 f"{path} was written by another version of ancols (it lacks {', '.join(missing[:5])}). Open it "
                 "with that version, or move it aside and ingest the documents again.")
+        self._db.executescript(indexes)
 
     def close(self) -> None:
         with self._lock:
@@ -55,13 +58,25 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; one opened inside another is part of it (committed or rolled back with it), so a
+        write may check what is stored and write in one transaction through methods that each open one."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             self._db.execute("COMMIT")
 
 

@@ -31,6 +31,7 @@ from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.expansion import Synonyms
 from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats, already_stored
+from ancols_nlp.index.near_duplicates import near_duplicate
 from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
                             passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
@@ -101,7 +102,9 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
     def add(self, doc: ProcessedDocument, *, filename: str, data: bytes, vectors: np.ndarray | None = None) -> Added:
-        """Index a processed document; the same bytes uploaded twice give back the first id.
+        """Index a processed document; the same bytes, or the same report from another file (``near_duplicates``),
+        give back the first id. Both are checked again in the write's transaction, which SQLite serialises across
+        threads and processes: two copies uploaded at once are stored once.
 
         ``vectors`` are the passages' embeddings when a distributed ingestion already computed them."""
         sha = hashlib.sha256(data).hexdigest()
@@ -111,8 +114,13 @@ class Store:
         passages = indexed_passages(doc, self.embedder, vectors)
         doc_id = uuid.uuid4().hex[:16]
         with self._write:
-            self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
-                                   passages.acronyms)
+            with self.meta.transaction():
+                existing = (already_stored(self.meta, sha)
+                            or near_duplicate(self.meta.find_by_meta, doc.meta, doc.source.text))
+                if existing:
+                    return existing
+                self.meta.add_document(doc_id, filename, sha, len(data), doc, passages.vectors, passages.terms,
+                                       passages.acronyms)
             self._take_in()
         return Added(doc_id, len(doc.segments), False)
 

@@ -97,14 +97,15 @@ def line_kind(line: str) -> tuple[BlockKind, int]:
         return "heading", level
     if P.FOOTNOTE.match(line):
         return "footnote", 0
-    numbered = P.NUMBERED_HEADING.match(line)
-    if numbered and _looks_like_title(numbered.group(2)):
-        return "heading", numbered.group(1).count(".") + 1
-    bold = P.BOLD_LINE.match(line)
-    if bold and _looks_like_title(bold.group(1)):
-        return "heading", 0
-    if _is_caps_title(line):
-        return "heading", 0
+    if not _is_figures_row(line):  # numbered, in bold or in capitals, a row of figures names no section
+        numbered = P.NUMBERED_HEADING.match(line)
+        if numbered and _looks_like_title(numbered.group(2)):
+            return "heading", numbered.group(1).count(".") + 1
+        bold = P.BOLD_LINE.match(line)
+        if bold and _looks_like_title(bold.group(1)):
+            return "heading", 0
+        if _is_caps_title(line):
+            return "heading", 0
     if P.LIST_ITEM.match(line):
         return "list_item", 0
     return "paragraph", 0
@@ -112,13 +113,12 @@ def line_kind(line: str) -> tuple[BlockKind, int]:
 
 def _looks_like_title(text: str) -> bool:
     text = text.strip("* ")
-    return (0 < len(text) <= 120 and not text.endswith((".", ";", ",")) and not re.search(r"\d{3,}\s*$", text)
-            and not _is_figures_row(text))
+    return 0 < len(text) <= 120 and not text.endswith((".", ";", ",")) and not re.search(r"\d{3,}\s*$", text)
 
 
 def _is_caps_title(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and len(line) <= 120 and all(c.isupper() for c in letters) and not _is_figures_row(line)
+    return len(letters) >= 4 and len(line) <= 120 and all(c.isupper() for c in letters)
 
 
 def _is_figures_row(line: str) -> bool:
@@ -133,7 +133,8 @@ def _setext_titles(text: str, lines: list[Line]) -> list[Line]:
     out = list(lines)
     for i, (line, under) in enumerate(zip(lines, lines[1:])):
         if (line.kind == "paragraph" and not (line.verbatim or under.verbatim) and P.SETEXT_UNDERLINE.match(under.text)
-                and text.count("\n", line.end, under.start) == 1 and _looks_like_title(line.text)):
+                and text.count("\n", line.end, under.start) == 1 and _looks_like_title(line.text)
+                and not _is_figures_row(line.text)):
             out[i] = Line(line.start, line.end, line.text, "heading", 1 if under.text[0] == "=" else 2)
     return out
 

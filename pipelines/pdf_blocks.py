@@ -21,6 +21,12 @@ read as a heading, and a note's number as a section's.
   the row's too, when the piece above each of theirs stopped too near its column's end for their first word to fit
   (else it is the next row, its first cell empty). A line with a piece in the first column is the next row (a
   label wrapped line by line is not told from a row holding only a label).
+* Labels wrapped above — a row whose cells are centred or bottom-aligned prints a wrapped label's first lines alone
+  above the line of its other cells, which holds the label's last line or lies between two of its lines: the lines
+  right above a row (no wider gap than a line), flush with its first cell and ending before its second, are the
+  row's when the row reaches up into them or the label goes on under them in lower case ("Évolution du parc géré
+  depuis 5" / "ans (% annuel)"), unless the line closes on a colon; a label-only row above a row ("P.M.:" /
+  "DOTATION A LA PCD", "Terme échu total de décembre :" / "(C/412 …)") is its own (``labelled``).
 * Notes — the page's last lines, when they are all in type no larger than ``NOTE_SIZE`` of the document's body type
   (a line read by OCR has no type size: never a note), are not table rows, stand in the page's lower half, start
   with a number and a space ("1 Les sources des données…") and lie below a gap wider than a line break. Each line
@@ -122,6 +128,30 @@ def _continues(row: TextLine, above: TextLine, line: TextLine, right: float) -> 
         return False
 
     return all(map(carries_on, _pieces(line)))
+
+
+def labelled(lines: Sequence[TextLine]) -> list[tuple[int, int]]:
+    """Runs ``[start, end)`` of a row whose label wraps over lines above its other cells: a word processor that
+    centres or bottom-aligns a row's cells prints the label's first lines alone, its last beside the figures, or
+    the figures between two of its lines (which PDFium gives with the second). The lines right above the row, flush
+    with its first cell and ending before its second, are the label's when the row reaches up into them (prose
+    lines never overlap) or the label goes on under them in lower case, not after a colon (module docstring)."""
+    runs = []
+    for k, row in enumerate(lines):
+        start = k
+        while len(row.cells) >= 2 and start and _label_above(lines[start - 1], lines[start], row):
+            start -= 1
+        if start < k:
+            runs.append((start, k + 1))
+    return runs
+
+
+def _label_above(line: TextLine, below: TextLine, row: TextLine) -> bool:
+    em = line.bottom - line.top
+    if (line.cells or line.turn != row.turn or abs(line.x0 - row.cells[0].x0) > ALIGN or line.x1 >= row.cells[1].x0
+            or below.top - line.bottom >= em or not _has_letters(line.text)):
+        return False
+    return below.top < line.bottom or not (_pieces(below)[0].text[:1].isupper() or line.text.endswith(":"))
 
 
 def _has_letters(text: str) -> bool:

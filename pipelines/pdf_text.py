@@ -66,6 +66,7 @@ from ancols_nlp.pipelines.pdf_blocks import (
     CELL_GAP,
     Cell,
     continued,
+    labelled,
     foot_notes,
     interleaved,
     note_text,
@@ -379,8 +380,9 @@ def _clean(text: str) -> str:
 
 def _in_reading_order(lines: list[_Line]) -> list[_Line]:
     """The page's lines, each table row drawn cell after cell (``pdf_blocks.interleaved``), then each drawn line by
-    line (``pdf_blocks.continued``), made one line."""
-    return _rows_joined(_rows_joined(lines, interleaved), continued)
+    line (``pdf_blocks.continued``), then each whose label wraps above its other cells (``pdf_blocks.labelled``),
+    made one line."""
+    return _rows_joined(_rows_joined(_rows_joined(lines, interleaved), continued), labelled)
 
 
 def _rows_joined(lines: list[_Line], runs: Callable[[list[_Line]], list[tuple[int, int]]]) -> list[_Line]:

@@ -6,31 +6,34 @@ run on another machine (e.g. as a Ray stage) on its own.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.doctype import read_meta
-from ancols_nlp.pipelines.extract import TEXT_SUFFIXES, extract
+from ancols_nlp.pipelines.extract import TEXT_SUFFIXES
 from ancols_nlp.pipelines.front_matter import front_matter
 from ancols_nlp.pipelines.indicators import indicators
 from ancols_nlp.pipelines.links import link_rebuttals
 from ancols_nlp.pipelines.protocols import Models
-from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sections import outline, section_path
 from ancols_nlp.pipelines.segments import group
 from ancols_nlp.pipelines.sentences import split_sentences
 from ancols_nlp.pipelines.themes import inherit_themes, tag_sections, tag_segments
-from ancols_nlp.pipelines.types import ProcessedDocument, Segment, SentenceContext, SourceText
+from ancols_nlp.pipelines.types import DocumentMeta, ProcessedDocument, Segment, SentenceContext, SourceText
 
 
-def process_bytes(data: bytes, filename: str, *, nlp: Language, models: Models, max_pages: int,
-                  limits: Limits = Limits()) -> ProcessedDocument:
-    return process_text(extract(data, filename, max_pages=max_pages, limits=limits), nlp=nlp, models=models)
+@dataclass(frozen=True)
+class Reading:
+    """The text as the steps read it (``read_as_newlines``, a front matter blanked) and the document's metadata:
+    all a near-duplicate check needs (index/near_duplicates.py), read in milliseconds before the models run."""
+
+    text: str
+    meta: DocumentMeta
 
 
-def process_text(source: SourceText, *, nlp: Language, models: Models) -> ProcessedDocument:
+def read_source(source: SourceText) -> Reading:
     text = read_as_newlines(source.text)
     front = front_matter(text) if source.media_type in TEXT_SUFFIXES.values() else None
     if front:  # a static-site export's metadata: read as blank, its title as the document's first line
@@ -38,6 +41,14 @@ def process_text(source: SourceText, *, nlp: Language, models: Models) -> Proces
     meta = read_meta(f"{front.title}\n{text}" if front and front.title else text)
     if front and front.title:  # the title its author chose, over a letter's read past its salutation
         meta = replace(meta, title=front.title[:200])
+    return Reading(text, meta)
+
+
+def process_text(source: SourceText, *, nlp: Language, models: Models,
+                 reading: Reading | None = None) -> ProcessedDocument:
+    """``reading``: ``read_source(source)`` when the caller has read it already."""
+    reading = reading or read_source(source)
+    text, meta = reading.text, reading.meta
     blocks = layout.blocks(text)
     sections = outline(text, blocks)
     sentences = split_sentences(nlp, text, blocks)

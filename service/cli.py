@@ -18,6 +18,7 @@ from ancols_nlp.index.query import Grain
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
 from ancols_nlp.service.errors import NO_WORD, BadQuery
+from ancols_nlp.service.file_names import display_name
 from ancols_nlp.service.ownership import Ownership
 from ancols_nlp.service.query_text import clean_query, past_limit
 from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
@@ -73,7 +74,7 @@ def ingest(runtime: Runtime, paths: list[Path], *, ray_address: str | None = Non
                 tqdm.write(f"✗ {path}: {outcome} [{outcome.code}]", file=sys.stderr)
                 continue
             state = "already stored" if outcome.duplicate else f"{outcome.segment_count} segments"
-            tqdm.write(f"✓ {path.name} → {outcome.id} ({state})", file=sys.stderr)
+            tqdm.write(f"✓ {display_name(path.name)} → {outcome.id} ({state})", file=sys.stderr)  # as stored
             for warning in outcome.warnings:
                 tqdm.write(f"  ! {warning.message} [{warning.code}]", file=sys.stderr)
     return failures

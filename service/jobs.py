@@ -44,6 +44,7 @@ from ancols_nlp.index.sqlite import Database
 from ancols_nlp.index.interface import Added, StoreUnavailable
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sandbox import ocr_progress
+from ancols_nlp.service.file_names import display_name
 
 log = logging.getLogger("ancols.jobs")
 
@@ -90,13 +91,6 @@ UNFINISHED = (f"{OPEN} OR status = 'cancelled'"
 
 def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def display_name(filename: str | None) -> str:
-    """The client's file name reduced to a printable base name: metadata, never a path."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip()[:255]
-    return name or "upload"
 
 
 @dataclass(frozen=True)

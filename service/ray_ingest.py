@@ -25,6 +25,7 @@ from ancols_nlp.models.shipped import load_models
 from ancols_nlp.pipelines.errors import DocumentError
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.types import ProcessedDocument
+from ancols_nlp.service.file_names import display_name
 from ancols_nlp.service.runtime import add_document, embedder_for, process_document
 from ancols_nlp.service.settings import Settings
 
@@ -43,6 +44,11 @@ class Ingested:
     error: DocumentError | None = None
     vectors: np.ndarray | None = None
 
+    @property
+    def name(self) -> str:
+        """As stored (``display_name``)."""
+        return display_name(self.path.name)
+
 
 class Processor:
     """Ray actor: bytes → ProcessedDocument, or the DocumentError that names what is wrong with the file."""
@@ -55,7 +61,7 @@ class Processor:
     def __call__(self, row: dict) -> dict:
         item: Ingested = pickle.loads(row["item"])
         try:
-            item.document = process_document(self.settings, self.nlp, self.models, item.data, item.path.name)
+            item.document = process_document(self.settings, self.nlp, self.models, item.data, item.name)
         except DocumentError as exc:
             item.error = exc
         return {"item": pickle.dumps(item)}
@@ -107,7 +113,7 @@ def ingest(store: SegmentStore, settings: Settings, files: list[Path],
             if item.error is not None:
                 yield item.path, item.error
             else:
-                yield item.path, add_document(store, item.document, filename=item.path.name, data=item.data,
+                yield item.path, add_document(store, item.document, filename=item.name, data=item.data,
                                               vectors=item.vectors)
     finally:
         ray.shutdown()

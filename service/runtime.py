@@ -20,14 +20,16 @@ from ancols_nlp.index.query import SearchParams
 from ancols_nlp.index.store import Store
 from ancols_nlp.models.embedding import load_embedder
 from ancols_nlp.models.shipped import load_models
-from ancols_nlp.pipelines.process import process_bytes
+from ancols_nlp.pipelines.extract import extract
+from ancols_nlp.pipelines.process import process_text, read_source
 from ancols_nlp.pipelines.protocols import Models
 from ancols_nlp.pipelines.ocr import Ocr
 from ancols_nlp.pipelines.sandbox import Limits
 from ancols_nlp.pipelines.sentences import load_sentencizer
 from ancols_nlp.pipelines.themes import kept_scored
-from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, ThemeItem
+from ancols_nlp.pipelines.types import ProcessedDocument, SentenceContext, SourceText, ThemeItem
 from ancols_nlp.pipelines.unread import unread_warnings
+from ancols_nlp.service.file_names import display_name
 from ancols_nlp.service.search_cache import SearchCache
 from ancols_nlp.service.settings import Settings
 
@@ -71,10 +73,19 @@ class Runtime:
         return process_document(self.settings, self.nlp, self.models, data, filename)
 
     def ingest(self, data: bytes, filename: str) -> Added:
+        """A duplicate, of the same bytes or of the same report from another file (``near_duplicates``), is answered
+        before the models run: the latter once the text is extracted, its metadata read (milliseconds). The name is
+        stored as ``display_name`` gives it."""
+        filename = display_name(filename)
         stored = already_stored(self.store.meta, hashlib.sha256(data).hexdigest())
         if stored:
             return logged(stored, filename)
-        return add_document(self.store, self.process(data, filename), filename=filename, data=data)
+        source = extract_source(self.settings, data, filename)
+        reading = read_source(source)
+        if repeated := near_duplicate(self.store.meta.find_by_meta, reading.meta, source.text):
+            return logged(repeated, filename)
+        doc = process_text(source, nlp=self.nlp, models=self.models, reading=reading)
+        return add_document(self.store, doc, filename=filename, data=data)
 
     def classify(self, text: str, *, doc_type: str = "report", section_path: tuple[str, ...] = ()):
         """Kind and themes (best first, with their scores) of a free-standing passage, as inside a document: the
@@ -90,20 +101,25 @@ class Runtime:
 def process_document(settings: Settings, nlp: Language, models: Models, data: bytes,
                      filename: str) -> ProcessedDocument:
     """The one way a document is processed, on this machine or in a Ray worker (``ancols_nlp.service.ray_ingest``)."""
+    return process_text(extract_source(settings, data, filename), nlp=nlp, models=models)
+
+
+def extract_source(settings: Settings, data: bytes, filename: str) -> SourceText:
+    """The upload's text, read within the settings' limits (pages, seconds, memory, OCR)."""
     ocr = Ocr(enabled=settings.ocr, language=settings.ocr_language, page_seconds=settings.ocr_page_seconds,
               max_seconds=settings.ocr_max_seconds)
     limits = Limits(seconds=settings.max_pdf_seconds, memory_mb=settings.max_pdf_memory_mb, ocr=ocr)
-    return process_bytes(data, filename, nlp=nlp, models=models, max_pages=settings.max_pdf_pages, limits=limits)
+    return extract(data, filename, max_pages=settings.max_pdf_pages, limits=limits)
 
 
 def add_document(store: SegmentStore, doc: ProcessedDocument, *, filename: str, data: bytes,
                  vectors: np.ndarray | None = None) -> Added:
-    """``store.add``, answered with the warnings the document's pages call for, each logged; a report already stored
-    from another file is answered as a duplicate instead (``near_duplicates``)."""
-    if repeated := near_duplicate(store.meta, doc):
-        return logged(repeated, filename)
+    """``store.add``, answered with the warnings the document's pages call for, each logged; a duplicate (the store
+    found the same bytes or the same report stored) with the warnings the store gave."""
     added = store.add(doc, filename=filename, data=data, vectors=vectors)
-    return logged(replace(added, warnings=unread_warnings(doc.source.pages)), filename)
+    if not added.duplicate:
+        added = replace(added, warnings=unread_warnings(doc.source.pages))
+    return logged(added, filename)
 
 
 def logged(added: Added, filename: str) -> Added:

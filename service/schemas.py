@@ -94,7 +94,8 @@ class DocumentList(BaseModel):
 
 class DocumentCreated(BaseModel):
     id: str
-    filename: str = Field(description="The stored document's name: the first upload's when `duplicate`.")
+    filename: str = Field(description="The stored document's name: the first upload's when `duplicate`; the name "
+                                      "sent, as its base name without control characters, at most 255 characters.")
     segment_count: int
     duplicate: bool = Field(description="True when the same bytes, or the same report from another file (warning "
                                         "`near_duplicate`), were already stored: the first id is returned.")
@@ -187,8 +188,12 @@ class SearchResponse(BaseModel):
     query: str
     mode: str
     results: list[SearchResult]
-    facets: dict[str, dict[str, int]]
-    total_candidates: int
+    facets: dict[str, dict[str, int]] = Field(
+        description="Per facet, each value's passage count: the `total_candidates` a filter on that value gives.")
+    total_candidates: int = Field(
+        description="How many passages the filters let through: those the query was ranked among, whether or not "
+                    "they hold its words (a lexical search shows only those that do; counting them would mean "
+                    "reading every posting of its words, which the ranking avoids). Not a count of results.")
     corrections: list[Correction] = Field(
         default_factory=list, description="The query's misspelt words and the spellings also searched (lexical "
                                           "side), for a \"did you mean\"; empty when every word is found.")
@@ -244,7 +249,8 @@ class JobFileError(BaseModel):
 
 class JobFileOut(BaseModel):
     n: int = Field(description="Position of the file in the upload, from 0.")
-    filename: str = Field(description="The name the client gave (metadata only).")
+    filename: str = Field(description="The name the client gave, as stored (metadata only): its base name "
+                                      "without control characters, at most 255 characters.")
     size: int
     status: JobFileStatus
     document_id: str | None = None

@@ -67,7 +67,7 @@ class Table:
     """A table printed as a report prints it: each cell at its column's position (figures right-aligned,
     text left-aligned, a cell too wide wrapped inside its column), ``title`` in bold above, ``source`` under it,
     the first row in capitals when ``caps_header``, every cell framed when ``ruled``; ``widths`` (mm) set the columns
-    instead of their cells' widths."""
+    instead of their cells' widths; ``valign`` places a cell of fewer lines than its row's tallest."""
 
     rows: tuple[tuple[str, ...], ...]
     title: str = ""
@@ -75,6 +75,7 @@ class Table:
     ruled: bool = False
     caps_header: bool = False
     widths: tuple[float, ...] = ()
+    valign: str = "top"  # or "middle", "bottom": where a cell shorter than its row stands (a word processor's choice)
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,9 @@ class _ReportPdf(FPDF):
                 if table.ruled:
                     self.rect(x, y, w, height)
                 align = "R" if _FIGURE.fullmatch(cell.strip()) else "L"
+                below = {"top": 0.0, "middle": 0.5, "bottom": 1.0}[table.valign] * (height - CELL_H * len(lines))
                 for k, (text, _) in enumerate(lines):
-                    self.set_xy(x + CELL_PAD, y + k * CELL_H)
+                    self.set_xy(x + CELL_PAD, y + below + k * CELL_H)
                     self.cell(w - 2 * CELL_PAD, CELL_H, text, align=align)
                 x += w
             self.set_xy(self.l_margin, y + height)

@@ -37,13 +37,10 @@ class PgReader:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def find_by_report(self, report_number: str) -> list[str]:
-        """Ids of the stored documents whose metadata names this report number; asked of the primary, as
-        ``find_by_sha``."""
+    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+        """Asked of the primary, as ``find_by_sha``."""
         with self._servers.on_primary() as conn:
-            rows = conn.execute("SELECT id FROM documents WHERE meta::jsonb ->> 'report_number' = %s"
-                                " ORDER BY created_at, id", (report_number,)).fetchall()
-        return [row[0] for row in rows]
+            return stored_by_meta(conn, field, value)
 
     @reads
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
@@ -132,6 +129,19 @@ def segments_by_id(conn: psycopg.Connection, ids: list[int]) -> dict[int, Segmen
     connection, without taking another from the pool."""
     rows = conn.execute(f"SELECT {_SEGMENT_COLS} FROM segments WHERE id = ANY(%s)", (list(ids),)).fetchall()
     return {r[0]: segment_row(r) for r in rows}
+
+
+# The documents' columns copied from their metadata for ``find_by_meta`` (migration 11).
+META_COLUMNS = {"report_number": "report_number", "date": "meta_date"}
+
+
+def stored_by_meta(conn: psycopg.Connection, field: str, value: str) -> list[DocumentRow]:
+    """``PgReader.find_by_meta`` read on ``conn``: an add checks them in its own transaction (``near_duplicates``)."""
+    if not storable(value):
+        return []
+    rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d"
+                        f" WHERE {META_COLUMNS[field]} = %s ORDER BY created_at, id", (value,)).fetchall()
+    return [_document(row) for row in rows]
 
 
 def _document(row) -> DocumentRow:

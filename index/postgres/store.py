@@ -18,7 +18,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import partial
 
 import numpy as np
 import psycopg
@@ -31,7 +32,8 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
 from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
-from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable
+from ancols_nlp.index.near_duplicates import near_duplicate
+from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable, stored_by_meta
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
                                                drop_search_indexes, migrate)
 from ancols_nlp.index.postgres.servers import Servers, connect, reads
@@ -83,7 +85,9 @@ class PgStore:
 
     # -- writes ---------------------------------------------------------------------------
     def add(self, doc: ProcessedDocument, *, filename: str, data: bytes, vectors: np.ndarray | None = None) -> Added:
-        """Index a processed document; the same bytes uploaded twice give back the first id."""
+        """Index a processed document; the same bytes, or the same report from another file (``near_duplicates``),
+        give back the first id. The latter is checked under the store's write lock: copies uploaded at once through
+        several processes are stored once."""
         return self.add_many([Upload(doc, filename, data, vectors)])[0]
 
     def add_many(self, uploads: list[Upload]) -> list[Added]:
@@ -104,8 +108,11 @@ class PgStore:
         try:
             with self.servers.write() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-                for sha, (_, upload, doc_id) in new.items():
-                    _write(conn, doc_id, sha, upload, passages[sha])
+                for sha, (n, upload, doc_id) in new.items():
+                    # under the write lock: a copy of the same report stored meanwhile, or earlier in the batch
+                    out[n] = near_duplicate(partial(stored_by_meta, conn), upload.doc.meta, upload.doc.source.text)
+                    if out[n] is None:
+                        _write(conn, doc_id, sha, upload, passages[sha])
         except psycopg.errors.UniqueViolation:  # the same bytes, uploaded concurrently through another process
             if len(uploads) > 1:
                 return [added for upload in uploads for added in self.add_many([upload])]
@@ -114,11 +121,11 @@ class PgStore:
                 return [existing]
             raise
         for sha, (n, upload, doc_id) in new.items():
-            out[n] = Added(doc_id, len(upload.doc.segments), False)
+            out[n] = out[n] or Added(doc_id, len(upload.doc.segments), False)
         for n, sha in enumerate(shas):  # the same bytes twice in the batch: the first one's id
             if out[n] is None:
                 first = out[new[sha][0]]
-                out[n] = Added(first.id, first.segment_count, True)
+                out[n] = replace(first, duplicate=True, warnings=first.warnings if first.duplicate else ())
         return out
 
     @contextmanager
@@ -309,12 +316,13 @@ def _write(conn: psycopg.Connection, doc_id: str, sha: str, upload: Upload, pass
     organism = _text(meta.organism) if meta.organism else meta.organism  # a filter column: no NUL
     conn.execute(
         "INSERT INTO documents(id, filename, media_type, sha256, size, text, meta, pages, furniture,"
-        " sections)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " sections, report_number, meta_date)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (doc_id, _text(upload.filename), source.media_type, sha, len(upload.data), source.text.encode("utf-8"),
          _json(asdict(meta)),
          _json([asdict(p) for p in source.pages]), _json([asdict(f) for f in source.furniture]),
-         _json([asdict(s) for s in doc.sections])))
+         _json([asdict(s) for s in doc.sections]), meta.report_number and _text(meta.report_number),
+         meta.date and _text(meta.date)))
     conn.execute(_STAGE)
     with conn.cursor() as cur:
         with cur.copy(f"COPY segment_rows ({_COLUMNS}, context) FROM STDIN (FORMAT BINARY)") as copy:

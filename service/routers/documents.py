@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ancols_nlp.index.records import DocumentRow
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep, WriteAccess
 from ancols_nlp.service.errors import NotFound, PayloadTooLarge
+from ancols_nlp.service.file_names import display_name
 from ancols_nlp.service.routers.common import known_fields, known_parameters
 from ancols_nlp.service.schemas import (DocumentCreated, DocumentDetail, DocumentList, DocumentText,
                              ErrorResponse, IndicatorList, SegmentList)
@@ -39,7 +40,7 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 async def upload(file: Annotated[UploadFile, File(description="A PDF, .docx, .odt, .html, .txt or .md file")],
                  runtime: RuntimeDep, settings: SettingsDep) -> DocumentCreated:
     data = await read_upload(file, settings.max_upload_bytes)
-    filename = file.filename or "upload"
+    filename = display_name(file.filename)
     added = await run_in_threadpool(runtime.ingest, data, filename)
     if added.duplicate:  # the stored document keeps the first upload's name: the answer describes what is stored
         stored = await run_in_threadpool(runtime.store.meta.document, added.id)

@@ -4,6 +4,7 @@ deterministic embedder (hashed bag of analysed words) so no model has to load.""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -69,3 +70,14 @@ def paragraph_documents(corpus_texts: dict[str, str], copies: int) -> dict[str, 
 @pytest.fixture
 def embedder() -> HashEmbedder:
     return HashEmbedder()
+
+
+def two_files_of_one_report(text: str, number: str | None = "2016-051", date: str | None = None,
+                            organism: str = "Logidia") -> tuple[ProcessedDocument, ProcessedDocument]:
+    """One report's paragraphs as read from two files of it (its PDF and its .docx): the second misses every fourth
+    paragraph (a table laid out otherwise), both name the same report number (or, as a reply letter naming none,
+    date) and organism."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if len(p.strip()) > 20]
+    first, second = (make_document([(p, "observation", "paragraph", "Constats") for p in kept], organism=organism)
+                     for kept in (paragraphs, [p for n, p in enumerate(paragraphs) if n % 4 != 3]))
+    return tuple(replace(doc, meta=replace(doc.meta, report_number=number, date=date)) for doc in (first, second))

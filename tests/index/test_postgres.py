@@ -27,7 +27,7 @@ from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.store import Store
 from live import free_port
 from pg import new_database
-from tests.index.conftest import HashEmbedder, make_document, paragraph_documents
+from tests.index.conftest import HashEmbedder, make_document, paragraph_documents, two_files_of_one_report
 from tests.index.test_expansion import REPORT as ACRONYM_REPORT
 from tests.index.test_sections import SECTIONED
 from tests.index.test_store import REPORT_A, REPORT_B
@@ -707,3 +707,31 @@ def test_a_store_written_before_the_theme_floor_lists_only_the_themes_above_it(t
     finally:
         for store in stores:
             store.close()
+
+
+@pytest.mark.parametrize("number, date", [("2016-051", None), (None, "2024-12-20")])
+def test_the_same_report_from_another_file_is_stored_once_in_a_batch_or_from_two_processes(postgres, embedder,
+                                                                                          corpus_texts, number, date):
+    """A file of a report stored already (through another process, or earlier in the same bulk batch) is answered
+    as the first one: the check runs under the store's write lock, as the embedded store's does. A reply letter
+    names no report number: looked up by its date."""
+    pdf, docx = two_files_of_one_report(next(iter(corpus_texts.values())), number, date)
+    dsn = new_database(postgres)
+    one, other = PgStore(dsn, embedder), PgStore(dsn, embedder)
+    try:
+        stored = one.add(pdf, filename="rapport.pdf", data=b"pdf")
+        again = other.add(docx, filename="rapport.docx", data=b"docx")
+        assert again.duplicate and again.id == stored.id and [w.code for w in again.warnings] == ["near_duplicate"]
+        assert other.meta.documents(limit=10, offset=0)[1] == 1
+    finally:
+        one.close()
+        other.close()
+    batch = PgStore(new_database(postgres), embedder)
+    try:
+        first, repeated, same_bytes = batch.add_many([Upload(pdf, "rapport.pdf", b"pdf"),
+                                                      Upload(docx, "rapport.docx", b"docx"),
+                                                      Upload(docx, "copie.docx", b"docx")])
+        assert not first.duplicate and repeated.duplicate and same_bytes.duplicate
+        assert repeated.id == same_bytes.id == first.id and batch.meta.documents(limit=10, offset=0)[1] == 1
+    finally:
+        batch.close()

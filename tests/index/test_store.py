@@ -3,6 +3,8 @@ re-analysis after an analyzer change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.passages import LEXICAL_FINGERPRINT, LEXICAL_KEY
 from ancols_nlp.index.store import Store
-from tests.index.conftest import make_document
+from tests.index.conftest import make_document, two_files_of_one_report
 
 VACANCY = "3.1.4 Vacance et mobilité"
 REPORT_A = [
@@ -291,3 +293,25 @@ def test_a_store_another_process_leads_follows_its_writes_and_its_saved_bases(tm
     finally:
         follower.close()
         leader.close()
+
+
+@pytest.mark.parametrize("number, date", [("2016-051", None), (None, "2024-12-20")])
+def test_the_same_report_from_another_file_is_stored_once_whichever_process_stores_it(tmp_path, embedder,
+                                                                                       corpus_texts, number, date):
+    """Two processes serving one data directory each store a file of one report, as two simultaneous uploads
+    would once both passed the service's early check: the store checks again in its write transaction. A reply
+    letter names no report number: looked up by its date (its .txt and .docx were both stored)."""
+    pdf, docx = two_files_of_one_report(next(iter(corpus_texts.values())), number, date)
+    one, other = Store(tmp_path / "data", embedder), Store(tmp_path / "data", embedder, leading=False)
+    try:
+        stored = one.add(pdf, filename="rapport.pdf", data=b"pdf")
+        again = other.add(docx, filename="rapport.docx", data=b"docx")
+        assert again.duplicate and again.id == stored.id
+        assert [w.code for w in again.warnings] == ["near_duplicate"]
+        assert one.meta.documents(limit=10, offset=0)[1] == other.meta.documents(limit=10, offset=0)[1] == 1
+        other_report = replace(docx, meta=replace(docx.meta, report_number=number and "2016-052",
+                                                  date=date and "2024-12-21"))
+        assert not other.add(other_report, filename="autre.docx", data=b"other").duplicate
+    finally:
+        one.close()
+        other.close()

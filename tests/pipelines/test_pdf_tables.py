@@ -141,3 +141,37 @@ def test_a_row_whose_text_cell_wraps_under_a_one_line_label_stays_one_row(corpus
         assert lines[lines.index(table.title) + 1:][:len(rows) + 1] == rows + [table.source], ruled
         kinds = kinds_of(text)  # a cell holding sentences is read out of its row, as from the report's .txt
         assert [kinds[block] for row in table.rows for block in kinds if block.startswith(row[0])] == ["table_row"] * 4
+
+
+@pytest.mark.parametrize("valign", ["middle", "bottom"])
+@pytest.mark.parametrize("label_mm", [55, 35])
+def test_a_label_wrapped_above_its_centred_or_bottom_aligned_figures_stays_in_its_row(paragraphs, valign, label_mm):
+    """The summary sheet's table as a word processor prints it with its cells centred or bottom-aligned in the row,
+    its label column narrowed so that labels wrap over two or three lines: the label's first lines come alone above
+    the line of its figures. Each row was cut in two ("Évolution du parc géré depuis 5" a line of prose, "ans (%
+    annuel) | nc | 1.17 | 1.5" the row) or, for a three-line label, lost its first line. Each row is one line, its
+    label whole before its figures, read as a table row."""
+    table = next(p for p in paragraphs if isinstance(p, Table))
+    rows = [" | ".join(cell for cell in row if cell) for row in table.rows]
+    for ruled in (False, True):
+        printed = Table(table.rows, title=table.title, source=table.source, ruled=ruled,
+                        widths=(label_mm, 35, 25, 25), valign=valign)
+        text = extract_pdf(render_pdf(["Le tableau ci-dessous.", printed, "La suite du rapport."], header=HEADER,
+                                      footer=FOOTER).data, max_pages=5).text
+        lines = text.splitlines()
+        assert lines[lines.index(table.title) + 1:][:len(rows) + 1] == rows + [table.source], ruled
+        kinds = kinds_of(text)
+        assert [kinds[row] for row in rows[1:]] == ["table_row"] * (len(rows) - 1)
+
+
+def test_a_label_only_row_above_a_row_stays_a_row_of_its_own(corpus_dir):
+    """003's rent arrears table (corpus text: "P.M.:" and "Terme échu total de décembre (créances non exigibles) :"
+    are rows of their own, with no figures) printed bottom-aligned: the label-only rows are not read as the first
+    line of the row under them."""
+    table = next(p for p in corpus_paragraphs(corpus_dir / REPORT, 10**7, tables=True)
+                 if isinstance(p, Table) and any(row[0].startswith("P.M.") for row in p.rows))
+    rows = [" | ".join(cell for cell in row if cell) for row in table.rows]
+    alone = [row for row in rows if "|" not in row and row.endswith(":")]
+    text = extract_pdf(render_pdf(["Le tableau ci-dessous.", Table(table.rows, valign="bottom")], header=HEADER,
+                                  footer=FOOTER).data, max_pages=5).text
+    assert alone and all(row in text.splitlines() for row in alone)

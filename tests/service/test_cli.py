@@ -1,6 +1,7 @@
 """``ancols``: the options every command takes work before the command's name and after it."""
 
 import json
+import os
 import subprocess
 import sys
 import unicodedata
@@ -9,6 +10,7 @@ import pytest
 
 from officegen import corpus_parts, make_docx, make_html
 
+from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.service.cli import main
 
 REPORT = """Rapport définitif de contrôle n° 2021-042
@@ -312,3 +314,21 @@ def test_search_says_which_misspelt_word_it_also_searched(stores, cwd, capsys, j
     assert FINDING in " ".join(printed.out.split())
     assert main(["search", "vacance commerciale", "--data-dir", str(stores["filled"])]) == 0
     assert "also searched" not in capsys.readouterr().err
+
+
+def test_a_file_named_in_another_encoding_is_ingested_under_a_readable_name(tmp_path, corpus_dir, capsys):
+    """A folder copied from an old Windows archive names a report in Windows-1252: the name, undecodable as UTF-8,
+    could not be stored, and the ingest ended in a traceback with the folder's other reports left out."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    report = corpus_dir / "000_ad04bc466fc4cae0.txt"
+    (folder / os.fsdecode(b"rapport-\xe9t\xe9.txt")).write_bytes(report.read_bytes())
+    (folder / "suivant.txt").write_bytes((corpus_dir / "004_964ee9d999fa8f65.txt").read_bytes())
+    assert main(["ingest", str(folder), "--data-dir", str(tmp_path / "data")]) == 0
+    assert "✓ suivant.txt" in capsys.readouterr().err
+    stored = DocumentStore(tmp_path / "data" / "ancols.sqlite3")
+    try:
+        names = {row.filename for row in stored.documents(limit=10, offset=0)[0]}
+    finally:
+        stored.close()
+    assert names == {"rapport-été.txt", "suivant.txt"}

@@ -1,11 +1,14 @@
 """The document endpoints through HTTP, on real report text."""
 
 import logging
+import unicodedata
 
 import pytest
 
 from officegen import PageBreak, Para, corpus_parts, heavy_docx, make_docx
 from pdfgen import corpus_paragraphs, make_pdf
+
+from ancols_nlp.pipelines import process
 
 TOIT = "004_964ee9d999fa8f65.txt"
 
@@ -111,6 +114,23 @@ def test_delete_removes_the_document_everywhere(client, corpus_dir):
     assert client.get(f"/documents/{doc_id}").status_code == 404
     assert doc_id not in {r["document_id"] for r in client.get("/search", params=query).json()["results"]}
     assert client.delete(f"/documents/{doc_id}").json()["error"]["code"] == "not_found"
+
+
+def test_an_uploaded_name_is_stored_and_shown_as_a_readable_base_name(client):
+    """A name sent with folders, a terminal escape, accents as combining marks and 600 characters: it was stored
+    and listed as sent. It is its base name, composed, without controls, cut with its extension kept (which the
+    upload is read by)."""
+    data = "Le conseil d'administration n'a pas délibéré sur les loyers de la résidence des Tilleuls.".encode()
+    sent = "../../srv/" + unicodedata.normalize("NFD", "réponse contrôle\x1b[2J ") * 30 + ".txt"
+    response = client.post("/documents", files={"file": (sent, data, "text/plain")})
+    assert response.status_code == 201, response.text
+    try:
+        name = response.json()["filename"]
+        assert client.get(f"/documents/{response.json()['id']}").json()["filename"] == name
+        assert name.startswith("réponse contrôle[2J réponse") and name.endswith(".txt") and len(name) <= 255
+        assert name == unicodedata.normalize("NFC", name) and "/" not in name and "\x1b" not in name
+    finally:
+        client.delete(f"/documents/{response.json()['id']}")
 
 
 @pytest.mark.parametrize("name, data, status, code", [
@@ -244,12 +264,13 @@ def test_a_scanned_page_left_unread_is_marked_and_the_upload_warned(runtime, cli
     assert [(p["ocr"], p["unread"]) for p in pages] == [(p["number"] == 1, None) for p in pages]
 
 
-def test_a_text_whose_paragraph_is_past_the_sentence_splitters_reach_gets_a_clear_422(client, report_paragraphs):
-    """A .txt exported without line breaks (here 1.2 million characters of the report on one line, within the upload
+def test_a_text_whose_paragraph_is_past_the_sentence_splitters_reach_gets_a_clear_422(client, corpus_dir):
+    """A .txt exported without line breaks (here 1.2 million characters of a report on one line, within the upload
     limit) reached spaCy's 1,000,000-character limit inside the sentence splitter: a 500. Now a 422 that says why,
-    and nothing is stored."""
+    and nothing is stored. (A report the module stores already, 001 as scan.pdf, is answered as stored before it is
+    split: another one.)"""
     before = client.get("/documents").json()["total"]
-    line = " ".join(report_paragraphs)
+    line = " ".join(corpus_paragraphs(corpus_dir / "002_6bf2bb461188af34.txt", limit_chars=3000))
     data = (line * (1_200_000 // len(line) + 1)).encode()
     response = client.post("/documents", files={"file": ("one-line.txt", data, "text/plain")})
     assert response.status_code == 422, response.text
@@ -287,23 +308,45 @@ def test_too_many_pages_is_refused(runtime, client, report_paragraphs):
     assert response.json()["error"]["code"] == "too_many_pages"
 
 
-def test_the_same_report_uploaded_as_pdf_and_as_docx_is_stored_once(client, corpus_dir):
+def unexpected(*args, **kwargs):
+    raise AssertionError("a duplicate upload went through the pipeline")
+
+
+def test_the_same_report_uploaded_as_pdf_and_as_docx_is_stored_once(client, corpus_dir, monkeypatch):
     """Report 002 uploaded as a PDF, then as a .docx: the texts differ a little (the PDF's pages, the Word
     paragraphs), and both were stored, so every passage came twice in a search. The second upload is answered as a
-    duplicate of the first (its id and name), with a warning saying which stored document it repeats."""
+    duplicate of the first (its id and name), with a warning saying which stored document it repeats, once its text
+    is read: its layout is never analysed nor its sentences classified (minutes for a long report)."""
     report = corpus_dir / "002_6bf2bb461188af34.txt"
     pdf = make_pdf(corpus_paragraphs(report, limit_chars=10**7), header="LOGIDIA – Rapport", footer="ANCOLS")
     first = client.post("/documents", files={"file": ("logidia.pdf", pdf, "application/pdf")})
     assert first.status_code == 201 and not first.json()["duplicate"], first.text
     try:
         total = client.get("/documents").json()["total"]
-        again = client.post("/documents", files={"file": ("logidia.docx", make_docx(corpus_parts(report)),
-                                                          "application/octet-stream")})
+        docx = make_docx(corpus_parts(report))
+        monkeypatch.setattr(process.layout, "blocks", unexpected)
+        again = client.post("/documents", files={"file": ("logidia.docx", docx, "application/octet-stream")})
         assert again.status_code == 201, again.text
         body = again.json()
         assert body["duplicate"] and (body["id"], body["filename"]) == (first.json()["id"], "logidia.pdf")
         [warning] = [w for w in body["warnings"] if w["code"] == "near_duplicate"]
         assert first.json()["id"] in warning["message"] and "2016-051" in warning["message"]
         assert client.get("/documents").json()["total"] == total
+    finally:
+        assert client.delete(f"/documents/{first.json()['id']}").status_code == 204
+
+
+def test_a_reply_letter_uploaded_as_text_and_as_docx_is_stored_once(client, corpus_dir):
+    """Reply letter 000 names no report number, so its .txt and its .docx (the same words) were both stored: a
+    document naming none is looked up by its date (the letter's day), then compared as a report is."""
+    letter = corpus_dir / "000_ad04bc466fc4cae0.txt"
+    first = client.post("/documents", files={"file": ("reponse.txt", letter.read_bytes(), "text/plain")})
+    assert first.status_code == 201 and not first.json()["duplicate"], first.text
+    try:
+        again = client.post("/documents", files={"file": ("reponse.docx", make_docx(corpus_parts(letter)),
+                                                          "application/octet-stream")}).json()
+        assert again["duplicate"] and again["id"] == first.json()["id"]
+        [warning] = again["warnings"]
+        assert warning["code"] == "near_duplicate" and "dated 2024-12-20" in warning["message"]
     finally:
         assert client.delete(f"/documents/{first.json()['id']}").status_code == 204
