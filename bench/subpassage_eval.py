@@ -14,7 +14,7 @@ runtime's hybrid top 50 segments instead of the segments, without touching the s
 - ``A05d``: A05 with a segment's pieces, ordered by their share of the query's terms (then position), each
   ``DECAY`` lower than the one before; ``J05``: pieces of at least ``JOINED`` characters (a segment's sentences
   joined until they reach it, a short remainder joined to the piece before); ``J05d``: both (the three declared
-  in ``grain9-rule.md`` after choosing them on dev; A05d is the service's grain since).
+  in ``bench/queries/grain-rule.md`` after choosing them on dev; A05d is the service's grain since).
 
 Rule for T05, written before it was run: the grain built into the service is the one of A05 / T05 with the higher
 mean nDCG@10 over the seven columns dev odd, dev even, sets 1–5; the service's default grain is decided by the
