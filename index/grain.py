@@ -14,7 +14,8 @@ What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
 - a sentence scores at most its passage's score + ``TERM_WEIGHT`` (the penalty only lowers it), so the passages
   are read best first until no later one can place a sentence in the top k, and the store is first asked for
   ``FIRST`` × k passages, the whole pool only when those cannot settle the top k (the store's passages come in
-  score order, so a shorter pool is a prefix of the longer one);
+  score order, so a shorter pool is a prefix of the longer one), never again when ``FIRST`` × k passages are the
+  pool or every passage the filters let through;
 - a sentence's terms are read off its words (the highlighter's ``TOKEN``, each word analysed once and cached):
   nothing is split or analysed whole at query time.
 """
@@ -65,10 +66,13 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
                          for row in (outcome.rows[h.id],)]
     terms = frozenset(analyze(query))
     pool = max(k, POOL)
-    outcome = store.search(query, k=min(FIRST * k, pool), filters=filters, params=params)
+    asked = min(FIRST * k, pool)
+    outcome = store.search(query, k=asked, filters=filters, params=params)
     best = ranked(outcome, terms, k)
     rest = min((h.score for h in outcome.hits), default=0.0)  # no passage left out scores more
-    if len(outcome.hits) < pool and not (len(best) == k and best[-1].score >= rest + TERM_WEIGHT):
+    # The pool holds more only when it was not asked already and the filters let more passages through.
+    more = asked < pool and len(outcome.hits) < outcome.total
+    if more and not (len(best) == k and best[-1].score >= rest + TERM_WEIGHT):
         outcome = store.search(query, k=pool, filters=filters, params=params)
         best = ranked(outcome, terms, k)
     return outcome, best

@@ -148,3 +148,27 @@ def test_a_found_passages_sentences_without_the_querys_words_give_way_to_the_nex
                                        "La vacance technique est contenue.",
                                        "La mobilité des locataires est également relativement importante."]
     assert [round(p.score, 6) for p in shown] == [1.5, 0.95, 0.85, 0.4]
+
+
+def _counted(store, monkeypatch) -> list[int]:
+    """The k of each search ``grain.search`` asks ``store`` for."""
+    asked, searched = [], store.search
+
+    def counted(query, *, k, filters, params=None):
+        asked.append(k)
+        return searched(query, k=k, filters=filters, params=params)
+
+    monkeypatch.setattr(store, "search", counted)
+    return asked
+
+
+@pytest.mark.parametrize("k, first", [(10, 20), (30, POOL)])
+def test_the_store_is_not_asked_again_when_its_first_answer_holds_every_passage(store, monkeypatch, k, first):
+    """A store of two passages (or a filter on a short document) gives both to the first search: asking again, for
+    the pool or, with k = 30, for the same pool, could find no other passage (it did, a second full hybrid search,
+    whenever the sentences found could not fill the top k)."""
+    asked = _counted(store, monkeypatch)
+    found, shown = search(store, "vacance commerciale", k=k, filters=Filters(), params=store.params,
+                          grain="sentence")
+    assert asked == [first] and len(found.hits) == found.total == 2
+    assert [p.text for p in shown] == [FIRST, SECOND, OTHER]

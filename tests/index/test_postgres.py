@@ -735,3 +735,28 @@ def test_the_same_report_from_another_file_is_stored_once_in_a_batch_or_from_two
         assert repeated.id == same_bytes.id == first.id and batch.meta.documents(limit=10, offset=0)[1] == 1
     finally:
         batch.close()
+
+
+def test_migration_11_lets_a_store_written_before_it_find_its_reports_again(postgres, embedder, corpus_texts):
+    """A database written before migration 11 holds its documents' report numbers and dates only in their
+    metadata: the migration copies them into the looked-up columns, so a file of a report stored then is still
+    answered as the first one; a letter named by its date as well."""
+    report, report_copy = two_files_of_one_report(next(iter(corpus_texts.values())), "2016-051")
+    letter, letter_copy = two_files_of_one_report(list(corpus_texts.values())[1], None, "2024-12-20")
+    dsn = new_database(postgres)
+    store = PgStore(dsn, embedder)
+    stored = [store.add(report, filename="rapport.pdf", data=b"pdf"),
+              store.add(letter, filename="lettre.txt", data=b"txt")]
+    store.close()
+    with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 10, rows kept
+        conn.execute("DROP INDEX documents_report, documents_date")
+        conn.execute("ALTER TABLE documents DROP COLUMN report_number, DROP COLUMN meta_date")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 11")
+    store = PgStore(dsn, embedder)
+    try:
+        again = [store.add(report_copy, filename="rapport.docx", data=b"docx"),
+                 store.add(letter_copy, filename="lettre.docx", data=b"docx2")]
+        assert [(a.duplicate, a.id) for a in again] == [(True, s.id) for s in stored]
+        assert store.meta.documents(limit=10, offset=0)[1] == 2
+    finally:
+        store.close()
