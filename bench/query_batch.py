@@ -57,9 +57,10 @@ def unit_cost(texts: list[str], sizes: list[int], per_size: int) -> None:
 
 
 def answer(runtime: Runtime, params: dict) -> bytes | None:
-    """``GET /search``'s hybrid answer; None for a drawn text of stopwords only (a 422 over HTTP)."""
+    """``GET /search``'s hybrid answer at the service's grain; None for a drawn text of stopwords only (a 422 over
+    HTTP)."""
     try:
-        return request(runtime, params, "hybrid")
+        return request(runtime, params, "hybrid", runtime.settings.search_grain)
     except BadQuery:
         return None
 
