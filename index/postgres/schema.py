@@ -187,13 +187,17 @@ MIGRATIONS: list[str] = [
     """,
     # An upload's near-duplicate check (index/near_duplicates.py) looks its report number, else its date, up
     # (reader.META_COLUMNS): it scanned every document and parsed its metadata, and a document whose metadata escapes
-    # NUL (which ``json ->>`` cannot convert) made the lookup fail. Each is a column of its own, written by the adds;
-    # such a document is left without them here. Idempotent: tests take a store back to an older schema by hand.
+    # NUL (which PostgreSQL's JSON functions refuse anywhere in the text) made the lookup fail. Each is a column of its
+    # own, written by the adds; here read out of the JSON, or for such a document out of the text ``json.dumps``
+    # wrote (a value holding an escape is left out, as a NUL one). Idempotent: tests take a store back by hand.
     """
     ALTER TABLE documents ADD COLUMN IF NOT EXISTS report_number TEXT;
     ALTER TABLE documents ADD COLUMN IF NOT EXISTS meta_date TEXT;
     UPDATE documents SET report_number = meta::json ->> 'report_number', meta_date = meta::json ->> 'date'
         WHERE strpos(meta, '\\u0000') = 0;
+    UPDATE documents SET report_number = substring(meta from '"report_number": "([^"\\\\]*)"'),
+                         meta_date = substring(meta from '"date": "([^"\\\\]*)"')
+        WHERE strpos(meta, '\\u0000') > 0;
     CREATE INDEX IF NOT EXISTS documents_report ON documents (report_number);
     CREATE INDEX IF NOT EXISTS documents_date ON documents (meta_date);
     """,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import psycopg
@@ -740,13 +740,17 @@ def test_the_same_report_from_another_file_is_stored_once_in_a_batch_or_from_two
 def test_migration_11_lets_a_store_written_before_it_find_its_reports_again(postgres, embedder, corpus_texts):
     """A database written before migration 11 holds its documents' report numbers and dates only in their
     metadata: the migration copies them into the looked-up columns, so a file of a report stored then is still
-    answered as the first one; a letter named by its date as well."""
+    answered as the first one; a letter named by its date as well, though its title holds a NUL (which only the
+    field holding it cannot be read out of the JSON for)."""
     report, report_copy = two_files_of_one_report(next(iter(corpus_texts.values())), "2016-051")
     letter, letter_copy = two_files_of_one_report(list(corpus_texts.values())[1], None, "2024-12-20")
+    letter = replace(letter, meta=replace(letter.meta, title="Réponse\0 de l'organisme"))  # NUL, escaped in its JSON
     dsn = new_database(postgres)
     store = PgStore(dsn, embedder)
     stored = [store.add(report, filename="rapport.pdf", data=b"pdf"),
               store.add(letter, filename="lettre.txt", data=b"txt")]
+    odd = replace(report, meta=replace(report.meta, report_number="2016-\x00052", organism="Autre organisme"))
+    store.add(odd, filename="autre.pdf", data=b"odd")  # a report number holding a NUL: not read, not failing
     store.close()
     with psycopg.connect(dsn, autocommit=True) as conn:  # back to the schema of migration 10, rows kept
         conn.execute("DROP INDEX documents_report, documents_date")
@@ -757,6 +761,9 @@ def test_migration_11_lets_a_store_written_before_it_find_its_reports_again(post
         again = [store.add(report_copy, filename="rapport.docx", data=b"docx"),
                  store.add(letter_copy, filename="lettre.docx", data=b"docx2")]
         assert [(a.duplicate, a.id) for a in again] == [(True, s.id) for s in stored]
-        assert store.meta.documents(limit=10, offset=0)[1] == 2
+        assert store.meta.documents(limit=10, offset=0)[1] == 3
+        with psycopg.connect(dsn) as conn:
+            assert sorted(conn.execute("SELECT report_number, meta_date FROM documents").fetchall(),
+                          key=str) == sorted([("2016-051", None), (None, "2024-12-20"), (None, None)], key=str)
     finally:
         store.close()
