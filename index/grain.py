@@ -70,8 +70,9 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
     outcome = store.search(query, k=asked, filters=filters, params=params)
     best = ranked(outcome, terms, k)
     rest = min((h.score for h in outcome.hits), default=0.0)  # no passage left out scores more
-    # The pool holds more only when it was not asked already and the filters let more passages through.
-    more = asked < pool and len(outcome.hits) < outcome.total
+    # The pool holds more only when it was not asked already and the filters let more passages through; a query
+    # holding nothing to look for is refused (``GET /search``'s 422) whatever it finds.
+    more = asked < pool and len(outcome.hits) < outcome.total and outcome.expansion.searchable
     if more and not (len(best) == k and best[-1].score >= rest + TERM_WEIGHT):
         outcome = store.search(query, k=pool, filters=filters, params=params)
         best = ranked(outcome, terms, k)

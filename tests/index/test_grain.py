@@ -172,3 +172,11 @@ def test_the_store_is_not_asked_again_when_its_first_answer_holds_every_passage(
                           grain="sentence")
     assert asked == [first] and len(found.hits) == found.total == 2
     assert [p.text for p in shown] == [FIRST, SECOND, OTHER]
+
+
+def test_a_query_of_stopwords_only_is_searched_once(report_store, monkeypatch):
+    """"le la les" holds nothing to look for (the API refuses it): one search tells so, not the pool's as well."""
+    asked = _counted(report_store, monkeypatch)
+    found, _ = search(report_store, "le la les", k=10, filters=Filters(), params=report_store.params,
+                      grain="sentence")
+    assert not found.expansion.searchable and found.total > 20 and asked == [20]
