@@ -79,7 +79,7 @@ def test_migrations_9_and_10_write_every_posting_again(store, embedder):
         conn.execute("TRUNCATE term_blocks")
         conn.execute("DELETE FROM schema_migrations WHERE version >= 9")
         conn.commit()
-        assert len(MIGRATIONS) == 10 and migrate(conn, embedder.dimension) == 2
+        assert migrate(conn, embedder.dimension) == len(MIGRATIONS) - 8  # 9, 10 and any later one (idempotent)
         _assert_postings_are_the_rows(conn)
 
 

@@ -375,10 +375,15 @@ def test_an_import_cancelled_from_the_page_stops_and_keeps_what_it_stored(server
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
+    from ancols_nlp.pipelines.doctype import REPORT_NUMBER
+
     paths = []
     for n, name in enumerate(("003_12d7f4ee594b802f.txt", "002_6bf2bb461188af34.txt", "004_964ee9d999fa8f65.txt")):
-        path = tmp_path / f"mauvais-dossier-{n}.txt"  # a new first line each: not the stored reports' bytes
-        path.write_text(f"Copie {n}\n\n" + (corpus_dir / name).read_text(encoding="utf-8"), encoding="utf-8")
+        path = tmp_path / f"mauvais-dossier-{n}.txt"
+        # Another report number each: a copy of a report the store holds is refused as a near-duplicate before
+        # the models run, too soon for a cancel to reach it.
+        text = REPORT_NUMBER.sub(f"n° 2099-9{n}0", (corpus_dir / name).read_text(encoding="utf-8"))
+        path.write_text(text, encoding="utf-8")
         paths.append(path)
     driver = browser
     wait = WebDriverWait(driver, 30)
