@@ -11,7 +11,8 @@ import pytest
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.grain import POOL, REPEAT_PENALTY, search, sentence_shares
-from ancols_nlp.index.interface import SearchOutcome
+from ancols_nlp.index.interface import Passages
+from ancols_nlp.index.passages import Distinct, row_text
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import SegmentRow
 from ancols_nlp.index.store import Store
@@ -116,9 +117,10 @@ class Listed:
                                         [(a, b - 1) for a, b in zip(cuts, cuts[1:])])
         self.hits = [Hit(uid, score) for uid, (score, _) in enumerate(passages)]
 
-    def search(self, query, *, k, filters, params):
+    def passages(self, query, *, k, filters, params):
         self.asked.append(k)
-        return SearchOutcome(self.hits[:k], self.rows, {}, len(self.hits), expand(query))
+        return Passages(Distinct(self.hits[:k], {i: row_text(row) for i, row in self.rows.items()}, k),
+                        lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query))
 
 
 def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_could_place():
