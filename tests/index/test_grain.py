@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from itertools import accumulate
 
 import pytest
@@ -134,6 +135,45 @@ def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_c
     store = Listed([(1.0, ["Le parc est ancien.", "Sa vacance commerciale est élevée."])] + split[1:])
     shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params, grain="sentence")[1]
     assert store.asked == [2] and [p.text for p in shown] == ["Sa vacance commerciale est élevée."]
+
+
+def test_passages_are_drawn_only_while_a_sentence_could_place_and_only_the_shown_are_read_whole():
+    """The first passage's sentence holds the whole query (1.0 + 0.5): no later passage (0.5 at most, + 0.5) can
+    beat it, so k = 1 draws that passage alone from the two asked for, and reads its row alone."""
+    store = Listed([(1.0, ["La vacance commerciale demeure élevée."])]
+                   + [(0.5 - n / 100, [f"Le programme {n} compte des logements vacants."]) for n in range(30)])
+    drawn, read = [], []
+    passages = store.passages
+
+    def recording(*args, **kwargs):
+        found = passages(*args, **kwargs)
+        draws = iter(found.drawn)
+
+        def draw():
+            for pair in draws:
+                drawn.append(pair[0].id)
+                yield pair
+        return replace(found, drawn=Recorded(found.drawn, draw()), read_rows=lambda ids: read.append(ids) or
+                       found.read_rows(ids))
+
+    store.passages = recording
+    outcome, shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params,
+                            grain="sentence")
+    assert store.asked == [2] and drawn == [0] and read == [[0]]
+    assert [p.text for p in shown] == ["La vacance commerciale demeure élevée."] and outcome.hits == [shown[0].hit]
+
+
+class Recorded:
+    """A ``Distinct`` whose draws go through ``draws``."""
+
+    def __init__(self, distinct, draws):
+        self.distinct, self.draws = distinct, draws
+
+    def __iter__(self):
+        return self.draws
+
+    def ceiling(self):
+        return self.distinct.ceiling()
 
 
 def test_a_found_passages_sentences_without_the_querys_words_give_way_to_the_next_passages_matching_one():
