@@ -12,9 +12,11 @@ the blind sets 3-7, 150 queries, nDCG@10 passages 0.635, sentences without the p
 
 What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
 - a sentence scores at most its passage's score + ``TERM_WEIGHT`` (the penalty only lowers it), so the passages
-  are read best first until no later one can place a sentence in the top k, and the store is first asked for
-  ``FIRST`` × k passages, the whole pool only when those cannot settle the top k (the store's passages come in
-  score order, so a shorter pool is a prefix of the longer one);
+  are drawn best first (``SegmentStore.passages``: the near-duplicate pass goes no further than they) until no
+  later one can place a sentence in the top k, each ranked from its candidate text, and only the rows of the
+  passages shown are read whole; the store is first asked for ``FIRST`` × k passages, the whole pool only when
+  those cannot settle the top k (the store's passages come in score order, so a shorter pool is a prefix of the
+  longer one);
 - a sentence's terms are read off its words (the highlighter's ``TOKEN``, each word analysed once and cached):
   nothing is split or analysed whole at query time.
 """
