@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -109,14 +109,10 @@ def row_text(row: SegmentRow) -> CandidateText:
 
 class Distinct:
     """``distinct``'s hits drawn one at a time with their texts, so that a caller that needs only the first few
-    (the sentence grain, ``grain.ranked``) compares only those; ``ceiling`` bounds the score of any not drawn yet.
-    The candidates' texts are read ``k`` at a time as the pass reaches them (``read``: ids -> texts, a deleted
-    segment's missing): most searches settle within the first ``k`` or ``2k`` of their ``3k`` candidates."""
+    (the sentence grain, ``grain.ranked``) compares only those; ``ceiling`` bounds the score of any not drawn yet."""
 
-    def __init__(self, hits: list[Hit], read: Callable[[list[int]], Mapping[int, CandidateText]], k: int):
-        self._hits, self._read, self._k = hits, read, k
-        self._texts: dict[int, CandidateText] = {}
-        self._read_to = 0  # the candidates before this one have had their texts read
+    def __init__(self, hits: list[Hit], texts: dict[int, CandidateText], k: int):
+        self._hits, self._texts, self._k = hits, texts, k
         self._after = list(accumulate(reversed([h.score for h in hits]), max))[::-1]  # best score from here on
         self._position = 0  # of the next candidate to read
         self._glossary: list[tuple[Hit, CandidateText]] = []  # read only as far as the k shown go (~14 us a text)
@@ -134,9 +130,6 @@ class Distinct:
 
     def _draw(self) -> Iterator[tuple[Hit, CandidateText]]:
         while self._position < len(self._hits) and len(self._kept) < self._k:
-            if self._position == self._read_to:
-                self._read_to += self._k
-                self._texts.update(self._read([h.id for h in self._hits[self._position:self._read_to]]))
             hit = self._hits[self._position]
             self._position += 1
             candidate = self._texts.get(hit.id)
@@ -175,7 +168,7 @@ def distinct(hits: list[Hit], texts: dict[int, CandidateText], k: int) -> list[H
     but it is reference, not an answer (none of the judged ones is relevant). Hybrid nDCG@10, dev odd / even, set
     1, set 2: 0.809 / 0.744, 0.730, 0.695 -> 0.814 / 0.744, 0.734, 0.697 (set 2's failures showed it; set 1 and
     dev are blind for it)."""
-    return [hit for hit, _ in Distinct(hits, lambda ids: texts, k)]
+    return [hit for hit, _ in Distinct(hits, texts, k)]
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

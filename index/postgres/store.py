@@ -288,8 +288,7 @@ class PgStore:
                 fused = lex
             hits = best_hits(fused, lex, den, k * 3)
             rows = segments_by_id(conn, [h.id for h in hits]) if hits else {}
-        texts = {i: row_text(row) for i, row in rows.items()}
-        return Passages(Distinct(hits, lambda ids: texts, k),
+        return Passages(Distinct(hits, {i: row_text(row) for i, row in rows.items()}, k),
                         lambda ids: {i: rows[i] for i in ids if i in rows}, facets, total, analysed.asked)
 
 

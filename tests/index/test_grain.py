@@ -108,7 +108,7 @@ class Listed:
     """A store whose passages and fused scores are given, best first: it records the k each search asks for."""
 
     def __init__(self, passages: list[tuple[float, list[str]]]):
-        self.params, self.asked, self.rows, self.texts_read, text = SearchParams(), [], {}, [], ""
+        self.params, self.asked, self.rows, text = SearchParams(), [], {}, ""
         for uid, (_, sentences) in enumerate(passages):
             start = len(text)
             cuts = list(accumulate((len(s) + 1 for s in sentences), initial=start))
@@ -118,13 +118,9 @@ class Listed:
                                         [(a, b - 1) for a, b in zip(cuts, cuts[1:])])
         self.hits = [Hit(uid, score) for uid, (score, _) in enumerate(passages)]
 
-    def texts(self, ids):
-        self.texts_read.append(ids)
-        return {i: row_text(self.rows[i]) for i in ids}
-
     def passages(self, query, *, k, filters, params):
         self.asked.append(k)
-        return Passages(Distinct(self.hits[:k], self.texts, k),
+        return Passages(Distinct(self.hits[:k], {i: row_text(row) for i, row in self.rows.items()}, k),
                         lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query))
 
 
@@ -143,9 +139,7 @@ def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_c
 
 def test_passages_are_drawn_only_while_a_sentence_could_place_and_only_the_shown_are_read_whole():
     """The first passage's sentence holds the whole query (1.0 + 0.5): no later passage (0.5 at most, + 0.5) can
-    beat it, so k = 1 draws that passage alone from the two asked for, and reads its row and its text alone; with
-    k = 2 the second place is open to every passage (none holds a query term): the four asked for are drawn, their
-    texts read at once, then the whole pool's (this store's candidates are its k best passages, read k at a time)."""
+    beat it, so k = 1 draws that passage alone from the two asked for, and reads its row alone."""
     store = Listed([(1.0, ["La vacance commerciale demeure élevée."])]
                    + [(0.5 - n / 100, [f"Le programme {n} compte des logements vacants."]) for n in range(30)])
     drawn, read = [], []
@@ -167,11 +161,6 @@ def test_passages_are_drawn_only_while_a_sentence_could_place_and_only_the_shown
                             grain="sentence")
     assert store.asked == [2] and drawn == [0] and read == [[0]]
     assert [p.text for p in shown] == ["La vacance commerciale demeure élevée."] and outcome.hits == [shown[0].hit]
-    assert store.texts_read == [[0, 1]]
-    store.texts_read.clear()
-    shown = search(store, "vacance commerciale", k=2, filters=Filters(), params=store.params, grain="sentence")[1]
-    assert store.asked == [2, 4, POOL] and store.texts_read == [[0, 1, 2, 3], list(range(31))]
-    assert [p.hit.id for p in shown] == [0, 1]
 
 
 class Recorded:
