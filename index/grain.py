@@ -15,7 +15,7 @@ What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
   are drawn best first (``SegmentStore.passages``: the near-duplicate pass goes no further than they) until no
   later one can place a sentence in the top k, each ranked from its candidate text, and only the rows of the
   passages shown are read whole; the store is first asked for ``FIRST`` × k passages, the whole pool only when
-  those cannot settle the top k (``Passages.widened``: the embedded store does not score the candidates again) (the store's passages come in score order, so a shorter pool is a prefix of the
+  those cannot settle the top k (the store's passages come in score order, so a shorter pool is a prefix of the
   longer one);
 - a sentence's terms are read off its words (the highlighter's ``TOKEN``, each word analysed once and cached):
   nothing is split or analysed whole at query time.
@@ -74,7 +74,7 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
     # TERM_WEIGHT. Else no passage left out scores more than the lowest read.
     if scores is not None and len(scores) < pool and not (
             len(best) == k and best[-1][0] >= min(scores, default=0.0) + TERM_WEIGHT):
-        found = found.widened(pool)
+        found = store.passages(query, k=pool, filters=filters, params=params)
         best, scores = ranked(found, terms, k)
     rows = found.read_rows(sorted({hit.id for _, _, _, hit, _, _ in best}))  # only the passages shown
     shown = {hit.id: hit for _, _, _, hit, _, _ in best if hit.id in rows}  # a deleted document's are not

@@ -70,7 +70,6 @@ class Passages:
     facets: dict[str, dict[str, int]]
     total: int
     expansion: Expansion
-    widened: Callable[[int], Passages]  # the same search's best k passages (a store may keep its scores for it)
 
     def outcome(self) -> SearchOutcome:
         """Every passage drawn, with its row (a document deleted between the two reads loses its hits)."""

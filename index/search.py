@@ -19,8 +19,6 @@ Ranking (its functions, constants and the measurements behind them: index/rankin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,15 +32,14 @@ if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot, Subset
 
 
-def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | None,
-           filters: Filters, params: SearchParams) -> tuple[Callable[[int], list[Hit]], Subset]:
-    """The best-first hits, as many as asked (the candidates are scored once: the sentence grain may ask for more,
-    ``grain.search``), and the rows they were drawn from (with their facets); ``intent``: the query as
+def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | None, k: int,
+           filters: Filters, params: SearchParams) -> tuple[list[Hit], Subset]:
+    """Best-first hits and the rows they were drawn from (with their facets); ``intent``: the query as
     ``read_query`` reads it (``query_vector`` is its text's)."""
     subset = snapshot.subset(filters)
     mask = subset.mask
     if not len(snapshot.columns.ids):
-        return _none, subset
+        return [], subset
     prior = snapshot.query_prior(intent)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
@@ -54,7 +51,7 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
         fused = lexical_with_sections(lex, _section_scores(snapshot, terms, list(lex)))
     elif params.mode == "semantic":
         if not use_dense:
-            return _none, subset
+            return [], subset
         den = snapshot.nearest(query_vector, params.candidates, filters)
         fused = dict(zip(den, (np.array(list(den.values())) * prior[snapshot.rows_of(list(den))]).tolist()))
     else:
@@ -62,11 +59,7 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
         if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
             lex = _pool_lexical(snapshot, terms, prior, lex, list(den))
         fused = with_sections(fuse(lex, den, params), _section_scores(snapshot, terms, list(den)))
-    return partial(best_hits, fused, lex, den), subset
-
-
-def _none(k: int) -> list[Hit]:
-    return []
+    return best_hits(fused, lex, den, k), subset
 
 
 def _lexical(snapshot: Snapshot, terms: LexicalQuery, mask: np.ndarray, prior: np.ndarray,

@@ -289,14 +289,8 @@ class Store:
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
-            ranking, subset = search(snap, intent, vector, filters, params)
-        expansion = snap.lexical.expansion(query)
-
-        def best(k: int) -> Passages:
-            """The k best, the candidates' scores computed once whatever k is asked."""
-            hits = ranking(k * 3)
-            # The texts of the k * 3 candidates decide the near-duplicates; only the rows shown are read whole (a
-            # row's JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown).
-            return Passages(Distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k), self.meta.segments_by_id,
-                            subset.facets, subset.total, expansion, best)
-        return best(k)
+            hits, subset = search(snap, intent, vector, k * 3, filters, params)
+        # The texts of the k * 3 candidates decide the near-duplicates; only the rows shown are read whole (a
+        # row's JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown).
+        return Passages(Distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k), self.meta.segments_by_id,
+                        subset.facets, subset.total, snap.lexical.expansion(query))

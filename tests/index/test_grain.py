@@ -121,8 +121,7 @@ class Listed:
     def passages(self, query, *, k, filters, params):
         self.asked.append(k)
         return Passages(Distinct(self.hits[:k], {i: row_text(row) for i, row in self.rows.items()}, k),
-                        lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query),
-                        lambda more: self.passages(query, k=more, filters=filters, params=params))
+                        lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query))
 
 
 def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_could_place():

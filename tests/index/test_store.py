@@ -342,14 +342,3 @@ def test_the_same_report_from_another_file_is_stored_once_whichever_process_stor
     finally:
         one.close()
         other.close()
-
-
-def test_a_search_widened_gives_the_wider_searchs_passages(store, two_reports):
-    """The sentence grain asks a search for more passages (``Passages.widened``): the candidates' scores are kept,
-    and the passages are those a search asking for that many from the start finds."""
-    for mode in ("lexical", "semantic", "hybrid"):
-        params = replace(store.params, mode=mode)
-        for query in ("vacance", "coûts de gestion élevés"):
-            wider = store.passages(query, k=1, filters=Filters(), params=params).widened(10).outcome()
-            assert wider == store.search(query, k=10, filters=Filters(), params=params), (mode, query)
-            assert len(wider.hits) > 1
