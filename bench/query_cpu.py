@@ -70,6 +70,7 @@ STAGES = (
     ("ancols_nlp.index.search", "best_hits", "best hits"),
     ("ancols_nlp.index.documents", "DocumentStore.texts_by_id", "SQLite candidate texts"),
     ("ancols_nlp.index.store", "distinct", "near-duplicates"),
+    ("ancols_nlp.index.passages", "Distinct._shown", "near-duplicates"),  # drawn one at a time: per candidate
     ("ancols_nlp.index.documents", "DocumentStore.segments_by_id", "SQLite rows"),
     ("ancols_nlp.index.documents", "DocumentStore.document_heads", "SQLite document heads"),
     ("ancols_nlp.index.lexical", "LexicalIndex.expansion", "query expansion (highlights)"),

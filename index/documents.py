@@ -190,14 +190,16 @@ class DocumentStore(Database):
 
     def texts_by_id(self, ids: list[int]) -> dict[int, CandidateText]:
         """Segment texts with their stored terms and innermost heading, read by SQLite from the rows (what the
-        near-duplicate pass needs: ``passages.distinct``)."""
+        near-duplicate pass needs: ``passages.distinct``), and their offsets and sentences (what the sentence
+        grain ranks)."""
         if not ids:
             return {}
         with self._lock:
             rows = self._db.execute(f"SELECT id, json_extract(body, '$.text'), terms, "
-                                    f"json_extract(body, '$.section_path[#-1]') FROM segments "
+                                    f"json_extract(body, '$.section_path[#-1]'), start, \"end\", "
+                                    f"json_extract(body, '$.sentences') FROM segments "
                                     f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        return {r[0]: CandidateText(r[1], r[2], r[3]) for r in rows}
+        return {r[0]: CandidateText(*r[1:]) for r in rows}
 
     def segment_by_seq(self, doc_id: str, seq: int) -> SegmentRow | None:
         with self._lock:

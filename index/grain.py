@@ -12,10 +12,11 @@ the blind sets 3-7, 150 queries, nDCG@10 passages 0.635, sentences without the p
 
 What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
 - a sentence scores at most its passage's score + ``TERM_WEIGHT`` (the penalty only lowers it), so the passages
-  are read best first until no later one can place a sentence in the top k, and the store is first asked for
-  ``FIRST`` × k passages, the whole pool only when those cannot settle the top k (the store's passages come in
-  score order, so a shorter pool is a prefix of the longer one), never again when ``FIRST`` × k passages are the
-  pool or every passage the filters let through;
+  are drawn best first (``SegmentStore.passages``: the near-duplicate pass goes no further than they) until no
+  later one can place a sentence in the top k, each ranked from its candidate text, and only the rows of the
+  passages shown are read whole; the store is first asked for ``FIRST`` × k passages, the whole pool only when
+  those cannot settle the top k (the store's passages come in score order, so a shorter pool is a prefix of the
+  longer one), never again when ``FIRST`` × k passages are the pool or every passage the filters let through;
 - a sentence's terms are read off its words (the highlighter's ``TOKEN``, each word analysed once and cached):
   nothing is split or analysed whole at query time.
 """
@@ -24,11 +25,12 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import chain
 
 from ancols_nlp.index.analyzer import TOKEN, analyze
 from ancols_nlp.index.highlight import token_terms
-from ancols_nlp.index.interface import SearchOutcome, SegmentStore
+from ancols_nlp.index.interface import Passages, SearchOutcome, SegmentStore
+from ancols_nlp.index.passages import CandidateText
 from ancols_nlp.index.query import Filters, Grain, Hit, SearchParams
 from ancols_nlp.index.records import SegmentRow
 
@@ -67,40 +69,49 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
     terms = frozenset(analyze(query))
     pool = max(k, POOL)
     asked = min(FIRST * k, pool)
-    outcome = store.search(query, k=asked, filters=filters, params=params)
-    best = ranked(outcome, terms, k)
-    rest = min((h.score for h in outcome.hits), default=0.0)  # no passage left out scores more
-    # The pool holds more only when it was not asked already and the filters let more passages through; a query
-    # holding nothing to look for is refused (``GET /search``'s 422) whatever it finds.
-    more = asked < pool and len(outcome.hits) < outcome.total and outcome.expansion.searchable
-    if more and not (len(best) == k and best[-1].score >= rest + TERM_WEIGHT):
-        outcome = store.search(query, k=pool, filters=filters, params=params)
-        best = ranked(outcome, terms, k)
-    return outcome, best
+    found = store.passages(query, k=asked, filters=filters, params=params)
+    best, scores = ranked(found, terms, k)
+    # ``scores`` is None when the ranking stopped early: then its k-th sentence beats any passage left out by
+    # TERM_WEIGHT. Else no passage left out scores more than the lowest read, and the pool holds more only when it
+    # was not asked already and the filters let more passages through; a query holding nothing to look for is
+    # refused (``GET /search``'s 422) whatever it finds.
+    more = scores is not None and asked < pool and len(scores) < found.total and found.expansion.searchable
+    if more and not (len(best) == k and best[-1][0] >= min(scores, default=0.0) + TERM_WEIGHT):
+        found = store.passages(query, k=pool, filters=filters, params=params)
+        best, scores = ranked(found, terms, k)
+    rows = found.read_rows(sorted({hit.id for _, _, _, hit, _, _ in best}))  # only the passages shown
+    shown = {hit.id: hit for _, _, _, hit, _, _ in best if hit.id in rows}  # a deleted document's are not
+    return (SearchOutcome(list(shown.values()), rows, found.facets, found.total, found.expansion),
+            [Piece(hit, rows[hit.id], start, end, score) for score, _, _, hit, start, end in best if hit.id in rows])
 
 
-def ranked(outcome: SearchOutcome, terms: frozenset[str], k: int) -> list[Piece]:
-    """The best ``k`` sentences of ``outcome``'s passages, reading passages only while one could still place."""
-    hits = outcome.hits
-    bound = list(accumulate(reversed([h.score for h in hits]), max))[::-1]  # best passage score from here on
-    top: list[tuple[float, int, int, Piece]] = []  # a min-heap of the best k: (score, -rank, -position, piece)
-    for rank, hit in enumerate(hits):
-        if len(top) == k and top[0][0] >= bound[rank] + TERM_WEIGHT:  # a tie goes to the earlier passage
-            break
-        row = outcome.rows[hit.id]
-        shares = sentence_shares(row, terms)
+Ranked = tuple[float, int, int, Hit, int, int]  # score, -rank, -position, passage, start, end
+
+
+def ranked(found: Passages, terms: frozenset[str], k: int) -> tuple[list[Ranked], list[float] | None]:
+    """The best ``k`` sentences of ``found``'s passages, drawing passages only while one could still place (the
+    near-duplicate pass and the texts go no further); and the scores of every passage drawn when all were, None
+    when the ranking stopped before."""
+    top: list[Ranked] = []  # a min-heap of the best k
+    scores: list[float] = []
+    for rank, (hit, text) in enumerate(found.drawn):
+        scores.append(hit.score)
+        shares = sentence_shares(text, terms)
         for before, position in enumerate(sorted(range(len(shares)), key=lambda n: (-shares[n][2], n))):
             start, end, share = shares[position]
-            score = hit.score + TERM_WEIGHT * share - REPEAT_PENALTY * before
-            entry = (score, -rank, -position, Piece(hit, row, start, end, score))
+            entry = (hit.score + TERM_WEIGHT * share - REPEAT_PENALTY * before, -rank, -position, hit, start, end)
             if len(top) < k:
                 heapq.heappush(top, entry)
             elif entry[:3] > top[0][:3]:
                 heapq.heapreplace(top, entry)
-    return [entry[-1] for entry in sorted(top, key=lambda e: e[:3], reverse=True)]
+        # No passage drawn later scores more than the ceiling, and none left out more than this one: a tie goes
+        # to the earlier passage.
+        if len(top) == k and top[0][0] >= max(found.drawn.ceiling(), hit.score) + TERM_WEIGHT:
+            return sorted(top, key=lambda e: e[:3], reverse=True), None
+    return sorted(top, key=lambda e: e[:3], reverse=True), scores
 
 
-def sentence_shares(row: SegmentRow, terms: frozenset[str]) -> list[tuple[int, int, float]]:
+def sentence_shares(row: SegmentRow | CandidateText, terms: frozenset[str]) -> list[tuple[int, int, float]]:
     """Each stored sentence of ``row`` (the whole passage when none is stored) and the share of ``terms`` it holds."""
     spans = row.sentences or [(row.start, row.end)]
     if not terms:

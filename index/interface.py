@@ -7,8 +7,9 @@ Rows are the typed records of ``ancols_nlp.index.records``, which every backend 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
 from ancols_nlp.pipelines.types import DocumentWarning, Indicator, PageSpan, ProcessedDocument
 from ancols_nlp.pipelines.unread import unread_warnings
+
+if TYPE_CHECKING:
+    from ancols_nlp.index.passages import Distinct
 
 
 class Embedder(Protocol):
@@ -53,6 +57,25 @@ class SearchOutcome:
     # The query's terms and the phrasings it was expanded with (thesaurus and the stored documents' own
     # acronyms): what a result's highlights show, so "PGE" lights up "provision pour gros entretien" too.
     expansion: Expansion
+
+
+@dataclass(frozen=True)
+class Passages:
+    """A search's distinct passages before they are cut to what is shown: drawn best first with their texts (at
+    most the k asked), their rows read whole only for those shown (``read_rows``). The sentence grain ranks the
+    sentences of the first few drawn; ``outcome`` is the passage search."""
+
+    drawn: Distinct
+    read_rows: Callable[[list[int]], dict[int, SegmentRow]]
+    facets: dict[str, dict[str, int]]
+    total: int
+    expansion: Expansion
+
+    def outcome(self) -> SearchOutcome:
+        """Every passage drawn, with its row (a document deleted between the two reads loses its hits)."""
+        hits = [hit for hit, _ in self.drawn]
+        rows = self.read_rows([h.id for h in hits])
+        return SearchOutcome([h for h in hits if h.id in rows], rows, self.facets, self.total, self.expansion)
 
 
 @dataclass(frozen=True)
@@ -111,6 +134,10 @@ class SegmentStore(Protocol):
     def delete(self, doc_id: str) -> bool: ...
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome: ...
+
+    def passages(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> Passages:
+        """``search``'s passages drawn one at a time, before any row is read whole (``search`` is its ``outcome``)."""
+        ...
 
     def stats(self) -> StoreStats: ...
 

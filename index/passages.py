@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -13,6 +17,7 @@ from ancols_nlp.index.analyzer import ANALYZER_VERSION, analyze
 from ancols_nlp.index.interface import Embedder
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
 from ancols_nlp.index.query import Hit
+from ancols_nlp.index.records import SegmentRow
 from ancols_nlp.pipelines.french.acronyms import ACRONYMS_VERSION, Acronym, glossary_row, mine_acronyms
 from ancols_nlp.pipelines.types import ProcessedDocument
 
@@ -73,11 +78,15 @@ SPACED_FOLD = re.compile("[\u037a\ufc5e-\ufc63\ufdfa\ufdfb\ufe70-\ufe7e]")
 
 class CandidateText(NamedTuple):
     """What the near-duplicate pass reads of a candidate: its text and, when the store keeps them, the analysed
-    terms of its ``passage_context`` (space-separated, as stored) and the heading that context starts with."""
+    terms of its ``passage_context`` (space-separated, as stored) and the heading that context starts with; and
+    what the sentence grain ranks without reading the row whole: its document offsets and stored sentence spans."""
 
     text: str
     passage_terms: str | None = None  # None: the text is analysed again
     heading: str | None = None  # the innermost heading of its section path, None when it has none
+    start: int = 0
+    end: int = 0
+    sentence_spans: str | None = None  # the row's ``sentences`` as stored (JSON), None when it has none
 
     def terms(self) -> frozenset[str]:
         """The text's own analysed words (``text_terms``), from the stored terms when there are some."""
@@ -85,6 +94,67 @@ class CandidateText(NamedTuple):
             return text_terms(self.text)
         terms = self.passage_terms.split()
         return frozenset(terms[heading_length(self.heading):] if self.heading is not None else terms)
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        """As ``SegmentRow.sentences``: parsed only for the candidates a ranking reaches."""
+        return [tuple(span) for span in json.loads(self.sentence_spans)] if self.sentence_spans else []
+
+
+def row_text(row: SegmentRow) -> CandidateText:
+    """A row read whole as what the near-duplicate pass and the sentence grain read of it (a store that reads
+    candidates' rows whole: its text is analysed again)."""
+    return CandidateText(row.text, None, None, row.start, row.end, json.dumps(row.sentences) if row.sentences else None)
+
+
+class Distinct:
+    """``distinct``'s hits drawn one at a time with their texts, so that a caller that needs only the first few
+    (the sentence grain, ``grain.ranked``) compares only those; ``ceiling`` bounds the score of any not drawn yet."""
+
+    def __init__(self, hits: list[Hit], texts: dict[int, CandidateText], k: int):
+        self._hits, self._texts, self._k = hits, texts, k
+        self._after = list(accumulate(reversed([h.score for h in hits]), max))[::-1]  # best score from here on
+        self._position = 0  # of the next candidate to read
+        self._glossary: list[tuple[Hit, CandidateText]] = []  # read only as far as the k shown go (~14 us a text)
+        self._seen: set[str] = set()
+        self._kept: list[frozenset[str]] = []
+        self._drawn = self._draw()
+
+    def __iter__(self) -> Iterator[tuple[Hit, CandidateText]]:
+        return self._drawn
+
+    def ceiling(self) -> float:
+        """No hit drawn after now scores more."""
+        later = self._after[self._position] if self._position < len(self._hits) else -math.inf
+        return max([later] + [hit.score for hit, _ in self._glossary])
+
+    def _draw(self) -> Iterator[tuple[Hit, CandidateText]]:
+        while self._position < len(self._hits) and len(self._kept) < self._k:
+            hit = self._hits[self._position]
+            self._position += 1
+            candidate = self._texts.get(hit.id)
+            if candidate is None:
+                continue
+            if glossary_row(candidate.text):
+                self._glossary.append((hit, candidate))
+            elif self._shown(candidate):
+                yield hit, candidate
+        while self._glossary and len(self._kept) < self._k:
+            hit, candidate = self._glossary.pop(0)
+            if self._shown(candidate):
+                yield hit, candidate
+
+    def _shown(self, candidate: CandidateText) -> bool:
+        key = " ".join(candidate.text.lower().split())
+        if key in self._seen:
+            return False
+        terms = candidate.terms()
+        if terms and (sum(1 for other in self._kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD)
+                      >= NEAR_DUPLICATE_COPIES):
+            return False
+        self._seen.add(key)
+        self._kept.append(terms)
+        return True
 
 
 def distinct(hits: list[Hit], texts: dict[int, CandidateText], k: int) -> list[Hit]:
@@ -98,36 +168,7 @@ def distinct(hits: list[Hit], texts: dict[int, CandidateText], k: int) -> list[H
     but it is reference, not an answer (none of the judged ones is relevant). Hybrid nDCG@10, dev odd / even, set
     1, set 2: 0.809 / 0.744, 0.730, 0.695 -> 0.814 / 0.744, 0.734, 0.697 (set 2's failures showed it; set 1 and
     dev are blind for it)."""
-    seen: set[str] = set()
-    kept: list[frozenset[str]] = []
-    out: list[Hit] = []
-
-    def shown(hit: Hit, candidate: CandidateText) -> bool:
-        key = " ".join(candidate.text.lower().split())
-        if key in seen:
-            return False
-        terms = candidate.terms()
-        if terms and (sum(1 for other in kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD)
-                      >= NEAR_DUPLICATE_COPIES):
-            return False
-        seen.add(key)
-        kept.append(terms)
-        out.append(hit)
-        return len(out) == k
-
-    glossary: list[tuple[Hit, CandidateText]] = []  # read only as far as the k shown go (~14 us a text)
-    for hit in hits:
-        candidate = texts.get(hit.id)
-        if candidate is None:
-            continue
-        if glossary_row(candidate.text):
-            glossary.append((hit, candidate))
-        elif shown(hit, candidate):
-            return out
-    for hit, candidate in glossary:
-        if shown(hit, candidate):
-            break
-    return out
+    return [hit for hit, _ in Distinct(hits, texts, k)]
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -30,9 +30,9 @@ from ancols_nlp.index import persisted
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.expansion import Synonyms
-from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats, already_stored
+from ancols_nlp.index.interface import Added, Embedder, Passages, SearchOutcome, StoreStats, already_stored
 from ancols_nlp.index.near_duplicates import near_duplicate
-from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, distinct, indexed_passages,
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, Distinct, indexed_passages,
                             passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
@@ -277,6 +277,9 @@ class Store:
         return self._followed().organisms
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
+        return self.passages(query, k=k, filters=filters, params=params).outcome()
+
+    def passages(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> Passages:
         snap = self._followed()
         params = params or self.params
         intent = read_query(query, snap.organisms)
@@ -287,10 +290,7 @@ class Store:
         with self._searching:
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             hits, subset = search(snap, intent, vector, k * 3, filters, params)
-        # The texts of the k * 3 candidates decide the near-duplicates; only the k kept are read whole (a row's
-        # JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown). A document
-        # deleted between the two reads loses its hits, as it would have in one read.
-        kept = distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k)
-        rows = self.meta.segments_by_id([h.id for h in kept])
-        return SearchOutcome([h for h in kept if h.id in rows], rows, subset.facets, subset.total,
-                             snap.lexical.expansion(query))
+        # The texts of the k * 3 candidates decide the near-duplicates; only the rows shown are read whole (a
+        # row's JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown).
+        return Passages(Distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k), self.meta.segments_by_id,
+                        subset.facets, subset.total, snap.lexical.expansion(query))

@@ -26,9 +26,9 @@ import psycopg
 from psycopg import sql
 
 from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.index.interface import Added, Embedder, SearchOutcome, StoreStats
-from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, CandidateText, IndexedPassages,
-                                       distinct, indexed_passages, passage_context, passage_vectors)
+from ancols_nlp.index.interface import Added, Embedder, Passages, SearchOutcome, StoreStats
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, Distinct, IndexedPassages,
+                                       indexed_passages, passage_context, passage_vectors, row_text)
 from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
 from ancols_nlp.index.postgres.facets import FacetCache
@@ -244,8 +244,11 @@ class PgStore:
             rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()
         return sorted(r[0] for r in rows)
 
-    @reads
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
+        return self.passages(query, k=k, filters=filters, params=params).outcome()
+
+    @reads
+    def passages(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> Passages:
         """As ``ancols_nlp.index.search.search``: the same candidates, priors and fusion, each list drawn by SQL.
 
         Every statement reads one snapshot (``Servers.snapshot``), so the facets, the BM25 statistics and postings,
@@ -285,8 +288,8 @@ class PgStore:
                 fused = lex
             hits = best_hits(fused, lex, den, k * 3)
             rows = segments_by_id(conn, [h.id for h in hits]) if hits else {}
-        kept = distinct(hits, {i: CandidateText(row.text) for i, row in rows.items()}, k)
-        return SearchOutcome(kept, rows, facets, total, analysed.asked)
+        return Passages(Distinct(hits, {i: row_text(row) for i, row in rows.items()}, k),
+                        lambda ids: {i: rows[i] for i in ids if i in rows}, facets, total, analysed.asked)
 
 
 @dataclass(frozen=True)

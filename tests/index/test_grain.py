@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from itertools import accumulate
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.grain import POOL, REPEAT_PENALTY, search, sentence_shares
-from ancols_nlp.index.interface import SearchOutcome
+from ancols_nlp.index.interface import Passages
+from ancols_nlp.index.passages import Distinct, row_text
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import SegmentRow
 from ancols_nlp.index.store import Store
@@ -116,9 +118,10 @@ class Listed:
                                         [(a, b - 1) for a, b in zip(cuts, cuts[1:])])
         self.hits = [Hit(uid, score) for uid, (score, _) in enumerate(passages)]
 
-    def search(self, query, *, k, filters, params):
+    def passages(self, query, *, k, filters, params):
         self.asked.append(k)
-        return SearchOutcome(self.hits[:k], self.rows, {}, len(self.hits), expand(query))
+        return Passages(Distinct(self.hits[:k], {i: row_text(row) for i, row in self.rows.items()}, k),
+                        lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query))
 
 
 def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_could_place():
@@ -132,6 +135,45 @@ def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_c
     store = Listed([(1.0, ["Le parc est ancien.", "Sa vacance commerciale est élevée."])] + split[1:])
     shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params, grain="sentence")[1]
     assert store.asked == [2] and [p.text for p in shown] == ["Sa vacance commerciale est élevée."]
+
+
+def test_passages_are_drawn_only_while_a_sentence_could_place_and_only_the_shown_are_read_whole():
+    """The first passage's sentence holds the whole query (1.0 + 0.5): no later passage (0.5 at most, + 0.5) can
+    beat it, so k = 1 draws that passage alone from the two asked for, and reads its row alone."""
+    store = Listed([(1.0, ["La vacance commerciale demeure élevée."])]
+                   + [(0.5 - n / 100, [f"Le programme {n} compte des logements vacants."]) for n in range(30)])
+    drawn, read = [], []
+    passages = store.passages
+
+    def recording(*args, **kwargs):
+        found = passages(*args, **kwargs)
+        draws = iter(found.drawn)
+
+        def draw():
+            for pair in draws:
+                drawn.append(pair[0].id)
+                yield pair
+        return replace(found, drawn=Recorded(found.drawn, draw()), read_rows=lambda ids: read.append(ids) or
+                       found.read_rows(ids))
+
+    store.passages = recording
+    outcome, shown = search(store, "vacance commerciale", k=1, filters=Filters(), params=store.params,
+                            grain="sentence")
+    assert store.asked == [2] and drawn == [0] and read == [[0]]
+    assert [p.text for p in shown] == ["La vacance commerciale demeure élevée."] and outcome.hits == [shown[0].hit]
+
+
+class Recorded:
+    """A ``Distinct`` whose draws go through ``draws``."""
+
+    def __init__(self, distinct, draws):
+        self.distinct, self.draws = distinct, draws
+
+    def __iter__(self):
+        return self.draws
+
+    def ceiling(self):
+        return self.distinct.ceiling()
 
 
 def test_a_found_passages_sentences_without_the_querys_words_give_way_to_the_next_passages_matching_one():
@@ -152,13 +194,13 @@ def test_a_found_passages_sentences_without_the_querys_words_give_way_to_the_nex
 
 def _counted(store, monkeypatch) -> list[int]:
     """The k of each search ``grain.search`` asks ``store`` for."""
-    asked, searched = [], store.search
+    asked, drawn = [], store.passages
 
     def counted(query, *, k, filters, params=None):
         asked.append(k)
-        return searched(query, k=k, filters=filters, params=params)
+        return drawn(query, k=k, filters=filters, params=params)
 
-    monkeypatch.setattr(store, "search", counted)
+    monkeypatch.setattr(store, "passages", counted)
     return asked
 
 

@@ -169,8 +169,35 @@ def test_only_the_shown_passages_are_read_whole(store, two_reports):
     assert len(out.hits) == 2 and set(out.rows) == {h.id for h in out.hits}
     ids = [s.uid for d in store.meta.documents(limit=10, offset=0)[0]
            for s in store.meta.segments_of(d.id, limit=100, offset=0)[0]]
-    assert {i: c.text for i, c in store.meta.texts_by_id(ids).items()} == {
-        i: row.text for i, row in store.meta.segments_by_id(ids).items()}
+    assert {i: (c.text, c.start, c.end, c.sentences) for i, c in store.meta.texts_by_id(ids).items()} == {
+        i: (row.text, row.start, row.end, row.sentences) for i, row in store.meta.segments_by_id(ids).items()}
+
+
+def test_passages_drawn_one_at_a_time_are_the_searchs_and_none_scores_above_the_ceiling(store):
+    """Repeats, near-duplicates and a glossary row (drawn last, though it scores more than the passages before
+    it): drawn one at a time, the hits are the search's, and the ceiling read before each draw bounds every later."""
+    finding = "doit composer avec des coûts de gestion élevés liés à des effectifs importants."
+    store.add(make_document([
+        ("CGE\tcoûts de gestion élevés", "other", "table_row", "Sigles utilisés"),
+        ("Elle " + finding, "recommendation", "paragraph", "Synthèse"),
+        ("La société " + finding, "recommendation", "paragraph", "5.6 Conclusion"),
+        ("Enfin, elle " + finding, "observation", "list_item", "Points faibles"),
+        ("ENFIN, ELLE  " + finding.upper(), "observation", "list_item", "Points faibles"),
+        ("Les coûts de gestion sont élevés au regard des ratios professionnels.", "observation", "paragraph", "5.2"),
+        ("Les coûts baissent depuis 2015.", "observation", "paragraph", "5.3"),
+    ]), filename="c.txt", data=b"c")
+    for k in (1, 3, 10):
+        found = store.passages("coûts de gestion élevés", k=k, filters=Filters())
+        drawn, ceilings = [], []
+        for hit, text in found.drawn:
+            drawn.append(hit)
+            ceilings.append(found.drawn.ceiling())
+            assert text == store.meta.texts_by_id([hit.id])[hit.id]
+        assert drawn == store.search("coûts de gestion élevés", k=k, filters=Filters()).hits
+        assert all(ceiling >= later.score for n, ceiling in enumerate(ceilings) for later in drawn[n + 1:])
+    texts = [found.read_rows([h.id])[h.id].text for h in drawn]
+    assert texts[-1].startswith("CGE") and len(texts) == 5  # two copies of a near-duplicate, one of a repeat
+    assert drawn[-1].score > drawn[-2].score
 
 
 def test_document_heads_are_read_once_and_leave_with_their_document(store, two_reports):
