@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from ancols_nlp.index.embedder import Embedder
 from ancols_nlp.index.expansion import Expansion
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import DocumentRef, DocumentRow, SegmentRow
@@ -21,18 +22,6 @@ from ancols_nlp.pipelines.unread import unread_warnings
 
 if TYPE_CHECKING:
     from ancols_nlp.index.passages import Distinct
-
-
-class Embedder(Protocol):
-    fingerprint: str
-    dimension: int
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
-
-    def expect_query(self, text: str) -> None:
-        """Told before a search waits for its turn; an embedder that encodes queries together may start on it."""
-
-    def encode_query(self, text: str) -> np.ndarray: ...
 
 
 class StoreUnavailable(RuntimeError):

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ancols_nlp.index.analyzer import ANALYZER_VERSION, analyze
-from ancols_nlp.index.interface import Embedder
+from ancols_nlp.index.embedder import Embedder
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
 from ancols_nlp.index.query import Hit
 from ancols_nlp.index.records import SegmentRow
