@@ -63,7 +63,7 @@ from ancols_nlp.index.analyzer import analyze  # noqa: E402
 from ancols_nlp.index.expansion import Expansion  # noqa: E402
 from ancols_nlp.index.grain import search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
-from ancols_nlp.index.ranking import SYNONYM_WEIGHT  # noqa: E402
+from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf  # noqa: E402
 from ancols_nlp.pipelines import layout  # noqa: E402
 from ancols_nlp.pipelines.process import read_as_newlines  # noqa: E402
 from ancols_nlp.pipelines.sentences import split_sentences  # noqa: E402
@@ -171,6 +171,8 @@ class Variant(NamedTuple):
     cap: int | None = None
     decay: float = 0.0
     phrase: float = 0.0
+    rarity: bool = False  # search10's I: each query term weighs its idf in the share
+    zero: float = 0.0  # search10's Z: what a sentence holding no query term loses when its segment's best holds one
 
 
 # A05cap2 was declared after set 4 was run, so it has no blind figure.
@@ -183,9 +185,16 @@ VARIANTS |= {"A05d": Variant("A", 0.5, None, DECAY), "J05": Variant("J", 0.5), "
 VARIANTS |= {"A05dX": Variant("A", 0.5, None, DECAY, SYNONYM_WEIGHT), "A05dX1": Variant("A", 0.5, None, DECAY, 1.0),
              **{f"{s}05d{x}": Variant(s, 0.5, None, DECAY, phrase) for s in "LM"
                 for x, phrase in (("", 0.0), ("X", SYNONYM_WEIGHT), ("X1", 1.0))}}
+# search10 (bench/queries/grain-rule.md): the share weighted by the terms' rarity (I, term weight W), sentences
+# holding no term demoted (Z), both; the parameters are chosen on dev + sets 1+2.
+WEIGHTS = {"05": 0.5, "1": 1.0}
+ZEROS = {"": 0.0, "Z05": 0.5, "Z1": 1.0, "Z2": 2.0}
+VARIANTS |= {f"A05d{z}": Variant("A", 0.5, None, DECAY, zero=zero) for z, zero in ZEROS.items() if z}
+VARIANTS |= {f"I{tag}d{z}": Variant("A", w, None, DECAY, rarity=True, zero=zero) for tag, w in WEIGHTS.items()
+             for z, zero in ZEROS.items()}
 SERVED = "A05d"  # the variant index/grain.py ranks as
 RECALLED = ("S", "A05", "T05", "A05d", "J05", "J05d", "A05dX", "A05dX1", "L05d", "L05dX", "L05dX1", "M05d",
-            "M05dX", "M05dX1")  # the variants whose R@20 is reported
+            "M05dX", "M05dX1", "A05dZ05", "I1d", "I1dZ05")  # the variants whose R@20 is reported
 RECALL_K = 20
 
 
@@ -197,23 +206,32 @@ def trimmed(sentences: list[Span], span: Span, holds: Callable[[Span], bool]) ->
 
 def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
            query: str, split, w: float, cap: int | None = None, k: int = 10, decay: float = 0.0,
-           phrases: tuple[tuple[str, ...], ...] = (), phrase: float = 0.0) -> list[dict]:
+           phrases: tuple[tuple[str, ...], ...] = (), phrase: float = 0.0, weights: dict[str, float] | None = None,
+           zero: float = 0.0) -> list[dict]:
     """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
     ``cap`` of one segment, each piece of a segment ``decay`` lower than the one holding more of the query
-    before it; each of the query's synonym ``phrases`` a piece holds whole counts ``phrase`` of one term."""
+    before it; each of the query's synonym ``phrases`` a piece holds whole counts ``phrase`` of one term. With
+    ``weights`` (term → idf) a term counts its weight in the share; a piece holding no term loses ``zero`` when
+    another piece of its segment holds one."""
     terms = set(analyze(query))
+    if weights is not None and sum(weights.get(t, 0.0) for t in terms) <= 0:
+        weights = None
     wanted = [set(p) for p in phrases] if phrase else []
     pieces = []
     for rank, (doc, uid, fused, span) in enumerate(candidates):
         def share(piece: Span, text: str = texts[doc]) -> float:
             held = set(analyze(text[piece[0]:piece[1]]))
+            if weights is not None:
+                return sum(weights.get(t, 0.0) for t in terms & held) / sum(weights.get(t, 0.0) for t in terms)
             found = len(terms & held) + phrase * sum(p <= held for p in wanted)
             return min(1.0, found / max(1, len(terms)))
         cut = split(sentences[doc], span, share) if split is trimmed else split(sentences[doc], span, texts[doc])
         shares = [share(piece) for piece in cut]
+        demoted = zero if max(shares) > 0 else 0.0
         for before, position in enumerate(sorted(range(len(cut)), key=lambda n: (-shares[n], n))):
             start, end = cut[position]
-            pieces.append((-(fused + w * shares[position] - decay * before), rank, position,
+            lost = demoted if shares[position] == 0 else 0.0
+            pieces.append((-(fused + w * shares[position] - decay * before - lost), rank, position,
                            {"document_id": doc, "start": start, "end": end, "segment": uid}))
     shown: Counter = Counter()
     top = []
@@ -280,7 +298,13 @@ class Corpus:
 
     def top(self, query: str, pool: Pool, variant: Variant, k: int = 10) -> list[dict]:
         return ranked(pool.candidates, self.sentences, self.texts, query, SPLITS.get(variant.split, trimmed),
-                      variant.w, variant.cap, k, variant.decay, pool.expansion.phrases, variant.phrase)
+                      variant.w, variant.cap, k, variant.decay, pool.expansion.phrases, variant.phrase,
+                      self.rarity(query) if variant.rarity else None, variant.zero)
+
+    def rarity(self, query: str) -> dict[str, float]:
+        """Each analysed term of ``query`` and its BM25 idf over the store's passages (search10's I)."""
+        lexical = self.runtime.store._followed().lexical
+        return {t: float(bm25_idf(lexical.passages_with(t), lexical.n, 1.0)) for t in set(analyze(query))}
 
 
 def recall(score, results: list[dict], units, rel) -> float:
