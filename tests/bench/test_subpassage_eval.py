@@ -124,3 +124,24 @@ def test_a_synonym_phrase_held_whole_counts_in_a_pieces_share():
     cut = by_sentence(sentences, span)
     assert [(p["start"], p["end"]) for p in rank(phrases=phrases)] == cut
     assert [(p["start"], p["end"]) for p in rank(phrases=phrases, phrase=SYNONYM_WEIGHT)] == [cut[2], cut[0], cut[1]]
+
+
+def test_rare_terms_weigh_more_in_a_share_and_a_common_ones_piece_falls_below_the_next_segment():
+    """The letter's third sentence holds only "politiques" of the query's three terms: a third of the plain share
+    (2.0 + 0.5 / 3, above the next segment's 2.1), about a twentieth once the common term weighs a tenth of the
+    others (search10's I, idf weights): the next segment's pieces (none holding a term) come before it."""
+    weights = {t: 0.1 if t == analyze("politiques")[0] else 1.0 for t in analyze("orientation politique stratégique")}
+    free, weighted = _ranked_with_next(2.1, weights=weights)
+    assert [p["segment"] for p in free][:3] == [1, 1, 2]
+    assert [p["segment"] for p in weighted][:5] == [1, 2, 2, 2, 1]
+    assert (weighted[0]["start"], weighted[0]["end"]) == (free[0]["start"], free[0]["end"])
+
+
+def test_a_sentence_holding_no_query_term_falls_below_the_next_segment_when_its_segment_holds_one():
+    """The letter's first sentence holds none of the query's terms (2.0, above the next segment's 1.0): demoted by
+    1.5 (search10's Z) it comes after the next segment's three pieces, the two holding a term still first; the
+    next segment, holding none, is not demoted."""
+    free, demoted = _ranked_with_next(1.0, zero=1.5)
+    assert [p["segment"] for p in free][:4] == [1, 1, 1, 2]
+    assert [p["segment"] for p in demoted][:6] == [1, 1, 2, 2, 2, 1]
+    assert [(p["start"], p["end"]) for p in demoted][:2] == [(p["start"], p["end"]) for p in free][:2]
