@@ -48,6 +48,8 @@ from argparse import Namespace
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import NamedTuple
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,8 +60,10 @@ from bench.search_ceiling import ceiling, stored_spans  # noqa: E402
 from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg, read_queries  # noqa: E402
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
+from ancols_nlp.index.expansion import Expansion  # noqa: E402
 from ancols_nlp.index.grain import search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
+from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf  # noqa: E402
 from ancols_nlp.pipelines import layout  # noqa: E402
 from ancols_nlp.pipelines.process import read_as_newlines  # noqa: E402
 from ancols_nlp.pipelines.sentences import split_sentences  # noqa: E402
@@ -72,6 +76,7 @@ LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
 JOINED = 150  # characters: the ``joined`` splitting's shortest piece
 DECAY = 0.3  # A05d's: what each further piece of one segment loses
 POOL = 50  # segments of the hybrid search whose pieces are ranked
+SHORT = 60  # characters: the ``L`` splitting joins runs of sentences shorter than this (``M``: 100)
 SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
         "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
         "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6"),
@@ -109,24 +114,24 @@ def near(pieces: dict[str, list[Span]], units, rel) -> dict[str, list[Span]]:
     return {d: sorted(found[d]) for d in pieces if d in found}
 
 
-def whole(sentences: list[Span], span: Span) -> list[Span]:
+def whole(sentences: list[Span], span: Span, text: str = "") -> list[Span]:
     return [span]
 
 
-def by_sentence(sentences: list[Span], span: Span) -> list[Span]:
+def by_sentence(sentences: list[Span], span: Span, text: str = "") -> list[Span]:
     return inside(sentences, span) or [span]
 
 
-def by_window(sentences: list[Span], span: Span) -> list[Span]:
+def by_window(sentences: list[Span], span: Span, text: str = "") -> list[Span]:
     cut = by_sentence(sentences, span)
     return [(cut[i][0], cut[min(i + 1, len(cut) - 1)][1]) for i in range(0, len(cut), 2)]
 
 
-def long_by_sentence(sentences: list[Span], span: Span) -> list[Span]:
+def long_by_sentence(sentences: list[Span], span: Span, text: str = "") -> list[Span]:
     return by_sentence(sentences, span) if span[1] - span[0] > LONG else [span]
 
 
-def joined(sentences: list[Span], span: Span) -> list[Span]:
+def joined(sentences: list[Span], span: Span, text: str = "") -> list[Span]:
     """Consecutive sentences of ``span`` joined until each piece reaches ``JOINED`` characters."""
     pieces: list[Span] = []
     for start, end in by_sentence(sentences, span):
@@ -138,16 +143,58 @@ def joined(sentences: list[Span], span: Span) -> list[Span]:
     return pieces
 
 
-SPLITS: dict[str, Callable[[list[Span], Span], list[Span]]] = {
-    "S": whole, "A": by_sentence, "B": by_window, "C": long_by_sentence, "J": joined}
-# name → (splitting, w, at most this many pieces of one segment in the top k, decay); A05cap2 was declared after
-# set 4 was run, so it has no blind figure.
-VARIANTS = {f"{name}{tag}": (name, w, None, 0.0) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
-VARIANTS["A05cap2"] = ("A", 0.5, 2, 0.0)
-VARIANTS["T05"] = ("T", 0.5, None, 0.0)
-VARIANTS |= {"A05d": ("A", 0.5, None, DECAY), "J05": ("J", 0.5, None, 0.0), "J05d": ("J", 0.5, None, DECAY)}
+def short_runs(sentences: list[Span], span: Span, text: str = "", short: int = SHORT) -> list[Span]:
+    """The sentences of ``span``, each run of consecutive ones under ``short`` characters (table rows, list items,
+    lines of figures) one piece with the sentence introducing it when that one ends with a colon."""
+    pieces: list[Span] = []
+    joins = False  # whether a short sentence joins the last piece
+    for start, end in by_sentence(sentences, span):
+        brief = end - start < short
+        if brief and joins:
+            start = pieces.pop()[0]
+        pieces.append((start, end))
+        joins = brief or text[start:end].rstrip().endswith(":")
+    return pieces
+
+
+SPLITS: dict[str, Callable[[list[Span], Span, str], list[Span]]] = {
+    "S": whole, "A": by_sentence, "B": by_window, "C": long_by_sentence, "J": joined, "L": short_runs,
+    "M": partial(short_runs, short=100)}
+
+
+class Variant(NamedTuple):
+    """A ranking of pieces: the splitting, w, at most this many pieces of one segment in the top k, the decay, and
+    what a synonym phrase of the query's expansion held whole counts (a share of one query term)."""
+
+    split: str
+    w: float
+    cap: int | None = None
+    decay: float = 0.0
+    phrase: float = 0.0
+    rarity: bool = False  # search10's I: each query term weighs its idf in the share
+    zero: float = 0.0  # search10's Z: what a sentence holding no query term loses when its segment's best holds one
+
+
+# A05cap2 was declared after set 4 was run, so it has no blind figure.
+VARIANTS = {f"{name}{tag}": Variant(name, w) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
+VARIANTS["A05cap2"] = Variant("A", 0.5, 2)
+VARIANTS["T05"] = Variant("T", 0.5)
+VARIANTS |= {"A05d": Variant("A", 0.5, None, DECAY), "J05": Variant("J", 0.5), "J05d": Variant("J", 0.5, None, DECAY)}
+# search9 (bench/queries/grain-rule.md): A05d with the expansion's phrases in the share (at SYNONYM_WEIGHT or as a
+# whole term), with short runs joined, and both.
+VARIANTS |= {"A05dX": Variant("A", 0.5, None, DECAY, SYNONYM_WEIGHT), "A05dX1": Variant("A", 0.5, None, DECAY, 1.0),
+             **{f"{s}05d{x}": Variant(s, 0.5, None, DECAY, phrase) for s in "LM"
+                for x, phrase in (("", 0.0), ("X", SYNONYM_WEIGHT), ("X1", 1.0))}}
+# search10 (bench/queries/grain-rule.md): the share weighted by the terms' rarity (I, term weight W), sentences
+# holding no term demoted (Z), both; the parameters are chosen on dev + sets 1+2.
+WEIGHTS = {"05": 0.5, "1": 1.0}
+ZEROS = {"": 0.0, "Z05": 0.5, "Z1": 1.0, "Z2": 2.0}
+VARIANTS |= {f"A05d{z}": Variant("A", 0.5, None, DECAY, zero=zero) for z, zero in ZEROS.items() if z}
+VARIANTS |= {f"I{tag}d{z}": Variant("A", w, None, DECAY, rarity=True, zero=zero) for tag, w in WEIGHTS.items()
+             for z, zero in ZEROS.items()}
 SERVED = "A05d"  # the variant index/grain.py ranks as
-RECALLED = ("S", "A05", "T05", "A05d", "J05", "J05d")  # the variants whose R@20 is reported
+RECALLED = ("S", "A05", "T05", "A05d", "J05", "J05d", "A05dX", "A05dX1", "L05d", "L05dX", "L05dX1", "M05d",
+            "M05dX", "M05dX1", "A05dZ05", "I1d", "I1dZ05")  # the variants whose R@20 is reported
 RECALL_K = 20
 
 
@@ -158,20 +205,33 @@ def trimmed(sentences: list[Span], span: Span, holds: Callable[[Span], bool]) ->
 
 
 def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
-           query: str, split, w: float, cap: int | None = None, k: int = 10, decay: float = 0.0) -> list[dict]:
+           query: str, split, w: float, cap: int | None = None, k: int = 10, decay: float = 0.0,
+           phrases: tuple[tuple[str, ...], ...] = (), phrase: float = 0.0, weights: dict[str, float] | None = None,
+           zero: float = 0.0) -> list[dict]:
     """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
     ``cap`` of one segment, each piece of a segment ``decay`` lower than the one holding more of the query
-    before it."""
+    before it; each of the query's synonym ``phrases`` a piece holds whole counts ``phrase`` of one term. With
+    ``weights`` (term → idf) a term counts its weight in the share; a piece holding no term loses ``zero`` when
+    another piece of its segment holds one."""
     terms = set(analyze(query))
+    if weights is not None and sum(weights.get(t, 0.0) for t in terms) <= 0:
+        weights = None
+    wanted = [set(p) for p in phrases] if phrase else []
     pieces = []
     for rank, (doc, uid, fused, span) in enumerate(candidates):
         def share(piece: Span, text: str = texts[doc]) -> float:
-            return len(terms & set(analyze(text[piece[0]:piece[1]]))) / len(terms) if terms else 0.0
-        cut = split(sentences[doc], span, share) if split is trimmed else split(sentences[doc], span)
+            held = set(analyze(text[piece[0]:piece[1]]))
+            if weights is not None:
+                return sum(weights.get(t, 0.0) for t in terms & held) / sum(weights.get(t, 0.0) for t in terms)
+            found = len(terms & held) + phrase * sum(p <= held for p in wanted)
+            return min(1.0, found / max(1, len(terms)))
+        cut = split(sentences[doc], span, share) if split is trimmed else split(sentences[doc], span, texts[doc])
         shares = [share(piece) for piece in cut]
+        demoted = zero if max(shares) > 0 else 0.0
         for before, position in enumerate(sorted(range(len(cut)), key=lambda n: (-shares[n], n))):
             start, end = cut[position]
-            pieces.append((-(fused + w * shares[position] - decay * before), rank, position,
+            lost = demoted if shares[position] == 0 else 0.0
+            pieces.append((-(fused + w * shares[position] - decay * before - lost), rank, position,
                            {"document_id": doc, "start": start, "end": end, "segment": uid}))
     shown: Counter = Counter()
     top = []
@@ -182,12 +242,20 @@ def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, 
     return top
 
 
-def pooled(runtime, query: str, by_id: dict[str, str]) -> list[tuple[str, int, float, Span]]:
-    """The runtime's hybrid top ``POOL`` segments: document stem, segment id, fused score, span."""
+@dataclass(frozen=True)
+class Pool:
+    """The runtime's hybrid top ``POOL`` segments (document stem, segment id, fused score, span) and the query's
+    expansion that found them."""
+
+    candidates: list[tuple[str, int, float, Span]]
+    expansion: Expansion
+
+
+def pooled(runtime, query: str, by_id: dict[str, str]) -> Pool:
     store = runtime.store
     out = store.search(query, k=POOL, filters=Filters(), params=replace(store.params, mode="hybrid"))
-    return [(by_id[out.rows[h.id].document_id], h.id, h.score, (out.rows[h.id].start, out.rows[h.id].end))
-            for h in out.hits]
+    return Pool([(by_id[out.rows[h.id].document_id], h.id, h.score, (out.rows[h.id].start, out.rows[h.id].end))
+                 for h in out.hits], out.expansion)
 
 
 def gold_of(score, name: str, ids: dict[str, str], shared: Path):
@@ -224,13 +292,19 @@ class Corpus:
         texts = {stem: runtime.store.meta.document(doc, with_text=True).text for stem, doc in ids.items()}
         sentences = {stem: sentence_spans(runtime.nlp, text) for stem, text in texts.items()}
         segments = stored_spans(runtime.store, ids)
-        pieces = {name: {d: sorted(p for s in spans for p in split(sentences[d], s)) for d, spans in
+        pieces = {name: {d: sorted(p for s in spans for p in split(sentences[d], s, texts[d])) for d, spans in
                          segments.items()} for name, split in SPLITS.items()}
         return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
 
-    def top(self, query: str, pool, variant: tuple[str, float, int | None, float], k: int = 10) -> list[dict]:
-        split, w, cap, decay = variant
-        return ranked(pool, self.sentences, self.texts, query, SPLITS.get(split, trimmed), w, cap, k, decay)
+    def top(self, query: str, pool: Pool, variant: Variant, k: int = 10) -> list[dict]:
+        return ranked(pool.candidates, self.sentences, self.texts, query, SPLITS.get(variant.split, trimmed),
+                      variant.w, variant.cap, k, variant.decay, pool.expansion.phrases, variant.phrase,
+                      self.rarity(query) if variant.rarity else None, variant.zero)
+
+    def rarity(self, query: str) -> dict[str, float]:
+        """Each analysed term of ``query`` and its BM25 idf over the store's passages (search10's I)."""
+        lexical = self.runtime.store._followed().lexical
+        return {t: float(bm25_idf(lexical.passages_with(t), lexical.n, 1.0)) for t in set(analyze(query))}
 
 
 def recall(score, results: list[dict], units, rel) -> float:
@@ -252,7 +326,7 @@ def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[d
     per_q["R@20 S"] = {q: base[q]["recall"] for q in base}
     for q in base:
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
-        lists["S"].append(corpus.top(queries[q], pool, ("S", 0.0, None, 0.0)))
+        lists["S"].append(corpus.top(queries[q], pool, Variant("S", 0.0)))
         for v, variant in VARIANTS.items():
             top = corpus.top(queries[q], pool, variant, RECALL_K)
             lists[v].append(top[:10])
@@ -306,7 +380,8 @@ def main(argv=None) -> int:
     ap.add_argument("--check", nargs="+", choices=list(SETS),
                     help=f"compare the service's sentence results with {SERVED}'s on these sets")
     ap.add_argument("--pooled", nargs="+", choices=list(SETS), default=[],
-                    help="also each variant's difference to S and A05 over these sets' queries pooled (of --sets)")
+                    help="also each variant's difference to S, A05 and A05d over these sets' queries pooled "
+                         "(of --sets)")
     a = ap.parse_args(argv)
     score = load_score(shared / "eval" / "score.py")
     runtime = Runtime.from_settings(Settings(data_dir=a.data))
@@ -353,13 +428,13 @@ def interval(diffs: list[float], resamples: int = 10_000, seed: int = 0) -> tupl
 
 
 def print_pooled(per_query: dict[tuple[str, str], dict[str, float]]) -> None:
-    """Each variant's pooled mean nDCG@10 and its per-query difference to S and to A05."""
+    """Each variant's pooled mean nDCG@10 and its per-query difference to S, to A05 and to A05d."""
     print(f"\npooled over {len(per_query)} queries: variant, mean, then per reference: difference [95 % interval] "
           f"won/lost")
     rows = list(per_query.values())
     for v in VARIANTS:
         line = f"{v:12}{statistics.mean(r[v] for r in rows):7.3f}"
-        for ref in ("S", "A05"):
+        for ref in ("S", "A05", "A05d"):
             if ref != v:
                 diffs = [r[v] - r[ref] for r in rows]
                 low, high = interval(diffs)
@@ -385,8 +460,8 @@ def show_examples(corpus: Corpus, queries: dict[str, str]) -> None:
     for q in examples(queries):
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
         print(f"\n## {q}: {queries[q]}")
-        for v, variant in {"S": ("S", 0.0, None, 0.0), **VARIANTS}.items():
-            if v == "S" or variant[1]:
+        for v, variant in {"S": Variant("S", 0.0), **VARIANTS}.items():
+            if v == "S" or variant.w:
                 print(f"  {v}:")
                 for r in corpus.top(queries[q], pool, variant)[:5]:
                     shown = " ".join(corpus.texts[r["document_id"]][r["start"]:r["end"]].split())

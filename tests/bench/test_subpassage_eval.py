@@ -6,8 +6,10 @@ from pathlib import Path
 
 from bench.search_eval import load_score
 from bench.subpassage_eval import (DECAY, JOINED, by_sentence, by_window, joined, long_by_sentence, near, ranked,
-                                   sentence_spans, trimmed, whole)
+                                   sentence_spans, short_runs, trimmed, whole)
 
+from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.ranking import SYNONYM_WEIGHT
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -93,3 +95,53 @@ def test_a_decay_lowers_each_further_piece_of_a_segment_below_the_next_segments_
     assert [p["segment"] for p in free][:3] == [1, 1, 1]
     assert [p["segment"] for p in decayed][:3] == [1, 2, 1]
     assert (decayed[0]["start"], decayed[0]["end"]) == (free[0]["start"], free[0]["end"])
+
+
+def test_short_runs_join_a_list_to_the_long_sentence_introducing_it_and_stop_at_a_long_item():
+    """The letter's first sentence of 100 characters or more ending with a colon, followed by a shorter one: the
+    items under 100 characters after it (the ``M`` splitting's bound) join it in one piece, up to the first longer
+    sentence, a piece of its own."""
+    text = (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")
+    sentences = sentence_spans(load_sentencizer(), text)
+    size = [e - s for s, e in sentences]
+    intro = next(n for n, (s, e) in enumerate(sentences[:-1])
+                 if size[n] >= 100 and text[s:e].endswith(":") and size[n + 1] < 100)
+    end = next(n for n in range(intro + 1, len(sentences)) if size[n] >= 100)
+    assert end - intro > 1  # the introduction and one item at least, then the longer sentence
+    span = (sentences[intro][0], sentences[end][1])
+    assert short_runs(sentences, span, text, 100) == [(span[0], sentences[end - 1][1]), sentences[end]]
+    items = (sentences[intro + 1][0], sentences[end - 1][1])
+    assert short_runs(sentences, span, text.replace(":", "."), 100) == [sentences[intro], items, sentences[end]]
+
+
+def test_a_synonym_phrase_held_whole_counts_in_a_pieces_share():
+    """For a query none of the letter's sentences holds, the third sentence holding every term of one of its
+    synonym phrases ("territoire communal") comes first once phrases count, at ``SYNONYM_WEIGHT`` of a term."""
+    _, _, _, sentences, span = _letter()
+    texts = {DOC: (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")}
+    rank = partial(ranked, [(DOC, 1, 2.0, span)], {DOC: sentences}, texts, "gouvernance", by_sentence, 0.5)
+    phrases = (tuple(analyze("territoire communal")),)
+    cut = by_sentence(sentences, span)
+    assert [(p["start"], p["end"]) for p in rank(phrases=phrases)] == cut
+    assert [(p["start"], p["end"]) for p in rank(phrases=phrases, phrase=SYNONYM_WEIGHT)] == [cut[2], cut[0], cut[1]]
+
+
+def test_rare_terms_weigh_more_in_a_share_and_a_common_ones_piece_falls_below_the_next_segment():
+    """The letter's third sentence holds only "politiques" of the query's three terms: a third of the plain share
+    (2.0 + 0.5 / 3, above the next segment's 2.1), about a twentieth once the common term weighs a tenth of the
+    others (search10's I, idf weights): the next segment's pieces (none holding a term) come before it."""
+    weights = {t: 0.1 if t == analyze("politiques")[0] else 1.0 for t in analyze("orientation politique stratégique")}
+    free, weighted = _ranked_with_next(2.1, weights=weights)
+    assert [p["segment"] for p in free][:3] == [1, 1, 2]
+    assert [p["segment"] for p in weighted][:5] == [1, 2, 2, 2, 1]
+    assert (weighted[0]["start"], weighted[0]["end"]) == (free[0]["start"], free[0]["end"])
+
+
+def test_a_sentence_holding_no_query_term_falls_below_the_next_segment_when_its_segment_holds_one():
+    """The letter's first sentence holds none of the query's terms (2.0, above the next segment's 1.0): demoted by
+    1.5 (search10's Z) it comes after the next segment's three pieces, the two holding a term still first; the
+    next segment, holding none, is not demoted."""
+    free, demoted = _ranked_with_next(1.0, zero=1.5)
+    assert [p["segment"] for p in free][:4] == [1, 1, 1, 2]
+    assert [p["segment"] for p in demoted][:6] == [1, 1, 2, 2, 2, 1]
+    assert [(p["start"], p["end"]) for p in demoted][:2] == [(p["start"], p["end"]) for p in free][:2]
