@@ -155,6 +155,7 @@ def test_an_uploaded_name_is_stored_and_shown_as_a_readable_base_name(client):
 
 @pytest.mark.parametrize("name, data, status, code", [
     ("empty.txt", b"", 422, "empty_document"),
+    ("notes.md", "---\ntitle: Rapport définitif de contrôle n° 2016-047\n---\n\n".encode(), 422, "empty_document"),
     ("fake.pdf", b"this is not a pdf at all", 422, "unreadable_pdf"),
     ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 415, "unsupported_type"),
     ("archive.zip", b"PK\x03\x04" + b"\x00" * 64, 415, "unsupported_type"),
