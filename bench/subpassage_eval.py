@@ -21,8 +21,9 @@ mean nDCG@10 over the seven columns dev odd, dev even, sets 1–5; the service's
 integrator on set 6 (blind, being written on another branch). R@20 (the scorer's recall of the grade-2 units over
 20 results) is reported for S, A05 and T05.
 
-A piece scores its segment's fused score + w × the share of the query's analysed terms it holds; ties go to the
-better segment, then to the earlier piece. The baseline is the current segments' top 10 (``search_eval.evaluate``)
+A piece scores its segment's fused score + w × the share of the query's analysed terms it holds (a word the search
+respelled or corrected counted as the spelling searched, as the service's grain counts it); ties go to the better
+segment, then to the earlier piece. The baseline is the current segments' top 10 (``search_eval.evaluate``)
 in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over every piece of the store.
 
     python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
@@ -49,6 +50,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -58,7 +60,7 @@ from bench.search_ceiling import ceiling, stored_spans  # noqa: E402
 from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg, read_queries  # noqa: E402
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
-from ancols_nlp.index.grain import search  # noqa: E402
+from ancols_nlp.index.grain import QueryTerms, query_terms, search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.pipelines import layout  # noqa: E402
 from ancols_nlp.pipelines.process import read_as_newlines  # noqa: E402
@@ -157,16 +159,22 @@ def trimmed(sentences: list[Span], span: Span, holds: Callable[[Span], bool]) ->
     return [(found[0][0], found[-1][1])] if found else [span]
 
 
-def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
-           query: str, split, w: float, cap: int | None = None, k: int = 10, decay: float = 0.0) -> list[dict]:
-    """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
-    ``cap`` of one segment, each piece of a segment ``decay`` lower than the one holding more of the query
-    before it."""
-    terms = set(analyze(query))
+class Pool(NamedTuple):
+    """A query's hybrid top ``POOL`` segments (document stem, segment id, fused score, span; best first) and its
+    terms as the service's grain counts them (``grain.query_terms``: respelled and corrected words included)."""
+
+    candidates: list[tuple[str, int, float, Span]]
+    terms: QueryTerms
+
+
+def ranked(pool: Pool, sentences: dict[str, list[Span]], texts: dict[str, str], split, w: float,
+           cap: int | None = None, k: int = 10, decay: float = 0.0) -> list[dict]:
+    """The top ``k`` pieces of the ``pool``'s candidates, at most ``cap`` of one segment, each piece of a segment
+    ``decay`` lower than the one holding more of the query before it."""
     pieces = []
-    for rank, (doc, uid, fused, span) in enumerate(candidates):
+    for rank, (doc, uid, fused, span) in enumerate(pool.candidates):
         def share(piece: Span, text: str = texts[doc]) -> float:
-            return len(terms & set(analyze(text[piece[0]:piece[1]]))) / len(terms) if terms else 0.0
+            return pool.terms.share(analyze(text[piece[0]:piece[1]]))
         cut = split(sentences[doc], span, share) if split is trimmed else split(sentences[doc], span)
         shares = [share(piece) for piece in cut]
         for before, position in enumerate(sorted(range(len(cut)), key=lambda n: (-shares[n], n))):
@@ -182,12 +190,12 @@ def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, 
     return top
 
 
-def pooled(runtime, query: str, by_id: dict[str, str]) -> list[tuple[str, int, float, Span]]:
-    """The runtime's hybrid top ``POOL`` segments: document stem, segment id, fused score, span."""
+def pooled(runtime, query: str, by_id: dict[str, str]) -> Pool:
+    """The runtime's hybrid top ``POOL`` segments and the query's terms."""
     store = runtime.store
     out = store.search(query, k=POOL, filters=Filters(), params=replace(store.params, mode="hybrid"))
-    return [(by_id[out.rows[h.id].document_id], h.id, h.score, (out.rows[h.id].start, out.rows[h.id].end))
-            for h in out.hits]
+    return Pool([(by_id[out.rows[h.id].document_id], h.id, h.score, (out.rows[h.id].start, out.rows[h.id].end))
+                 for h in out.hits], query_terms(query, out.expansion))
 
 
 def gold_of(score, name: str, ids: dict[str, str], shared: Path):
@@ -228,9 +236,9 @@ class Corpus:
                          segments.items()} for name, split in SPLITS.items()}
         return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
 
-    def top(self, query: str, pool, variant: tuple[str, float, int | None, float], k: int = 10) -> list[dict]:
+    def top(self, pool: Pool, variant: tuple[str, float, int | None, float], k: int = 10) -> list[dict]:
         split, w, cap, decay = variant
-        return ranked(pool, self.sentences, self.texts, query, SPLITS.get(split, trimmed), w, cap, k, decay)
+        return ranked(pool, self.sentences, self.texts, SPLITS.get(split, trimmed), w, cap, k, decay)
 
 
 def recall(score, results: list[dict], units, rel) -> float:
@@ -252,9 +260,9 @@ def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[d
     per_q["R@20 S"] = {q: base[q]["recall"] for q in base}
     for q in base:
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
-        lists["S"].append(corpus.top(queries[q], pool, ("S", 0.0, None, 0.0)))
+        lists["S"].append(corpus.top(pool, ("S", 0.0, None, 0.0)))
         for v, variant in VARIANTS.items():
-            top = corpus.top(queries[q], pool, variant, RECALL_K)
+            top = corpus.top(pool, variant, RECALL_K)
             lists[v].append(top[:10])
             per_q[v][q] = ndcg(score, top, units, qrels[q])[0]
             if v in RECALLED and v != "S":
@@ -276,7 +284,7 @@ def pool_run(corpus: Corpus, queries: dict[str, str], variant: str = "A05cap2") 
     """A variant's top 10 per query in ``search_pool.py run``'s format (system → query → [stem, start, end]), so
     that its pieces join a judging pool whose sheet hides the systems."""
     return {f"{variant}/pieces": {q: [[r["document_id"], r["start"], r["end"]] for r in corpus.top(
-        text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[variant])] for q, text in queries.items()}}
+        pooled(corpus.runtime, text, corpus.by_id), VARIANTS[variant])] for q, text in queries.items()}}
 
 
 def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
@@ -288,7 +296,7 @@ def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
         outcome, shown = search(store, text, k=10, filters=Filters(), params=params, grain="sentence")
         served = [(corpus.by_id[r.document_id], r.start, r.end) for r in search_results(store, outcome, shown)]
         bench = [(r["document_id"], r["start"], r["end"]) for r in corpus.top(
-            text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[SERVED])]
+            pooled(corpus.runtime, text, corpus.by_id), VARIANTS[SERVED])]
         if served != bench:
             found.append(q)
     return found
@@ -388,7 +396,7 @@ def show_examples(corpus: Corpus, queries: dict[str, str]) -> None:
         for v, variant in {"S": ("S", 0.0, None, 0.0), **VARIANTS}.items():
             if v == "S" or variant[1]:
                 print(f"  {v}:")
-                for r in corpus.top(queries[q], pool, variant)[:5]:
+                for r in corpus.top(pool, variant)[:5]:
                     shown = " ".join(corpus.texts[r["document_id"]][r["start"]:r["end"]].split())
                     print(f"    [{r['document_id'][:3]} {r['end'] - r['start']}c] {shown[:180]}")
 

@@ -25,6 +25,7 @@ What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
@@ -113,16 +114,26 @@ def ranked(found: Passages, terms: QueryTerms, k: int) -> tuple[list[Ranked], li
     return sorted(top, key=lambda e: e[:3], reverse=True), scores
 
 
-QueryTerms = dict[str, int]  # a term a sentence may hold → the number of the query's term it stands for
+@dataclass(frozen=True)
+class QueryTerms:
+    """The query's analysed terms, numbered, and the terms that stand for one of them (``query_terms``)."""
+
+    numbers: dict[str, int]  # a term a sentence may hold → the number of the query's term it is or stands for
+    count: int  # the query's terms
+
+    def share(self, held: Iterable[str]) -> float:
+        """The share of the query's terms that the terms ``held`` (a sentence's) are or stand for."""
+        return len({self.numbers[t] for t in self.numbers.keys() & held}) / self.count if self.count else 0.0
 
 
 def query_terms(query: str, expansion: Expansion) -> QueryTerms:
-    """The query's analysed terms, numbered, and the terms that stand for one of them: the accented spelling's of a
-    word typed without its accents that the search respelled (``analyzer.respelled``: its term is then among the
+    """The query's analysed terms and those that stand for one of them: the accented spelling's of a word typed
+    without its accents that the search respelled (``analyzer.respelled``: its term is then among the
     ``expansion``'s) and the correction's of a misspelt word (``spelling.corrections``). Both are the user's own word
     as the search read it, so a sentence holding "impayés" or "recouvrement" holds "impayes" or "recouvrment" at
     full weight; a synonym phrase is not the user's word and stands for none (weighted 0.35 it changed nothing)."""
     numbers = {term: n for n, term in enumerate(dict.fromkeys(analyze(query)))}
+    count = len(numbers)
     searched = frozenset(expansion.terms)
     meant = [(typed, spelling) for typed, spelling in respellings(query) if searched.issuperset(analyze(spelling))]
     for typed, spelling in meant + list(expansion.corrected):
@@ -130,19 +141,17 @@ def query_terms(query: str, expansion: Expansion) -> QueryTerms:
         if len(own) == 1 and own[0] in numbers:
             for term in analyze(spelling):
                 numbers.setdefault(term, numbers[own[0]])
-    return numbers
+    return QueryTerms(numbers, count)
 
 
 def sentence_shares(row: SegmentRow | CandidateText, terms: QueryTerms) -> list[tuple[int, int, float]]:
     """Each stored sentence of ``row`` (the whole passage when none is stored) and the share of the query's terms it
     holds (``query_terms``: a term or one that stands for it)."""
     spans = row.sentences or [(row.start, row.end)]
-    if not terms:
+    if not terms.count:
         return [(start, end, 0.0) for start, end in spans]
-    count = len(set(terms.values()))
     shares = []
     for start, end in spans:
         words = set(TOKEN.findall(row.text, start - row.start, end - row.start))
-        held = terms.keys() & chain.from_iterable(map(token_terms, words))
-        shares.append((start, end, len({terms[t] for t in held}) / count))
+        shares.append((start, end, terms.share(chain.from_iterable(map(token_terms, words)))))
     return shares
