@@ -5,9 +5,11 @@ from functools import partial
 from pathlib import Path
 
 from bench.search_eval import load_score
-from bench.subpassage_eval import (DECAY, JOINED, by_sentence, by_window, joined, long_by_sentence, near, ranked,
-                                   sentence_spans, trimmed, whole)
+from bench.subpassage_eval import (DECAY, JOINED, Pool, by_sentence, by_window, joined, long_by_sentence, near,
+                                   ranked, sentence_spans, trimmed, whole)
 
+from ancols_nlp.index.expansion import expand
+from ancols_nlp.index.grain import query_terms
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -54,8 +56,10 @@ def _ranked_with_next(next_score: float, **options) -> tuple[list[dict], list[di
     ranked for a query held by the middle sentence: freely, and with ``options``."""
     _, _, _, sentences, span = _letter()
     texts = {DOC: (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")}
-    pool = [(DOC, 1, 2.0, span), (DOC, 2, next_score, (span[1] + 10, span[1] + 200))]
-    rank = partial(ranked, pool, {DOC: sentences}, texts, "orientation politique et stratégique", by_sentence, 0.5)
+    query = "orientation politique et stratégique"
+    pool = Pool([(DOC, 1, 2.0, span), (DOC, 2, next_score, (span[1] + 10, span[1] + 200))],
+                query_terms(query, expand(query)))
+    rank = partial(ranked, pool, {DOC: sentences}, texts, by_sentence, 0.5)
     return rank(), rank(**options)
 
 
