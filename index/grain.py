@@ -131,7 +131,7 @@ def query_terms(query: str, expansion: Expansion) -> QueryTerms:
     without its accents that the search respelled (``analyzer.respelled``: its term is then among the
     ``expansion``'s) and the correction's of a misspelt word (``spelling.corrections``). Both are the user's own word
     as the search read it, so a sentence holding "impayés" or "recouvrement" holds "impayes" or "recouvrment" at
-    full weight; a synonym phrase is not the user's word and stands for none (weighted 0.35 it changed nothing)."""
+    full weight; a synonym phrase is not the user's word and stands for none (measured at weight 0.35: no change)."""
     numbers = {term: n for n, term in enumerate(dict.fromkeys(analyze(query)))}
     count = len(numbers)
     searched = frozenset(expansion.terms)
