@@ -21,8 +21,9 @@ mean nDCG@10 over the seven columns dev odd, dev even, sets 1–5; the service's
 integrator on set 6 (blind, being written on another branch). R@20 (the scorer's recall of the grade-2 units over
 20 results) is reported for S, A05 and T05.
 
-A piece scores its segment's fused score + w × the share of the query's analysed terms it holds; ties go to the
-better segment, then to the earlier piece. The baseline is the current segments' top 10 (``search_eval.evaluate``)
+A piece scores its segment's fused score + w × the share of the query's analysed terms it holds (a word the search
+respelled or corrected counted as the spelling searched, as the service's grain counts it); ties go to the better
+segment, then to the earlier piece. The baseline is the current segments' top 10 (``search_eval.evaluate``)
 in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over every piece of the store.
 
     python bench/subpassage_eval.py --data DIR --sets dev set1 set2 set3 [--examples]
@@ -61,7 +62,7 @@ from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg, rea
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
 from ancols_nlp.index.expansion import Expansion  # noqa: E402
-from ancols_nlp.index.grain import search  # noqa: E402
+from ancols_nlp.index.grain import QueryTerms, query_terms, search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf  # noqa: E402
 from ancols_nlp.pipelines import layout  # noqa: E402
@@ -205,27 +206,38 @@ def trimmed(sentences: list[Span], span: Span, holds: Callable[[Span], bool]) ->
     return [(found[0][0], found[-1][1])] if found else [span]
 
 
-def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, list[Span]], texts: dict[str, str],
-           query: str, split, w: float, cap: int | None = None, k: int = 10, decay: float = 0.0,
-           phrases: tuple[tuple[str, ...], ...] = (), phrase: float = 0.0, weights: dict[str, float] | None = None,
-           zero: float = 0.0) -> list[dict]:
-    """The top ``k`` pieces of ``candidates`` (document, segment id, fused score, span; best first), at most
-    ``cap`` of one segment, each piece of a segment ``decay`` lower than the one holding more of the query
-    before it; each of the query's synonym ``phrases`` a piece holds whole counts ``phrase`` of one term. With
-    ``weights`` (term → idf) a term counts its weight in the share; a piece holding no term loses ``zero`` when
-    another piece of its segment holds one."""
-    terms = set(analyze(query))
-    if weights is not None and sum(weights.get(t, 0.0) for t in terms) <= 0:
+@dataclass(frozen=True)
+class Pool:
+    """A query's hybrid top ``POOL`` segments (document stem, segment id, fused score, span; best first), its terms
+    as the service's grain counts them (``grain.query_terms``: respelled and corrected words included) and the
+    expansion that found them (its synonym phrases)."""
+
+    candidates: list[tuple[str, int, float, Span]]
+    terms: QueryTerms
+    expansion: Expansion = Expansion(())
+
+
+def ranked(pool: Pool, sentences: dict[str, list[Span]], texts: dict[str, str], split, w: float,
+           cap: int | None = None, k: int = 10, decay: float = 0.0, phrase: float = 0.0,
+           weights: dict[str, float] | None = None, zero: float = 0.0) -> list[dict]:
+    """The top ``k`` pieces of the ``pool``'s candidates, at most ``cap`` of one segment, each piece of a segment
+    ``decay`` lower than the one holding more of the query before it; each of the query's synonym phrases a piece
+    holds whole counts ``phrase`` of one term. With ``weights`` (each query term → its idf) a term counts its weight
+    in the share; a piece holding no term loses ``zero`` when another piece of its segment holds one."""
+    if weights is not None and sum(weights.values()) <= 0:
         weights = None
-    wanted = [set(p) for p in phrases] if phrase else []
+    wanted = [set(p) for p in pool.expansion.phrases] if phrase else []
+    count = pool.terms.count
     pieces = []
-    for rank, (doc, uid, fused, span) in enumerate(candidates):
+    for rank, (doc, uid, fused, span) in enumerate(pool.candidates):
         def share(piece: Span, text: str = texts[doc]) -> float:
             held = set(analyze(text[piece[0]:piece[1]]))
             if weights is not None:
-                return sum(weights.get(t, 0.0) for t in terms & held) / sum(weights.get(t, 0.0) for t in terms)
-            found = len(terms & held) + phrase * sum(p <= held for p in wanted)
-            return min(1.0, found / max(1, len(terms)))
+                return sum(weights[t] for t in weights.keys() & held) / sum(weights.values())
+            if not wanted:
+                return pool.terms.share(held)
+            found = pool.terms.share(held) * count + phrase * sum(p <= held for p in wanted)
+            return min(1.0, found / max(1, count))
         cut = split(sentences[doc], span, share) if split is trimmed else split(sentences[doc], span, texts[doc])
         shares = [share(piece) for piece in cut]
         demoted = zero if max(shares) > 0 else 0.0
@@ -243,20 +255,11 @@ def ranked(candidates: list[tuple[str, int, float, Span]], sentences: dict[str, 
     return top
 
 
-@dataclass(frozen=True)
-class Pool:
-    """The runtime's hybrid top ``POOL`` segments (document stem, segment id, fused score, span) and the query's
-    expansion that found them."""
-
-    candidates: list[tuple[str, int, float, Span]]
-    expansion: Expansion
-
-
 def pooled(runtime, query: str, by_id: dict[str, str]) -> Pool:
     store = runtime.store
     out = store.search(query, k=POOL, filters=Filters(), params=replace(store.params, mode="hybrid"))
     return Pool([(by_id[out.rows[h.id].document_id], h.id, h.score, (out.rows[h.id].start, out.rows[h.id].end))
-                 for h in out.hits], out.expansion)
+                 for h in out.hits], query_terms(query, out.expansion), out.expansion)
 
 
 def gold_of(score, name: str, ids: dict[str, str], shared: Path):
@@ -298,9 +301,8 @@ class Corpus:
         return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
 
     def top(self, query: str, pool: Pool, variant: Variant, k: int = 10) -> list[dict]:
-        return ranked(pool.candidates, self.sentences, self.texts, query, SPLITS.get(variant.split, trimmed),
-                      variant.w, variant.cap, k, variant.decay, pool.expansion.phrases, variant.phrase,
-                      self.rarity(query) if variant.rarity else None, variant.zero)
+        return ranked(pool, self.sentences, self.texts, SPLITS.get(variant.split, trimmed), variant.w, variant.cap, k,
+                      variant.decay, variant.phrase, self.rarity(query) if variant.rarity else None, variant.zero)
 
     def rarity(self, query: str) -> dict[str, float]:
         """Each analysed term of ``query`` and its BM25 idf over the store's passages (search10's I)."""

@@ -109,13 +109,24 @@ def respelled(query: str, passages_with: Callable[[str], int]) -> str:
     every accent stripped 0.693 (0.696 / 0.690) → 0.717 (0.730 / 0.704)."""
     def respell(match: re.Match[str]) -> str:
         typed = match.group()
-        accented = french.accented(typed) if typed.islower() else None
+        accented = _respelling(typed)
         if accented is None:
             return typed
         terms = analyze(accented)
         usual = bool(terms) and passages_with(terms[0]) > sum(map(passages_with, analyze(typed)))
         return f"{typed} {accented}" if usual else typed
     return _LETTERS.sub(respell, query)
+
+
+def respellings(query: str) -> list[tuple[str, str]]:
+    """The words of ``query`` that ``respelled`` may follow with an accented spelling, each with that spelling
+    (whether it did is for the documents to say: the spelling's term is then among the query's)."""
+    return [(typed, accented) for typed in _LETTERS.findall(query) if (accented := _respelling(typed))]
+
+
+def _respelling(typed: str) -> str | None:
+    """The accented spelling of a lower-case word typed without its accents (``french.accented``), or None."""
+    return french.accented(typed) if typed.islower() else None
 
 
 def query_kinds(text: str) -> tuple[str, ...]:

@@ -162,7 +162,7 @@ class DocumentStore(Database):
     def document_heads(self, doc_ids: set[str] | list[str]) -> dict[str, DocumentRef]:
         """What a search result or a citation shows of each of the given documents, kept once read (``KeptHeads``)."""
         return self._heads.get(doc_ids, lambda missing: self._db.execute(
-            f"SELECT id, filename, meta FROM documents WHERE id IN ({','.join('?' * len(missing))})",
+            f"SELECT id, filename, meta, pages FROM documents WHERE id IN ({','.join('?' * len(missing))})",
             missing).fetchall())
 
     def documents(self, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:

@@ -3,7 +3,8 @@
 The judged units are the documents' lines and our passages paragraphs, so a passage takes one gain where the ideal
 list counts each line (``bench/search_ceiling.py``). With the sentence grain the stored sentences of the hybrid's
 top ``POOL`` passages are ranked instead: a sentence scores its passage's fused score + ``TERM_WEIGHT`` × the share
-of the query's analysed terms it holds, less ``REPEAT_PENALTY`` for each sentence of its passage holding more of
+of the query's analysed terms it holds (a word the search respelled or corrected counts as the spelling it searched,
+``query_terms``), less ``REPEAT_PENALTY`` for each sentence of its passage holding more of
 them (or as many, earlier); ties go to the better passage, then to the earlier sentence. The penalty keeps one
 found passage from filling the list with its sentences that hold few or none of the query's words, each a result
 where the passage was one (bench ``subpassage_eval.py``'s A05d, ``--check`` proves the same top 10s; pooled over
@@ -24,10 +25,12 @@ What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
-from ancols_nlp.index.analyzer import TOKEN, analyze
+from ancols_nlp.index.analyzer import TOKEN, analyze, respellings
+from ancols_nlp.index.expansion import Expansion
 from ancols_nlp.index.highlight import token_terms
 from ancols_nlp.index.interface import Passages, SearchOutcome, SegmentStore
 from ancols_nlp.index.passages import CandidateText
@@ -66,10 +69,10 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
         outcome = store.search(query, k=k, filters=filters, params=params)
         return outcome, [Piece(h, row, row.start, row.end, h.score) for h in outcome.hits
                          for row in (outcome.rows[h.id],)]
-    terms = frozenset(analyze(query))
     pool = max(k, POOL)
     asked = min(FIRST * k, pool)
     found = store.passages(query, k=asked, filters=filters, params=params)
+    terms = query_terms(query, found.expansion)
     best, scores = ranked(found, terms, k)
     # ``scores`` is None when the ranking stopped early: then its k-th sentence beats any passage left out by
     # TERM_WEIGHT. Else no passage left out scores more than the lowest read, and the pool holds more only when it
@@ -88,7 +91,7 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
 Ranked = tuple[float, int, int, Hit, int, int]  # score, -rank, -position, passage, start, end
 
 
-def ranked(found: Passages, terms: frozenset[str], k: int) -> tuple[list[Ranked], list[float] | None]:
+def ranked(found: Passages, terms: QueryTerms, k: int) -> tuple[list[Ranked], list[float] | None]:
     """The best ``k`` sentences of ``found``'s passages, drawing passages only while one could still place (the
     near-duplicate pass and the texts go no further); and the scores of every passage drawn when all were, None
     when the ranking stopped before."""
@@ -111,13 +114,44 @@ def ranked(found: Passages, terms: frozenset[str], k: int) -> tuple[list[Ranked]
     return sorted(top, key=lambda e: e[:3], reverse=True), scores
 
 
-def sentence_shares(row: SegmentRow | CandidateText, terms: frozenset[str]) -> list[tuple[int, int, float]]:
-    """Each stored sentence of ``row`` (the whole passage when none is stored) and the share of ``terms`` it holds."""
+@dataclass(frozen=True)
+class QueryTerms:
+    """The query's analysed terms, numbered, and the terms that stand for one of them (``query_terms``)."""
+
+    numbers: dict[str, int]  # a term a sentence may hold → the number of the query's term it is or stands for
+    count: int  # the query's terms
+
+    def share(self, held: Iterable[str]) -> float:
+        """The share of the query's terms that the terms ``held`` (a sentence's) are or stand for."""
+        return len({self.numbers[t] for t in self.numbers.keys() & held}) / self.count if self.count else 0.0
+
+
+def query_terms(query: str, expansion: Expansion) -> QueryTerms:
+    """The query's analysed terms and those that stand for one of them: the accented spelling's of a word typed
+    without its accents that the search respelled (``analyzer.respelled``: its term is then among the
+    ``expansion``'s) and the correction's of a misspelt word (``spelling.corrections``). Both are the user's own word
+    as the search read it, so a sentence holding "impayés" or "recouvrement" holds "impayes" or "recouvrment" at
+    full weight; a synonym phrase is not the user's word and stands for none (measured at weight 0.35: no change)."""
+    numbers = {term: n for n, term in enumerate(dict.fromkeys(analyze(query)))}
+    count = len(numbers)
+    searched = frozenset(expansion.terms)
+    meant = [(typed, spelling) for typed, spelling in respellings(query) if searched.issuperset(analyze(spelling))]
+    for typed, spelling in meant + list(expansion.corrected):
+        own = analyze(typed)
+        if len(own) == 1 and own[0] in numbers:
+            for term in analyze(spelling):
+                numbers.setdefault(term, numbers[own[0]])
+    return QueryTerms(numbers, count)
+
+
+def sentence_shares(row: SegmentRow | CandidateText, terms: QueryTerms) -> list[tuple[int, int, float]]:
+    """Each stored sentence of ``row`` (the whole passage when none is stored) and the share of the query's terms it
+    holds (``query_terms``: a term or one that stands for it)."""
     spans = row.sentences or [(row.start, row.end)]
-    if not terms:
+    if not terms.count:
         return [(start, end, 0.0) for start, end in spans]
     shares = []
     for start, end in spans:
         words = set(TOKEN.findall(row.text, start - row.start, end - row.start))
-        shares.append((start, end, len(terms.intersection(chain.from_iterable(map(token_terms, words)))) / len(terms)))
+        shares.append((start, end, terms.share(chain.from_iterable(map(token_terms, words)))))
     return shares

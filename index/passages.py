@@ -86,7 +86,8 @@ class CandidateText(NamedTuple):
     heading: str | None = None  # the innermost heading of its section path, None when it has none
     start: int = 0
     end: int = 0
-    sentence_spans: str | None = None  # the row's ``sentences`` as stored (JSON), None when it has none
+    # the row's ``sentences`` as stored (JSON), or as read already (a row read whole); None when it has none
+    sentence_spans: str | list[tuple[int, int]] | None = None
 
     def terms(self) -> frozenset[str]:
         """The text's own analysed words (``text_terms``), from the stored terms when there are some."""
@@ -98,13 +99,15 @@ class CandidateText(NamedTuple):
     @property
     def sentences(self) -> list[tuple[int, int]]:
         """As ``SegmentRow.sentences``: parsed only for the candidates a ranking reaches."""
-        return [tuple(span) for span in json.loads(self.sentence_spans)] if self.sentence_spans else []
+        spans = self.sentence_spans
+        return [tuple(span) for span in json.loads(spans)] if isinstance(spans, str) else spans or []
 
 
 def row_text(row: SegmentRow) -> CandidateText:
     """A row read whole as what the near-duplicate pass and the sentence grain read of it (a store that reads
-    candidates' rows whole: its text is analysed again)."""
-    return CandidateText(row.text, None, None, row.start, row.end, json.dumps(row.sentences) if row.sentences else None)
+    candidates' rows whole: its text is analysed again; its sentences, parsed with the row, are not written back to
+    JSON to be parsed again)."""
+    return CandidateText(row.text, None, None, row.start, row.end, row.sentences or None)
 
 
 class Distinct:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import threading
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,6 +61,15 @@ class DocumentRef:
     id: str
     filename: str
     meta: dict
+    page_ends: array = field(default_factory=lambda: array("i"))  # each page's end offset, in text order
+    page_numbers: array = field(default_factory=lambda: array("i"))
+
+    def page_at(self, offset: int) -> int | None:
+        """The number of the page holding character ``offset``, as ``SourceText.page_at`` gives a passage's (a
+        sentence result's own pages); None for a document without pages."""
+        if not self.page_ends:
+            return None
+        return self.page_numbers[min(bisect_right(self.page_ends, offset), len(self.page_numbers) - 1)]
 
 
 @dataclass(frozen=True)
@@ -105,11 +116,14 @@ def document_row(row) -> DocumentRow:
 
 
 def document_ref(row) -> DocumentRef:
-    """A row of (id, filename, meta JSON)."""
-    return DocumentRef(id=row[0], filename=row[1], meta=json.loads(row[2]))
+    """A row of (id, filename, meta JSON, pages JSON); the pages kept as two arrays of ints (8 bytes a page)."""
+    pages = json.loads(row[3])
+    return DocumentRef(id=row[0], filename=row[1], meta=json.loads(row[2]),
+                       page_ends=array("i", (p["end"] for p in pages)),
+                       page_numbers=array("i", (p["number"] for p in pages)))
 
 
-# Document heads kept in memory (a few hundred bytes each): every document of a store up to this many.
+# Document heads kept in memory (a few hundred bytes each, and 8 a page): every document of a store up to this many.
 HEADS_KEPT = 20_000
 
 
@@ -126,7 +140,8 @@ class KeptHeads:
         self._lock = lock or threading.RLock()
 
     def get(self, doc_ids: Iterable[str], read: Callable[[list[str]], list]) -> dict[str, DocumentRef]:
-        """The heads of ``doc_ids`` that exist; ``read`` gives the (id, filename, meta) rows of those not kept."""
+        """The heads of ``doc_ids`` that exist; ``read`` gives the (id, filename, meta, pages) rows of those not
+        kept."""
         kept = {i: self._heads.get(i) for i in doc_ids}
         heads = {i: head for i, head in kept.items() if head is not None}
         missing = [i for i, head in kept.items() if head is None]

@@ -12,6 +12,7 @@ from spacy.language import Language
 
 from ancols_nlp.pipelines import layout
 from ancols_nlp.pipelines.doctype import read_meta
+from ancols_nlp.pipelines.errors import EmptyDocument
 from ancols_nlp.pipelines.extract import TEXT_SUFFIXES
 from ancols_nlp.pipelines.front_matter import front_matter
 from ancols_nlp.pipelines.indicators import indicators
@@ -38,6 +39,9 @@ def read_source(source: SourceText) -> Reading:
     front = front_matter(text) if source.media_type in TEXT_SUFFIXES.values() else None
     if front:  # a static-site export's metadata: read as blank, its title as the document's first line
         text = front.blanked(text)
+        if not any(c.isalnum() for c in text):  # else stored as a document of no passage
+            raise EmptyDocument("The file holds no text but its front matter (the metadata between its first "
+                                "--- or +++ lines).")
     meta = read_meta(f"{front.title}\n{text}" if front and front.title else text)
     if front and front.title:  # the title its author chose, over a letter's read past its salutation
         meta = replace(meta, title=front.title[:200])

@@ -43,6 +43,11 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+class NotMultipart(ApiError):
+    status = 415
+    code = "not_multipart"
+
+
 class JobFinished(ApiError):
     status = 409
     code = "job_finished"

@@ -165,6 +165,8 @@ class ScoreBreakdown(BaseModel):
 
 
 class SearchResult(SegmentOut):
+    result_id: str = Field(description='"<id>@<start>": unique in a response, where `id` (its passage\'s) is not: '
+                                       "with grain=sentence several sentences of one passage may be results.")
     score: float
     scores: ScoreBreakdown
     organism: str | None = None

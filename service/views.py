@@ -59,7 +59,11 @@ def corrections(outcome: SearchOutcome, results: list[SearchResult]) -> list[tup
 def search_result(piece: Piece, doc: DocumentRef | None, highlights: list[tuple[int, int]]) -> SearchResult:
     meta = doc.meta if doc else {}
     hit, row = piece.hit, piece.row
-    return SearchResult(**_segment_fields(row) | dict(start=piece.start, end=piece.end, text=piece.text),
+    span = dict(start=piece.start, end=piece.end, text=piece.text)
+    if not piece.whole and doc and doc.page_ends:  # a sentence: its own pages, where its passage's run onto the next
+        span |= dict(page=doc.page_at(piece.start), page_end=doc.page_at(piece.end - 1))
+    fields = _segment_fields(row) | span
+    return SearchResult(**fields, result_id=f"{fields['id']}@{piece.start}",
                         score=piece.score, scores=ScoreBreakdown(lexical=hit.lexical, dense=hit.dense, fused=hit.score),
                         organism=meta.get("organism"), report_number=meta.get("report_number"),
                         doc_type=meta.get("doc_type"), highlights=highlights, passage_start=row.start,

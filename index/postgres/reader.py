@@ -59,7 +59,7 @@ class PgReader:
     @reads
     def _read_heads(self, ids: list[str]) -> list[tuple]:
         with self._servers.read() as conn:
-            return conn.execute("SELECT id, filename, meta FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
+            return conn.execute("SELECT id, filename, meta, pages FROM documents WHERE id = ANY(%s)", (ids,)).fetchall()
 
     def forget(self, doc_id: str) -> None:
         """Drop a deleted document's head."""

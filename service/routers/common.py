@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import named_organisms
-from ancols_nlp.service.errors import EMPTY, BadQuery
+from ancols_nlp.service.errors import EMPTY, BadQuery, NotMultipart
 from ancols_nlp.service.query_text import past_limit
 from ancols_nlp.service.runtime import Runtime
 
@@ -31,16 +31,22 @@ def known_parameters(request: Request) -> None:
 
 
 async def known_fields(request: Request) -> None:
-    """Refuses a form field an upload route does not take, and a second file where it takes one: FastAPI ignores
-    the first and keeps the last of the second, so ``-F title=…`` was dropped and ``curl -F file=@a -F file=@b
-    /documents`` stored b alone (201)."""
+    """Refuses an upload not sent as a multipart form (the file as the body, or as a form's text: FastAPI said
+    "Field required" on ``body.file``), a form field an upload route does not take, and a second file where it
+    takes one: FastAPI ignores the first and keeps the last of the second, so ``-F title=…`` was dropped and ``curl
+    -F file=@a -F file=@b /documents`` stored b alone (201)."""
     def once(values: list) -> str:
         return (f"Given {len(values)} times; this route takes one file: POST several to /jobs (field files, "
                 f"repeated).")
 
+    declared = request.scope["route"].dependant.body_params  # the file field: "file", or "files" for a job
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if sent and sent != "multipart/form-data":  # nothing sent at all: "Field required" says it
+        field = declared[0].alias
+        raise NotMultipart(f"Send the file as a multipart/form-data upload in the field {field!r} (curl -F "
+                           f"{field}=@rapport.pdf), not as {sent}.")
     form = await request.form()  # already read by FastAPI for the route's own fields: this is the same parse
-    _refuse_unknown_or_repeated(request.scope["route"].dependant.body_params, "body", "field",
-                                {name: form.getlist(name) for name in form}, once)
+    _refuse_unknown_or_repeated(declared, "body", "field", {name: form.getlist(name) for name in form}, once)
 
 
 def _refuse_unknown_or_repeated(declared: list, where: str, noun: str, given: dict[str, list],

@@ -26,7 +26,7 @@ JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 @router.post("", status_code=http.HTTP_202_ACCEPTED, response_model=JobOut,
              dependencies=[WriteAccess, Depends(known_fields)],
-             responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+             responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
              summary="Ingest several files in the background")
 async def create_job(request: Request, response: Response, jobs: JobsDep, settings: SettingsDep,
                      files: Annotated[list[UploadFile],

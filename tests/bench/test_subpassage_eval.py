@@ -5,10 +5,12 @@ from functools import partial
 from pathlib import Path
 
 from bench.search_eval import load_score
-from bench.subpassage_eval import (DECAY, JOINED, by_sentence, by_window, joined, long_by_sentence, near, ranked,
-                                   sentence_spans, short_runs, trimmed, whole)
+from bench.subpassage_eval import (DECAY, JOINED, Pool, by_sentence, by_window, joined, long_by_sentence, near,
+                                   ranked, sentence_spans, short_runs, trimmed, whole)
 
 from ancols_nlp.index.analyzer import analyze
+from ancols_nlp.index.expansion import Expansion, expand
+from ancols_nlp.index.grain import query_terms
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT
 from ancols_nlp.pipelines.sentences import load_sentencizer
 
@@ -56,8 +58,10 @@ def _ranked_with_next(next_score: float, **options) -> tuple[list[dict], list[di
     ranked for a query held by the middle sentence: freely, and with ``options``."""
     _, _, _, sentences, span = _letter()
     texts = {DOC: (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")}
-    pool = [(DOC, 1, 2.0, span), (DOC, 2, next_score, (span[1] + 10, span[1] + 200))]
-    rank = partial(ranked, pool, {DOC: sentences}, texts, "orientation politique et stratégique", by_sentence, 0.5)
+    query = "orientation politique et stratégique"
+    pool = Pool([(DOC, 1, 2.0, span), (DOC, 2, next_score, (span[1] + 10, span[1] + 200))],
+                query_terms(query, expand(query)))
+    rank = partial(ranked, pool, {DOC: sentences}, texts, by_sentence, 0.5)
     return rank(), rank(**options)
 
 
@@ -119,11 +123,13 @@ def test_a_synonym_phrase_held_whole_counts_in_a_pieces_share():
     synonym phrases ("territoire communal") comes first once phrases count, at ``SYNONYM_WEIGHT`` of a term."""
     _, _, _, sentences, span = _letter()
     texts = {DOC: (SHARED / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")}
-    rank = partial(ranked, [(DOC, 1, 2.0, span)], {DOC: sentences}, texts, "gouvernance", by_sentence, 0.5)
-    phrases = (tuple(analyze("territoire communal")),)
+    query = "gouvernance"
+    named = Expansion(tuple(analyze(query)), (tuple(analyze("territoire communal")),))
+    pool = Pool([(DOC, 1, 2.0, span)], query_terms(query, expand(query)), named)
+    rank = partial(ranked, pool, {DOC: sentences}, texts, by_sentence, 0.5)
     cut = by_sentence(sentences, span)
-    assert [(p["start"], p["end"]) for p in rank(phrases=phrases)] == cut
-    assert [(p["start"], p["end"]) for p in rank(phrases=phrases, phrase=SYNONYM_WEIGHT)] == [cut[2], cut[0], cut[1]]
+    assert [(p["start"], p["end"]) for p in rank()] == cut
+    assert [(p["start"], p["end"]) for p in rank(phrase=SYNONYM_WEIGHT)] == [cut[2], cut[0], cut[1]]
 
 
 def test_rare_terms_weigh_more_in_a_share_and_a_common_ones_piece_falls_below_the_next_segment():

@@ -11,7 +11,7 @@ import pytest
 
 from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.expansion import expand
-from ancols_nlp.index.grain import POOL, REPEAT_PENALTY, search, sentence_shares
+from ancols_nlp.index.grain import POOL, REPEAT_PENALTY, query_terms, search, sentence_shares
 from ancols_nlp.index.interface import Passages
 from ancols_nlp.index.passages import Distinct, row_text
 from ancols_nlp.index.query import Filters, Hit, SearchParams
@@ -90,9 +90,10 @@ def test_reading_fewer_passages_first_gives_the_whole_pools_ranking(report_store
     for query in ("vacance commerciale élevée", "les impayés des locataires augmentent", "conseil d'administration",
                   "provision pour gros entretien", "la société doit réduire ses coûts de gestion",
                   "attribution des logements aux ménages prioritaires", "travaux de réhabilitation du patrimoine",
-                  "loyers au-dessus des plafonds", "délai de paiement des fournisseurs", "état des parties communes"):
+                  "loyers au-dessus des plafonds", "délai de paiement des fournisseurs", "état des parties communes",
+                  "taux de recouvrment", "impayes des locataires"):
         out = report_store.search(query, k=max(k, POOL), filters=Filters())
-        terms = frozenset(analyze(query))
+        terms = query_terms(query, out.expansion)
         every = []
         for rank, h in enumerate(out.hits):
             shares = sentence_shares(out.rows[h.id], terms)
@@ -102,6 +103,37 @@ def test_reading_fewer_passages_first_gives_the_whole_pools_ranking(report_store
         every = sorted(every, reverse=True)[:k]
         shown = _pieces(report_store, query, k)
         assert [(p.score, p.start, p.end) for p in shown] == [(score, s, e) for score, _, _, s, e in every], query
+
+
+def _lexical(store, query, k=10):
+    """The sentence grain over the lexical search alone: a query typed without accents finds the passages its
+    accented spelling does, with the same scores, when no passage writes the word as typed."""
+    return search(store, query, k=k, filters=Filters(), params=replace(store.params, mode="lexical"),
+                  grain="sentence")[1]
+
+
+def test_a_query_typed_without_accents_ranks_the_sentences_as_the_accented_one(report_store):
+    """"vacance elevee" is searched as "vacance élevée" too (no report writes "elevee"): a sentence holding "élevée"
+    or "élevé" holds the query's second word, so both queries give the same sentences in the same order (the typed
+    word's term alone counted it held by none: the sentences of each passage came in their order)."""
+    assert analyze("elevee") != analyze("élevée")
+    for k in (5, 10):
+        accented = [(p.hit.id, p.start, p.end, p.score) for p in _lexical(report_store, "vacance élevée", k)]
+        assert [(p.hit.id, p.start, p.end, p.score) for p in _lexical(report_store, "vacance elevee", k)] == accented
+
+
+def test_a_misspelt_querys_correction_brings_its_sentence_first_within_its_passage(report_store):
+    """"recouvrment" is searched as "recouvrement": in each passage shown, a sentence holding the word comes before
+    its sentences holding none (it came after them when the typed word's term, held by none, was counted)."""
+    found, shown = search(report_store, "recouvrment", k=30, filters=Filters(), params=report_store.params,
+                          grain="sentence")
+    assert [meant for _, meant in found.expansion.corrected] == ["recouvrement"]
+    holding = {p.hit.id for p in shown if "recouvr" in analyze(p.text)}
+    firsts = {}
+    for p in shown:
+        firsts.setdefault(p.hit.id, p)
+    assert holding and all("recouvr" in analyze(firsts[uid].text) for uid in holding)
+    assert any(firsts[uid].start > firsts[uid].row.sentences[0][0] for uid in holding)  # not its first sentence
 
 
 class Listed:

@@ -84,6 +84,26 @@ def test_pdf_upload_has_pages_and_clean_text(client, corpus_dir):
     assert max(s["page_end"] for s in segments) == len(text["pages"])
 
 
+def test_a_sentence_result_gives_its_own_pages_not_its_passages(client, corpus_dir):
+    """A sentence of a passage that runs onto the next page said the passage's pages: "p. 1–2" for a sentence printed
+    whole on page 1. Each sentence result now names the pages holding its own start and end."""
+    paragraphs = corpus_paragraphs(corpus_dir / "001_d290a1a4feb3bef7.txt", limit_chars=20_000)
+    pdf = make_pdf(paragraphs, header="Rapport de contrôle n°2016-047", footer="ANCOLS – Rapport définitif")
+    doc_id = client.post("/documents", files={"file": ("espace-domicile.pdf", pdf, "application/pdf")}).json()["id"]
+    pages = client.get(f"/documents/{doc_id}/text").json()["pages"]
+
+    def page_at(offset):
+        return next(p["number"] for p in pages if offset < p["end"])
+
+    results = [r for q in ("commande publique", "logements attributions", "conseil d'administration")
+               for r in client.get("/search", params={"q": q, "k": 100, "document_id": doc_id}).json()["results"]]
+    across = [r for r in results if r["passage_text"] is not None and page_at(r["passage_start"]) != page_at(
+        r["passage_end"] - 1)]
+    assert any(page_at(r["start"]) == page_at(r["end"] - 1) for r in across)  # a sentence on one page of two
+    for r in results:
+        assert (r["page"], r["page_end"]) == (page_at(r["start"]), page_at(r["end"] - 1)), r["text"]
+
+
 def test_docx_upload_has_kinds_sections_and_pages(client, corpus_dir):
     """A Word report through the API: its heading styles become the outline, its page breaks the pages, its running
     header stays out of the text."""
@@ -135,6 +155,7 @@ def test_an_uploaded_name_is_stored_and_shown_as_a_readable_base_name(client):
 
 @pytest.mark.parametrize("name, data, status, code", [
     ("empty.txt", b"", 422, "empty_document"),
+    ("notes.md", "---\ntitle: Rapport définitif de contrôle n° 2016-047\n---\n\n".encode(), 422, "empty_document"),
     ("fake.pdf", b"this is not a pdf at all", 422, "unreadable_pdf"),
     ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 415, "unsupported_type"),
     ("archive.zip", b"PK\x03\x04" + b"\x00" * 64, 415, "unsupported_type"),

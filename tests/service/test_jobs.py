@@ -362,7 +362,7 @@ def test_list_jobs_newest_first_with_pagination(jobs_client):
 
 @pytest.mark.parametrize("request_kwargs, status, code", [
     ({}, 422, "invalid_request"),  # no files at all
-    ({"data": {"files": "not a file"}}, 422, "invalid_request"),
+    ({"data": {"files": "not a file"}}, 415, "not_multipart"),  # a form's text, not a file
 ])
 def test_bad_job_requests_get_a_clear_4xx(jobs_client, request_kwargs, status, code):
     response = jobs_client.post("/jobs", **request_kwargs)

@@ -125,6 +125,23 @@ def test_a_form_field_the_upload_does_not_take_is_refused(client, stored, corpus
     assert client.get("/jobs").json()["total"] == 0
 
 
+@pytest.mark.parametrize(("path", "field"), [("/documents", "file"), ("/jobs", "files")])
+@pytest.mark.parametrize("how", ["raw", "urlencoded"])
+def test_an_upload_not_sent_as_a_form_is_refused_saying_how_to_send_it(client, stored, corpus_dir, path, field, how):
+    """The report sent as the request's body (``curl --data-binary @rapport.txt``) or as a form's text
+    (``curl -d file=…``) got 422 "Field required" / "Expected UploadFile, received: <class 'str'>" on
+    ``body.file``: nothing said that the file goes in a multipart form."""
+    report = (corpus_dir / REPORT).read_bytes()[:3000]
+    sent = ({"content": report, "headers": {"Content-Type": "text/plain"}} if how == "raw"
+            else {"data": {field: report.decode("utf-8")}})
+    response = client.post(path, **sent)
+    assert response.status_code == 415, response.text
+    error = response.json()["error"]
+    assert error["code"] == "not_multipart"
+    assert "multipart/form-data" in error["message"] and f"-F {field}=@" in error["message"]
+    assert client.get("/documents").json()["total"] == len(stored)
+
+
 @pytest.mark.parametrize(("name", "value", "said"), [("organism", "Logidia Habitat", "GET /organisms"),
                                                      ("organism", "Coop Ivry Habitat", "LOGIDIA"),
                                                      ("document_id", "2016-051", "GET /documents")])

@@ -63,6 +63,9 @@ def test_a_sentence_result_is_a_sentence_of_its_passage_and_keeps_the_passage(cl
     names = {doc_id: name for name, doc_id in corpus_ids.items()}
     parts = [r for r in body["results"] if r["passage_text"] is not None]
     assert len(parts) >= 5 and len({r["id"] for r in body["results"]}) < 10  # sentences of multi-sentence passages
+    # Each result has a key of its own, its passage's id and where it starts: a client keying results by it keeps all.
+    assert [r["result_id"] for r in body["results"]] == [f"{r['id']}@{r['start']}" for r in body["results"]]
+    assert len({r["result_id"] for r in body["results"]}) == len(body["results"]) == 10
     for r in body["results"]:
         text = corpus_texts[names[r["document_id"]]]
         assert r["passage_start"] <= r["start"] < r["end"] <= r["passage_end"]
