@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -107,11 +107,41 @@ def row_text(row: SegmentRow) -> CandidateText:
     return CandidateText(row.text, None, None, row.start, row.end, json.dumps(row.sentences) if row.sentences else None)
 
 
+class TextsAsReached:
+    """Candidate texts read a chunk at a time, as the near-duplicate pass reaches them: a search rarely goes through
+    all of its k × 3 candidates (the sentence grain's ranking stops once no later passage can place a sentence),
+    and a text costs SQLite and JSON work. One search's cuts (``Passages.wider``) share it."""
+
+    def __init__(self, read: Callable[[list[int]], dict[int, CandidateText]]):
+        self._read = read
+        self._ids: list[int] = []  # the candidates met, best first
+        self._position: dict[int, int] = {}
+        self._texts: dict[int, CandidateText] = {}
+        self._done = 0  # how many of ``_ids`` were read
+        self._chunk = 1
+
+    def extend(self, hits: list[Hit], chunk: int) -> None:
+        """The candidates of a cut, best first (those not met yet join the end), then read ``chunk`` at a time."""
+        for hit in hits:
+            if hit.id not in self._position:
+                self._position[hit.id] = len(self._ids)
+                self._ids.append(hit.id)
+        self._chunk = chunk
+
+    def get(self, uid: int) -> CandidateText | None:
+        position = self._position[uid]
+        if position >= self._done:
+            end = max(position + 1, self._done + self._chunk)
+            self._texts.update(self._read(self._ids[self._done:end]))
+            self._done = end
+        return self._texts.get(uid)
+
+
 class Distinct:
     """``distinct``'s hits drawn one at a time with their texts, so that a caller that needs only the first few
     (the sentence grain, ``grain.ranked``) compares only those; ``ceiling`` bounds the score of any not drawn yet."""
 
-    def __init__(self, hits: list[Hit], texts: dict[int, CandidateText], k: int):
+    def __init__(self, hits: list[Hit], texts: dict[int, CandidateText] | TextsAsReached, k: int):
         self._hits, self._texts, self._k = hits, texts, k
         self._after = list(accumulate(reversed([h.score for h in hits]), max))[::-1]  # best score from here on
         self._position = 0  # of the next candidate to read

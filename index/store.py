@@ -32,7 +32,7 @@ from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.expansion import Synonyms
 from ancols_nlp.index.interface import Added, Embedder, Passages, SearchOutcome, StoreStats, already_stored
 from ancols_nlp.index.near_duplicates import near_duplicate
-from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, CandidateText, Distinct,
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, Distinct, TextsAsReached,
                             indexed_passages, passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
@@ -291,14 +291,14 @@ class Store:
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             fused, subset = search(snap, intent, vector, filters, params)
         expansion = snap.lexical.expansion(query)
-        texts: dict[int, CandidateText] = {}
+        texts = TextsAsReached(self.meta.texts_by_id)
 
         def drawn(k: int) -> Passages:
-            """The texts of the k * 3 candidates decide the near-duplicates; only the rows shown are read whole (a
-            row's JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown).
-            A wider cut of the same scores reads only the texts not read yet."""
+            """The texts of the k * 3 candidates decide the near-duplicates, read k at a time as the pass reaches
+            them; only the rows shown are read whole (a row's JSON and links cost ~40 us of CPU each at 1M, two
+            thirds of the candidates are never shown). A wider cut of the same scores reads no text again."""
             hits = fused.best(k * 3)
-            texts.update(self.meta.texts_by_id([h.id for h in hits if h.id not in texts]))
+            texts.extend(hits, k)
             return Passages(Distinct(hits, texts, k), self.meta.segments_by_id, subset.facets, subset.total,
                             expansion, drawn)
 

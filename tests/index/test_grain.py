@@ -249,3 +249,20 @@ def test_a_wider_cut_of_a_search_is_the_search_asked_for_more_without_searching_
             assert len(searched) == 1
             asked = list(report_store.passages(query, k=POOL, filters=filters, params=params).drawn)
             assert wider == asked and len(asked) > 3
+
+
+def test_candidate_texts_are_read_k_at_a_time_as_the_near_duplicate_pass_reaches_them(report_store, monkeypatch):
+    """A search reads no text before a passage is drawn, then k candidates' at a time (k × 3 are ranked); a wider
+    cut of it reads its own k at a time from where the first stopped, no text again, and draws what a search asked
+    for that many passages draws."""
+    reads, read = [], report_store.meta.texts_by_id
+    monkeypatch.setattr(report_store.meta, "texts_by_id", lambda ids: reads.append(ids) or read(ids))
+    found = report_store.passages("vacance commerciale élevée", k=2, filters=Filters())
+    assert reads == []
+    first = next(iter(found.drawn))
+    assert [len(ids) for ids in reads] == [2] and first[0].id == reads[0][0]
+    wider = list(found.wider(POOL).drawn)
+    assert [len(ids) for ids in reads[:2]] == [2, POOL]
+    ids = [i for each in reads for i in each]
+    assert len(ids) == len(set(ids)) and wider == list(report_store.passages("vacance commerciale élevée", k=POOL,
+                                                                             filters=Filters()).drawn)
