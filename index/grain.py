@@ -80,7 +80,7 @@ def search(store: SegmentStore, query: str, *, k: int, filters: Filters, params:
     # refused (``GET /search``'s 422) whatever it finds.
     more = scores is not None and asked < pool and len(scores) < found.total and found.expansion.searchable
     if more and not (len(best) == k and best[-1][0] >= min(scores, default=0.0) + TERM_WEIGHT):
-        found = store.passages(query, k=pool, filters=filters, params=params)
+        found = found.wider(pool)
         best, scores = ranked(found, terms, k)
     rows = found.read_rows(sorted({hit.id for _, _, _, hit, _, _ in best}))  # only the passages shown
     shown = {hit.id: hit for _, _, _, hit, _, _ in best if hit.id in rows}  # a deleted document's are not

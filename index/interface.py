@@ -59,6 +59,9 @@ class Passages:
     facets: dict[str, dict[str, int]]
     total: int
     expansion: Expansion
+    # The same search's passages for a larger k (the sentence grain's pool), as ``passages`` would give them: a
+    # store may reuse this search's scores and texts read rather than search again.
+    wider: Callable[[int], Passages]
 
     def outcome(self) -> SearchOutcome:
         """Every passage drawn, with its row (a document deleted between the two reads loses its hits)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -110,11 +110,41 @@ def row_text(row: SegmentRow) -> CandidateText:
     return CandidateText(row.text, None, None, row.start, row.end, row.sentences or None)
 
 
+class TextsAsReached:
+    """Candidate texts read a chunk at a time, as the near-duplicate pass reaches them: a search rarely goes through
+    all of its k × 3 candidates (the sentence grain's ranking stops once no later passage can place a sentence),
+    and a text costs SQLite and JSON work. One search's cuts (``Passages.wider``) share it."""
+
+    def __init__(self, read: Callable[[list[int]], dict[int, CandidateText]]):
+        self._read = read
+        self._ids: list[int] = []  # the candidates met, best first
+        self._position: dict[int, int] = {}
+        self._texts: dict[int, CandidateText] = {}
+        self._done = 0  # how many of ``_ids`` were read
+        self._chunk = 1
+
+    def extend(self, hits: list[Hit], chunk: int) -> None:
+        """The candidates of a cut, best first (those not met yet join the end), then read ``chunk`` at a time."""
+        for hit in hits:
+            if hit.id not in self._position:
+                self._position[hit.id] = len(self._ids)
+                self._ids.append(hit.id)
+        self._chunk = chunk
+
+    def get(self, uid: int) -> CandidateText | None:
+        position = self._position[uid]
+        if position >= self._done:
+            end = max(position + 1, self._done + self._chunk)
+            self._texts.update(self._read(self._ids[self._done:end]))
+            self._done = end
+        return self._texts.get(uid)
+
+
 class Distinct:
     """``distinct``'s hits drawn one at a time with their texts, so that a caller that needs only the first few
     (the sentence grain, ``grain.ranked``) compares only those; ``ceiling`` bounds the score of any not drawn yet."""
 
-    def __init__(self, hits: list[Hit], texts: dict[int, CandidateText], k: int):
+    def __init__(self, hits: list[Hit], texts: dict[int, CandidateText] | TextsAsReached, k: int):
         self._hits, self._texts, self._k = hits, texts, k
         self._after = list(accumulate(reversed([h.score for h in hits]), max))[::-1]  # best score from here on
         self._position = 0  # of the next candidate to read
@@ -152,8 +182,7 @@ class Distinct:
         if key in self._seen:
             return False
         terms = candidate.terms()
-        if terms and (sum(1 for other in self._kept if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD)
-                      >= NEAR_DUPLICATE_COPIES):
+        if terms and near_copied(terms, self._kept):
             return False
         self._seen.add(key)
         self._kept.append(terms)
@@ -172,6 +201,23 @@ def distinct(hits: list[Hit], texts: dict[int, CandidateText], k: int) -> list[H
     1, set 2: 0.809 / 0.744, 0.730, 0.695 -> 0.814 / 0.744, 0.734, 0.697 (set 2's failures showed it; set 1 and
     dev are blind for it)."""
     return [hit for hit, _ in Distinct(hits, texts, k)]
+
+
+def near_copied(terms: frozenset[str], kept: list[frozenset[str]]) -> bool:
+    """Whether ``NEAR_DUPLICATE_COPIES`` of ``kept`` overlap ``terms`` by Jaccard ≥ ``NEAR_DUPLICATE_JACCARD``. Two
+    sets' Jaccard is at most the ratio of their sizes (so is its rounded value): a pair whose sizes differ more than
+    that allows is not intersected (the pass compared every drawn passage with every kept one, ~40 candidates
+    a sentence search at 1M)."""
+    size, copies = len(terms), 0
+    for other in kept:
+        length = len(other)
+        if (size / length if size < length else length / size) < NEAR_DUPLICATE_JACCARD:
+            continue
+        if jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD:
+            copies += 1
+            if copies == NEAR_DUPLICATE_COPIES:
+                return True
+    return False
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -19,6 +19,7 @@ Ranking (its functions, constants and the measurements behind them: index/rankin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,14 +33,28 @@ if TYPE_CHECKING:
     from ancols_nlp.index.snapshot import Snapshot, Subset
 
 
-def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | None, k: int,
-           filters: Filters, params: SearchParams) -> tuple[list[Hit], Subset]:
-    """Best-first hits and the rows they were drawn from (with their facets); ``intent``: the query as
+@dataclass(frozen=True)
+class Fused:
+    """A search's fused scores and the lists they were fused from: cut to any number of hits, so a caller that
+    wants more of them (the sentence grain's pool) does not search again."""
+
+    scores: dict[int, float]
+    lex: dict[int, float]
+    den: dict[int, float]
+
+    def best(self, k: int) -> list[Hit]:
+        """The ``k`` best hits, best first (the best k are a prefix of the best k + n)."""
+        return best_hits(self.scores, self.lex, self.den, k)
+
+
+def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | None, filters: Filters,
+           params: SearchParams) -> tuple[Fused, Subset]:
+    """The fused scores and the rows they were drawn from (with their facets); ``intent``: the query as
     ``read_query`` reads it (``query_vector`` is its text's)."""
     subset = snapshot.subset(filters)
     mask = subset.mask
     if not len(snapshot.columns.ids):
-        return [], subset
+        return Fused({}, {}, {}), subset
     prior = snapshot.query_prior(intent)
     use_dense = params.mode != "lexical" and query_vector is not None
     lex: dict[int, float] = {}
@@ -51,7 +66,7 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
         fused = lexical_with_sections(lex, _section_scores(snapshot, terms, list(lex)))
     elif params.mode == "semantic":
         if not use_dense:
-            return [], subset
+            return Fused({}, {}, {}), subset
         den = snapshot.nearest(query_vector, params.candidates, filters)
         fused = dict(zip(den, (np.array(list(den.values())) * prior[snapshot.rows_of(list(den))]).tolist()))
     else:
@@ -59,7 +74,7 @@ def search(snapshot: Snapshot, intent: QueryIntent, query_vector: np.ndarray | N
         if len(snapshot.lexical):  # dense-only candidates keep their (low) lexical score, not an invented 0
             lex = _pool_lexical(snapshot, terms, prior, lex, list(den))
         fused = with_sections(fuse(lex, den, params), _section_scores(snapshot, terms, list(den)))
-    return best_hits(fused, lex, den, k), subset
+    return Fused(fused, lex, den), subset
 
 
 def _lexical(snapshot: Snapshot, terms: LexicalQuery, mask: np.ndarray, prior: np.ndarray,

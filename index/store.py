@@ -32,8 +32,8 @@ from ancols_nlp.index.documents import DocumentStore
 from ancols_nlp.index.expansion import Synonyms
 from ancols_nlp.index.interface import Added, Embedder, Passages, SearchOutcome, StoreStats, already_stored
 from ancols_nlp.index.near_duplicates import near_duplicate
-from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, Distinct, indexed_passages,
-                            passage_context, passage_vectors)
+from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXICAL_KEY, Distinct, TextsAsReached,
+                            indexed_passages, passage_context, passage_vectors)
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.rows import reading
 from ancols_nlp.index.sqlite import Changes
@@ -289,8 +289,17 @@ class Store:
         # million segments, and on a few cores more of them only queue for the CPU while holding memory.
         with self._searching:
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
-            hits, subset = search(snap, intent, vector, k * 3, filters, params)
-        # The texts of the k * 3 candidates decide the near-duplicates; only the rows shown are read whole (a
-        # row's JSON and links cost ~40 us of CPU each at 1M, two thirds of the candidates are never shown).
-        return Passages(Distinct(hits, self.meta.texts_by_id([h.id for h in hits]), k), self.meta.segments_by_id,
-                        subset.facets, subset.total, snap.lexical.expansion(query))
+            fused, subset = search(snap, intent, vector, filters, params)
+        expansion = snap.lexical.expansion(query)
+        texts = TextsAsReached(self.meta.texts_by_id)
+
+        def drawn(k: int) -> Passages:
+            """The texts of the k * 3 candidates decide the near-duplicates, read k at a time as the pass reaches
+            them; only the rows shown are read whole (a row's JSON and links cost ~40 us of CPU each at 1M, two
+            thirds of the candidates are never shown). A wider cut of the same scores reads no text again."""
+            hits = fused.best(k * 3)
+            texts.extend(hits, k)
+            return Passages(Distinct(hits, texts, k), self.meta.segments_by_id, subset.facets, subset.total,
+                            expansion, drawn)
+
+        return drawn(k)

@@ -289,7 +289,8 @@ class PgStore:
             hits = best_hits(fused, lex, den, k * 3)
             rows = segments_by_id(conn, [h.id for h in hits]) if hits else {}
         return Passages(Distinct(hits, {i: row_text(row) for i, row in rows.items()}, k),
-                        lambda ids: {i: rows[i] for i in ids if i in rows}, facets, total, analysed.asked)
+                        lambda ids: {i: rows[i] for i in ids if i in rows}, facets, total, analysed.asked,
+                        lambda wider: self.passages(query, k=wider, filters=filters, params=params))
 
 
 @dataclass(frozen=True)

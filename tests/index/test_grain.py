@@ -16,6 +16,8 @@ from ancols_nlp.index.interface import Passages
 from ancols_nlp.index.passages import Distinct, row_text
 from ancols_nlp.index.query import Filters, Hit, SearchParams
 from ancols_nlp.index.records import SegmentRow
+from ancols_nlp.index import store as store_module
+from ancols_nlp.index.search import search as fused_search
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document, paragraph_documents
 
@@ -153,7 +155,8 @@ class Listed:
     def passages(self, query, *, k, filters, params):
         self.asked.append(k)
         return Passages(Distinct(self.hits[:k], {i: row_text(row) for i, row in self.rows.items()}, k),
-                        lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query))
+                        lambda ids: {i: self.rows[i] for i in ids}, {}, len(self.hits), expand(query),
+                        lambda wider: self.passages(query, k=wider, filters=filters, params=params))
 
 
 def test_a_passage_past_the_first_ones_asked_is_read_when_one_of_its_sentences_could_place():
@@ -225,12 +228,18 @@ def test_a_found_passages_sentences_without_the_querys_words_give_way_to_the_nex
 
 
 def _counted(store, monkeypatch) -> list[int]:
-    """The k of each search ``grain.search`` asks ``store`` for."""
+    """The k of each search ``grain.search`` asks ``store`` for: the first, then any wider cut of it."""
     asked, drawn = [], store.passages
+
+    def counting(found: Passages) -> Passages:
+        def wider(k: int) -> Passages:
+            asked.append(k)
+            return counting(found.wider(k))
+        return replace(found, wider=wider)
 
     def counted(query, *, k, filters, params=None):
         asked.append(k)
-        return drawn(query, k=k, filters=filters, params=params)
+        return counting(drawn(query, k=k, filters=filters, params=params))
 
     monkeypatch.setattr(store, "passages", counted)
     return asked
@@ -254,3 +263,38 @@ def test_a_query_of_stopwords_only_is_searched_once(report_store, monkeypatch):
     found, _ = search(report_store, "le la les", k=10, filters=Filters(), params=report_store.params,
                       grain="sentence")
     assert not found.expansion.searchable and found.total > 20 and asked == [20]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_a_wider_cut_of_a_search_is_the_search_asked_for_more_without_searching_again(report_store, monkeypatch,
+                                                                                      mode):
+    """The pool the sentence grain asks for second is cut from the first search's scores, its texts read once: the
+    same passages, in the same order, with the same texts as a search asked for the pool at once."""
+    params = replace(report_store.params, mode=mode)
+    searched = []
+    monkeypatch.setattr(store_module, "search", lambda *args: searched.append(args) or fused_search(*args))
+    for query in ("vacance commerciale élevée", "les impayés des locataires augmentent", "conseil d'administration",
+                  "provision pour gros entretien", "loyers au-dessus des plafonds"):
+        for filters in (Filters(), Filters(kind=("other",))):
+            searched.clear()
+            wider = list(report_store.passages(query, k=3, filters=filters, params=params).wider(POOL).drawn)
+            assert len(searched) == 1
+            asked = list(report_store.passages(query, k=POOL, filters=filters, params=params).drawn)
+            assert wider == asked and len(asked) > 3
+
+
+def test_candidate_texts_are_read_k_at_a_time_as_the_near_duplicate_pass_reaches_them(report_store, monkeypatch):
+    """A search reads no text before a passage is drawn, then k candidates' at a time (k × 3 are ranked); a wider
+    cut of it reads its own k at a time from where the first stopped, no text again, and draws what a search asked
+    for that many passages draws."""
+    reads, read = [], report_store.meta.texts_by_id
+    monkeypatch.setattr(report_store.meta, "texts_by_id", lambda ids: reads.append(ids) or read(ids))
+    found = report_store.passages("vacance commerciale élevée", k=2, filters=Filters())
+    assert reads == []
+    first = next(iter(found.drawn))
+    assert [len(ids) for ids in reads] == [2] and first[0].id == reads[0][0]
+    wider = list(found.wider(POOL).drawn)
+    assert [len(ids) for ids in reads[:2]] == [2, POOL]
+    ids = [i for each in reads for i in each]
+    assert len(ids) == len(set(ids)) and wider == list(report_store.passages("vacance commerciale élevée", k=POOL,
+                                                                             filters=Filters()).drawn)

@@ -4,9 +4,11 @@ on the corpus reports' paragraphs under the headings that precede them."""
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 from ancols_nlp.index.analyzer import analyze
-from ancols_nlp.index.passages import SPACED_FOLD, CandidateText, text_terms
+from ancols_nlp.index.passages import SPACED_FOLD, CandidateText, jaccard, near_copied, text_terms
+from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES, NEAR_DUPLICATE_JACCARD
 from ancols_nlp.pipelines.french import fold
 from ancols_nlp.index.store import Store
 from tests.index.conftest import make_document
@@ -54,3 +56,20 @@ def test_a_letter_folded_with_a_space_is_analysed_again():
     spaced = [chr(c) for c in range(0x110000)
               if letter.match(chr(c)) and any(x.isspace() for x in fold(chr(c)))]
     assert spaced and all(SPACED_FOLD.match(c) for c in spaced)
+
+
+def test_near_copies_are_those_every_pair_compared_finds(corpus_texts):
+    """Sentences of the reports and their shortened copies (a few words dropped: sizes from equal to far apart):
+    each set is said near-copied exactly when NEAR_DUPLICATE_COPIES of the others reach the Jaccard bound."""
+    sentences = [s for text in corpus_texts.values() for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 60][:80]
+    sets = [text_terms(s) for s in sentences]
+    sets += [frozenset(sorted(t)[drop:]) for t in sets[:40] for drop in (1, 3, 8)]
+    compared = 0
+    for size in (2, 5, 30):
+        for kept in combinations(sets, size) if size == 2 else (sets[n:n + size] for n in range(0, len(sets), 7)):
+            kept = list(kept)
+            for terms in sets[::5]:
+                every = sum(jaccard(terms, other) >= NEAR_DUPLICATE_JACCARD for other in kept)
+                assert near_copied(terms, kept) == (every >= NEAR_DUPLICATE_COPIES)
+                compared += every >= NEAR_DUPLICATE_COPIES
+    assert compared > 50  # the bound was reached, not only missed
