@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
+from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms
@@ -27,13 +27,14 @@ SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
 
 
 def content_words(text: str) -> str:
-    """``text`` without its question frame: the words that say what it is about."""
+    """``text`` without its question frame: the words that say what it is about, without their elided article
+    ("d'Espace Domicile" names the organism "Espace Domicile"; the article is no word to search)."""
     frame = frame_terms()
     kept = []
     for match in TOKEN.finditer(text):
         terms = analyze(match.group())
         if terms and not all(t in frame for t in terms):
-            kept.append(match.group())
+            kept.append(ELISION.sub("", match.group()))
     return " ".join(kept)
 
 

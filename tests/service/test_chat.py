@@ -417,3 +417,16 @@ def test_the_chat_reads_an_organism_as_search_does_short_names_included():
                         ["LOGIDIA", "Le Toit Forézien"])
     assert query.organisms == ("Le Toit Forézien",) and query.kinds == ("rebuttal",)
     assert query.text == "remise état logements"  # the question's words, without its frame nor the name
+
+
+@pytest.mark.parametrize("question, named, text", [
+    ("Que dit le contrôle sur la vacance d'Espace Domicile ?", ("Espace Domicile",), "vacance"),
+    ("Quelles recommandations l’ANCOLS a-t-elle faites à l'Espace Domicile ?", ("Espace Domicile",),
+     "Espace Domicile"),  # the name alone: all its recommendations
+    ("Comparer la vacance de LOGIDIA et d'Espace Domicile", ("Espace Domicile", "LOGIDIA"), "Comparer vacance"),
+])
+def test_an_organism_named_after_an_elided_article_is_the_chats_filter(question, named, text):
+    """"la vacance d'Espace Domicile": the name glued to "d'" was not recognised, so the chat searched every
+    organism's passages for "vacance d'Espace Domicile" (or cited LOGIDIA alone when both were named)."""
+    query = build_query([question], ["Espace Domicile", "LOGIDIA", "Le Toit Forézien"])
+    assert sorted(query.organisms) == sorted(named) and query.text == text
