@@ -257,6 +257,10 @@ def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) ->
         print(f"ancols: the {NO_WORD}", file=sys.stderr)
         return 2
     results = search_results(runtime.store, outcome, shown)
+    if not results and not runtime.store.stats().documents:  # else the empty output looked like a failed search
+        settings = runtime.settings
+        where = settings.data_dir if settings.store == "embedded" else "ANCOLS_PG_DSN"
+        print(f"ancols: the store at {where} holds no document (ingest some first)", file=sys.stderr)
     for typed, meant in corrections(outcome, results):
         print(f"ancols: also searched {meant!r} for {typed!r} (no stored passage holds it)", file=sys.stderr)
     for rank, result in enumerate(results, 1):

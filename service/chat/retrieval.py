@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
+from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms
@@ -27,13 +27,14 @@ SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
 
 
 def content_words(text: str) -> str:
-    """``text`` without its question frame: the words that say what it is about."""
+    """``text`` without its question frame: the words that say what it is about, without their elided article
+    ("d'Espace Domicile" names the organism "Espace Domicile"; the article is no word to search)."""
     frame = frame_terms()
     kept = []
     for match in TOKEN.finditer(text):
         terms = analyze(match.group())
         if terms and not all(t in frame for t in terms):
-            kept.append(match.group())
+            kept.append(ELISION.sub("", match.group()))
     return " ".join(kept)
 
 
@@ -115,7 +116,9 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
     """Each query term's weight: the best BM25 score of its word searched alone (0 when no passage has it).
 
     Rare words weigh more than common ones ("inoccupés" more than "logements"), and a word no
-    stored passage contains weighs nothing.
+    stored passage contains weighs nothing, unless the search corrects it ("vacence", searched as
+    "vacance", as ``/search`` names it in ``corrections``): it then stands for its correction's term, with the
+    weight the search gives it, so the passages holding the correction cover it.
     """
     store = runtime.store
     lexical = replace(store.params, mode="lexical")
@@ -125,11 +128,10 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
         if not terms:
             continue
         outcome = store.search(match.group(), k=1, filters=Filters(), params=lexical)
-        # a corrected word is one no passage holds: the hits are its correction's, another word
-        hits = () if outcome.expansion.corrected else outcome.hits
-        best = max((h.lexical or h.score or 0.0 for h in hits), default=0.0)
-        for t in terms:
-            weights[t] = float(best)
+        corrected = [t for _, meant in outcome.expansion.corrected for t in analyze(meant)]
+        best = max((h.lexical or h.score or 0.0 for h in outcome.hits), default=0.0)
+        for t in corrected or terms:
+            weights.setdefault(t, float(best))
     return weights
 
 

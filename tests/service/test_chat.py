@@ -417,3 +417,28 @@ def test_the_chat_reads_an_organism_as_search_does_short_names_included():
                         ["LOGIDIA", "Le Toit Forézien"])
     assert query.organisms == ("Le Toit Forézien",) and query.kinds == ("rebuttal",)
     assert query.text == "remise état logements"  # the question's words, without its frame nor the name
+
+
+@pytest.mark.parametrize("question, named, text", [
+    ("Que dit le contrôle sur la vacance d'Espace Domicile ?", ("Espace Domicile",), "vacance"),
+    ("Quelles recommandations l’ANCOLS a-t-elle faites à l'Espace Domicile ?", ("Espace Domicile",),
+     "Espace Domicile"),  # the name alone: all its recommendations
+    ("Comparer la vacance de LOGIDIA et d'Espace Domicile", ("Espace Domicile", "LOGIDIA"), "Comparer vacance"),
+])
+def test_an_organism_named_after_an_elided_article_is_the_chats_filter(question, named, text):
+    """"la vacance d'Espace Domicile": the name glued to "d'" was not recognised, so the chat searched every
+    organism's passages for "vacance d'Espace Domicile" (or cited LOGIDIA alone when both were named)."""
+    query = build_query([question], ["Espace Domicile", "LOGIDIA", "Le Toit Forézien"])
+    assert sorted(query.organisms) == sorted(named) and query.text == text
+
+
+def test_a_misspelt_word_is_answered_as_the_search_corrects_it(client, docs):
+    """"la vacence": /search answers the "vacance" passages (corrections: vacence → vacance), but the chat weighed
+    the typed word as one no passage holds and said it found nothing."""
+    typo = ask(client, "Que dit le contrôle sur la vacence ?")
+    right = ask(client, "Que dit le contrôle sur la vacance ?")
+    assert typo["citations"], typo["answer"]
+    check_citations(typo, client)
+    assert all("vacance" in c["text"].lower() for c in typo["citations"][:3]), typo["citations"]
+    cited = {c["segment_id"] for c in typo["citations"]}
+    assert len(cited & {c["segment_id"] for c in right["citations"]}) >= 3, cited  # the same "vacance" findings

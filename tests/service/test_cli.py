@@ -211,6 +211,13 @@ def test_search_refuses_a_query_with_no_word_to_search(stores, cwd, capsys, quer
     assert "no word to search" in capsys.readouterr().err
 
 
+def test_search_on_an_empty_store_says_it_holds_nothing(stores, cwd, capsys):
+    """A store whose first ingest was interrupted (Ctrl-C) printed nothing at all, exit 0: no result, no reason."""
+    assert main(["search", "vacance commerciale", "--data-dir", str(stores["empty"])]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and f"the store at {stores['empty']} holds no document" in out.err, out
+
+
 def test_search_on_a_missing_store_says_so_and_creates_nothing(tmp_path, capsys):
     """A mistyped --data-dir created an empty store there and printed no result, as if nothing matched."""
     missing = tmp_path / "dta"
