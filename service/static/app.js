@@ -219,7 +219,7 @@ function resultCard(r) {
     el("a", { href: docLink(r.document_id, r.position), class: "open-doc", text: "Voir dans le document" }),
     r.responds_to && r.responds_to.length
       ? el("a", { href: segmentLink(r.responds_to[0]), text: "Voir le constat visé" }) : null);
-  return el("article", { class: `result kind-${r.kind}`, dataset: { id: r.id } }, head, crumbs,
+  return el("article", { class: `result kind-${r.kind}`, dataset: { id: r.id, resultId: r.result_id } }, head, crumbs,
     el("p", { class: "text" }, resultText(r)), chips(r.themes), actions);
 }
 

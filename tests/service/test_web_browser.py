@@ -293,15 +293,17 @@ def test_a_result_over_two_pages_says_both(server, browser, corpus_dir):
     assert spanning, [(r["page"], r["page_end"]) for r in found]
     driver = browser
     driver.get(f"{server}/?{urlencode({'q': query})}#recherche")
-    wanted = {r["id"]: f"p. {r['page']}–{r['page_end']}" for r in spanning}
+    # keyed by result: two sentences of one passage share its id, not their pages
+    wanted = {r["result_id"]: f"p. {r['page']}–{r['page_end']}" for r in spanning}
     shown = "return Object.fromEntries([...document.querySelectorAll('#results .result')].map(" \
-            "e => [e.dataset.id, e.querySelector('.result-head .muted').textContent]));"
+            "e => [e.dataset.resultId, e.querySelector('.result-head .muted').textContent]));"
     WebDriverWait(driver, 60).until(lambda d: set(wanted) <= set(d.execute_script(shown)))
     heads = driver.execute_script(shown)
     assert all(pages in heads[id_].split(" · ") for id_, pages in wanted.items()), (wanted, heads)
     first = spanning[0]
     driver.get(f"{server}/#document/{doc_id}/{first['position']}")
-    WebDriverWait(driver, 60).until(lambda d: wanted[first["id"]] in texts(d, "#doc-side .result-head .muted")[:1])
+    side = "#doc-side .result-head .muted"
+    WebDriverWait(driver, 60).until(lambda d: wanted[first["result_id"]] in texts(d, side)[:1])
 
 
 def test_the_document_list_and_the_organism_menu_hold_every_document(server, browser, corpus_dir):
