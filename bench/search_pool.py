@@ -5,12 +5,14 @@ Two steps, so that systems needing different stores (USE and e5 vectors) pool in
 
     python bench/search_pool.py run --data DIR --queries Q.tsv --modes lexical semantic hybrid --out use.json
     ANCOLS_EMBEDDING_MODEL=multilingual-e5-small-q4 python bench/search_pool.py run --data DIR2 ... --out e5.json
-    python bench/search_pool.py sheet use.json e5.json --queries Q.tsv > sheet.tsv
+    python bench/search_pool.py run --data DIR --queries Q.tsv --modes hybrid --grain sentence --out grain.json
+    python bench/search_pool.py sheet use.json e5.json grain.json --queries Q.tsv > sheet.tsv
 
-``run`` writes each system's top k passages (document, start, end) per query. ``sheet`` lists, per
-query, every gold unit (``shared/eval/dev/<doc>.units.tsv``) that a pooled passage covers as the
-scorer credits it, in document order and without saying which system found it (so a judge grades
-meaning, not systems), with its text and a blank grade column: fill it with 0, 1 or 2 and
+``run`` writes each system's top k passages (document, start, end) per query; with ``--grain sentence`` (the
+service's results, ``index/grain.py``) each result's sentence and its whole passage, so that judging the sentence
+grain judges its passages too. ``sheet`` lists, per query, every gold unit (``shared/eval/dev/<doc>.units.tsv``)
+that a pooled passage covers as the scorer credits it, in document order and without saying which system found it
+(so a judge grades meaning, not systems), with its text and a blank grade column: fill it with 0, 1 or 2 and
 ``qrels`` writes the graded units as ``<doc>.qrels.tsv`` files that ``search_eval.py --qrels`` reads.
 """
 
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import search_eval  # noqa: E402
 
+from ancols_nlp.index.grain import search as grain_search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
@@ -42,11 +45,12 @@ def run(a) -> None:
         pooled = {}
         for mode in a.modes:
             params = replace(store.params, mode=mode)
-            system = f"{mode}/{settings.embedding_model}"
+            system = f"{mode}/{settings.embedding_model}/{a.grain}"
             for qid, text in queries.items():
-                out = store.search(text, k=a.k, filters=Filters(), params=params)
+                _, shown = grain_search(store, text, k=a.k, filters=Filters(), params=params, grain=a.grain)
                 pooled.setdefault(system, {})[qid] = [
-                    (by_id[out.rows[h.id].document_id], out.rows[h.id].start, out.rows[h.id].end) for h in out.hits]
+                    (by_id[p.row.document_id], start, end)
+                    for p in shown for start, end in dict.fromkeys(((p.start, p.end), (p.row.start, p.row.end)))]
         a.out.write_text(json.dumps(pooled, indent=1))
     finally:
         runtime.close()
@@ -98,6 +102,8 @@ def main(argv=None) -> int:
     r.add_argument("--queries", type=Path, required=True)
     r.add_argument("--modes", nargs="+", default=list(search_eval.MODES), choices=search_eval.MODES)
     r.add_argument("-k", type=int, default=10)
+    r.add_argument("--grain", choices=("passage", "sentence"), default="passage",
+                   help="what a result is: a passage, or a sentence pooled with its passage (index/grain.py)")
     r.add_argument("--out", type=Path, required=True)
     s = sub.add_parser("sheet", help="the pooled gold units to grade, per query, systems hidden")
     s.add_argument("runs", type=Path, nargs="+")
