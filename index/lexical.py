@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ancols_nlp.index import maxscore
-from ancols_nlp.index.analyzer import respelled
+from ancols_nlp.index.analyzer import Respelling, respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
 from ancols_nlp.index.ranking import (BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm, section_bm25,
                                       section_tf)
@@ -177,10 +177,10 @@ class LexicalIndex:
         """``expand`` of the query with its unaccented words respelled as these passages write them and its
         misspelt words corrected to the spelling they hold (a search asks twice: for its terms and for its
         highlights)."""
-        return self._expansions.get(text, lambda: self._expanded(respelled(text, self.passages_with)))
+        return self._expansions.get(text, lambda: self._expanded(*respelled(text, self.passages_with)))
 
-    def _expanded(self, text: str) -> Expansion:
-        return expand(text, self.mined, corrections(text, self.passages_with))
+    def _expanded(self, text: str, respellings: tuple[Respelling, ...]) -> Expansion:
+        return expand(text, self.mined, corrections(text, self.passages_with), respellings)
 
     def passages_with(self, term: str) -> int:
         """The term's document frequency over every part."""
