@@ -306,7 +306,7 @@ class Corpus:
     def rarity(self, query: str) -> dict[str, float]:
         """Each analysed term of ``query`` and its BM25 idf over the store's passages (search10's I)."""
         lexical = self.runtime.store._followed().lexical
-        return {t: float(bm25_idf(lexical.passages_with(t), lexical.n, 1.0)) for t in set(analyze(query))}
+        return {t: float(bm25_idf(lexical.passages_with(t), lexical.counted, 1.0)) for t in set(analyze(query))}
 
 
 def recall(score, results: list[dict], units, rel) -> float:
