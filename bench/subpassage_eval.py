@@ -180,7 +180,8 @@ class Variant(NamedTuple):
 VARIANTS = {f"{name}{tag}": Variant(name, w) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
 VARIANTS["A05cap2"] = Variant("A", 0.5, 2)
 VARIANTS["T05"] = Variant("T", 0.5)
-VARIANTS |= {"A05d": Variant("A", TERM_WEIGHT, None, DECAY), "J05": Variant("J", 0.5), "J05d": Variant("J", 0.5, None, DECAY)}
+VARIANTS |= {"A05d": Variant("A", TERM_WEIGHT, None, DECAY), "J05": Variant("J", 0.5),
+             "J05d": Variant("J", 0.5, None, DECAY)}
 # search9 (bench/queries/grain-rule.md): A05d with the expansion's phrases in the share (at SYNONYM_WEIGHT or as a
 # whole term), with short runs joined, and both.
 VARIANTS |= {"A05dX": Variant("A", 0.5, None, DECAY, SYNONYM_WEIGHT), "A05dX1": Variant("A", 0.5, None, DECAY, 1.0),
