@@ -62,7 +62,7 @@ from bench.search_eval import evaluate, ingest, load_gold, load_score, ndcg, rea
 
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
 from ancols_nlp.index.expansion import Expansion  # noqa: E402
-from ancols_nlp.index.grain import QueryTerms, query_terms, search  # noqa: E402
+from ancols_nlp.index.grain import POOL, REPEAT_PENALTY, TERM_WEIGHT, QueryTerms, query_terms, search  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.index.ranking import SYNONYM_WEIGHT, bm25_idf  # noqa: E402
 from ancols_nlp.pipelines import layout  # noqa: E402
@@ -75,8 +75,7 @@ from ancols_nlp.service.views import search_results  # noqa: E402
 Span = tuple[int, int]
 LONG = 300  # characters: the ``long`` splitting leaves shorter segments whole
 JOINED = 150  # characters: the ``joined`` splitting's shortest piece
-DECAY = 0.3  # A05d's: what each further piece of one segment loses
-POOL = 50  # segments of the hybrid search whose pieces are ranked
+DECAY = REPEAT_PENALTY  # A05d's (the service's grain): what each further piece of one segment loses
 SHORT = 60  # characters: the ``L`` splitting joins runs of sentences shorter than this (``M``: 100)
 SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("project2.tsv", "project2"),
         "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
@@ -181,7 +180,8 @@ class Variant(NamedTuple):
 VARIANTS = {f"{name}{tag}": Variant(name, w) for name in "ABC" for tag, w in (("0", 0.0), ("05", 0.5))}
 VARIANTS["A05cap2"] = Variant("A", 0.5, 2)
 VARIANTS["T05"] = Variant("T", 0.5)
-VARIANTS |= {"A05d": Variant("A", 0.5, None, DECAY), "J05": Variant("J", 0.5), "J05d": Variant("J", 0.5, None, DECAY)}
+VARIANTS |= {"A05d": Variant("A", TERM_WEIGHT, None, DECAY), "J05": Variant("J", 0.5),
+             "J05d": Variant("J", 0.5, None, DECAY)}
 # search9 (bench/queries/grain-rule.md): A05d with the expansion's phrases in the share (at SYNONYM_WEIGHT or as a
 # whole term), with short runs joined, and both.
 VARIANTS |= {"A05dX": Variant("A", 0.5, None, DECAY, SYNONYM_WEIGHT), "A05dX1": Variant("A", 0.5, None, DECAY, 1.0),
@@ -307,7 +307,7 @@ class Corpus:
     def rarity(self, query: str) -> dict[str, float]:
         """Each analysed term of ``query`` and its BM25 idf over the store's passages (search10's I)."""
         lexical = self.runtime.store._followed().lexical
-        return {t: float(bm25_idf(lexical.passages_with(t), lexical.n, 1.0)) for t in set(analyze(query))}
+        return {t: float(bm25_idf(lexical.passages_with(t), lexical.counted, 1.0)) for t in set(analyze(query))}
 
 
 def recall(score, results: list[dict], units, rel) -> float:

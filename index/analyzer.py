@@ -41,6 +41,7 @@ ELISION = re.compile(r"(?<![\w'’-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu
 # A number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and '.
 WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+Respelling = tuple[str, str]  # (a word as typed without its accents, its accented spelling also searched)
 
 
 @lru_cache(maxsize=2)
@@ -93,10 +94,11 @@ def _folded(word: str) -> str:
     return plain if plain.isascii() else fold(word)
 
 
-def respelled(query: str, passages_with: Callable[[str], int]) -> str:
+def respelled(query: str, passages_with: Callable[[str], int]) -> tuple[str, tuple[Respelling, ...]]:
     """The query with each word typed without accents whose ending French writes accented ("fumee",
     "solidarite", "impayes": ``french.accented``) followed by its accented spelling, when more passages hold the
-    accented one's term than the typed one's (``passages_with``: a term's document frequency).
+    accented one's term than the typed one's (``passages_with``: a term's document frequency); and those words, each
+    (typed, accented), in query order (``Expansion.respelled``: the sentence grain counts them as the word typed).
 
     Stemming runs before accent folding (folding first costs dev 0.017), so "fumee" and "fumée" stem apart
     (fume, fum) and a query typed without accents missed the passages. The typed word stays beside the
@@ -107,21 +109,19 @@ def respelled(query: str, passages_with: Callable[[str], int]) -> str:
     nDCG@10, odd / even): dev unchanged (its queries are accented); dev with every accent stripped 0.728 (0.740 /
     0.716) → 0.769 (0.804 / 0.734); project set 0.720 (0.733 / 0.708) → 0.724 (0.740 / 0.708); project set with
     every accent stripped 0.693 (0.696 / 0.690) → 0.717 (0.730 / 0.704)."""
+    added: list[Respelling] = []
+
     def respell(match: re.Match[str]) -> str:
         typed = match.group()
         accented = _respelling(typed)
         if accented is None:
             return typed
         terms = analyze(accented)
-        usual = bool(terms) and passages_with(terms[0]) > sum(map(passages_with, analyze(typed)))
-        return f"{typed} {accented}" if usual else typed
-    return _LETTERS.sub(respell, query)
-
-
-def respellings(query: str) -> list[tuple[str, str]]:
-    """The words of ``query`` that ``respelled`` may follow with an accented spelling, each with that spelling
-    (whether it did is for the documents to say: the spelling's term is then among the query's)."""
-    return [(typed, accented) for typed in _LETTERS.findall(query) if (accented := _respelling(typed))]
+        if not (terms and passages_with(terms[0]) > sum(map(passages_with, analyze(typed)))):
+            return typed
+        added.append((typed, accented))
+        return f"{typed} {accented}"
+    return _LETTERS.sub(respell, query), tuple(added)
 
 
 def _respelling(typed: str) -> str | None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ancols_nlp.index.analyzer import analyze, words
+from ancols_nlp.index.analyzer import Respelling, analyze, words
 from ancols_nlp.pipelines import french
 
 Phrase = tuple[str, ...]
@@ -27,13 +27,16 @@ _WRITTEN_WORD = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True)
 class Expansion:
-    """A query's own terms and the synonym phrases it brings (analysed, and as written), and the corrections of its
-    misspelt words among them (as typed, as meant: what an answer shows as "did you mean")."""
+    """A query's own terms and the synonym phrases it brings (analysed, and as written), the corrections of its
+    misspelt words among them (as typed, as meant: what an answer shows as "did you mean"), and the words typed
+    without accents whose accented spelling it searched too (as typed, as respelled: ``analyzer.respelled``, the
+    spelling's terms among ``terms``). The sentence grain counts either spelling as the word typed."""
 
     terms: tuple[str, ...]
     phrases: tuple[Phrase, ...] = ()
     written: tuple[str, ...] = ()
     corrected: tuple[tuple[str, str], ...] = ()
+    respelled: tuple[Respelling, ...] = ()
 
     def scored(self, phrase: Phrase) -> Phrase:
         """The terms of ``phrase`` that score: those the query does not already have."""
@@ -105,9 +108,11 @@ NO_SYNONYMS = Synonyms(())
 
 
 @lru_cache(maxsize=4096)
-def expand(query: str, mined: Synonyms = NO_SYNONYMS, corrected: tuple[tuple[str, str], ...] = ()) -> Expansion:
+def expand(query: str, mined: Synonyms = NO_SYNONYMS, corrected: tuple[tuple[str, str], ...] = (),
+           respelled: tuple[Respelling, ...] = ()) -> Expansion:
     """The query's terms and the phrases of the thesaurus and of the ``mined`` acronyms it names, and the words
-    meant by its ``corrected`` ones (typed, meant).
+    meant by its ``corrected`` ones (typed, meant); ``respelled``: the (typed, accented) words ``query`` already
+    holds respelled (``analyzer.respelled``), recorded.
 
     Cached: one search expands its query several times (lexical scores, highlights); ``mined`` is
     compared by identity, one object per store state."""
@@ -116,7 +121,7 @@ def expand(query: str, mined: Synonyms = NO_SYNONYMS, corrected: tuple[tuple[str
     found += [(meant, tuple(analyze(meant))) for _, meant in corrected]
     unique = dict(found)
     analysed = tuple(dict.fromkeys(unique.values()))
-    return Expansion(terms, analysed, tuple(unique), corrected)
+    return Expansion(terms, analysed, tuple(unique), corrected, respelled)
 
 
 def own_words(query: str) -> list[str]:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
-from ancols_nlp.index.analyzer import TOKEN, analyze, respellings
+from ancols_nlp.index.analyzer import TOKEN, analyze
 from ancols_nlp.index.expansion import Expansion
 from ancols_nlp.index.highlight import token_terms
 from ancols_nlp.index.interface import Passages, SearchOutcome, SegmentStore
@@ -127,16 +127,15 @@ class QueryTerms:
 
 
 def query_terms(query: str, expansion: Expansion) -> QueryTerms:
-    """The query's analysed terms and those that stand for one of them: the accented spelling's of a word typed
-    without its accents that the search respelled (``analyzer.respelled``: its term is then among the
-    ``expansion``'s) and the correction's of a misspelt word (``spelling.corrections``). Both are the user's own word
-    as the search read it, so a sentence holding "impayés" or "recouvrement" holds "impayes" or "recouvrment" at
-    full weight; a synonym phrase is not the user's word and stands for none (measured at weight 0.35: no change)."""
+    """The query's analysed terms and those that stand for one of them, as the ``expansion`` that searched it records
+    them: the accented spelling's of a word typed without its accents that the search respelled
+    (``Expansion.respelled``) and the correction's of a misspelt word (``Expansion.corrected``). Both are the user's
+    own word as the search read it, so a sentence holding "impayés" or "recouvrement" holds "impayes" or
+    "recouvrment" at full weight; a synonym phrase is not the user's word and stands for none (measured at weight
+    0.35: no change)."""
     numbers = {term: n for n, term in enumerate(dict.fromkeys(analyze(query)))}
     count = len(numbers)
-    searched = frozenset(expansion.terms)
-    meant = [(typed, spelling) for typed, spelling in respellings(query) if searched.issuperset(analyze(spelling))]
-    for typed, spelling in meant + list(expansion.corrected):
+    for typed, spelling in expansion.respelled + expansion.corrected:
         own = analyze(typed)
         if len(own) == 1 and own[0] in numbers:
             for term in analyze(spelling):

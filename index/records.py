@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ import numpy as np
 
 from ancols_nlp.pipelines.reply_links import Passage
 from ancols_nlp.pipelines.themes import kept_themes
-from ancols_nlp.pipelines.types import Indicator, Segment
+from ancols_nlp.pipelines.types import Indicator, Segment, page_of
 
 # Segment fields kept as JSON in ``body``; the columns are what SQL filters on.
 BODY_FIELDS = ("text", "kind_scores", "themes", "theme_scores", "section_path", "page_start", "page_end", "responds_to",
@@ -65,11 +64,9 @@ class DocumentRef:
     page_numbers: array = field(default_factory=lambda: array("i"))
 
     def page_at(self, offset: int) -> int | None:
-        """The number of the page holding character ``offset``, as ``SourceText.page_at`` gives a passage's (a
-        sentence result's own pages); None for a document without pages."""
-        if not self.page_ends:
-            return None
-        return self.page_numbers[min(bisect_right(self.page_ends, offset), len(self.page_numbers) - 1)]
+        """The number of the page holding character ``offset`` (a sentence result's own pages), by ``page_of`` as
+        ``SourceText.page_at`` gives a passage's; None for a document without pages."""
+        return page_of(offset, self.page_ends, self.page_numbers)
 
 
 @dataclass(frozen=True)

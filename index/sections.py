@@ -7,7 +7,7 @@ snapshot and only when a search first asks: three arrays as long as the number o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -27,10 +27,12 @@ class Sections:
     first: np.ndarray  # int64: each section's first row, ascending
     end: np.ndarray  # int64: the row after each section's last
     length: np.ndarray  # float64: each section's analysed terms (its passages' lengths summed)
+    counted: np.ndarray | None = None  # bool: the sections ``average`` counts, a live document's (None: every one)
 
     @classmethod
-    def of(cls, parts: list[tuple[Columns, TermMatrix]]) -> Sections:
-        """The sections of parts laid end to end (a part's first row starts one: a document lies in one part)."""
+    def of(cls, parts: list[tuple[Columns, TermMatrix]], live: np.ndarray | None = None) -> Sections:
+        """The sections of parts laid end to end (a part's first row starts one: a document lies in one part);
+        ``live``: the rows of live documents, as ``LexicalIndex`` counts them (None: every row)."""
         starts, lengths = [], []
         for columns, terms in parts:
             labels = columns.labels.get("block", [])
@@ -39,7 +41,8 @@ class Sections:
             lengths.append(np.asarray(terms.length, dtype=np.float64))
         if not starts:
             return cls.of_starts(np.zeros(0, bool), np.zeros(0))
-        return cls.of_starts(np.concatenate(starts), np.concatenate(lengths))
+        sections = cls.of_starts(np.concatenate(starts), np.concatenate(lengths))
+        return sections if live is None else replace(sections, counted=live[sections.first])
 
     @classmethod
     def of_starts(cls, start: np.ndarray, length: np.ndarray) -> Sections:
@@ -50,7 +53,8 @@ class Sections:
 
     @cached_property  # read by every search: the sum over every section once per snapshot
     def average(self) -> float:
-        return float(self.length.sum()) / len(self.first) if len(self.first) else 1.0
+        counted = self.length if self.counted is None else self.length[self.counted]
+        return float(counted.sum()) / len(counted) if len(counted) else 1.0
 
     @cached_property  # 4 bytes a row, once per snapshot: a search's ~400 rows then cost a look-up each
     def _section_of_row(self) -> np.ndarray:

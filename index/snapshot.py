@@ -94,13 +94,15 @@ class Snapshot:
         self.base, self.delta = base, delta
         self.version = next(_VERSIONS)  # unique in the process, increasing: what caches of its answers key on
         self.columns = base.columns if delta is None else base.columns.followed_by(delta.columns)
-        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []), mined=mined)
         n_base = len(base.columns)
         self.live = np.ones(len(self.columns), dtype=bool)
         if deleted:
             gone = [n for n, d in enumerate(base.columns.labels["document_id"]) if d in deleted]
             self.live[:n_base] = ~np.isin(base.columns.codes["document_id"], gone)
         self.dead = int(n_base - self.live[:n_base].sum())
+        # The deleted documents' rows stay in the base's postings until a merge, out of BM25's statistics.
+        self.lexical = LexicalIndex([base.terms] + ([delta.terms] if delta else []),
+                                    live=self.live if self.dead else None, mined=mined)
         self.prior = column_priors(self.columns)
         self.prior_bound = float(self.prior.max(initial=0.0))  # lets a lexical search skip rows that cannot rank
         self._intent_priors: Recent[np.ndarray] = Recent(FILTERS_KEPT)  # 4 MB each at 1M segments
@@ -121,7 +123,8 @@ class Snapshot:
     @cached_property
     def sections(self) -> Sections:
         """The rows' sections (index/sections.py), made when a search first asks."""
-        return Sections.of([(p.columns, p.terms) for p in (self.base, self.delta) if p is not None])
+        return Sections.of([(p.columns, p.terms) for p in (self.base, self.delta) if p is not None],
+                           self.live if self.dead else None)
 
     @property
     def kind(self) -> str:

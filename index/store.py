@@ -6,8 +6,9 @@ persisted base plus a small in-memory delta of the documents stored since, minus
 deleted since (index/snapshot.py), so a write costs in proportion to the delta, not to the
 store. When the delta (or the deleted share of the base) outgrows ``merge_fraction`` of the
 base, a background thread builds a new base from one consistent read of SQLite, saves it
-(index/persisted.py) and swaps it in. A crash at any point loses nothing: SQLite is the source
-of truth and a base on disk is only used for the documents it holds.
+(index/persisted.py) and swaps it in. Until then a deleted document's rows stay in the base, masked, and out of
+BM25's statistics (index/lexical.py): passages score as in a store rebuilt without them. A crash at any point
+loses nothing: SQLite is the source of truth and a base on disk is only used for the documents it holds.
 
 Several processes may serve one data directory. One of them leads (``leading``; the service picks it with
 an OS lock, service/ownership.py): it repairs the store on opening, merges and saves the bases. Any process

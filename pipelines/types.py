@@ -7,6 +7,8 @@ passage in its own copy of the file.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -40,6 +42,15 @@ class PageSpan:
     unread: UnreadReason | None = None
 
 
+def page_of(offset: int, ends: Sequence[int], numbers: Sequence[int]) -> int | None:
+    """Number of the page holding character ``offset``, from each page's end offset (in text order) and number: the
+    first page ending past it, the last page for an offset at or past the text's end; None for a text without pages.
+    ``SourceText.page_at`` (a passage's pages) and a stored document's head (a sentence result's) both ask here."""
+    if not ends:
+        return None
+    return numbers[min(bisect_right(ends, offset), len(numbers) - 1)]
+
+
 @dataclass(frozen=True)
 class DocumentWarning:
     """Something the stored document lacks that its uploader must be told of, e.g. scanned pages left unread."""
@@ -68,11 +79,8 @@ class SourceText:
     furniture: list[Furniture] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
-        """Page number holding character ``offset`` (None for plain text)."""
-        for page in self.pages:
-            if offset < page.end:
-                return page.number
-        return self.pages[-1].number if self.pages else None
+        """Page number holding character ``offset`` (None for plain text): ``page_of`` on its page map."""
+        return page_of(offset, [page.end for page in self.pages], [page.number for page in self.pages])
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import psycopg
 
-from ancols_nlp.index.analyzer import analyze, respelled
+from ancols_nlp.index.analyzer import Respelling, analyze, respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Synonyms, expand, own_words
 from ancols_nlp.index import ranking
 from ancols_nlp.index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, SYNONYM_WEIGHT
@@ -120,10 +120,12 @@ def analysed(conn: psycopg.Connection, query: str, intent: QueryIntent | None = 
     ~2.8 statements a search (pgquery). ``intent``: as ``read_query`` reads it (by default without known
     organisms); ``mined``: the acronyms (by default those the stored documents name, ``acronyms``)."""
     intent = as_intent(query) if intent is None else intent
-    (text, corrected), (typed, typed_corrected) = spelled_queries(conn, [intent.text, query])
+    (text, corrected, respellings), (typed, typed_corrected, typed_respellings) = spelled_queries(
+        conn, [intent.text, query])
     mined = acronyms(conn, text) if mined is None else mined
-    own = expand(text, mined, corrected)
-    return AnalysedQuery(intent, mined, own, own if typed == text else expand(typed, mined, typed_corrected))
+    own = expand(text, mined, corrected, respellings)
+    asked = own if typed == text else expand(typed, mined, typed_corrected, typed_respellings)
+    return AnalysedQuery(intent, mined, own, asked)
 
 
 def acronyms(conn: psycopg.Connection, text: str) -> Synonyms:
@@ -151,19 +153,25 @@ _TERM_STATS = """
     JOIN term_df df ON df.term = w.term"""
 
 
-def spelled_queries(conn: psycopg.Connection, texts: list[str]) -> list[tuple[str, tuple[Correction, ...]]]:
-    """Each text with its unaccented words respelled as the stored passages write them, and the corrections of its
-    misspelt words, as the embedded index's ``LexicalIndex.expansion`` makes them, from ``term_df``: one read for
-    the texts' own terms and those ``respelled`` asks about (which terms it asks about depends on the words only),
-    and one more for the spellings ``corrections`` weighs, only when a word is misspelt (no passage holds it)."""
-    def respell(passages_with: Callable[[str], int]) -> list[str]:
+# A query text respelled, the corrections of its misspelt words and its respelled words (``spelled_queries``).
+Spelled = tuple[str, tuple[Correction, ...], tuple[Respelling, ...]]
+
+
+def spelled_queries(conn: psycopg.Connection, texts: list[str]) -> list[Spelled]:
+    """Each text with its unaccented words respelled as the stored passages write them, the corrections of its
+    misspelt words and the (typed, accented) words respelled (``expand``'s ``corrected`` and ``respelled``), as the
+    embedded index's ``LexicalIndex.expansion`` makes them, from ``term_df``: one read for the texts' own terms and
+    those ``respelled`` asks about (which terms it asks about depends on the words only), and one more for the
+    spellings ``corrections`` weighs, only when a word is misspelt (no passage holds it)."""
+    def respell(passages_with: Callable[[str], int]) -> list[tuple[str, tuple[Respelling, ...]]]:
         for term in own:
             passages_with(term)  # read with the respellings': corrections asks about every one
         return [respelled(text, passages_with) for text in texts]
     df: dict[str, int] = {}
     own = [t for text in texts for t in analyze(text)]
     spelled = _settled(conn, df, respell)
-    return list(zip(spelled, _settled(conn, df, lambda known: [corrections(text, known) for text in spelled])))
+    corrected = _settled(conn, df, lambda known: [corrections(text, known) for text, _ in spelled])
+    return [(text, fixes, respellings) for (text, respellings), fixes in zip(spelled, corrected)]
 
 
 def _settled(conn: psycopg.Connection, df: dict[str, int], step: Callable[[Callable[[str], int]], list]) -> list:
@@ -185,8 +193,8 @@ def _settled(conn: psycopg.Connection, df: dict[str, int], step: Callable[[Calla
 
 def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansion:
     """``expand`` of the respelled query with its corrections (``spelled_queries``)."""
-    text, corrected = spelled_queries(conn, [query])[0]
-    return expand(text, mined, corrected)
+    text, corrected, respellings = spelled_queries(conn, [query])[0]
+    return expand(text, mined, corrected, respellings)
 
 
 def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[str, list]:

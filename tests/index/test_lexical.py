@@ -220,6 +220,19 @@ def test_the_typed_word_still_counts_beside_the_respelled_one():
     assert index.query("situation financière") == LexicalQuery.of(expand("situation financière"))  # typed accented
 
 
+def test_the_expansion_records_the_words_it_respelled_and_only_those():
+    """What the sentence grain counts as the word typed (``grain.query_terms``) is what the search looked for: a
+    word respelled is recorded with its spelling, one left as typed (its respelling stems alike, or is rarer in
+    the passages, or the word is typed accented) is not."""
+    index = _index(ACCENTED)
+    assert index.expansion("detecteur de fumees").respelled == (("fumees", "fumées"),)
+    assert index.expansion("impayes et solidarite").respelled == (("impayes", "impayés"), ("solidarite", "solidarité"))
+    assert index.expansion("limite").respelled == index.expansion("situation financière").respelled == ()
+    headed = _index(["# 6. TENUE DE LA COMPTABILITE ET ANALYSE FINANCIERE", "## 6.2 ANALYSE FINANCIERE"]
+                    + ACCENTED[2:3])
+    assert headed.expansion("analyse financiere").respelled == ()
+
+
 def test_a_respelling_rarer_than_the_typed_word_is_not_added():
     """Where the passages write the word as typed more often than accented (headings in capitals, from the corpus
     reports), the typed word is taken as meant; so is a misreading ("parties" → "partiés": parti, rarer than part)."""

@@ -56,7 +56,7 @@ def test_the_correction_weighs_as_a_synonym_below_the_word_typed_right(index):
 def test_a_query_whose_words_the_passages_hold_is_searched_as_before(index, query):
     """Every word held (or a function word, a number): no correction, the same terms and phrases as the expansion
     without them."""
-    spelled = respelled(query, index.passages_with)
+    spelled, _ = respelled(query, index.passages_with)
     assert index.expansion(query).corrected == ()
     assert index.query(query) == LexicalQuery.of(expand(spelled, index.mined))
 

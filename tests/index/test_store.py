@@ -8,11 +8,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from ancols_nlp.index.analyzer import analyze
 from ancols_nlp.index.ranking import NEAR_DUPLICATE_COPIES
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.passages import LEXICAL_FINGERPRINT, LEXICAL_KEY
 from ancols_nlp.index.store import Store
-from tests.index.conftest import make_document, two_files_of_one_report
+from tests.index.conftest import make_document, paragraph_documents, two_files_of_one_report
 
 VACANCY = "3.1.4 Vacance et mobilité"
 REPORT_A = [
@@ -225,6 +226,38 @@ def test_delete_removes_from_both_indexes(store, two_reports):
     nearest = snap.nearest(np.ones(store.embedder.dimension, dtype=np.float32), 100, None)
     assert nearest and not gone & set(nearest)
     assert store.organisms() == ["Logidia"]
+
+
+def test_after_a_delete_and_the_same_report_uploaded_again_passages_score_as_in_a_fresh_store(tmp_path, embedder,
+                                                                                                 corpus_texts):
+    """The deleted report's rows stay in the base until a merge: they counted in BM25's N, df and average lengths
+    (the passages' and the sections'), and scores drifted by their share. Now they count in neither."""
+    docs = paragraph_documents(corpus_texts, copies=1)
+    fresh, redone = Store(tmp_path / "fresh", embedder), Store(tmp_path / "redone", embedder)
+    try:
+        names = {}  # both stores' document ids: each store gives its own
+        for store in (fresh, redone):
+            ids = {name: store.add(doc, filename=f"{name}.txt", data=name.encode()).id for name, doc in docs.items()}
+            names |= {i: name for name, i in ids.items()}
+            store.merge()
+        again = list(docs)[-1]  # its rows last in both stores: equal scores break ties alike
+        assert redone.delete(ids[again])
+        names[redone.add(docs[again], filename="again.txt", data=again.encode()).id] = again
+        snap = redone.snapshot
+        assert snap.dead == len(docs[again].segments) and len(snap.lexical) > snap.segments == fresh.snapshot.segments
+        lexical, sections = (fresh.snapshot.lexical, snap.lexical), (fresh.snapshot.sections, snap.sections)
+        assert lexical[0].counted == lexical[1].counted and sections[0].average == sections[1].average
+        for query in ("vacance commerciale élevée", "conseil d'administration", "impayés de loyers",
+                      "la société doit réduire ses coûts de gestion", "attribution des logements"):
+            assert len({tuple(map(index.passages_with, analyze(query))) for index in lexical}) == 1
+            tops = []
+            for store in (fresh, redone):  # the lexical mode: BM25 and its section context (the hybrid adds cosines)
+                _, out = _texts(store, query, params=SearchParams(mode="lexical"))
+                tops.append([(names[out.rows[h.id].document_id], out.rows[h.id].start, h.score) for h in out.hits])
+            assert tops[0] and tops[0] == tops[1], query
+    finally:
+        fresh.close()
+        redone.close()
 
 
 def test_terms_are_rebuilt_when_the_analysis_changes(tmp_path, embedder):
