@@ -3,7 +3,8 @@
 Search and chat read a query the same way here. A kind ("l'organisme conteste …") and a theme ("contrôle
 interne", "recommandations sur la gouvernance") are asked for by their wording (``pipelines/french/intents.toml``).
 An organism is recognised by the names the stored documents give it (``store.organisms()``), accents and case
-aside, also without its leading article ("Toit Forézien" for "Le Toit Forézien"). Its name then says WHOSE
+aside, also without its leading article ("Toit Forézien" for "Le Toit Forézien") and after an elided one ("impayés
+d'Espace Domicile": ``mentioned_organisms``, the one reading of search and chat). Its name then says WHOSE
 passages are wanted, not what they are about: it is taken out of the words that are matched, which only decide
 which of that organism's passages answer. None of these is a filter (the user did not ask to filter); the
 ranking favours the passages they point to (index/ranking.py ``intent_priors``).
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
+from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
 from ancols_nlp.pipelines import french
 
 # A name shorter than this (folded, spaces included) is too likely to be an ordinary word or an initial.
@@ -36,8 +37,14 @@ def fold(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
 
 
+def _word(token: str) -> str:
+    """A word as names compare: folded, without an elided article ("d'Espace" is "espace", the name's first word;
+    "Coop'lvry" stays one word)."""
+    return fold(ELISION.sub("", token.lower()))
+
+
 def _words(text: str) -> list[str]:
-    return [fold(t) for t in TOKEN.findall(text)]  # as the query's words: "Coop'lvry" is one, "e" + U+0301 kept in
+    return [_word(t) for t in TOKEN.findall(text)]  # as the query's words: "e" + U+0301 kept in
 
 
 def _word_forms(name: str) -> list[list[str]]:
@@ -70,9 +77,10 @@ def _names_by_first_word(organisms: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def mentioned_organisms(text: str, organisms: Iterable[str]) -> tuple[tuple[str, ...], str]:
-    """The known organisms the text names (accents and case aside), and the text without their names."""
+    """The known organisms the text names (accents and case aside, after an elided article or not), and the text
+    without their names (nor that article)."""
     tokens = [m.group() for m in TOKEN.finditer(text)]
-    folded = [fold(t) for t in tokens]
+    folded = [_word(t) for t in tokens]
     index = _names_by_first_word(tuple(organisms))
     candidates = {name for word in folded for name in index.get(word, ())}
     found = []

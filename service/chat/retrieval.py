@@ -27,8 +27,9 @@ SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
 
 
 def content_words(text: str) -> str:
-    """``text`` without its question frame: the words that say what it is about, without their elided article
-    ("d'Espace Domicile" names the organism "Espace Domicile"; the article is no word to search)."""
+    """``text`` without its question frame: the words that say what it is about, without their elided article (no
+    word to search: "vacance d'Espace Domicile" asks for all the passages of Espace Domicile, ``mentioned_organisms``
+    reads the name with or without it)."""
     frame = frame_terms()
     kept = []
     for match in TOKEN.finditer(text):
