@@ -6,7 +6,10 @@ répondu ?") is completed with the previous user turn. Words that ask for a kind
 (``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
 recommandations → recommendation, constats → observation) make those passages come first. Only
 passages that share enough words with the query, or are close enough in meaning, are kept; table
-rows, headings and footnotes are left out. A finding is completed with the organism's linked
+rows, headings and footnotes are left out. A number is no word a passage must share (a year says when, not what):
+"vacance en 2019" is answered from the passages on vacancy, and a year the reports write does not make a question
+on something else relevant. A question naming what no stored passage writes ("le budget de la ville de Lyon")
+asks about what the reports do not hold: nothing is cited. A finding is completed with the organism's linked
 answer, and an answer with the finding it answers.
 """
 
@@ -24,6 +27,7 @@ from ancols_nlp.service.runtime import Runtime
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
 MIN_CHARS = 30
 SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
+SENTENCE_START = ".!?…:«\"("  # after these a capital starts a sentence or a quote, not a name
 
 
 def content_words(text: str) -> str:
@@ -53,6 +57,17 @@ class ChatQuery:
     # The question names organisms and asks nothing else of them ("Quelles recommandations pour LOGIDIA ?"): every
     # passage of theirs is about them, though few write their name (which is then all there is to search).
     organisms_only: bool = False
+    names: tuple[str, ...] = ()  # words the question writes as names (``names``): "Lyon" in "le budget de Lyon"
+
+
+def names(text: str) -> tuple[str, ...]:
+    """The words ``text`` capitalises where no sentence starts ("Lyon", "CAF", not "Quel" nor "Comparer"): names."""
+    found = []
+    for match in TOKEN.finditer(text):
+        before = text[:match.start()].rstrip()
+        if match.group()[0].isupper() and before and before[-1] not in SENTENCE_START:
+            found.append(match.group())
+    return tuple(found)
 
 
 def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
@@ -60,19 +75,21 @@ def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
     question = user_turns[-1].strip()
     content = content_words(question)
     kinds = query_kinds(question)
+    written = names(question)
     named, rest = mentioned_organisms(content, list(organisms))
     if len(analyze(rest)) < SHORT_FOLLOW_UP and len(user_turns) > 1:
         previous = content_words(user_turns[-2]) or user_turns[-2]
         before, previous_rest = mentioned_organisms(previous, list(organisms))
         named = named or before
         content, rest = f"{previous} {content}".strip(), f"{previous_rest} {rest}".strip()
+        written += names(user_turns[-2])
         if not kinds:
             kinds = query_kinds(user_turns[-2])
     if named and analyze(rest):
         content = rest  # the organism becomes a filter; the query keeps what is asked about it
     text = content or " ".join(question.split())
     return ChatQuery(text=text, question=question, kinds=kinds, organisms=named,
-                     organisms_only=bool(named) and not analyze(rest))
+                     organisms_only=bool(named) and not analyze(rest), names=written)
 
 
 def searchable(runtime: Runtime, text: str) -> bool:
@@ -114,18 +131,19 @@ class Passage:
 
 
 def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
-    """Each query term's weight: the best BM25 score of its word searched alone (0 when no passage has it).
+    """Each query word's weight: the best BM25 score of its word searched alone (0 when no passage has it).
 
     Rare words weigh more than common ones ("inoccupés" more than "logements"), and a word no
     stored passage contains weighs nothing, unless the search corrects it ("vacence", searched as
     "vacance", as ``/search`` names it in ``corrections``): it then stands for its correction's term, with the
-    weight the search gives it, so the passages holding the correction cover it.
+    weight the search gives it, so the passages holding the correction cover it. A number has no weight: it says
+    when or how much, not what about, so a passage sharing only the year of "budget de Lyon en 2019" covers nothing.
     """
     store = runtime.store
     lexical = replace(store.params, mode="lexical")
     weights: dict[str, float] = {}
     for match in TOKEN.finditer(text):
-        terms = [t for t in analyze(match.group()) if t not in weights]
+        terms = [t for t in analyze(match.group()) if t not in weights and not t[0].isdigit()]
         if not terms:
             continue
         outcome = store.search(match.group(), k=1, filters=Filters(), params=lexical)
@@ -139,6 +157,14 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
 def known_share(weights: dict[str, float]) -> float:
     """How much of the query the stored passages know at all (share of its terms found somewhere)."""
     return sum(w > 0 for w in weights.values()) / len(weights) if weights else 0.0
+
+
+def off_corpus(weights: dict[str, float], query: ChatQuery) -> bool:
+    """Whether the question is about what the stored passages do not hold: mostly words no passage contains, or a
+    name none writes ("Lyon" in "le budget de la ville de Lyon": "budget" and "ville" alone answer another
+    question)."""
+    unknown = {t for t, w in weights.items() if w == 0}
+    return known_share(weights) < 0.5 or any(set(analyze(name)) & unknown for name in query.names)
 
 
 def coverage(weights: dict[str, float], row: SegmentRow) -> float:
@@ -183,7 +209,7 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
     """Relevant passages, best first, then the linked findings/answers (at most k + k//2 in all)."""
     store = runtime.store
     weights = term_weights(runtime, query.text)
-    if known_share(weights) < 0.5:  # mostly words that no stored passage contains: off topic
+    if off_corpus(weights, query):
         return []
     docs = DocCache(runtime)
     if query.organisms and not filters.organism:

@@ -119,6 +119,19 @@ def test_nothing_relevant_is_said_plainly(client, docs):
     assert MARKER.search(body["answer"]) is None
 
 
+@pytest.mark.parametrize("question", ["Quel était le budget de la ville de Lyon en 2019 ?",
+                                      "Combien de logements à Paris en 2019 ?", "Et à Paris ?"])
+def test_a_question_on_what_the_reports_do_not_hold_cites_nothing_though_it_names_a_year(client, docs, question):
+    """"Combien de logements à Paris en 2019 ?" cited the Toit Forézien's sales "dès 2019" and its 102 logements:
+    "2019" is a word the passages hold, so the question passed for known, and a passage sharing the year and a
+    common word covered it. A year is no word a passage must share, and a name no passage writes (Paris, Lyon) says
+    the question is about what the reports do not hold; so does a follow-up naming one."""
+    body = ask(client, "Que dit le contrôle sur la vacance ?", "…", question)
+    assert body["citations"] == [] and "aucun passage" in body["answer"], body["citations"]
+    on_topic = ask(client, "La vacance en 2019")  # a year in a question the reports answer: still answered
+    assert on_topic["citations"] and "vacance" in on_topic["answer"]
+
+
 @pytest.mark.parametrize("question", ["le la", "?!… ;;", "Et ?"])
 def test_a_question_with_no_word_to_search_is_refused_as_search_refuses_it(client, docs, question):
     """"le la" was refused by ``/search`` (422, reason ``no_word``) and answered 200 "aucun passage" by the chat: the
