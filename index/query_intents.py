@@ -7,12 +7,14 @@ aside, also without its leading article ("Toit Forézien" for "Le Toit Forézien
 d'Espace Domicile": ``mentioned_organisms``, the one reading of search and chat). Its name then says WHOSE
 passages are wanted, not what they are about: it is taken out of the words that are matched, which only decide
 which of that organism's passages answer. None of these is a filter (the user did not ask to filter); the
-ranking favours the passages they point to (index/ranking.py ``intent_priors``).
+ranking favours the passages they point to (index/ranking.py ``intent_priors``). A report is named by its number
+("rapport n° 2016-051"): the chat reads it so (``mentioned_reports``) and answers from that report alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +24,9 @@ from ancols_nlp.pipelines import french
 # A name shorter than this (folded, spaces included) is too likely to be an ordinary word or an initial.
 MIN_NAME_CHARS = 4
 LEADING_ARTICLES = frozenset({"le", "la", "les", "l"})  # "Le Toit Forézien" is also written "Toit Forézien"
+# A report's number as the reports write it ("Rapport définitif de contrôle n°2016-047", "N° 2017-101"; read from
+# its title into ``report_number``, pipelines/doctype.py), "n°" optional in a query ("le rapport 2016-051").
+REPORT_NUMBER = re.compile(r"(?:\bn\s*°\s*)?\b(\d{4})\s*-\s*(\d{2,3})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,21 @@ def mentioned_organisms(text: str, organisms: Iterable[str]) -> tuple[tuple[str,
                 del tokens[at:at + len(key)], folded[at:at + len(key)]
                 break
     return tuple(found), " ".join(tokens)
+
+
+def mentioned_reports(text: str, documents_of: Callable[[str], Iterable[str]]) -> tuple[tuple[str, ...], str]:
+    """The stored documents of the reports ``text`` names by number, and the text without those numbers.
+    ``documents_of``: the ids of the documents that carry a report number (the report, and a reply letter naming
+    it). A number no stored document carries is left in the text (another report's, a law's: "loi n° 2009-323")."""
+    found: list[str] = []
+
+    def named(match: re.Match) -> str:
+        documents = list(documents_of(f"{match.group(1)}-{match.group(2)}"))
+        found.extend(documents)
+        return " " if documents else match.group()
+
+    rest = REPORT_NUMBER.sub(named, text)
+    return tuple(dict.fromkeys(found)), " ".join(rest.split())
 
 
 @lru_cache(maxsize=1)

@@ -455,3 +455,31 @@ def test_a_misspelt_word_is_answered_as_the_search_corrects_it(client, docs):
     assert all("vacance" in c["text"].lower() for c in typo["citations"][:3]), typo["citations"]
     cited = {c["segment_id"] for c in typo["citations"]}
     assert len(cited & {c["segment_id"] for c in right["citations"]}) >= 3, cited  # the same "vacance" findings
+
+
+@pytest.mark.parametrize("question", ["Que dit le rapport n° 2017-101 sur le recouvrement des impayés ?",
+                                      "Que dit le rapport N°2017-101 sur le recouvrement des impayés ?",
+                                      "Le rapport 2017-101 sur le recouvrement des impayés"])
+def test_a_report_named_by_its_number_is_the_chats_filter(client, docs, question):
+    """The API filters on a document, but "le rapport n° 2017-101" (the number as the report's title writes it, the
+    store's ``report_number``) was searched as the words "2017" and "101": Coop'lvry Habitat's answers were cited
+    beside the Toit Forézien's report. A number no stored report carries is no filter, and no error."""
+    unnamed = ask(client, "Que dit le rapport sur le recouvrement des impayés ?")["citations"]
+    assert {c["document_id"] for c in unnamed} == {docs[TOIT], docs[REPLY]}
+    body = ask(client, question)
+    assert body["query"] == "recouvrement impayés"
+    assert body["citations"] and {c["document_id"] for c in body["citations"]} == {docs[TOIT]}
+    other = ask(client, question.replace("2017-101", "2016-047"))  # a report of the corpus, not stored here
+    assert {c["document_id"] for c in other["citations"]} == {docs[TOIT], docs[REPLY]}
+
+
+def test_a_report_number_is_read_with_or_without_its_sign_and_left_when_nothing_carries_it():
+    stored = {"2017-101": ["toit", "toit-reply"]}.get
+    for question in ("Quelles recommandations du rapport n°2017-101 ?", "recommandations rapport 2017 - 101"):
+        query = build_query([question], [], lambda number: stored(number, ()))
+        assert query.documents == ("toit", "toit-reply") and query.named_only, question
+    query = build_query(["Que dit la loi n° 2009-323 sur la vacance ?"], [], lambda number: stored(number, ()))
+    assert query.documents == () and query.text == "loi 2009 323 vacance"
+    follow_up = build_query(["Que dit le rapport n° 2017-101 sur la vacance ?", "et les impayés ?"], [],
+                            lambda number: stored(number, ()))
+    assert follow_up.documents == ("toit", "toit-reply") and follow_up.text == "vacance impayés"
