@@ -80,6 +80,7 @@ def names(text: str) -> tuple[str, ...]:
 
 
 def no_reports(number: str) -> Iterable[str]:
+    """No stored document carries a report number (``build_query`` without a store)."""
     return ()
 
 
@@ -148,13 +149,13 @@ class Passage:
 
 
 def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
-    """Each query word's weight: the best BM25 score of its word searched alone (0 when no passage has it).
+    """Each query term's weight: the best BM25 score of its word searched alone (0 when no passage has it).
 
     Rare words weigh more than common ones ("inoccupés" more than "logements"), and a word no
     stored passage contains weighs nothing, unless the search corrects it ("vacence", searched as
     "vacance", as ``/search`` names it in ``corrections``): it then stands for its correction's term, with the
-    weight the search gives it, so the passages holding the correction cover it. A number has no weight: it says
-    when or how much, not what about, so a passage sharing only the year of "budget de Lyon en 2019" covers nothing.
+    weight the search gives it, so the passages holding the correction cover it. A number is left out: it says when
+    or how much, not what about, so a passage sharing only the year of "budget de Lyon en 2019" covers nothing.
     """
     store = runtime.store
     lexical = replace(store.params, mode="lexical")

@@ -465,12 +465,12 @@ def test_a_report_named_by_its_number_is_the_chats_filter(client, docs, question
     store's ``report_number``) was searched as the words "2017" and "101": Coop'lvry Habitat's answers were cited
     beside the Toit Forézien's report. A number no stored report carries is no filter, and no error."""
     unnamed = ask(client, "Que dit le rapport sur le recouvrement des impayés ?")["citations"]
-    assert {c["document_id"] for c in unnamed} == {docs[TOIT], docs[REPLY]}
+    assert {docs[TOIT], docs[REPLY]} <= {c["document_id"] for c in unnamed}
     body = ask(client, question)
+    assert body["citations"] and {c["report_number"] for c in body["citations"]} == {"2017-101"}
     assert body["query"] == "recouvrement impayés"
-    assert body["citations"] and {c["document_id"] for c in body["citations"]} == {docs[TOIT]}
     other = ask(client, question.replace("2017-101", "2016-047"))  # a report of the corpus, not stored here
-    assert {c["document_id"] for c in other["citations"]} == {docs[TOIT], docs[REPLY]}
+    assert {docs[TOIT], docs[REPLY]} <= {c["document_id"] for c in other["citations"]}
 
 
 def test_a_report_number_is_read_with_or_without_its_sign_and_left_when_nothing_carries_it():
