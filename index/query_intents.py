@@ -3,24 +3,30 @@
 Search and chat read a query the same way here. A kind ("l'organisme conteste …") and a theme ("contrôle
 interne", "recommandations sur la gouvernance") are asked for by their wording (``pipelines/french/intents.toml``).
 An organism is recognised by the names the stored documents give it (``store.organisms()``), accents and case
-aside, also without its leading article ("Toit Forézien" for "Le Toit Forézien"). Its name then says WHOSE
+aside, also without its leading article ("Toit Forézien" for "Le Toit Forézien") and after an elided one ("impayés
+d'Espace Domicile": ``mentioned_organisms``, the one reading of search and chat). Its name then says WHOSE
 passages are wanted, not what they are about: it is taken out of the words that are matched, which only decide
 which of that organism's passages answer. None of these is a filter (the user did not ask to filter); the
-ranking favours the passages they point to (index/ranking.py ``intent_priors``).
+ranking favours the passages they point to (index/ranking.py ``intent_priors``). A report is named by its number
+("rapport n° 2016-051"): the chat reads it so (``mentioned_reports``) and answers from that report alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
+from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
 from ancols_nlp.pipelines import french
 
 # A name shorter than this (folded, spaces included) is too likely to be an ordinary word or an initial.
 MIN_NAME_CHARS = 4
 LEADING_ARTICLES = frozenset({"le", "la", "les", "l"})  # "Le Toit Forézien" is also written "Toit Forézien"
+# A report's number as the reports write it ("Rapport définitif de contrôle n°2016-047", "N° 2017-101"; read from
+# its title into ``report_number``, pipelines/doctype.py), "n°" optional in a query ("le rapport 2016-051").
+REPORT_NUMBER = re.compile(r"(?:\bn\s*°\s*)?\b(\d{4})\s*-\s*(\d{2,3})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,14 @@ def fold(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in french.fold(text)).split())
 
 
+def _word(token: str) -> str:
+    """A word as names compare: folded, without an elided article ("d'Espace" is "espace", the name's first word;
+    "Coop'lvry" stays one word)."""
+    return fold(ELISION.sub("", token.lower()))
+
+
 def _words(text: str) -> list[str]:
-    return [fold(t) for t in TOKEN.findall(text)]  # as the query's words: "Coop'lvry" is one, "e" + U+0301 kept in
+    return [_word(t) for t in TOKEN.findall(text)]  # as the query's words: "e" + U+0301 kept in
 
 
 def _word_forms(name: str) -> list[list[str]]:
@@ -70,9 +82,10 @@ def _names_by_first_word(organisms: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def mentioned_organisms(text: str, organisms: Iterable[str]) -> tuple[tuple[str, ...], str]:
-    """The known organisms the text names (accents and case aside), and the text without their names."""
+    """The known organisms the text names (accents and case aside, after an elided article or not), and the text
+    without their names (nor that article)."""
     tokens = [m.group() for m in TOKEN.finditer(text)]
-    folded = [fold(t) for t in tokens]
+    folded = [_word(t) for t in tokens]
     index = _names_by_first_word(tuple(organisms))
     candidates = {name for word in folded for name in index.get(word, ())}
     found = []
@@ -84,6 +97,21 @@ def mentioned_organisms(text: str, organisms: Iterable[str]) -> tuple[tuple[str,
                 del tokens[at:at + len(key)], folded[at:at + len(key)]
                 break
     return tuple(found), " ".join(tokens)
+
+
+def mentioned_reports(text: str, documents_of: Callable[[str], Iterable[str]]) -> tuple[tuple[str, ...], str]:
+    """The stored documents of the reports ``text`` names by number, and the text without those numbers.
+    ``documents_of``: the ids of the documents that carry a report number (the report, and a reply letter naming
+    it). A number no stored document carries is left in the text (another report's, a law's: "loi n° 2009-323")."""
+    found: list[str] = []
+
+    def named(match: re.Match) -> str:
+        documents = list(documents_of(f"{match.group(1)}-{match.group(2)}"))
+        found.extend(documents)
+        return " " if documents else match.group()
+
+    rest = REPORT_NUMBER.sub(named, text)
+    return tuple(dict.fromkeys(found)), " ".join(rest.split())
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from ancols_nlp.index.query import Filters
 from ancols_nlp.service.chat.compose import assign_quotes, number, offline_answer
 from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
-from ancols_nlp.service.chat.retrieval import ChatQuery, Passage, build_query, known_organisms, retrieve, searchable
+from ancols_nlp.service.chat.retrieval import (ChatQuery, Passage, build_query, known_organisms, report_documents,
+                                               retrieve, searchable)
 from ancols_nlp.service.errors import BadQuery, no_word
 from ancols_nlp.service.query_text import clean_query, composed
 from ancols_nlp.service.routers.common import stored_filters, year_range
@@ -67,7 +68,8 @@ def user_turns(request: ChatRequest, max_chars: int) -> list[str]:
 
 
 def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:
-    query = build_query(user_turns(request, runtime.settings.max_query_chars), known_organisms(runtime))
+    query = build_query(user_turns(request, runtime.settings.max_query_chars), known_organisms(runtime),
+                        report_documents(runtime))
     if not searchable(runtime, query.text):
         raise no_word()
     filters = stored_filters(runtime, to_filters(request), ("body", "filters"))

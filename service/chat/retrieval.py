@@ -4,31 +4,38 @@ The search query is the last user message with its conversational frame removed 
 contrôle sur…", "qu'a répondu l'organisme…"); a short follow-up ("et l'organisme, qu'a-t-il
 répondu ?") is completed with the previous user turn. Words that ask for a kind of passage
 (``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
-recommandations → recommendation, constats → observation) make those passages come first. Only
+recommandations → recommendation, constats → observation) make those passages come first. An organism the
+question names, and a report it names by number ("le rapport n° 2016-051"), filter the passages. Only
 passages that share enough words with the query, or are close enough in meaning, are kept; table
-rows, headings and footnotes are left out. A finding is completed with the organism's linked
+rows, headings and footnotes are left out. A number is no word a passage must share (a year says when, not what):
+"vacance en 2019" is answered from the passages on vacancy, and a year the reports write does not make a question
+on something else relevant. A question naming what no stored passage writes ("le budget de la ville de Lyon")
+asks about what the reports do not hold: nothing is cited. A finding is completed with the organism's linked
 answer, and an answer with the finding it answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
-from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms
+from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms, mentioned_reports
 from ancols_nlp.index.records import DocumentRef, SegmentRow
 from ancols_nlp.service.runtime import Runtime
 
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
 MIN_CHARS = 30
 SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
+SENTENCE_START = ".!?…:«\"("  # after these a capital starts a sentence or a quote, not a name
 
 
 def content_words(text: str) -> str:
-    """``text`` without its question frame: the words that say what it is about, without their elided article
-    ("d'Espace Domicile" names the organism "Espace Domicile"; the article is no word to search)."""
+    """``text`` without its question frame: the words that say what it is about, without their elided article (no
+    word to search: "vacance d'Espace Domicile" asks for all the passages of Espace Domicile, ``mentioned_organisms``
+    reads the name with or without it)."""
     frame = frame_terms()
     kept = []
     for match in TOKEN.finditer(text):
@@ -43,35 +50,64 @@ def known_organisms(runtime: Runtime) -> list[str]:
     return runtime.store.organisms()
 
 
+def report_documents(runtime: Runtime) -> Callable[[str], list[str]]:
+    """The ids of the stored documents carrying a report number (``report_number``, as the report's title writes
+    it), by number."""
+    return lambda number: [row.id for row in runtime.store.meta.find_by_meta("report_number", number)]
+
+
 @dataclass(frozen=True)
 class ChatQuery:
     text: str  # what is searched
     question: str  # the last user message, as asked
     kinds: tuple[str, ...] = ()  # kinds the question asks for, first
     organisms: tuple[str, ...] = ()  # organisms the question names (used as a filter)
-    # The question names organisms and asks nothing else of them ("Quelles recommandations pour LOGIDIA ?"): every
-    # passage of theirs is about them, though few write their name (which is then all there is to search).
-    organisms_only: bool = False
+    documents: tuple[str, ...] = ()  # stored documents of the reports the question names by number (a filter)
+    # The question names organisms or reports and asks nothing else of them ("Quelles recommandations pour LOGIDIA
+    # ?"): every passage of theirs is about them, though few write their name (which is then all there is to search).
+    named_only: bool = False
+    names: tuple[str, ...] = ()  # words the question writes as names (``names``): "Lyon" in "le budget de Lyon"
 
 
-def build_query(user_turns: list[str], organisms: list[str] = ()) -> ChatQuery:
-    """The search query for the last user turn (completed with the previous one when too short)."""
+def names(text: str) -> tuple[str, ...]:
+    """The words ``text`` capitalises where no sentence starts ("Lyon", "CAF", not "Quel" nor "Comparer"): names."""
+    found = []
+    for match in TOKEN.finditer(text):
+        before = text[:match.start()].rstrip()
+        if match.group()[0].isupper() and before and before[-1] not in SENTENCE_START:
+            found.append(match.group())
+    return tuple(found)
+
+
+def no_reports(number: str) -> Iterable[str]:
+    """No stored document carries a report number (``build_query`` without a store)."""
+    return ()
+
+
+def build_query(user_turns: list[str], organisms: list[str] = (),
+                reports: Callable[[str], Iterable[str]] = no_reports) -> ChatQuery:
+    """The search query for the last user turn (completed with the previous one when too short); ``reports``: the
+    stored documents carrying a report number (``report_documents``)."""
     question = user_turns[-1].strip()
-    content = content_words(question)
+    documents, asked = mentioned_reports(question, reports)
+    content = content_words(asked)
     kinds = query_kinds(question)
+    written = names(question)
     named, rest = mentioned_organisms(content, list(organisms))
     if len(analyze(rest)) < SHORT_FOLLOW_UP and len(user_turns) > 1:
-        previous = content_words(user_turns[-2]) or user_turns[-2]
+        documents_before, asked_before = mentioned_reports(user_turns[-2], reports)
+        previous = content_words(asked_before) or asked_before
         before, previous_rest = mentioned_organisms(previous, list(organisms))
-        named = named or before
+        named, documents = named or before, documents or documents_before
         content, rest = f"{previous} {content}".strip(), f"{previous_rest} {rest}".strip()
+        written += names(user_turns[-2])
         if not kinds:
             kinds = query_kinds(user_turns[-2])
     if named and analyze(rest):
         content = rest  # the organism becomes a filter; the query keeps what is asked about it
     text = content or " ".join(question.split())
-    return ChatQuery(text=text, question=question, kinds=kinds, organisms=named,
-                     organisms_only=bool(named) and not analyze(rest))
+    return ChatQuery(text=text, question=question, kinds=kinds, organisms=named, documents=documents,
+                     named_only=bool(named or documents) and not analyze(rest), names=written)
 
 
 def searchable(runtime: Runtime, text: str) -> bool:
@@ -118,13 +154,14 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
     Rare words weigh more than common ones ("inoccupés" more than "logements"), and a word no
     stored passage contains weighs nothing, unless the search corrects it ("vacence", searched as
     "vacance", as ``/search`` names it in ``corrections``): it then stands for its correction's term, with the
-    weight the search gives it, so the passages holding the correction cover it.
+    weight the search gives it, so the passages holding the correction cover it. A number is left out: it says when
+    or how much, not what about, so a passage sharing only the year of "budget de Lyon en 2019" covers nothing.
     """
     store = runtime.store
     lexical = replace(store.params, mode="lexical")
     weights: dict[str, float] = {}
     for match in TOKEN.finditer(text):
-        terms = [t for t in analyze(match.group()) if t not in weights]
+        terms = [t for t in analyze(match.group()) if t not in weights and not t[0].isdigit()]
         if not terms:
             continue
         outcome = store.search(match.group(), k=1, filters=Filters(), params=lexical)
@@ -138,6 +175,14 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
 def known_share(weights: dict[str, float]) -> float:
     """How much of the query the stored passages know at all (share of its terms found somewhere)."""
     return sum(w > 0 for w in weights.values()) / len(weights) if weights else 0.0
+
+
+def off_corpus(weights: dict[str, float], query: ChatQuery) -> bool:
+    """Whether the question is about what the stored passages do not hold: mostly words no passage contains, or a
+    name none writes ("Lyon" in "le budget de la ville de Lyon": "budget" and "ville" alone answer another
+    question)."""
+    unknown = {t for t, w in weights.items() if w == 0}
+    return known_share(weights) < 0.5 or any(set(analyze(name)) & unknown for name in query.names)
 
 
 def coverage(weights: dict[str, float], row: SegmentRow) -> float:
@@ -182,11 +227,13 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
     """Relevant passages, best first, then the linked findings/answers (at most k + k//2 in all)."""
     store = runtime.store
     weights = term_weights(runtime, query.text)
-    if known_share(weights) < 0.5:  # mostly words that no stored passage contains: off topic
+    if off_corpus(weights, query) and not query.named_only:
         return []
     docs = DocCache(runtime)
     if query.organisms and not filters.organism:
         filters = replace(filters, organism=query.organisms)
+    if query.documents and not filters.document_id:
+        filters = replace(filters, document_id=query.documents)
     searches = []
     if query.kinds and not filters.kind:
         searches.append(replace(filters, kind=query.kinds))
@@ -202,7 +249,7 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
             if row is None or hit.id in chosen or not is_useful(row):
                 continue
             cov = coverage(weights, row)
-            if not (query.organisms_only or is_relevant(cov, hit.dense)):
+            if not (query.named_only or is_relevant(cov, hit.dense)):
                 continue
             chosen[hit.id] = Passage(row=row, doc=docs.get_doc(row.document_id), score=hit.score,
                                      lexical=hit.lexical, dense=hit.dense, coverage=cov)

@@ -119,6 +119,19 @@ def test_nothing_relevant_is_said_plainly(client, docs):
     assert MARKER.search(body["answer"]) is None
 
 
+@pytest.mark.parametrize("question", ["Quel était le budget de la ville de Lyon en 2019 ?",
+                                      "Combien de logements à Paris en 2019 ?", "Et à Paris ?"])
+def test_a_question_on_what_the_reports_do_not_hold_cites_nothing_though_it_names_a_year(client, docs, question):
+    """"Combien de logements à Paris en 2019 ?" cited the Toit Forézien's sales "dès 2019" and its 102 logements:
+    "2019" is a word the passages hold, so the question passed for known, and a passage sharing the year and a
+    common word covered it. A year is no word a passage must share, and a name no passage writes (Paris, Lyon) says
+    the question is about what the reports do not hold; so does a follow-up naming one."""
+    body = ask(client, "Que dit le contrôle sur la vacance ?", "…", question)
+    assert body["citations"] == [] and "aucun passage" in body["answer"], body["citations"]
+    on_topic = ask(client, "La vacance en 2019")  # a year in a question the reports answer: still answered
+    assert on_topic["citations"] and "vacance" in on_topic["answer"]
+
+
 @pytest.mark.parametrize("question", ["le la", "?!… ;;", "Et ?"])
 def test_a_question_with_no_word_to_search_is_refused_as_search_refuses_it(client, docs, question):
     """"le la" was refused by ``/search`` (422, reason ``no_word``) and answered 200 "aucun passage" by the chat: the
@@ -442,3 +455,31 @@ def test_a_misspelt_word_is_answered_as_the_search_corrects_it(client, docs):
     assert all("vacance" in c["text"].lower() for c in typo["citations"][:3]), typo["citations"]
     cited = {c["segment_id"] for c in typo["citations"]}
     assert len(cited & {c["segment_id"] for c in right["citations"]}) >= 3, cited  # the same "vacance" findings
+
+
+@pytest.mark.parametrize("question", ["Que dit le rapport n° 2017-101 sur le recouvrement des impayés ?",
+                                      "Que dit le rapport N°2017-101 sur le recouvrement des impayés ?",
+                                      "Le rapport 2017-101 sur le recouvrement des impayés"])
+def test_a_report_named_by_its_number_is_the_chats_filter(client, docs, question):
+    """The API filters on a document, but "le rapport n° 2017-101" (the number as the report's title writes it, the
+    store's ``report_number``) was searched as the words "2017" and "101": Coop'lvry Habitat's answers were cited
+    beside the Toit Forézien's report. A number no stored report carries is no filter, and no error."""
+    unnamed = ask(client, "Que dit le rapport sur le recouvrement des impayés ?")["citations"]
+    assert {docs[TOIT], docs[REPLY]} <= {c["document_id"] for c in unnamed}
+    body = ask(client, question)
+    assert body["citations"] and {c["report_number"] for c in body["citations"]} == {"2017-101"}
+    assert body["query"] == "recouvrement impayés"
+    other = ask(client, question.replace("2017-101", "2016-047"))  # a report of the corpus, not stored here
+    assert {docs[TOIT], docs[REPLY]} <= {c["document_id"] for c in other["citations"]}
+
+
+def test_a_report_number_is_read_with_or_without_its_sign_and_left_when_nothing_carries_it():
+    stored = {"2017-101": ["toit", "toit-reply"]}.get
+    for question in ("Quelles recommandations du rapport n°2017-101 ?", "recommandations rapport 2017 - 101"):
+        query = build_query([question], [], lambda number: stored(number, ()))
+        assert query.documents == ("toit", "toit-reply") and query.named_only, question
+    query = build_query(["Que dit la loi n° 2009-323 sur la vacance ?"], [], lambda number: stored(number, ()))
+    assert query.documents == () and query.text == "loi 2009 323 vacance"
+    follow_up = build_query(["Que dit le rapport n° 2017-101 sur la vacance ?", "et les impayés ?"], [],
+                            lambda number: stored(number, ()))
+    assert follow_up.documents == ("toit", "toit-reply") and follow_up.text == "vacance impayés"
