@@ -174,6 +174,8 @@ class Variant(NamedTuple):
     phrase: float = 0.0
     rarity: bool = False  # search10's I: each query term weighs its idf in the share
     zero: float = 0.0  # search10's Z: what a sentence holding no query term loses when its segment's best holds one
+    mix: float = 1.0  # search11's Ih: the weighted share's part in the share, the plain share's the rest
+    power: float = 1.0  # search11's Ig: each query term weighs its idf to this power
 
 
 # A05cap2 was declared after set 4 was run, so it has no blind figure.
@@ -194,9 +196,17 @@ ZEROS = {"": 0.0, "Z05": 0.5, "Z1": 1.0, "Z2": 2.0}
 VARIANTS |= {f"A05d{z}": Variant("A", 0.5, None, DECAY, zero=zero) for z, zero in ZEROS.items() if z}
 VARIANTS |= {f"I{tag}d{z}": Variant("A", w, None, DECAY, rarity=True, zero=zero) for tag, w in WEIGHTS.items()
              for z, zero in ZEROS.items()}
+# search11 (bench/queries/grain-rule.md): gentler rarity weights, the weighted share mixed with the plain one (Ih,
+# part 0.25 or 0.5) or each idf to a power (Ig, 0.25 or 0.5), term weight W 0.5 or 1; chosen on dev + sets 1+2.
+GENTLE = {"25": 0.25, "50": 0.5}
+VARIANTS |= {f"Ih{tag}w{w_tag}": Variant("A", w, None, DECAY, rarity=True, mix=part)
+             for tag, part in GENTLE.items() for w_tag, w in WEIGHTS.items()}
+VARIANTS |= {f"Ig{tag}w{w_tag}": Variant("A", w, None, DECAY, rarity=True, power=power)
+             for tag, power in GENTLE.items() for w_tag, w in WEIGHTS.items()}
 SERVED = "A05d"  # the variant index/grain.py ranks as
 RECALLED = ("S", "A05", "T05", "A05d", "J05", "J05d", "A05dX", "A05dX1", "L05d", "L05dX", "L05dX1", "M05d",
-            "M05dX", "M05dX1", "A05dZ05", "I1d", "I1dZ05")  # the variants whose R@20 is reported
+            "M05dX", "M05dX1", "A05dZ05", "I1d", "I1dZ05",
+            *(v for v in VARIANTS if v[:2] in ("Ih", "Ig")))  # the variants whose R@20 is reported
 RECALL_K = 20
 
 
@@ -219,11 +229,12 @@ class Pool:
 
 def ranked(pool: Pool, sentences: dict[str, list[Span]], texts: dict[str, str], split, w: float,
            cap: int | None = None, k: int = 10, decay: float = 0.0, phrase: float = 0.0,
-           weights: dict[str, float] | None = None, zero: float = 0.0) -> list[dict]:
+           weights: dict[int, float] | None = None, zero: float = 0.0, mix: float = 1.0) -> list[dict]:
     """The top ``k`` pieces of the ``pool``'s candidates, at most ``cap`` of one segment, each piece of a segment
     ``decay`` lower than the one holding more of the query before it; each of the query's synonym phrases a piece
-    holds whole counts ``phrase`` of one term. With ``weights`` (each query term → its idf) a term counts its weight
-    in the share; a piece holding no term loses ``zero`` when another piece of its segment holds one."""
+    holds whole counts ``phrase`` of one term. With ``weights`` (each query term's number → its weight, ``rarity``)
+    a term counts its weight in the share, which makes ``mix`` of the share (the plain share the rest); a piece
+    holding no term loses ``zero`` when another piece of its segment holds one."""
     if weights is not None and sum(weights.values()) <= 0:
         weights = None
     wanted = [set(p) for p in pool.expansion.phrases] if phrase else []
@@ -233,7 +244,9 @@ def ranked(pool: Pool, sentences: dict[str, list[Span]], texts: dict[str, str], 
         def share(piece: Span, text: str = texts[doc]) -> float:
             held = set(analyze(text[piece[0]:piece[1]]))
             if weights is not None:
-                return sum(weights[t] for t in weights.keys() & held) / sum(weights.values())
+                numbers = pool.terms.held(held)
+                rare = sum(weights[n] for n in numbers) / sum(weights.values())
+                return (1 - mix) * len(numbers) / count + mix * rare
             if not wanted:
                 return pool.terms.share(held)
             found = pool.terms.share(held) * count + phrase * sum(p <= held for p in wanted)
@@ -300,14 +313,20 @@ class Corpus:
                          segments.items()} for name, split in SPLITS.items()}
         return cls(runtime, {v: k for k, v in ids.items()}, texts, sentences, pieces)
 
-    def top(self, query: str, pool: Pool, variant: Variant, k: int = 10) -> list[dict]:
+    def top(self, pool: Pool, variant: Variant, k: int = 10) -> list[dict]:
         return ranked(pool, self.sentences, self.texts, SPLITS.get(variant.split, trimmed), variant.w, variant.cap, k,
-                      variant.decay, variant.phrase, self.rarity(query) if variant.rarity else None, variant.zero)
+                      variant.decay, variant.phrase, self.rarity(pool.terms, variant.power) if variant.rarity else None,
+                      variant.zero, variant.mix)
 
-    def rarity(self, query: str) -> dict[str, float]:
-        """Each analysed term of ``query`` and its BM25 idf over the store's passages (search10's I)."""
+    def rarity(self, terms: QueryTerms, power: float = 1.0) -> dict[int, float]:
+        """Each query term's number and its weight: the BM25 idf over the store's passages (search10's I) to
+        ``power`` (search11's Ig), the largest of the term's and of the spellings standing for it (``QueryTerms``,
+        counted since search11: a respelled or corrected word is the user's, as in A05d)."""
         lexical = self.runtime.store._followed().lexical
-        return {t: float(bm25_idf(lexical.passages_with(t), lexical.counted, 1.0)) for t in set(analyze(query))}
+        weights = dict.fromkeys(range(terms.count), 0.0)
+        for term, n in terms.numbers.items():
+            weights[n] = max(weights[n], float(bm25_idf(lexical.passages_with(term), lexical.counted, 1.0)) ** power)
+        return weights
 
 
 def recall(score, results: list[dict], units, rel) -> float:
@@ -329,9 +348,9 @@ def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[d
     per_q["R@20 S"] = {q: base[q]["recall"] for q in base}
     for q in base:
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
-        lists["S"].append(corpus.top(queries[q], pool, Variant("S", 0.0)))
+        lists["S"].append(corpus.top(pool, Variant("S", 0.0)))
         for v, variant in VARIANTS.items():
-            top = corpus.top(queries[q], pool, variant, RECALL_K)
+            top = corpus.top(pool, variant, RECALL_K)
             lists[v].append(top[:10])
             per_q[v][q] = ndcg(score, top, units, qrels[q])[0]
             if v in RECALLED and v != "S":
@@ -353,7 +372,7 @@ def pool_run(corpus: Corpus, queries: dict[str, str], variant: str = "A05cap2") 
     """A variant's top 10 per query in ``search_pool.py run``'s format (system → query → [stem, start, end]), so
     that its pieces join a judging pool whose sheet hides the systems."""
     return {f"{variant}/pieces": {q: [[r["document_id"], r["start"], r["end"]] for r in corpus.top(
-        text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[variant])] for q, text in queries.items()}}
+        pooled(corpus.runtime, text, corpus.by_id), VARIANTS[variant])] for q, text in queries.items()}}
 
 
 def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
@@ -365,7 +384,7 @@ def differing(corpus: Corpus, queries: dict[str, str]) -> list[str]:
         outcome, shown = search(store, text, k=10, filters=Filters(), params=params, grain="sentence")
         served = [(corpus.by_id[r.document_id], r.start, r.end) for r in search_results(store, outcome, shown)]
         bench = [(r["document_id"], r["start"], r["end"]) for r in corpus.top(
-            text, pooled(corpus.runtime, text, corpus.by_id), VARIANTS[SERVED])]
+            pooled(corpus.runtime, text, corpus.by_id), VARIANTS[SERVED])]
         if served != bench:
             found.append(q)
     return found
@@ -466,7 +485,7 @@ def show_examples(corpus: Corpus, queries: dict[str, str]) -> None:
         for v, variant in {"S": Variant("S", 0.0), **VARIANTS}.items():
             if v == "S" or variant.w:
                 print(f"  {v}:")
-                for r in corpus.top(queries[q], pool, variant)[:5]:
+                for r in corpus.top(pool, variant)[:5]:
                     shown = " ".join(corpus.texts[r["document_id"]][r["start"]:r["end"]].split())
                     print(f"    [{r['document_id'][:3]} {r['end'] - r['start']}c] {shown[:180]}")
 

@@ -121,9 +121,13 @@ class QueryTerms:
     numbers: dict[str, int]  # a term a sentence may hold → the number of the query's term it is or stands for
     count: int  # the query's terms
 
+    def held(self, terms: Iterable[str]) -> set[int]:
+        """The numbers of the query's terms that ``terms`` (a sentence's) are or stand for."""
+        return {self.numbers[t] for t in self.numbers.keys() & terms}
+
     def share(self, held: Iterable[str]) -> float:
         """The share of the query's terms that the terms ``held`` (a sentence's) are or stand for."""
-        return len({self.numbers[t] for t in self.numbers.keys() & held}) / self.count if self.count else 0.0
+        return len(self.held(held)) / self.count if self.count else 0.0
 
 
 def query_terms(query: str, expansion: Expansion) -> QueryTerms:

@@ -136,11 +136,25 @@ def test_rare_terms_weigh_more_in_a_share_and_a_common_ones_piece_falls_below_th
     """The letter's third sentence holds only "politiques" of the query's three terms: a third of the plain share
     (2.0 + 0.5 / 3, above the next segment's 2.1), about a twentieth once the common term weighs a tenth of the
     others (search10's I, idf weights): the next segment's pieces (none holding a term) come before it."""
-    weights = {t: 0.1 if t == analyze("politiques")[0] else 1.0 for t in analyze("orientation politique stratégique")}
-    free, weighted = _ranked_with_next(2.1, weights=weights)
+    free, weighted = _ranked_with_next(2.1, weights=_common_politique())
     assert [p["segment"] for p in free][:3] == [1, 1, 2]
     assert [p["segment"] for p in weighted][:5] == [1, 2, 2, 2, 1]
     assert (weighted[0]["start"], weighted[0]["end"]) == (free[0]["start"], free[0]["end"])
+
+
+def _common_politique() -> dict[int, float]:
+    """The query's terms by number, "politique" weighing a tenth of the others."""
+    terms = dict.fromkeys(analyze("orientation politique stratégique"))
+    return {n: 0.1 if t == analyze("politiques")[0] else 1.0 for n, t in enumerate(terms)}
+
+
+def test_a_weighted_share_mixed_with_the_plain_one_moves_the_common_ones_piece_part_of_the_way():
+    """search11's Ih: the sentence holding only "politiques" keeps 0.75 × 1/3 + 0.25 × 0.1/2.1 of the query with
+    a quarter of the weighted share (2.13, still above the next segment's 2.1), 0.19 with half (2.09, below)."""
+    free, quarter = _ranked_with_next(2.1, weights=_common_politique(), mix=0.25)
+    _, half = _ranked_with_next(2.1, weights=_common_politique(), mix=0.5)
+    assert [p["segment"] for p in quarter][:3] == [p["segment"] for p in free][:3] == [1, 1, 2]
+    assert [p["segment"] for p in half][:5] == [1, 2, 2, 2, 1]
 
 
 def test_a_sentence_holding_no_query_term_falls_below_the_next_segment_when_its_segment_holds_one():
