@@ -81,7 +81,8 @@ SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("proje
         "set3": ("project3.tsv", "project3"), "set4": ("project4.tsv", "project4"),
         "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6"),
         "set7": ("project7.tsv", "project7"), "set8": ("project8.tsv", "project8"),
-        "set9": ("project9.tsv", "project9"), "set10": ("project10.tsv", "project10")}
+        "set9": ("project9.tsv", "project9"), "set10": ("project10.tsv", "project10"),
+        "set11": ("project11.tsv", "project11")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
