@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
+from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms, mentioned_reports
@@ -70,12 +71,16 @@ class ChatQuery:
 
 
 def names(text: str) -> tuple[str, ...]:
-    """The words ``text`` capitalises where no sentence starts ("Lyon", "CAF", not "Quel" nor "Comparer"): names."""
+    """The words ``text`` capitalises where no sentence starts ("Lyon", "d'Annecy", not "Quel" nor "Comparer"):
+    names. An acronym of the thesaurus ("EPCI", "CALEOL") is a word of the reports' domain, not a name: the
+    passages may write it in full or not at all, as they may any common word (an acronym the stored documents
+    define, ``acronyms.py``, is written in their passages)."""
     found = []
     for match in TOKEN.finditer(text):
+        word = ELISION.sub("", match.group())
         before = text[:match.start()].rstrip()
-        if match.group()[0].isupper() and before and before[-1] not in SENTENCE_START:
-            found.append(match.group())
+        if word[:1].isupper() and before and before[-1] not in SENTENCE_START and not expand(word).phrases:
+            found.append(word)
     return tuple(found)
 
 

@@ -17,7 +17,7 @@ from pdfgen import corpus_paragraphs, make_pdf
 from pydantic import SecretStr
 
 from ancols_nlp.service.app import create_app
-from ancols_nlp.service.chat.retrieval import build_query
+from ancols_nlp.service.chat.retrieval import build_query, names
 
 TOIT = "004_964ee9d999fa8f65.txt"
 REPLY = "000_ad04bc466fc4cae0.txt"
@@ -483,3 +483,25 @@ def test_a_report_number_is_read_with_or_without_its_sign_and_left_when_nothing_
     follow_up = build_query(["Que dit le rapport n° 2017-101 sur la vacance ?", "et les impayés ?"], [],
                             lambda number: stored(number, ()))
     assert follow_up.documents == ("toit", "toit-reply") and follow_up.text == "vacance impayés"
+
+
+@pytest.mark.parametrize("question", ["Quels engagements pour la commune et les EPCI ?", "Quels loyers et quel IRL ?"])
+def test_an_acronym_of_the_thesaurus_no_passage_writes_is_no_name_that_puts_the_question_off_the_corpus(client, docs,
+                                                                                                         question):
+    """Neither report writes "EPCI" nor "IRL" (nor their phrases); typed in capitals, as acronyms are, each was read
+    as a name no passage writes, as "Lyon", and the question cited nothing, though typed in lower case it is answered
+    from the passages on the rest (the commune's engagements, the rents). An acronym of the thesaurus is a word of
+    the reports' domain: the question is answered as in lower case."""
+    lower = ask(client, question.replace("EPCI", "epci").replace("IRL", "irl"))["citations"]
+    typed = ask(client, question)["citations"]
+    assert lower and [c["segment_id"] for c in typed] == [c["segment_id"] for c in lower]
+
+
+def test_a_name_after_an_elided_article_puts_the_question_off_the_corpus_as_without_it(client, docs):
+    """"le budget d'Annecy": the name glued to "d'" started with a lower-case letter and was not read as a name, so
+    "budget" alone (half the terms, one no passage holds) made the question known and a passage on another budget
+    was cited; "le budget de Lyon" cited nothing."""
+    assert names("Quel budget d'Annecy pour l’EPCI et la Ville ?") == ("Annecy", "Ville")
+    for question in ("Quel était le budget de la ville d'Annecy en 2019 ?", "Quel était le budget d’Annecy ?"):
+        body = ask(client, question)
+        assert body["citations"] == [] and "aucun passage" in body["answer"], (question, body["citations"])
