@@ -53,8 +53,8 @@ def known_organisms(runtime: Runtime) -> list[str]:
 
 def report_documents(runtime: Runtime) -> Callable[[str], list[str]]:
     """The ids of the stored documents carrying a report number (``report_number``, as the report's title writes
-    it), by number."""
-    return lambda number: [row.id for row in runtime.store.meta.find_by_meta("report_number", number)]
+    it), by number (without their texts)."""
+    return lambda number: [row.id for row in runtime.store.meta.find_by_meta("report_number", number, with_text=False)]
 
 
 @dataclass(frozen=True)

@@ -505,3 +505,13 @@ def test_a_name_after_an_elided_article_puts_the_question_off_the_corpus_as_with
     for question in ("Quel était le budget de la ville d'Annecy en 2019 ?", "Quel était le budget d’Annecy ?"):
         body = ask(client, question)
         assert body["citations"] == [] and "aucun passage" in body["answer"], (question, body["citations"])
+
+
+def test_the_report_filter_reads_the_documents_carrying_a_number_without_their_texts(runtime, docs):
+    """The chat's report filter wants the ids of the documents carrying a number; it read each one's full text
+    (~100 kB a report), as the near-duplicate check that compares them does."""
+    found = runtime.store.meta.find_by_meta("report_number", "2017-101", with_text=False)
+    whole = runtime.store.meta.find_by_meta("report_number", "2017-101")
+    assert [r.id for r in found] == [r.id for r in whole] and docs[TOIT] in [r.id for r in found]
+    assert all(r.text is None for r in found) and all(r.text for r in whole)
+    assert [r.segment_count for r in found] == [r.segment_count for r in whole]
