@@ -515,3 +515,18 @@ def test_the_report_filter_reads_the_documents_carrying_a_number_without_their_t
     assert [r.id for r in found] == [r.id for r in whole] and docs[TOIT] in [r.id for r in found]
     assert all(r.text is None for r in found) and all(r.text for r in whole)
     assert [r.segment_count for r in found] == [r.segment_count for r in whole]
+
+
+@pytest.mark.parametrize("question, meant", [
+    ("Que dit le rapport sur la CAO ?", "Que dit le rapport sur la commission d'appel d'offres ?"),
+    ("Que dit le rapport sur les impayes ?", "Que dit le rapport sur les impayés ?")])
+def test_a_passage_holding_what_a_word_is_searched_as_covers_the_word(client, docs, question, meant):
+    """The Toit Forézien writes "commission d'appel d'offres", never "CAO"; the search finds its passages by the
+    thesaurus phrase (and "impayes" by the passages' "impayés"), but the chat kept only the passages holding the word
+    as typed: "aucun passage". The phrase or the accented spelling the search read the word as now covers it."""
+    typed = ask(client, question)["citations"]
+    assert typed
+    if "CAO" in question:  # the acronym alone searched as its phrase: the same passages
+        assert [c["segment_id"] for c in typed] == [c["segment_id"] for c in ask(client, meant)["citations"]]
+    else:
+        assert any("impayés" in c["text"] for c in typed), typed
