@@ -75,7 +75,9 @@ def names(text: str) -> tuple[str, ...]:
     """The words ``text`` capitalises where no sentence starts ("Lyon", "d'Annecy", not "Quel" nor "Comparer"):
     names. An acronym of the thesaurus ("EPCI", "CALEOL") is a word of the reports' domain, not a name: the
     passages may write it in full or not at all, as they may any common word (an acronym the stored documents
-    define, ``acronyms.py``, is written in their passages)."""
+    define, ``acronyms.py``, is written in their passages). A text typed in capitals throughout names nothing so."""
+    if not any(c.islower() for c in text):
+        return ()
     found = []
     for match in TOKEN.finditer(text):
         word = ELISION.sub("", match.group())

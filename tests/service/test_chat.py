@@ -530,3 +530,13 @@ def test_a_passage_holding_what_a_word_is_searched_as_covers_the_word(client, do
         assert [c["segment_id"] for c in typed] == [c["segment_id"] for c in ask(client, meant)["citations"]]
     else:
         assert any("impayés" in c["text"] for c in typed), typed
+
+
+def test_a_question_typed_in_capitals_throughout_is_answered_as_in_lower_case(client, docs):
+    """"QUE DIT LE RAPPORT SUR L'AMIANTE ET LE TÉLÉTRAVAIL ?": every word past the first was read as a name, and
+    "télétravail", which no passage writes, as one no passage writes: nothing was cited, though typed in lower case
+    the question is answered from the passages on asbestos (half its words known); so it is in capitals."""
+    question = "Que dit le rapport sur l'amiante et le télétravail ?"
+    for typed in (question, question.upper()):  # the search reads capitals otherwise (acronyms): not the same order
+        cited = ask(client, typed)["citations"]
+        assert cited and any("amiante" in c["text"].lower() for c in cited), typed
