@@ -144,11 +144,12 @@ class DocumentStore(Database):
             row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+    def find_by_meta(self, field: str, value: str, *, with_text: bool = True) -> list[DocumentRow]:
         if field not in KEYS:
             raise ValueError(f"documents are not looked up by {field!r}")
         with self._lock:
-            rows = self._db.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d"
+            rows = self._db.execute(f"SELECT {_DOCUMENT_COLS}, {'text' if with_text else 'NULL'}, {_SEGMENT_COUNT}"
+                                    " FROM documents d"
                                     f" WHERE json_extract(meta, '$.{field}') = ? ORDER BY created_at, id",
                                     (value,)).fetchall()
         return [document_row(row) for row in rows]

@@ -82,9 +82,10 @@ class DocumentReader(Protocol):
 
     def find_by_sha(self, sha256: str) -> str | None: ...
 
-    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
-        """The stored documents whose metadata ``field`` (one of ``near_duplicates.KEYS``) has this value, with their
-        texts, oldest first (``near_duplicates``)."""
+    def find_by_meta(self, field: str, value: str, *, with_text: bool = True) -> list[DocumentRow]:
+        """The stored documents whose metadata ``field`` (one of ``near_duplicates.KEYS``) has this value, oldest
+        first, with their texts (``near_duplicates`` compares them) unless ``with_text`` is False (the chat's report
+        filter wants their ids)."""
         ...
 
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None: ...

@@ -37,10 +37,10 @@ class PgReader:
             row = conn.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def find_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+    def find_by_meta(self, field: str, value: str, *, with_text: bool = True) -> list[DocumentRow]:
         """Asked of the primary, as ``find_by_sha``."""
         with self._servers.on_primary() as conn:
-            return stored_by_meta(conn, field, value)
+            return stored_by_meta(conn, field, value, with_text=with_text)
 
     @reads
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:
@@ -135,11 +135,11 @@ def segments_by_id(conn: psycopg.Connection, ids: list[int]) -> dict[int, Segmen
 META_COLUMNS = {"report_number": "report_number", "date": "meta_date"}
 
 
-def stored_by_meta(conn: psycopg.Connection, field: str, value: str) -> list[DocumentRow]:
+def stored_by_meta(conn: psycopg.Connection, field: str, value: str, *, with_text: bool = True) -> list[DocumentRow]:
     """``PgReader.find_by_meta`` read on ``conn``: an add checks them in its own transaction (``near_duplicates``)."""
     if not storable(value):
         return []
-    rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, text, {_SEGMENT_COUNT} FROM documents d"
+    rows = conn.execute(f"SELECT {_DOCUMENT_COLS}, {'text' if with_text else 'NULL'}, {_SEGMENT_COUNT} FROM documents d"
                         f" WHERE {META_COLUMNS[field]} = %s ORDER BY created_at, id", (value,)).fetchall()
     return [_document(row) for row in rows]
 

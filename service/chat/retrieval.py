@@ -6,7 +6,8 @@ répondu ?") is completed with the previous user turn. Words that ask for a kind
 (``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
 recommandations → recommendation, constats → observation) make those passages come first. An organism the
 question names, and a report it names by number ("le rapport n° 2016-051"), filter the passages. Only
-passages that share enough words with the query, or are close enough in meaning, are kept; table
+passages that share enough words with the query (a word's synonym phrase or accented spelling, as the search reads
+it, standing for the word: "CAO", "commission d'appel d'offres"), or are close enough in meaning, are kept; table
 rows, headings and footnotes are left out. A number is no word a passage must share (a year says when, not what):
 "vacance en 2019" is answered from the passages on vacancy, and a year the reports write does not make a question
 on something else relevant. A question naming what no stored passage writes ("le budget de la ville de Lyon")
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
+from ancols_nlp.index.expansion import Phrase, expand
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms, mentioned_reports
@@ -52,8 +54,8 @@ def known_organisms(runtime: Runtime) -> list[str]:
 
 def report_documents(runtime: Runtime) -> Callable[[str], list[str]]:
     """The ids of the stored documents carrying a report number (``report_number``, as the report's title writes
-    it), by number."""
-    return lambda number: [row.id for row in runtime.store.meta.find_by_meta("report_number", number)]
+    it), by number (without their texts)."""
+    return lambda number: [row.id for row in runtime.store.meta.find_by_meta("report_number", number, with_text=False)]
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,18 @@ class ChatQuery:
 
 
 def names(text: str) -> tuple[str, ...]:
-    """The words ``text`` capitalises where no sentence starts ("Lyon", "CAF", not "Quel" nor "Comparer"): names."""
+    """The words ``text`` capitalises where no sentence starts ("Lyon", "d'Annecy", not "Quel" nor "Comparer"):
+    names. An acronym of the thesaurus ("EPCI", "CALEOL") is a word of the reports' domain, not a name: the
+    passages may write it in full or not at all, as they may any common word (an acronym the stored documents
+    define, ``acronyms.py``, is written in their passages). A text typed in capitals throughout names nothing so."""
+    if not any(c.islower() for c in text):
+        return ()
     found = []
     for match in TOKEN.finditer(text):
+        word = ELISION.sub("", match.group())
         before = text[:match.start()].rstrip()
-        if match.group()[0].isupper() and before and before[-1] not in SENTENCE_START:
-            found.append(match.group())
+        if word[:1].isupper() and before and before[-1] not in SENTENCE_START and not expand(word).phrases:
+            found.append(word)
     return tuple(found)
 
 
@@ -148,8 +156,25 @@ class Passage:
         return self.doc.meta
 
 
-def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
-    """Each query term's weight: the best BM25 score of its word searched alone (0 when no passage has it).
+@dataclass(frozen=True)
+class Weights:
+    """The query's terms weighed (``term_weights``), and the synonym phrases each one's word brought to its search."""
+
+    of: dict[str, float]  # each term's weight
+    # A term's word's synonym phrases (analysed): the thesaurus's and the stored documents' acronyms' ("CAO" brings
+    # "commission d'appel d'offres"); a passage holding one of them holds what the term names.
+    phrases: dict[str, tuple[Phrase, ...]]
+
+    def held(self, term: str, terms: set[str]) -> bool:
+        """Whether a passage of analysed ``terms`` holds ``term``, or one of its phrases whole."""
+        return term in terms or any(terms.issuperset(phrase) for phrase in self.phrases.get(term, ()))
+
+
+def term_weights(runtime: Runtime, text: str) -> Weights:
+    """Each query term's weight: the best BM25 score of its word searched alone (0 when no passage has it), and its
+    word's synonym phrases (an acronym's meaning: "CAO" scores in the passages writing "commission d'appel d'offres",
+    which then cover it) and accented spelling (the passages writing "impayés" cover "impayes", as the search
+    respelled it: ``Expansion.respelled``).
 
     Rare words weigh more than common ones ("inoccupés" more than "logements"), and a word no
     stored passage contains weighs nothing, unless the search corrects it ("vacence", searched as
@@ -160,16 +185,19 @@ def term_weights(runtime: Runtime, text: str) -> dict[str, float]:
     store = runtime.store
     lexical = replace(store.params, mode="lexical")
     weights: dict[str, float] = {}
+    phrases: dict[str, tuple[Phrase, ...]] = {}
     for match in TOKEN.finditer(text):
         terms = [t for t in analyze(match.group()) if t not in weights and not t[0].isdigit()]
         if not terms:
             continue
         outcome = store.search(match.group(), k=1, filters=Filters(), params=lexical)
         corrected = [t for _, meant in outcome.expansion.corrected for t in analyze(meant)]
+        respellings = tuple(tuple(analyze(accented)) for _, accented in outcome.expansion.respelled)
         best = max((h.lexical or h.score or 0.0 for h in outcome.hits), default=0.0)
         for t in corrected or terms:
             weights.setdefault(t, float(best))
-    return weights
+            phrases.setdefault(t, outcome.expansion.phrases + respellings)
+    return Weights(weights, phrases)
 
 
 def known_share(weights: dict[str, float]) -> float:
@@ -185,13 +213,13 @@ def off_corpus(weights: dict[str, float], query: ChatQuery) -> bool:
     return known_share(weights) < 0.5 or any(set(analyze(name)) & unknown for name in query.names)
 
 
-def coverage(weights: dict[str, float], row: SegmentRow) -> float:
-    """Weighted share of the query's terms that the passage (with its heading) contains."""
-    total = sum(weights.values())
+def coverage(weights: Weights, row: SegmentRow) -> float:
+    """Weighted share of the query's terms that the passage (with its heading) contains (``Weights.held``)."""
+    total = sum(weights.of.values())
     if total <= 0:
         return 0.0
     terms = set(analyze(passage_context(row.text, row.section_path)))
-    return sum(w for t, w in weights.items() if t in terms) / total
+    return sum(w for t, w in weights.of.items() if weights.held(t, terms)) / total
 
 
 def is_relevant(cov: float, dense: float | None) -> bool:
@@ -227,7 +255,7 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
     """Relevant passages, best first, then the linked findings/answers (at most k + k//2 in all)."""
     store = runtime.store
     weights = term_weights(runtime, query.text)
-    if off_corpus(weights, query) and not query.named_only:
+    if off_corpus(weights.of, query) and not query.named_only:
         return []
     docs = DocCache(runtime)
     if query.organisms and not filters.organism:

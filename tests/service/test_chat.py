@@ -17,7 +17,7 @@ from pdfgen import corpus_paragraphs, make_pdf
 from pydantic import SecretStr
 
 from ancols_nlp.service.app import create_app
-from ancols_nlp.service.chat.retrieval import build_query
+from ancols_nlp.service.chat.retrieval import build_query, names
 
 TOIT = "004_964ee9d999fa8f65.txt"
 REPLY = "000_ad04bc466fc4cae0.txt"
@@ -483,3 +483,60 @@ def test_a_report_number_is_read_with_or_without_its_sign_and_left_when_nothing_
     follow_up = build_query(["Que dit le rapport n° 2017-101 sur la vacance ?", "et les impayés ?"], [],
                             lambda number: stored(number, ()))
     assert follow_up.documents == ("toit", "toit-reply") and follow_up.text == "vacance impayés"
+
+
+@pytest.mark.parametrize("question", ["Quels engagements pour la commune et les EPCI ?", "Quels loyers et quel IRL ?"])
+def test_an_acronym_of_the_thesaurus_no_passage_writes_is_no_name_that_puts_the_question_off_the_corpus(client, docs,
+                                                                                                         question):
+    """Neither report writes "EPCI" nor "IRL" (nor their phrases); typed in capitals, as acronyms are, each was read
+    as a name no passage writes, as "Lyon", and the question cited nothing, though typed in lower case it is answered
+    from the passages on the rest (the commune's engagements, the rents). An acronym of the thesaurus is a word of
+    the reports' domain: the question is answered as in lower case."""
+    lower = ask(client, question.replace("EPCI", "epci").replace("IRL", "irl"))["citations"]
+    typed = ask(client, question)["citations"]
+    assert lower and [c["segment_id"] for c in typed] == [c["segment_id"] for c in lower]
+
+
+def test_a_name_after_an_elided_article_puts_the_question_off_the_corpus_as_without_it(client, docs):
+    """"le budget d'Annecy": the name glued to "d'" started with a lower-case letter and was not read as a name, so
+    "budget" alone (half the terms, one no passage holds) made the question known and a passage on another budget
+    was cited; "le budget de Lyon" cited nothing."""
+    assert names("Quel budget d'Annecy pour l’EPCI et la Ville ?") == ("Annecy", "Ville")
+    for question in ("Quel était le budget de la ville d'Annecy en 2019 ?", "Quel était le budget d’Annecy ?"):
+        body = ask(client, question)
+        assert body["citations"] == [] and "aucun passage" in body["answer"], (question, body["citations"])
+
+
+def test_the_report_filter_reads_the_documents_carrying_a_number_without_their_texts(runtime, docs):
+    """The chat's report filter wants the ids of the documents carrying a number; it read each one's full text
+    (~100 kB a report), as the near-duplicate check that compares them does."""
+    found = runtime.store.meta.find_by_meta("report_number", "2017-101", with_text=False)
+    whole = runtime.store.meta.find_by_meta("report_number", "2017-101")
+    assert [r.id for r in found] == [r.id for r in whole] and docs[TOIT] in [r.id for r in found]
+    assert all(r.text is None for r in found) and all(r.text for r in whole)
+    assert [r.segment_count for r in found] == [r.segment_count for r in whole]
+
+
+@pytest.mark.parametrize("question, meant", [
+    ("Que dit le rapport sur la CAO ?", "Que dit le rapport sur la commission d'appel d'offres ?"),
+    ("Que dit le rapport sur les impayes ?", "Que dit le rapport sur les impayés ?")])
+def test_a_passage_holding_what_a_word_is_searched_as_covers_the_word(client, docs, question, meant):
+    """The Toit Forézien writes "commission d'appel d'offres", never "CAO"; the search finds its passages by the
+    thesaurus phrase (and "impayes" by the passages' "impayés"), but the chat kept only the passages holding the word
+    as typed: "aucun passage". The phrase or the accented spelling the search read the word as now covers it."""
+    typed = ask(client, question)["citations"]
+    assert typed
+    if "CAO" in question:  # the acronym alone searched as its phrase: the same passages
+        assert [c["segment_id"] for c in typed] == [c["segment_id"] for c in ask(client, meant)["citations"]]
+    else:
+        assert any("impayés" in c["text"] for c in typed), typed
+
+
+def test_a_question_typed_in_capitals_throughout_is_answered_as_in_lower_case(client, docs):
+    """"QUE DIT LE RAPPORT SUR L'AMIANTE ET LE TÉLÉTRAVAIL ?": every word past the first was read as a name, and
+    "télétravail", which no passage writes, as one no passage writes: nothing was cited, though typed in lower case
+    the question is answered from the passages on asbestos (half its words known); so it is in capitals."""
+    question = "Que dit le rapport sur l'amiante et le télétravail ?"
+    for typed in (question, question.upper()):  # the search reads capitals otherwise (acronyms): not the same order
+        cited = ask(client, typed)["citations"]
+        assert cited and any("amiante" in c["text"].lower() for c in cited), typed
