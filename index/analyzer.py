@@ -1,6 +1,6 @@
 """French analysis for the lexical index: the same chain for passages and queries.
 
-Elisions are cut (l', d', qu'…), compounds split at hyphens ("non-respect" → non, respect),
+Elisions are cut (l', d', qu'…; any case, after ', ’ or ʼ), compounds split at hyphens ("non-respect" → non, respect),
 text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
 folded (stemming first: the stemmer's rules rely on them; folding first loses 0.02 nDCG on
 dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"). Synonyms extend
