@@ -1,7 +1,7 @@
 """French analysis for the lexical index: the same chain for passages and queries.
 
-Elisions are cut (l', d', qu'…; any case, after ', ’ or ʼ), compounds split at hyphens ("non-respect" → non, respect),
-text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
+Elisions are cut (l', d', qu'…; in any case, after ', ’ or ʼ), compounds split at hyphens ("non-respect" → non,
+respect), text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
 folded (stemming first: the stemmer's rules rely on them; folding first loses 0.02 nDCG on
 dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"). Synonyms extend
 queries only (``index/expansion.py``), so "vacance" also finds "logements vacants"; a query word typed
