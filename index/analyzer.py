@@ -1,7 +1,7 @@
 """French analysis for the lexical index: the same chain for passages and queries.
 
-Elisions are cut (l', d', qu'…), compounds split at hyphens ("non-respect" → non, respect),
-text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
+Elisions are cut (l', d', qu'…; in any case, after ', ’ or ʼ), compounds split at hyphens ("non-respect" → non,
+respect), text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
 folded (stemming first: the stemmer's rules rely on them; folding first loses 0.02 nDCG on
 dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"). Synonyms extend
 queries only (``index/expansion.py``), so "vacance" also finds "logements vacants"; a query word typed
@@ -27,7 +27,9 @@ from ancols_nlp.pipelines import french
 from ancols_nlp.pipelines.french import fold, folded_stopwords
 from ancols_nlp.pipelines.patterns import without_note_calls
 
-ANALYZER_VERSION = "fr-3"  # fr-2: decomposed accents (NFD) and invisible characters inside words; fr-3: note calls
+# fr-2: decomposed accents (NFD) and invisible characters inside words; fr-3: note calls; fr-4: the apostrophe
+# U+02BC cuts an elision as ' and ’ do
+ANALYZER_VERSION = "fr-4"
 
 # Characters that show nothing inside a word: soft hyphen, zero-width space, non-joiner, joiner, word joiner, BOM.
 _INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
@@ -36,11 +38,16 @@ _INVISIBLES = re.compile(f"[{_INVISIBLE}]")
 # is read whole, not cut.
 _LETTERS_MARKED = rf"[^\W\d_]+(?:[\u0300-\u036f{_INVISIBLE}]+[^\W\d_]*)*"
 TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|{_LETTERS_MARKED}(?:[-'’]{_LETTERS_MARKED})*", re.UNICODE)
-# An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it).
-ELISION = re.compile(r"(?<![\w'’-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=[^\W\d_])")
-# A number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and '.
-WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
-_LETTERS = re.compile(r"[^\W\d_]+")
+# The apostrophes a French text is typed with: the typewriter's ', the typographic ’ and the modifier letter ʼ
+# (U+02BC, which some keyboards and word processors put; Unicode counts it a letter, so a word would hold it whole).
+APOSTROPHES = "'’\u02bc"
+# An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it), in any case:
+# "L'EPCI" mid-sentence, "D'Annecy", "lʼEPCI".
+ELISION = re.compile(rf"(?<![\w{APOSTROPHES}-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=[^\W\d_])",
+                     re.IGNORECASE)
+# A number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any apostrophe.
+WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")
+_LETTERS = re.compile(r"[^\W\d_\u02bc]+")
 Respelling = tuple[str, str]  # (a word as typed without its accents, its accented spelling also searched)
 
 

@@ -45,7 +45,7 @@ def fold(text: str) -> str:
 def _word(token: str) -> str:
     """A word as names compare: folded, without an elided article ("d'Espace" is "espace", the name's first word;
     "Coop'lvry" stays one word)."""
-    return fold(ELISION.sub("", token.lower()))
+    return fold(ELISION.sub("", token))
 
 
 def _words(text: str) -> list[str]:

@@ -15,10 +15,12 @@ def composed(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS") -> str:
-    """The query (or the ``what`` a route takes) composed, with control characters removed; refused when empty or
-    longer than the ``setting`` allows."""
-    text = "".join(c if c.isprintable() else " " for c in composed(q)).strip()
+def clean_query(q: str, max_chars: int, *, what: str = "query", setting: str = "ANCOLS_MAX_QUERY_CHARS",
+                lines: bool = False) -> str:
+    """The query (or the ``what`` a route takes) composed, with control characters removed (but line breaks when
+    ``lines``: a chat question's lines start its sentences and list items, ``names``); refused when empty or longer
+    than the ``setting`` allows."""
+    text = "".join(c if c.isprintable() or (lines and c == "\n") else " " for c in composed(q)).strip()
     if not text:
         raise BadQuery(f"The {what} is empty.")
     if len(text) > max_chars:

@@ -38,9 +38,18 @@ class PgReader:
         return row[0] if row else None
 
     def find_by_meta(self, field: str, value: str, *, with_text: bool = True) -> list[DocumentRow]:
-        """Asked of the primary, as ``find_by_sha``."""
+        """With their texts (an upload's near-duplicate check), asked of the primary, as ``find_by_sha``; without
+        (the chat's report filter), read where searches read (``_rows_by_meta``)."""
+        if not with_text:
+            return self._rows_by_meta(field, value)
         with self._servers.on_primary() as conn:
-            return stored_by_meta(conn, field, value, with_text=with_text)
+            return stored_by_meta(conn, field, value)
+
+    @reads
+    def _rows_by_meta(self, field: str, value: str) -> list[DocumentRow]:
+        """A caught-up replica serves it (``Servers.read``), as the search whose filter it makes."""
+        with self._servers.read() as conn:
+            return stored_by_meta(conn, field, value, with_text=False)
 
     @reads
     def document(self, doc_id: str, *, with_text: bool = False) -> DocumentRow | None:

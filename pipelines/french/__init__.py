@@ -52,6 +52,12 @@ def stopwords() -> frozenset[str]:
     return frozenset(_lines("stopwords.txt"))
 
 
+@cache
+def titles() -> frozenset[str]:
+    """Titles and honorifics ("Mme", "Président"), folded: no names (``titles.txt``, its sources)."""
+    return frozenset(fold(line.strip()) for line in _lines("titles.txt"))
+
+
 @dataclass(frozen=True)
 class Group:
     """Phrasings of one notion ("CAL", "commission d'attribution des logements") and where they come from."""

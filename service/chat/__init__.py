@@ -63,7 +63,7 @@ def user_turns(request: ChatRequest, max_chars: int) -> list[str]:
     if request.messages[-1].role != "user":
         raise BadQuery("The last message must be the user's question.")
     turns = [m.content for m in request.messages if m.role == "user"]
-    turns[-1] = clean_query(turns[-1], max_chars)
+    turns[-1] = clean_query(turns[-1], max_chars, lines=True)
     return [composed(t)[:max_chars] for t in turns[:-1] if t.strip()] + [turns[-1]]
 
 

@@ -25,13 +25,15 @@ from ancols_nlp.index.expansion import Phrase, expand
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms, mentioned_reports
+from ancols_nlp.pipelines import french
 from ancols_nlp.index.records import DocumentRef, SegmentRow
 from ancols_nlp.service.runtime import Runtime
 
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
 MIN_CHARS = 30
 SHORT_FOLLOW_UP = 2  # content terms below which the previous user turn is added
-SENTENCE_START = ".!?…:«\"("  # after these a capital starts a sentence or a quote, not a name
+SENTENCE_START = ".!?…:«\"(\n"  # after these a capital starts a sentence, a quote or a line, not a name
+BULLETS = " \t\r\u00a0-–—•◦▪·*"  # what may stand between a line's start and its first word ("- ", "• "): a list item
 
 
 def content_words(text: str) -> str:
@@ -72,17 +74,20 @@ class ChatQuery:
 
 
 def names(text: str) -> tuple[str, ...]:
-    """The words ``text`` capitalises where no sentence starts ("Lyon", "d'Annecy", not "Quel" nor "Comparer"):
-    names. An acronym of the thesaurus ("EPCI", "CALEOL") is a word of the reports' domain, not a name: the
-    passages may write it in full or not at all, as they may any common word (an acronym the stored documents
-    define, ``acronyms.py``, is written in their passages). A text typed in capitals throughout names nothing so."""
+    """The words ``text`` capitalises where no sentence, line nor list item starts ("Lyon", "d'Annecy", "D'Annecy",
+    not "Quel" nor "Comparer", nor "Impayés" after "- "): names. A title ("Mme", "Président": ``titles.txt``) is
+    none: it stands before a name or for a person the reports name by their office. An acronym of the thesaurus
+    ("EPCI", "CALEOL") is a word of the reports' domain, not a name: the passages may write it in full or not at
+    all, as they may any common word (an acronym the stored documents define, ``acronyms.py``, is written in their
+    passages). A text typed in capitals throughout names nothing so."""
     if not any(c.islower() for c in text):
         return ()
     found = []
     for match in TOKEN.finditer(text):
         word = ELISION.sub("", match.group())
-        before = text[:match.start()].rstrip()
-        if word[:1].isupper() and before and before[-1] not in SENTENCE_START and not expand(word).phrases:
+        before = text[:match.start()].rstrip(BULLETS)
+        if (word[:1].isupper() and before and before[-1] not in SENTENCE_START
+                and french.fold(word) not in french.titles() and not expand(word).phrases):
             found.append(word)
     return tuple(found)
 

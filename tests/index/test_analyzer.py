@@ -17,6 +17,19 @@ def test_elisions_are_cut_and_compounds_split():
     assert words("T3 de 6,3 % en 2016-2017") == ["t", "3", "de", "6,3", "en", "2016", "2017"]
 
 
+def test_an_elision_is_cut_in_any_case_after_any_of_the_three_apostrophes(corpus_texts):
+    """The Toit Forézien writes "L'EPORA soutient l'effort de démolition" and "convention signée entre la ville de
+    Saint-Étienne, l'EPORA et le Toit Forézien". Typed with the modifier letter ʼ (U+02BC, a letter to Unicode),
+    "lʼEPORA" was one word, "lʼepor", which no passage holds, and the acronym was no longer read as one."""
+    text = corpus_texts["004_964ee9d999fa8f65.txt"]
+    assert "L'EPORA soutient l'effort de démolition" in text and "Saint-Étienne, l'EPORA" in text
+    typed = analyze("L'EPORA soutient l'effort de démolition")
+    assert typed == analyze("EPORA soutient effort de démolition") == analyze("LʼEPORA soutient lʼeffort de démolition")
+    assert analyze("la ville, L’EPORA") == analyze("la ville, lʼEPORA") == analyze("la ville, EPORA")
+    assert words("aujourdʼhui D'Annecy QU’IL") == words("aujourd'hui annecy il") == ["aujourd", "hui", "annecy", "il"]
+    assert expand("lʼEPCI").phrases == expand("L'EPCI").phrases == expand("EPCI").phrases != ()
+
+
 def test_case_and_accents_do_not_split_a_word():
     assert analyze("Élevée") == analyze("élevée") == ["elev"]
     assert analyze("RÉHABILITATION") == analyze("réhabilitation")

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -240,7 +241,9 @@ def test_reads_fall_back_to_the_primary_while_a_replica_lags_or_is_down(postgres
 def test_a_replica_connection_lost_during_a_read_is_read_again_on_the_primary(postgres, replica, embedder,
                                                                              monkeypatch):
     """A replica's connection lost mid-read (the standby restarted, a network cut) was a 500: only the primary's
-    path turned a lost connection into StoreUnavailable. Each read cut so now runs again on the primary."""
+    path turned a lost connection into StoreUnavailable. Each read cut so now runs again on the primary. The chat's
+    report lookup (documents by number, without their texts) read from the primary though a replica served the
+    search it filters: it is read where the other reads are (met the cut replica too)."""
     dsn, replica_dsn = _replicated_database(postgres, replica)
     store = PgStore(dsn, embedder, replicas=(replica_dsn,), replica_wait_s=5)
     primary_only = PgStore(dsn, embedder)
@@ -257,14 +260,18 @@ def test_a_replica_connection_lost_during_a_read_is_read_again_on_the_primary(po
         return chosen
 
     try:
-        added = store.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        report = make_document(REPORT_A, organism="Le Toit Forézien")
+        report = replace(report, meta=replace(report.meta, report_number="2017-101"))
+        added = store.add(report, filename="a.txt", data=b"a")
         assert _served_by_replica(store)
         monkeypatch.setattr(Servers, "_caught_up", cut_once_chosen)
         _assert_same_answers(store, primary_only)
         for read in (lambda s: s.stats(), lambda s: s.organisms(), lambda s: s.meta.documents(limit=10, offset=0),
-                     lambda s: s.meta.segments_of(added.id, limit=5, offset=0), lambda s: s.meta.document(added.id)):
+                     lambda s: s.meta.segments_of(added.id, limit=5, offset=0), lambda s: s.meta.document(added.id),
+                     lambda s: s.meta.find_by_meta("report_number", "2017-101", with_text=False)):
             assert read(store) == read(primary_only)
-        assert len(cuts) >= 3 * len(QUERIES) + 5  # every read met a lost replica connection first
+        assert [r.id for r in store.meta.find_by_meta("report_number", "2017-101", with_text=False)] == [added.id]
+        assert len(cuts) >= 3 * len(QUERIES) + 7  # every read met a lost replica connection first
         monkeypatch.undo()
         assert _served_by_replica(store)  # the replica serves again once its dead connections are dropped
     finally:
