@@ -76,6 +76,7 @@ from ancols_nlp.pipelines.pdf_blocks import (
     table_rows,
 )
 from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText, UnreadReason
+from ancols_nlp.pipelines.unread import WHY
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
 # line-end hyphen, it is kept (non-|conforme, sous-|location, peut-|être, ceux-|ci).
@@ -168,6 +169,8 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
     if not any(bodies):
         if scanned:
             raise NoTextLayer("The PDF has no text layer, and OCR read no text on its scanned pages.")
+        if unread:
+            raise NoTextLayer.unread("; ".join(sorted({WHY[reason] for reason in unread.values()})))
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
     text, starts = "", []
