@@ -32,16 +32,17 @@ class EncryptedPdf(DocumentError):
 class NoTextLayer(DocumentError):
     code = "no_text_layer"
     message = (
-        "The PDF has no text layer: it is probably a scanned document (page images only), and OCR did not read "
-        "it here. Install Tesseract (apt-get install tesseract-ocr tesseract-ocr-fra) and leave ANCOLS_OCR on to "
-        "have scans read, or upload the original text version of the report."
+        "The PDF has no text layer: it is probably a scanned document (page images only), and OCR is off here. "
+        "Install Tesseract (apt-get install tesseract-ocr tesseract-ocr-fra) and leave ANCOLS_OCR on to have "
+        "scans read, or upload the original text version of the report."
     )
 
     @classmethod
     def unread(cls, why: str) -> NoTextLayer:
-        """Refused because its scanned pages were left unread, for ``why`` (``unread.WHY``'s words)."""
+        """Refused because its scanned pages could not be read though OCR is on, for ``why`` (``unread.WHY``)."""
         return cls(f"The PDF has no text layer: it is probably a scanned document (page images only), and its pages "
-                   f"were not read: {why}. Have them read, or upload the original text version of the report.")
+                   f"could not be read: {why}. Upload it again once OCR can run, or upload the original text version "
+                   "of the report.")
 
 
 class OcrFailed(DocumentError):

@@ -169,8 +169,8 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
     if not any(bodies):
         if scanned:
             raise NoTextLayer("The PDF has no text layer, and OCR read no text on its scanned pages.")
-        if unread:
-            raise NoTextLayer.unread("; ".join(sorted({WHY[reason] for reason in unread.values()})))
+        if "ocr_unavailable" in unread.values():  # OCR on: the class's message would say it is off
+            raise NoTextLayer.unread(WHY["ocr_unavailable"])
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
     text, starts = "", []
