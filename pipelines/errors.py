@@ -37,6 +37,13 @@ class NoTextLayer(DocumentError):
         "scans read, or upload the original text version of the report."
     )
 
+    @classmethod
+    def unread(cls, why: str) -> NoTextLayer:
+        """Refused because its scanned pages could not be read though OCR is on, for ``why`` (``unread.WHY``)."""
+        return cls(f"The PDF has no text layer: it is probably a scanned document (page images only), and its pages "
+                   f"could not be read: {why}. Upload it again once OCR can run, or upload the original text version "
+                   "of the report.")
+
 
 class OcrFailed(DocumentError):
     code = "ocr_failed"

@@ -16,9 +16,11 @@ Rules, in the order they apply:
   (all of a 2–3 page document, at least 3 pages and 40 % of a longer one; spaces and the kind
   of dash aside, which OCR reads loosely), so a body line printed twice is kept; the distance,
   not the height, so that landscape pages count. A page number there ("12", "- 12 -",
-  "Page 12 / 40", "12/40") need only recur at the same place on two pages, or stand on the
-  single page of a one-page document. Pages holding no line (blank, or a scan left unread) are
-  not counted: they can repeat nothing.
+  "Page 12 / 40", "12/40") need only recur at the same place on two pages, counting with them
+  (its number less the page's the same on both: a cover left unnumbered is fine), or stand on the
+  single page of a one-page document; a line of figures only is a header when it repeats unchanged,
+  so a table's figure opening pages stays in the table. Pages holding no line (blank, or a scan
+  left unread) are not counted: they can repeat nothing.
 * Line breaks — a vertical gap clearly above the document's usual gap between lines ends a
   paragraph ("\\n\\n"). Without one, a line starting a block (numbered heading, list item)
   or following a short line (measured against the lines of pages as wide) and starting with
@@ -74,6 +76,7 @@ from ancols_nlp.pipelines.pdf_blocks import (
     table_rows,
 )
 from ancols_nlp.pipelines.types import Furniture, PageSpan, SourceText, UnreadReason
+from ancols_nlp.pipelines.unread import WHY
 
 # French compounds commonly cut at their hyphen: with these as the part before or after a
 # line-end hyphen, it is kept (non-|conforme, sous-|location, peut-|être, ceux-|ci).
@@ -166,6 +169,8 @@ def extract_pdf(data: bytes, *, max_pages: int, ocr: Ocr | None = None,
     if not any(bodies):
         if scanned:
             raise NoTextLayer("The PDF has no text layer, and OCR read no text on its scanned pages.")
+        if "ocr_unavailable" in unread.values():  # OCR on: the class's message would say it is off
+            raise NoTextLayer.unread(WHY["ocr_unavailable"])
         raise NoTextLayer() if has_images else EmptyDocument()
     norms = _norms(bodies)
     text, starts = "", []
@@ -430,18 +435,36 @@ def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[
     printed = sum(1 for lines in pages if lines)  # a blank page or an unread scan repeats no header
     needed = max(2, min(printed, 3), math.ceil(0.4 * printed))
 
+    def in_place(line: _Line) -> tuple[str, str] | None:
+        """The line's key when it stands in a band where its kind of line usually stands on its pages."""
+        side = band(line)
+        k = key(line, side) if side else None
+        return k if k is not None and abs(place(line, side) - usual[k]) <= SAME_HEIGHT else None
+
+    def shift(line: _Line, number: int) -> int:
+        """How far the number printed on the line is from the page's: the same on every page of a numbering."""
+        return int(re.search(r"\d+", line.text).group()) - number
+
+    # The pages where a numbering holds; and, for a line of figures, those where it stands unchanged (a year printed
+    # on every page, a header), unlike figures that neither count with the pages nor repeat (a table's opening pages).
+    counting: dict[tuple[tuple[str, str], int], set[int]] = defaultdict(set)
+    verbatim: dict[tuple[tuple[str, str], str], set[int]] = defaultdict(set)
+    for number, lines in enumerate(pages, start=1):
+        for line in lines:
+            if (k := in_place(line)) and _PAGE_NUMBER.fullmatch(line.text):
+                counting[k, shift(line, number)].add(number)
+            if k and not any(c.isalpha() for c in line.text):
+                verbatim[k, line.text].add(number)
+
     bodies: list[list[_Line]] = []
     furniture: list[Furniture] = []
     for number, lines in enumerate(pages, start=1):
         body = []
         for line in lines:
-            side = band(line)
-            k = key(line, side) if side else None
-            in_place = k is not None and abs(place(line, side) - usual[k]) <= SAME_HEIGHT
-            numbered = in_place and (repeats[k] >= 2 or printed == 1)
-            if numbered and _PAGE_NUMBER.fullmatch(line.text):
+            side, k = band(line), in_place(line)
+            if k and _PAGE_NUMBER.fullmatch(line.text) and (printed == 1 or len(counting[k, shift(line, number)]) >= 2):
                 furniture.append(Furniture(number, "page_number", line.text))
-            elif in_place and repeats[k] >= needed:
+            elif k and (len(verbatim[k, line.text]) if (k, line.text) in verbatim else repeats[k]) >= needed:
                 furniture.append(Furniture(number, side, line.text))
             else:
                 body.append(line)

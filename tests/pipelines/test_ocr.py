@@ -144,9 +144,10 @@ def test_without_ocr_a_scan_is_refused_saying_how_to_enable_it(scan, monkeypatch
         extract_pdf(scan, max_pages=20)
     with pytest.raises(NoTextLayer, match="tesseract-ocr-fra"):
         extract_pdf(scan, max_pages=20, ocr=Ocr(enabled=False))
-    monkeypatch.setenv("PATH", str(tmp_path))  # Tesseract not installed
-    with pytest.raises(NoTextLayer, match="scanned"):
+    monkeypatch.setenv("PATH", str(tmp_path))  # Tesseract not installed: OCR is on, so not said to be off
+    with pytest.raises(NoTextLayer, match="scanned.*Tesseract is not installed") as refused:
         extract_pdf(scan, max_pages=20, ocr=Ocr())
+    assert "OCR is off" not in str(refused.value)
 
 
 def test_ocr_gets_time_per_scanned_page_in_the_sandbox(printed, scan, read, tesseract):

@@ -242,6 +242,33 @@ def test_a_lone_number_in_the_body_is_not_a_page_number():
     assert [f.page for f in extracted.furniture if f.kind == "page_number"] == [1, 2, 3]
 
 
+def test_figures_opening_two_pages_are_not_page_numbers():
+    """003's annex tables, printed, open pages 36 and 39 with the first line of a wrapped figure ("440" of
+    "440 836,13", "176" of "176 485,01"): two bare numbers at the same place on two pages were taken for page
+    numbers and cut out of the tables; with a third, headers. A page number counts with its pages, a header
+    repeats: these do neither."""
+    chunks = report_paragraphs(4_000)
+    source = on_pages(chunks[:3], ["440"] + chunks[3:6], ["176"] + chunks[6:9], chunks[9:12])
+
+    extracted = extract(source)
+
+    assert page_text(extracted, 2).startswith("440\n\n")
+    assert page_text(extracted, 3).startswith("176\n\n")
+    assert page_text(extracted, 4).startswith("2 790\n\n")  # a third figure in the same place: a header before
+    assert [f.page for f in extracted.furniture if f.kind == "page_number"] == [1, 2, 3, 4]
+
+
+def test_page_numbers_that_skip_the_cover_are_still_page_numbers():
+    """A report numbers its pages from the first after the cover: "1" printed on the second page, and so on."""
+    chunks = report_paragraphs(4_000)
+    source = on_pages(chunks[:3], ["1"] + chunks[3:6], ["2"] + chunks[6:9], ["3"] + chunks[9:12])
+
+    extracted = extract(source)
+
+    assert [(f.page, f.text) for f in extracted.furniture if f.kind == "page_number" and f.text.isdigit()] == [
+        (2, "1"), (3, "2"), (4, "3")]
+
+
 @pytest.mark.parametrize(
     ("pages", "degrees"),
     [((3,), 90), ((2,), 270), ((2,), 180), (None, 90)],
