@@ -9,18 +9,19 @@ import sys
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from tqdm import tqdm
 
 from ancols_nlp.index.interface import Added, StoreUnavailable
-from ancols_nlp.index.query import Grain
+from ancols_nlp.index.query import Filters, Grain
 from ancols_nlp.index.sqlite import CorruptStore
 from ancols_nlp.pipelines.errors import DocumentError, UnreadableFile
+from ancols_nlp.pipelines.types import KINDS, THEMES, DocType
 from ancols_nlp.service.errors import NO_WORD, BadQuery
 from ancols_nlp.service.file_names import display_name
 from ancols_nlp.service.ownership import Ownership
-from ancols_nlp.service.query_text import clean_query, past_limit
+from ancols_nlp.service.query_text import clean_query, past_limit, year_range
 from ancols_nlp.service.settings import Settings, SettingsError, ValidationError, setting_error
 
 if TYPE_CHECKING:  # spaCy and torch come with it: imported where a runtime is opened, never in the process that
@@ -121,6 +122,19 @@ def positive(value: str) -> int:
     return number
 
 
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """The filters ``GET /search`` takes, under its parameter names (``--doc_type`` or ``--doc-type``); those
+    that take several values repeated (``--kind observation --kind recommendation``), as in a query string."""
+    many = {"action": "append", "default": []}
+    parser.add_argument("--kind", choices=KINDS, **many)
+    parser.add_argument("--theme", choices=THEMES, **many)
+    parser.add_argument("--organism", help="an organism a stored document names", **many)
+    parser.add_argument("--doc_type", "--doc-type", choices=get_args(DocType), **many)
+    parser.add_argument("--document_id", "--document-id", metavar="ID", **many)
+    parser.add_argument("--year_min", "--year-min", type=int, metavar="YEAR")
+    parser.add_argument("--year_max", "--year-max", type=int, metavar="YEAR")
+
+
 def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="ancols", description=__doc__)
     add_global_options(parser)
@@ -140,6 +154,7 @@ def _run(argv: list[str] | None) -> int:
     p_search.add_argument("--grain", choices=["sentence", "passage"],
                           help="a result is a passage or one of its sentences (default: ANCOLS_SEARCH_GRAIN)")
     p_search.add_argument("--json", action="store_true", help="print JSON lines")
+    add_filter_options(p_search)
     p_serve = add_command("serve", help="run the HTTP API")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
@@ -165,6 +180,10 @@ def _run(argv: list[str] | None) -> int:
             parser.error(exc.message)
         if message := past_limit(args.k, settings.max_results):
             parser.error(f"argument -k: {message}")
+        try:
+            args.filters = search_filters(args)
+        except BadQuery as exc:
+            parser.error(exc.message)
     if args.command in ("search", "reindex") and settings.store == "embedded" and not settings.data_dir.exists():
         print(f"ancols: no store at {settings.data_dir} (ingest documents there first, or check --data-dir)",
               file=sys.stderr)
@@ -243,15 +262,32 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
+def search_filters(args: argparse.Namespace) -> Filters:
+    """The filters given, checked as ``GET /search`` checks them (``year_range``) before the store is opened;
+    the organisms and document ids are checked against the store, by ``_search``."""
+    year_min, year_max = year_range(args.year_min, args.year_max)
+    return Filters(kind=tuple(args.kind), theme=tuple(args.theme), document_id=tuple(args.document_id),
+                   organism=tuple(args.organism), doc_type=tuple(args.doc_type), year_min=year_min,
+                   year_max=year_max)
+
+
 def _search(runtime: Runtime, args: argparse.Namespace, default_grain: Grain) -> int:
     """The passages as ``GET /search`` gives them (segment ids, links, organism, highlights), one a line with
     ``--json``; its corrections (a misspelt word also searched as the spelling the passages hold) on stderr."""
+    from fastapi.exceptions import RequestValidationError
+
     from ancols_nlp.index.grain import search
-    from ancols_nlp.index.query import Filters
+    from ancols_nlp.service.routers.common import stored_filters
     from ancols_nlp.service.views import corrections, page_label, search_results
 
+    try:  # an organism no stored document names, a document id not stored: refused as the API refuses them
+        filters = stored_filters(runtime, args.filters, ())
+    except RequestValidationError as exc:
+        for error in exc.errors():
+            print(f"ancols: argument --{error['loc'][-1]}: {error['msg']}", file=sys.stderr)
+        return 2
     params = replace(runtime.store.params, mode=args.mode) if args.mode else runtime.store.params
-    outcome, shown = search(runtime.store, args.query, k=args.k, filters=Filters(), params=params,
+    outcome, shown = search(runtime.store, args.query, k=args.k, filters=filters, params=params,
                             grain=args.grain or default_grain)
     if not outcome.expansion.searchable:
         print(f"ancols: the {NO_WORD}", file=sys.stderr)

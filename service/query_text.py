@@ -33,3 +33,12 @@ def past_limit(value: int, limit: int, setting: str = "ANCOLS_MAX_RESULTS") -> s
     """Why ``value`` is refused past a limit set at run time, or None: ``k=500`` was cut to the limit without a
     word, and 100 results looked like all there were (worded as FastAPI refuses a value past a declared bound)."""
     return f"Input should be less than or equal to {limit}, the limit {setting} sets." if value > limit else None
+
+
+def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
+    """The years a search is filtered on; refused when they end before they start (bounds swapped by mistake),
+    which no document can match."""
+    if year_min is not None and year_max is not None and year_min > year_max:
+        raise BadQuery(f"year_min ({year_min}) is after year_max ({year_max}), so no document can match; swap them "
+                       f"or leave one out.")
+    return year_min, year_max

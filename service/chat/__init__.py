@@ -21,8 +21,8 @@ from ancols_nlp.service.chat.llm import LLMClient, LLMError, build_messages
 from ancols_nlp.service.chat.retrieval import (ChatQuery, Passage, build_query, known_organisms, report_documents,
                                                retrieve, searchable)
 from ancols_nlp.service.errors import BadQuery, no_word
-from ancols_nlp.service.query_text import clean_query, composed
-from ancols_nlp.service.routers.common import stored_filters, year_range
+from ancols_nlp.service.query_text import clean_query, composed, year_range
+from ancols_nlp.service.routers.common import stored_filters
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import ChatRequest, ChatResponse, Citation
 

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import named_organisms
-from ancols_nlp.service.errors import EMPTY, BadQuery, NotMultipart
+from ancols_nlp.service.errors import EMPTY, NotMultipart
 from ancols_nlp.service.query_text import past_limit
 from ancols_nlp.service.runtime import Runtime
 
@@ -99,11 +99,3 @@ def at_most(value: int, limit: int, loc: tuple[str, ...], setting: str = "ANCOLS
     if message := past_limit(value, limit, setting):
         raise RequestValidationError([{"loc": loc, "msg": message}])
 
-
-def year_range(year_min: int | None, year_max: int | None) -> tuple[int | None, int | None]:
-    """The years a search is filtered on; refused when they end before they start (bounds swapped by mistake),
-    which no document can match."""
-    if year_min is not None and year_max is not None and year_min > year_max:
-        raise BadQuery(f"year_min ({year_min}) is after year_max ({year_max}), so no document can match; swap them "
-                       f"or leave one out.")
-    return year_min, year_max

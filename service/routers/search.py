@@ -12,8 +12,8 @@ from ancols_nlp.index import grain as grains
 from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import no_word
-from ancols_nlp.service.query_text import clean_query
-from ancols_nlp.service.routers.common import at_most, known_parameters, stored_filters, year_range
+from ancols_nlp.service.query_text import clean_query, year_range
+from ancols_nlp.service.routers.common import at_most, known_parameters, stored_filters
 from ancols_nlp.service.runtime import Runtime
 from ancols_nlp.service.schemas import Correction, DocType, ErrorResponse, KindName, SearchResponse, Theme
 from ancols_nlp.service.views import corrections, search_results

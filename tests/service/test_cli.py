@@ -339,3 +339,50 @@ def test_a_file_named_in_another_encoding_is_ingested_under_a_readable_name(tmp_
     finally:
         stored.close()
     assert names == {"rapport-été.txt", "suivant.txt"}
+
+
+@pytest.fixture(scope="module")
+def two_reports(tmp_path_factory, corpus_dir) -> list[str]:
+    """``--data-dir`` of a store holding Coop'Ivry Habitat's reply (000) and Le Toit Forézien's report (004)."""
+    data = tmp_path_factory.mktemp("two-reports")
+    reports = [corpus_dir / "000_ad04bc466fc4cae0.txt", corpus_dir / "004_964ee9d999fa8f65.txt"]
+    assert main(["ingest", *map(str, reports), "--data-dir", str(data)]) == 0
+    return ["--data-dir", str(data)]
+
+
+@pytest.mark.parametrize("option, value, field, kept", [("--kind", "recommendation", "kind", "recommendation"),
+                                                        ("--organism", "le toit forezien", "organism",
+                                                         "Le Toit Forézien"),
+                                                        ("--doc-type", "reply", "doc_type", "reply")])
+def test_search_takes_the_api_filters(two_reports, capsys, option, value, field, kept):
+    """`ancols search` had none of the filters GET /search takes: it printed every kind and both organisms'
+    passages. Each filter keeps only its passages, chosen before the best k are cut (more of them than the
+    unfiltered top 20 holds); an organism is named as the API reads it (accents and case aside)."""
+    def results(*extra: str) -> list[dict]:
+        capsys.readouterr()
+        assert main(["search", "gestion locative", "-k", "20", "--json", *two_reports, *extra]) == 0
+        return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    unfiltered, filtered = results(), results(option, value)
+    assert {r[field] for r in unfiltered} > {kept}, unfiltered
+    assert filtered and {r[field] for r in filtered} == {kept}
+    assert len(filtered) > sum(r[field] == kept for r in unfiltered)
+
+
+@pytest.mark.parametrize("argv, said", [(["--theme", "loyer"], "argument --theme: invalid choice: 'loyer'"),
+                                        (["--kind", "recommandation"], "argument --kind: invalid choice"),
+                                        (["--year-min", "2022", "--year-max", "2020"], "year_min (2022) is after")])
+def test_search_refuses_a_filter_value_it_does_not_know(two_reports, capsys, argv, said):
+    """A misspelt theme or kind, or years swapped: exit 2 with argparse's message, before the store is opened."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "gestion locative", *two_reports, *argv])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and said in err and "Traceback" not in err, err
+
+
+def test_search_refuses_an_organism_no_stored_document_names(two_reports, capsys):
+    """The API's refusal (it matched no passage, and the empty answer read as "the reports say nothing on it"), in
+    one line that lists the organisms stored."""
+    assert main(["search", "gestion locative", "--organism", "Lozère Habitations", *two_reports]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ancols: argument --organism: No stored document names the organism 'Lozère Habitations'")
+    assert "Le Toit Forézien" in err and err.count("\n") == 1, err
