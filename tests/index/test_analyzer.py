@@ -6,6 +6,10 @@ from ancols_nlp.index.analyzer import analyze, query_kinds, words
 from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.highlight import Highlighter
 
+# Keep rule for dwelling types read as one word ("T3", "F4", "T1 bis"), fixed before measuring: the change lands iff
+# hybrid nDCG@10 (bench/search_eval.py --modes hybrid) on dev, on sets 1+2 together and on each of sets 3..11 is
+# unchanged or up, base (09ff47a) vs branch in the same run, each on its own fresh store; otherwise it is reverted.
+
 
 def test_elisions_are_cut_and_compounds_split():
     assert words("l'organisme qu'il d’HLM jusqu'à") == ["organisme", "il", "hlm", "à"]
