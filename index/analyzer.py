@@ -51,7 +51,8 @@ APOSTROPHES = "'’\u02bc"
 # "L'EPCI" mid-sentence, "D'Annecy", "lʼEPCI".
 ELISION = re.compile(rf"(?<![\w{APOSTROPHES}-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=[^\W\d_])",
                      re.IGNORECASE)
-# A dwelling type, a number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any apostrophe.
+# A dwelling type, a number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any
+# apostrophe.
 WORD_PART = re.compile(r"(?<!\w)[tf][1-9](?:bis)?(?!\w)|\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")
 _DWELLING_BIS = re.compile(r"(?<!\w)([tf][1-9])[ \u00a0]bis(?!\w)")  # "t1 bis" written as one word, t1bis
 _LETTERS = re.compile(r"[^\W\d_\u02bc]+")
