@@ -3,7 +3,8 @@
 Elisions are cut (l', d', qu'…; in any case, after ', ’ or ʼ), compounds split at hyphens ("non-respect" → non,
 respect), text is lower-cased, words are stemmed with Snowball's French stemmer, then accents are
 folded (stemming first: the stemmer's rules rely on them; folding first loses 0.02 nDCG on
-dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"). Synonyms extend
+dev), function words are dropped and numbers kept whole ("6,3 %" → "6,3"), as are dwelling types ("T3", "F4",
+"T1 bis" → t3, f4, t1bis: ``_DWELLING``; "T" and "3" apart searched only the number). Synonyms extend
 queries only (``index/expansion.py``), so "vacance" also finds "logements vacants"; a query word typed
 without accents is also looked for accented where its ending calls for it (``respelled``).
 Measured and not kept: spelled-out numbers as digits ("trois" → "3") and a longer stopword
@@ -28,8 +29,8 @@ from ancols_nlp.pipelines.french import fold, folded_stopwords
 from ancols_nlp.pipelines.patterns import without_note_calls
 
 # fr-2: decomposed accents (NFD) and invisible characters inside words; fr-3: note calls; fr-4: the apostrophe
-# U+02BC cuts an elision as ' and ’ do
-ANALYZER_VERSION = "fr-4"
+# U+02BC cuts an elision as ' and ’ do; fr-5: a dwelling type ("T3", "T1 bis") is one word
+ANALYZER_VERSION = "fr-5"
 
 # Characters that show nothing inside a word: soft hyphen, zero-width space, non-joiner, joiner, word joiner, BOM.
 _INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
@@ -37,7 +38,12 @@ _INVISIBLES = re.compile(f"[{_INVISIBLE}]")
 # Letters may carry combining accents (decomposed text, NFD: "e" + U+0301) and invisible characters: such a word
 # is read whole, not cut.
 _LETTERS_MARKED = rf"[^\W\d_]+(?:[\u0300-\u036f{_INVISIBLE}]+[^\W\d_]*)*"
-TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|{_LETTERS_MARKED}(?:[-'’]{_LETTERS_MARKED})*", re.UNICODE)
+# A dwelling type: T or F and its number of main rooms, "T1 bis" a T1 with a sleeping alcove. The reports' own
+# notation (001_d290a1a4feb3bef7.txt: "typologie de logements", "Chambre T1 T2 T3 T4 T5 et plus", rent tables
+# "T3 1 452 68 …"), the "type de logement" of INSEE's census (F1…F6: main rooms, kitchen and bathroom aside) and of
+# the social-housing conventions under the housing code (CCH). Types stop at 6 ("T5 et +", "F6 et plus"): one digit.
+_DWELLING = r"(?<!\w)[tf][1-9](?:[ \u00a0]?bis)?(?!\w)"
+TOKEN = re.compile(rf"(?i:{_DWELLING})|\d+(?:[.,]\d+)*|{_LETTERS_MARKED}(?:[-'’]{_LETTERS_MARKED})*", re.UNICODE)
 # The apostrophes a French text is typed with: the typewriter's ', the typographic ’ and the modifier letter ʼ
 # (U+02BC, which some keyboards and word processors put; Unicode counts it a letter, so a word would hold it whole).
 APOSTROPHES = "'’\u02bc"
@@ -45,8 +51,10 @@ APOSTROPHES = "'’\u02bc"
 # "L'EPCI" mid-sentence, "D'Annecy", "lʼEPCI".
 ELISION = re.compile(rf"(?<![\w{APOSTROPHES}-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=[^\W\d_])",
                      re.IGNORECASE)
-# A number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any apostrophe.
-WORD_PART = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")
+# A dwelling type, a number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any
+# apostrophe.
+WORD_PART = re.compile(r"(?<!\w)[tf][1-9](?:bis)?(?!\w)|\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")
+_DWELLING_BIS = re.compile(r"(?<!\w)([tf][1-9])[ \u00a0]bis(?!\w)")  # "t1 bis" written as one word, t1bis
 _LETTERS = re.compile(r"[^\W\d_\u02bc]+")
 Respelling = tuple[str, str]  # (a word as typed without its accents, its accented spelling also searched)
 
@@ -63,7 +71,7 @@ def words(text: str) -> list[str]:
     characters dropped, so text written so gives the terms of the same text typed on a keyboard; calls go after
     lower-casing, so "M²" is read as the unit m², as before."""
     text = _INVISIBLES.sub("", unicodedata.normalize("NFC", text)).lower()
-    return WORD_PART.findall(ELISION.sub("", without_note_calls(text)))
+    return WORD_PART.findall(_DWELLING_BIS.sub(r"\1bis", ELISION.sub("", without_note_calls(text))))
 
 
 @lru_cache(maxsize=200_000)

@@ -168,6 +168,17 @@ def test_an_organism_named_after_an_elided_article_is_favoured_as_without_it(cli
     assert plain[0]["organism"] == "Espace Domicile"
 
 
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_dwelling_type_query_finds_the_passages_naming_that_type_first(client, corpus_ids, corpus_texts, mode):
+    """001's rent tables give a row per dwelling type ("T3\t1 452\t68…"). "T3" was read "t" (a function word) and
+    "3": the query searched the number 3 alone. Read as one word, the type, its passages come first, the type lit."""
+    assert re.search(r"^T3\t1 452", corpus_texts["001_d290a1a4feb3bef7.txt"], re.MULTILINE)
+    results = client.get("/search", params={"q": "loyers des T3", "k": 5, "mode": mode}).json()["results"]
+    first = results[0]
+    assert first["document_id"] == corpus_ids["001_d290a1a4feb3bef7.txt"] and re.search(r"\bT3\b", first["text"])
+    assert "T3" in {first["text"][a - first["start"]:b - first["start"]] for a, b in first["highlights"]}
+
+
 @pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
 def test_every_mode_answers(client, corpus_ids, mode):
     body = client.get("/search", params={"q": "impayés en hausse", "k": 5, "mode": mode}).json()
