@@ -447,25 +447,25 @@ def _split_furniture(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[
 
     # The pages where a numbering holds; and, for a line of figures, those where it stands unchanged (a year printed
     # on every page, a header), unlike figures that neither count with the pages nor repeat (a table's opening pages).
+    placed = [[(line, in_place(line)) for line in lines] for lines in pages]  # each line's key, read once
     counting: dict[tuple[tuple[str, str], int], set[int]] = defaultdict(set)
     verbatim: dict[tuple[tuple[str, str], str], set[int]] = defaultdict(set)
-    for number, lines in enumerate(pages, start=1):
-        for line in lines:
-            if (k := in_place(line)) and _PAGE_NUMBER.fullmatch(line.text):
+    for number, lines in enumerate(placed, start=1):
+        for line, k in lines:
+            if k and _PAGE_NUMBER.fullmatch(line.text):
                 counting[k, shift(line, number)].add(number)
             if k and not any(c.isalpha() for c in line.text):
                 verbatim[k, line.text].add(number)
 
     bodies: list[list[_Line]] = []
     furniture: list[Furniture] = []
-    for number, lines in enumerate(pages, start=1):
+    for number, lines in enumerate(placed, start=1):
         body = []
-        for line in lines:
-            side, k = band(line), in_place(line)
+        for line, k in lines:
             if k and _PAGE_NUMBER.fullmatch(line.text) and (printed == 1 or len(counting[k, shift(line, number)]) >= 2):
                 furniture.append(Furniture(number, "page_number", line.text))
             elif k and (len(verbatim[k, line.text]) if (k, line.text) in verbatim else repeats[k]) >= needed:
-                furniture.append(Furniture(number, side, line.text))
+                furniture.append(Furniture(number, k[0], line.text))  # the key's band
             else:
                 body.append(line)
         bodies.append(body)
