@@ -42,7 +42,8 @@ _LETTERS_MARKED = rf"[^\W\d_]+(?:[\u0300-\u036f{_INVISIBLE}]+[^\W\d_]*)*"
 # notation (001_d290a1a4feb3bef7.txt: "typologie de logements", "Chambre T1 T2 T3 T4 T5 et plus", rent tables
 # "T3 1 452 68 …"), the "type de logement" of INSEE's census (F1…F6: main rooms, kitchen and bathroom aside) and of
 # the social-housing conventions under the housing code (CCH). Types stop at 6 ("T5 et +", "F6 et plus"): one digit.
-_DWELLING = r"(?<!\w)[tf][1-9](?:[ \u00a0]?bis)?(?!\w)"
+_TYPE = r"(?<!\w)[tf][1-9]"  # the type itself; "bis" follows it, apart or not
+_DWELLING = rf"{_TYPE}(?:[ \u00a0]?bis)?(?!\w)"
 TOKEN = re.compile(rf"(?i:{_DWELLING})|\d+(?:[.,]\d+)*|{_LETTERS_MARKED}(?:[-'’]{_LETTERS_MARKED})*", re.UNICODE)
 # The apostrophes a French text is typed with: the typewriter's ', the typographic ’ and the modifier letter ʼ
 # (U+02BC, which some keyboards and word processors put; Unicode counts it a letter, so a word would hold it whole).
@@ -53,8 +54,8 @@ ELISION = re.compile(rf"(?<![\w{APOSTROPHES}-])(?:[ldjmnstc]|qu|jusqu|lorsqu|pui
                      re.IGNORECASE)
 # A dwelling type, a number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any
 # apostrophe.
-WORD_PART = re.compile(r"(?<!\w)[tf][1-9](?:bis)?(?!\w)|\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")
-_DWELLING_BIS = re.compile(r"(?<!\w)([tf][1-9])[ \u00a0]bis(?!\w)")  # "t1 bis" written as one word, t1bis
+WORD_PART = re.compile(rf"{_TYPE}(?:bis)?(?!\w)|\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")
+_DWELLING_BIS = re.compile(rf"({_TYPE})[ \u00a0]bis(?!\w)")  # "t1 bis" written as one word, t1bis
 _LETTERS = re.compile(r"[^\W\d_\u02bc]+")
 Respelling = tuple[str, str]  # (a word as typed without its accents, its accented spelling also searched)
 
