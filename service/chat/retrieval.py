@@ -83,10 +83,11 @@ def names(text: str) -> tuple[str, ...]:
     if not any(c.islower() for c in text):
         return ()
     found = []
-    for match in TOKEN.finditer(text):
+    last, read = "", 0  # the last character before the word but bullets ("" at the text's start), read up to `read`
+    for match in TOKEN.finditer(text):  # each character read once: the text before each word was sliced again
+        last, read = text[read:match.start()].rstrip(BULLETS)[-1:] or last, match.start()
         word = ELISION.sub("", match.group())
-        before = text[:match.start()].rstrip(BULLETS)
-        if (word[:1].isupper() and before and before[-1] not in SENTENCE_START
+        if (word[:1].isupper() and last and last not in SENTENCE_START
                 and french.fold(word) not in french.titles() and not expand(word).phrases):
             found.append(word)
     return tuple(found)
