@@ -25,7 +25,7 @@ from functools import lru_cache
 import Stemmer
 
 from ancols_nlp.pipelines import french
-from ancols_nlp.pipelines.french import fold, folded_stopwords
+from ancols_nlp.pipelines.french import ELISION, fold, folded_stopwords
 from ancols_nlp.pipelines.patterns import without_note_calls
 
 # fr-2: decomposed accents (NFD) and invisible characters inside words; fr-3: note calls; fr-4: the apostrophe
@@ -45,13 +45,6 @@ _LETTERS_MARKED = rf"[^\W\d_]+(?:[\u0300-\u036f{_INVISIBLE}]+[^\W\d_]*)*"
 _TYPE = r"(?<!\w)[tf][1-9]"  # the type itself; "bis" follows it, apart or not
 _DWELLING = rf"{_TYPE}(?:[ \u00a0]?bis)?(?!\w)"
 TOKEN = re.compile(rf"(?i:{_DWELLING})|\d+(?:[.,]\d+)*|{_LETTERS_MARKED}(?:[-'’]{_LETTERS_MARKED})*", re.UNICODE)
-# The apostrophes a French text is typed with: the typewriter's ', the typographic ’ and the modifier letter ʼ
-# (U+02BC, which some keyboards and word processors put; Unicode counts it a letter, so a word would hold it whole).
-APOSTROPHES = "'’\u02bc"
-# An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it), in any case:
-# "L'EPCI" mid-sentence, "D'Annecy", "lʼEPCI".
-ELISION = re.compile(rf"(?<![\w{APOSTROPHES}-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=[^\W\d_])",
-                     re.IGNORECASE)
 # A dwelling type, a number, or a run of letters: compounds ("non-respect", "aujourd'hui") fall apart at - and any
 # apostrophe.
 WORD_PART = re.compile(rf"{_TYPE}(?:bis)?(?!\w)|\d+(?:[.,]\d+)*|[^\W\d_\u02bc]+")

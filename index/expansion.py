@@ -18,11 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ancols_nlp.index.analyzer import APOSTROPHES, Respelling, analyze, words
+from ancols_nlp.index.analyzer import Respelling, analyze, words
 from ancols_nlp.pipelines import french
 
 Phrase = tuple[str, ...]
-_WRITTEN_WORD = re.compile(rf"[^\W_{APOSTROPHES}]+")  # "lʼEPCI": "l", "EPCI"
+_WRITTEN_WORD = re.compile(rf"[^\W_{french.APOSTROPHES}]+")  # "lʼEPCI": "l", "EPCI"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
+from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
 from ancols_nlp.pipelines import french
 
 # A name shorter than this (folded, spaces included) is too likely to be an ordinary word or an initial.
@@ -45,7 +45,7 @@ def fold(text: str) -> str:
 def _word(token: str) -> str:
     """A word as names compare: folded, without an elided article ("d'Espace" is "espace", the name's first word;
     "Coop'lvry" stays one word)."""
-    return fold(ELISION.sub("", token))
+    return fold(french.ELISION.sub("", token))
 
 
 def _words(text: str) -> list[str]:

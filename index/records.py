@@ -65,7 +65,7 @@ class DocumentRef:
 
     def page_at(self, offset: int) -> int | None:
         """The number of the page holding character ``offset`` (a sentence result's own pages), by ``page_of`` as
-        ``SourceText.page_at`` gives a passage's; None for a document without pages."""
+        ``SourceText.page_finder`` gives a passage's; None for a document without pages."""
         return page_of(offset, self.page_ends, self.page_numbers)
 
 

@@ -6,6 +6,7 @@ run on another machine (e.g. as a Ray stage) on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
@@ -68,8 +69,9 @@ def process_text(source: SourceText, *, nlp: Language, models: Models,
     stances = [models.stance(c.text) if k.kind == "rebuttal" else None for c, k in zip(contexts, kinds)]
     segments = group(source.text, blocks, sentences, kinds, stances=stances)
     runs = group(source.text, blocks, sentences, kinds)  # what themes are read on: an answer's topic spans its stances
+    page_at = source.page_finder()
     for segment in (*segments, *runs):
-        _place(segment, source, sections)
+        _place(segment, page_at, sections)
     tag_segments(runs, contexts, models.themes)
     inherit_themes(segments, runs)
     tag_sections(sections, segments)
@@ -86,8 +88,8 @@ def read_as_newlines(text: str) -> str:
     return " " + text[1:] if text.startswith("\ufeff") else text
 
 
-def _place(segment: Segment, source: SourceText, sections) -> None:
+def _place(segment: Segment, page_at: Callable[[int], int | None], sections) -> None:
     """Section path and pages of a segment."""
     segment.section_path = section_path(sections, segment.start)
-    segment.page_start = source.page_at(segment.start)
-    segment.page_end = source.page_at(max(segment.start, segment.end - 1))
+    segment.page_start = page_at(segment.start)
+    segment.page_end = page_at(max(segment.start, segment.end - 1))

@@ -8,8 +8,9 @@ passage in its own copy of the file.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal, get_args
 
 Kind = Literal["observation", "recommendation", "rebuttal", "other"]
@@ -45,7 +46,7 @@ class PageSpan:
 def page_of(offset: int, ends: Sequence[int], numbers: Sequence[int]) -> int | None:
     """Number of the page holding character ``offset``, from each page's end offset (in text order) and number: the
     first page ending past it, the last page for an offset at or past the text's end; None for a text without pages.
-    ``SourceText.page_at`` (a passage's pages) and a stored document's head (a sentence result's) both ask here."""
+    ``SourceText.page_finder`` (a passage's pages) and a stored document's head (a sentence result's) both ask here."""
     if not ends:
         return None
     return numbers[min(bisect_right(ends, offset), len(numbers) - 1)]
@@ -78,9 +79,10 @@ class SourceText:
     pages: list[PageSpan] = field(default_factory=list)
     furniture: list[Furniture] = field(default_factory=list)
 
-    def page_at(self, offset: int) -> int | None:
-        """Page number holding character ``offset`` (None for plain text): ``page_of`` on its page map."""
-        return page_of(offset, [page.end for page in self.pages], [page.number for page in self.pages])
+    def page_finder(self) -> Callable[[int], int | None]:
+        """The page number holding a character offset (None for plain text): ``page_of`` on the page map as it is
+        now, its lists built once for all of a document's segments (they were built again for each offset)."""
+        return partial(page_of, ends=[page.end for page in self.pages], numbers=[page.number for page in self.pages])
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     from ancols_nlp.service.app import create_app
 
     # The app logs one structured line per request itself (service/observability.py).
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False,
+                h11_max_incomplete_event_size=settings.max_request_head_bytes)
     return 0
 
 

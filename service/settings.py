@@ -172,6 +172,14 @@ class Settings(BaseSettings):
     def max_body_bytes(self) -> int:
         return self.max_body_kb * 1024
 
+    @property
+    def max_request_head_bytes(self) -> int:
+        """The request line and headers the HTTP server (uvicorn's h11) reads before it refuses a request itself,
+        in plain text: its 16 KiB default refused a query past some 16,000 plain or 2,700 accented characters
+        before the app could answer its JSON 422 "too long". Headers keep their 16 KiB; the line takes a query ten times
+        ``max_query_chars``, every character percent-encoded from 4 UTF-8 bytes (12 bytes)."""
+        return 16 * 1024 + 10 * 12 * self.max_query_chars
+
 
 def setting_error(exc: ValidationError | SettingsError) -> str:
     """One line naming the variable at fault, for a command to print instead of pydantic's traceback."""

@@ -43,7 +43,8 @@ def serve_one(settings: Settings, host: str, port: int) -> None:
     sock = listening_socket(host, port)
     sock.listen(BACKLOG)
     threading.Thread(target=end_with_parent, name="ancols-parent-watch", daemon=True).start()
-    config = uvicorn.Config(create_app(settings), access_log=False)  # the app logs its own structured lines
+    config = uvicorn.Config(create_app(settings), access_log=False,  # the app logs its own structured lines
+                            h11_max_incomplete_event_size=settings.max_request_head_bytes)
     uvicorn.Server(config).run(sockets=[sock])
 
 

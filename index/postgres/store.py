@@ -16,7 +16,7 @@ import hashlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
@@ -41,7 +41,7 @@ from ancols_nlp.index.postgres.spans import SectionLayouts
 from ancols_nlp.index.query import Filters, SearchParams
 from ancols_nlp.index.query_intents import read_query
 from ancols_nlp.index.ranking import best_hits, feedback_scores, fuse, lexical_with_sections, with_sections
-from ancols_nlp.index.records import segment_body, stored_passage
+from ancols_nlp.index.records import SegmentRow, segment_body, stored_passage
 from ancols_nlp.index.sections import sections_in
 from ancols_nlp.pipelines.french.acronyms import mine_acronyms
 from ancols_nlp.pipelines.reply_links import DocumentHead, Passage, relink
@@ -253,7 +253,8 @@ class PgStore:
 
         Every statement reads one snapshot (``Servers.snapshot``), so the facets, the BM25 statistics and postings,
         the dense list, the pool and the hits' rows are of one state of the store, even while another process
-        writes: scores, facets and rows agree, and every candidate's row is there to read."""
+        writes: scores, facets and rows agree, and every candidate's row is there to read (a wider cut's added rows
+        are read after: ``drawn``)."""
         params = params or self.params
         n = params.candidates
         with self.servers.snapshot() as conn:
@@ -286,11 +287,25 @@ class PgStore:
                     lambda: self.sections.spans(conn, retrieval.documents(conn, list(lex)))))
             else:
                 fused = lex
-            hits = best_hits(fused, lex, den, k * 3)
-            rows = segments_by_id(conn, [h.id for h in hits]) if hits else {}
-        return Passages(Distinct(hits, {i: row_text(row) for i, row in rows.items()}, k),
-                        lambda ids: {i: rows[i] for i in ids if i in rows}, facets, total, analysed.asked,
-                        lambda wider: self.passages(query, k=wider, filters=filters, params=params))
+            rows: dict[int, SegmentRow] = {}
+
+            def drawn(k: int, read: Callable[[list[int]], dict[int, SegmentRow]] = self._rows) -> Passages:
+                """A cut of this search's scores, its rows read in its snapshot. A wider one (``Passages.wider``)
+                reads only the rows it adds, as the embedded store's cuts do: it searched again (BM25, dense list,
+                fusion) for the same pool. A document deleted between the two reads loses its hits, as there."""
+                hits = best_hits(fused, lex, den, k * 3)
+                if added := [h.id for h in hits if h.id not in rows]:
+                    rows.update(read(added))
+                return Passages(Distinct(hits, {i: row_text(row) for i, row in rows.items()}, k),
+                                lambda ids: {i: rows[i] for i in ids if i in rows}, facets, total, analysed.asked,
+                                drawn)
+
+            return drawn(k, partial(segments_by_id, conn))
+
+    @reads
+    def _rows(self, ids: list[int]) -> dict[int, SegmentRow]:
+        with self.servers.read() as conn:
+            return segments_by_id(conn, ids)
 
 
 @dataclass(frozen=True)

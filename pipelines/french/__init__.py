@@ -28,6 +28,13 @@ from pathlib import Path
 HERE = Path(__file__).parent
 _REFERENCE = re.compile(r"\{\{(\w+)\}\}")
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+# The apostrophes a French text is typed with: the typewriter's ', the typographic ’ and the modifier letter ʼ
+# (U+02BC, which some keyboards and word processors put; Unicode counts it a letter, so a word would hold it whole).
+APOSTROPHES = "'’\u02bc"
+# An elided article or pronoun at the start of a word (not inside a compound: "après-l'…" keeps it), in any case:
+# "L'EPCI" mid-sentence, "D'Annecy", "lʼEPCI". The analyzer, the chat and the acronyms' mining read this one.
+ELISION = re.compile(rf"(?<![\w{APOSTROPHES}-])(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=[^\W\d_])",
+                     re.IGNORECASE)
 
 
 def fold(text: str) -> str:

@@ -16,15 +16,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ancols_nlp.pipelines.french import ACRONYM, fold, folded_stopwords
+from ancols_nlp.pipelines.french import ACRONYM, APOSTROPHES, ELISION, fold, folded_stopwords
 
-# An acronym in parentheses after its long form, or a long form in parentheses after its acronym.
+# An acronym in parentheses after its long form, or a long form in parentheses after its acronym: not after a
+# letter, but after an elided article's apostrophe, which may be U+02BC, a letter to Unicode ("lʼOPH (…)").
 _AFTER = re.compile(r"\((" + ACRONYM.pattern + r")\)")
-_BEFORE = re.compile(r"\b(" + ACRONYM.pattern + r")\s*\(([^()]{3,120})\)")
+_BEFORE = re.compile(rf"(?<![^\W{APOSTROPHES}])(" + ACRONYM.pattern + r")\s*\(([^()]{3,120})\)")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_ELISION = re.compile(r"^(?:[ldjmnstc]|qu)['’]", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.;:!?()\n]")
-ACRONYMS_VERSION = "acronyms-1"  # stores mine their documents again when it changes
+ACRONYMS_VERSION = "acronyms-2"  # stores mine their documents again when it changes
 MAX_EXTRA_WORDS = 5  # words of a long form beyond the acronym's letters (function words, mostly)
 
 
@@ -55,7 +55,7 @@ def _long_form_before(clause: str, short: str) -> str | None:
     for n in range(len(short) // 2 or 1, min(len(spans), len(short) + MAX_EXTRA_WORDS) + 1):
         words = [m.group() for m in spans[-n:]]
         if _initials_match(short, words):
-            return _ELISION.sub("", " ".join(clause[spans[-n].start():spans[-1].end()].split()))
+            return _unelided(" ".join(clause[spans[-n].start():spans[-1].end()].split()))
     return None
 
 
@@ -72,8 +72,18 @@ def _initials_match(short: str, words: list[str]) -> bool:
     return _align(short.lower(), pieces)
 
 
+def _unelided(text: str) -> str:
+    """``text`` without the elided article it starts with ("l'Office Public de l'Habitat", "Dʼ…"), in any case and
+    after any apostrophe, as the analyzer reads one."""
+    elision = ELISION.match(text)
+    return text[elision.end():] if elision else text
+
+
+_ONE_APOSTROPHE = str.maketrans({mark: "'" for mark in APOSTROPHES})
+
+
 def _bare(word: str) -> str:
-    return fold(_ELISION.sub("", word)).replace("’", "'")
+    return fold(_unelided(word)).translate(_ONE_APOSTROPHE)
 
 
 @lru_cache(maxsize=4096)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from ancols_nlp.index.analyzer import ELISION, TOKEN, analyze, query_kinds
+from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
 from ancols_nlp.index.expansion import Phrase, expand
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
@@ -45,7 +45,7 @@ def content_words(text: str) -> str:
     for match in TOKEN.finditer(text):
         terms = analyze(match.group())
         if terms and not all(t in frame for t in terms):
-            kept.append(ELISION.sub("", match.group()))
+            kept.append(french.ELISION.sub("", match.group()))
     return " ".join(kept)
 
 
@@ -83,10 +83,11 @@ def names(text: str) -> tuple[str, ...]:
     if not any(c.islower() for c in text):
         return ()
     found = []
-    for match in TOKEN.finditer(text):
-        word = ELISION.sub("", match.group())
-        before = text[:match.start()].rstrip(BULLETS)
-        if (word[:1].isupper() and before and before[-1] not in SENTENCE_START
+    last, read = "", 0  # the last character before the word but bullets ("" at the text's start), read up to `read`
+    for match in TOKEN.finditer(text):  # each character read once: the text before each word was sliced again
+        last, read = text[read:match.start()].rstrip(BULLETS)[-1:] or last, match.start()
+        word = french.ELISION.sub("", match.group())
+        if (word[:1].isupper() and last and last not in SENTENCE_START
                 and french.fold(word) not in french.titles() and not expand(word).phrases):
             found.append(word)
     return tuple(found)

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from ancols_nlp.index.expansion import NO_SYNONYMS
+from ancols_nlp.index.grain import POOL
 from ancols_nlp.index.interface import Added
 from ancols_nlp.index.passages import EMBEDDING_KEY, LEXICAL_KEY, document_contexts
 from ancols_nlp.index.postgres import retrieval
@@ -598,6 +599,29 @@ def test_the_lexical_top_k_from_postings_equals_scoring_every_match(postgres, em
                         assert fast or filters.active()
                     some = list(retrieval.bm25_all(conn, query, Filters(), limit=30))[::3] + [10**9]
                     assert same_scores(scorer.of(some), retrieval.bm25_all(conn, query, filters, ids=some))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("mode", ["lexical", "semantic", "hybrid"])
+def test_a_wider_cut_is_the_search_asked_for_more_without_searching_again(postgres, embedder, corpus_texts,
+                                                                          monkeypatch, mode):
+    """The sentence grain's second pool (``Passages.wider``) searched again (BM25, dense list, fusion); cut from
+    the first search's scores it draws the same passages, in the same order, with the same texts and scores."""
+    store = PgStore(new_database(postgres), embedder)
+    try:
+        for name, doc in paragraph_documents(corpus_texts, copies=1).items():
+            store.add(doc, filename=name, data=name.encode())
+        params, analysed = SearchParams(mode=mode), retrieval.analysed
+        searched = []
+        monkeypatch.setattr(retrieval, "analysed", lambda *args: searched.append(args) or analysed(*args))
+        for query in QUERIES[:6]:
+            for filters in (Filters(), Filters(kind=("other",))):
+                searched.clear()
+                wider = list(store.passages(query, k=3, filters=filters, params=params).wider(POOL).drawn)
+                assert len(searched) == 1
+                asked = list(store.passages(query, k=POOL, filters=filters, params=params).drawn)
+                assert wider == asked and len(asked) > 3, (query, filters)
     finally:
         store.close()
 

@@ -64,6 +64,26 @@ def test_what_is_not_a_glossary_row(row):
     assert not glossary_row(row)
 
 
+@pytest.mark.parametrize("name", ["000_ad04bc466fc4cae0.txt", "002_6bf2bb461188af34.txt", "004_964ee9d999fa8f65.txt"])
+def test_a_report_typed_with_the_modifier_apostrophe_defines_the_same_acronyms(corpus_texts, name):
+    """Some keyboards and word processors type the apostrophe as U+02BC ("lʼhabitat"), which the analyzer reads as
+    one (fr-4) but the mining did not: "conseil dʼadministration (CA)" spelled "cd", and "CA" went unmined."""
+    typed = corpus_texts[name].replace("'", "\u02bc").replace("’", "\u02bc")
+    expected = tuple(Acronym(a.short, a.long.replace("'", "\u02bc").replace("’", "\u02bc"))
+                     for a in mine_acronyms(corpus_texts[name]))
+    assert any("\u02bc" in a.long for a in expected) and mine_acronyms(typed) == expected
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("La CUS de lʼOPH (Office Public de lʼHabitat) a été signée.", ("OPH", "Office Public de lʼHabitat")),
+    ("LʼEPCI (Établissement Public de Coopération Intercommunale) porte le programme local de lʼhabitat.",
+     ("EPCI", "Établissement Public de Coopération Intercommunale")),
+    ("LʼUnion Sociale pour lʼHabitat (USH) publie un guide.", ("USH", "Union Sociale pour lʼHabitat")),
+])
+def test_an_acronym_after_an_elided_article_of_any_case_and_apostrophe_is_mined(text, pair):
+    assert mine_acronyms(text) == (Acronym(*pair),)
+
+
 def test_a_definition_is_kept_once_in_its_first_wording():
     text = ("Le conseil d'administration (CA) vote le budget. Le conseil d'administration (CA) se réunit. "
             "Le supplément de loyer de solidarité (SLS) est appliqué.")

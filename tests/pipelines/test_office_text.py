@@ -228,7 +228,8 @@ def test_pages_keep_the_numbers_the_file_gives_them_even_empty_ones():
     first, last = "Le patrimoine compte 2 780 logements.", "Le taux de vacance atteint 6,3 %."
     source = read(make_docx([PageBreak(), Para(first), PageBreak(), PageBreak(), Para(last)]), "rapport.docx")
     assert [p.number for p in source.pages] == [1, 2, 3, 4]
-    assert source.page_at(source.text.index(first)) == 2 and source.page_at(source.text.index(last)) == 4
+    page_at = source.page_finder()
+    assert page_at(source.text.index(first)) == 2 and page_at(source.text.index(last)) == 4
 
 
 def test_millions_of_tiny_elements_are_refused_before_they_are_parsed():

@@ -562,6 +562,14 @@ def test_an_elided_article_is_cut_in_any_case_and_after_any_apostrophe(client, d
     assert asked[0]["citations"] and all(body["citations"] == asked[0]["citations"] for body in asked)
 
 
+def test_a_long_question_names_what_its_lines_name(corpus_texts):
+    """``names`` sliced the text before each of its words again: quadratic in the question's length. Read once, a
+    question of 300 list items from the Toit Forézien's report names what each item names alone, in order."""
+    lines = [line.strip() for line in corpus_texts[TOIT].splitlines() if any(c.islower() for c in line)][:300]
+    question = "\n".join(f"- {line}" for line in lines)
+    assert names(question) == sum(map(names, lines), ()) and len(names(question)) > 100
+
+
 @pytest.mark.parametrize("question", ["Que dit le rapport sur :\n- l'amiante\n- Télétravail",
                                       "Que dit le rapport sur :\n• Télétravail\n• amiante",
                                       "Que dit le rapport sur l'amiante et le\nTélétravail ?"])
