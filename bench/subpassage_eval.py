@@ -82,7 +82,8 @@ SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("proje
         "set5": ("project5.tsv", "project5"), "set6": ("project6.tsv", "project6"),
         "set7": ("project7.tsv", "project7"), "set8": ("project8.tsv", "project8"),
         "set9": ("project9.tsv", "project9"), "set10": ("project10.tsv", "project10"),
-        "set11": ("project11.tsv", "project11"), "set12": ("project12.tsv", "project12")}
+        "set11": ("project11.tsv", "project11"), "set12": ("project12.tsv", "project12"),
+        "set13": ("project13.tsv", "project13")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
