@@ -432,6 +432,22 @@ def test_the_chat_reads_an_organism_as_search_does_short_names_included():
     assert query.text == "remise état logements"  # the question's words, without its frame nor the name
 
 
+
+def test_a_chain_of_short_follow_ups_keeps_the_topic_and_the_organism_of_the_turns_before():
+    """A frontend's conversation over the corpus organisms: "quelles recommandations ?" after "et pour Logidia ?"
+    searched "Logidia" alone (the turn just before, itself a follow-up), and "que répond l'organisme ?" then searched
+    "quelles recommandations ?" as written, citing Le Toit Forézien's "quelle que soit…": each short turn is read
+    with the previous turn as it was itself understood, back to the one that says what is asked about."""
+    organisms = ["Coop'Ivry Habitat", "Espace Domicile", "LOGIDIA", "Le Toit Forézien", "Lozère Habitations"]
+    turns = ["Que dit le contrôle sur la vacance des logements ?", "et pour Logidia ?", "quelles recommandations ?",
+             "que répond l'organisme ?"]
+    queries = [build_query(turns[:n], organisms) for n in range(1, len(turns) + 1)]
+    assert [q.text for q in queries] == ["vacance logements"] * 4
+    assert [q.organisms for q in queries] == [(), ("LOGIDIA",), ("LOGIDIA",), ("LOGIDIA",)]
+    assert [q.kinds[:1] for q in queries[2:]] == [("recommendation",), ("rebuttal",)]
+    # A turn that asks about something new stops the chain.
+    assert build_query([*turns, "les impayés de Lozère Habitations"], organisms).organisms == ("Lozère Habitations",)
+
 @pytest.mark.parametrize("question, named, text", [
     ("Que dit le contrôle sur la vacance d'Espace Domicile ?", ("Espace Domicile",), "vacance"),
     ("Quelles recommandations l’ANCOLS a-t-elle faites à l'Espace Domicile ?", ("Espace Domicile",),
