@@ -261,6 +261,11 @@ class JobFileOut(BaseModel):
     error: JobFileError | None = Field(None, description="Why this file could not be ingested (the job goes on).")
     warnings: list[DocumentWarningOut] = Field(
         default_factory=list, description="What the stored document lacks, e.g. scanned pages left unread.")
+    interrupted: int = Field(0, description="How many times the service stopped (crash, kill, restart) while this "
+                                            "file was being ingested: each time it is ingested again from the start "
+                                            "after the restart (the store keeps a document whole or not at all), "
+                                            "until it has been cut short too often: then it fails with the error "
+                                            "`interrupted`.")
 
 
 class PagesProgress(BaseModel):
