@@ -2,7 +2,8 @@
 
 The search query is the last user message with its conversational frame removed ("que dit le
 contrôle sur…", "qu'a répondu l'organisme…"); a short follow-up ("et l'organisme, qu'a-t-il
-répondu ?") is completed with the previous user turn. Words that ask for a kind of passage
+répondu ?") is completed with the previous user turn's query, itself completed, so a chain of follow-ups keeps
+the topic and organism of the turn that named them. Words that ask for a kind of passage
 (``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
 recommandations → recommendation, constats → observation) make those passages come first. An organism the
 question names, and a report it names by number ("le rapport n° 2016-051"), filter the passages. Only
