@@ -383,7 +383,9 @@ class ChatResponse(BaseModel):
                        "text": "La vacance commerciale est élevée."}],
         "generated_by": "offline", "llm_error": None, "query": "vacance commerciale"}]}}
 
-    answer: str = Field(description="French text; each sentence ends with [n] markers referring to citations[n-1].")
+    answer: str = Field(description="French text; each sentence ends with [n] markers referring to citations[n-1], "
+                                     "but a first paragraph saying that no passage of the kind the question asks for "
+                                     "(an answer of the organism, a recommendation) was found, before the nearest.")
     citations: list[Citation]
     generated_by: Literal["offline", "llm"]
     llm_error: str | None = Field(None,

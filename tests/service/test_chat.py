@@ -82,6 +82,19 @@ def test_answer_groups_findings_before_the_organisms_answers(client, docs):
     check_citations(body, client)
 
 
+def test_a_question_for_a_kind_no_passage_holds_says_so_before_the_nearest_passages(client, docs):
+    """"Qu'a répondu l'organisme sur l'accessibilité ?" of Le Toit Forézien: no answer of the organism is about it,
+    and the answer listed the control's findings as if they answered; it now says first that none was found."""
+    body = ask(client, "Qu'a répondu l'organisme sur l'accessibilité ?", filters={"organism": "Le Toit Forézien"})
+    assert body["citations"] and "rebuttal" not in {c["kind"] for c in body["citations"]}
+    first, rest = body["answer"].split("\n\n", 1)
+    assert first == "Aucune réponse de l'organisme ne porte sur « accessibilité » dans les documents indexés ; " \
+                    "voici les passages les plus proches."
+    assert rest.startswith("Pour Le Toit Forézien") and "le contrôle constate" in rest
+    check_citations(body, client)
+    found = ask(client, "Qu'a répondu l'organisme sur la vacance ?")  # answers there: no such sentence
+    assert "rebuttal" in {c["kind"] for c in found["citations"]} and not found["answer"].startswith("Aucun")
+
 def test_a_follow_up_question_uses_the_previous_turn(client, docs):
     first = ask(client, "vacance commerciale élevée")
     body = ask(client, "vacance commerciale élevée", first["answer"], "Et qu'a répondu l'organisme ?")
