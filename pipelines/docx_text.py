@@ -4,7 +4,8 @@ Word marked them, running headers and footers set aside as furniture.
 Pages: a .docx records where Word last laid out a page break (``w:lastRenderedPageBreak``); when it has
 such marks they are the pages, else the explicit breaks (a page break, a paragraph set to start a page,
 a section starting on a new page) are; a file with neither (written by a program that lays out no
-pages) is one page. Text boxes, drawings, comments and deleted text are not body text and are left out.
+pages) has none (no page map, as plain text). Text boxes, drawings, comments and deleted text are not body
+text and are left out.
 """
 
 from __future__ import annotations

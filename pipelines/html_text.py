@@ -4,7 +4,7 @@ A saved page wraps the report in a site: scripts, styles, the navigation, the si
 footer. Those are dropped with everything they hold. Of the rest, block elements end paragraphs,
 ``h1``..``h6`` are headings, ``li`` list items, table rows ``|`` rows, ``<br>`` a line break, and a
 number in ``<sup>`` (a note's call) a superscript; entities are decoded by the parser. A web page
-has no pages: page 1 throughout.
+has no pages: no page map, as plain text.
 """
 
 from __future__ import annotations

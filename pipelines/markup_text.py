@@ -99,7 +99,8 @@ class TextWriter:
         self.notes.clear()
 
     def source(self) -> SourceText:
-        """The text, its pages (page 1 throughout when the file marks none) and its furniture."""
+        """The text, its pages and its furniture. A file that marks no page (a web page, a .docx written by a
+        program that lays out none) has no page map, as plain text: its passages have no page, not page 1."""
         self._flush_notes()
         self.blocks.extend(("paragraph", note) for note in self.end_notes)
         out: list[str] = []
@@ -119,4 +120,5 @@ class TextWriter:
             starts.append(length)
         body = "".join(pieces)
         pages = [PageSpan(n, a, b) for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(body)]), start=1)]
+        pages = pages if len(pieces) > 1 else []
         return SourceText(text=body, media_type=self.media_type, pages=pages, furniture=self.furniture)

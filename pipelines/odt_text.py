@@ -2,7 +2,7 @@
 lists, tables and notes, pages where the file marks them, the master pages' header and footer as furniture.
 
 Pages: LibreOffice writes ``text:soft-page-break`` where its layout started a page; a file without
-any (written by a program that lays out no pages) is one page. Frames, drawings and annotations are
+any (written by a program that lays out no pages) has none, as plain text. Frames, drawings and annotations are
 not body text and are left out.
 """
 

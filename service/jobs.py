@@ -7,7 +7,8 @@ never used as a path) and the job is committed in its own SQLite file
 the jobs a crash interrupted simply go on: files already finished keep their result, the file
 that was being ingested is ingested again (the store gives back the first id for the same
 bytes, so nothing is stored twice). A file that was interrupted ``MAX_ATTEMPTS`` times is given
-up with the code ``interrupted``, so one file that kills the process cannot block the queue.
+up with the code ``interrupted``, so one file that kills the process cannot block the queue. Each file's
+``interrupted`` count tells the client how many times a stop cut its ingestion short.
 
 A bad file never fails the job: its error code and message are recorded and the next file
 starts. A job is ``failed`` only when the job itself could not be carried out. A store that
@@ -227,6 +228,8 @@ class JobStore(Database):
                 "duplicate": None if f["duplicate"] is None else bool(f["duplicate"]),
                 "error": {"code": f["error_code"], "message": f["error_message"]} if f["error_code"] else None,
                 "warnings": json.loads(f["warnings"] or "[]"),
+                # Each claim counts an attempt; all but the last were cut short by a stop (all, once given up).
+                "interrupted": f["attempts"] if f["error_code"] == "interrupted" else max(f["attempts"] - 1, 0),
             } for f in files],
         }
 
@@ -377,6 +380,9 @@ class JobManager:
             return
         if not self.db.file_running(job_id, n):  # cancelled before it started
             return
+        if status == "running":
+            log.warning("job %s: the service stopped while ingesting file %d (%s); ingesting it again (attempt %d)",
+                        job_id, n, filename, attempts + 1)
         try:
             data = (self.root / job_id / f"{n}.bin").read_bytes()
         except OSError:

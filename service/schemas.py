@@ -261,6 +261,11 @@ class JobFileOut(BaseModel):
     error: JobFileError | None = Field(None, description="Why this file could not be ingested (the job goes on).")
     warnings: list[DocumentWarningOut] = Field(
         default_factory=list, description="What the stored document lacks, e.g. scanned pages left unread.")
+    interrupted: int = Field(0, description="How many times the service stopped (crash, kill, restart) while this "
+                                            "file was being ingested: each time it is ingested again from the start "
+                                            "after the restart (the store keeps a document whole or not at all), "
+                                            "until it has been cut short too often: then it fails with the error "
+                                            "`interrupted`.")
 
 
 class PagesProgress(BaseModel):
@@ -378,7 +383,9 @@ class ChatResponse(BaseModel):
                        "text": "La vacance commerciale est élevée."}],
         "generated_by": "offline", "llm_error": None, "query": "vacance commerciale"}]}}
 
-    answer: str = Field(description="French text; each sentence ends with [n] markers referring to citations[n-1].")
+    answer: str = Field(description="French text; each sentence ends with [n] markers referring to citations[n-1], "
+                                     "but a first paragraph saying that no passage of the kind the question asks for "
+                                     "(an answer of the organism, a recommendation) was found, before the nearest.")
     citations: list[Citation]
     generated_by: Literal["offline", "llm"]
     llm_error: str | None = Field(None,

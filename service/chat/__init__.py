@@ -74,7 +74,7 @@ def prepare(runtime: Runtime, request: ChatRequest) -> Prepared:
         raise no_word()
     filters = stored_filters(runtime, to_filters(request), ("body", "filters"))
     passages = number(assign_quotes(retrieve(runtime, query, filters, request.k), query.text))
-    offline = offline_answer(passages, query.text)
+    offline = offline_answer(passages, query.text, query.kinds)
     return Prepared(query, passages, [citation(p) for p in passages], offline)
 
 

@@ -50,6 +50,10 @@ FIRST_OF_KIND = {
     ("reply", "other"): "La lettre de réponse indique : {quote}",
 }
 ANSWERING = "En réponse au passage {refs}, l'organisme indique : {quote}"
+# When the question asks for a kind (``ChatQuery.kinds``) and no passage found is of it: said before the nearest ones.
+NONE_OF_KIND = {"observation": "Aucun constat", "recommendation": "Aucune recommandation",
+                "rebuttal": "Aucune réponse de l'organisme"}
+NONE_FOUND = "{none} ne porte sur « {q} » dans les documents indexés ; voici les passages les plus proches."
 MARKUP = re.compile(r"<[^>]{1,40}>|&[a-z]{2,6};|[$^{}_\\]")
 LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\{([^}]*)\}")
 
@@ -144,12 +148,17 @@ def number(passages: list[Passage]) -> list[Passage]:
     return out
 
 
-def offline_answer(passages: list[Passage], query_text: str) -> list[str]:
-    """The answer as paragraphs (one per group, one sentence a line); ``passages`` must be quoted and numbered."""
+def offline_answer(passages: list[Passage], query_text: str, kinds: tuple[str, ...] = ()) -> list[str]:
+    """The answer as paragraphs (one per group, one sentence a line); ``passages`` must be quoted and numbered.
+    ``kinds``: those the question asks for; when no passage is of one, a first paragraph says so (no marker: it
+    cites nothing), so that the findings that follow are not read as the organism's answer."""
     if not passages:
         return [NOTHING_FOUND.format(q=query_text)]
     by_segment = {p.segment_id: p for p in passages}
+    asked = [k for k in kinds if k in NONE_OF_KIND]
     paragraphs = []
+    if asked and not {p.kind for p in passages} & set(asked):
+        paragraphs.append(NONE_FOUND.format(none=NONE_OF_KIND[asked[0]], q=query_text))
     for group in order_passages(sorted(passages, key=lambda p: p.n)):
         sentences = []
         previous_kind, repeat = None, 0

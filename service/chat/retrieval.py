@@ -2,7 +2,8 @@
 
 The search query is the last user message with its conversational frame removed ("que dit le
 contrôle sur…", "qu'a répondu l'organisme…"); a short follow-up ("et l'organisme, qu'a-t-il
-répondu ?") is completed with the previous user turn. Words that ask for a kind of passage
+répondu ?") is completed with the previous user turn's query, itself completed, so a chain of follow-ups keeps
+the topic and organism of the turn that named them. Words that ask for a kind of passage
 (``pipelines/french/intents.toml``, the list search uses too: répondu → rebuttal,
 recommandations → recommendation, constats → observation) make those passages come first. An organism the
 question names, and a report it names by number ("le rapport n° 2016-051"), filter the passages. Only
@@ -100,8 +101,9 @@ def no_reports(number: str) -> Iterable[str]:
 
 def build_query(user_turns: list[str], organisms: list[str] = (),
                 reports: Callable[[str], Iterable[str]] = no_reports) -> ChatQuery:
-    """The search query for the last user turn (completed with the previous one when too short); ``reports``: the
-    stored documents carrying a report number (``report_documents``)."""
+    """The search query for the last user turn (completed, when too short, with the previous turn's query: itself
+    completed, so a chain of follow-ups keeps the topic and the organism of the turn that named them); ``reports``:
+    the stored documents carrying a report number (``report_documents``)."""
     question = user_turns[-1].strip()
     documents, asked = mentioned_reports(question, reports)
     content = content_words(asked)
@@ -109,14 +111,12 @@ def build_query(user_turns: list[str], organisms: list[str] = (),
     written = names(question)
     named, rest = mentioned_organisms(content, list(organisms))
     if len(analyze(rest)) < SHORT_FOLLOW_UP and len(user_turns) > 1:
-        documents_before, asked_before = mentioned_reports(user_turns[-2], reports)
-        previous = content_words(asked_before) or asked_before
-        before, previous_rest = mentioned_organisms(previous, list(organisms))
-        named, documents = named or before, documents or documents_before
-        content, rest = f"{previous} {content}".strip(), f"{previous_rest} {rest}".strip()
-        written += names(user_turns[-2])
-        if not kinds:
-            kinds = query_kinds(user_turns[-2])
+        before = build_query(user_turns[:-1], organisms, reports)
+        previous_rest = "" if before.named_only else before.text  # a query naming organisms searches the rest
+        named, documents = named or before.organisms, documents or before.documents
+        content, rest = f"{before.text} {content}".strip(), f"{previous_rest} {rest}".strip()
+        written += before.names
+        kinds = kinds or before.kinds
     if named and analyze(rest):
         content = rest  # the organism becomes a filter; the query keeps what is asked about it
     text = content or " ".join(question.split())

@@ -115,7 +115,7 @@ def test_html_page_without_the_site_around_it():
     assert "Le taux de rotation annuel s'établit à 10,4 % en 2015,\nen baisse depuis 2012." in blocks
     assert "Les loyers & charges\xa0: les loyers pratiqués" in source.text
     assert blocks[-1] == "¹ Article L. 442-5 du code de la construction et de l'habitation."
-    assert [p.number for p in source.pages] == [1] and source.media_type == "text/html"
+    assert source.pages == [] and source.media_type == "text/html"  # a web page has no pages
 
 
 def test_html_is_known_by_its_content_whatever_its_name():
@@ -130,6 +130,19 @@ def test_a_corpus_report_as_docx_keeps_its_headings_as_the_layout_reads_them(cor
     titles = [s.title for s in doc.sections]
     assert any(t.startswith("SYNTHESE") for t in titles) and len(titles) > 10
     assert {"recommendation", "observation", "other"} <= {s.kind for s in doc.segments}
+
+
+@pytest.mark.parametrize("make, name", [(make_html, "toit.html"), (make_docx, "toit.docx")])
+def test_a_corpus_report_whose_file_marks_no_page_has_passages_without_a_page(corpus_dir, make, name):
+    """Le Toit Forézien's report saved as a web page, or as a .docx written by a program that lays out no pages:
+    every passage was cited "page 1", the 40,000th character as the first. Plain text's way: no page at all."""
+    parts = corpus_parts(corpus_dir / "004_964ee9d999fa8f65.txt", limit_chars=40_000)
+    source = read(make(parts), name)
+    doc = process_text(source, nlp=load_sentencizer(), models=shipped_models())
+    assert source.pages == [] and len(doc.segments) > 100
+    assert {(s.page_start, s.page_end) for s in doc.segments} == {(None, None)}
+    paged = read(make_docx([*parts[:40], PageBreak(), *parts[40:]]), name)  # one break: two pages, numbered
+    assert [p.number for p in paged.pages] == [1, 2]
 
 
 def _zip(files: dict[str, bytes | str]) -> bytes:

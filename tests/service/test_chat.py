@@ -82,6 +82,19 @@ def test_answer_groups_findings_before_the_organisms_answers(client, docs):
     check_citations(body, client)
 
 
+def test_a_question_for_a_kind_no_passage_holds_says_so_before_the_nearest_passages(client, docs):
+    """"Qu'a répondu l'organisme sur l'accessibilité ?" of Le Toit Forézien: no answer of the organism is about it,
+    and the answer listed the control's findings as if they answered; it now says first that none was found."""
+    body = ask(client, "Qu'a répondu l'organisme sur l'accessibilité ?", filters={"organism": "Le Toit Forézien"})
+    assert body["citations"] and "rebuttal" not in {c["kind"] for c in body["citations"]}
+    first, rest = body["answer"].split("\n\n", 1)
+    assert first == "Aucune réponse de l'organisme ne porte sur « accessibilité » dans les documents indexés ; " \
+                    "voici les passages les plus proches."
+    assert rest.startswith("Pour Le Toit Forézien") and "le contrôle constate" in rest
+    check_citations(body, client)
+    found = ask(client, "Qu'a répondu l'organisme sur la vacance ?")  # answers there: no such sentence
+    assert "rebuttal" in {c["kind"] for c in found["citations"]} and not found["answer"].startswith("Aucun")
+
 def test_a_follow_up_question_uses_the_previous_turn(client, docs):
     first = ask(client, "vacance commerciale élevée")
     body = ask(client, "vacance commerciale élevée", first["answer"], "Et qu'a répondu l'organisme ?")
@@ -431,6 +444,22 @@ def test_the_chat_reads_an_organism_as_search_does_short_names_included():
     assert query.organisms == ("Le Toit Forézien",) and query.kinds == ("rebuttal",)
     assert query.text == "remise état logements"  # the question's words, without its frame nor the name
 
+
+
+def test_a_chain_of_short_follow_ups_keeps_the_topic_and_the_organism_of_the_turns_before():
+    """A frontend's conversation over the corpus organisms: "quelles recommandations ?" after "et pour Logidia ?"
+    searched "Logidia" alone (the turn just before, itself a follow-up), and "que répond l'organisme ?" then searched
+    "quelles recommandations ?" as written, citing Le Toit Forézien's "quelle que soit…": each short turn is read
+    with the previous turn as it was itself understood, back to the one that says what is asked about."""
+    organisms = ["Coop'Ivry Habitat", "Espace Domicile", "LOGIDIA", "Le Toit Forézien", "Lozère Habitations"]
+    turns = ["Que dit le contrôle sur la vacance des logements ?", "et pour Logidia ?", "quelles recommandations ?",
+             "que répond l'organisme ?"]
+    queries = [build_query(turns[:n], organisms) for n in range(1, len(turns) + 1)]
+    assert [q.text for q in queries] == ["vacance logements"] * 4
+    assert [q.organisms for q in queries] == [(), ("LOGIDIA",), ("LOGIDIA",), ("LOGIDIA",)]
+    assert [q.kinds[:1] for q in queries[2:]] == [("recommendation",), ("rebuttal",)]
+    # A turn that asks about something new stops the chain.
+    assert build_query([*turns, "les impayés de Lozère Habitations"], organisms).organisms == ("Lozère Habitations",)
 
 @pytest.mark.parametrize("question, named, text", [
     ("Que dit le contrôle sur la vacance d'Espace Domicile ?", ("Espace Domicile",), "vacance"),

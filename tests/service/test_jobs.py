@@ -127,6 +127,8 @@ def test_unfinished_jobs_resume_after_a_crash(tmp_path):
     assert [name for _, name in ingest.calls] == ["b.txt", "c.txt"]  # file 0 is not redone
     assert [f["status"] for f in job["files"]] == ["done", "done", "done"]
     assert job["files"][0]["document_id"] == "doc-a"
+    # The client can tell which file the crash cut short and was ingested again (it read "running", then "done").
+    assert [f["interrupted"] for f in job["files"]] == [0, 1, 0]
     assert job["progress"] == {"total": 3, "done": 3, "failed": 0, "cancelled": 0, "current_file": None,
                                "current_ocr": None}
     assert not (tmp_path / "jobs" / job_id).exists()  # the bytes go once the job is finished
@@ -140,6 +142,7 @@ def test_a_file_that_keeps_killing_the_process_is_given_up(tmp_path):
     first.db.close()
     ingest, job = restart_until_done(tmp_path, job_id)
     assert job["files"][0]["status"] == "failed" and job["files"][0]["error"]["code"] == "interrupted"
+    assert [f["interrupted"] for f in job["files"]] == [MAX_ATTEMPTS, 0]
     assert job["files"][1]["status"] == "done"
     assert [name for _, name in ingest.calls] == ["ok.txt"]
 

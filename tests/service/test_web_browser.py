@@ -265,10 +265,12 @@ def test_the_page_says_the_apis_errors_in_french(server, browser, corpus_dir):
     driver = browser
     driver.get(f"{server}/#assistant")
     box = WebDriverWait(driver, 30).until(EC.visibility_of_element_located((By.ID, "chat-input")))
+    done = ".msg.assistant .bubble[data-done]"
+    answered = len(driver.find_elements(By.CSS_SELECTOR, done))  # an earlier test's conversation may still be shown
     driver.execute_script("arguments[0].value = arguments[1];", box, pasted)
     box.send_keys(Keys.ENTER)
-    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.assistant .bubble[data-done]"))
-    bubble = driver.find_elements(By.CSS_SELECTOR, ".msg.assistant .bubble[data-done]")[-1]
+    WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, done)) > answered)
+    bubble = driver.find_elements(By.CSS_SELECTOR, done)[-1]
     assert bubble.get_attribute("data-done") == "error", bubble.text
     said = bubble.find_element(By.CSS_SELECTOR, ".answer .error").text
     assert said.startswith("Texte trop long") and "caractères au plus" in said and "2" in said, said
