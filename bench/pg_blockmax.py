@@ -40,7 +40,7 @@ from pg_topk import filters_of  # noqa: E402
 from ancols_nlp.index.expansion import NO_SYNONYMS  # noqa: E402
 from ancols_nlp.index.postgres import retrieval  # noqa: E402
 from ancols_nlp.index.postgres.bm25 import _RECORD, Bm25  # noqa: E402
-from ancols_nlp.index.ranking import SYNONYM_WEIGHT, length_norm  # noqa: E402
+from ancols_nlp.index.ranking import length_norm  # noqa: E402
 
 POSTING_BYTES = _RECORD.itemsize  # as stored (index/postgres/postings.py POSTING)
 GROWTH = 4
@@ -60,7 +60,7 @@ def _blocks(scorer: Bm25, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     postings = [p for p in scorer.postings.values() if len(p.ids)]
     blocks = np.unique(np.concatenate([p.ids // size for p in postings])) if postings else np.zeros(0, np.int64)
     bound, count, pairs = np.zeros(len(blocks)), np.zeros(len(blocks)), 0
-    weighted = list(scorer.query.terms) + [(t, SYNONYM_WEIGHT) for _, scored in scorer.query.phrases for t in scored]
+    weighted = list(scorer.query.terms) + [(t, w) for _, scored, w in scorer.query.phrases for t in scored]
     for term, weight in weighted:
         p = scorer.postings[term]
         if len(p.ids):

@@ -4,7 +4,8 @@
 Each query gets one random edit in one or two of its words of six letters or more (a query without such a word is
 left as it is): a letter dropped, a letter typed twice or a neighbouring key's letter inserted, a letter replaced by a
 neighbouring key's (French AZERTY keyboard), or two adjacent letters swapped. Seeded, so a set is made again the same;
-the query ids are kept, so the set scores against the original's judgements:
+the query ids are kept, so the set scores against the original's judgements. ``--strip-accents`` drops every accent of
+a query first (a user typing without them, and misspelling too):
 
     python bench/typos.py /work/shared/eval/dev/queries.tsv > /tmp/dev-typos.tsv
     python bench/search_eval.py --data DIR --queries /tmp/dev-typos.tsv
@@ -64,6 +65,12 @@ def misspelt(word: str, rng: random.Random) -> str:
             return typo
 
 
+def unaccented(text: str) -> str:
+    """``text`` without its accents ("é" → "e"; "œ", a letter of its own, stays)."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
+                                                if not unicodedata.combining(c)))
+
+
 def typoed(text: str, rng: random.Random) -> str:
     """The query with one or two of its long words misspelt."""
     spans = [m.span() for m in LONG_WORD.finditer(text)]
@@ -78,13 +85,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("queries", type=Path, help="a query set: id, tab, text (lines starting with # are comments)")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--strip-accents", action="store_true", help="drop every accent of a query before its typos")
     a = ap.parse_args(argv)
     rng = random.Random(a.seed)
-    print(f"# {a.queries.name} with typos (bench/typos.py --seed {a.seed})")
+    strip = " --strip-accents" if a.strip_accents else ""
+    print(f"# {a.queries.name} with typos (bench/typos.py --seed {a.seed}{strip})")
     for line in a.queries.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             qid, text, *rest = line.split("\t")
-            print("\t".join([qid, typoed(text, rng), *rest]))
+            print("\t".join([qid, typoed(unaccented(text) if strip else text, rng), *rest]))
     return 0
 
 

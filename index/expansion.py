@@ -8,7 +8,7 @@ the word is also a function word: "ca", "plus"); another phrasing by its analyse
 What a named group brings are its other phrasings, each a phrase: a passage matches one only when it
 holds all of its terms ("Caisse de garantie du logement locatif social" does not fire on "social"
 alone), and scores by the terms the query lacks, weighted by ``ranking.SYNONYM_WEIGHT``. A misspelt query word's
-correction (``index/spelling.py``) joins the same way, a phrase of one word.
+correction (``index/spelling.py``) joins the same way, a phrase of one word, at ``ranking.CORRECTION_WEIGHT``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ class Expansion:
         """Whether the query holds anything to look for: a term, or a phrase it names ("CA", a stopword as a word,
         names "conseil d'administration" by the documents' own acronyms). Punctuation or stopwords alone do not."""
         return bool(self.terms or self.phrases)
+
+    @property
+    def meant(self) -> tuple[Phrase, ...]:
+        """The phrases of the words meant by the corrected ones."""
+        return tuple(tuple(analyze(meant)) for _, meant in self.corrected)
 
     @property
     def extra(self) -> tuple[str, ...]:

@@ -33,8 +33,8 @@ import numpy as np
 from ancols_nlp.index import maxscore
 from ancols_nlp.index.analyzer import Respelling, respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Phrase, Synonyms, expand
-from ancols_nlp.index.ranking import (BM25_B, BM25_K1, SYNONYM_WEIGHT, bm25_idf, length_norm, section_bm25,
-                                      section_tf)
+from ancols_nlp.index.ranking import (BM25_B, BM25_K1, CORRECTION_WEIGHT, SYNONYM_WEIGHT, bm25_idf, length_norm,
+                                      section_bm25, section_tf)
 from ancols_nlp.index.recent import Recent
 from ancols_nlp.index.spelling import corrections
 
@@ -95,16 +95,18 @@ WeightedTerms = tuple[tuple[str, float], ...]
 
 @dataclass(frozen=True)
 class LexicalQuery:
-    """What a query scores with: weighted terms, and synonym phrases, each scoring its ``scored`` terms at
-    ``SYNONYM_WEIGHT`` in the rows that hold every term of the phrase."""
+    """What a query scores with: weighted terms, and synonym phrases, each scoring its ``scored`` terms at its
+    weight in the rows that hold every term of the phrase: ``SYNONYM_WEIGHT``, ``CORRECTION_WEIGHT`` for the
+    word meant by a misspelt one."""
 
     terms: WeightedTerms
-    phrases: tuple[tuple[Phrase, Phrase], ...] = ()  # (every term of the phrase, the terms that score)
+    phrases: tuple[tuple[Phrase, Phrase, float], ...] = ()  # (every term of the phrase, the terms that score, weight)
 
     @classmethod
     def of(cls, q: Expansion) -> LexicalQuery:
         return cls(tuple((t, 1.0) for t in q.terms),
-                   tuple((p, q.scored(p)) for p in q.phrases if q.scored(p)))
+                   tuple((p, q.scored(p), CORRECTION_WEIGHT if p in q.meant else SYNONYM_WEIGHT)
+                         for p in q.phrases if q.scored(p)))
 
 
 @dataclass(frozen=True)
@@ -226,8 +228,8 @@ class LexicalIndex:
                         start = self.parts[n].start
                         terms[n].append((start[tid], start[tid + 1], self._blocks[n][1][tid], idf,
                                          float(idf * self._peak[n][tid])))
-        for phrase, scored in query.phrases:
-            idfs = {t: self._idf(t, SYNONYM_WEIGHT) for t in dict.fromkeys(phrase)}
+        for phrase, scored, weight in query.phrases:
+            idfs = {t: self._idf(t, weight) for t in dict.fromkeys(phrase)}
             weights = np.array([idf for idf, _ in idfs.values()], np.float32)
             for n, part in enumerate(self.parts):
                 tids = [ids[n] for _, ids in idfs.values()]
@@ -328,7 +330,7 @@ def _compile() -> None:
     if not _compiled:
         _compiled = True
         index = LexicalIndex([TermMatrix.build([["a", "b"], ["b"]])])
-        query = LexicalQuery((("a", 1.0),), ((("a", "b"), ("b",)),))
+        query = LexicalQuery((("a", 1.0),), ((("a", "b"), ("b",), SYNONYM_WEIGHT),))
         index.top(query, 1, np.ones(2, np.float32), np.ones(2, bool))
         index.top(query, 1)
         index.scores_of(query, np.arange(2))

@@ -7,13 +7,15 @@ the typed word (every deletion, transposition, substitution and insertion of a l
 asks them (``analyzer.respelled``): one read of ``term_df`` on PostgreSQL, a dictionary look-up each in the embedded
 index, so both backends correct alike and no index of the vocabulary is built or kept. Distance 1 only, whatever the
 word's length: distance 2 from the typed side is ~70² spellings a letter, and one edit is what the typo'd query sets
-hold. ~1.6 ms of CPU a misspelt word, nothing more for a query whose words are held (``BENCHMARKS.md``). The
-correction joins the query as an expansion does (``expansion.expand``: a phrase of one word, weighted
-``SYNONYM_WEIGHT``; at full weight the typo'd sets gain more but a real typo of project set 2 loses 0.1), and the
-answer names it, for a "did you mean". Left as typed: words under ``MIN_LETTERS`` letters (too many real words lie
-one edit from them) or over ``MAX_LETTERS``, words in capitals (acronyms), numbers, words whose correction the query
-already holds (a word respelled with its accents), and words French knows (``lexicon.knows``): "combien", in no
-report, was searched as "combine", and "réagir" as "régir".
+hold. ~1.6 ms of CPU a misspelt word, nothing more for a query whose words are held (``BENCHMARKS.md``). A typo in
+a word typed without its accents is looked for among unaccented spellings only: respelling the edits by the accent
+rule too cost 1.7-2.7 × the CPU and was no measured gain (spell22 in ``bench/queries/grain-rule.md``). The
+correction joins the query as an expansion does (``expansion.expand``: a phrase of one word), but weighted as the
+user's own word (``ranking.CORRECTION_WEIGHT``, 1: at ``SYNONYM_WEIGHT`` the one word typed right decided a query of
+three), and the answer names it, for a "did you mean". Left as typed: words under ``MIN_LETTERS`` letters (too
+many real words lie one edit from them) or over ``MAX_LETTERS``, words in capitals (acronyms), numbers, words whose
+correction the query already holds (a word respelled with its accents), and words French knows (``lexicon.knows``):
+"combien", in no report, was searched as "combine", and "réagir" as "régir".
 """
 
 from __future__ import annotations

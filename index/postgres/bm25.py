@@ -23,8 +23,7 @@ from ancols_nlp.index.postgres.retrieval import AnalysedQuery, where
 from ancols_nlp.index.postgres.spans import SectionSpans
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import QueryIntent
-from ancols_nlp.index.ranking import (SYNONYM_WEIGHT, bm25_idf, intent_priors, length_norm, section_bm25,
-                                      section_tf)
+from ancols_nlp.index.ranking import bm25_idf, intent_priors, length_norm, section_bm25, section_tf
 from ancols_nlp.pipelines.types import KINDS, THEMES
 
 _RECORD = np.dtype([(name, kind) for name, kind, _ in POSTING])
@@ -94,7 +93,7 @@ class Bm25:
         """The postings of the query's terms and phrases (its ``expansion``), in one statement."""
         intent = query.intent
         lexical = LexicalQuery.of(query.expansion)
-        terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, _ in lexical.phrases for t in p]))
+        terms = list(dict.fromkeys([t for t, _ in lexical.terms] + [t for p, *_ in lexical.phrases for t in p]))
         clause, args = where(replace(filters, kind=(), theme=()))  # the documents' filters; the passages' below
         postings, segments, length, sections = {}, 0, 0, 0
         if terms:
@@ -123,7 +122,7 @@ class Bm25:
             idf, p = self._idf(term, weight), self.postings[term]
             if idf and len(p.ids):
                 out.append(_Scored(p.ids, idf * saturation[term], p.prior, p.kind, p.themes, p.named))
-        for phrase, scored in self.query.phrases:
+        for phrase, scored, weight in self.query.phrases:
             held = list(dict.fromkeys(phrase))
             if not all(len(self.postings[t].ids) for t in held):
                 continue
@@ -133,7 +132,7 @@ class Bm25:
             weights = np.zeros(len(common), dtype=np.float32)
             for t in scored:
                 at = np.searchsorted(self.postings[t].ids, common)
-                weights += self._idf(t, SYNONYM_WEIGHT) * saturation[t][at]
+                weights += self._idf(t, weight) * saturation[t][at]
             first = self.postings[held[0]]
             at = np.searchsorted(first.ids, common)
             out.append(_Scored(common, weights, first.prior[at], first.kind[at], first.themes[at], first.named[at]))

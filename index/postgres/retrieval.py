@@ -5,7 +5,8 @@ Each mirrors its embedded counterpart (index/columns.py, index/lexical.py, index
 so the fusion in index/ranking.py sees the same scores from either backend:
 - BM25 is bm25s' default ("lucene": idf = ln(1 + (N − df + ½)/(df + ½)), tf/(tf + k1·(1 − b + b·len/avglen)))
   over the same analysed terms, N and average length kept in ``corpus``, df in ``term_df``; a query term counts as often
-  as it occurs, a synonym phrase (index/expansion.py) with SYNONYM_WEIGHT in the segments holding all its terms;
+  as it occurs, a synonym phrase (index/expansion.py) with its weight (SYNONYM_WEIGHT; CORRECTION_WEIGHT for a
+  misspelt word's correction) in the segments holding all its terms;
 - priors are ranking.KIND_PRIOR × BLOCK_PRIOR, and the OFF_*_PRIOR off the kinds, organisms and themes the query
   points to (index/query_intents.py; a query given as text names no organism).
 ``french`` is the alternative lexical strategy (ANCOLS_PG_LEXICAL=french): PostgreSQL's own French
@@ -26,6 +27,7 @@ import psycopg
 from ancols_nlp.index.analyzer import Respelling, analyze, respelled
 from ancols_nlp.index.expansion import NO_SYNONYMS, Expansion, Synonyms, expand, own_words
 from ancols_nlp.index import ranking
+from ancols_nlp.index.lexical import LexicalQuery
 from ancols_nlp.index.ranking import BLOCK_PRIOR, BM25_B, BM25_K1, FTS_NORMALIZATION, KIND_PRIOR, SYNONYM_WEIGHT
 from ancols_nlp.index.postgres.reader import storable
 from ancols_nlp.index.postgres.spans import SectionSpans
@@ -200,12 +202,11 @@ def expansion(conn: psycopg.Connection, query: str, mined: Synonyms) -> Expansio
 def _term_groups(conn: psycopg.Connection, query: str, mined: Synonyms) -> dict[str, list]:
     """The query's terms in groups: its own (group 0, always counted, a term as often as it occurs) and one per
     synonym phrase, counted where the segment holds all of the phrase's terms (``need``), as index/lexical.py
-    does; a phrase's scored terms weigh SYNONYM_WEIGHT, the others 0."""
+    does; a phrase's scored terms weigh its weight (``LexicalQuery``), the others 0."""
     q = expansion(conn, query, mined)
     groups = [(t, float(w), 0, 0) for t, w in Counter(q.terms).items()]
-    for n, phrase in enumerate(q.phrases, start=1):
-        scored = q.scored(phrase)
-        groups += [(t, SYNONYM_WEIGHT if t in scored else 0.0, n, len(set(phrase))) for t in dict.fromkeys(phrase)]
+    for n, (phrase, scored, weight) in enumerate(LexicalQuery.of(q).phrases, start=1):
+        groups += [(t, weight if t in scored else 0.0, n, len(set(phrase))) for t in dict.fromkeys(phrase)]
     columns = [list(c) for c in zip(*groups)] if groups else [[], [], [], []]
     return dict(zip(("terms", "weights", "grps", "needs"), columns))
 

@@ -111,9 +111,9 @@ def _reference(docs: list[list[str]], query: LexicalQuery, prior: np.ndarray, al
                          for d, c in zip(docs, counts)])
 
     out = sum((weights(t, w) for t, w in query.terms), np.zeros(len(docs)))
-    for phrase, scored in query.phrases:
+    for phrase, scored, weight in query.phrases:
         holding = np.array([all(c[t] for t in phrase) for c in counts])
-        out += holding * sum((weights(t, SYNONYM_WEIGHT) for t in scored), np.zeros(len(docs)))
+        out += holding * sum((weights(t, weight) for t in scored), np.zeros(len(docs)))
     return np.where(allowed, out * prior, 0.0)
 
 
@@ -123,7 +123,7 @@ TERMS = st.lists(st.tuples(st.sampled_from(WORDS + ["absent"]), st.sampled_from(
                  max_size=6)
 PHRASE = st.lists(st.sampled_from(WORDS + ["absent"]), min_size=2, max_size=3, unique=True).flatmap(
     lambda p: st.tuples(st.just(tuple(p)), st.lists(st.sampled_from(p), min_size=1, unique=True).map(
-        lambda scored: tuple(t for t in p if t in scored))))
+        lambda scored: tuple(t for t in p if t in scored)), st.sampled_from([SYNONYM_WEIGHT, 1.0])))
 QUERY = st.builds(LexicalQuery, TERMS.map(tuple), st.lists(PHRASE, max_size=2).map(tuple))
 
 

@@ -9,15 +9,21 @@ import time
 import pytest
 
 from ancols_nlp.index.analyzer import analyze, respelled
+from ancols_nlp.index import lexical
 from ancols_nlp.index.expansion import expand
 from ancols_nlp.index.lexical import LexicalIndex, LexicalQuery, TermMatrix
 from ancols_nlp.index.lexicon import load
+from ancols_nlp.index.ranking import SYNONYM_WEIGHT
 from ancols_nlp.index.spelling import corrections, nearest
 
 
 @pytest.fixture(scope="module")
-def index(corpus_texts) -> LexicalIndex:
-    paragraphs = [p.strip() for text in corpus_texts.values() for p in text.split("\n\n") if p.strip()]
+def paragraphs(corpus_texts) -> list[str]:
+    return [p.strip() for text in corpus_texts.values() for p in text.split("\n\n") if p.strip()]
+
+
+@pytest.fixture(scope="module")
+def index(paragraphs) -> LexicalIndex:
     return LexicalIndex([TermMatrix.build(analyze(p) for p in paragraphs)])
 
 
@@ -44,10 +50,25 @@ def test_in_a_query_the_corrected_word_brings_back_the_passage_its_spelling_find
     assert first not in index.top(LexicalQuery.of(expand(typed, index.mined)), 10).rows
 
 
-def test_the_correction_weighs_as_a_synonym_below_the_word_typed_right(index):
-    """It joins as an expansion's phrase (``SYNONYM_WEIGHT``): the same passage first, with a lower score."""
+def test_the_correction_weighs_as_the_word_typed_right(index):
+    """It joins as an expansion's phrase at ``CORRECTION_WEIGHT`` (1): the same passage first, with the same score."""
     right, typed = (index.top(index.query(q), 1) for q in ("chauffage", "chaufage"))
-    assert typed.rows.tolist() == right.rows.tolist() and 0 < typed.scores[0] < right.scores[0]
+    assert typed.rows.tolist() == right.rows.tolist() and typed.scores[0] == pytest.approx(right.scores[0], rel=1e-6)
+
+
+def test_two_misspelt_words_outweigh_the_one_typed_right(index, paragraphs, monkeypatch):
+    """Two words misspelt, one typed right: the passages holding both words meant come first. At a synonym's weight
+    (0.35) the word typed right ("insuffisante") decided, as blind set 13's typo query showed."""
+    query = "provison pour gros entretein insuffisante"
+    assert index.expansion(query).corrected == (("provison", "provision"), ("entretein", "entretien"))
+
+    def top_hold_both() -> list[bool]:
+        meant = {t for p in index.expansion(query).meant for t in p}
+        return [meant <= set(analyze(paragraphs[r])) for r in index.top(index.query(query), 5).rows]
+
+    assert all(top_hold_both())
+    monkeypatch.setattr(lexical, "CORRECTION_WEIGHT", SYNONYM_WEIGHT)
+    assert not all(top_hold_both())
 
 
 @pytest.mark.parametrize("query", ["recouvrement des loyers", "vacance commerciale élevée",
