@@ -19,6 +19,7 @@ from dataclasses import asdict
 from functools import lru_cache
 
 from ancols_nlp.pipelines.identity import read_identity
+from ancols_nlp.pipelines.patterns import YEAR
 from ancols_nlp.pipelines.types import DocumentMeta
 
 HEAD_CHARS = 3000
@@ -32,7 +33,6 @@ OBJECT_LINE = re.compile(r"^\W*objet\s*:[ \t]*(\S[^\n]*?)[ \t]*$", re.IGNORECASE
 LETTER_OPENING = re.compile(r"^\W*(?:Monsieur|Madame|Mesdames|Messieurs)\b[^\n]{0,80},\s*$", re.MULTILINE)
 FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos)\b", re.IGNORECASE)
 REPORT_NUMBER = re.compile(r"\bn\s*°\s*(\d{4})\s*-\s*(\d{2,3})\b", re.IGNORECASE)
-YEAR = re.compile(r"\b(20[0-3]\d|19[89]\d)\b")
 
 # The legal forms of social landlords, as they open or close an organism's name.
 LEGAL_FORM = (r"(?i:\b(?:soci[ée]t[ée]\s+anonyme\s+(?:d['’]\s*)?"

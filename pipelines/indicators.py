@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ancols_nlp.pipelines.patterns import SUPERSCRIPT
+from ancols_nlp.pipelines.patterns import SUPERSCRIPT, YEAR
 from ancols_nlp.pipelines.types import Indicator
 
 HEADER = re.compile(r"^\W*indicateurs\b.*\borganisme\b", re.IGNORECASE)
@@ -21,7 +21,6 @@ CATEGORY = re.compile(r"^\W*(?:patrimoine|populations?\s+log[ée]es|gestion\s+lo
                       re.IGNORECASE)
 SOURCE_NOTE = re.compile(r"^\s*\((\d{1,2})\)\s+(\S.*)$")
 MARK = re.compile(r"\((\d{1,2})\)")
-YEAR = re.compile(r"\b(20[0-4]\d|19[89]\d)\b")
 VALUE_UNIT = re.compile(r"(%|mois|ans?|années|€|k€|M€)\s*$")
 NAME_UNIT = re.compile(r"\(([^()]*(?:%|€|mois|ann[ée]es|\bans?\b)[^()]*)\)\s*$")
 NOTES_WITHIN = 20  # lines after the table where its source notes may stand

@@ -3,7 +3,8 @@
 An organism's answer repeats the words and figures of the finding it answers ("le taux de 7,4 %",
 "les registres de sécurité"), whatever its own phrasing around them; rare terms tie more than
 "société" or "logement". No stopword list: terms under four letters are dropped and frequent ones
-weigh almost nothing.
+weigh almost nothing. A figure is an amount, a rate or a count; a year (``patterns.YEAR``, alone or in a
+period "2018-2022") is a date every passage about the same period holds, so it weighs as a word.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ancols_nlp.pipelines.french import fold
+from ancols_nlp.pipelines.patterns import YEAR
 
 _WORD = re.compile(r"\d+(?:[ ,.]\d+)*|[a-z]{4,}")
 STEM = 6  # "attributions" and "attribution" meet, and so do "régularisé" and "régulariser"
@@ -25,6 +27,11 @@ def terms(text: str) -> list[str]:
     return [w if w[0].isdigit() else w[:STEM] for w in _WORD.findall(folded)]
 
 
+def is_figure(term: str) -> bool:
+    """Whether a term is a figure (an amount, a rate, a count), not a word or a year."""
+    return term[0].isdigit() and not YEAR.fullmatch(term)
+
+
 def idf(documents: Iterable[Sequence[str]], *, figure: float = 1.0) -> dict[str, float]:
     """Inverse document frequency of each term over ``documents`` (lists of terms), figures' times ``figure``."""
     df: Counter[str] = Counter()
@@ -32,7 +39,7 @@ def idf(documents: Iterable[Sequence[str]], *, figure: float = 1.0) -> dict[str,
     for document in documents:
         df.update(set(document))
         n += 1
-    return {t: math.log((n + 1) / (d + 0.5)) * (figure if t[0].isdigit() else 1.0) for t, d in df.items()}
+    return {t: math.log((n + 1) / (d + 0.5)) * (figure if is_figure(t) else 1.0) for t, d in df.items()}
 
 
 def _square(terms_: set[str], weights: dict[str, float]) -> float:

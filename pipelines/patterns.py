@@ -35,6 +35,10 @@ BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$")
 END_NOTE = re.compile(r"^\s*(\d{1,3})\.\s*[A-ZÀ-Þ«\"]")
 # A form field, "Président : M. X" or "Source : RPLS": a short label (no verb of a sentence), then its value.
 FORM_FIELD = re.compile(r"^[A-ZÀ-Þ][^:.!?]{0,60}?\s?:\s+\S")
+# A year standing alone, 1900–2099: a report's date, a control period ("2018-2022", "de 2018 à 2022"), a source's
+# date ("RPLS au 1/1/2017"). One definition for reading a document's year, an indicator's and telling a year from a
+# figure.
+YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 # A table's figure cell: a percentage ("3,0 %", "15 %") or a decimal number ("5,4"); a bare integer is as often a
 # year, a date or a count in a title ("Contrôle effectué du 17 juillet 2016 au 20 janvier 2017").
 FIGURE_CELL = re.compile(r"(?<![\w,.])\d+(?:,\d+)?\s?%|(?<![\w,.])\d+,\d+(?![\w,])")

@@ -35,7 +35,8 @@ LEXICAL = 0.5
 MIN_MATCH = 0.3
 MAX_RATIO = 0.85  # the best of any other section must score below this share of the best match
 # Across two documents a shared figure ("le taux de 7,4 %") is what a letter in its own words keeps of the finding
-# (inside a report, years and amounts recur from passage to passage: there figures weigh as words).
+# (inside a report, years and amounts recur from passage to passage: there figures weigh as words). A year is no
+# such figure: every passage of both documents about the control period holds "2018-2022" (``overlap.is_figure``).
 FIGURE = 2.0
 QUOTE_SHARE = 0.6  # share of a quotation's terms a finding must hold to be the one quoted
 REFERENCE = 0.95  # confidence of a link the letter cites

@@ -61,6 +61,9 @@ def _check_links(client, letter_id, report_id):
     # No citation: the closest finding by meaning.
     costs = _containing(report, "ont progressé de 33 %")
     assert _containing(letter, "coûts de gestion au logement, ils évoluent de +33%")["responds_to"] == [costs["id"]]
+    # The control period's years are no figure the letter keeps of that finding ("entre 2018 et 2022").
+    for period in ("la période de contrôle porte sur 2018-2022", "Ces quatre sujets sont toujours d'actualité"):
+        assert costs["id"] not in _containing(letter, period)["responds_to"], period
     # Both ways on GET /segments/{id}, with the linked segment's document.
     view = client.get(f"/segments/{cites_rec3['id']}").json()
     assert rec3["id"] in [s["id"] for s in view["responds_to"]]
