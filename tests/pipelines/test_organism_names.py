@@ -13,8 +13,8 @@ CRC = "crc/crc_sahlm_maisons_cites_soginorpa_2016.txt"  # under the shared eval/
 # The CRC report names its organism (read_meta reads none: not an ANCOLS cover page) and the body controlling it.
 CRC_NAMES = ("Maisons & Cités Soginorpa", "Soginorpa", "Épinorpa", "Charbonnages de France")
 # Organisms the tests store (tests/index/conftest.py, test_store.py, test_postgres.py, test_doctype.py ...).
-FIXTURES = ("SA HLM Test", "Habitat Nouveau", "Habitat du Nord", "Habitat Test", "Autre organisme", "Réunion Saint-Denis",
-            "Maison Familiale de Provence", *(f"Organisme {n}" for n in range(4)))
+FIXTURES = ("SA HLM Test", "Habitat Nouveau", "Habitat du Nord", "Habitat Test", "Autre organisme",
+            "Réunion Saint-Denis", "Maison Familiale de Provence", *(f"Organisme {n}" for n in range(4)))
 
 
 def similarity(a: str, b: str) -> float:
