@@ -153,6 +153,17 @@ class Columns:
                         if (c := np.count_nonzero(themes & np.uint64(1 << n)))}
         return {facet: dict(sorted(out[facet].items())) for facet in ("kind", "theme", "organism")}
 
+    def organism_documents(self, mask: np.ndarray) -> dict[str, int]:
+        """The organism names of the segments ``mask`` lets through, each with its number of documents, in the order
+        they were first stored (the rows' order)."""
+        rows = np.flatnonzero(mask & (self.codes["organism"] >= 0))
+        organism = self.codes["organism"][rows].astype(np.int64)
+        pairs = np.unique(organism << 32 | self.codes["document_id"][rows].astype(np.int64))
+        documents = np.bincount(pairs >> 32, minlength=len(self.labels["organism"]))
+        codes, first = np.unique(organism, return_index=True)
+        names = self.labels["organism"]
+        return {names[c]: int(documents[c]) for c in codes[np.argsort(first)].tolist() if names[c].strip()}
+
     def organisms(self, mask: np.ndarray) -> list[str]:
         used = np.unique(self.codes["organism"][mask])
         return sorted({self.labels["organism"][c] for c in used.tolist()

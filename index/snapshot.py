@@ -121,6 +121,11 @@ class Snapshot:
         return self.columns.organisms(self.live)
 
     @cached_property
+    def organism_documents(self) -> dict[str, int]:
+        """The organisms of the live documents, each with its number of documents, in the order first stored."""
+        return self.columns.organism_documents(self.live)
+
+    @cached_property
     def sections(self) -> Sections:
         """The rows' sections (index/sections.py), made when a search first asks."""
         return Sections.of([(p.columns, p.terms) for p in (self.base, self.delta) if p is not None],

@@ -277,6 +277,9 @@ class Store:
     def organisms(self) -> list[str]:
         return self._followed().organisms
 
+    def organism_documents(self) -> dict[str, int]:
+        return self._followed().organism_documents
+
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         return self.passages(query, k=k, filters=filters, params=params).outcome()
 

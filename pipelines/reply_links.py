@@ -17,13 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Literal
 
 import numpy as np
 
 from ancols_nlp.pipelines.answer_cues import CITED_FINDING, CITED_SECTION, FINDING_LABEL, QUOTED, SECTION_NUMBER
-from ancols_nlp.pipelines.french import fold
+from ancols_nlp.pipelines.organism_names import same_organism
 from ancols_nlp.pipelines.overlap import TermSets, idf, share, terms
 
 FINDING_KINDS = frozenset({"observation", "recommendation"})
@@ -40,7 +39,6 @@ MAX_RATIO = 0.85  # the best of any other section must score below this share of
 FIGURE = 2.0
 QUOTE_SHARE = 0.6  # share of a quotation's terms a finding must hold to be the one quoted
 REFERENCE = 0.95  # confidence of a link the letter cites
-SAME_ORGANISM = 0.85  # similarity of folded names ("Coop'lvry Habitat" read by OCR is "Coop'Ivry Habitat")
 
 Basis = Literal["reference", "quote", "similarity"]
 
@@ -80,17 +78,6 @@ class DocumentHead:
     def of(cls, ref: Hashable, meta: Mapping) -> DocumentHead:
         """From a stored document's metadata (``asdict(DocumentMeta)``); a document without a type is a report."""
         return cls(ref, meta.get("doc_type", "report"), meta.get("organism"), meta.get("year"))
-
-
-def fold_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", fold(name))
-
-
-def same_organism(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return False
-    fa, fb = fold_name(a), fold_name(b)
-    return fa == fb or SequenceMatcher(None, fa, fb).ratio() >= SAME_ORGANISM
 
 
 def answered_report(reply: DocumentHead, documents: Sequence[DocumentHead]) -> DocumentHead | None:

@@ -236,7 +236,11 @@ class Health(BaseModel):
 
 
 class OrganismList(BaseModel):
-    organisms: list[str] = Field(examples=[["Le Toit Forézien"]])
+    organisms: list[str] = Field(examples=[["Coop'Ivry Habitat", "Le Toit Forézien"]])
+    aliases: dict[str, list[str]] = Field(
+        default_factory=dict, examples=[{"Coop'Ivry Habitat": ["Coop'lvry Habitat"]}],
+        description="An organism's other spellings in the stored documents (an OCR misreading), each a name the "
+                    "organism filter takes.")
 
 
 # -- jobs -------------------------------------------------------------------------------------

@@ -244,6 +244,15 @@ class PgStore:
             rows = conn.execute("SELECT DISTINCT organism FROM segments WHERE btrim(organism) <> ''").fetchall()
         return sorted(r[0] for r in rows)
 
+    @reads
+    def organism_documents(self) -> dict[str, int]:
+        # A document's passages all carry its organism: its first passage is read (by the (document_id, seq) index).
+        with self.servers.read() as conn:
+            rows = conn.execute("SELECT s.organism, count(*) FROM documents d CROSS JOIN LATERAL"
+                                " (SELECT id, organism FROM segments WHERE document_id = d.id ORDER BY seq LIMIT 1) s"
+                                " WHERE btrim(s.organism) <> '' GROUP BY s.organism ORDER BY min(s.id)").fetchall()
+        return dict(rows)
+
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         return self.passages(query, k=k, filters=filters, params=params).outcome()
 

@@ -28,6 +28,7 @@ from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms, mentioned_reports
 from ancols_nlp.pipelines import french
 from ancols_nlp.index.records import DocumentRef, SegmentRow
+from ancols_nlp.service.organisms import spellings, stored
 from ancols_nlp.service.runtime import Runtime
 
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}
@@ -264,8 +265,8 @@ def retrieve(runtime: Runtime, query: ChatQuery, filters: Filters, k: int) -> li
     if off_corpus(weights.of, query) and not query.named_only:
         return []
     docs = DocCache(runtime)
-    if query.organisms and not filters.organism:
-        filters = replace(filters, organism=query.organisms)
+    if query.organisms and not filters.organism:  # each with its other stored spellings, as the filter takes it
+        filters = replace(filters, organism=spellings(stored(store), query.organisms))
     if query.documents and not filters.document_id:
         filters = replace(filters, document_id=query.documents)
     searches = []

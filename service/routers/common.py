@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import named_organisms
 from ancols_nlp.service.errors import EMPTY, NotMultipart
+from ancols_nlp.service.organisms import spellings, stored
 from ancols_nlp.service.query_text import past_limit
 from ancols_nlp.service.runtime import Runtime
 
@@ -69,7 +70,8 @@ def _refuse_unknown_or_repeated(declared: list, where: str, noun: str, given: di
 
 
 def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -> Filters:
-    """``filters`` with each organism given as the stored names it names, read as a query names an organism
+    """``filters`` with each organism given as every stored spelling of the organisms it names (service/organisms.py:
+    "Coop'Ivry Habitat" names the letter OCR read as "Coop'lvry Habitat" too), read as a query names an organism
     (``named_organisms``: "lozere habitations" was refused while a query so naming Lozère Habitations was read as
     naming it); refuses an organism no stored document names and a document id not stored: such a filter matched no
     passage and the answer (200, nothing found) said the reports held nothing on the subject, as an unknown kind
@@ -77,13 +79,14 @@ def stored_filters(runtime: Runtime, filters: Filters, where: tuple[str, ...]) -
     errors = []
     organisms = filters.organism
     if filters.organism:
-        names = runtime.store.organisms()
+        known = stored(runtime.store)
+        names = sorted(s for o in known for s in o.spellings)
         named = {name: named_organisms(name, names) for name in filters.organism}
-        listed = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+        listed = ", ".join(o.name for o in known[:20]) + (", …" if len(known) > 20 else "")
         errors += [{"loc": (*where, "organism"), "msg": f"No stored document names the organism {name!r}; GET "
                                                        f"/organisms lists them: {listed or 'none yet'}."}
                    for name, found in named.items() if not found]
-        organisms = tuple(dict.fromkeys(o for found in named.values() for o in found))
+        organisms = spellings(known, (o for found in named.values() for o in found))
     if filters.document_id:
         heads = runtime.store.meta.document_heads(list(filters.document_id))
         errors += [{"loc": (*where, "document_id"), "msg": f"No document {doc_id!r}; GET /documents lists them."}

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ancols_nlp.service.deps import RuntimeDep
+from ancols_nlp.service.organisms import stored
 from ancols_nlp.service.routers.common import known_parameters
 from ancols_nlp.service.schemas import OrganismList
 
@@ -23,13 +24,16 @@ PROCESS = uuid.uuid4().hex[:12]  # each serving process counts its versions from
 
 @router.get("/organisms", response_model=OrganismList, responses={304: {"description": "Unchanged since the ETag"}})
 async def organisms(runtime: RuntimeDep, request: Request, response: Response) -> OrganismList | Response:
-    """Every organism named by a stored document, sorted."""
+    """Every organism named by a stored document, once however the documents spell it (service/organisms.py), sorted;
+    ``aliases``: an organism's other stored spellings."""
     version = runtime.store.version  # read before the organisms: a write in between only makes the tag older
     headers = {"Cache-Control": "no-cache"} | ({"ETag": f'"{PROCESS}-{version}"'} if version is not None else {})
     if "ETag" in headers and matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
-    return OrganismList(organisms=await run_in_threadpool(runtime.store.organisms))
+    known = await run_in_threadpool(stored, runtime.store)
+    return OrganismList(organisms=[o.name for o in known],
+                        aliases={o.name: list(o.spellings[1:]) for o in known if len(o.spellings) > 1})
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:

@@ -145,6 +145,28 @@ def test_same_rows_stats_and_duplicates_as_the_embedded_store(both):
            [strip(r) | {"uid": 0, "document_id": ""} for r in seg_em[0]]
 
 
+def test_each_organism_name_with_its_documents_in_the_order_stored_as_the_embedded_store(both, corpus_texts):
+    """The names the service makes its organisms of (service/organisms.py): each stored spelling with its number of
+    documents, in the order first stored, alike in both stores; here the letter read by OCR ("Coop'lvry Habitat")
+    and the report it answers ("Coop'Ivry Habitat"), each under the name it writes."""
+    from ancols_nlp.pipelines.doctype import read_meta
+    from tests.service.test_reply_links_api import LETTER, REPORT
+
+    for store in both:
+        for name, text in (("letter.txt", corpus_texts[LETTER]), ("report.txt", REPORT)):
+            meta = read_meta(text)
+            items = [(p.strip(), "other", "paragraph", "") for p in text.split("\n\n") if len(p.strip()) > 20]
+            store.add(make_document(items, organism=meta.organism, doc_type=meta.doc_type), filename=name,
+                      data=name.encode())
+        store.add(make_document(REPORT_B[:3], organism="Logidia", year=2017), filename="c.txt", data=b"c")
+    embedded, postgres = both
+    stored = [("Le Toit Forézien", 1), ("Logidia", 2), ("Coop'lvry Habitat", 1), ("Coop'Ivry Habitat", 1)]
+    assert list(postgres.organism_documents().items()) == list(embedded.organism_documents().items()) == stored
+    for store in both:
+        assert store.delete(store.meta.find_by_sha(hashlib.sha256(b"a").hexdigest()))
+    assert list(postgres.organism_documents().items()) == list(embedded.organism_documents().items()) == stored[1:]
+
+
 def test_delete_is_gone_from_every_mode_and_the_statistics(both):
     embedded, postgres = both
     first, second = postgres.meta.documents(limit=10, offset=0)[0]

@@ -68,6 +68,8 @@ def test_base_plus_delta_ranks_as_a_rebuilt_store(tmp_path, embedder, docs, mode
                 assert ranking(incremental, query, mode, **filters) == ranking(rebuilt, query, mode, **filters)
         assert incremental.stats() == rebuilt.stats()
         assert incremental.organisms() == rebuilt.organisms()
+        assert list(incremental.organism_documents().items()) == list(rebuilt.organism_documents().items()) == \
+               [(f"Organisme {n}", 2) for n in range(3)]
     finally:
         incremental.close()
         rebuilt.close()

@@ -95,3 +95,32 @@ def test_reply_links_whichever_document_comes_first(client, corpus_texts, report
     assert client.get(f"/segments/{cites['id']}").json()["responds_to"] == []
     assert client.get(f"/segments/{rec3['id']}").status_code == 404
     assert client.delete(f"/documents/{letter_id}").status_code == 204
+
+
+def test_the_letter_read_by_ocr_is_one_organism_with_its_report(client, corpus_texts):
+    """The letter's OCR reads its organism "Coop'lvry Habitat", the report "Coop'Ivry Habitat": GET /organisms listed
+    both, the organism filter on the report's name missed the letter, the facets split them and the chat, asked
+    about the report's name, read only the report. Each document keeps its name; the service counts one organism."""
+    report_id = _upload(client, "report.txt", REPORT.encode("utf-8"))
+    letter_id = _upload(client, LETTER, corpus_texts[LETTER].encode("utf-8"))
+    try:
+        names = [client.get(f"/documents/{i}").json()["meta"]["organism"] for i in (report_id, letter_id)]
+        assert names == ["Coop'Ivry Habitat", "Coop'lvry Habitat"]
+        listed = client.get("/organisms").json()
+        assert [o for o in listed["organisms"] if o in names] == names[:1]  # a tie: the first stored names it
+        assert listed["aliases"][names[0]] == names[1:]
+        both = {report_id, letter_id}
+        for name in names:
+            found = client.get("/search", params={"q": "coûts de gestion", "organism": name, "k": 50}).json()
+            assert {r["document_id"] for r in found["results"]} == both
+            assert found["facets"]["organism"] == {names[0]: found["total_candidates"]}
+        everything = client.get("/search", params={"q": "coûts de gestion"}).json()["facets"]["organism"]
+        assert names[1] not in everything and everything[names[0]] == found["total_candidates"]
+        # The chat filters on the organism a question names: the letter's own words, not only its linked answers.
+        asked = client.post("/chat", json={"messages": [
+            {"role": "user", "content": "Que dit Coop'Ivry Habitat sur la taxe foncière ?"}]})
+        assert asked.status_code == 200, asked.text
+        assert any(c["document_id"] == letter_id and "taxe foncière" in c["text"] for c in asked.json()["citations"])
+    finally:
+        for doc_id in (report_id, letter_id):
+            assert client.delete(f"/documents/{doc_id}").status_code == 204
