@@ -133,6 +133,17 @@ def held_out(answers, a: float, b: float, threshold: float) -> dict:
     return {"answers": len(answers), "linked_rightly": sum(any(k) for k in kept), "linked": sum(bool(k) for k in kept)}
 
 
+def measure(corpus: Path, gold_dir: Path, links_file: Path | None = None) -> tuple[dict, dict, dict]:
+    """``evaluate`` on the gold's documents, each processed from its text as the service would."""
+    gold = load_gold(gold_dir, links_file)
+    nlp, models = load_sentencizer(), load_models()
+    docs = {}
+    for name in gold:
+        text = (corpus / f"{name}.txt").read_text(encoding="utf-8")
+        docs[name] = (process_text(SourceText(text, "text/plain"), nlp=nlp, models=models).segments, text)
+    return evaluate(docs, gold)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True)
@@ -140,13 +151,7 @@ def main() -> None:
     ap.add_argument("--links", type=Path, help="links file (default: GOLD/links.tsv)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    gold = load_gold(args.gold, args.links)
-    nlp, models = load_sentencizer(), load_models()
-    docs = {}
-    for name in gold:
-        text = (args.corpus / f"{name}.txt").read_text(encoding="utf-8")
-        docs[name] = (process_text(SourceText(text, "text/plain"), nlp=nlp, models=models).segments, text)
-    ours, old, candidates = evaluate(docs, gold)
+    ours, old, candidates = measure(args.corpus, args.gold, args.links)
     first, second = sorted(candidates)
     out = {"links": ours, "nearest_finding": old,
            "fit_all": dict(zip(("a", "b", "min_confidence"), fit(candidates[first] + candidates[second]))),
