@@ -3,8 +3,9 @@
 Held out means scored by models that never saw the document: leave-one-document-out over every
 labelled document (the ANCOLS dev reports and the chamber's report) and, for transfer to another
 control body, trained on the ANCOLS reports only and scored on the CRC report; and the reports the
-project labelled itself (002, 004), by models trained without them, and those reports' reply links. Search is the dev queries and the
-project's own query sets (``bench/queries``, sets 3-13 written blind) over a fresh store of the corpus,
+project labelled itself (002, 004), by models trained without them, and those reports' reply links.
+Search is the dev queries and the project's own query sets (``bench/queries``, sets 3-13 written blind)
+over a fresh store of the corpus,
 scored with the official scorer's functions (``bench/search_eval.py``). Floors are the figures of the model
 cards less a small margin, so noise passes and a regression does not. The shared evaluation material
 is required: its absence fails.
