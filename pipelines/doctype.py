@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict
+from datetime import date
 from functools import lru_cache
 
 from ancols_nlp.pipelines.identity import read_identity
@@ -69,7 +70,8 @@ def read_meta(text: str) -> DocumentMeta:
     control period: ``ancols_nlp.pipelines.identity``)."""
     head = text[:HEAD_CHARS]
     number = REPORT_NUMBER.search(head)
-    years = [int(y) for y in YEAR.findall(head)]
+    # A document is not dated after the year it is read: a target year ("à l'horizon 2050") is not its date.
+    years = [y for y in map(int, YEAR.findall(head)) if y <= date.today().year + 1]
     kind = doc_type(text)
     report_number = f"{number.group(1)}-{number.group(2)}" if number else None
     name = organism(text, letter=kind == "reply")

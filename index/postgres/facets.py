@@ -1,8 +1,9 @@
-"""Facet counts of the PostgreSQL store, counted once per filter set and database version.
+"""What the PostgreSQL store reads of the whole corpus for every search, read once per database version.
 
-As in the embedded store, facets count the filtered passages, whatever the query: one count over the
+Facet counts: as in the embedded store, facets count the filtered passages, whatever the query: one count over the
 filtered rows serves every search until a write (any process's) bumps ``corpus.version``. Counting them
-again for each request cost a scan of every filtered row per search.
+again for each request cost a scan of every filtered row per search. The organisms' spellings
+(``PgStore.organism_documents``) are kept the same way.
 """
 
 from __future__ import annotations

@@ -258,7 +258,7 @@ class PgStore:
     def organism_documents(self) -> dict[str, int]:
         """Read once per database version: every search's organism facet asks (a scan of the documents, ~7 ms at
         2,000 of them)."""
-        with self.servers.read() as conn:
+        with self.servers.snapshot() as conn:  # the version and the names of one state (``PerVersion``)
             return dict(self._organism_documents.get(conn, None))
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:

@@ -99,3 +99,10 @@ def test_office_public_and_overseas_departement():
     meta = read_meta(text)
     assert (meta.legal_form, meta.department_code, meta.department, meta.date, meta.control_period) == (
         "OPH", "974", "La Réunion", "2022-03", "2015-2020")
+
+
+def test_a_target_year_is_not_the_document_s_date(corpus_texts):
+    letter = corpus_texts["000_ad04bc466fc4cae0.txt"]
+    dated = letter.replace("La Grande Arche", "La Grande Arche\n\nObjectif de neutralité carbone à l'horizon 2050", 1)
+    assert dated != letter
+    assert read_meta(dated).year == 2024
