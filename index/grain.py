@@ -25,10 +25,8 @@ What it costs is kept near a passage search's (``bench/query_cpu.py --grains``):
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 
 from ancols_nlp.index.analyzer import TOKEN, analyze
@@ -43,7 +41,6 @@ POOL = 50  # passages whose sentences are ranked
 FIRST = 2  # × k: the passages asked for first (k = 10: 3 % of 166 queries of every set needed more than 20)
 TERM_WEIGHT = 0.5
 REPEAT_PENALTY = 0.3  # taken off a sentence for each sentence of its passage that ranks before it
-SENTENCE_TERMS = 4096  # passages whose sentences' analysed words are kept (``sentence_terms``)
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ def ranked(found: Passages, terms: QueryTerms, k: int) -> tuple[list[Ranked], li
     scores: list[float] = []
     for rank, (hit, text) in enumerate(found.drawn):
         scores.append(hit.score)
-        shares = sentence_shares(hit.id, text, terms)
+        shares = sentence_shares(text, terms)
         for before, position in enumerate(sorted(range(len(shares)), key=lambda n: (-shares[n][2], n))):
             start, end, share = shares[position]
             entry = (hit.score + TERM_WEIGHT * share - REPEAT_PENALTY * before, -rank, -position, hit, start, end)
@@ -150,24 +147,14 @@ def query_terms(query: str, expansion: Expansion) -> QueryTerms:
     return QueryTerms(numbers, count)
 
 
-def sentence_shares(passage: int, row: SegmentRow | CandidateText, terms: QueryTerms) -> list[tuple[int, int, float]]:
-    """Each stored sentence of the passage ``passage`` whose row is ``row`` (the whole passage when none is stored) and
-    the share of the query's terms it holds (``query_terms``: a term or one that stands for it)."""
+def sentence_shares(row: SegmentRow | CandidateText, terms: QueryTerms) -> list[tuple[int, int, float]]:
+    """Each stored sentence of ``row`` (the whole passage when none is stored) and the share of the query's terms it
+    holds (``query_terms``: a term or one that stands for it)."""
+    spans = row.sentences or [(row.start, row.end)]
     if not terms.count:
-        return [(start, end, 0.0) for start, end in row.sentences or [(row.start, row.end)]]
-    spans = row.sentence_spans if isinstance(row, CandidateText) else row.sentences
-    stored = spans if isinstance(spans, str) else tuple(map(tuple, spans or ()))
-    sentences = sentence_terms(passage, row.text, row.start, row.end, stored)
-    return [(start, end, terms.share(held)) for start, end, held in sentences]
-
-
-@lru_cache(maxsize=SENTENCE_TERMS)
-def sentence_terms(passage: int, text: str, offset: int, end: int, spans: str | tuple[tuple[int, int], ...]
-                   ) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """The document offsets and analysed words of each sentence of the passage ``passage`` whose ``text`` spans
-    ``offset`` to ``end``, its sentences' ``spans`` as stored (JSON, or parsed; none: the passage is one). Queries
-    that never repeat still draw many of the same passages, so the last ``SENTENCE_TERMS`` passages' are kept; the key
-    is all they are read from, so a passage deleted and stored again under its id is read anew unless unchanged."""
-    parsed = [tuple(span) for span in json.loads(spans)] if isinstance(spans, str) else list(spans)
-    return tuple((start, stop, frozenset(chain.from_iterable(map(token_terms, set(TOKEN.findall(
-        text, start - offset, stop - offset)))))) for start, stop in parsed or [(offset, end)])
+        return [(start, end, 0.0) for start, end in spans]
+    shares = []
+    for start, end in spans:
+        words = set(TOKEN.findall(row.text, start - row.start, end - row.start))
+        shares.append((start, end, terms.share(chain.from_iterable(map(token_terms, words)))))
+    return shares

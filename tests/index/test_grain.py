@@ -98,7 +98,7 @@ def test_reading_fewer_passages_first_gives_the_whole_pools_ranking(report_store
         terms = query_terms(query, out.expansion)
         every = []
         for rank, h in enumerate(out.hits):
-            shares = sentence_shares(h.id, out.rows[h.id], terms)
+            shares = sentence_shares(out.rows[h.id], terms)
             for position, (start, end, share) in enumerate(shares):
                 before = sum(other[2] > share or (other[2] == share and n < position) for n, other in enumerate(shares))
                 every.append((h.score + 0.5 * share - REPEAT_PENALTY * before, -rank, -position, start, end))
