@@ -10,7 +10,7 @@ stay as the documents write them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,6 +62,12 @@ def organisms(documents: Mapping[str, int]) -> list[Organism]:
     write it: a misreading is confined to its scanned document, while the first stored spelling is the misreading
     whenever the letter is stored first, as the corpus orders them (000 is the Coop'lvry letter)."""
     return list(_grouped(tuple(documents.items())))
+
+
+def spellings(known: Iterable[Organism], names: Iterable[str]) -> tuple[str, ...]:
+    """Every stored spelling of the organisms that the stored ``names`` name, each once, in order."""
+    of = {spelling: o for o in known for spelling in o.spellings}
+    return tuple(dict.fromkeys(s for name in names for s in (of[name].spellings if name in of else (name,))))
 
 
 @lru_cache(maxsize=4)

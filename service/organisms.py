@@ -20,12 +20,6 @@ def stored(store: SegmentStore) -> list[Organism]:
     return organisms(store.organism_documents())
 
 
-def spellings(known: Iterable[Organism], names: Iterable[str]) -> tuple[str, ...]:
-    """Every stored spelling of the organisms that the stored ``names`` name, each once, in order."""
-    of = {spelling: o for o in known for spelling in o.spellings}
-    return tuple(dict.fromkeys(s for name in names for s in (of[name].spellings if name in of else (name,))))
-
-
 def one_per_organism(counts: dict[str, int], known: Iterable[Organism]) -> dict[str, int]:
     """An organism facet (``counts``: passages per stored name) counted per organism, under its name, by name."""
     name = {spelling: o.name for o in known for spelling in o.spellings}

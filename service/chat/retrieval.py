@@ -27,8 +27,9 @@ from ancols_nlp.index.query import Filters
 from ancols_nlp.index.passages import passage_context
 from ancols_nlp.index.query_intents import frame_terms, mentioned_organisms, mentioned_reports
 from ancols_nlp.pipelines import french
+from ancols_nlp.pipelines.organism_names import spellings
 from ancols_nlp.index.records import DocumentRef, SegmentRow
-from ancols_nlp.service.organisms import spellings, stored
+from ancols_nlp.service.organisms import stored
 from ancols_nlp.service.runtime import Runtime
 
 LEFT_OUT_BLOCKS = {"heading", "rule", "table_row", "footnote"}

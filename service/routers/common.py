@@ -11,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 
 from ancols_nlp.index.query import Filters
 from ancols_nlp.index.query_intents import named_organisms
+from ancols_nlp.pipelines.organism_names import spellings
 from ancols_nlp.service.errors import EMPTY, NotMultipart
-from ancols_nlp.service.organisms import spellings, stored
+from ancols_nlp.service.organisms import stored
 from ancols_nlp.service.query_text import past_limit
 from ancols_nlp.service.runtime import Runtime
 
