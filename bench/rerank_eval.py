@@ -107,7 +107,7 @@ def term_presence(snap, terms: LexicalQuery, rows: np.ndarray) -> tuple[np.ndarr
 
 def pool_of(store, snap, text: str, params: SearchParams):
     """The hybrid pool of ``index/search.search`` (no filters), with each candidate's features."""
-    intent = read_query(text, snap.organisms)
+    intent = read_query(text, snap.known_organisms)
     vector = store.embedder.encode_query(intent.text)
     prior = snap.query_prior(intent)
     terms = snap.lexical.query(intent.text)

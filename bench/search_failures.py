@@ -36,6 +36,7 @@ from bench.search_eval import bench_parser, judged, ndcg  # noqa: E402
 from ancols_nlp.index.analyzer import analyze  # noqa: E402
 from ancols_nlp.index.query import Filters  # noqa: E402
 from ancols_nlp.index.query_intents import read_query  # noqa: E402
+from ancols_nlp.service.organisms import stored  # noqa: E402
 from ancols_nlp.service.runtime import Runtime  # noqa: E402
 from ancols_nlp.service.settings import Settings  # noqa: E402
 
@@ -99,7 +100,7 @@ def analyse(store, score, text: str, rel: dict, units, by_id, spans) -> Failure:
     section = [(r.document_id, tuple(r.section_path)) for r in rows]
     relevant = [any(rel[u] for u in c) for c in credits]
     relevant_sections = {s for s, hit in zip(section, relevant) if hit}  # of a relevant result within DEPTH
-    terms = set(analyze(read_query(text, store.organisms()).text))
+    terms = set(analyze(read_query(text, stored(store)).text))
     best = [r for r, c in zip(rows, credits) if any(rel[u] >= top_grade for u in c)]
     f = Failure("", text, ndcg(score, results, units, rel)[0], ceiling(score, spans, units, rel),
                 first_crediting(credits, rel, top_grade), first_crediting(credits, rel, 1),

@@ -2,9 +2,10 @@
 
 Search and chat read a query the same way here. A kind ("l'organisme conteste …") and a theme ("contrôle
 interne", "recommandations sur la gouvernance") are asked for by their wording (``pipelines/french/intents.toml``).
-An organism is recognised by the names the stored documents give it (``store.organisms()``), accents and case
+An organism is recognised by the names the stored documents give it (``store.organism_documents()``), accents and case
 aside, also without its leading article ("Toit Forézien" for "Le Toit Forézien") and after an elided one ("impayés
-d'Espace Domicile": ``mentioned_organisms``, the one reading of search and chat). Its name then says WHOSE
+d'Espace Domicile": ``mentioned_organisms``, the one reading of search and chat), by any of its spellings
+(pipelines/organism_names.py): the intent holds them all. Its name then says WHOSE
 passages are wanted, not what they are about: it is taken out of the words that are matched, which only decide
 which of that organism's passages answer. None of these is a filter (the user did not ask to filter); the
 ranking favours the passages they point to (index/ranking.py ``intent_priors``). A report is named by its number
@@ -20,6 +21,7 @@ from functools import lru_cache
 
 from ancols_nlp.index.analyzer import TOKEN, analyze, query_kinds
 from ancols_nlp.pipelines import french
+from ancols_nlp.pipelines.organism_names import Organism, spellings
 
 # A name shorter than this (folded, spaces included) is too likely to be an ordinary word or an initial.
 MIN_NAME_CHARS = 4
@@ -33,7 +35,7 @@ REPORT_NUMBER = re.compile(r"(?:\bn\s*°\s*)?\b(\d{4})\s*-\s*(\d{2,3})\b", re.IG
 class QueryIntent:
     text: str  # what the lexical and dense scores match: the query without the names of the organisms it names
     kinds: tuple[str, ...] = ()  # kinds of passage the wording asks for
-    organisms: tuple[str, ...] = ()  # stored organisms the query names
+    organisms: tuple[str, ...] = ()  # every stored spelling of the organisms the query names
     themes: tuple[str, ...] = ()  # themes the query is about as a whole
 
 
@@ -134,11 +136,15 @@ def query_themes(text: str) -> tuple[str, ...]:
     return named if named and not topic_terms(rest) else ()
 
 
-def read_query(query: str, organisms: Iterable[str] = ()) -> QueryIntent:
-    """The intents of a search query; ``organisms``: the names the store knows."""
-    named, rest = mentioned_organisms(query, organisms)
+def read_query(query: str, organisms: Iterable[Organism] = ()) -> QueryIntent:
+    """The intents of a search query; ``organisms``: those the store knows, each with its stored spellings. A query
+    naming an organism by one spelling favours the passages of all (the letter's OCR'd "Coop'lvry Habitat" with the
+    report's "Coop'Ivry Habitat")."""
+    known = tuple(organisms)
+    named, rest = mentioned_organisms(query, [s for o in known for s in o.spellings])
     text = rest if named and analyze(rest) else query
-    return QueryIntent(text=text, kinds=query_kinds(query), organisms=named, themes=query_themes(text))
+    return QueryIntent(text=text, kinds=query_kinds(query), organisms=spellings(known, named) if named else (),
+                       themes=query_themes(text))
 
 
 def as_intent(query: str | QueryIntent) -> QueryIntent:

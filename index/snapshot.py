@@ -27,6 +27,7 @@ from ancols_nlp.index.recent import Recent
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.sections import Sections
 from ancols_nlp.index.vectors import Allowed, VectorIndex
+from ancols_nlp.pipelines.organism_names import Organism, organisms
 
 # Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
 FILTERS_KEPT = 32
@@ -117,13 +118,19 @@ class Snapshot:
 
     @cached_property
     def organisms(self) -> list[str]:
-        """The organisms of the live documents (``read_query`` recognises them in a query)."""
+        """The organisms' names of the live documents."""
         return self.columns.organisms(self.live)
 
     @cached_property
     def organism_documents(self) -> dict[str, int]:
         """The organisms of the live documents, each with its number of documents, in the order first stored."""
         return self.columns.organism_documents(self.live)
+
+    @cached_property
+    def known_organisms(self) -> tuple[Organism, ...]:
+        """The organisms of the live documents, each with its spellings (``read_query`` recognises them in a query),
+        grouped once per snapshot."""
+        return tuple(organisms(self.organism_documents))
 
     @cached_property
     def sections(self) -> Sections:

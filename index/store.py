@@ -286,7 +286,7 @@ class Store:
     def passages(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> Passages:
         snap = self._followed()
         params = params or self.params
-        intent = read_query(query, snap.organisms)
+        intent = read_query(query, snap.known_organisms)
         if params.mode != "lexical":  # the searches waiting below get their vectors in one call (query_batch.py)
             self.embedder.expect_query(intent.text)
         # At most ``concurrency`` searches compute at once: each holds megabytes of per-row scores at a

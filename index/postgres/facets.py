@@ -3,18 +3,21 @@
 Facet counts: as in the embedded store, facets count the filtered passages, whatever the query: one count over the
 filtered rows serves every search until a write (any process's) bumps ``corpus.version``. Counting them
 again for each request cost a scan of every filtered row per search. The organisms' spellings
-(``PgStore.organism_documents``) are kept the same way.
+(``PgStore.organism_documents``) and the organisms they make (``read_query`` reads a query's against them) are
+kept the same way.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import psycopg
 
 from ancols_nlp.index.postgres import retrieval
 from ancols_nlp.index.query import Filters
+from ancols_nlp.pipelines.organism_names import Organism, organisms
 
 Facets = tuple[dict[str, dict[str, int]], int]
 
@@ -50,15 +53,41 @@ class PerVersion:
         return value
 
 
+@dataclass(frozen=True)
+class StoredOrganisms:
+    documents: dict[str, int]  # each stored spelling and its documents, in the order first stored
+    organisms: tuple[Organism, ...]  # what those spellings name (pipelines/organism_names.py)
+
+
+def _stored_organisms(conn: psycopg.Connection, _key: None) -> StoredOrganisms:
+    """The organisms' spellings: a document's passages all carry its organism, so its first passage is read (by the
+    (document_id, seq) index)."""
+    rows = conn.execute("SELECT s.organism, count(*) FROM documents d CROSS JOIN LATERAL"
+                        " (SELECT id, organism FROM segments WHERE document_id = d.id ORDER BY seq LIMIT 1) s"
+                        " WHERE btrim(s.organism) <> '' GROUP BY s.organism ORDER BY min(s.id)").fetchall()
+    documents = dict(rows)
+    return StoredOrganisms(documents, tuple(organisms(documents)))
+
+
 class FacetCache:
     def __init__(self) -> None:
         self._counts = PerVersion(lambda conn, filters: retrieval.facets(conn, filters))
+        self._organisms = PerVersion(_stored_organisms)
 
     def get(self, conn: psycopg.Connection, *filter_sets: Filters) -> list[Facets]:
         """The facets and the number of passages under each of ``filter_sets``, as ``conn`` sees the database: its
-        version read once for all (a search asks for its filters' and the unfiltered organisms)."""
+        version read once for all."""
         version = _version(conn)
         return [self._counts.get(conn, filters, version) for filters in filter_sets]
+
+    def organisms(self, conn: psycopg.Connection, version: int | None = None) -> StoredOrganisms:
+        """The stored organisms as ``conn`` sees the database (``version``: its version, when already read)."""
+        return self._organisms.get(conn, None, version)
+
+    def searched(self, conn: psycopg.Connection, filters: Filters) -> tuple[Facets, tuple[Organism, ...]]:
+        """A search's facets under ``filters`` and the stored organisms, the database version read once for both."""
+        version = _version(conn)
+        return self._counts.get(conn, filters, version), self.organisms(conn, version).organisms
 
 
 def _version(conn: psycopg.Connection) -> int:

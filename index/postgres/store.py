@@ -31,7 +31,7 @@ from ancols_nlp.index.passages import (EMBEDDING_KEY, LEXICAL_FINGERPRINT, LEXIC
                                        indexed_passages, passage_context, passage_vectors, row_text)
 from ancols_nlp.index.postgres import postings, retrieval
 from ancols_nlp.index.postgres.bm25 import Bm25
-from ancols_nlp.index.postgres.facets import FacetCache, PerVersion
+from ancols_nlp.index.postgres.facets import FacetCache
 from ancols_nlp.index.near_duplicates import near_duplicate
 from ancols_nlp.index.postgres.reader import PgReader, segments_by_id, storable, stored_by_meta
 from ancols_nlp.index.postgres.schema import (RECOUNT_TERMS, SEARCH_INDEXES, build_search_indexes,
@@ -57,15 +57,6 @@ _FTS = "to_tsvector('ancols_fr', %s)"
 LEXICAL = {"bm25": Bm25.read, "french": retrieval.French}
 
 
-def _organism_documents(conn: psycopg.Connection, _key: None) -> dict[str, int]:
-    """Each stored spelling of an organism and its documents, in the order first stored: a document's passages all
-    carry its organism, so its first passage is read (by the (document_id, seq) index)."""
-    rows = conn.execute("SELECT s.organism, count(*) FROM documents d CROSS JOIN LATERAL"
-                        " (SELECT id, organism FROM segments WHERE document_id = d.id ORDER BY seq LIMIT 1) s"
-                        " WHERE btrim(s.organism) <> '' GROUP BY s.organism ORDER BY min(s.id)").fetchall()
-    return dict(rows)
-
-
 class PgStore:
     def __init__(self, dsn: str, embedder: Embedder, params: SearchParams | None = None, *,
                  replicas: tuple[str, ...] = (), replica_wait_s: float = 2.0, pool_size: int = 4,
@@ -82,7 +73,6 @@ class PgStore:
         self.servers = Servers(dsn, list(replicas), wait_s=replica_wait_s, pool_size=pool_size)
         self.meta = PgReader(self.servers)
         self.facets = FacetCache()
-        self._organism_documents = PerVersion(_organism_documents)
         self.sections = SectionLayouts()
         if self._setting(EMBEDDING_KEY) not in (None, embedder.fingerprint):
             self.reembed()
@@ -259,7 +249,7 @@ class PgStore:
         """Read once per database version: every search's organism facet asks (a scan of the documents, ~7 ms at
         2,000 of them)."""
         with self.servers.snapshot() as conn:  # the version and the names of one state (``PerVersion``)
-            return dict(self._organism_documents.get(conn, None))
+            return dict(self.facets.organisms(conn).documents)
 
     def search(self, query: str, *, k: int, filters: Filters, params: SearchParams | None = None) -> SearchOutcome:
         return self.passages(query, k=k, filters=filters, params=params).outcome()
@@ -275,10 +265,9 @@ class PgStore:
         params = params or self.params
         n = params.candidates
         with self.servers.snapshot() as conn:
-            # The unfiltered organisms as organisms() lists them, counted once per version.
-            (facets, total), (everything, _) = self.facets.get(conn, filters, Filters())
-            known = everything["organism"]
-            intent = read_query(query, [o for o in known if o.strip()])
+            # The stored organisms, each with its spellings, grouped once per version.
+            (facets, total), known = self.facets.searched(conn, filters)
+            intent = read_query(query, known)
             vector = self.embedder.encode_query(intent.text) if params.mode != "lexical" else None
             analysed = retrieval.analysed(conn, query, intent)
             scorer = self.lexical(conn, analysed, filters) if params.mode != "semantic" else None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ancols_nlp.index.query_intents import mentioned_organisms, query_themes, read_query
+from ancols_nlp.pipelines.organism_names import organisms as grouped
 
 # The organisms of the corpus reports, as the documents name them (pipelines/doctype.py).
 STORED = ["Coop'lvry Habitat", "Espace Domicile", "LOGIDIA", "Lozère Habitations", "Le Toit Forézien"]
+KNOWN = grouped(dict.fromkeys(STORED, 1))  # each its own organism
 
 
 @pytest.mark.parametrize("query, organisms, text", [
@@ -20,8 +22,17 @@ STORED = ["Coop'lvry Habitat", "Espace Domicile", "LOGIDIA", "Lozère Habitation
     ("domicile des locataires", (), "domicile des locataires"),  # a part of a name is not the name
 ])
 def test_a_stored_organism_named_in_the_query_leaves_the_matched_words(query, organisms, text):
-    intent = read_query(query, STORED)
+    intent = read_query(query, KNOWN)
     assert intent.organisms == organisms and intent.text == text
+
+
+@pytest.mark.parametrize("query", ["charges récupérables Coop'Ivry Habitat", "charges récupérables Coop'lvry Habitat"])
+def test_an_organism_named_by_one_spelling_is_every_spelling_it_is_stored_under(query):
+    """The report writes "Coop'Ivry Habitat", its reply letter read by OCR "Coop'lvry Habitat"
+    (pipelines/organism_names.py): either name asks for both documents' passages."""
+    known = grouped({"Coop'Ivry Habitat": 1, "Coop'lvry Habitat": 1, "Espace Domicile": 1})
+    intent = read_query(query, known)
+    assert intent.organisms == ("Coop'Ivry Habitat", "Coop'lvry Habitat") and intent.text == "charges récupérables"
 
 
 def test_organisms_are_recognised_only_among_the_stored_ones():
@@ -44,6 +55,6 @@ def test_a_theme_is_an_intent_only_when_its_wording_is_the_whole_topic(query, th
 
 
 def test_kinds_themes_and_organism_read_together():
-    intent = read_query("Le Toit Forézien : recommandations sur la gouvernance", STORED)
+    intent = read_query("Le Toit Forézien : recommandations sur la gouvernance", KNOWN)
     assert intent == intent.__class__(text="recommandations sur la gouvernance", kinds=("recommendation",),
                                       organisms=("Le Toit Forézien",), themes=("gouvernance",))
