@@ -31,6 +31,10 @@ from ancols_nlp.index.interface import StoreUnavailable
 
 _POLL_S = 0.005
 _CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
+# How long the pool's reconnection to a server that went away tries (1, 2, 4 s apart) before giving up, a request then
+# starting a new one at once: with psycopg_pool's 5 minutes, a request waiting during a stop started one that no other
+# request could replace, and once the server was back, searches waited for its next try (as long again as the stop).
+_RECONNECT_S = 5.0
 _RETRY_S = 5.0  # how long a replica whose connection could not be had is passed over at once, before a read tries it
 RECOVERY_CONFLICT = "40001"  # serialization_failure: on a standby's read-only transaction, only a recovery conflict
 _ON_PRIMARY: ContextVar[bool] = ContextVar("ancols_reads_on_primary", default=False)
@@ -226,4 +230,4 @@ def _configure(conn: psycopg.Connection) -> None:
 
 def _pool(dsn: str, size: int) -> ConnectionPool:
     return ConnectionPool(dsn, min_size=1, max_size=size, kwargs={"autocommit": True}, configure=_configure,
-                          open=True, name=dsn.rsplit("@", 1)[-1])
+                          open=True, name=dsn.rsplit("@", 1)[-1], reconnect_timeout=_RECONNECT_S)
