@@ -1,5 +1,5 @@
-"""The README's local server (``python -m ancols_nlp.index.postgres.embedded DIR PORT``) run again on its directory, and a
-store serving again once its server is back."""
+"""The README's local server (``python -m ancols_nlp.index.postgres.embedded DIR PORT``) run again on its
+directory, and a store serving again once its server is back."""
 
 from __future__ import annotations
 
