@@ -31,6 +31,11 @@ from ancols_nlp.index.interface import StoreUnavailable
 
 _POLL_S = 0.005
 _CONNECT_S = 1.0  # how long a read waits for a replica's connection before passing it over
+# How long the pool's reconnection to a server that went away tries (1, 2, 4 s apart) before giving up, a request then
+# starting a new one at once: with psycopg_pool's 5 minutes, a request waiting during a stop started one that no other
+# request could replace, and once the server was back, searches waited for its next try (as long again as the stop).
+_RECONNECT_S = 5.0
+_RETRY_S = 5.0  # how long a replica whose connection could not be had is passed over at once, before a read tries it
 RECOVERY_CONFLICT = "40001"  # serialization_failure: on a standby's read-only transaction, only a recovery conflict
 _ON_PRIMARY: ContextVar[bool] = ContextVar("ancols_reads_on_primary", default=False)
 P = ParamSpec("P")
@@ -71,6 +76,7 @@ class Servers:
         self._written = 0  # highest WAL position of a commit made through this process
         self._lock = threading.Lock()
         self._turn = itertools.count()
+        self._down_until = [0.0] * len(replicas)  # monotonic time before which a replica is passed over at once
 
     def on_primary(self) -> AbstractContextManager[psycopg.Connection]:
         """A connection of the primary outside a transaction (autocommit): a read that must see the latest commit."""
@@ -130,11 +136,17 @@ class Servers:
     def _replica(self) -> tuple[ConnectionPool | None, psycopg.Connection | None]:
         start = next(self._turn)
         for n in range(len(self.replicas)):
-            pool = self.replicas[(start + n) % len(self.replicas)]
+            index = (start + n) % len(self.replicas)
+            if not self._may_try(index):
+                continue
+            pool = self.replicas[index]
             try:
                 conn = pool.getconn(timeout=_CONNECT_S)
             except PoolTimeout:
+                with self._lock:
+                    self._down_until[index] = time.monotonic() + _RETRY_S
                 continue
+            self._down_until[index] = 0.0
             try:
                 if self._caught_up(conn):
                     return pool, conn
@@ -142,6 +154,18 @@ class Servers:
                 pass
             pool.putconn(conn)
         return None, None
+
+    def _may_try(self, index: int) -> bool:
+        """Whether a read may wait for replica ``index``'s connection. One found down (stopped, unreachable) is passed
+        over for ``_RETRY_S``, not waited for by every read (``_CONNECT_S`` each, a second a search); then one read
+        tries it again while the others still pass it over, so a replica back up serves again within that time."""
+        with self._lock:
+            now = time.monotonic()
+            if now < self._down_until[index]:
+                return False
+            if self._down_until[index]:
+                self._down_until[index] = now + _RETRY_S  # this read tries it; the others go on passing it over
+            return True
 
     def _caught_up(self, conn: psycopg.Connection) -> bool:
         wanted = self._written
@@ -206,4 +230,4 @@ def _configure(conn: psycopg.Connection) -> None:
 
 def _pool(dsn: str, size: int) -> ConnectionPool:
     return ConnectionPool(dsn, min_size=1, max_size=size, kwargs={"autocommit": True}, configure=_configure,
-                          open=True, name=dsn.rsplit("@", 1)[-1])
+                          open=True, name=dsn.rsplit("@", 1)[-1], reconnect_timeout=_RECONNECT_S)

@@ -238,6 +238,42 @@ def test_reads_fall_back_to_the_primary_while_a_replica_lags_or_is_down(postgres
         primary_only.close()
 
 
+def test_a_stopped_replica_is_passed_over_not_waited_for_by_every_read(postgres, replica, embedder, monkeypatch):
+    """A replica stopped made every read wait its connection time (1 s) before the primary served it: two seconds a
+    search, through the service, for as long as it stayed down. Found down once, it is passed over at once, and
+    tried again by one read now and then, so it serves again once it is back."""
+    dsn, replica_dsn = _replicated_database(postgres, replica)
+    store = PgStore(dsn, embedder, replicas=(replica_dsn,), replica_wait_s=5)
+    primary_only = PgStore(dsn, embedder)
+    pool = store.servers.replicas[0]
+    waits: list[float] = []
+    getconn = pool.getconn
+
+    def timed_getconn(timeout: float | None = None):
+        started = time.monotonic()
+        try:
+            return getconn(timeout=timeout)
+        finally:
+            waits.append(time.monotonic() - started)
+
+    monkeypatch.setattr(pool, "getconn", timed_getconn)
+    try:
+        store.add(make_document(REPORT_A, organism="Le Toit Forézien"), filename="a.txt", data=b"a")
+        _eventually_served_by_replica(store, "the replica never replayed the first write")
+        replica.stop()
+        started = time.monotonic()
+        _assert_same_answers(store, primary_only)  # 12 searches, each several reads
+        elapsed = time.monotonic() - started
+        slow = [w for w in waits if w >= 0.5]
+        assert 1 <= len(slow) <= 1 + elapsed / 5, (len(slow), elapsed)  # once, then once a retry period (5 s)
+        LocalPostgres.start(replica.data_dir, replica.port)
+        _eventually_served_by_replica(store, "the replica never served again once back")
+        _assert_same_answers(store, primary_only)
+    finally:
+        store.close()
+        primary_only.close()
+
+
 def test_a_replica_connection_lost_during_a_read_is_read_again_on_the_primary(postgres, replica, embedder,
                                                                              monkeypatch):
     """A replica's connection lost mid-read (the standby restarted, a network cut) was a 500: only the primary's
