@@ -504,8 +504,8 @@ def test_the_filter_menus_offer_every_theme_and_organism_once_one_is_chosen(serv
         sent = httpx.post(f"{server}/documents", files={"file": (name, (corpus_dir / name).read_bytes(), "text/plain")},
                           timeout=300)
         assert sent.status_code == 201, sent.text
-    stored = httpx.get(f"{server}/documents", params={"limit": 100_000}, timeout=60).json()["documents"]
-    organisms = sorted({d["meta"]["organism"] for d in stored if d["meta"].get("organism")})
+    # One entry an organism, however its documents spell it (the module's letter 000 writes OCR's "Coop'lvry").
+    organisms = sorted(httpx.get(f"{server}/organisms", timeout=60).json()["organisms"])
     assert {"LOGIDIA", "Le Toit Forézien"} <= set(organisms)
     browser.get(f"{server}/?{urlencode({'q': 'vacance', 'organism': 'LOGIDIA', 'theme': 'vacance'})}#recherche")
     options = "return [...document.querySelectorAll(arguments[0] + ' option')].slice(1).map(o => o.value);"
