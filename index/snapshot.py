@@ -27,7 +27,7 @@ from ancols_nlp.index.recent import Recent
 from ancols_nlp.index.rows import IndexRows
 from ancols_nlp.index.sections import Sections
 from ancols_nlp.index.vectors import Allowed, VectorIndex
-from ancols_nlp.pipelines.organism_names import Organism, organisms
+from ancols_nlp.pipelines.organism_names import Organism, organisms, per_organism
 
 # Filters whose rows and facets (1 MB each at 1M segments) and query intents whose priors (4 MB) a snapshot keeps.
 FILTERS_KEPT = 32
@@ -157,7 +157,9 @@ class Snapshot:
     def _made_subset(self, filters: Filters) -> Subset:
         mask = self.columns.mask(filters) & self.live if filters.active() else self.live
         mask.flags.writeable = False
-        return Subset(mask, self.columns.facets(mask), int(mask.sum()))
+        facets = self.columns.facets(mask)
+        facets["organism"] = per_organism(facets["organism"], self.known_organisms)  # one an organism, all spellings
+        return Subset(mask, facets, int(mask.sum()))
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row of each (live) segment id."""

@@ -10,6 +10,7 @@ stay as the documents write them.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,9 +71,18 @@ def spellings(known: Iterable[Organism], names: Iterable[str]) -> tuple[str, ...
     return tuple(dict.fromkeys(s for name in names for s in (of[name].spellings if name in of else (name,))))
 
 
+def per_organism(counts: Mapping[str, int], known: Iterable[Organism]) -> dict[str, int]:
+    """An organism facet (``counts``: passages per stored name) counted per organism, under its name, by name."""
+    name = {spelling: o.name for o in known for spelling in o.spellings}
+    out: Counter[str] = Counter()
+    for spelling, n in counts.items():
+        out[name.get(spelling, spelling)] += n
+    return dict(sorted(out.items()))
+
+
 @lru_cache(maxsize=4)
 def _grouped(documents: tuple[tuple[str, int], ...]) -> tuple[Organism, ...]:
-    """``organisms``, made once per store state (a search asks for the organisms of its facet)."""
+    """``organisms``, made once per store state (an organism filter and GET /organisms ask at each request)."""
     names = [name for name, _ in sorted(documents, key=lambda item: -item[1])]  # stable: ties stay as stored
     counts = _letter_counts(names)
     groups: dict[int, list[str]] = {}  # by the row of the name that names the group

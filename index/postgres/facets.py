@@ -17,7 +17,7 @@ import psycopg
 
 from ancols_nlp.index.postgres import retrieval
 from ancols_nlp.index.query import Filters
-from ancols_nlp.pipelines.organism_names import Organism, organisms
+from ancols_nlp.pipelines.organism_names import Organism, organisms, per_organism
 
 Facets = tuple[dict[str, dict[str, int]], int]
 
@@ -71,8 +71,13 @@ def _stored_organisms(conn: psycopg.Connection, _key: None) -> StoredOrganisms:
 
 class FacetCache:
     def __init__(self) -> None:
-        self._counts = PerVersion(lambda conn, filters: retrieval.facets(conn, filters))
+        self._counts = PerVersion(self._counted)
         self._organisms = PerVersion(_stored_organisms)
+
+    def _counted(self, conn: psycopg.Connection, filters: Filters) -> Facets:
+        """The facets under ``filters``, an organism counted once under its name, all its spellings together."""
+        facets, total = retrieval.facets(conn, filters)
+        return facets | {"organism": per_organism(facets["organism"], self.organisms(conn).organisms)}, total
 
     def get(self, conn: psycopg.Connection, *filter_sets: Filters) -> list[Facets]:
         """The facets and the number of passages under each of ``filter_sets``, as ``conn`` sees the database: its

@@ -12,7 +12,6 @@ from ancols_nlp.index import grain as grains
 from ancols_nlp.index.query import Filters, Grain, SearchParams
 from ancols_nlp.service.deps import RuntimeDep, SettingsDep
 from ancols_nlp.service.errors import no_word
-from ancols_nlp.service.organisms import one_per_organism, stored
 from ancols_nlp.service.query_text import clean_query, year_range
 from ancols_nlp.service.routers.common import at_most, known_parameters, stored_filters
 from ancols_nlp.service.runtime import Runtime
@@ -62,10 +61,9 @@ def answer(runtime: Runtime, query: str, k: int, filters: Filters, params: Searc
     if not outcome.expansion.searchable:
         raise no_word()
     results = search_results(runtime.store, outcome, shown)
-    facets = outcome.facets | {"organism": one_per_organism(outcome.facets["organism"], stored(runtime.store))}
     corrected = [Correction(typed=typed, meant=meant) for typed, meant in corrections(outcome, results)]
     response = SearchResponse(query=query, mode=params.mode, results=results,
-                              facets=facets, total_candidates=outcome.total, corrections=corrected)
+                              facets=outcome.facets, total_candidates=outcome.total, corrections=corrected)
     # Serialised here by pydantic-core: returned as a model, FastAPI would validate it again against
     # ``response_model``, turn it into Python objects and JSON-encode those (~1.4 ms of CPU a request).
     return response.model_dump_json().encode()
