@@ -14,6 +14,8 @@ grain judges its passages too. ``sheet`` lists, per query, every gold unit (``sh
 that a pooled passage covers as the scorer credits it, in document order and without saying which system found it
 (so a judge grades meaning, not systems), with its text and a blank grade column: fill it with 0, 1 or 2 and
 ``qrels`` writes the graded units as ``<doc>.qrels.tsv`` files that ``search_eval.py --qrels`` reads.
+To top up a judged set with a new system's results, ``sheet NEW.json --skip judged.tsv`` lists only the units
+not yet graded; append them, graded, to ``judged.tsv`` and rerun ``qrels``.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ def sheet(a) -> None:
              for p in a.gold.glob("*.units.tsv")}
     texts = {p.stem: p.read_text(encoding="utf-8") for p in a.corpus.glob("*.txt")}
     pooled: dict[str, set] = {}
+    judged = set()
+    if a.skip:
+        with a.skip.open(encoding="utf-8") as f:
+            judged = {(qid, doc, uid) for qid, doc, uid, *_ in csv.reader(f, delimiter="\t") if doc}
     for path in a.runs:
         for ranking in json.loads(path.read_text()).values():
             for qid, passages in ranking.items():
@@ -76,6 +82,8 @@ def sheet(a) -> None:
     for qid, text in queries.items():
         out.writerow([qid, "", "", "", f"### {text}"])
         for doc, uid in sorted(pooled.get(qid, ()), key=lambda du: (du[0], units[du[0]][du[1]][0])):
+            if (qid, doc, uid) in judged:
+                continue
             u0, u1 = units[doc][uid]
             out.writerow([qid, doc, uid, "", " ".join(texts[doc][u0:u1].split())[:400]])
 
@@ -111,6 +119,8 @@ def main(argv=None) -> int:
     s.add_argument("--corpus", type=Path, default=shared / "corpus")
     s.add_argument("--gold", type=Path, default=shared / "eval" / "dev", help="where the units files are")
     s.add_argument("--score", type=Path, default=shared / "eval" / "score.py")
+    s.add_argument("--skip", type=Path, metavar="JUDGED",
+                   help="leave out the units this graded sheet holds (a top-up: only what a new system adds)")
     q = sub.add_parser("qrels", help="a graded sheet → <doc>.qrels.tsv files")
     q.add_argument("sheet", type=Path)
     q.add_argument("--out", type=Path, required=True)
