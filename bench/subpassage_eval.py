@@ -30,6 +30,7 @@ in the same run; each splitting's ceiling is ``search_ceiling.ceiling`` over eve
     python bench/subpassage_eval.py --data DIR --pool Q.tsv OUT.json [--variant A05]  # top 10 (A05cap2), for the sheet
     python bench/subpassage_eval.py --data DIR --check set1 [set2 …]   # the service's grain=sentence top 10 is A05d's
     python bench/subpassage_eval.py --data DIR --sets dev set3 set4 set5 set6 set7 --pooled set3 set4 set5 set6 set7
+    python bench/subpassage_eval.py --data DIR --sets set14 --pooled set14 --variants A05d  # a blind set: S vs A05d
 
 ``--check`` proves the service (``index/grain.py``: stored sentences, terms read off the highlighter's words) ranks
 as this bench (sentences re-split, pieces analysed whole): it exits 1 unless every query's top 10 is the same.
@@ -83,7 +84,7 @@ SETS = {"dev": (None, None), "set1": ("project.tsv", "project"), "set2": ("proje
         "set7": ("project7.tsv", "project7"), "set8": ("project8.tsv", "project8"),
         "set9": ("project9.tsv", "project9"), "set10": ("project10.tsv", "project10"),
         "set11": ("project11.tsv", "project11"), "set12": ("project12.tsv", "project12"),
-        "set13": ("project13.tsv", "project13")}
+        "set13": ("project13.tsv", "project13"), "set14": ("project14.tsv", "project14")}
 
 
 def sentence_spans(nlp, text: str) -> list[Span]:
@@ -340,18 +341,18 @@ def recall(score, results: list[dict], units, rel) -> float:
 
 
 def measure(corpus: Corpus, score, gold, name: str, lists: dict[str, list[list[dict]]],
-            per_set: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict]:
-    """nDCG@10 of the baseline, each variant and each splitting's ceiling on one set (dev: its two halves); the
-    per-query figures go to ``per_set[name]``."""
+            per_set: dict[str, dict[str, dict[str, float]]], variants: dict[str, Variant]) -> dict[str, dict]:
+    """nDCG@10 of the baseline, each of ``variants`` and each splitting's ceiling on one set (dev: its two halves);
+    the per-query figures go to ``per_set[name]``."""
     queries, units, qrels = gold
     base, _, _ = evaluate(corpus.runtime, score, queries, qrels, units, corpus.by_id, "hybrid", repeats=1)
-    per_q: dict[str, dict[str, float]] = {"S": {q: base[q]["ndcg"] for q in base}, **{v: {} for v in VARIANTS}}
-    per_q |= {f"R@20 {v}": {} for v in RECALLED}
+    per_q: dict[str, dict[str, float]] = {"S": {q: base[q]["ndcg"] for q in base}, **{v: {} for v in variants}}
+    per_q |= {f"R@20 {v}": {} for v in RECALLED if v == "S" or v in variants}
     per_q["R@20 S"] = {q: base[q]["recall"] for q in base}
     for q in base:
         pool = pooled(corpus.runtime, queries[q], corpus.by_id)
         lists["S"].append(corpus.top(pool, Variant("S", 0.0)))
-        for v, variant in VARIANTS.items():
+        for v, variant in variants.items():
             top = corpus.top(pool, variant, RECALL_K)
             lists[v].append(top[:10])
             per_q[v][q] = ndcg(score, top, units, qrels[q])[0]
@@ -401,6 +402,9 @@ def main(argv=None) -> int:
     ap.add_argument("--pool", type=Path, nargs=2, metavar=("QUERIES", "OUT"),
                     help="write a variant's top 10 per query of QUERIES as pool rows to OUT and measure nothing")
     ap.add_argument("--variant", choices=list(VARIANTS), default="A05cap2", help="the variant --pool writes")
+    ap.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+                    help="the variants measured beside the segments (S): all by default; a blind set runs only those "
+                         "its rule names")
     ap.add_argument("--check", nargs="+", choices=list(SETS),
                     help=f"compare the service's sentence results with {SERVED}'s on these sets")
     ap.add_argument("--pooled", nargs="+", choices=list(SETS), default=[],
@@ -427,11 +431,12 @@ def main(argv=None) -> int:
             lengths = [e - s for spans in pieces.values() for s, e in spans]
             print(f"store pieces {name}: {sum(map(len, pieces.values()))}, median {statistics.median(lengths)} chars")
         columns: dict[str, dict[str, float]] = {}
-        lists: dict[str, list[list[dict]]] = {v: [] for v in ["S", *VARIANTS]}
+        variants = {v: VARIANTS[v] for v in a.variants}
+        lists: dict[str, list[list[dict]]] = {v: [] for v in ["S", *variants]}
         per_set: dict[str, dict[str, dict[str, float]]] = {}
         for name in a.sets:
             gold = gold_of(score, name, ids, shared)
-            columns |= measure(corpus, score, gold, name, lists, per_set)
+            columns |= measure(corpus, score, gold, name, lists, per_set, variants)
             if name == "set1" and a.examples:
                 show_examples(corpus, gold[0])
             print(f"{name} done", file=sys.stderr, flush=True)
@@ -439,7 +444,7 @@ def main(argv=None) -> int:
         runtime.close()
     print_table(columns, lists)
     if a.pooled:
-        print_pooled({(name, q): {v: per_set[name][v][q] for v in ["S", *VARIANTS]}
+        print_pooled({(name, q): {v: per_set[name][v][q] for v in ["S", *a.variants]}
                       for name in a.pooled for q in per_set[name]["S"]})
     return 0
 
@@ -456,10 +461,10 @@ def print_pooled(per_query: dict[tuple[str, str], dict[str, float]]) -> None:
     print(f"\npooled over {len(per_query)} queries: variant, mean, then per reference: difference [95 % interval] "
           f"won/lost")
     rows = list(per_query.values())
-    for v in VARIANTS:
+    for v in [v for v in rows[0] if v != "S"]:
         line = f"{v:12}{statistics.mean(r[v] for r in rows):7.3f}"
         for ref in ("S", "A05", "A05d"):
-            if ref != v:
+            if ref != v and ref in rows[0]:
                 diffs = [r[v] - r[ref] for r in rows]
                 low, high = interval(diffs)
                 line += (f"   - {ref}: {statistics.mean(diffs):+.3f} [{low:+.3f}, {high:+.3f}] "
