@@ -24,7 +24,7 @@ from ancols_nlp.models import sentence_memo
 from ancols_nlp.models.artefacts import load_or_fallback
 from ancols_nlp.models.probabilities import softmax
 from ancols_nlp.models.themes.features import Embed, featurize, heading_evidence, section_runs
-from ancols_nlp.models.themes.scoring import thematic_headings, theme_scores
+from ancols_nlp.models.themes.scoring import theme_scores
 from ancols_nlp.pipelines.protocols import RankedThemes
 from ancols_nlp.pipelines.types import THEMES, ThemeItem
 
@@ -39,14 +39,11 @@ class ThemeModelParams:
     intercept: np.ndarray  # (13,)
     heading_prior: float
     config: dict
-    outline_free: tuple[np.ndarray, np.ndarray] | None = None  # (coef, intercept) for documents without an outline
 
     def save(self, folder: Path = ARTEFACTS, name: str = NAME) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        second = {} if self.outline_free is None else {"outline_free_coef": self.outline_free[0].astype(np.float32),
-                                                       "outline_free_intercept": self.outline_free[1]}
         np.savez_compressed(folder / f"{name}.npz", coef=self.coef.astype(np.float32),
-                            intercept=self.intercept.astype(np.float64), **second)
+                            intercept=self.intercept.astype(np.float64))
         meta = {"heading_prior": self.heading_prior, "config": self.config}
         (folder / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                              encoding="utf-8")
@@ -55,11 +52,8 @@ class ThemeModelParams:
     def load(cls, folder: Path = ARTEFACTS, name: str = NAME) -> ThemeModelParams:
         with np.load(folder / f"{name}.npz") as arrays:
             coef, intercept = arrays["coef"].astype(np.float64), arrays["intercept"]
-            second = ((arrays["outline_free_coef"].astype(np.float64), arrays["outline_free_intercept"])
-                      if "outline_free_coef" in arrays else None)
         meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-        return cls(coef=coef, intercept=intercept, heading_prior=meta["heading_prior"], config=meta["config"],
-                   outline_free=second)
+        return cls(coef=coef, intercept=intercept, heading_prior=meta["heading_prior"], config=meta["config"])
 
 
 class LinearThemeModel:
@@ -78,8 +72,8 @@ class LinearThemeModel:
             return np.zeros((0, len(THEMES)))
         p = self.params
         weights = p.config.get("heading_weights", {})
-        x = featurize(items, self.embed, weights)
-        z = self._learned(x, items) + p.heading_prior * heading_evidence(items, weights)
+        z = (featurize(items, self.embed, weights) @ p.coef.T + p.intercept
+             + p.heading_prior * heading_evidence(items, weights))
         lexicon_prior = p.config.get("hyper", {}).get("lexicon_prior", 0.0)
         if lexicon_prior:
             z += lexicon_prior * np.array([[scores.get(t, 0.0) for t in THEMES] for scores in (
@@ -89,18 +83,6 @@ class LinearThemeModel:
         if hyper.get("neighbour_weight"):
             probs = lean_on_neighbours(probs, section_runs(items), hyper["neighbour_weight"], hyper["unsure_below"])
         return probs
-
-    def _learned(self, x: np.ndarray, items: Sequence[ThemeItem]) -> np.ndarray:
-        """The regression's logits; a document without any thematic heading (a reply letter) is read by the
-        regression fitted on the outline-free copies (``hyper.outline_free_model``: "switch" alone, "blend" the
-        mean of both), when the artefact has one."""
-        p = self.params
-        z = x @ p.coef.T + p.intercept
-        mode = p.config.get("hyper", {}).get("outline_free_model")
-        if p.outline_free is None or not mode or any(thematic_headings(it.section_path) for it in items):
-            return z
-        free = x @ p.outline_free[0].T + p.outline_free[1]
-        return free if mode == "switch" else (z + free) / 2
 
     def tag_document(self, items: Sequence[ThemeItem], *, limit: int = 3) -> list[RankedThemes]:
         """Best themes (with probabilities) for each passage of one document, in order."""

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ancols_nlp.models import goldset
 from ancols_nlp.models.kinds.train import CachedEmbed, embedder_fingerprint
-from ancols_nlp.models.themes.features import Embed, featurize, heading_evidence
+from ancols_nlp.models.themes.features import Embed, featurize
 from ancols_nlp.models.themes.model import ARTEFACTS, LinearThemeModel, ThemeModelParams
 from ancols_nlp.models.themes.specificity import heading_weights
 from ancols_nlp.pipelines.segments import group
@@ -89,43 +89,26 @@ def fit(docs: Sequence[DocPassages], embed: Embed, hyper: dict = HYPER) -> Theme
     shrink = hyper.get("heading_specificity_shrink")
     entry_weights = heading_weights(((item, theme) for doc in docs for item, theme in zip(doc.items, doc.themes)),
                                     shrink) if shrink else {}
-    copies = [(doc, 1.0, False) for doc in docs]
+    copies = [(doc, 1.0) for doc in docs]
     if hyper.get("outline_free_weight"):
-        copies += [(without_outline(doc), hyper["outline_free_weight"], True) for doc in docs]
-    outline_free = []
-    for doc, weight, free in copies:
+        copies += [(without_outline(doc), hyper["outline_free_weight"]) for doc in docs]
+    for doc, weight in copies:
         keep = np.array([t != "" for t in doc.themes])
         xs.append(featurize(doc.items, embed, entry_weights)[keep])
-        ys.append([t for t in doc.themes if t])
-        against = _against_heading(doc, entry_weights)[keep]
-        weights.append(weight * np.where(against, hyper.get("against_heading_weight", 1.0), 1.0))
-        outline_free.append(np.full(int(keep.sum()), free))
-    x, y, w, free = np.vstack(xs), np.concatenate(ys), np.concatenate(weights), np.concatenate(outline_free)
-    coef, intercept = _regression(x, y, w, hyper["C"])
-    second = _regression(x[free], y[free], w[free], hyper["C"]) if hyper.get("outline_free_model") else None
-    return ThemeModelParams(coef=coef, intercept=intercept, heading_prior=hyper["heading_prior"], outline_free=second,
-                            config={"themes": list(THEMES), "hyper": dict(hyper), "trained_on": [d.name for d in docs],
-                                    "heading_weights": entry_weights,
-                                    "rows": dict(Counter(t for d in docs for t in d.themes if t))})
-
-
-def _against_heading(doc: DocPassages, entry_weights: dict[str, float]) -> np.ndarray:
-    """Whether each passage's thematic headings name, most strongly, another theme than its gold one."""
-    evidence = heading_evidence(doc.items, entry_weights)
-    named = np.array([THEMES[i] for i in evidence.argmax(axis=1)])
-    return (evidence.max(axis=1) > 0) & (named != np.array(doc.themes))
-
-
-def _regression(x: np.ndarray, y: np.ndarray, weights: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """(13, n_inputs) weights and (13,) intercepts of a multinomial logistic regression, rows in ``THEMES`` order."""
-    clf = LogisticRegression(C=c, max_iter=5000, random_state=SEED).fit(x, y, sample_weight=weights)
+        ys.extend(t for t in doc.themes if t)
+        weights.extend([weight] * int(keep.sum()))
+    clf = LogisticRegression(C=hyper["C"], max_iter=5000, random_state=SEED).fit(np.vstack(xs), ys,
+                                                                                  sample_weight=np.array(weights))
     classes = list(clf.classes_)
     coef = np.zeros((len(THEMES), clf.coef_.shape[1]))
     intercept = np.full(len(THEMES), -10.0)  # a theme never seen in training is never predicted
     for row, theme in enumerate(THEMES):
         if theme in classes:
             coef[row], intercept[row] = clf.coef_[classes.index(theme)], clf.intercept_[classes.index(theme)]
-    return coef, intercept
+    return ThemeModelParams(coef=coef, intercept=intercept, heading_prior=hyper["heading_prior"],
+                            config={"themes": list(THEMES), "hyper": dict(hyper), "trained_on": [d.name for d in docs],
+                                    "heading_weights": entry_weights,
+                                    "rows": dict(Counter(t for d in docs for t in d.themes if t))})
 
 
 def leave_one_out(docs: Sequence[goldset.GoldDocument], embed: Embed,
